@@ -1,0 +1,57 @@
+//! All HTTP of the app: one function per endpoint, one error type that tells an unreachable
+//! server from a server that said no.
+
+use gloo_net::http::{Request, Response};
+use model::wire::{ErrorBody, LoginRequest, LoginResponse};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No answer at all: offline, server down, or DNS.
+    Unreachable,
+    /// The server answered with an error status; `body` when it was the contract's JSON.
+    Status { status: u16, body: Option<ErrorBody> },
+}
+
+impl ApiError {
+    /// The contract's error code (`invalid_credentials`, ...), when the server sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { body: Some(b), .. } => Some(b.error.as_str()),
+            _ => None,
+        }
+    }
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let status = resp.status();
+    if (200..300).contains(&status) {
+        // A 2xx with a body we cannot read is a server fault, not a network one.
+        return resp.json::<T>().await.map_err(|_| ApiError::Status { status, body: None });
+    }
+    Err(ApiError::Status { status, body: resp.json::<ErrorBody>().await.ok() })
+}
+
+pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    let resp = Request::post("/api/v1/login")
+        .json(req)
+        .map_err(|_| ApiError::Unreachable)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
+/// Revokes the token on the server. Logging out works offline too: the caller forgets the token
+/// whatever this returns.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    let resp = Request::post("/api/v1/logout")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    match resp.status() {
+        200..=299 => Ok(()),
+        status => Err(ApiError::Status { status, body: resp.json::<ErrorBody>().await.ok() }),
+    }
+}

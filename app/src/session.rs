@@ -1,0 +1,82 @@
+//! Who is logged in on this device: the session context and its copy in local storage, so a
+//! reload keeps the user logged in, and the device id that every token and stamp is bound to.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use model::wire::UserInfo;
+use serde::{Deserialize, Serialize};
+
+const SESSION_KEY: &str = "knock.session";
+const DEVICE_KEY: &str = "knock.device_id";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub user: UserInfo,
+    pub device_id: String,
+}
+
+/// This device's id, made once and kept: the server binds tokens to it and HLC stamps carry it.
+pub fn device_id() -> String {
+    if let Ok(id) = LocalStorage::get::<String>(DEVICE_KEY) {
+        if model::hlc::is_valid_device_id(&id) {
+            return id;
+        }
+    }
+    // 12 hex digits: short enough to read in a stamp, random enough never to collide in a city.
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let _ = LocalStorage::set(DEVICE_KEY, &id);
+    id
+}
+
+pub fn load() -> Option<Session> {
+    LocalStorage::get::<Session>(SESSION_KEY).ok()
+}
+
+pub fn save(session: &Session) {
+    let _ = LocalStorage::set(SESSION_KEY, session);
+}
+
+pub fn clear() {
+    LocalStorage::delete(SESSION_KEY);
+}
+
+#[derive(Clone, Copy)]
+pub struct SessionContext {
+    session: RwSignal<Option<Session>>,
+}
+
+impl SessionContext {
+    pub fn get(&self) -> Option<Session> {
+        self.session.get()
+    }
+
+    pub fn is_logged_in(&self) -> bool {
+        self.session.with(Option::is_some)
+    }
+
+    pub fn log_in(&self, session: Session) {
+        save(&session);
+        self.session.set(Some(session));
+    }
+
+    /// Forgets the session here at once and revokes the token on the server when it can.
+    pub fn log_out(&self) {
+        let token = self.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        clear();
+        self.session.set(None);
+        if let Some(token) = token {
+            leptos::task::spawn_local(async move {
+                let _ = crate::api::logout(&token).await;
+            });
+        }
+    }
+}
+
+pub fn provide_session() {
+    provide_context(SessionContext { session: RwSignal::new(load()) });
+}
+
+pub fn use_session() -> SessionContext {
+    expect_context::<SessionContext>()
+}

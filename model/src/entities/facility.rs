@@ -1,0 +1,40 @@
+//! `facility`: a place residents can be sent (vaccination point, fever clinic green channel,
+//! pharmacy, ...). Public information, so every role reads it.
+
+use super::{ADDRESS_LEN, LAT, LNG, NAME_LEN, NOTES_LEN};
+use crate::schema::roles::{ADMIN_SUPERVISOR, ALL};
+use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
+
+pub const KINDS: &[&str] = &[
+    "vaccination_point",
+    "green_channel",
+    "mobile_vaccination",
+    "test_point",
+    "pharmacy",
+    "health_station",
+    "hospital",
+];
+
+const R: &[crate::Role] = ALL;
+const W: &[crate::Role] = ADMIN_SUPERVISOR;
+
+pub const FIELDS: &[FieldDef] = &[
+    FieldDef::new("kind", "类型", "kind", Enum(KINDS), R, W),
+    FieldDef::text("name", "名称", "name", NAME_LEN, R, W),
+    FieldDef::text("address", "地址", "address", ADDRESS_LEN, R, W),
+    FieldDef::new("phone", "电话", "phone", Text, R, W).with_check(Check::Phone),
+    FieldDef::text("hours", "开放时间", "opening hours", ADDRESS_LEN, R, W),
+    FieldDef::text("notes", "备注", "notes", NOTES_LEN, R, W),
+    FieldDef::new("lat", "纬度", "latitude", Decimal, R, W).with_check(LAT),
+    FieldDef::new("lng", "经度", "longitude", Decimal, R, W).with_check(LNG),
+    FieldDef::deleted(R, W),
+];
+
+pub const ENTITY: EntityDef = EntityDef {
+    name: "facility",
+    zh: "服务点",
+    en: "facility",
+    grid_scoped: false,
+    fields: FIELDS,
+    rules: "",
+};

@@ -1,0 +1,83 @@
+//! `stock_move`: one append-only movement of a supply. Stock on hand is the sum of
+//! [`stock_delta`] over a site's moves, never an LWW field, so two volunteers delivering offline
+//! at the same time both count.
+
+use super::{NAME_LEN, NOTES_LEN};
+use crate::schema::roles::{ADMIN_SUPERVISOR, ADMIN_SUPERVISOR_VOLUNTEER, ALL};
+use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
+
+pub const KINDS: &[&str] = &["received", "packed", "delivered", "adjusted", "expired"];
+
+/// What a move does to the stock on hand at its site. `quantity` is a count for every kind but
+/// `adjusted`, where its sign says which way the count was corrected. Packing assembles items
+/// into health packs that stay on the shelf until delivered, so it moves nothing; the pack's
+/// delivery is what leaves. Unknown kinds count as nothing rather than guessing a direction.
+pub fn stock_delta(kind: &str, quantity: i64) -> i64 {
+    match kind {
+        "received" => quantity.saturating_abs(),
+        "delivered" | "expired" => -quantity.saturating_abs(),
+        "adjusted" => quantity,
+        _ => 0,
+    }
+}
+
+// Grid workers read stock to know what they can promise; volunteers only their own moves.
+const R: &[crate::Role] = ALL;
+const W: &[crate::Role] = ADMIN_SUPERVISOR_VOLUNTEER;
+
+pub const FIELDS: &[FieldDef] = &[
+    FieldDef::new("item_id", "物资", "item", Reference("supply_item"), R, W),
+    FieldDef::text("site", "站点", "site", NAME_LEN, R, W),
+    FieldDef::new("kind", "类型", "kind", Enum(KINDS), R, W),
+    FieldDef::new("quantity", "数量", "quantity", Integer, R, W).with_check(Check::Range {
+        min: -1_000_000_000,
+        max: 1_000_000_000,
+    }),
+    FieldDef::new("at", "时间", "at", Timestamp, R, W),
+    FieldDef::new(
+        "delivery_id",
+        "配送记录",
+        "delivery",
+        Reference("pack_delivery"),
+        R,
+        W,
+    ),
+    FieldDef::new("worker_id", "经办人", "by", Reference("user_profile"), R, W),
+    FieldDef::text("note", "备注", "note", NOTES_LEN, R, W),
+    // Corrections are new `adjusted` moves; deleting one is for admins and supervisors only.
+    FieldDef::deleted(R, ADMIN_SUPERVISOR),
+];
+
+pub const ENTITY: EntityDef = EntityDef {
+    name: "stock_move",
+    zh: "出入库",
+    en: "stock move",
+    grid_scoped: false,
+    fields: FIELDS,
+    rules: "Volunteers may create only moves of kind \"delivered\" for deliveries assigned to them, with worker_id their own user id, and receive only their own moves.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stock_is_the_sum_of_moves() {
+        let moves = [
+            ("received", 100),
+            ("packed", 40),
+            ("delivered", 3),
+            ("delivered", 2),
+            ("expired", 5),
+            ("adjusted", -1),
+            ("adjusted", 2),
+        ];
+        let on_hand: i64 = moves.iter().map(|(k, q)| stock_delta(k, *q)).sum();
+        assert_eq!(on_hand, 91);
+        // A sign slip on a count cannot turn a delivery into a receipt.
+        assert_eq!(stock_delta("delivered", -3), -3);
+        assert_eq!(stock_delta("received", -3), 3);
+        assert_eq!(stock_delta("lost", 3), 0);
+        assert_eq!(stock_delta("delivered", i64::MIN), -i64::MAX);
+    }
+}

@@ -1,0 +1,53 @@
+//! The four roles of DESIGN.md and their wire names.
+
+use serde::{Deserialize, Serialize};
+
+/// Who a user is decides what they may read and write (DESIGN.md, "Roles and scope").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Supervisor,
+    GridWorker,
+    Volunteer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::Supervisor,
+        Role::GridWorker,
+        Role::Volunteer,
+    ];
+
+    /// The wire name, as in `demo account: <role> ...` and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::GridWorker => "grid_worker",
+            Role::Volunteer => "volunteer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

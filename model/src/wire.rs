@@ -1,0 +1,400 @@
+//! Wire types of the sync protocol v1 (DESIGN.md). Their JSON is a contract others test against:
+//! the golden tests at the bottom freeze it. Do not rename or retype a field; add only.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// `POST /api/v1/login` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    pub device_id: String,
+}
+
+/// The logged-in user as the login response describes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub grids: Vec<String>,
+    /// The display names of `grids`, in the same order. Additive to the v1 contract so a device
+    /// can show "my grids" right after login, before its first sync brings the grid records.
+    #[serde(default)]
+    pub grid_names: Vec<String>,
+}
+
+/// `POST /api/v1/login` 200 response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: UserInfo,
+    pub server_time_ms: i64,
+}
+
+/// Every error body: `{"error": "<code>", "message": "<human text>"}`, plus the extras some codes
+/// carry (`server_time_ms` for `clock_skew`, `details` for `invalid`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<ErrorDetail>>,
+}
+
+/// One refused change of a push, by its index in the batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub index: usize,
+    pub message: String,
+}
+
+/// `GET /api/v1/health` 200 response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub server_time_ms: i64,
+}
+
+/// One field value of one record: the unit of sync. `value` is plain JSON by the field's type
+/// and `null` clears the field; it is always present on the wire (a missing `value` is
+/// malformed, not a clear).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub entity: String,
+    pub id: String,
+    pub field: String,
+    pub value: serde_json::Value,
+    pub hlc: String,
+}
+
+impl Change {
+    pub fn new(
+        entity: impl Into<String>,
+        id: impl Into<String>,
+        field: impl Into<String>,
+        value: serde_json::Value,
+        hlc: &crate::hlc::Hlc,
+    ) -> Change {
+        Change {
+            entity: entity.into(),
+            id: id.into(),
+            field: field.into(),
+            value,
+            hlc: hlc.to_string(),
+        }
+    }
+}
+
+/// `POST /api/v1/sync/push` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub device_id: String,
+    pub changes: Vec<Change>,
+}
+
+/// `POST /api/v1/sync/push` 200 response; `applied` counts the changes that won.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub accepted: usize,
+    pub applied: usize,
+    pub server_time_ms: i64,
+}
+
+/// `GET /api/v1/sync/pull` query string; both keys are optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// `GET /api/v1/sync/pull` 200 response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    pub cursor: String,
+    pub has_more: bool,
+    pub server_time_ms: i64,
+}
+
+/// `GET /api/v1/schema` 200 response, built by [`crate::schema::schema_response`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaResponse {
+    pub entities: Vec<EntitySchema>,
+}
+
+/// One entity of the schema response. `rules` states the record-level rules the server enforces
+/// on top of the per-field roles (omitted when there are none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitySchema {
+    pub name: String,
+    pub zh: String,
+    pub en: String,
+    pub grid_scoped: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rules: String,
+    pub fields: Vec<FieldSchema>,
+}
+
+/// One field of the schema response. `type` is one of `text`, `integer`, `decimal`, `boolean`,
+/// `date`, `timestamp`, `enum` (with `members`) and `reference` (with `target`, an entity name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSchema {
+    pub name: String,
+    pub zh: String,
+    pub en: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSchema>,
+    pub read: Vec<Role>,
+    pub write: Vec<Role>,
+}
+
+/// A field's validation rule as the schema response states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckSchema {
+    Phone,
+    Range {
+        min: i64,
+        max: i64,
+    },
+    MaxLen {
+        max: usize,
+    },
+    IdCardLast4,
+    /// A rule a newer server knows and this client does not; the server still enforces it.
+    #[serde(other)]
+    Other,
+}
+
+#[cfg(test)]
+mod tests {
+    //! Golden tests: these strings are the protocol. Do not modify them to make a change pass.
+    use super::*;
+
+    #[test]
+    fn login_request_json_is_frozen() {
+        let r: LoginRequest =
+            serde_json::from_str(r#"{"username":"wang","password":"pw","device_id":"d9f2a1"}"#)
+                .unwrap();
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"username":"wang","password":"pw","device_id":"d9f2a1"}"#
+        );
+    }
+
+    #[test]
+    fn login_response_json_is_frozen() {
+        let r = LoginResponse {
+            token: "t".into(),
+            user: UserInfo {
+                id: "u1".into(),
+                name: "王芳".into(),
+                role: Role::GridWorker,
+                grids: vec!["g1".into()],
+                grid_names: vec!["第一网格".into()],
+            },
+            server_time_ms: 1764331200000,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"token":"t","user":{"id":"u1","name":"王芳","role":"grid_worker","grids":["g1"],"grid_names":["第一网格"]},"server_time_ms":1764331200000}"#
+        );
+    }
+
+    #[test]
+    fn error_body_json_is_frozen() {
+        let e = ErrorBody {
+            error: "invalid_credentials".into(),
+            message: "m".into(),
+            server_time_ms: None,
+            details: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"error":"invalid_credentials","message":"m"}"#
+        );
+        let e = ErrorBody {
+            error: "invalid".into(),
+            message: "m".into(),
+            server_time_ms: None,
+            details: Some(vec![ErrorDetail {
+                index: 2,
+                message: "x".into(),
+            }]),
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"error":"invalid","message":"m","details":[{"index":2,"message":"x"}]}"#
+        );
+    }
+
+    #[test]
+    fn change_json_is_frozen() {
+        let c = Change {
+            entity: "resident".into(),
+            id: "7f3c".into(),
+            field: "phone".into(),
+            value: serde_json::json!("13800000000"),
+            hlc: "1764331200000-0003-d9f2a1".into(),
+        };
+        let json = r#"{"entity":"resident","id":"7f3c","field":"phone","value":"13800000000","hlc":"1764331200000-0003-d9f2a1"}"#;
+        assert_eq!(serde_json::to_string(&c).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Change>(json).unwrap(), c);
+    }
+
+    #[test]
+    fn null_value_is_written_and_a_missing_value_is_malformed() {
+        let c = Change {
+            entity: "resident".into(),
+            id: "7f3c".into(),
+            field: "phone".into(),
+            value: serde_json::Value::Null,
+            hlc: "1764331200000-0003-d9f2a1".into(),
+        };
+        let json = r#"{"entity":"resident","id":"7f3c","field":"phone","value":null,"hlc":"1764331200000-0003-d9f2a1"}"#;
+        assert_eq!(serde_json::to_string(&c).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Change>(json).unwrap(), c);
+        let missing = r#"{"entity":"resident","id":"7f3c","field":"phone","hlc":"1764331200000-0003-d9f2a1"}"#;
+        assert!(serde_json::from_str::<Change>(missing).is_err());
+    }
+
+    #[test]
+    fn push_json_is_frozen() {
+        let r = PushRequest {
+            device_id: "d9f2a1".into(),
+            changes: vec![Change {
+                entity: "visit".into(),
+                id: "v1".into(),
+                field: "spo2".into(),
+                value: serde_json::json!(95),
+                hlc: "1764331200000-000a-d9f2a1".into(),
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"device_id":"d9f2a1","changes":[{"entity":"visit","id":"v1","field":"spo2","value":95,"hlc":"1764331200000-000a-d9f2a1"}]}"#
+        );
+        let r = PushResponse {
+            accepted: 3,
+            applied: 2,
+            server_time_ms: 1764331200000,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"accepted":3,"applied":2,"server_time_ms":1764331200000}"#
+        );
+    }
+
+    #[test]
+    fn pull_json_is_frozen() {
+        let r = PullResponse {
+            changes: vec![Change {
+                entity: "household".into(),
+                id: "h1".into(),
+                field: "_deleted".into(),
+                value: serde_json::json!(true),
+                hlc: "1764331200000-0000-srv".into(),
+            }],
+            cursor: "42".into(),
+            has_more: false,
+            server_time_ms: 1764331200001,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"changes":[{"entity":"household","id":"h1","field":"_deleted","value":true,"hlc":"1764331200000-0000-srv"}],"cursor":"42","has_more":false,"server_time_ms":1764331200001}"#
+        );
+        let q: PullQuery = serde_json::from_str(r#"{"cursor":"42","limit":500}"#).unwrap();
+        assert_eq!(
+            q,
+            PullQuery {
+                cursor: Some("42".into()),
+                limit: Some(500)
+            }
+        );
+        assert_eq!(serde_json::to_string(&PullQuery::default()).unwrap(), "{}");
+    }
+
+    #[test]
+    fn schema_json_is_frozen() {
+        let r = SchemaResponse {
+            entities: vec![EntitySchema {
+                name: "visit".into(),
+                zh: "走访".into(),
+                en: "visit".into(),
+                grid_scoped: true,
+                rules: String::new(),
+                fields: vec![
+                    FieldSchema {
+                        name: "spo2".into(),
+                        zh: "血氧饱和度".into(),
+                        en: "SpO2".into(),
+                        ty: "integer".into(),
+                        members: None,
+                        target: None,
+                        check: Some(CheckSchema::Range { min: 50, max: 100 }),
+                        read: vec![Role::Admin, Role::Supervisor, Role::GridWorker],
+                        write: vec![Role::Admin, Role::GridWorker],
+                    },
+                    FieldSchema {
+                        name: "antigen".into(),
+                        zh: "抗原".into(),
+                        en: "antigen".into(),
+                        ty: "enum".into(),
+                        members: Some(vec!["negative".into(), "positive".into()]),
+                        target: None,
+                        check: None,
+                        read: vec![Role::Admin],
+                        write: vec![],
+                    },
+                    FieldSchema {
+                        name: "resident_id".into(),
+                        zh: "居民".into(),
+                        en: "resident".into(),
+                        ty: "reference".into(),
+                        members: None,
+                        target: Some("resident".into()),
+                        check: None,
+                        read: vec![Role::Volunteer],
+                        write: vec![Role::Admin],
+                    },
+                ],
+            }],
+        };
+        let json = concat!(
+            r#"{"entities":[{"name":"visit","zh":"走访","en":"visit","grid_scoped":true,"fields":["#,
+            r#"{"name":"spo2","zh":"血氧饱和度","en":"SpO2","type":"integer","check":{"kind":"range","min":50,"max":100},"read":["admin","supervisor","grid_worker"],"write":["admin","grid_worker"]},"#,
+            r#"{"name":"antigen","zh":"抗原","en":"antigen","type":"enum","members":["negative","positive"],"read":["admin"],"write":[]},"#,
+            r#"{"name":"resident_id","zh":"居民","en":"resident","type":"reference","target":"resident","read":["volunteer"],"write":["admin"]}"#,
+            r#"]}]}"#
+        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), json);
+        assert_eq!(serde_json::from_str::<SchemaResponse>(json).unwrap(), r);
+        assert_eq!(
+            serde_json::to_string(&CheckSchema::MaxLen { max: 50 }).unwrap(),
+            r#"{"kind":"max_len","max":50}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&CheckSchema::Phone).unwrap(),
+            r#"{"kind":"phone"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&CheckSchema::IdCardLast4).unwrap(),
+            r#"{"kind":"id_card_last4"}"#
+        );
+        let future: CheckSchema = serde_json::from_str(r#"{"kind":"regex","re":"x"}"#).unwrap();
+        assert_eq!(future, CheckSchema::Other);
+    }
+}

@@ -1,0 +1,72 @@
+//! The server's typed configuration, read once from environment variables with defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `KNOCK_ADDR`, default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `KNOCK_DATA_DIR`, default `./data`: holds the SQLite database.
+    pub data_dir: PathBuf,
+    /// `KNOCK_DIST_DIR`, default `./dist`: the built app that trunk writes.
+    pub dist_dir: PathBuf,
+    /// `KNOCK_DEMO`, default on: seed the demo community into an empty database.
+    pub demo: bool,
+    /// `KNOCK_TILE_URL`: optional base-map tile URL template handed to the app.
+    pub tile_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("KNOCK_ADDR is not an address such as 127.0.0.1:8080: {0}")]
+    Addr(String),
+    #[error("KNOCK_DEMO must be 0/1/true/false, not {0}")]
+    Demo(String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads from any lookup so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let addr_s = get("KNOCK_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr_s.parse().map_err(|_| ConfigError::Addr(addr_s.clone()))?;
+        let demo = match get("KNOCK_DEMO").as_deref() {
+            None | Some("1") | Some("true") => true,
+            Some("0") | Some("false") => false,
+            Some(other) => return Err(ConfigError::Demo(other.into())),
+        };
+        Ok(Config {
+            addr,
+            data_dir: get("KNOCK_DATA_DIR").unwrap_or_else(|| "./data".into()).into(),
+            dist_dir: get("KNOCK_DIST_DIR").unwrap_or_else(|| "./dist".into()).into(),
+            demo,
+            tile_url: get("KNOCK_TILE_URL").filter(|s| !s.is_empty()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_readme() {
+        let c = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert!(c.demo);
+        assert!(c.tile_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let e = Config::from_lookup(|k| (k == "KNOCK_ADDR").then(|| "nowhere".into())).unwrap_err();
+        assert!(e.to_string().contains("KNOCK_ADDR"));
+        let e = Config::from_lookup(|k| (k == "KNOCK_DEMO").then(|| "maybe".into())).unwrap_err();
+        assert!(e.to_string().contains("KNOCK_DEMO"));
+    }
+}

@@ -1,0 +1,99 @@
+//! The one error type of the API: each variant is a status and an error code of DESIGN.md.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use model::wire::{ErrorBody, ErrorDetail};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Malformed(String),
+    #[error("用户名或密码错误 (wrong user name or password)")]
+    InvalidCredentials,
+    #[error("登录失败次数过多，请 {0} 分钟后再试 (too many attempts, try again in {0} minutes)")]
+    TooManyAttempts(u64),
+    #[error("请重新登录 (missing, unknown or revoked token: log in again)")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("设备时钟超前服务器超过 5 分钟 (a stamp is more than 5 minutes ahead of the server clock)")]
+    ClockSkew { server_time_ms: i64 },
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("部分修改无效 (some changes are invalid)")]
+    Invalid(Vec<ErrorDetail>),
+    #[error("同步位置已失效，请从头同步 (the cursor can no longer be served: pull from the start)")]
+    ResetRequired,
+    #[error("not found")]
+    NotFound,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Malformed(_) => "malformed",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::ClockSkew { .. } => "clock_skew",
+            AppError::TooLarge(_) => "too_large",
+            AppError::Invalid(_) => "invalid",
+            AppError::ResetRequired => "reset_required",
+            AppError::NotFound => "not_found",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Malformed(_) => StatusCode::BAD_REQUEST,
+            AppError::InvalidCredentials | AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::ClockSkew { .. } => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::ResetRequired => StatusCode::GONE,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<crate::storage::StorageError> for AppError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        AppError::Internal(anyhow::Error::new(e))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(e) = &self {
+            // The chain names the failing operation, never request bodies: no health data in logs.
+            tracing::error!(error = %format!("{e:#}"), "internal error");
+        }
+        let body = ErrorBody {
+            error: self.code().into(),
+            message: self.to_string(),
+            server_time_ms: match &self {
+                AppError::ClockSkew { server_time_ms } => Some(*server_time_ms),
+                _ => None,
+            },
+            details: match &self {
+                AppError::Invalid(d) => Some(d.clone()),
+                _ => None,
+            },
+        };
+        let mut resp = (self.status(), Json(body)).into_response();
+        if let AppError::TooManyAttempts(minutes) = self {
+            if let Ok(v) = (minutes * 60).to_string().parse() {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}

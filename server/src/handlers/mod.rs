@@ -1,0 +1,6 @@
+//! One module per resource of the API; handlers are named by verb.
+
+pub mod health;
+pub mod login;
+pub mod schema;
+pub mod sync;

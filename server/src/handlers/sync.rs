@@ -1,0 +1,203 @@
+//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`: the sync protocol v1 of DESIGN.md.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use model::hlc::Hlc;
+use model::wire::{ErrorDetail, PullResponse, PushRequest, PushResponse};
+use model::Role;
+
+use crate::auth::AuthUser;
+use crate::error::AppError;
+use crate::{scope, AppState};
+
+pub const MAX_PUSH_CHANGES: usize = 5_000;
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+pub const DEFAULT_PULL_LIMIT: usize = 1_000;
+pub const MAX_PULL_LIMIT: usize = 5_000;
+
+pub async fn push(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushResponse>, AppError> {
+    let too_large = || AppError::TooLarge("一次最多 5000 项修改、4 MiB (at most 5,000 changes and 4 MiB a batch)".into());
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        _ => AppError::Malformed(format!("请求体无法读取 (unreadable body): {e}")),
+    })?;
+    if body.len() > MAX_PUSH_BYTES {
+        return Err(too_large());
+    }
+    let req: PushRequest = serde_json::from_slice(&body)
+        .map_err(|e| AppError::Malformed(format!("请求不是有效的推送 (not a valid push body): {e}")))?;
+    if req.changes.len() > MAX_PUSH_CHANGES {
+        return Err(too_large());
+    }
+    if req.device_id != caller.device_id {
+        return Err(AppError::Forbidden("device_id 与登录设备不符 (device_id is not the token's device)".into()));
+    }
+
+    let now = crate::now_ms();
+    let mut stamps = Vec::with_capacity(req.changes.len());
+    for (i, c) in req.changes.iter().enumerate() {
+        let stamp = Hlc::parse(&c.hlc)
+            .map_err(|_| AppError::Malformed(format!("change {i}: hlc {:?} is not a stamp of the form 1764331200000-0003-d9f2a1", c.hlc)))?;
+        if stamp.device != caller.device_id {
+            return Err(AppError::Forbidden(format!(
+                "第 {i} 项修改的时间戳来自其他设备 (change {i}: the stamp's device is not the token's device)"
+            )));
+        }
+        stamps.push(stamp);
+    }
+
+    let details: Vec<ErrorDetail> = req
+        .changes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, c)| model::validate::validate_change(c).err().map(|message| ErrorDetail { index, message }))
+        .collect();
+    if !details.is_empty() {
+        return Err(AppError::Invalid(details));
+    }
+    for (i, c) in req.changes.iter().enumerate() {
+        let may = model::schema::entity(&c.entity)
+            .and_then(|e| e.field(&c.field))
+            .is_some_and(|f| f.can_write(caller.user.role));
+        if !may {
+            return Err(AppError::Forbidden(format!(
+                "第 {i} 项：{} 不能修改 {}.{} (change {i}: role {} may not write {}.{})",
+                caller.user.role.as_str(),
+                c.entity,
+                c.field,
+                caller.user.role.as_str(),
+                c.entity,
+                c.field
+            )));
+        }
+    }
+    if stamps.iter().any(|s| s.ms as i64 > now + MAX_SKEW_MS) {
+        return Err(AppError::ClockSkew { server_time_ms: now });
+    }
+
+    let accepted = req.changes.len();
+    let user = caller.user.clone();
+    let applied = state
+        .storage
+        .push(Box::new(move |lookup| scope::authorize_push(&user, req.changes, lookup)))
+        .await??;
+    Ok(Json(PushResponse { accepted, applied, server_time_ms: crate::now_ms() }))
+}
+
+/// The cursor a client stores: opaque to it, but to us the database it came from, the user's
+/// scope when it was made, and the last seq it covered.
+#[derive(Debug, PartialEq)]
+struct Cursor {
+    instance: String,
+    scope_version: i64,
+    seq: i64,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        hex::encode(format!("v1.{}.{}.{}", self.instance, self.scope_version, self.seq))
+    }
+
+    fn decode(s: &str) -> Option<Cursor> {
+        let text = String::from_utf8(hex::decode(s).ok()?).ok()?;
+        let mut parts = text.split('.');
+        if parts.next()? != "v1" {
+            return None;
+        }
+        let cursor = Cursor {
+            instance: parts.next()?.to_owned(),
+            scope_version: parts.next()?.parse().ok()?,
+            seq: parts.next()?.parse().ok()?,
+        };
+        (parts.next().is_none() && cursor.seq >= 0).then_some(cursor)
+    }
+}
+
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<PullResponse>, AppError> {
+    let limit = match q.get("limit") {
+        None => DEFAULT_PULL_LIMIT,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=MAX_PULL_LIMIT).contains(l))
+            .ok_or_else(|| AppError::Malformed("limit must be a whole number from 1 to 5000".into()))?,
+    };
+    let user = &caller.user;
+    let after = match q.get("cursor").filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(raw) => {
+            let c = Cursor::decode(raw).ok_or_else(|| AppError::Malformed("cursor is not one this server gave".into()))?;
+            if c.instance != state.storage.instance_id()
+                || c.scope_version != user.scope_version
+                || c.seq > state.storage.max_seq().await?
+            {
+                return Err(AppError::ResetRequired);
+            }
+            c.seq
+        }
+    };
+
+    let volunteer = match user.role {
+        Role::Volunteer => Some(state.storage.volunteer_scope(&user.id).await?),
+        _ => None,
+    };
+    let grids = match user.role {
+        Role::GridWorker | Role::Supervisor => Some(user.grids.clone()),
+        Role::Admin | Role::Volunteer => None,
+    };
+    let scan = limit.max(500);
+    let mut changes = Vec::new();
+    let mut seq = after;
+    let mut has_more = true;
+    'scan: while changes.len() < limit {
+        let rows = state.storage.rows_after(seq, scan, grids.clone()).await?;
+        let exhausted = rows.len() < scan;
+        for row in rows {
+            seq = row.seq;
+            if scope::readable(user, volunteer.as_ref(), &row) {
+                changes.push(row.change);
+                if changes.len() == limit {
+                    break 'scan;
+                }
+            }
+        }
+        if exhausted {
+            has_more = false;
+            break;
+        }
+    }
+    if has_more && changes.len() == limit {
+        // Only a further scan can tell whether more remain; say so cheaply by peeking one row.
+        has_more = !state.storage.rows_after(seq, 1, grids).await?.is_empty();
+    }
+    let cursor = Cursor { instance: state.storage.instance_id().to_owned(), scope_version: user.scope_version, seq };
+    Ok(Json(PullResponse { changes, cursor: cursor.encode(), has_more, server_time_ms: crate::now_ms() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let c = Cursor { instance: "abc123".into(), scope_version: 2, seq: 99 };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        for bad in ["", "zz", "1234", &hex::encode("v2.a.1.1"), &hex::encode("v1.a.x.1"), &hex::encode("v1.a.1.-5")] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Knock's server: `app(state)` builds the whole router so tests drive exactly what runs.
+
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod handlers;
+pub mod json;
+pub mod scope;
+pub mod storage;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use error::AppError;
+use storage::Storage;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub limiter: Arc<auth::LoginLimiter>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>, config: Config) -> AppState {
+        AppState {
+            storage,
+            // Five wrong passwords lock a user name for fifteen minutes.
+            limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(15 * 60))),
+            config: Arc::new(config),
+        }
+    }
+}
+
+pub fn app(state: AppState) -> Router {
+    let dist = state.config.dist_dir.clone();
+    let api = Router::new()
+        .route("/health", get(handlers::health::get))
+        .route("/login", post(handlers::login::create))
+        .route("/logout", post(handlers::login::delete))
+        .route("/schema", get(handlers::schema::get))
+        .route("/sync/push", post(handlers::sync::push))
+        .route("/sync/pull", get(handlers::sync::pull))
+        .fallback(|| async { AppError::NotFound })
+        // Push allows 4 MiB; a little more gets through so an over-size batch is answered with
+        // the contract's 413 `too_large` rather than a bare connection error.
+        .layer(DefaultBodyLimit::max(8 * 1024 * 1024));
+    // Any path that is not a file is a route of the single-page app: answer with its shell.
+    let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback_service(spa)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,48 @@
+//! Starts Knock: reads the config, opens the database, seeds the demo community when empty,
+//! and serves the app and the API from one origin.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use server::storage::sqlite::SqliteStorage;
+use server::storage::Storage;
+use server::{app, demo, AppState, Config};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KNOCK_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .init();
+    let config = Config::from_env()?;
+    let storage = SqliteStorage::open_dir(&config.data_dir)
+        .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+    let storage: Arc<dyn Storage> = Arc::new(storage);
+
+    let seeded = config.demo && storage.user_count().await? == 0;
+    if seeded {
+        demo::seed(storage.as_ref(), demo::Size::Full).await.context("seeding the demo community")?;
+    }
+    if !config.dist_dir.join("index.html").exists() {
+        tracing::warn!(dist = %config.dist_dir.display(), "no built app here: only the API is served (cargo xtask run builds it)");
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {} (set KNOCK_ADDR to use another address)", config.addr))?;
+    let addr = listener.local_addr()?;
+    println!("Knock is serving at http://{addr}/");
+    if config.demo {
+        for line in demo::account_lines() {
+            println!("{line}");
+        }
+    }
+    let state = AppState::new(storage, config);
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

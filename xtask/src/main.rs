@@ -1,0 +1,244 @@
+//! `cargo xtask run | test | build`: everything a fresh machine with only Rust, Node.js and npm
+//! needs to run and test Knock, installed at pinned versions, saying what it does.
+
+mod toolchain;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("build") => build_app().map(|_| ()),
+        Some("test") => test(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)"
+            );
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+pub fn say(msg: &str) {
+    eprintln!("==> {msg}");
+}
+
+/// A command run from the workspace root with the project's tool directories first in PATH.
+pub fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root()).env("PATH", toolchain::path_with_tools());
+    c
+}
+
+pub fn status(c: &mut Command) -> Result<()> {
+    let s = c.status().with_context(|| format!("starting {c:?}"))?;
+    if !s.success() {
+        bail!("{c:?} failed ({s})");
+    }
+    Ok(())
+}
+
+fn build_app() -> Result<PathBuf> {
+    toolchain::ensure_build_tools()?;
+    say("building the app (trunk, release)");
+    let started = Instant::now();
+    status(cmd("trunk").args(["build", "--release", "--offline"]))?;
+    say(&format!("app built in {:.0} s", started.elapsed().as_secs_f64()));
+    Ok(root().join("dist"))
+}
+
+fn run() -> Result<()> {
+    let dist = build_app()?;
+    say("building and starting the server (release)");
+    let mut server = cmd("cargo");
+    server.args(["run", "--release", "--quiet", "--package", "server"]).env("KNOCK_DIST_DIR", &dist);
+    let s = server.status().context("starting the server")?;
+    if !s.success() {
+        bail!("the server stopped ({s})");
+    }
+    Ok(())
+}
+
+/// Counts of one test step, from its runner's own summary.
+#[derive(Default, Debug, Clone, Copy)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+    }
+}
+
+/// Runs a cargo test command, echoing its output, and sums its `test result:` lines.
+fn cargo_tests(label: &str, c: &mut Command) -> Tally {
+    say(label);
+    let out = match c.stderr(Stdio::inherit()).output() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("xtask: cannot start {label}: {e}");
+            return Tally { passed: 0, failed: 1 };
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    print!("{text}");
+    let mut t = Tally::default();
+    for line in text.lines().filter(|l| l.trim_start().starts_with("test result:")) {
+        t.passed += number_before(line, " passed");
+        t.failed += number_before(line, " failed");
+    }
+    if !out.status.success() && t.failed == 0 {
+        // A build failure runs no test: count the step itself as failed so the run is red.
+        eprintln!("xtask: {label} failed before any test ran");
+        t.failed = 1;
+    }
+    t
+}
+
+fn number_before(line: &str, word: &str) -> u64 {
+    line.find(word)
+        .and_then(|i| line[..i].rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn test(args: &[String]) -> Result<()> {
+    let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
+    let skip_wasm = args.iter().any(|a| a == "--skip-wasm");
+    let started = Instant::now();
+    let mut total = Tally::default();
+
+    total += cargo_tests(
+        "crate tests (model, server, xtask)",
+        cmd("cargo").args(["test", "--workspace", "--exclude", "app"]),
+    );
+
+    if !skip_wasm || !skip_e2e {
+        toolchain::ensure_build_tools()?;
+        toolchain::ensure_browser()?;
+    }
+    if !skip_wasm {
+        total += cargo_tests(
+            "app tests in headless Chromium (wasm-bindgen-test)",
+            cmd("cargo")
+                .args(["test", "--package", "app", "--target", "wasm32-unknown-unknown"])
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        );
+    }
+    if !skip_e2e {
+        total += e2e()?;
+    }
+    say(&format!("all tests took {:.0} s", started.elapsed().as_secs_f64()));
+    println!("{} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// Builds the app and the server, starts the server on a free port with a temporary data
+/// directory, runs the Playwright journeys against it and stops it.
+fn e2e() -> Result<Tally> {
+    let dist = build_app()?;
+    toolchain::ensure_e2e_packages()?;
+    say("building the server for the journeys");
+    status(cmd("cargo").args(["build", "--quiet", "--package", "server"]))?;
+    let data = root().join("target").join("e2e-data");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server_bin = root().join("target").join("debug").join("server");
+    let log = std::fs::File::create(data.join("server.log"))?;
+    let server = Command::new(&server_bin)
+        .env("KNOCK_ADDR", format!("127.0.0.1:{port}"))
+        .env("KNOCK_DATA_DIR", data.join("db"))
+        .env("KNOCK_DIST_DIR", &dist)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting {}", server_bin.display()))?;
+    let mut guard = KillOnDrop(server);
+    wait_healthy(port, &mut guard.0)?;
+
+    say(&format!("Playwright journeys against {base}"));
+    let report = data.join("playwright.json");
+    let s = cmd("npx")
+        .current_dir(root().join("e2e"))
+        .args(["playwright", "test", "--reporter=list,json"])
+        .env("BASE_URL", &base)
+        .env("KNOCK_SERVER_BIN", &server_bin)
+        .env("KNOCK_DIST_DIR", &dist)
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
+        .status()
+        .context("starting Playwright")?;
+    drop(guard);
+    let tally = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .map(|v| {
+            let n = |k: &str| v["stats"][k].as_u64().unwrap_or(0);
+            Tally { passed: n("expected") + n("flaky"), failed: n("unexpected") }
+        })
+        .unwrap_or_default();
+    if !s.success() && tally.failed == 0 {
+        eprintln!("xtask: Playwright failed before any journey ran (server log: {})", data.join("server.log").display());
+        return Ok(Tally { passed: tally.passed, failed: 1 });
+    }
+    Ok(tally)
+}
+
+fn wait_healthy(port: u16, server: &mut Child) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(s) = server.try_wait()? {
+            bail!("the server exited before it was ready ({s}); see target/e2e-data/server.log");
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("the server did not listen on port {port} within 60 s")
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_counts_from_cargo_and_wasm_bindgen_summaries() {
+        let l = "test result: ok. 12 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(number_before(l, " passed"), 12);
+        assert_eq!(number_before(l, " failed"), 3);
+        assert_eq!(number_before("nothing here", " passed"), 0);
+    }
+}

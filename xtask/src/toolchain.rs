@@ -1,0 +1,114 @@
+//! Installs, when missing, each tool Knock's build and tests need, at the versions that work on
+//! these machines (see the toolchain notes in DESIGN.md). A second run finds them all and is quick.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::{cmd, root, say, status};
+
+const TRUNK_VERSION: &str = "0.21.14";
+
+/// PATH with the project's npm tool bin (wasm-opt) and cargo's bin first.
+pub fn path_with_tools() -> OsString {
+    let mut dirs = vec![root().join("xtask/npm/node_modules/.bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
+    }) {
+        dirs.push(home.join("bin"));
+    }
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+fn output_of(program: &str, args: &[&str]) -> Option<String> {
+    let out = cmd(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The exact `wasm-bindgen` version in Cargo.lock: the CLI must be the same.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package")
+}
+
+pub fn ensure_build_tools() -> Result<()> {
+    let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        say("installing the wasm32-unknown-unknown target (rustup)");
+        status(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    let trunk = output_of("trunk", &["--version"]).unwrap_or_default();
+    if !trunk.contains(TRUNK_VERSION) {
+        say(&format!("installing trunk {TRUNK_VERSION} (cargo install, about 7 minutes, once)"));
+        status(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    }
+
+    let wbg = locked_wasm_bindgen()?;
+    let have = output_of("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(wbg.as_str()) {
+        say(&format!("installing wasm-bindgen-cli {wbg} to match Cargo.lock (cargo install, a few minutes, once)"));
+        // Not --locked: the registry lacks some of the CLI's locked dependency versions.
+        status(cmd("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &wbg]))?;
+    }
+
+    let npm_dir = root().join("xtask/npm");
+    if !npm_dir.join("node_modules/.bin/wasm-opt").exists() {
+        say("installing wasm-opt 132 from npm's binaryen (Debian's wasm-opt 108 breaks the app)");
+        status(cmd("npm").current_dir(&npm_dir).args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    Ok(())
+}
+
+/// Debian's Chromium and ChromeDriver for wasm-bindgen-test and Playwright, and CJK fonts so
+/// screenshots show Chinese.
+pub fn ensure_browser() -> Result<()> {
+    let have = |p: &str| std::path::Path::new(p).exists();
+    if have("/usr/bin/chromium") && have("/usr/bin/chromedriver") {
+        return Ok(());
+    }
+    let is_root = output_of("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+    if !is_root {
+        bail!("Chromium is missing: run `sudo apt-get install chromium chromium-driver fonts-noto-cjk` and try again");
+    }
+    say("installing Debian's chromium, chromium-driver and fonts-noto-cjk (apt-get)");
+    status(Command::new("apt-get").arg("update").arg("-q"))?;
+    status(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver", "fonts-noto-cjk"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    Ok(())
+}
+
+/// Playwright from npm, at the version in e2e/package-lock.json; never its own browser download.
+pub fn ensure_e2e_packages() -> Result<()> {
+    let e2e = root().join("e2e");
+    let installed = e2e.join("node_modules/.package-lock.json");
+    let lock = e2e.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&installed), std::fs::metadata(&lock)) {
+        (Ok(i), Ok(l)) => i.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if !fresh {
+        say("installing the e2e packages (npm ci in e2e/)");
+        status(
+            cmd("npm")
+                .current_dir(&e2e)
+                .args(["ci", "--no-audit", "--no-fund"])
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+        )?;
+    }
+    Ok(())
+}
