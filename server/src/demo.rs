@@ -111,7 +111,7 @@ impl Batch {
 /// Seeds the demo community and accounts. Call only on an empty database.
 pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
     let now_ms = crate::now_ms();
-    let today = model::date::Date::from_unix_ms(now_ms);
+    let today = model::date::Date::from_unix_ms_offset(now_ms, model::date::CHINA_UTC_OFFSET_MINUTES);
     let mut rng = Rng(0x6b6e_6f63_6b21_2023);
     let mut b = Batch {
         clock: Clock::new("server").map_err(|e| anyhow::anyhow!("server clock: {e:?}"))?,

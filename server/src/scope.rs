@@ -7,11 +7,9 @@ use model::Role;
 use crate::error::AppError;
 use crate::storage::{FieldRow, RecordLookup, UserRecord, VolunteerScope};
 
-/// Entities whose records belong to one grid, named by their `grid_id` field.
-pub const GRID_SCOPED: &[&str] = &["household", "resident", "visit", "need", "pack_delivery"];
-
+/// Whether records of `entity` belong to one grid, named by their `grid_id` field.
 pub fn is_grid_scoped(entity: &str) -> bool {
-    GRID_SCOPED.contains(&entity)
+    model::schema::entity(entity).is_some_and(|e| e.grid_scoped)
 }
 
 fn as_str(v: &serde_json::Value) -> Option<&str> {
@@ -133,6 +131,8 @@ pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &Fie
                 "resident" => scope.residents.contains(&c.id),
                 "household" => scope.households.contains(&c.id),
                 "grid" => in_my_grids(),
+                // Their own stock moves are on their phone already; others' are not theirs to see.
+                "stock_move" => false,
                 e => !is_grid_scoped(e),
             }
         }
