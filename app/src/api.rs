@@ -10,7 +10,10 @@ pub enum ApiError {
     /// No answer at all: offline, server down, or DNS.
     Unreachable,
     /// The server answered with an error status; `body` when it was the contract's JSON.
-    Status { status: u16, body: Option<ErrorBody> },
+    Status {
+        status: u16,
+        body: Option<ErrorBody>,
+    },
 }
 
 impl ApiError {
@@ -27,9 +30,15 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     let status = resp.status();
     if (200..300).contains(&status) {
         // A 2xx with a body we cannot read is a server fault, not a network one.
-        return resp.json::<T>().await.map_err(|_| ApiError::Status { status, body: None });
+        return resp
+            .json::<T>()
+            .await
+            .map_err(|_| ApiError::Status { status, body: None });
     }
-    Err(ApiError::Status { status, body: resp.json::<ErrorBody>().await.ok() })
+    Err(ApiError::Status {
+        status,
+        body: resp.json::<ErrorBody>().await.ok(),
+    })
 }
 
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
@@ -52,6 +61,9 @@ pub async fn logout(token: &str) -> Result<(), ApiError> {
         .map_err(|_| ApiError::Unreachable)?;
     match resp.status() {
         200..=299 => Ok(()),
-        status => Err(ApiError::Status { status, body: resp.json::<ErrorBody>().await.ok() }),
+        status => Err(ApiError::Status {
+            status,
+            body: resp.json::<ErrorBody>().await.ok(),
+        }),
     }
 }

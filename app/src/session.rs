@@ -62,7 +62,9 @@ impl SessionContext {
 
     /// Forgets the session here at once and revokes the token on the server when it can.
     pub fn log_out(&self) {
-        let token = self.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        let token = self
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
         clear();
         self.session.set(None);
         if let Some(token) = token {
@@ -74,7 +76,9 @@ impl SessionContext {
 }
 
 pub fn provide_session() {
-    provide_context(SessionContext { session: RwSignal::new(load()) });
+    provide_context(SessionContext {
+        session: RwSignal::new(load()),
+    });
 }
 
 pub fn use_session() -> SessionContext {

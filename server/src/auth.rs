@@ -26,7 +26,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -62,7 +66,11 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(max_failures: u32, window: Duration) -> LoginLimiter {
-        LoginLimiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
+        LoginLimiter {
+            max_failures,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(minutes to wait)` when the user name is locked.
@@ -79,7 +87,9 @@ impl LoginLimiter {
 
     pub fn fail(&self, username: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(username.to_owned()).or_insert((0, Instant::now()));
+        let entry = map
+            .entry(username.to_owned())
+            .or_insert((0, Instant::now()));
         if entry.1.elapsed() >= self.window {
             *entry = (0, Instant::now());
         }
@@ -87,7 +97,10 @@ impl LoginLimiter {
     }
 
     pub fn succeed(&self, username: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(username);
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(username);
     }
 }
 
@@ -102,19 +115,33 @@ pub struct AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or(AppError::Unauthorized)?;
-        let token = header.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?.trim();
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or(AppError::Unauthorized)?
+            .trim();
         if token.is_empty() {
             return Err(AppError::Unauthorized);
         }
         let hash = token_hash(token);
-        let (user, device_id) = state.storage.token_owner(&hash).await?.ok_or(AppError::Unauthorized)?;
-        Ok(AuthUser { user, device_id, token_hash: hash })
+        let (user, device_id) = state
+            .storage
+            .token_owner(&hash)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        Ok(AuthUser {
+            user,
+            device_id,
+            token_hash: hash,
+        })
     }
 }
 

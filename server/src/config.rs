@@ -33,7 +33,9 @@ impl Config {
     /// Reads from any lookup so tests need not touch the process environment.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let addr_s = get("KNOCK_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let addr = addr_s.parse().map_err(|_| ConfigError::Addr(addr_s.clone()))?;
+        let addr = addr_s
+            .parse()
+            .map_err(|_| ConfigError::Addr(addr_s.clone()))?;
         let demo = match get("KNOCK_DEMO").as_deref() {
             None | Some("1") | Some("true") => true,
             Some("0") | Some("false") => false,
@@ -41,8 +43,12 @@ impl Config {
         };
         Ok(Config {
             addr,
-            data_dir: get("KNOCK_DATA_DIR").unwrap_or_else(|| "./data".into()).into(),
-            dist_dir: get("KNOCK_DIST_DIR").unwrap_or_else(|| "./dist".into()).into(),
+            data_dir: get("KNOCK_DATA_DIR")
+                .unwrap_or_else(|| "./data".into())
+                .into(),
+            dist_dir: get("KNOCK_DIST_DIR")
+                .unwrap_or_else(|| "./dist".into())
+                .into(),
             demo,
             tile_url: get("KNOCK_TILE_URL").filter(|s| !s.is_empty()),
         })

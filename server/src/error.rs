@@ -17,13 +17,17 @@ pub enum AppError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
-    #[error("设备时钟超前服务器超过 5 分钟 (a stamp is more than 5 minutes ahead of the server clock)")]
+    #[error(
+        "设备时钟超前服务器超过 5 分钟 (a stamp is more than 5 minutes ahead of the server clock)"
+    )]
     ClockSkew { server_time_ms: i64 },
     #[error("{0}")]
     TooLarge(String),
     #[error("部分修改无效 (some changes are invalid)")]
     Invalid(Vec<ErrorDetail>),
-    #[error("同步位置已失效，请从头同步 (the cursor can no longer be served: pull from the start)")]
+    #[error(
+        "同步位置已失效，请从头同步 (the cursor can no longer be served: pull from the start)"
+    )]
     ResetRequired,
     #[error("not found")]
     NotFound,
@@ -91,7 +95,8 @@ impl IntoResponse for AppError {
         let mut resp = (self.status(), Json(body)).into_response();
         if let AppError::TooManyAttempts(minutes) = self {
             if let Ok(v) = (minutes * 60).to_string().parse() {
-                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
             }
         }
         resp

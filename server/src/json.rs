@@ -19,8 +19,10 @@ where
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| AppError::Malformed(format!("请求体无法读取 (unreadable body): {e}")))?;
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|e| AppError::Malformed(format!("请求不是有效的 JSON (not valid JSON for this endpoint): {e}")))
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
+            AppError::Malformed(format!(
+                "请求不是有效的 JSON (not valid JSON for this endpoint): {e}"
+            ))
+        })
     }
 }

@@ -12,7 +12,8 @@ use server::{app, demo, AppState, Config};
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KNOCK_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("KNOCK_LOG")
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .init();
     let config = Config::from_env()?;
@@ -22,7 +23,9 @@ async fn main() -> anyhow::Result<()> {
 
     let seeded = config.demo && storage.user_count().await? == 0;
     if seeded {
-        demo::seed(storage.as_ref(), demo::Size::Full).await.context("seeding the demo community")?;
+        demo::seed(storage.as_ref(), demo::Size::Full)
+            .await
+            .context("seeding the demo community")?;
     }
     if !config.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %config.dist_dir.display(), "no built app here: only the API is served (cargo xtask run builds it)");
@@ -30,7 +33,12 @@ async fn main() -> anyhow::Result<()> {
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .with_context(|| format!("binding {} (set KNOCK_ADDR to use another address)", config.addr))?;
+        .with_context(|| {
+            format!(
+                "binding {} (set KNOCK_ADDR to use another address)",
+                config.addr
+            )
+        })?;
     let addr = listener.local_addr()?;
     println!("Knock is serving at http://{addr}/");
     if config.demo {

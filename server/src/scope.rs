@@ -46,7 +46,8 @@ pub fn authorize_push(
         if is_grid_scoped(&c.entity) {
             if user.role == Role::Volunteer {
                 let owner = lookup.field(&c.entity, &c.id, "volunteer_id")?;
-                let mine = c.entity == "pack_delivery" && owner.as_ref().and_then(as_str) == Some(user.id.as_str());
+                let mine = c.entity == "pack_delivery"
+                    && owner.as_ref().and_then(as_str) == Some(user.id.as_str());
                 if !mine {
                     return Err(AppError::Forbidden(format!(
                         "第 {index} 项修改的不是分配给您的配送 (change {index}: not a delivery assigned to you)"
@@ -62,7 +63,8 @@ pub fn authorize_push(
             match user.role {
                 Role::GridWorker | Role::Supervisor => {
                     for grid in [stored.as_ref(), incoming.as_ref()].into_iter().flatten() {
-                        let inside = as_str(grid).is_some_and(|g| user.grids.iter().any(|u| u == g));
+                        let inside =
+                            as_str(grid).is_some_and(|g| user.grids.iter().any(|u| u == g));
                         if !inside {
                             return Err(AppError::Forbidden(format!(
                                 "第 {index} 项修改的记录不在您的网格内 (change {index}: the record is outside your grids)"
@@ -93,10 +95,14 @@ fn missing_grid(index: usize) -> AppError {
 }
 
 fn require_grids(changes: &[Change], lookup: &mut dyn RecordLookup) -> Result<(), AppError> {
-    for (index, c) in changes.iter().enumerate().filter(|(_, c)| is_grid_scoped(&c.entity)) {
-        let incoming = changes
-            .iter()
-            .any(|o| o.entity == c.entity && o.id == c.id && o.field == "grid_id" && o.value.is_string());
+    for (index, c) in changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_grid_scoped(&c.entity))
+    {
+        let incoming = changes.iter().any(|o| {
+            o.entity == c.entity && o.id == c.id && o.field == "grid_id" && o.value.is_string()
+        });
         if !incoming && lookup.field(&c.entity, &c.id, "grid_id")?.is_none() {
             return Err(missing_grid(index));
         }

@@ -15,15 +15,30 @@ async fn demo_grid_worker_logs_in_and_gets_a_device_bound_token() {
     assert_eq!(body["user"]["name"], "王芳");
     assert_eq!(body["user"]["role"], "grid_worker");
     assert_eq!(body["user"]["grids"].as_array().unwrap().len(), 2);
-    assert_eq!(body["user"]["grid_names"], serde_json::json!(["幸福里第一网格", "幸福里第二网格"]));
+    assert_eq!(
+        body["user"]["grid_names"],
+        serde_json::json!(["幸福里第一网格", "幸福里第二网格"])
+    );
     let now = server::now_ms();
     assert!((body["server_time_ms"].as_i64().unwrap() - now).abs() < 60_000);
 
     // The token opens authenticated endpoints; logout revokes it.
     let auth = format!("Bearer {token}");
-    let r = s.client.post(s.url("/api/v1/logout")).header("authorization", &auth).send().await.unwrap();
+    let r = s
+        .client
+        .post(s.url("/api/v1/logout"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    let r = s.client.post(s.url("/api/v1/logout")).header("authorization", &auth).send().await.unwrap();
+    let r = s
+        .client
+        .post(s.url("/api/v1/logout"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "unauthorized");
@@ -39,7 +54,10 @@ async fn wrong_password_and_unknown_user_get_the_same_401() {
     assert_eq!(unknown.status(), 401);
     let unknown: Value = unknown.json().await.unwrap();
     assert_eq!(wrong["error"], "invalid_credentials");
-    assert_eq!(wrong, unknown, "the answer must not hint which part was wrong");
+    assert_eq!(
+        wrong, unknown,
+        "the answer must not hint which part was wrong"
+    );
     assert!(wrong.get("token").is_none());
 }
 
@@ -48,9 +66,18 @@ async fn malformed_bodies_are_400_malformed() {
     let s = common::start().await;
     let cases: Vec<(&str, Option<&str>)> = vec![
         ("{not json", Some("application/json")),
-        (r#"{"username":"wangfang","password":"knock-demo"}"#, Some("application/json")),
-        (r#"{"username":"wangfang","password":"knock-demo","device_id":"Bad Device!"}"#, Some("application/json")),
-        (r#"{"username":"wangfang","password":"knock-demo","device_id":"d1"}"#, None),
+        (
+            r#"{"username":"wangfang","password":"knock-demo"}"#,
+            Some("application/json"),
+        ),
+        (
+            r#"{"username":"wangfang","password":"knock-demo","device_id":"Bad Device!"}"#,
+            Some("application/json"),
+        ),
+        (
+            r#"{"username":"wangfang","password":"knock-demo","device_id":"d1"}"#,
+            None,
+        ),
         ("", Some("application/json")),
     ];
     for (body, ctype) in cases {
@@ -83,7 +110,10 @@ async fn repeated_failures_for_one_user_name_are_429_even_with_the_right_passwor
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"], "too_many_attempts");
     // Another user is not locked by liqiang's failures.
-    assert_eq!(s.login("wangfang", "knock-demo", "phone-a").await.status(), 200);
+    assert_eq!(
+        s.login("wangfang", "knock-demo", "phone-a").await.status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -105,7 +135,10 @@ async fn accounts_and_tokens_survive_a_restart_on_the_same_sqlite_file() {
     let first = common::start_in(dir.path()).await;
     let token = first.token("zhaomin", "laptop-1").await;
     drop(first);
-    assert!(dir.path().join("knock.sqlite3").exists(), "a real SQLite file on disk");
+    assert!(
+        dir.path().join("knock.sqlite3").exists(),
+        "a real SQLite file on disk"
+    );
 
     let second = common::start_in(dir.path()).await;
     let r = second
@@ -115,6 +148,16 @@ async fn accounts_and_tokens_survive_a_restart_on_the_same_sqlite_file() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 204, "a token issued before the restart still works");
-    assert_eq!(second.login("zhaomin", "knock-demo", "laptop-1").await.status(), 200);
+    assert_eq!(
+        r.status(),
+        204,
+        "a token issued before the restart still works"
+    );
+    assert_eq!(
+        second
+            .login("zhaomin", "knock-demo", "laptop-1")
+            .await
+            .status(),
+        200
+    );
 }

@@ -17,7 +17,15 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
-const FIELDS: &[&str] = &["name", "phone", "notes", "cond_diabetes", "cond_heart", "vacc_doses", "_deleted"];
+const FIELDS: &[&str] = &[
+    "name",
+    "phone",
+    "notes",
+    "cond_diabetes",
+    "cond_heart",
+    "vacc_doses",
+    "_deleted",
+];
 
 struct Device {
     id: String,
@@ -44,21 +52,36 @@ impl Device {
     fn edit(&mut self, rng: &mut StdRng, records: &[String], grid: &str, log: &mut Vec<Change>) {
         let id = &records[rng.gen_range(0..records.len())];
         let mut changes = Vec::new();
-        if !self.state.contains_key(&("resident".into(), id.clone(), "grid_id".into())) {
+        if !self
+            .state
+            .contains_key(&("resident".into(), id.clone(), "grid_id".into()))
+        {
             changes.push(("grid_id", json!(grid)));
         }
         let field = FIELDS[rng.gen_range(0..FIELDS.len())];
         let value = match field {
             "name" => json!(format!("居民{}", rng.gen_range(0..1000))),
             "phone" => json!(format!("139{:08}", rng.gen_range(0..100_000_000u32))),
-            "notes" => if rng.gen_bool(0.2) { Value::Null } else { json!(format!("第{}次走访", rng.gen_range(0..100))) },
+            "notes" => {
+                if rng.gen_bool(0.2) {
+                    Value::Null
+                } else {
+                    json!(format!("第{}次走访", rng.gen_range(0..100)))
+                }
+            }
             "vacc_doses" => json!(rng.gen_range(0..5)),
             _ => json!(rng.gen_bool(0.5)),
         };
         changes.push((field, value));
         for (field, value) in changes {
             let hlc = self.clock.now(self.wall()).to_string();
-            let c = Change { entity: "resident".into(), id: id.clone(), field: field.into(), value, hlc };
+            let c = Change {
+                entity: "resident".into(),
+                id: id.clone(),
+                field: field.into(),
+                value,
+                hlc,
+            };
             merge::apply(&mut self.state, &c);
             log.push(c.clone());
             self.outbox.push(c);
@@ -67,13 +90,21 @@ impl Device {
 }
 
 async fn push(s: &TestServer, d: &Device, changes: &[Change]) -> (u16, Value) {
-    s.push(&d.token, &d.id, changes.iter().map(|c| serde_json::to_value(c).unwrap()).collect()).await
+    s.push(
+        &d.token,
+        &d.id,
+        changes
+            .iter()
+            .map(|c| serde_json::to_value(c).unwrap())
+            .collect(),
+    )
+    .await
 }
 
 /// Pushes the outbox; on `clock_skew` re-stamps it from the server's time, in order, and
 /// retries, as the app does. With `lose_answer` the server gets the batch but the phone never
 /// hears back, so it keeps the outbox and will send it again.
-async fn sync_push(s: &TestServer, d: &mut Device, log: &mut Vec<Change>, lose_answer: bool) {
+async fn sync_push(s: &TestServer, d: &mut Device, log: &mut [Change], lose_answer: bool) {
     if d.outbox.is_empty() {
         return;
     }
@@ -96,7 +127,8 @@ async fn sync_push(s: &TestServer, d: &mut Device, log: &mut Vec<Change>, lose_a
             d.correction_ms = server_ms - (server::now_ms() + d.skew_ms);
             d.clock.rebase(server_ms as u64);
             for c in d.outbox.iter_mut() {
-                let old = std::mem::replace(&mut c.hlc, d.clock.now((server_ms) as u64).to_string());
+                let old =
+                    std::mem::replace(&mut c.hlc, d.clock.now((server_ms) as u64).to_string());
                 let key = (c.entity.clone(), c.id.clone(), c.field.clone());
                 // The local value carried the refused future stamp: it takes the new one.
                 if d.state.get(&key).is_some_and(|v| v.hlc == old) {
@@ -132,7 +164,10 @@ async fn sync_pull(s: &TestServer, d: &mut Device, lose_answer: bool) -> bool {
     page.has_more
 }
 
-fn only_sim(state: &State, records: &[String]) -> BTreeMap<(String, String, String), (Value, String)> {
+fn only_sim(
+    state: &State,
+    records: &[String],
+) -> BTreeMap<(String, String, String), (Value, String)> {
     state
         .iter()
         .filter(|((e, id, _), _)| e == "resident" && records.contains(id))
@@ -159,7 +194,11 @@ async fn run(seed: u64) {
             server.token("wangfang", &id).await
         };
         // One phone's clock is far ahead of the server's and meets `clock_skew`.
-        let skew_ms = if i == 0 { 8 * 60_000 } else { rng.gen_range(-180_000..=180_000) };
+        let skew_ms = if i == 0 {
+            8 * 60_000
+        } else {
+            rng.gen_range(-180_000..=180_000)
+        };
         devices.push(Device {
             clock: Clock::new(id.clone()).unwrap(),
             id,
@@ -220,7 +259,12 @@ async fn run(seed: u64) {
         for _ in 0..3 {
             sync_push(&server, dev, &mut log, false).await;
         }
-        assert!(dev.outbox.is_empty(), "device {} still has {} waiting", dev.id, dev.outbox.len());
+        assert!(
+            dev.outbox.is_empty(),
+            "device {} still has {} waiting",
+            dev.id,
+            dev.outbox.len()
+        );
     }
     for dev in devices.iter_mut() {
         while sync_pull(&server, dev, false).await {}
@@ -232,7 +276,10 @@ async fn run(seed: u64) {
         log.len(),
         devices.iter().map(|d| d.skews).sum::<usize>()
     );
-    assert!(devices[0].skews >= 1, "seed {seed}: the fast phone met clock_skew");
+    assert!(
+        devices[0].skews >= 1,
+        "seed {seed}: the fast phone met clock_skew"
+    );
     let reference = only_sim(&merge::fold(&log), &records);
     let server_state: BTreeMap<_, _> = server
         .state()
@@ -240,14 +287,26 @@ async fn run(seed: u64) {
         .into_iter()
         .filter(|((e, id, _), _)| e == "resident" && records.contains(id))
         .collect();
-    assert_eq!(server_state, reference, "seed {seed}: the server holds the fold of every edit by largest stamp");
+    assert_eq!(
+        server_state, reference,
+        "seed {seed}: the server holds the fold of every edit by largest stamp"
+    );
     for dev in &devices {
-        assert_eq!(only_sim(&dev.state, &records), server_state, "seed {seed}: device {} converged", dev.id);
+        assert_eq!(
+            only_sim(&dev.state, &records),
+            server_state,
+            "seed {seed}: device {} converged",
+            dev.id
+        );
     }
     // Stamps a device issued after syncing order after everything it had seen.
     for dev in &devices {
         let last = dev.clock.last().to_string();
-        assert!(dev.state.values().all(|v| v.hlc <= last), "seed {seed}: device {} clock is ahead of its data", dev.id);
+        assert!(
+            dev.state.values().all(|v| v.hlc <= last),
+            "seed {seed}: device {} clock is ahead of its data",
+            dev.id
+        );
     }
 }
 

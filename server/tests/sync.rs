@@ -17,10 +17,34 @@ fn uuid() -> String {
 /// A new resident in `grid`, stamped by `device` from `ms` on.
 fn new_resident(id: &str, grid: &str, device: &str, ms: i64) -> Vec<Value> {
     vec![
-        change("resident", id, "grid_id", json!(grid), &stamp(ms, 0, device)),
-        change("resident", id, "name", json!("刘桂兰"), &stamp(ms, 1, device)),
-        change("resident", id, "birth_date", json!("1948-03-02"), &stamp(ms, 2, device)),
-        change("resident", id, "cond_diabetes", json!(true), &stamp(ms, 3, device)),
+        change(
+            "resident",
+            id,
+            "grid_id",
+            json!(grid),
+            &stamp(ms, 0, device),
+        ),
+        change(
+            "resident",
+            id,
+            "name",
+            json!("刘桂兰"),
+            &stamp(ms, 1, device),
+        ),
+        change(
+            "resident",
+            id,
+            "birth_date",
+            json!("1948-03-02"),
+            &stamp(ms, 2, device),
+        ),
+        change(
+            "resident",
+            id,
+            "cond_diabetes",
+            json!(true),
+            &stamp(ms, 3, device),
+        ),
     ]
 }
 
@@ -33,7 +57,10 @@ fn field<'a>(changes: &'a [Value], entity: &str, id: &str, f: &str) -> Option<&'
 }
 
 async fn worker(s: &TestServer, device: &str) -> (String, Vec<String>) {
-    (s.token("wangfang", device).await, s.grids_of("wangfang").await)
+    (
+        s.token("wangfang", device).await,
+        s.grids_of("wangfang").await,
+    )
 }
 
 #[tokio::test]
@@ -41,7 +68,13 @@ async fn a_pushed_record_reaches_its_grid_and_nobody_else() {
     let s = common::start().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let id = uuid();
-    let (status, body) = s.push(&token, "phone-a", new_resident(&id, &grids[0], "phone-a", now())).await;
+    let (status, body) = s
+        .push(
+            &token,
+            "phone-a",
+            new_resident(&id, &grids[0], "phone-a", now()),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["accepted"], 4);
     assert_eq!(body["applied"], 4);
@@ -49,12 +82,21 @@ async fn a_pushed_record_reaches_its_grid_and_nobody_else() {
 
     let sup = s.token("zhaomin", "laptop").await;
     let (seen, _) = s.pull_all(&sup, None, 5000).await;
-    assert_eq!(field(&seen, "resident", &id, "name"), Some(&json!("刘桂兰")));
-    assert_eq!(field(&seen, "resident", &id, "cond_diabetes"), Some(&json!(true)));
+    assert_eq!(
+        field(&seen, "resident", &id, "name"),
+        Some(&json!("刘桂兰"))
+    );
+    assert_eq!(
+        field(&seen, "resident", &id, "cond_diabetes"),
+        Some(&json!(true))
+    );
 
     let other = s.token("liqiang", "phone-b").await;
     let (seen, _) = s.pull_all(&other, None, 5000).await;
-    assert!(seen.iter().all(|c| c["id"] != id.as_str()), "another grid's worker never receives it");
+    assert!(
+        seen.iter().all(|c| c["id"] != id.as_str()),
+        "another grid's worker never receives it"
+    );
 }
 
 #[tokio::test]
@@ -64,18 +106,36 @@ async fn replaying_a_batch_changes_nothing_and_an_older_stamp_loses() {
     let id = uuid();
     let t = now();
     let batch = new_resident(&id, &grids[0], "phone-a", t);
-    assert_eq!(s.push(&token, "phone-a", batch.clone()).await.1["applied"], 4);
+    assert_eq!(
+        s.push(&token, "phone-a", batch.clone()).await.1["applied"],
+        4
+    );
     let before = s.state().await;
     let (status, body) = s.push(&token, "phone-a", batch).await;
     assert_eq!((status, body["applied"].clone()), (200, json!(0)));
     assert_eq!(s.state().await, before);
 
-    let newer = change("resident", &id, "name", json!("刘桂芝"), &stamp(t + 10, 0, "phone-a"));
-    let older = change("resident", &id, "name", json!("旧名字"), &stamp(t - 10, 0, "phone-a"));
+    let newer = change(
+        "resident",
+        &id,
+        "name",
+        json!("刘桂芝"),
+        &stamp(t + 10, 0, "phone-a"),
+    );
+    let older = change(
+        "resident",
+        &id,
+        "name",
+        json!("旧名字"),
+        &stamp(t - 10, 0, "phone-a"),
+    );
     assert_eq!(s.push(&token, "phone-a", vec![newer]).await.1["applied"], 1);
     assert_eq!(s.push(&token, "phone-a", vec![older]).await.1["applied"], 0);
     let state = s.state().await;
-    assert_eq!(state[&("resident".into(), id.clone(), "name".into())].0, json!("刘桂芝"));
+    assert_eq!(
+        state[&("resident".into(), id.clone(), "name".into())].0,
+        json!("刘桂芝")
+    );
 }
 
 #[tokio::test]
@@ -85,9 +145,21 @@ async fn pull_pages_by_limit_without_gaps_or_repeats_and_resumes_from_the_cursor
     let (all, cursor) = s.pull_all(&sup, None, 5000).await;
     let (paged, _) = s.pull_all(&sup, None, 37).await;
     assert_eq!(all.len(), paged.len());
-    let keys: std::collections::BTreeSet<_> =
-        paged.iter().map(|c| (c["entity"].clone().to_string(), c["id"].to_string(), c["field"].to_string())).collect();
-    assert_eq!(keys.len(), paged.len(), "no field is sent twice in one pass");
+    let keys: std::collections::BTreeSet<_> = paged
+        .iter()
+        .map(|c| {
+            (
+                c["entity"].clone().to_string(),
+                c["id"].to_string(),
+                c["field"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys.len(),
+        paged.len(),
+        "no field is sent twice in one pass"
+    );
 
     // Nothing new: an empty page that keeps the cursor usable.
     let (status, page) = s.pull_page(&sup, &format!("?cursor={cursor}")).await;
@@ -98,7 +170,12 @@ async fn pull_pages_by_limit_without_gaps_or_repeats_and_resumes_from_the_cursor
     // A later edit is exactly what the next pull from the old cursor brings.
     let (token, grids) = worker(&s, "phone-a").await;
     let id = uuid();
-    s.push(&token, "phone-a", new_resident(&id, &grids[1], "phone-a", now())).await;
+    s.push(
+        &token,
+        "phone-a",
+        new_resident(&id, &grids[1], "phone-a", now()),
+    )
+    .await;
     let (fresh, _) = s.pull_all(&sup, Some(cursor), 2).await;
     assert_eq!(fresh.len(), 4);
     assert!(fresh.iter().all(|c| c["id"] == id.as_str()));
@@ -110,23 +187,43 @@ async fn a_volunteer_receives_only_their_deliveries_and_the_recipients_name_addr
     let vol = s.token("chenjing", "vol-phone").await;
     let (seen, _) = s.pull_all(&vol, None, 5000).await;
     assert!(!seen.is_empty());
-    let deliveries: std::collections::BTreeSet<_> =
-        seen.iter().filter(|c| c["entity"] == "pack_delivery").map(|c| c["id"].to_string()).collect();
-    assert!(!deliveries.is_empty(), "the demo assigns packs to the volunteer");
+    let deliveries: std::collections::BTreeSet<_> = seen
+        .iter()
+        .filter(|c| c["entity"] == "pack_delivery")
+        .map(|c| c["id"].to_string())
+        .collect();
+    assert!(
+        !deliveries.is_empty(),
+        "the demo assigns packs to the volunteer"
+    );
     let allowed_resident = ["grid_id", "household_id", "name", "phone", "_deleted"];
     for c in &seen {
         match c["entity"].as_str().unwrap() {
-            "resident" => assert!(allowed_resident.contains(&c["field"].as_str().unwrap()), "{c}"),
+            "resident" => assert!(
+                allowed_resident.contains(&c["field"].as_str().unwrap()),
+                "{c}"
+            ),
             "visit" | "need" => panic!("a volunteer received {c}"),
             "household" => assert!(
-                ["grid_id", "address", "building", "unit", "room", "village", "village_group", "_deleted"]
-                    .contains(&c["field"].as_str().unwrap()),
+                [
+                    "grid_id",
+                    "address",
+                    "building",
+                    "unit",
+                    "room",
+                    "village",
+                    "village_group",
+                    "_deleted"
+                ]
+                .contains(&c["field"].as_str().unwrap()),
                 "{c}"
             ),
             _ => {}
         }
     }
-    let me = seen.iter().filter(|c| c["entity"] == "pack_delivery" && c["field"] == "volunteer_id");
+    let me = seen
+        .iter()
+        .filter(|c| c["entity"] == "pack_delivery" && c["field"] == "volunteer_id");
     assert!(me.clone().count() > 0);
 }
 
@@ -139,7 +236,13 @@ async fn malformed_push_is_400_and_writes_nothing() {
     let before = s.state().await;
     let id = uuid();
     let mut bad_stamp = new_resident(&id, &grids[0], "phone-a", now());
-    bad_stamp.push(change("resident", &id, "phone", json!("13800000000"), "yesterday"));
+    bad_stamp.push(change(
+        "resident",
+        &id,
+        "phone",
+        json!("13800000000"),
+        "yesterday",
+    ));
     let cases = vec![
         "{not json".to_owned(),
         json!({"device_id": "phone-a"}).to_string(),
@@ -183,30 +286,80 @@ async fn forbidden_is_403_for_role_grid_and_device_and_writes_nothing() {
     let mut batch = new_resident(&uuid(), &grids[0], "phone-a", t);
     batch.extend(new_resident(&uuid(), &others[0], "phone-a", t + 1));
     let (status, resp) = s.push(&token, "phone-a", batch).await;
-    assert_eq!((status, resp["error"].clone()), (403, json!("forbidden")), "{resp}");
+    assert_eq!(
+        (status, resp["error"].clone()),
+        (403, json!("forbidden")),
+        "{resp}"
+    );
 
     // A stamp made by another device than the token's.
-    let (status, _) = s.push(&token, "phone-a", new_resident(&uuid(), &grids[0], "phone-z", t)).await;
+    let (status, _) = s
+        .push(
+            &token,
+            "phone-a",
+            new_resident(&uuid(), &grids[0], "phone-z", t),
+        )
+        .await;
     assert_eq!(status, 403);
     // A body that claims another device.
-    let (status, _) = s.push(&token, "phone-z", new_resident(&uuid(), &grids[0], "phone-z", t)).await;
+    let (status, _) = s
+        .push(
+            &token,
+            "phone-z",
+            new_resident(&uuid(), &grids[0], "phone-z", t),
+        )
+        .await;
     assert_eq!(status, 403);
 
     // A role that may not write the field: a grid worker editing a supply item, a volunteer a
     // resident's health field.
-    let (status, resp) =
-        s.push(&token, "phone-a", vec![change("supply_item", &uuid(), "name", json!("口罩"), &stamp(t, 9, "phone-a"))]).await;
+    let (status, resp) = s
+        .push(
+            &token,
+            "phone-a",
+            vec![change(
+                "supply_item",
+                &uuid(),
+                "name",
+                json!("口罩"),
+                &stamp(t, 9, "phone-a"),
+            )],
+        )
+        .await;
     assert_eq!(status, 403, "{resp}");
     let vol = s.token("chenjing", "vol-phone").await;
     let (seen, _) = s.pull_all(&vol, None, 5000).await;
-    let resident = seen.iter().find(|c| c["entity"] == "resident").unwrap()["id"].as_str().unwrap().to_owned();
+    let resident = seen.iter().find(|c| c["entity"] == "resident").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (status, _) = s
-        .push(&vol, "vol-phone", vec![change("resident", &resident, "cond_diabetes", json!(true), &stamp(t, 0, "vol-phone"))])
+        .push(
+            &vol,
+            "vol-phone",
+            vec![change(
+                "resident",
+                &resident,
+                "cond_diabetes",
+                json!(true),
+                &stamp(t, 0, "vol-phone"),
+            )],
+        )
         .await;
     assert_eq!(status, 403);
     // ... or another volunteer's delivery (one not assigned to them).
     let (status, _) = s
-        .push(&vol, "vol-phone", vec![change("pack_delivery", &uuid(), "status", json!("delivered"), &stamp(t, 1, "vol-phone"))])
+        .push(
+            &vol,
+            "vol-phone",
+            vec![change(
+                "pack_delivery",
+                &uuid(),
+                "status",
+                json!("delivered"),
+                &stamp(t, 1, "vol-phone"),
+            )],
+        )
         .await;
     assert_eq!(status, 403);
 
@@ -219,7 +372,13 @@ async fn clock_skew_is_409_with_server_time_and_writes_nothing() {
     let (token, grids) = worker(&s, "phone-a").await;
     let before = s.state().await;
     let ahead = now() + 6 * 60 * 1000;
-    let (status, resp) = s.push(&token, "phone-a", new_resident(&uuid(), &grids[0], "phone-a", ahead)).await;
+    let (status, resp) = s
+        .push(
+            &token,
+            "phone-a",
+            new_resident(&uuid(), &grids[0], "phone-a", ahead),
+        )
+        .await;
     assert_eq!(status, 409);
     assert_eq!(resp["error"], "clock_skew");
     let server_time = resp["server_time_ms"].as_i64().unwrap();
@@ -227,7 +386,13 @@ async fn clock_skew_is_409_with_server_time_and_writes_nothing() {
     assert_eq!(s.state().await, before);
 
     // Re-stamped from the server's time, the same edits go through.
-    let (status, _) = s.push(&token, "phone-a", new_resident(&uuid(), &grids[0], "phone-a", server_time)).await;
+    let (status, _) = s
+        .push(
+            &token,
+            "phone-a",
+            new_resident(&uuid(), &grids[0], "phone-a", server_time),
+        )
+        .await;
     assert_eq!(status, 200);
 }
 
@@ -238,13 +403,37 @@ async fn too_large_is_413_and_writes_nothing() {
     let before = s.state().await;
     let id = uuid();
     let t = now();
-    let mut many = vec![change("resident", &id, "grid_id", json!(grids[0]), &stamp(t, 0, "phone-a"))];
-    many.extend((1..=5000).map(|i| change("resident", &id, "notes", json!(format!("{i}")), &stamp(t, i as u16, "phone-a"))));
+    let mut many = vec![change(
+        "resident",
+        &id,
+        "grid_id",
+        json!(grids[0]),
+        &stamp(t, 0, "phone-a"),
+    )];
+    many.extend((1..=5000).map(|i| {
+        change(
+            "resident",
+            &id,
+            "notes",
+            json!(format!("{i}")),
+            &stamp(t, i as u16, "phone-a"),
+        )
+    }));
     let (status, resp) = s.push(&token, "phone-a", many).await;
     assert_eq!((status, resp["error"].clone()), (413, json!("too_large")));
 
     let big = "x".repeat(1000);
-    let huge: Vec<Value> = (0..4300u16).map(|i| change("resident", &id, "notes", json!(big), &stamp(t, i, "phone-a"))).collect();
+    let huge: Vec<Value> = (0..4300u16)
+        .map(|i| {
+            change(
+                "resident",
+                &id,
+                "notes",
+                json!(big),
+                &stamp(t, i, "phone-a"),
+            )
+        })
+        .collect();
     let (status, _) = s.push(&token, "phone-a", huge).await;
     assert_eq!(status, 413);
     assert_eq!(s.state().await, before);
@@ -258,24 +447,80 @@ async fn invalid_is_422_with_each_bad_change_and_writes_nothing() {
     let id = uuid();
     let t = now();
     let batch = vec![
-        change("resident", &id, "grid_id", json!(grids[0]), &stamp(t, 0, "phone-a")),
-        change("resident", &id, "favourite_colour", json!("red"), &stamp(t, 1, "phone-a")),
-        change("visit", &uuid(), "spo2", json!(120), &stamp(t, 2, "phone-a")),
-        change("resident", &id, "birth_date", json!("1948-02-30"), &stamp(t, 3, "phone-a")),
-        change("spaceship", &uuid(), "name", json!("x"), &stamp(t, 4, "phone-a")),
-        change("resident", &id, "name", json!("刘桂兰"), &stamp(t, 5, "phone-a")),
+        change(
+            "resident",
+            &id,
+            "grid_id",
+            json!(grids[0]),
+            &stamp(t, 0, "phone-a"),
+        ),
+        change(
+            "resident",
+            &id,
+            "favourite_colour",
+            json!("red"),
+            &stamp(t, 1, "phone-a"),
+        ),
+        change(
+            "visit",
+            &uuid(),
+            "spo2",
+            json!(120),
+            &stamp(t, 2, "phone-a"),
+        ),
+        change(
+            "resident",
+            &id,
+            "birth_date",
+            json!("1948-02-30"),
+            &stamp(t, 3, "phone-a"),
+        ),
+        change(
+            "spaceship",
+            &uuid(),
+            "name",
+            json!("x"),
+            &stamp(t, 4, "phone-a"),
+        ),
+        change(
+            "resident",
+            &id,
+            "name",
+            json!("刘桂兰"),
+            &stamp(t, 5, "phone-a"),
+        ),
     ];
     let (status, resp) = s.push(&token, "phone-a", batch).await;
     assert_eq!(status, 422, "{resp}");
     assert_eq!(resp["error"], "invalid");
-    let indexes: Vec<u64> = resp["details"].as_array().unwrap().iter().map(|d| d["index"].as_u64().unwrap()).collect();
+    let indexes: Vec<u64> = resp["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["index"].as_u64().unwrap())
+        .collect();
     assert_eq!(indexes, vec![1, 2, 3, 4]);
-    assert!(resp["details"].as_array().unwrap().iter().all(|d| !d["message"].as_str().unwrap().is_empty()));
+    assert!(resp["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| !d["message"].as_str().unwrap().is_empty()));
     assert_eq!(s.state().await, before);
 
     // A new grid-scoped record without its grid is refused the same way.
-    let (status, resp) =
-        s.push(&token, "phone-a", vec![change("resident", &uuid(), "name", json!("无网格"), &stamp(t, 6, "phone-a"))]).await;
+    let (status, resp) = s
+        .push(
+            &token,
+            "phone-a",
+            vec![change(
+                "resident",
+                &uuid(),
+                "name",
+                json!("无网格"),
+                &stamp(t, 6, "phone-a"),
+            )],
+        )
+        .await;
     assert_eq!((status, resp["error"].clone()), (422, json!("invalid")));
     assert_eq!(s.state().await, before);
 }
@@ -288,11 +533,18 @@ async fn a_cursor_from_another_database_is_410_and_a_garbled_one_400() {
     let sup_b = b.token("zhaomin", "laptop").await;
     let (_, cursor_b) = b.pull_all(&sup_b, None, 5000).await;
     let (status, resp) = a.pull_page(&sup_a, &format!("?cursor={cursor_b}")).await;
-    assert_eq!((status, resp["error"].clone()), (410, json!("reset_required")));
+    assert_eq!(
+        (status, resp["error"].clone()),
+        (410, json!("reset_required"))
+    );
 
     for q in ["?cursor=garbage", "?limit=0", "?limit=5001", "?limit=ten"] {
         let (status, resp) = a.pull_page(&sup_a, q).await;
-        assert_eq!((status, resp["error"].clone()), (400, json!("malformed")), "{q}");
+        assert_eq!(
+            (status, resp["error"].clone()),
+            (400, json!("malformed")),
+            "{q}"
+        );
     }
 }
 
@@ -300,12 +552,31 @@ async fn a_cursor_from_another_database_is_410_and_a_garbled_one_400() {
 async fn schema_lists_entities_with_types_and_roles() {
     let s = common::start().await;
     let token = s.token("wangfang", "phone-a").await;
-    let r = s.client.get(s.url("/api/v1/schema")).header("authorization", format!("Bearer {token}")).send().await.unwrap();
+    let r = s
+        .client
+        .get(s.url("/api/v1/schema"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     let text = body.to_string();
-    for entity in ["household", "resident", "visit", "need", "supply_item", "stock_move", "pack_delivery", "facility", "grid"] {
-        assert!(text.contains(&format!("\"{entity}\"")), "schema lists {entity}");
+    for entity in [
+        "household",
+        "resident",
+        "visit",
+        "need",
+        "supply_item",
+        "stock_move",
+        "pack_delivery",
+        "facility",
+        "grid",
+    ] {
+        assert!(
+            text.contains(&format!("\"{entity}\"")),
+            "schema lists {entity}"
+        );
     }
     assert!(text.contains("cond_diabetes") && text.contains("spo2"));
 }

@@ -30,7 +30,10 @@ fn main() {
 }
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 pub fn say(msg: &str) {
@@ -40,7 +43,8 @@ pub fn say(msg: &str) {
 /// A command run from the workspace root with the project's tool directories first in PATH.
 pub fn cmd(program: &str) -> Command {
     let mut c = Command::new(program);
-    c.current_dir(root()).env("PATH", toolchain::path_with_tools());
+    c.current_dir(root())
+        .env("PATH", toolchain::path_with_tools());
     c
 }
 
@@ -57,7 +61,10 @@ fn build_app() -> Result<PathBuf> {
     say("building the app (trunk, release)");
     let started = Instant::now();
     status(cmd("trunk").args(["build", "--release", "--offline"]))?;
-    say(&format!("app built in {:.0} s", started.elapsed().as_secs_f64()));
+    say(&format!(
+        "app built in {:.0} s",
+        started.elapsed().as_secs_f64()
+    ));
     Ok(root().join("dist"))
 }
 
@@ -65,7 +72,9 @@ fn run() -> Result<()> {
     let dist = build_app()?;
     say("building and starting the server (release)");
     let mut server = cmd("cargo");
-    server.args(["run", "--release", "--quiet", "--package", "server"]).env("KNOCK_DIST_DIR", &dist);
+    server
+        .args(["run", "--release", "--quiet", "--package", "server"])
+        .env("KNOCK_DIST_DIR", &dist);
     let s = server.status().context("starting the server")?;
     if !s.success() {
         bail!("the server stopped ({s})");
@@ -94,13 +103,19 @@ fn cargo_tests(label: &str, c: &mut Command) -> Tally {
         Ok(o) => o,
         Err(e) => {
             eprintln!("xtask: cannot start {label}: {e}");
-            return Tally { passed: 0, failed: 1 };
+            return Tally {
+                passed: 0,
+                failed: 1,
+            };
         }
     };
     let text = String::from_utf8_lossy(&out.stdout);
     print!("{text}");
     let mut t = Tally::default();
-    for line in text.lines().filter(|l| l.trim_start().starts_with("test result:")) {
+    for line in text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("test result:"))
+    {
         t.passed += number_before(line, " passed");
         t.failed += number_before(line, " failed");
     }
@@ -138,16 +153,28 @@ fn test(args: &[String]) -> Result<()> {
         total += cargo_tests(
             "app tests in headless Chromium (wasm-bindgen-test)",
             cmd("cargo")
-                .args(["test", "--package", "app", "--target", "wasm32-unknown-unknown"])
+                .args([
+                    "test",
+                    "--package",
+                    "app",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ])
                 .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    "wasm-bindgen-test-runner",
+                )
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
         );
     }
     if !skip_e2e {
         total += e2e()?;
     }
-    say(&format!("all tests took {:.0} s", started.elapsed().as_secs_f64()));
+    say(&format!(
+        "all tests took {:.0} s",
+        started.elapsed().as_secs_f64()
+    ));
     println!("{} passed, {} failed", total.passed, total.failed);
     if total.failed > 0 {
         std::process::exit(1);
@@ -197,12 +224,21 @@ fn e2e() -> Result<Tally> {
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .map(|v| {
             let n = |k: &str| v["stats"][k].as_u64().unwrap_or(0);
-            Tally { passed: n("expected") + n("flaky"), failed: n("unexpected") }
+            Tally {
+                passed: n("expected") + n("flaky"),
+                failed: n("unexpected"),
+            }
         })
         .unwrap_or_default();
     if !s.success() && tally.failed == 0 {
-        eprintln!("xtask: Playwright failed before any journey ran (server log: {})", data.join("server.log").display());
-        return Ok(Tally { passed: tally.passed, failed: 1 });
+        eprintln!(
+            "xtask: Playwright failed before any journey ran (server log: {})",
+            data.join("server.log").display()
+        );
+        return Ok(Tally {
+            passed: tally.passed,
+            failed: 1,
+        });
     }
     Ok(tally)
 }

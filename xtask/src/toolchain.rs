@@ -14,18 +14,23 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// PATH with the project's npm tool bin (wasm-opt) and cargo's bin first.
 pub fn path_with_tools() -> OsString {
     let mut dirs = vec![root().join("xtask/npm/node_modules/.bin")];
-    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-    }) {
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
         dirs.push(home.join("bin"));
     }
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(dirs).unwrap_or_default()
 }
 
 fn output_of(program: &str, args: &[&str]) -> Option<String> {
     let out = cmd(program).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The exact `wasm-bindgen` version in Cargo.lock: the CLI must be the same.
@@ -44,14 +49,19 @@ fn locked_wasm_bindgen() -> Result<String> {
 
 pub fn ensure_build_tools() -> Result<()> {
     let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         say("installing the wasm32-unknown-unknown target (rustup)");
         status(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
 
     let trunk = output_of("trunk", &["--version"]).unwrap_or_default();
     if !trunk.contains(TRUNK_VERSION) {
-        say(&format!("installing trunk {TRUNK_VERSION} (cargo install, about 7 minutes, once)"));
+        say(&format!(
+            "installing trunk {TRUNK_VERSION} (cargo install, about 7 minutes, once)"
+        ));
         status(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
     }
 
@@ -66,7 +76,11 @@ pub fn ensure_build_tools() -> Result<()> {
     let npm_dir = root().join("xtask/npm");
     if !npm_dir.join("node_modules/.bin/wasm-opt").exists() {
         say("installing wasm-opt 132 from npm's binaryen (Debian's wasm-opt 108 breaks the app)");
-        status(cmd("npm").current_dir(&npm_dir).args(["ci", "--no-audit", "--no-fund"]))?;
+        status(
+            cmd("npm")
+                .current_dir(&npm_dir)
+                .args(["ci", "--no-audit", "--no-fund"]),
+        )?;
     }
     Ok(())
 }
@@ -86,7 +100,15 @@ pub fn ensure_browser() -> Result<()> {
     status(Command::new("apt-get").arg("update").arg("-q"))?;
     status(
         Command::new("apt-get")
-            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver", "fonts-noto-cjk"])
+            .args([
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+                "fonts-noto-cjk",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )?;
     Ok(())

@@ -8,7 +8,8 @@ use crate::i18n::{t, use_i18n, Locale};
 
 const LOCALE_KEY: &str = "knock.locale";
 
-/// Applies the remembered locale once at start.
+/// Applies the remembered locale once at start. In an effect: the i18n context sets its own
+/// first guess (the browser's language) from an effect, and ours must run after it.
 #[component]
 pub fn RememberedLocale() -> impl IntoView {
     let i18n = use_i18n();
@@ -16,7 +17,7 @@ pub fn RememberedLocale() -> impl IntoView {
         Some("en") => Locale::en,
         _ => Locale::zh,
     };
-    i18n.set_locale(locale);
+    Effect::new(move |_| i18n.set_locale(locale));
 }
 
 #[component]

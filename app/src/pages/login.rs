@@ -25,7 +25,12 @@ impl From<&ApiError> for Problem {
             (_, Some("invalid_credentials")) => Problem::WrongCredentials,
             (_, Some("too_many_attempts")) => Problem::TooManyAttempts,
             // A proxy's 502/504 while the server is down reads to the user as unreachable.
-            (ApiError::Status { status: 502..=504, .. }, _) => Problem::Unreachable,
+            (
+                ApiError::Status {
+                    status: 502..=504, ..
+                },
+                _,
+            ) => Problem::Unreachable,
             _ => Problem::Server,
         }
     }
@@ -55,13 +60,20 @@ pub fn LoginPage() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (u, p) = (username.get_untracked().trim().to_owned(), password.get_untracked());
+        let (u, p) = (
+            username.get_untracked().trim().to_owned(),
+            password.get_untracked(),
+        );
         if u.is_empty() || p.is_empty() {
             set_problem.set(Some(Problem::MissingFields));
             return;
         }
         set_problem.set(None);
-        login.dispatch(LoginRequest { username: u, password: p, device_id: session::device_id() });
+        login.dispatch(LoginRequest {
+            username: u,
+            password: p,
+            device_id: session::device_id(),
+        });
     };
 
     let message = move || {

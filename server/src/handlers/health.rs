@@ -4,5 +4,8 @@ use axum::Json;
 use model::wire::Health;
 
 pub async fn get() -> Json<Health> {
-    Json(Health { status: "ok".into(), server_time_ms: crate::now_ms() })
+    Json(Health {
+        status: "ok".into(),
+        server_time_ms: crate::now_ms(),
+    })
 }

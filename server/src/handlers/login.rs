@@ -16,10 +16,15 @@ pub async fn create(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
     if !model::hlc::is_valid_device_id(&req.device_id) {
-        return Err(AppError::Malformed("device_id must be 1–64 characters of a–z, 0–9 and -".into()));
+        return Err(AppError::Malformed(
+            "device_id must be 1–64 characters of a–z, 0–9 and -".into(),
+        ));
     }
     let username = req.username.trim().to_owned();
-    state.limiter.check(&username).map_err(AppError::TooManyAttempts)?;
+    state
+        .limiter
+        .check(&username)
+        .map_err(AppError::TooManyAttempts)?;
 
     let user = state.storage.user_by_username(&username).await?;
     let password = req.password;
@@ -42,13 +47,23 @@ pub async fn create(
 
     let (token, hash) = auth::new_token();
     let now = crate::now_ms();
-    state.storage.store_token(&hash, &user.id, &req.device_id, now).await?;
+    state
+        .storage
+        .store_token(&hash, &user.id, &req.device_id, now)
+        .await?;
     let info = user_info(&state, &user).await?;
-    Ok(Json(LoginResponse { token, user: info, server_time_ms: now }))
+    Ok(Json(LoginResponse {
+        token,
+        user: info,
+        server_time_ms: now,
+    }))
 }
 
 /// Revokes the caller's token: a logged-out phone can no longer sync with it.
-pub async fn delete(State(state): State<AppState>, caller: AuthUser) -> Result<StatusCode, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: AuthUser,
+) -> Result<StatusCode, AppError> {
     state.storage.delete_token(&caller.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -26,7 +26,11 @@ pub async fn push(
     caller: AuthUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, AppError> {
-    let too_large = || AppError::TooLarge("一次最多 5000 项修改、4 MiB (at most 5,000 changes and 4 MiB a batch)".into());
+    let too_large = || {
+        AppError::TooLarge(
+            "一次最多 5000 项修改、4 MiB (at most 5,000 changes and 4 MiB a batch)".into(),
+        )
+    };
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         _ => AppError::Malformed(format!("请求体无法读取 (unreadable body): {e}")),
@@ -34,20 +38,27 @@ pub async fn push(
     if body.len() > MAX_PUSH_BYTES {
         return Err(too_large());
     }
-    let req: PushRequest = serde_json::from_slice(&body)
-        .map_err(|e| AppError::Malformed(format!("请求不是有效的推送 (not a valid push body): {e}")))?;
+    let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
+        AppError::Malformed(format!("请求不是有效的推送 (not a valid push body): {e}"))
+    })?;
     if req.changes.len() > MAX_PUSH_CHANGES {
         return Err(too_large());
     }
     if req.device_id != caller.device_id {
-        return Err(AppError::Forbidden("device_id 与登录设备不符 (device_id is not the token's device)".into()));
+        return Err(AppError::Forbidden(
+            "device_id 与登录设备不符 (device_id is not the token's device)".into(),
+        ));
     }
 
     let now = crate::now_ms();
     let mut stamps = Vec::with_capacity(req.changes.len());
     for (i, c) in req.changes.iter().enumerate() {
-        let stamp = Hlc::parse(&c.hlc)
-            .map_err(|_| AppError::Malformed(format!("change {i}: hlc {:?} is not a stamp of the form 1764331200000-0003-d9f2a1", c.hlc)))?;
+        let stamp = Hlc::parse(&c.hlc).map_err(|_| {
+            AppError::Malformed(format!(
+                "change {i}: hlc {:?} is not a stamp of the form 1764331200000-0003-d9f2a1",
+                c.hlc
+            ))
+        })?;
         if stamp.device != caller.device_id {
             return Err(AppError::Forbidden(format!(
                 "第 {i} 项修改的时间戳来自其他设备 (change {i}: the stamp's device is not the token's device)"
@@ -60,7 +71,11 @@ pub async fn push(
         .changes
         .iter()
         .enumerate()
-        .filter_map(|(index, c)| model::validate::validate_change(c).err().map(|message| ErrorDetail { index, message }))
+        .filter_map(|(index, c)| {
+            model::validate::validate_change(c)
+                .err()
+                .map(|message| ErrorDetail { index, message })
+        })
         .collect();
     if !details.is_empty() {
         return Err(AppError::Invalid(details));
@@ -82,16 +97,24 @@ pub async fn push(
         }
     }
     if stamps.iter().any(|s| s.ms as i64 > now + MAX_SKEW_MS) {
-        return Err(AppError::ClockSkew { server_time_ms: now });
+        return Err(AppError::ClockSkew {
+            server_time_ms: now,
+        });
     }
 
     let accepted = req.changes.len();
     let user = caller.user.clone();
     let applied = state
         .storage
-        .push(Box::new(move |lookup| scope::authorize_push(&user, req.changes, lookup)))
+        .push(Box::new(move |lookup| {
+            scope::authorize_push(&user, req.changes, lookup)
+        }))
         .await??;
-    Ok(Json(PushResponse { accepted, applied, server_time_ms: crate::now_ms() }))
+    Ok(Json(PushResponse {
+        accepted,
+        applied,
+        server_time_ms: crate::now_ms(),
+    }))
 }
 
 /// The cursor a client stores: opaque to it, but to us the database it came from, the user's
@@ -105,7 +128,10 @@ struct Cursor {
 
 impl Cursor {
     fn encode(&self) -> String {
-        hex::encode(format!("v1.{}.{}.{}", self.instance, self.scope_version, self.seq))
+        hex::encode(format!(
+            "v1.{}.{}.{}",
+            self.instance, self.scope_version, self.seq
+        ))
     }
 
     fn decode(s: &str) -> Option<Cursor> {
@@ -134,13 +160,16 @@ pub async fn pull(
             .parse::<usize>()
             .ok()
             .filter(|l| (1..=MAX_PULL_LIMIT).contains(l))
-            .ok_or_else(|| AppError::Malformed("limit must be a whole number from 1 to 5000".into()))?,
+            .ok_or_else(|| {
+                AppError::Malformed("limit must be a whole number from 1 to 5000".into())
+            })?,
     };
     let user = &caller.user;
     let after = match q.get("cursor").filter(|c| !c.is_empty()) {
         None => 0,
         Some(raw) => {
-            let c = Cursor::decode(raw).ok_or_else(|| AppError::Malformed("cursor is not one this server gave".into()))?;
+            let c = Cursor::decode(raw)
+                .ok_or_else(|| AppError::Malformed("cursor is not one this server gave".into()))?;
             if c.instance != state.storage.instance_id()
                 || c.scope_version != user.scope_version
                 || c.seq > state.storage.max_seq().await?
@@ -184,8 +213,17 @@ pub async fn pull(
         // Only a further scan can tell whether more remain; say so cheaply by peeking one row.
         has_more = !state.storage.rows_after(seq, 1, grids).await?.is_empty();
     }
-    let cursor = Cursor { instance: state.storage.instance_id().to_owned(), scope_version: user.scope_version, seq };
-    Ok(Json(PullResponse { changes, cursor: cursor.encode(), has_more, server_time_ms: crate::now_ms() }))
+    let cursor = Cursor {
+        instance: state.storage.instance_id().to_owned(),
+        scope_version: user.scope_version,
+        seq,
+    };
+    Ok(Json(PullResponse {
+        changes,
+        cursor: cursor.encode(),
+        has_more,
+        server_time_ms: crate::now_ms(),
+    }))
 }
 
 #[cfg(test)]
@@ -194,9 +232,20 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let c = Cursor { instance: "abc123".into(), scope_version: 2, seq: 99 };
+        let c = Cursor {
+            instance: "abc123".into(),
+            scope_version: 2,
+            seq: 99,
+        };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        for bad in ["", "zz", "1234", &hex::encode("v2.a.1.1"), &hex::encode("v1.a.x.1"), &hex::encode("v1.a.1.-5")] {
+        for bad in [
+            "",
+            "zz",
+            "1234",
+            &hex::encode("v2.a.1.1"),
+            &hex::encode("v1.a.x.1"),
+            &hex::encode("v1.a.1.-5"),
+        ] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
     }

@@ -65,7 +65,13 @@ pub trait Storage: Send + Sync + 'static {
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>>;
 
-    async fn store_token(&self, token_hash: &str, user_id: &str, device_id: &str, now_ms: i64) -> Result<()>;
+    async fn store_token(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        device_id: &str,
+        now_ms: i64,
+    ) -> Result<()>;
     /// The user and device a token hash belongs to; none for unknown tokens or disabled users.
     async fn token_owner(&self, token_hash: &str) -> Result<Option<(UserRecord, String)>>;
     async fn delete_token(&self, token_hash: &str) -> Result<()>;
@@ -85,7 +91,12 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Up to `limit` winning rows with `seq > after`, in seq order, restricted to records of
     /// `grids` and records of no grid when `grids` is given.
-    async fn rows_after(&self, after: i64, limit: usize, grids: Option<Vec<String>>) -> Result<Vec<FieldRow>>;
+    async fn rows_after(
+        &self,
+        after: i64,
+        limit: usize,
+        grids: Option<Vec<String>>,
+    ) -> Result<Vec<FieldRow>>;
 
     /// The largest seq ever assigned: a cursor beyond it comes from another database.
     async fn max_seq(&self) -> Result<i64>;

@@ -9,7 +9,8 @@ use model::Role;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
-    Authorize, FieldRow, NewUser, RecordLookup, Result, Storage, StorageError, UserRecord, VolunteerScope,
+    Authorize, FieldRow, NewUser, RecordLookup, Result, Storage, StorageError, UserRecord,
+    VolunteerScope,
 };
 use crate::error::AppError;
 
@@ -75,18 +76,28 @@ impl SqliteStorage {
         migrate(&mut conn)?;
         let instance_id = {
             let existing: Option<String> = conn
-                .query_row("SELECT value FROM meta WHERE key = 'instance_id'", [], |r| r.get(0))
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'instance_id'",
+                    [],
+                    |r| r.get(0),
+                )
                 .optional()?;
             match existing {
                 Some(id) => id,
                 None => {
                     let id = uuid::Uuid::new_v4().simple().to_string();
-                    conn.execute("INSERT INTO meta (key, value) VALUES ('instance_id', ?1)", [&id])?;
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('instance_id', ?1)",
+                        [&id],
+                    )?;
                     id
                 }
             }
         };
-        Ok(SqliteStorage { conn: Arc::new(Mutex::new(conn)), instance_id })
+        Ok(SqliteStorage {
+            conn: Arc::new(Mutex::new(conn)),
+            instance_id,
+        })
     }
 
     /// Runs `f` on the connection off the async executor: SQLite calls block.
@@ -137,20 +148,38 @@ fn load_user(conn: &Connection, where_sql: &str, key: &str) -> Result<Option<Use
         return Ok(None);
     };
     let role = Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))?;
-    let mut stmt = conn.prepare_cached("SELECT grid_id FROM user_grids WHERE user_id = ?1 ORDER BY rowid")?;
-    let grids = stmt.query_map([&id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(Some(UserRecord { id, username, name, role, grids, password_hash, disabled, scope_version }))
+    let mut stmt =
+        conn.prepare_cached("SELECT grid_id FROM user_grids WHERE user_id = ?1 ORDER BY rowid")?;
+    let grids = stmt
+        .query_map([&id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Some(UserRecord {
+        id,
+        username,
+        name,
+        role,
+        grids,
+        password_hash,
+        disabled,
+        scope_version,
+    }))
 }
 
 /// The stored hlc of one field, if any.
 fn current_hlc(tx: &Transaction, c: &Change) -> Result<Option<String>> {
     let mut stmt =
         tx.prepare_cached("SELECT hlc FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3")?;
-    Ok(stmt.query_row(params![c.entity, c.id, c.field], |r| r.get(0)).optional()?)
+    Ok(stmt
+        .query_row(params![c.entity, c.id, c.field], |r| r.get(0))
+        .optional()?)
 }
 
 fn next_seq(tx: &Transaction) -> Result<i64> {
-    Ok(tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM fields", [], |r| r.get(0))?)
+    Ok(
+        tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM fields", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 #[async_trait]
@@ -160,8 +189,10 @@ impl Storage for SqliteStorage {
     }
 
     async fn user_count(&self) -> Result<u64> {
-        self.with(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))? as u64))
-            .await
+        self.with(|c| {
+            Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))? as u64)
+        })
+        .await
     }
 
     async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
@@ -194,7 +225,8 @@ impl Storage for SqliteStorage {
 
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
         let username = username.to_owned();
-        self.with(move |c| load_user(c, "username = ?1", &username)).await
+        self.with(move |c| load_user(c, "username = ?1", &username))
+            .await
     }
 
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>> {
@@ -202,8 +234,18 @@ impl Storage for SqliteStorage {
         self.with(move |c| load_user(c, "id = ?1", &id)).await
     }
 
-    async fn store_token(&self, token_hash: &str, user_id: &str, device_id: &str, now_ms: i64) -> Result<()> {
-        let (t, u, d) = (token_hash.to_owned(), user_id.to_owned(), device_id.to_owned());
+    async fn store_token(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        device_id: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        let (t, u, d) = (
+            token_hash.to_owned(),
+            user_id.to_owned(),
+            device_id.to_owned(),
+        );
         self.with(move |c| {
             c.execute(
                 "INSERT INTO tokens (token_hash, user_id, device_id, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -218,12 +260,18 @@ impl Storage for SqliteStorage {
         let t = token_hash.to_owned();
         self.with(move |c| {
             let row: Option<(String, String)> = c
-                .query_row("SELECT user_id, device_id FROM tokens WHERE token_hash = ?1", [&t], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT user_id, device_id FROM tokens WHERE token_hash = ?1",
+                    [&t],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?;
-            let Some((user_id, device)) = row else { return Ok(None) };
-            Ok(load_user(c, "id = ?1", &user_id)?.filter(|u| !u.disabled).map(|u| (u, device)))
+            let Some((user_id, device)) = row else {
+                return Ok(None);
+            };
+            Ok(load_user(c, "id = ?1", &user_id)?
+                .filter(|u| !u.disabled)
+                .map(|u| (u, device)))
         })
         .await
     }
@@ -246,7 +294,10 @@ impl Storage for SqliteStorage {
             ids.iter()
                 .map(|id| {
                     let v: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
-                    Ok(v.and_then(|json| serde_json::from_str::<String>(&json).ok()).unwrap_or_else(|| id.clone()))
+                    Ok(
+                        v.and_then(|json| serde_json::from_str::<String>(&json).ok())
+                            .unwrap_or_else(|| id.clone()),
+                    )
                 })
                 .collect()
         })
@@ -278,7 +329,12 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn rows_after(&self, after: i64, limit: usize, grids: Option<Vec<String>>) -> Result<Vec<FieldRow>> {
+    async fn rows_after(
+        &self,
+        after: i64,
+        limit: usize,
+        grids: Option<Vec<String>>,
+    ) -> Result<Vec<FieldRow>> {
         self.with(move |c| {
             let grid_filter = match &grids {
                 None => String::new(),
@@ -316,8 +372,10 @@ impl Storage for SqliteStorage {
     }
 
     async fn max_seq(&self) -> Result<i64> {
-        self.with(|c| Ok(c.query_row("SELECT COALESCE(MAX(seq), 0) FROM fields", [], |r| r.get(0))?))
-            .await
+        self.with(
+            |c| Ok(c.query_row("SELECT COALESCE(MAX(seq), 0) FROM fields", [], |r| r.get(0))?),
+        )
+        .await
     }
 
     async fn volunteer_scope(&self, user_id: &str) -> Result<VolunteerScope> {
@@ -352,11 +410,17 @@ struct TxLookup<'a>(&'a Transaction<'a>);
 
 impl RecordLookup for TxLookup<'_> {
     fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<serde_json::Value>> {
-        let mut stmt =
-            self.0.prepare_cached("SELECT value FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3")?;
-        let v: Option<String> = stmt.query_row(params![entity, id, field], |r| r.get(0)).optional()?;
-        v.map(|v| serde_json::from_str(&v).map_err(|e| StorageError::Corrupt(format!("{entity}.{field}: {e}"))))
-            .transpose()
+        let mut stmt = self.0.prepare_cached(
+            "SELECT value FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3",
+        )?;
+        let v: Option<String> = stmt
+            .query_row(params![entity, id, field], |r| r.get(0))
+            .optional()?;
+        v.map(|v| {
+            serde_json::from_str(&v)
+                .map_err(|e| StorageError::Corrupt(format!("{entity}.{field}: {e}")))
+        })
+        .transpose()
     }
 }
 
@@ -377,14 +441,27 @@ fn write_batch(tx: &Transaction, batch: &[Change]) -> Result<usize> {
             continue;
         }
         let grid = record_grid(tx, &c.entity, &c.id)?;
-        upsert.execute(params![c.entity, c.id, c.field, c.value.to_string(), c.hlc, seq, grid])?;
+        upsert.execute(params![
+            c.entity,
+            c.id,
+            c.field,
+            c.value.to_string(),
+            c.hlc,
+            seq,
+            grid
+        ])?;
         seq += 1;
         applied += 1;
         if c.field == "grid_id" {
             // The value just written is the record's grid now: earlier rows of it move along.
             let grid = record_grid(tx, &c.entity, &c.id)?;
             seq = touch_record(tx, &c.entity, &c.id, grid.as_deref(), seq)?;
-        } else if c.entity == "pack_delivery" && matches!(c.field.as_str(), "volunteer_id" | "resident_id" | "household_id") {
+        } else if c.entity == "pack_delivery"
+            && matches!(
+                c.field.as_str(),
+                "volunteer_id" | "resident_id" | "household_id"
+            )
+        {
             for (entity, field) in [("resident", "resident_id"), ("household", "household_id")] {
                 let target: Option<String> = tx
                     .query_row(
@@ -408,21 +485,33 @@ fn record_grid(tx: &Transaction, entity: &str, id: &str) -> Result<Option<String
     if entity == "grid" {
         return Ok(Some(id.to_owned()));
     }
-    let mut stmt =
-        tx.prepare_cached("SELECT value FROM fields WHERE entity = ?1 AND id = ?2 AND field = 'grid_id'")?;
-    let v: Option<String> = stmt.query_row(params![entity, id], |r| r.get(0)).optional()?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT value FROM fields WHERE entity = ?1 AND id = ?2 AND field = 'grid_id'",
+    )?;
+    let v: Option<String> = stmt
+        .query_row(params![entity, id], |r| r.get(0))
+        .optional()?;
     Ok(v.and_then(|v| serde_json::from_str::<String>(&v).ok()))
 }
 
 /// Gives every row of a record a new seq (and its grid), in field order; returns the next free seq.
-fn touch_record(tx: &Transaction, entity: &str, id: &str, grid_id: Option<&str>, mut seq: i64) -> Result<i64> {
+fn touch_record(
+    tx: &Transaction,
+    entity: &str,
+    id: &str,
+    grid_id: Option<&str>,
+    mut seq: i64,
+) -> Result<i64> {
     let fields: Vec<String> = {
-        let mut stmt = tx.prepare_cached("SELECT field FROM fields WHERE entity = ?1 AND id = ?2 ORDER BY field")?;
+        let mut stmt = tx.prepare_cached(
+            "SELECT field FROM fields WHERE entity = ?1 AND id = ?2 ORDER BY field",
+        )?;
         let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let mut update =
-        tx.prepare_cached("UPDATE fields SET seq = ?1, grid_id = ?2 WHERE entity = ?3 AND id = ?4 AND field = ?5")?;
+    let mut update = tx.prepare_cached(
+        "UPDATE fields SET seq = ?1, grid_id = ?2 WHERE entity = ?3 AND id = ?4 AND field = ?5",
+    )?;
     for f in fields {
         update.execute(params![seq, grid_id, entity, id, f])?;
         seq += 1;

@@ -37,8 +37,14 @@ pub async fn start_in(dir: &std::path::Path) -> TestServer {
     })
     .unwrap();
     let storage = Arc::new(SqliteStorage::open_dir(dir).unwrap());
-    if server::storage::Storage::user_count(storage.as_ref()).await.unwrap() == 0 {
-        demo::seed(storage.as_ref(), demo::Size::Small).await.unwrap();
+    if server::storage::Storage::user_count(storage.as_ref())
+        .await
+        .unwrap()
+        == 0
+    {
+        demo::seed(storage.as_ref(), demo::Size::Small)
+            .await
+            .unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -46,7 +52,13 @@ pub async fn start_in(dir: &std::path::Path) -> TestServer {
     let handle = tokio::spawn(async move {
         axum::serve(listener, router).await.unwrap();
     });
-    TestServer { base, data_dir: dir.to_path_buf(), _owned_dir: None, client: reqwest::Client::new(), handle }
+    TestServer {
+        base,
+        data_dir: dir.to_path_buf(),
+        _owned_dir: None,
+        client: reqwest::Client::new(),
+        handle,
+    }
 }
 
 impl TestServer {
@@ -78,13 +90,28 @@ pub fn stamp(ms: i64, counter: u16, device: &str) -> String {
 }
 
 /// A change of the wire form.
-pub fn change(entity: &str, id: &str, field: &str, value: serde_json::Value, hlc: &str) -> serde_json::Value {
+pub fn change(
+    entity: &str,
+    id: &str,
+    field: &str,
+    value: serde_json::Value,
+    hlc: &str,
+) -> serde_json::Value {
     serde_json::json!({"entity": entity, "id": id, "field": field, "value": value, "hlc": hlc})
 }
 
 impl TestServer {
-    pub async fn push(&self, token: &str, device: &str, changes: Vec<serde_json::Value>) -> (u16, serde_json::Value) {
-        self.push_raw(token, serde_json::json!({"device_id": device, "changes": changes}).to_string()).await
+    pub async fn push(
+        &self,
+        token: &str,
+        device: &str,
+        changes: Vec<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        self.push_raw(
+            token,
+            serde_json::json!({"device_id": device, "changes": changes}).to_string(),
+        )
+        .await
     }
 
     pub async fn push_raw(&self, token: &str, body: String) -> (u16, serde_json::Value) {
@@ -114,7 +141,12 @@ impl TestServer {
     }
 
     /// Pulls every page from `cursor` on; returns the changes and the last cursor.
-    pub async fn pull_all(&self, token: &str, cursor: Option<String>, limit: usize) -> (Vec<serde_json::Value>, String) {
+    pub async fn pull_all(
+        &self,
+        token: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> (Vec<serde_json::Value>, String) {
         let mut cursor = cursor;
         let mut out = Vec::new();
         loop {
@@ -133,7 +165,9 @@ impl TestServer {
     }
 
     /// Everything the server holds, as (entity, id, field) -> (value, hlc), seen by the admin.
-    pub async fn state(&self) -> std::collections::BTreeMap<(String, String, String), (serde_json::Value, String)> {
+    pub async fn state(
+        &self,
+    ) -> std::collections::BTreeMap<(String, String, String), (serde_json::Value, String)> {
         let token = self.token_with("admin", "knock-admin", "admin-state").await;
         let (changes, _) = self.pull_all(&token, None, 5000).await;
         changes
@@ -162,6 +196,11 @@ impl TestServer {
     pub async fn grids_of(&self, username: &str) -> Vec<String> {
         let r = self.login(username, "knock-demo", "grids-probe").await;
         let body: serde_json::Value = r.json().await.unwrap();
-        body["user"]["grids"].as_array().unwrap().iter().map(|g| g.as_str().unwrap().to_owned()).collect()
+        body["user"]["grids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_str().unwrap().to_owned())
+            .collect()
     }
 }
