@@ -2,7 +2,9 @@
 //! server from a server that said no.
 
 use gloo_net::http::{Request, Response};
-use model::wire::{ErrorBody, LoginRequest, LoginResponse};
+use model::wire::{
+    Change, ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+};
 use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +57,7 @@ pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
 /// whatever this returns.
 pub async fn logout(token: &str) -> Result<(), ApiError> {
     let resp = Request::post("/api/v1/logout")
-        .header("Authorization", &format!("Bearer {token}"))
+        .header("Authorization", &bearer(token))
         .send()
         .await
         .map_err(|_| ApiError::Unreachable)?;
@@ -66,4 +68,44 @@ pub async fn logout(token: &str) -> Result<(), ApiError> {
             body: resp.json::<ErrorBody>().await.ok(),
         }),
     }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// `POST /api/v1/sync/push`.
+pub async fn push(
+    token: &str,
+    device_id: &str,
+    changes: Vec<Change>,
+) -> Result<PushResponse, ApiError> {
+    let body = PushRequest {
+        device_id: device_id.into(),
+        changes,
+    };
+    let resp = Request::post("/api/v1/sync/push")
+        .header("Authorization", &bearer(token))
+        .json(&body)
+        .map_err(|_| ApiError::Unreachable)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
+/// `GET /api/v1/sync/pull`.
+pub async fn pull(token: &str, cursor: Option<&str>, limit: u32) -> Result<PullResponse, ApiError> {
+    let limit = limit.to_string();
+    let mut query = vec![("limit", limit.as_str())];
+    if let Some(c) = cursor {
+        query.push(("cursor", c));
+    }
+    let resp = Request::get("/api/v1/sync/pull")
+        .query(query)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
 }

@@ -10,8 +10,10 @@ pub use locales::i18n;
 
 pub mod api;
 pub mod components;
+pub mod db;
 pub mod pages;
 pub mod session;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -19,11 +21,15 @@ use leptos_router::path;
 
 use crate::components::app_header::AppHeader;
 use crate::i18n::I18nContextProvider;
-use crate::pages::{home::HomePage, login::LoginPage};
+use crate::pages::{
+    home::HomePage, login::LoginPage, resident::ResidentPage, residents::ResidentsPage,
+    sync_status::SyncPage,
+};
 
 #[component]
 pub fn App() -> impl IntoView {
     session::provide_session();
+    sync::provide_sync();
     view! {
         <I18nContextProvider>
             <components::lang_switch::RememberedLocale />
@@ -33,6 +39,9 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <Redirect path="/" /> }>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/login") view=LoginPage />
+                        <Route path=path!("/residents") view=ResidentsPage />
+                        <Route path=path!("/residents/:id") view=ResidentPage />
+                        <Route path=path!("/sync") view=SyncPage />
                     </Routes>
                 </main>
             </Router>

@@ -60,18 +60,17 @@ impl SessionContext {
         self.session.set(Some(session));
     }
 
-    /// Forgets the session here at once and revokes the token on the server when it can.
-    pub fn log_out(&self) {
+    /// Revokes the token on the server when it can (offline it cannot, and the token is
+    /// forgotten here all the same), then forgets the session on this device.
+    pub async fn log_out(&self) {
         let token = self
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        if let Some(token) = token {
+            let _ = crate::api::logout(&token).await;
+        }
         clear();
         self.session.set(None);
-        if let Some(token) = token {
-            leptos::task::spawn_local(async move {
-                let _ = crate::api::logout(&token).await;
-            });
-        }
     }
 }
 

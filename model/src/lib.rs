@@ -5,6 +5,7 @@
 pub mod date;
 pub mod entities;
 pub mod hlc;
+pub mod labels;
 pub mod merge;
 pub mod risk;
 pub mod role;

@@ -1,4 +1,6 @@
 //! One module per widget shared between pages.
 
 pub mod app_header;
+pub mod field_input;
 pub mod lang_switch;
+pub mod sync_badge;

@@ -1,16 +1,53 @@
 //! The home page: who is logged in, their role and grids, and logout.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, A};
 use model::Role;
 
 use crate::i18n::{t, t_string, use_i18n};
-use crate::session::use_session;
+use crate::session::{use_session, SessionContext};
+use crate::sync::{use_sync, SyncContext, SyncStatus};
+
+/// Logs out and removes this user's data from the device (phones are shared).
+fn log_out(session: SessionContext, sync: SyncContext) {
+    spawn_local(async move {
+        sync.shut_down(true).await;
+        session.log_out().await;
+    });
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let sync = use_sync();
+    let (confirming, set_confirming) = signal(false);
+    let (still_pending, set_still_pending) = signal(false);
+    let ask_logout = move |_| {
+        if sync.pending.get_untracked() > 0 {
+            set_confirming.set(true);
+        } else {
+            log_out(session, sync);
+        }
+    };
+    let sync_then_logout = move |_| {
+        set_still_pending.set(false);
+        sync.sync_now();
+        spawn_local(async move {
+            // Give the engine a little while; a phone with no signal will not get there.
+            for _ in 0..40 {
+                gloo_timers::future::TimeoutFuture::new(250).await;
+                if sync.pending.get_untracked() == 0
+                    && matches!(sync.status.get_untracked(), SyncStatus::Synced { .. })
+                {
+                    log_out(session, sync);
+                    return;
+                }
+            }
+            set_still_pending.set(true);
+        });
+    };
     let role_label = move |role: Role| match role {
         Role::Admin => t_string!(i18n, role_admin),
         Role::Supervisor => t_string!(i18n, role_supervisor),
@@ -40,9 +77,21 @@ pub fn HomePage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
-                        <button class="secondary" data-testid="logout" on:click=move |_| session.log_out()>
+                        <A href="/residents" attr:class="button primary block" attr:data-testid="go-residents">{t!(i18n, nav_residents)}</A>
+                        <button class="secondary" data-testid="logout" on:click=ask_logout>
                             {t!(i18n, logout)}
                         </button>
+                        <Show when=move || confirming.get()>
+                            <div class="confirm" role="alertdialog" data-testid="logout-confirm">
+                                <p>{move || t!(i18n, logout_pending, count = sync.pending.get())}</p>
+                                <Show when=move || still_pending.get()>
+                                    <p class="field-error">{t!(i18n, logout_still_pending)}</p>
+                                </Show>
+                                <button class="primary" data-testid="logout-sync" on:click=sync_then_logout>{t!(i18n, logout_sync_first)}</button>
+                                <button class="secondary" data-testid="logout-anyway" on:click=move |_| log_out(session, sync)>{t!(i18n, logout_anyway)}</button>
+                                <button class="secondary" data-testid="logout-cancel" on:click=move |_| set_confirming.set(false)>{t!(i18n, cancel)}</button>
+                            </div>
+                        </Show>
                     </section>
                 }
             })}

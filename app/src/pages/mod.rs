@@ -2,3 +2,6 @@
 
 pub mod home;
 pub mod login;
+pub mod resident;
+pub mod residents;
+pub mod sync_status;

@@ -1,0 +1,495 @@
+//! The one owner of the device's IndexedDB schema: one database per user, the merged records,
+//! the outbox, the pull cursor and the HLC. Every local edit writes the record and its outbox
+//! entries in one transaction; every pulled page is written with its cursor in one transaction.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect};
+use model::hlc::{Clock, Hlc};
+use model::merge::{self, Stamped};
+use model::wire::Change;
+use rexie::{KeyRange, ObjectStore, Rexie, Store, TransactionMode};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+/// Bump with a new step in [`Db::open`] when the stores change; never rename a store.
+const DB_VERSION: u32 = 1;
+const RECORDS: &str = "records";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+const REJECTED: &str = "rejected";
+
+const META_CURSOR: &str = "cursor";
+const META_CLOCK: &str = "clock";
+/// Milliseconds to add to this device's wall clock, learned from a `clock_skew` answer.
+const META_CORRECTION: &str = "clock_correction_ms";
+const META_LAST_SYNC: &str = "last_sync_ms";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbError(pub String);
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "本机存储出错 (device storage error): {}", self.0)
+    }
+}
+
+impl From<rexie::Error> for DbError {
+    fn from(e: rexie::Error) -> Self {
+        DbError(format!("{e:?}"))
+    }
+}
+
+impl From<serde_json::Error> for DbError {
+    fn from(e: serde_json::Error) -> Self {
+        DbError(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, DbError>;
+
+/// One record as the device knows it: each field's winning value and stamp.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub entity: String,
+    pub id: String,
+    pub fields: BTreeMap<String, Stamped>,
+}
+
+impl Record {
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields
+            .get(field)
+            .map(|s| &s.value)
+            .filter(|v| !v.is_null())
+    }
+
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.get(field).and_then(Value::as_str)
+    }
+
+    pub fn flag(&self, field: &str) -> bool {
+        self.get(field).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.flag("_deleted")
+    }
+
+    /// The plain values, for functions of the model that read a record's fields.
+    pub fn values(&self) -> BTreeMap<String, Value> {
+        self.fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect()
+    }
+
+    /// Merges one change of this record; true when it won.
+    fn merge(&mut self, c: &Change) -> bool {
+        let current = self.fields.get(&c.field).map(|s| s.hlc.as_str());
+        if !merge::wins(&c.hlc, current) {
+            return false;
+        }
+        self.fields.insert(c.field.clone(), Stamped::from(c));
+        true
+    }
+}
+
+/// An edit the server refused, kept so the user sees what and why instead of losing it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub change: Change,
+    pub message: String,
+    pub at_ms: f64,
+}
+
+fn record_key(entity: &str, id: &str) -> String {
+    format!("{entity}/{id}")
+}
+
+/// Records are stored as `{key, entity, json}`: the index needs `entity`, and one JSON string
+/// per record is far cheaper to write from wasm than an object per field.
+fn record_to_js(r: &Record) -> Result<JsValue> {
+    let o = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        Reflect::set(&o, &k.into(), v).map_err(|e| DbError(format!("{e:?}")))
+    };
+    set("key", &record_key(&r.entity, &r.id).into())?;
+    set("entity", &r.entity.as_str().into())?;
+    set("id", &r.id.as_str().into())?;
+    set("json", &serde_json::to_string(&r.fields)?.into())?;
+    Ok(o.into())
+}
+
+fn record_from_js(v: &JsValue) -> Result<Record> {
+    let get = |k: &str| {
+        Reflect::get(v, &k.into())
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| DbError(format!("record without {k}")))
+    };
+    Ok(Record {
+        entity: get("entity")?,
+        id: get("id")?,
+        fields: serde_json::from_str(&get("json")?)?,
+    })
+}
+
+fn json_to_js<T: Serialize>(v: &T) -> Result<JsValue> {
+    Ok(serde_json::to_string(v)?.into())
+}
+
+fn json_from_js<T: for<'de> Deserialize<'de>>(v: &JsValue) -> Result<T> {
+    let s = v
+        .as_string()
+        .ok_or_else(|| DbError("stored value is not text".into()))?;
+    Ok(serde_json::from_str(&s)?)
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A user's data on this device.
+#[derive(Clone)]
+pub struct Db {
+    idb: Rc<Rexie>,
+    pub user_id: String,
+    pub device_id: String,
+}
+
+pub fn db_name(user_id: &str) -> String {
+    format!("knock-{user_id}")
+}
+
+async fn meta_get<T: for<'de> Deserialize<'de>>(store: &Store, key: &str) -> Result<Option<T>> {
+    match store.get(key.into()).await? {
+        Some(v) if !v.is_undefined() => Ok(Some(json_from_js(&v)?)),
+        _ => Ok(None),
+    }
+}
+
+async fn meta_put<T: Serialize>(store: &Store, key: &str, value: &T) -> Result<()> {
+    store.put(&json_to_js(value)?, Some(&key.into())).await?;
+    Ok(())
+}
+
+async fn get_record(store: &Store, entity: &str, id: &str) -> Result<Option<Record>> {
+    match store.get(record_key(entity, id).into()).await? {
+        Some(v) if !v.is_undefined() => Ok(Some(record_from_js(&v)?)),
+        _ => Ok(None),
+    }
+}
+
+impl Db {
+    pub async fn open(user_id: &str, device_id: &str) -> Result<Db> {
+        let idb = Rexie::builder(&db_name(user_id))
+            .version(DB_VERSION)
+            .add_object_store(
+                ObjectStore::new(RECORDS)
+                    .key_path("key")
+                    .add_index(rexie::Index::new("entity", "entity")),
+            )
+            .add_object_store(ObjectStore::new(OUTBOX).auto_increment(true))
+            .add_object_store(ObjectStore::new(META))
+            .add_object_store(ObjectStore::new(REJECTED).auto_increment(true))
+            .build()
+            .await?;
+        Ok(Db {
+            idb: Rc::new(idb),
+            user_id: user_id.into(),
+            device_id: device_id.into(),
+        })
+    }
+
+    /// Removes a user's data from this device (logout).
+    pub async fn destroy(user_id: &str) -> Result<()> {
+        Rexie::delete(&db_name(user_id)).await?;
+        Ok(())
+    }
+
+    pub fn close(self) {
+        if let Ok(idb) = Rc::try_unwrap(self.idb) {
+            idb.close();
+        }
+    }
+
+    async fn clock_and_wall(&self, meta: &Store) -> Result<(Clock, u64)> {
+        let clock = match meta_get::<String>(meta, META_CLOCK).await? {
+            Some(state) => Clock::restore(&state).map_err(|e| DbError(format!("{e:?}")))?,
+            None => Clock::new(self.device_id.clone()).map_err(|e| DbError(format!("{e:?}")))?,
+        };
+        let correction = meta_get::<f64>(meta, META_CORRECTION).await?.unwrap_or(0.0);
+        Ok((clock, (now_ms() + correction).max(0.0) as u64))
+    }
+
+    /// Records a local edit: stamps each field, merges it into the record and queues it in the
+    /// outbox, all in one transaction, so an edit is never saved without being queued or queued
+    /// without being saved.
+    pub async fn edit(
+        &self,
+        entity: &str,
+        id: &str,
+        fields: Vec<(String, Value)>,
+    ) -> Result<Vec<Change>> {
+        let tx = self
+            .idb
+            .transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
+        let (mut clock, wall) = self.clock_and_wall(&meta).await?;
+        let mut record = get_record(&records, entity, id)
+            .await?
+            .unwrap_or_else(|| Record {
+                entity: entity.into(),
+                id: id.into(),
+                fields: BTreeMap::new(),
+            });
+        let mut changes = Vec::with_capacity(fields.len());
+        for (field, value) in fields {
+            let hlc = clock.now(wall).to_string();
+            let c = Change {
+                entity: entity.into(),
+                id: id.into(),
+                field,
+                value,
+                hlc,
+            };
+            record.merge(&c);
+            outbox.add(&json_to_js(&c)?, None).await?;
+            changes.push(c);
+        }
+        records.put(&record_to_js(&record)?, None).await?;
+        meta_put(&meta, META_CLOCK, &clock.state()).await?;
+        tx.done().await?;
+        Ok(changes)
+    }
+
+    /// Merges one pulled page and stores its cursor in the same transaction: a cursor is never
+    /// ahead of the data it stands for. Returns how many fields changed here.
+    pub async fn apply_pulled(
+        &self,
+        changes: &[Change],
+        cursor: &str,
+        server_time_ms: i64,
+    ) -> Result<usize> {
+        let tx = self
+            .idb
+            .transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
+        let (records, meta) = (tx.store(RECORDS)?, tx.store(META)?);
+        let (mut clock, wall) = self.clock_and_wall(&meta).await?;
+        let mut by_record: BTreeMap<(&str, &str), Vec<&Change>> = BTreeMap::new();
+        for c in changes {
+            by_record
+                .entry((c.entity.as_str(), c.id.as_str()))
+                .or_default()
+                .push(c);
+            if let Ok(stamp) = Hlc::parse(&c.hlc) {
+                clock.observe(&stamp, wall);
+            }
+        }
+        clock.observe_time(server_time_ms.max(0) as u64, wall);
+        // Read every touched record first (requests run concurrently inside the transaction),
+        // then write back only those that changed.
+        let keys: Vec<((&str, &str), Vec<&Change>)> = by_record.into_iter().collect();
+        let current = futures::future::try_join_all(
+            keys.iter().map(|((e, id), _)| get_record(&records, e, id)),
+        )
+        .await?;
+        let mut changed = 0;
+        let mut writes = Vec::new();
+        for (((entity, id), cs), existing) in keys.into_iter().zip(current) {
+            let mut record = existing.unwrap_or_else(|| Record {
+                entity: entity.into(),
+                id: id.into(),
+                fields: BTreeMap::new(),
+            });
+            let won = cs.iter().filter(|c| record.merge(c)).count();
+            if won > 0 {
+                changed += won;
+                writes.push(record_to_js(&record)?);
+            }
+        }
+        records
+            .put_all(writes.into_iter().map(|v| (v, None)))
+            .await?;
+        meta_put(&meta, META_CURSOR, &cursor).await?;
+        meta_put(&meta, META_CLOCK, &clock.state()).await?;
+        meta_put(&meta, META_LAST_SYNC, &now_ms()).await?;
+        tx.done().await?;
+        Ok(changed)
+    }
+
+    /// After a push: the server's time moves the clock forward so later edits order after it.
+    pub async fn observe_server_time(&self, server_time_ms: i64) -> Result<()> {
+        let tx = self.idb.transaction(&[META], TransactionMode::ReadWrite)?;
+        let meta = tx.store(META)?;
+        let (mut clock, wall) = self.clock_and_wall(&meta).await?;
+        clock.observe_time(server_time_ms.max(0) as u64, wall);
+        meta_put(&meta, META_CLOCK, &clock.state()).await?;
+        meta_put(&meta, META_LAST_SYNC, &now_ms()).await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    pub async fn cursor(&self) -> Result<Option<String>> {
+        let tx = self.idb.transaction(&[META], TransactionMode::ReadOnly)?;
+        meta_get(&tx.store(META)?, META_CURSOR).await
+    }
+
+    pub async fn last_sync_ms(&self) -> Result<Option<f64>> {
+        let tx = self.idb.transaction(&[META], TransactionMode::ReadOnly)?;
+        meta_get(&tx.store(META)?, META_LAST_SYNC).await
+    }
+
+    /// Forgets the cursor (the server said `reset_required`): the next pull starts over. The
+    /// outbox stays, so nothing unsynced is lost.
+    pub async fn reset_cursor(&self) -> Result<()> {
+        let tx = self.idb.transaction(&[META], TransactionMode::ReadWrite)?;
+        tx.store(META)?.delete(META_CURSOR.into()).await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    /// The oldest `limit` queued changes with their outbox keys, in the order they were made.
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<(JsValue, Change)>> {
+        let tx = self.idb.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        let store = tx.store(OUTBOX)?;
+        let keys = store.get_all_keys(None, Some(limit)).await?;
+        let values = store.get_all(None, Some(limit)).await?;
+        keys.into_iter()
+            .zip(values)
+            .map(|(k, v)| Ok((k, json_from_js(&v)?)))
+            .collect()
+    }
+
+    pub async fn outbox_len(&self) -> Result<u32> {
+        let tx = self.idb.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        Ok(tx.store(OUTBOX)?.count(None).await?)
+    }
+
+    /// Drops pushed changes from the outbox.
+    pub async fn remove_from_outbox(&self, keys: &[JsValue]) -> Result<()> {
+        let tx = self
+            .idb
+            .transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
+        let store = tx.store(OUTBOX)?;
+        futures::future::try_join_all(keys.iter().map(|k| store.delete(k.clone()))).await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    /// Recovery from `409 clock_skew`: remember how far the wall clock is off, restart the HLC
+    /// from the server's time, and re-stamp every queued change in order. A record whose field
+    /// still holds a re-stamped value takes the new stamp too, so device and server agree.
+    pub async fn restamp_outbox(&self, server_time_ms: i64) -> Result<()> {
+        let tx = self
+            .idb
+            .transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
+        let (mut clock, _) = self.clock_and_wall(&meta).await?;
+        let server_ms = server_time_ms.max(0) as u64;
+        meta_put(&meta, META_CORRECTION, &(server_time_ms as f64 - now_ms())).await?;
+        clock.rebase(server_ms);
+        let keys = outbox.get_all_keys(None, None).await?;
+        let values = outbox.get_all(None, None).await?;
+        let mut touched: BTreeMap<String, Record> = BTreeMap::new();
+        for (key, value) in keys.into_iter().zip(values) {
+            let mut c: Change = json_from_js(&value)?;
+            let old = std::mem::replace(&mut c.hlc, clock.now(server_ms).to_string());
+            let rk = record_key(&c.entity, &c.id);
+            if !touched.contains_key(&rk) {
+                if let Some(r) = get_record(&records, &c.entity, &c.id).await? {
+                    touched.insert(rk.clone(), r);
+                }
+            }
+            if let Some(r) = touched.get_mut(&rk) {
+                if r.fields.get(&c.field).is_some_and(|s| s.hlc == old) {
+                    r.fields.insert(c.field.clone(), Stamped::from(&c));
+                }
+            }
+            outbox.put(&json_to_js(&c)?, Some(&key)).await?;
+        }
+        for r in touched.values() {
+            records.put(&record_to_js(r)?, None).await?;
+        }
+        meta_put(&meta, META_CLOCK, &clock.state()).await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    /// Moves changes the server refused out of the outbox into the visible list of rejected
+    /// edits, so one bad edit never blocks the rest.
+    pub async fn reject(&self, items: Vec<(JsValue, Change, String)>) -> Result<()> {
+        let tx = self
+            .idb
+            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
+        let (outbox, rejected) = (tx.store(OUTBOX)?, tx.store(REJECTED)?);
+        for (key, change, message) in items {
+            outbox.delete(key).await?;
+            rejected
+                .add(
+                    &json_to_js(&Rejected {
+                        change,
+                        message,
+                        at_ms: now_ms(),
+                    })?,
+                    None,
+                )
+                .await?;
+        }
+        tx.done().await?;
+        Ok(())
+    }
+
+    pub async fn rejected(&self) -> Result<Vec<(JsValue, Rejected)>> {
+        let tx = self
+            .idb
+            .transaction(&[REJECTED], TransactionMode::ReadOnly)?;
+        let store = tx.store(REJECTED)?;
+        let keys = store.get_all_keys(None, None).await?;
+        let values = store.get_all(None, None).await?;
+        keys.into_iter()
+            .zip(values)
+            .map(|(k, v)| Ok((k, json_from_js(&v)?)))
+            .collect()
+    }
+
+    pub async fn dismiss_rejected(&self, key: JsValue) -> Result<()> {
+        let tx = self
+            .idb
+            .transaction(&[REJECTED], TransactionMode::ReadWrite)?;
+        tx.store(REJECTED)?.delete(key).await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    /// Every record of an entity (deleted ones included: callers decide).
+    pub async fn records(&self, entity: &str) -> Result<Vec<Record>> {
+        let tx = self
+            .idb
+            .transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let index = tx.store(RECORDS)?.index("entity")?;
+        let range = KeyRange::only(&entity.into()).map_err(|e| DbError(format!("{e:?}")))?;
+        index
+            .get_all(Some(range), None)
+            .await?
+            .iter()
+            .map(record_from_js)
+            .collect()
+    }
+
+    pub async fn record(&self, entity: &str, id: &str) -> Result<Option<Record>> {
+        let tx = self
+            .idb
+            .transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        get_record(&tx.store(RECORDS)?, entity, id).await
+    }
+
+    /// The HLC as stored (for tests and diagnostics).
+    pub async fn clock(&self) -> Result<Clock> {
+        let tx = self.idb.transaction(&[META], TransactionMode::ReadOnly)?;
+        Ok(self.clock_and_wall(&tx.store(META)?).await?.0)
+    }
+}

@@ -1,0 +1,67 @@
+//! Where the device's data stands: the sync state, a button to sync now, and the edits the
+//! server refused with its reason, so nothing is dropped silently.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::field_input::field_label;
+use crate::i18n::{t, use_i18n};
+use crate::sync::use_sync;
+
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let rejected = LocalResource::new(move || {
+        sync.revision.track();
+        sync.rejected.track();
+        let db = sync.db();
+        async move {
+            match db {
+                Some(db) => db.rejected().await.unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
+    let list = move || {
+        rejected.get().map(|items| {
+            if items.is_empty() {
+                return view! { <p class="muted" data-testid="rejected-none">{t!(i18n, rejected_none)}</p> }.into_any();
+            }
+            items
+                .into_iter()
+                .map(|(key, r)| {
+                    let label = model::schema::field(&r.change.entity, &r.change.field)
+                        .map(|f| field_label(f, i18n.get_locale()).to_owned())
+                        .unwrap_or_else(|| r.change.field.clone());
+                    let value = r.change.value.to_string();
+                    let dismiss = move |_| {
+                        let key = key.clone();
+                        spawn_local(async move {
+                            if let Some(db) = sync.db_untracked() {
+                                let _ = db.dismiss_rejected(key).await;
+                                sync.rejected.update(|n| *n = n.saturating_sub(1));
+                            }
+                        });
+                    };
+                    view! {
+                        <li class="rejected" data-testid="rejected-item">
+                            <strong>{label}": "{value}</strong>
+                            <p class="field-error">{r.message}</p>
+                            <button class="secondary small" on:click=dismiss>{t!(i18n, rejected_dismiss)}</button>
+                        </li>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        })
+    };
+    view! {
+        <section class="card">
+            <h1>{t!(i18n, sync_title)}</h1>
+            <button class="primary" data-testid="sync-now" on:click=move |_| sync.sync_now()>{t!(i18n, sync_now)}</button>
+            <h2>{t!(i18n, rejected_title)}</h2>
+            <Suspense fallback=|| ()><ul class="rows">{list}</ul></Suspense>
+        </section>
+    }
+}

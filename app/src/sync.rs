@@ -1,0 +1,405 @@
+//! The sync engine and its context: pushes the outbox then pulls until `has_more` is false, at
+//! start, on the browser's `online` event, a few seconds after each edit and on a timer, with
+//! backoff on failure; and the status every page's header shows.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use futures::future::{select, Either};
+use futures::StreamExt;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::wire::Change;
+use wasm_bindgen::JsValue;
+
+use crate::api::{self, ApiError};
+use crate::db::{self, Db, DbError};
+use crate::session::{use_session, Session};
+
+/// How often to sync when nothing prompts it.
+const PERIOD_MS: u32 = 30_000;
+/// After an edit, wait this long for more edits before pushing them together.
+const AFTER_EDIT_MS: u32 = 1_500;
+const BACKOFF_START_MS: u32 = 2_000;
+const BACKOFF_MAX_MS: u32 = 60_000;
+const PUSH_BATCH: u32 = 1_000;
+const PULL_PAGE: u32 = 5_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncStatus {
+    /// Opening the device's store.
+    Starting,
+    Syncing,
+    Synced {
+        at_ms: f64,
+    },
+    Offline,
+    Error(SyncError),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncError {
+    Offline,
+    /// The token was refused: the user must log in again (their data stays).
+    LoggedOut,
+    Server(String),
+    Storage(String),
+}
+
+impl From<DbError> for SyncError {
+    fn from(e: DbError) -> Self {
+        SyncError::Storage(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Trigger {
+    /// An edit: sync shortly, together with any edits that follow.
+    Soon,
+    /// Now: back online, or the user asked.
+    Now,
+}
+
+/// The device's store and sync state for the logged-in user.
+#[derive(Clone, Copy)]
+pub struct SyncContext {
+    db: RwSignal<Option<Db>, LocalStorage>,
+    pub status: RwSignal<SyncStatus>,
+    /// Changes waiting in the outbox.
+    pub pending: RwSignal<u32>,
+    /// Edits the server refused, kept for the user to see.
+    pub rejected: RwSignal<u32>,
+    /// Bumped whenever records on this device change, so lists reload.
+    pub revision: RwSignal<u64>,
+    kick: StoredValue<Option<UnboundedSender<Trigger>>, LocalStorage>,
+    stop: StoredValue<Option<Rc<Cell<bool>>>, LocalStorage>,
+}
+
+impl SyncContext {
+    /// The store, once open.
+    pub fn db(&self) -> Option<Db> {
+        self.db.get()
+    }
+
+    pub fn db_untracked(&self) -> Option<Db> {
+        self.db.get_untracked()
+    }
+
+    /// Saves a local edit (record and outbox in one transaction) and schedules a push.
+    pub async fn edit(
+        &self,
+        entity: &str,
+        id: &str,
+        fields: Vec<(String, serde_json::Value)>,
+    ) -> Result<Vec<Change>, DbError> {
+        let db = self
+            .db
+            .get_untracked()
+            .ok_or_else(|| DbError("本机存储尚未打开 (store not open yet)".into()))?;
+        let changes = db.edit(entity, id, fields).await?;
+        self.revision.update(|r| *r += 1);
+        self.pending.set(db.outbox_len().await.unwrap_or(0));
+        self.sync_soon();
+        Ok(changes)
+    }
+
+    pub fn sync_soon(&self) {
+        self.send(Trigger::Soon);
+    }
+
+    pub fn sync_now(&self) {
+        self.send(Trigger::Now);
+    }
+
+    fn send(&self, t: Trigger) {
+        self.kick.with_value(|k| {
+            if let Some(k) = k {
+                let _ = k.unbounded_send(t);
+            }
+        });
+    }
+
+    /// Stops the engine and closes the store; with `erase`, deletes this user's data here.
+    pub async fn shut_down(&self, erase: bool) {
+        self.stop.with_value(|s| {
+            if let Some(s) = s {
+                s.set(true);
+            }
+        });
+        self.kick.set_value(None);
+        let db = self.db.get_untracked();
+        self.db.set(None);
+        if let Some(db) = db {
+            let user = db.user_id.clone();
+            db.close();
+            if erase {
+                let _ = Db::destroy(&user).await;
+            }
+        }
+        self.status.set(SyncStatus::Starting);
+        self.pending.set(0);
+        self.rejected.set(0);
+    }
+}
+
+pub fn provide_sync() {
+    let ctx = SyncContext {
+        db: RwSignal::new_local(None),
+        status: RwSignal::new(SyncStatus::Starting),
+        pending: RwSignal::new(0),
+        rejected: RwSignal::new(0),
+        revision: RwSignal::new(0),
+        kick: StoredValue::new_local(None),
+        stop: StoredValue::new_local(None),
+    };
+    provide_context(ctx);
+    let session = use_session();
+    // One engine per logged-in user: started when a session appears, stopped at logout.
+    Effect::new(move |prev: Option<Option<String>>| {
+        let current = session.get();
+        let user = current.as_ref().map(|s| s.user.id.clone());
+        if prev.flatten() != user {
+            if let Some(s) = current {
+                start(ctx, s);
+            }
+        }
+        user
+    });
+    let _online = window_event_listener(leptos::ev::online, move |_| ctx.sync_now());
+    let _offline = window_event_listener(leptos::ev::offline, move |_| {
+        ctx.status.set(SyncStatus::Offline)
+    });
+}
+
+pub fn use_sync() -> SyncContext {
+    expect_context::<SyncContext>()
+}
+
+fn start(ctx: SyncContext, session: Session) {
+    let (tx, rx) = unbounded();
+    let stop = Rc::new(Cell::new(false));
+    ctx.kick.set_value(Some(tx));
+    ctx.stop.set_value(Some(stop.clone()));
+    spawn_local(async move {
+        request_persistent_storage();
+        match Db::open(&session.user.id, &session.device_id).await {
+            Ok(db) => {
+                ctx.pending.set(db.outbox_len().await.unwrap_or(0));
+                ctx.rejected
+                    .set(db.rejected().await.map(|r| r.len() as u32).unwrap_or(0));
+                if let Ok(Some(at_ms)) = db.last_sync_ms().await {
+                    ctx.status.set(SyncStatus::Synced { at_ms });
+                }
+                ctx.db.set(Some(db.clone()));
+                ctx.revision.update(|r| *r += 1);
+                run(ctx, db, session, rx, stop).await;
+            }
+            Err(e) => ctx
+                .status
+                .set(SyncStatus::Error(SyncError::Storage(e.to_string()))),
+        }
+    });
+}
+
+/// Asks the browser not to evict this origin's data under storage pressure: a worker's day of
+/// visits lives only here until it syncs.
+fn request_persistent_storage() {
+    if let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) {
+        let _ = storage.persist();
+    }
+}
+
+fn online() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
+}
+
+async fn run(
+    ctx: SyncContext,
+    db: Db,
+    session: Session,
+    mut rx: UnboundedReceiver<Trigger>,
+    stop: Rc<Cell<bool>>,
+) {
+    let mut backoff = BACKOFF_START_MS;
+    loop {
+        if stop.get() {
+            return;
+        }
+        let result = if online() {
+            ctx.status.set(SyncStatus::Syncing);
+            sync_once(ctx, &db, &session, &stop).await
+        } else {
+            Err(SyncError::Offline)
+        };
+        if stop.get() {
+            return;
+        }
+        ctx.pending.set(db.outbox_len().await.unwrap_or(0));
+        ctx.rejected
+            .set(db.rejected().await.map(|r| r.len() as u32).unwrap_or(0));
+        let wait = match result {
+            Ok(()) => {
+                backoff = BACKOFF_START_MS;
+                ctx.status.set(SyncStatus::Synced {
+                    at_ms: db::now_ms(),
+                });
+                PERIOD_MS
+            }
+            Err(e) => {
+                ctx.status.set(if e == SyncError::Offline {
+                    SyncStatus::Offline
+                } else {
+                    SyncStatus::Error(e.clone())
+                });
+                if e == SyncError::LoggedOut {
+                    // Retrying cannot help; a new login starts a new engine.
+                    return;
+                }
+                let w = backoff;
+                backoff = (backoff * 2).min(BACKOFF_MAX_MS);
+                w
+            }
+        };
+        match select(rx.next(), TimeoutFuture::new(wait)).await {
+            Either::Left((None, _)) => return,
+            Either::Left((Some(Trigger::Soon), _)) => {
+                TimeoutFuture::new(AFTER_EDIT_MS).await;
+                while rx.try_recv().is_ok() {}
+            }
+            Either::Left((Some(Trigger::Now), _)) => {
+                backoff = BACKOFF_START_MS;
+                while rx.try_recv().is_ok() {}
+            }
+            Either::Right(_) => {}
+        }
+    }
+}
+
+async fn sync_once(
+    ctx: SyncContext,
+    db: &Db,
+    s: &Session,
+    stop: &Cell<bool>,
+) -> Result<(), SyncError> {
+    push_all(ctx, db, s).await?;
+    if stop.get() {
+        return Ok(());
+    }
+    if pull_all(ctx, db, s).await? {
+        // The server asked for a fresh start: everything was pulled again, now push again.
+        push_all(ctx, db, s).await?;
+    }
+    Ok(())
+}
+
+fn server_message(e: &ApiError) -> String {
+    match e {
+        ApiError::Status { body: Some(b), .. } => b.message.clone(),
+        ApiError::Status { status, .. } => format!("HTTP {status}"),
+        ApiError::Unreachable => "unreachable".into(),
+    }
+}
+
+fn classify(e: ApiError) -> SyncError {
+    match e {
+        ApiError::Unreachable => SyncError::Offline,
+        ApiError::Status { status: 401, .. } => SyncError::LoggedOut,
+        // A proxy's answer while the server is down is the same as no answer.
+        ApiError::Status {
+            status: 502..=504, ..
+        } => SyncError::Offline,
+        other => SyncError::Server(server_message(&other)),
+    }
+}
+
+async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncError> {
+    let mut restamps = 0;
+    loop {
+        let batch = db.outbox(PUSH_BATCH).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (keys, changes): (Vec<JsValue>, Vec<Change>) = batch.into_iter().unzip();
+        match api::push(&s.token, &s.device_id, changes.clone()).await {
+            Ok(r) => {
+                db.remove_from_outbox(&keys).await?;
+                db.observe_server_time(r.server_time_ms).await?;
+            }
+            Err(ApiError::Status { status: 409, body }) => {
+                restamps += 1;
+                let server_ms = body
+                    .and_then(|b| b.server_time_ms)
+                    .filter(|_| restamps <= 3);
+                let Some(server_ms) = server_ms else {
+                    return Err(SyncError::Server(
+                        "设备时钟与服务器相差过大 (clock skew)".into(),
+                    ));
+                };
+                db.restamp_outbox(server_ms).await?;
+            }
+            Err(ApiError::Status {
+                status: 422,
+                body: Some(body),
+            }) if body.details.is_some() => {
+                let refused: Vec<(JsValue, Change, String)> = body
+                    .details
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|d| d.index < changes.len())
+                    .map(|d| (keys[d.index].clone(), changes[d.index].clone(), d.message))
+                    .collect();
+                if refused.is_empty() {
+                    return Err(SyncError::Server(body.message));
+                }
+                db.reject(refused).await?;
+            }
+            Err(ApiError::Status {
+                status: 403 | 413,
+                body,
+            }) => {
+                // The batch as a whole is refused; set it aside so later edits can still go.
+                let message = body
+                    .map(|b| b.message)
+                    .unwrap_or_else(|| "forbidden".into());
+                let refused = keys
+                    .into_iter()
+                    .zip(changes)
+                    .map(|(k, c)| (k, c, message.clone()))
+                    .collect();
+                db.reject(refused).await?;
+            }
+            Err(e) => return Err(classify(e)),
+        }
+        ctx.pending.set(db.outbox_len().await.unwrap_or(0));
+    }
+}
+
+/// Pulls until `has_more` is false; true when the server demanded a fresh start.
+async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncError> {
+    let mut reset = false;
+    loop {
+        let cursor = db.cursor().await?;
+        match api::pull(&s.token, cursor.as_deref(), PULL_PAGE).await {
+            Ok(page) => {
+                let changed = db
+                    .apply_pulled(&page.changes, &page.cursor, page.server_time_ms)
+                    .await?;
+                if changed > 0 {
+                    ctx.revision.update(|r| *r += 1);
+                }
+                if !page.has_more {
+                    return Ok(reset);
+                }
+            }
+            Err(ApiError::Status { status: 410, .. }) if !reset => {
+                reset = true;
+                db.reset_cursor().await?;
+            }
+            Err(e) => return Err(classify(e)),
+        }
+    }
+}
