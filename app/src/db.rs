@@ -2,6 +2,7 @@
 //! the outbox, the pull cursor and the HLC. Every local edit writes the record and its outbox
 //! entries in one transaction; every pulled page is written with its cursor in one transaction.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -9,7 +10,7 @@ use js_sys::{Object, Reflect};
 use model::hlc::{Clock, Hlc};
 use model::merge::{self, Stamped};
 use model::wire::Change;
-use rexie::{KeyRange, ObjectStore, Rexie, Store, TransactionMode};
+use rexie::{KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -152,10 +153,11 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// A user's data on this device.
+/// A user's data on this device. Clones share one connection; [`Db::close`] closes it for all
+/// of them, so the database can be deleted at logout.
 #[derive(Clone)]
 pub struct Db {
-    idb: Rc<Rexie>,
+    idb: Rc<RefCell<Option<Rexie>>>,
     pub user_id: String,
     pub device_id: String,
 }
@@ -198,7 +200,7 @@ impl Db {
             .build()
             .await?;
         Ok(Db {
-            idb: Rc::new(idb),
+            idb: Rc::new(RefCell::new(Some(idb))),
             user_id: user_id.into(),
             device_id: device_id.into(),
         })
@@ -210,10 +212,21 @@ impl Db {
         Ok(())
     }
 
-    pub fn close(self) {
-        if let Ok(idb) = Rc::try_unwrap(self.idb) {
+    /// Closes the connection for every clone; later calls on any of them fail.
+    pub fn close(&self) {
+        if let Some(idb) = self.idb.borrow_mut().take() {
             idb.close();
         }
+    }
+
+    /// A transaction over `stores`. The borrow ends here: a transaction does not need the
+    /// connection object once it exists.
+    fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction> {
+        let idb = self.idb.borrow();
+        let idb = idb
+            .as_ref()
+            .ok_or_else(|| DbError("本机存储已关闭 (the store is closed)".into()))?;
+        Ok(idb.transaction(stores, mode)?)
     }
 
     async fn clock_and_wall(&self, meta: &Store) -> Result<(Clock, u64)> {
@@ -234,36 +247,48 @@ impl Db {
         id: &str,
         fields: Vec<(String, Value)>,
     ) -> Result<Vec<Change>> {
-        let tx = self
-            .idb
-            .transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
-        let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
-        let (mut clock, wall) = self.clock_and_wall(&meta).await?;
-        let mut record = get_record(&records, entity, id)
-            .await?
-            .unwrap_or_else(|| Record {
-                entity: entity.into(),
-                id: id.into(),
-                fields: BTreeMap::new(),
-            });
-        let mut changes = Vec::with_capacity(fields.len());
-        for (field, value) in fields {
-            let hlc = clock.now(wall).to_string();
-            let c = Change {
-                entity: entity.into(),
-                id: id.into(),
-                field,
-                value,
-                hlc,
-            };
-            record.merge(&c);
-            outbox.add(&json_to_js(&c)?, None).await?;
-            changes.push(c);
+        let tx = self.tx(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let written = async {
+            let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
+            let (mut clock, wall) = self.clock_and_wall(&meta).await?;
+            let mut record = get_record(&records, entity, id)
+                .await?
+                .unwrap_or_else(|| Record {
+                    entity: entity.into(),
+                    id: id.into(),
+                    fields: BTreeMap::new(),
+                });
+            let mut changes = Vec::with_capacity(fields.len());
+            for (field, value) in fields {
+                let hlc = clock.now(wall).to_string();
+                let c = Change {
+                    entity: entity.into(),
+                    id: id.into(),
+                    field,
+                    value,
+                    hlc,
+                };
+                record.merge(&c);
+                outbox.add(&json_to_js(&c)?, None).await?;
+                changes.push(c);
+            }
+            records.put(&record_to_js(&record)?, None).await?;
+            meta_put(&meta, META_CLOCK, &clock.state()).await?;
+            Ok::<_, DbError>(changes)
         }
-        records.put(&record_to_js(&record)?, None).await?;
-        meta_put(&meta, META_CLOCK, &clock.state()).await?;
-        tx.done().await?;
-        Ok(changes)
+        .await;
+        match written {
+            Ok(changes) => {
+                tx.done().await?;
+                Ok(changes)
+            }
+            Err(e) => {
+                // IndexedDB commits whatever was requested unless told otherwise: an edit is
+                // all of it or none of it.
+                let _ = tx.abort().await;
+                Err(e)
+            }
+        }
     }
 
     /// Merges one pulled page and stores its cursor in the same transaction: a cursor is never
@@ -274,9 +299,7 @@ impl Db {
         cursor: &str,
         server_time_ms: i64,
     ) -> Result<usize> {
-        let tx = self
-            .idb
-            .transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[RECORDS, META], TransactionMode::ReadWrite)?;
         let (records, meta) = (tx.store(RECORDS)?, tx.store(META)?);
         let (mut clock, wall) = self.clock_and_wall(&meta).await?;
         let mut by_record: BTreeMap<(&str, &str), Vec<&Change>> = BTreeMap::new();
@@ -323,7 +346,7 @@ impl Db {
 
     /// After a push: the server's time moves the clock forward so later edits order after it.
     pub async fn observe_server_time(&self, server_time_ms: i64) -> Result<()> {
-        let tx = self.idb.transaction(&[META], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[META], TransactionMode::ReadWrite)?;
         let meta = tx.store(META)?;
         let (mut clock, wall) = self.clock_and_wall(&meta).await?;
         clock.observe_time(server_time_ms.max(0) as u64, wall);
@@ -334,19 +357,19 @@ impl Db {
     }
 
     pub async fn cursor(&self) -> Result<Option<String>> {
-        let tx = self.idb.transaction(&[META], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[META], TransactionMode::ReadOnly)?;
         meta_get(&tx.store(META)?, META_CURSOR).await
     }
 
     pub async fn last_sync_ms(&self) -> Result<Option<f64>> {
-        let tx = self.idb.transaction(&[META], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[META], TransactionMode::ReadOnly)?;
         meta_get(&tx.store(META)?, META_LAST_SYNC).await
     }
 
     /// Forgets the cursor (the server said `reset_required`): the next pull starts over. The
     /// outbox stays, so nothing unsynced is lost.
     pub async fn reset_cursor(&self) -> Result<()> {
-        let tx = self.idb.transaction(&[META], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[META], TransactionMode::ReadWrite)?;
         tx.store(META)?.delete(META_CURSOR.into()).await?;
         tx.done().await?;
         Ok(())
@@ -354,7 +377,7 @@ impl Db {
 
     /// The oldest `limit` queued changes with their outbox keys, in the order they were made.
     pub async fn outbox(&self, limit: u32) -> Result<Vec<(JsValue, Change)>> {
-        let tx = self.idb.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[OUTBOX], TransactionMode::ReadOnly)?;
         let store = tx.store(OUTBOX)?;
         let keys = store.get_all_keys(None, Some(limit)).await?;
         let values = store.get_all(None, Some(limit)).await?;
@@ -365,15 +388,13 @@ impl Db {
     }
 
     pub async fn outbox_len(&self) -> Result<u32> {
-        let tx = self.idb.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[OUTBOX], TransactionMode::ReadOnly)?;
         Ok(tx.store(OUTBOX)?.count(None).await?)
     }
 
     /// Drops pushed changes from the outbox.
     pub async fn remove_from_outbox(&self, keys: &[JsValue]) -> Result<()> {
-        let tx = self
-            .idb
-            .transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[OUTBOX], TransactionMode::ReadWrite)?;
         let store = tx.store(OUTBOX)?;
         futures::future::try_join_all(keys.iter().map(|k| store.delete(k.clone()))).await?;
         tx.done().await?;
@@ -384,9 +405,7 @@ impl Db {
     /// from the server's time, and re-stamp every queued change in order. A record whose field
     /// still holds a re-stamped value takes the new stamp too, so device and server agree.
     pub async fn restamp_outbox(&self, server_time_ms: i64) -> Result<()> {
-        let tx = self
-            .idb
-            .transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
         let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
         let (mut clock, _) = self.clock_and_wall(&meta).await?;
         let server_ms = server_time_ms.max(0) as u64;
@@ -422,9 +441,7 @@ impl Db {
     /// Moves changes the server refused out of the outbox into the visible list of rejected
     /// edits, so one bad edit never blocks the rest.
     pub async fn reject(&self, items: Vec<(JsValue, Change, String)>) -> Result<()> {
-        let tx = self
-            .idb
-            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
         let (outbox, rejected) = (tx.store(OUTBOX)?, tx.store(REJECTED)?);
         for (key, change, message) in items {
             outbox.delete(key).await?;
@@ -444,9 +461,7 @@ impl Db {
     }
 
     pub async fn rejected(&self) -> Result<Vec<(JsValue, Rejected)>> {
-        let tx = self
-            .idb
-            .transaction(&[REJECTED], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[REJECTED], TransactionMode::ReadOnly)?;
         let store = tx.store(REJECTED)?;
         let keys = store.get_all_keys(None, None).await?;
         let values = store.get_all(None, None).await?;
@@ -457,9 +472,7 @@ impl Db {
     }
 
     pub async fn dismiss_rejected(&self, key: JsValue) -> Result<()> {
-        let tx = self
-            .idb
-            .transaction(&[REJECTED], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[REJECTED], TransactionMode::ReadWrite)?;
         tx.store(REJECTED)?.delete(key).await?;
         tx.done().await?;
         Ok(())
@@ -467,9 +480,7 @@ impl Db {
 
     /// Every record of an entity (deleted ones included: callers decide).
     pub async fn records(&self, entity: &str) -> Result<Vec<Record>> {
-        let tx = self
-            .idb
-            .transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
         let index = tx.store(RECORDS)?.index("entity")?;
         let range = KeyRange::only(&entity.into()).map_err(|e| DbError(format!("{e:?}")))?;
         index
@@ -481,15 +492,13 @@ impl Db {
     }
 
     pub async fn record(&self, entity: &str, id: &str) -> Result<Option<Record>> {
-        let tx = self
-            .idb
-            .transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
         get_record(&tx.store(RECORDS)?, entity, id).await
     }
 
     /// The HLC as stored (for tests and diagnostics).
     pub async fn clock(&self) -> Result<Clock> {
-        let tx = self.idb.transaction(&[META], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[META], TransactionMode::ReadOnly)?;
         Ok(self.clock_and_wall(&tx.store(META)?).await?.0)
     }
 }

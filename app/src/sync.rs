@@ -135,7 +135,9 @@ impl SyncContext {
             let user = db.user_id.clone();
             db.close();
             if erase {
-                let _ = Db::destroy(&user).await;
+                // Another tab with this user's data open blocks the deletion until it closes;
+                // the browser finishes it then, so logout need not wait for it.
+                let _ = select(Box::pin(Db::destroy(&user)), TimeoutFuture::new(3_000)).await;
             }
         }
         self.status.set(SyncStatus::Starting);

@@ -50,3 +50,33 @@ test("phone A starts and edits offline; back online the edits reach the server a
   await phoneA.close();
   await phoneB.close();
 });
+
+test("logging out with unsynced edits asks first, and logging out clears the device", async ({ browser }) => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await logIn(page, gridWorker);
+  const residents = new ResidentsPage(page);
+  await residents.open();
+  await residents.openFirst();
+  await ctx.setOffline(true);
+  const form = new ResidentForm(page);
+  await form.set("notes", "未同步的备注");
+  await form.save();
+
+  await page.getByTestId("brand").click();
+  await page.getByTestId("logout").click();
+  const confirm = page.getByTestId("logout-confirm");
+  await expect(confirm).toContainText("1 条修改尚未同步");
+  await page.getByTestId("logout-cancel").click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByTestId("user-name")).toBeVisible();
+
+  // Sync first: back online, the edit goes up, then the logout goes through by itself.
+  await ctx.setOffline(false);
+  await page.getByTestId("logout").click();
+  await page.getByTestId("logout-sync").click();
+  await expect(page).toHaveURL(/\/login$/, { timeout: 20_000 });
+  const databases = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  expect(databases.filter((n) => n?.startsWith("knock-"))).toEqual([]);
+  await ctx.close();
+});

@@ -1,6 +1,7 @@
 //! `cargo xtask run | test | build`: everything a fresh machine with only Rust, Node.js and npm
 //! needs to run and test Knock, installed at pinned versions, saying what it does.
 
+mod bench;
 mod toolchain;
 
 use std::net::TcpListener;
@@ -16,6 +17,7 @@ fn main() {
         Some("run") => run(),
         Some("build") => build_app().map(|_| ()),
         Some("test") => test(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)"

@@ -1,0 +1,288 @@
+//! The device store in real IndexedDB in headless Chromium: edits and their outbox entries
+//! together, cursors with their pages, the merge of pulled values, and one user's data apart
+//! from another's. Each test opens a database of its own and deletes it at the end.
+
+use app::db::Db;
+use model::wire::Change;
+use serde_json::json;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh(device: &str) -> (Db, String) {
+    let user = format!("test-{}", uuid::Uuid::new_v4());
+    (Db::open(&user, device).await.unwrap(), user)
+}
+
+async fn done(db: Db, user: String) {
+    db.close();
+    Db::destroy(&user).await.unwrap();
+}
+
+fn remote(id: &str, field: &str, value: serde_json::Value, hlc: &str) -> Change {
+    Change {
+        entity: "resident".into(),
+        id: id.into(),
+        field: field.into(),
+        value,
+        hlc: hlc.into(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_saves_the_record_and_queues_each_field_with_the_same_stamp() {
+    let (db, user) = fresh("phone-a").await;
+    let changes = db
+        .edit(
+            "resident",
+            "r1",
+            vec![
+                ("name".into(), json!("王桂兰")),
+                ("cond_diabetes".into(), json!(true)),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(changes.len(), 2);
+    assert!(
+        changes[0].hlc < changes[1].hlc,
+        "stamps increase within an edit"
+    );
+    assert!(changes.iter().all(|c| c.hlc.ends_with("-phone-a")));
+
+    let record = db.record("resident", "r1").await.unwrap().unwrap();
+    assert_eq!(record.text("name"), Some("王桂兰"));
+    assert!(record.flag("cond_diabetes"));
+    let outbox: Vec<Change> = db
+        .outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(outbox, changes);
+    for c in &changes {
+        assert_eq!(
+            record.fields[&c.field].hlc, c.hlc,
+            "the record holds exactly what was queued"
+        );
+    }
+    assert_eq!(
+        db.clock().await.unwrap().last().to_string(),
+        changes[1].hlc,
+        "the clock is saved with the edit"
+    );
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_edit_leaves_neither_record_nor_outbox_entry() {
+    // A device id no stamp may carry: the clock refuses it, after the transaction began.
+    let (db, user) = fresh("Not A Device").await;
+    assert!(db
+        .edit("resident", "r1", vec![("name".into(), json!("x"))])
+        .await
+        .is_err());
+    assert_eq!(db.record("resident", "r1").await.unwrap(), None);
+    assert_eq!(db.outbox_len().await.unwrap(), 0);
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_page_is_stored_with_its_cursor_and_a_reset_forgets_only_the_cursor() {
+    let (db, user) = fresh("phone-a").await;
+    assert_eq!(db.cursor().await.unwrap(), None);
+    db.edit("resident", "mine", vec![("notes".into(), json!("待同步"))])
+        .await
+        .unwrap();
+    let page = vec![remote(
+        "r2",
+        "name",
+        json!("李建国"),
+        "1764331200000-0001-phone-b",
+    )];
+    assert_eq!(
+        db.apply_pulled(&page, "cursor-1", 1_764_331_200_500)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(db.cursor().await.unwrap().as_deref(), Some("cursor-1"));
+    assert_eq!(
+        db.record("resident", "r2")
+            .await
+            .unwrap()
+            .unwrap()
+            .text("name"),
+        Some("李建国")
+    );
+
+    db.reset_cursor().await.unwrap();
+    assert_eq!(db.cursor().await.unwrap(), None);
+    assert_eq!(
+        db.outbox_len().await.unwrap(),
+        1,
+        "a reset keeps what is waiting to be pushed"
+    );
+    assert!(db.record("resident", "r2").await.unwrap().is_some());
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
+    let (db, user) = fresh("phone-a").await;
+    let mine = db
+        .edit(
+            "resident",
+            "r1",
+            vec![("phone".into(), json!("13800000000"))],
+        )
+        .await
+        .unwrap();
+    let my_stamp = mine[0].hlc.clone();
+
+    // Older than mine: loses. Another field: kept. Replayed: changes nothing.
+    let older = remote(
+        "r1",
+        "phone",
+        json!("13900000000"),
+        "1000000000000-0000-phone-b",
+    );
+    let other = remote(
+        "r1",
+        "notes",
+        json!("B 的备注"),
+        "1000000000000-0001-phone-b",
+    );
+    assert_eq!(
+        db.apply_pulled(&[older.clone(), other.clone()], "c1", 0)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(db.apply_pulled(&[older, other], "c2", 0).await.unwrap(), 0);
+    let r = db.record("resident", "r1").await.unwrap().unwrap();
+    assert_eq!(r.text("phone"), Some("13800000000"));
+    assert_eq!(r.text("notes"), Some("B 的备注"));
+
+    // Newer than mine (a stamp far in the future): wins, and my next edit orders after it.
+    let newer = remote(
+        "r1",
+        "phone",
+        json!("13700000000"),
+        "9000000000000-0000-phone-b",
+    );
+    assert_eq!(db.apply_pulled(&[newer], "c3", 0).await.unwrap(), 1);
+    assert_eq!(
+        db.record("resident", "r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .text("phone"),
+        Some("13700000000")
+    );
+    let next = db
+        .edit(
+            "resident",
+            "r1",
+            vec![("phone".into(), json!("13600000000"))],
+        )
+        .await
+        .unwrap();
+    assert!(next[0].hlc.as_str() > "9000000000000-0000-phone-b" && next[0].hlc > my_stamp);
+    assert_eq!(
+        db.record("resident", "r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .text("phone"),
+        Some("13600000000")
+    );
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn each_user_has_a_database_of_their_own() {
+    let (a, user_a) = fresh("shared-phone").await;
+    let (b, user_b) = fresh("shared-phone").await;
+    a.edit("resident", "r1", vec![("name".into(), json!("甲"))])
+        .await
+        .unwrap();
+    assert_eq!(b.record("resident", "r1").await.unwrap(), None);
+    assert_eq!(b.outbox_len().await.unwrap(), 0);
+    b.edit("resident", "r1", vec![("name".into(), json!("乙"))])
+        .await
+        .unwrap();
+    done(a, user_a.clone()).await;
+
+    // Logging A out erased A's data and nothing of B's.
+    let reopened = Db::open(&user_a, "shared-phone").await.unwrap();
+    assert_eq!(reopened.record("resident", "r1").await.unwrap(), None);
+    done(reopened, user_a).await;
+    assert_eq!(
+        b.record("resident", "r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .text("name"),
+        Some("乙")
+    );
+    done(b, user_b).await;
+}
+
+#[wasm_bindgen_test]
+async fn clock_skew_restamps_the_outbox_in_order_and_the_record_follows() {
+    let (db, user) = fresh("phone-a").await;
+    db.edit(
+        "resident",
+        "r1",
+        vec![
+            ("name".into(), json!("甲")),
+            ("phone".into(), json!("13800000000")),
+        ],
+    )
+    .await
+    .unwrap();
+    let server_ms = 1_700_000_000_000;
+    db.restamp_outbox(server_ms).await.unwrap();
+    let outbox: Vec<Change> = db
+        .outbox(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(outbox[0].hlc, "1700000000000-0001-phone-a");
+    assert_eq!(outbox[1].hlc, "1700000000000-0002-phone-a");
+    let r = db.record("resident", "r1").await.unwrap().unwrap();
+    assert_eq!(r.fields["name"].hlc, outbox[0].hlc);
+    assert_eq!(r.fields["phone"].hlc, outbox[1].hlc);
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
+    let (db, user) = fresh("phone-a").await;
+    db.edit(
+        "visit",
+        "v1",
+        vec![("spo2".into(), json!(120)), ("notes".into(), json!("ok"))],
+    )
+    .await
+    .unwrap();
+    let queued = db.outbox(10).await.unwrap();
+    let (key, change) = queued[0].clone();
+    db.reject(vec![(
+        key,
+        change.clone(),
+        "血氧饱和度应在 50 到 100 之间".into(),
+    )])
+    .await
+    .unwrap();
+    assert_eq!(db.outbox_len().await.unwrap(), 1);
+    let rejected = db.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].1.change, change);
+    assert!(rejected[0].1.message.contains("血氧"));
+    done(db, user).await;
+}

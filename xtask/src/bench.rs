@@ -1,0 +1,778 @@
+//! `cargo xtask bench sync`: the sync load generator of issue 3. Starts the real release server
+//! on a loopback port with a fresh demo database and measures push and pull throughput, a plain
+//! SQLite insert baseline of the same rows, and many devices syncing at once (DESIGN.md, Budgets).
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use model::wire::{Change, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse};
+use serde_json::json;
+
+use crate::{cmd, root, say, status};
+
+/// Changes in one push batch: the budget is stated for batches of 1,000.
+const BATCH: usize = 1_000;
+/// Fields each new resident gets; `BATCH` is a whole number of residents.
+const RESIDENT_FIELDS: usize = 10;
+/// The page size of every pull, as the app uses.
+const PULL_LIMIT: usize = 5_000;
+/// Pull runs whose median is reported.
+const PULL_RUNS: usize = 3;
+/// Changes each simulated device pushes: two new residents.
+const DEVICE_CHANGES: usize = 2 * RESIDENT_FIELDS;
+/// No request of the bench may take longer: it stops by itself whatever the server does.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The grid workers the simulated devices log in as (DESIGN.md demo accounts), in turn.
+const DEVICE_USERS: &[&str] = &["wangfang", "liqiang"];
+
+struct Options {
+    devices: usize,
+    batches: usize,
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("sync") => {}
+        _ => bail!(
+            "usage: cargo xtask bench sync [--devices N] [--batches N]\n\n  --devices N   devices syncing at once (default 200; the budget is for 500)\n  --batches N   push batches of 1,000 changes (default 100)"
+        ),
+    }
+    let opts = parse_options(&args[1..])?;
+    if cfg!(debug_assertions) && std::env::var_os("KNOCK_BENCH_RELEASE").is_none() {
+        // An unoptimised load generator (and its unoptimised SQLite baseline) would measure itself.
+        say("building the load generator in release and running it");
+        return status(
+            cmd("cargo")
+                .args([
+                    "run",
+                    "--release",
+                    "--quiet",
+                    "--package",
+                    "xtask",
+                    "--",
+                    "bench",
+                ])
+                .args(args)
+                .env("KNOCK_BENCH_RELEASE", "1"),
+        );
+    }
+    say("building the server (release)");
+    status(cmd("cargo").args(["build", "--release", "--package", "server"]))?;
+    let started = Instant::now();
+    let tmp = tempfile::Builder::new()
+        .prefix("knock-bench-")
+        .tempdir()
+        .context("making a temporary directory")?;
+    let server = start_server(tmp.path())?;
+    say(&format!(
+        "server ready at {} (demo community seeded in {:.1} s)",
+        server.base,
+        server.ready_after.as_secs_f64()
+    ));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = rt.block_on(bench(&server.base, tmp.path(), &opts));
+    drop(server);
+    let report = report?;
+    report.print(&opts);
+    say(&format!(
+        "bench took {:.0} s",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+fn parse_options(args: &[String]) -> Result<Options> {
+    let mut opts = Options {
+        devices: 200,
+        batches: 100,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<usize> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0 && *n <= 10_000)
+                .with_context(|| format!("{name} needs a whole number from 1 to 10000"))
+        };
+        match a.as_str() {
+            "--devices" => opts.devices = number("--devices")?,
+            "--batches" => opts.batches = number("--batches")?,
+            other => bail!("unknown option {other} (try --devices N or --batches N)"),
+        }
+    }
+    Ok(opts)
+}
+
+/// The release server binary running on a free loopback port; killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    ready_after: Duration,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(dir: &Path) -> Result<Server> {
+    let bin = root().join("target").join("release").join("server");
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let log_path = dir.join("server.log");
+    let mut log = std::fs::File::create(&log_path)?;
+    let started = Instant::now();
+    let mut child = Command::new(&bin)
+        .env("KNOCK_ADDR", format!("127.0.0.1:{port}"))
+        .env("KNOCK_DATA_DIR", dir.join("db"))
+        .env("KNOCK_DIST_DIR", dir.join("dist"))
+        .env("KNOCK_DEMO", "1")
+        .stdout(Stdio::piped())
+        .stderr(log.try_clone()?)
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    let stdout = child.stdout.take().context("server stdout")?;
+    let server = Server {
+        child,
+        base: String::new(),
+        ready_after: Duration::ZERO,
+    };
+    // Read the banner, then keep draining stdout (the server logs there) into the log file.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        let mut accounts = 0;
+        let mut base = None;
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            let _ = writeln!(log, "{line}");
+            if let Some(url) = line.strip_prefix("Knock is serving at ") {
+                base = Some(url.trim_end_matches('/').to_owned());
+            } else if line.starts_with("demo account: ") {
+                accounts += 1;
+            }
+            if accounts == 5 {
+                if let (Some(tx), Some(b)) = (tx.take(), base.take()) {
+                    let _ = tx.send(b);
+                }
+            }
+        }
+    });
+    let mut server = server;
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(base) => {
+                server.base = base;
+                server.ready_after = started.elapsed();
+                return Ok(server);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                bail!(
+                    "the server stopped before it was ready; see {}",
+                    log_path.display()
+                )
+            }
+        }
+        if let Some(s) = server.child.try_wait()? {
+            bail!(
+                "the server exited before it was ready ({s}); see {}",
+                log_path.display()
+            );
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the server was not ready within 180 s; see {}",
+                log_path.display()
+            );
+        }
+    }
+}
+
+/// Every figure the bench measured.
+struct Report {
+    push_changes: usize,
+    push_secs: f64,
+    push_batch_p50_ms: f64,
+    push_batch_max_ms: f64,
+    baseline_secs: f64,
+    pull_changes: usize,
+    pull_pages: usize,
+    pull_secs: Vec<f64>,
+    login_secs: f64,
+    devices: Vec<DeviceRun>,
+    storm_secs: f64,
+    lost_on_server: usize,
+    missed_by_devices: usize,
+    errors: Vec<String>,
+}
+
+/// One simulated device's sync: push then pull until done.
+struct DeviceRun {
+    secs: f64,
+    pulled: usize,
+    pages: usize,
+}
+
+async fn bench(base: &str, dir: &Path, opts: &Options) -> Result<Report> {
+    let api = Api::new(base)?;
+
+    // (a) push: batches of 1,000 changes of new residents, one after the other, as a grid worker.
+    let (token, user) = api.login("wangfang", "knock-demo", "bench-push").await?;
+    let grid = user.grids.first().context("wangfang has no grid")?.clone();
+    let t0 = now_ms();
+    let batches: Vec<Vec<Change>> = (0..opts.batches)
+        .map(|b| {
+            new_residents(
+                BATCH / RESIDENT_FIELDS,
+                &[grid.clone()],
+                "bench-push",
+                t0,
+                b,
+            )
+        })
+        .collect();
+    let bodies: Vec<Vec<u8>> = batches
+        .iter()
+        .map(|changes| {
+            serde_json::to_vec(&PushRequest {
+                device_id: "bench-push".into(),
+                changes: changes.clone(),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    say(&format!(
+        "push: {} batches of {BATCH} changes as wangfang",
+        opts.batches
+    ));
+    let mut batch_ms = Vec::with_capacity(bodies.len());
+    let started = Instant::now();
+    for body in bodies {
+        let one = Instant::now();
+        let r = api.push_raw(&token, body).await?;
+        ensure!(
+            r.accepted == BATCH && r.applied == BATCH,
+            "push applied {} of {}",
+            r.applied,
+            r.accepted
+        );
+        batch_ms.push(one.elapsed().as_secs_f64() * 1e3);
+    }
+    let push_secs = started.elapsed().as_secs_f64();
+    let push_changes = opts.batches * BATCH;
+    batch_ms.sort_by(f64::total_cmp);
+
+    // (b) the baseline: the same rows inserted into plain SQLite, 1,000 a transaction.
+    say("baseline: the same rows into a plain SQLite table, 1,000 a transaction");
+    let baseline_secs = sqlite_baseline(&dir.join("baseline.sqlite3"), &batches)?;
+    drop(batches);
+
+    // (c) pull: everything, as the admin, in pages of 5,000.
+    let (admin, _) = api.login("admin", "knock-admin", "bench-pull").await?;
+    let mut pull_secs = Vec::new();
+    let (mut pull_changes, mut pull_pages) = (0, 0);
+    for run in 1..=PULL_RUNS {
+        say(&format!(
+            "pull: everything as admin, pages of {PULL_LIMIT} (run {run} of {PULL_RUNS})"
+        ));
+        let started = Instant::now();
+        let (changes, pages, _) = api.pull_all(&admin, None, |_| {}).await?;
+        pull_secs.push(started.elapsed().as_secs_f64());
+        (pull_changes, pull_pages) = (changes, pages);
+    }
+
+    // (d) many devices at once.
+    let storm = device_storm(&api, opts.devices).await?;
+
+    Ok(Report {
+        push_changes,
+        push_secs,
+        push_batch_p50_ms: percentile(&batch_ms, 0.50),
+        push_batch_max_ms: batch_ms.last().copied().unwrap_or(0.0),
+        baseline_secs,
+        pull_changes,
+        pull_pages,
+        pull_secs,
+        login_secs: storm.login_secs,
+        devices: storm.runs,
+        storm_secs: storm.secs,
+        lost_on_server: storm.lost_on_server,
+        missed_by_devices: storm.missed_by_devices,
+        errors: storm.errors,
+    })
+}
+
+struct Storm {
+    login_secs: f64,
+    runs: Vec<DeviceRun>,
+    secs: f64,
+    lost_on_server: usize,
+    missed_by_devices: usize,
+    errors: Vec<String>,
+}
+
+/// `n` devices, each logged in with its own device id and already in sync (holding its user's
+/// latest cursor), all push two new residents at the same instant and pull until `has_more` is
+/// false. Afterwards: is every pushed value on the server, and did every device receive every
+/// change of its grids (allowing one more pull for changes pushed after it finished)?
+async fn device_storm(api: &Api, n: usize) -> Result<Storm> {
+    // The latest cursor of each user: a cursor belongs to the user's scope, not to one device.
+    let mut cursors = HashMap::new();
+    let mut grids = HashMap::new();
+    for user in DEVICE_USERS {
+        let (token, info) = api.login(user, "knock-demo", "bench-probe").await?;
+        let (_, _, cursor) = api.pull_all(&token, None, |_| {}).await?;
+        cursors.insert(*user, cursor);
+        grids.insert(*user, info.grids);
+    }
+
+    say(&format!("devices: {n} log in, each with its own device id"));
+    let started = Instant::now();
+    let logins = Arc::new(tokio::sync::Semaphore::new(8));
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (api, logins) = (api.clone(), logins.clone());
+        let user = DEVICE_USERS[i % DEVICE_USERS.len()];
+        tasks.push(tokio::spawn(async move {
+            let _permit = logins.acquire_owned().await?;
+            let device = format!("bench-device-{i:04}");
+            // Each device its own client, so its own connection, as phones have.
+            let api = api.fresh()?;
+            let (token, _) = api.login(user, "knock-demo", &device).await?;
+            anyhow::Ok((api, user, device, token))
+        }));
+    }
+    let mut devices = Vec::new();
+    for t in tasks {
+        devices.push(t.await??);
+    }
+    let login_secs = started.elapsed().as_secs_f64();
+
+    say(&format!(
+        "devices: {n} push {DEVICE_CHANGES} changes each and pull, all at once"
+    ));
+    let t0 = now_ms();
+    let gate = Arc::new(tokio::sync::Barrier::new(n + 1));
+    let mut tasks = Vec::new();
+    let mut pushed: Vec<(&str, Vec<Change>)> = Vec::new();
+    for (i, (api, user, device, token)) in devices.into_iter().enumerate() {
+        let changes = new_residents(
+            DEVICE_CHANGES / RESIDENT_FIELDS,
+            &grids[user],
+            &device,
+            t0,
+            i,
+        );
+        pushed.push((user, changes.clone()));
+        let cursor = cursors[user].clone();
+        let gate = gate.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = serde_json::to_vec(&PushRequest {
+                device_id: device.clone(),
+                changes,
+            })?;
+            gate.wait().await;
+            let started = Instant::now();
+            let r = api.push_raw(&token, body).await?;
+            ensure!(
+                r.applied == DEVICE_CHANGES,
+                "{device}: applied {} of {DEVICE_CHANGES}",
+                r.applied
+            );
+            let mut seen = HashSet::new();
+            let (pulled, pages, cursor) = api
+                .pull_all(&token, Some(cursor), |c| {
+                    seen.insert(key(c));
+                })
+                .await?;
+            let secs = started.elapsed().as_secs_f64();
+            anyhow::Ok((
+                DeviceRun {
+                    secs,
+                    pulled,
+                    pages,
+                },
+                api,
+                token,
+                cursor,
+                seen,
+            ))
+        }));
+    }
+    gate.wait().await;
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    let mut finished = Vec::new();
+    let mut errors = Vec::new();
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await? {
+            Ok((run, api, token, cursor, seen)) => {
+                runs.push(run);
+                finished.push((i, api, token, cursor, seen));
+            }
+            Err(e) => errors.push(format!("device {i}: {e:#}")),
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+
+    say("devices: checking that nothing was lost");
+    // On the server: every pushed value, with its stamp, as the admin reads it.
+    let (admin, _) = api.login("admin", "knock-admin", "bench-check").await?;
+    let mut stored = HashMap::new();
+    api.pull_all(&admin, None, |c| {
+        stored.insert(key(c), (c.value.clone(), c.hlc.clone()));
+    })
+    .await?;
+    let lost_on_server = pushed
+        .iter()
+        .flat_map(|(_, changes)| changes)
+        .filter(|c| stored.get(&key(c)) != Some(&(c.value.clone(), c.hlc.clone())))
+        .count();
+    // On the devices: every change of their grids, from what they pulled plus one more pull.
+    let mut missed_by_devices = 0;
+    for (i, api, token, cursor, mut seen) in finished {
+        api.pull_all(&token, Some(cursor), |c| {
+            seen.insert(key(c));
+        })
+        .await?;
+        let user = pushed[i].0;
+        missed_by_devices += pushed
+            .iter()
+            .filter(|(u, _)| *u == user)
+            .flat_map(|(_, changes)| changes)
+            .filter(|c| !seen.contains(&key(c)))
+            .count();
+    }
+    Ok(Storm {
+        login_secs,
+        runs,
+        secs,
+        lost_on_server,
+        missed_by_devices,
+        errors,
+    })
+}
+
+fn key(c: &Change) -> (String, String, String) {
+    (c.entity.clone(), c.id.clone(), c.field.clone())
+}
+
+/// `count` new residents of 10 fields each, spread over `grids`, stamped by `device` at a
+/// millisecond of their own (`t0 + nth`) so no two batches of one device share a stamp.
+fn new_residents(count: usize, grids: &[String], device: &str, t0: i64, nth: usize) -> Vec<Change> {
+    let ms = t0 + nth as i64;
+    let mut out = Vec::with_capacity(count * RESIDENT_FIELDS);
+    let surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
+    let given = [
+        "桂兰", "秀英", "建国", "淑珍", "志强", "玉梅", "德华", "国平",
+    ];
+    for r in 0..count {
+        let id = uuid::Uuid::new_v4().to_string();
+        let k = nth * count + r;
+        let fields = [
+            ("grid_id", json!(grids[k % grids.len()])),
+            (
+                "name",
+                json!(format!("{}{}", surnames[k % 8], given[(k / 8) % 8])),
+            ),
+            ("gender", json!(if k % 2 == 0 { "female" } else { "male" })),
+            (
+                "birth_date",
+                json!(format!(
+                    "19{:02}-{:02}-{:02}",
+                    30 + k % 60,
+                    1 + k % 12,
+                    1 + k % 28
+                )),
+            ),
+            ("phone", json!(format!("138{:08}", k % 100_000_000))),
+            ("id_card_last4", json!(format!("{:04}", k % 10_000))),
+            ("relation_to_head", json!("户主")),
+            ("cond_hypertension", json!(k % 3 == 0)),
+            ("cond_diabetes", json!(k % 5 == 0)),
+            ("vacc_doses", json!(k % 4)),
+        ];
+        debug_assert_eq!(fields.len(), RESIDENT_FIELDS);
+        for (counter, (field, value)) in fields.into_iter().enumerate() {
+            out.push(Change {
+                entity: "resident".into(),
+                id: id.clone(),
+                field: field.into(),
+                value,
+                hlc: format!("{ms:013}-{counter:04x}-{device}"),
+            });
+        }
+    }
+    out
+}
+
+/// Inserts `batches` into a fresh WAL-mode SQLite file shaped like the server's `fields` table
+/// (same key and seq index, same `synchronous`), one transaction a batch; returns the seconds.
+fn sqlite_baseline(path: &Path, batches: &[Vec<Change>]) -> Result<f64> {
+    let rows: Vec<Vec<(&str, &str, &str, String, &str)>> = batches
+        .iter()
+        .map(|b| {
+            b.iter()
+                .map(|c| {
+                    (
+                        c.entity.as_str(),
+                        c.id.as_str(),
+                        c.field.as_str(),
+                        c.value.to_string(),
+                        c.hlc.as_str(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut conn = rusqlite::Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE fields (
+            entity TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
+            value TEXT NOT NULL, hlc TEXT NOT NULL, seq INTEGER NOT NULL,
+            PRIMARY KEY (entity, id, field)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX fields_by_seq ON fields (seq);",
+    )?;
+    let started = Instant::now();
+    let mut seq = 0i64;
+    for batch in &rows {
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO fields (entity, id, field, value, hlc, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (entity, id, field, value, hlc) in batch {
+                seq += 1;
+                insert.execute(rusqlite::params![entity, id, field, value, hlc, seq])?;
+            }
+        }
+        tx.commit()?;
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// A client of the sync API: one reqwest client, hence one connection pool.
+#[derive(Clone)]
+struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    fn new(base: &str) -> Result<Api> {
+        Ok(Api {
+            base: base.to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .no_proxy()
+                .build()?,
+        })
+    }
+
+    /// Another client of the same server, with connections of its own.
+    fn fresh(&self) -> Result<Api> {
+        Api::new(&self.base)
+    }
+
+    async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        device: &str,
+    ) -> Result<(String, model::wire::UserInfo)> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/login", self.base))
+            .json(&LoginRequest {
+                username: username.into(),
+                password: password.into(),
+                device_id: device.into(),
+            })
+            .send()
+            .await?;
+        let status = r.status();
+        ensure!(
+            status.is_success(),
+            "login of {username}: {status} {}",
+            r.text().await.unwrap_or_default()
+        );
+        let body: LoginResponse = r.json().await?;
+        Ok((body.token, body.user))
+    }
+
+    async fn push_raw(&self, token: &str, body: Vec<u8>) -> Result<PushResponse> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/sync/push", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let status = r.status();
+        ensure!(
+            status.is_success(),
+            "push: {status} {}",
+            r.text().await.unwrap_or_default()
+        );
+        Ok(r.json().await?)
+    }
+
+    /// Pulls pages of `PULL_LIMIT` from `cursor` until `has_more` is false, handing each change
+    /// to `each`; returns the number of changes, of pages, and the last cursor. At most 10,000
+    /// pages, so a server that never says "done" cannot keep the bench running.
+    async fn pull_all(
+        &self,
+        token: &str,
+        mut cursor: Option<String>,
+        mut each: impl FnMut(&Change),
+    ) -> Result<(usize, usize, String)> {
+        let (mut changes, mut pages) = (0, 0);
+        while pages < 10_000 {
+            let mut req = self
+                .http
+                .get(format!("{}/api/v1/sync/pull", self.base))
+                .bearer_auth(token)
+                .query(&[("limit", PULL_LIMIT.to_string())]);
+            if let Some(c) = &cursor {
+                req = req.query(&[("cursor", c)]);
+            }
+            let r = req.send().await?;
+            let status = r.status();
+            ensure!(
+                status.is_success(),
+                "pull: {status} {}",
+                r.text().await.unwrap_or_default()
+            );
+            let page: PullResponse = r.json().await?;
+            pages += 1;
+            changes += page.changes.len();
+            page.changes.iter().for_each(&mut each);
+            cursor = Some(page.cursor);
+            if !page.has_more {
+                return Ok((changes, pages, cursor.unwrap_or_default()));
+            }
+        }
+        bail!("pull did not finish within 10,000 pages")
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "meets"
+    } else {
+        "MISSES"
+    }
+}
+
+impl Report {
+    fn print(&self, opts: &Options) {
+        let push_rate = self.push_changes as f64 / self.push_secs;
+        let base_rate = self.push_changes as f64 / self.baseline_secs;
+        let ratio = push_rate / base_rate;
+        let mut pulls = self.pull_secs.clone();
+        pulls.sort_by(f64::total_cmp);
+        let pull_secs = percentile(&pulls, 0.5);
+        let pull_rate = self.pull_changes as f64 / pull_secs;
+        let mut times: Vec<f64> = self.devices.iter().map(|d| d.secs * 1e3).collect();
+        times.sort_by(f64::total_cmp);
+        let (p50, p99, max) = (
+            percentile(&times, 0.50),
+            percentile(&times, 0.99),
+            times.last().copied().unwrap_or(0.0),
+        );
+        let pulled: usize = self.devices.iter().map(|d| d.pulled).sum();
+        let pages: usize = self.devices.iter().map(|d| d.pages).sum();
+        let nothing_lost =
+            self.errors.is_empty() && self.lost_on_server == 0 && self.missed_by_devices == 0;
+
+        println!();
+        println!(
+            "Knock sync benchmark (real server, release, SQLite, loopback, {} cores)",
+            cores()
+        );
+        println!();
+        println!(
+            "push      {} changes in {} batches of {BATCH}: {:.2} s, {:.0} changes/s (batch p50 {:.1} ms, max {:.1} ms)",
+            self.push_changes, opts.batches, self.push_secs, push_rate, self.push_batch_p50_ms, self.push_batch_max_ms
+        );
+        println!(
+            "baseline  the same rows into plain SQLite: {:.2} s, {:.0} changes/s",
+            self.baseline_secs, base_rate
+        );
+        println!(
+            "          push is {:.0} % of the baseline rate; budget >= 100000 changes/s and >= 50 %: {}",
+            ratio * 100.0,
+            verdict(push_rate >= 100_000.0 && ratio >= 0.5)
+        );
+        println!(
+            "pull      {} changes in {} pages of <= {PULL_LIMIT}, median of {} runs ({}): {:.2} s, {:.0} changes/s; budget >= 200000: {}",
+            self.pull_changes,
+            self.pull_pages,
+            self.pull_secs.len(),
+            self.pull_secs.iter().map(|s| format!("{s:.2} s")).collect::<Vec<_>>().join(", "),
+            pull_secs,
+            pull_rate,
+            verdict(pull_rate >= 200_000.0)
+        );
+        println!(
+            "devices   {} logged in (argon2, 8 at a time) in {:.1} s; then all at once pushed {DEVICE_CHANGES} changes each and pulled until done",
+            opts.devices, self.login_secs
+        );
+        println!(
+            "          one device's sync: p50 {p50:.0} ms, p99 {p99:.0} ms, max {max:.0} ms; all done in {:.2} s; {} changes pulled in {} pages",
+            self.storm_secs, pulled, pages
+        );
+        println!(
+            "          failed devices {}, pushed values missing on the server {}, changes of their grids missed by devices {}: {}",
+            self.errors.len(),
+            self.lost_on_server,
+            self.missed_by_devices,
+            if nothing_lost { "nothing lost" } else { "LOST DATA" }
+        );
+        if opts.devices >= 500 {
+            println!(
+                "          budget (500 devices) p99 <= 500 ms, nothing lost: {}",
+                verdict(p99 <= 500.0 && nothing_lost)
+            );
+        }
+        for e in self.errors.iter().take(10) {
+            println!("          error: {e}");
+        }
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
