@@ -7,11 +7,12 @@ use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{select, Either};
+use futures::future::{FutureExt, LocalBoxFuture};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::wire::Change;
+use model::wire::{Change, PullResponse};
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiError};
@@ -380,26 +381,39 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
     }
 }
 
-/// Pulls until `has_more` is false; true when the server demanded a fresh start.
+/// Pulls until `has_more` is false; true when the server demanded a fresh start. The next page
+/// is requested while the current one is written to IndexedDB, so the network and the store
+/// work at the same time; a page is applied only after the one before it.
 async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncError> {
+    let fetch = |cursor: Option<String>| {
+        let token = s.token.clone();
+        async move { api::pull(&token, cursor.as_deref(), PULL_PAGE).await }.boxed_local()
+    };
     let mut reset = false;
+    let mut next: LocalBoxFuture<'_, Result<PullResponse, ApiError>> = fetch(db.cursor().await?);
     loop {
-        let cursor = db.cursor().await?;
-        match api::pull(&s.token, cursor.as_deref(), PULL_PAGE).await {
+        match next.await {
             Ok(page) => {
-                let changed = db
-                    .apply_pulled(&page.changes, &page.cursor, page.server_time_ms)
-                    .await?;
-                if changed > 0 {
+                let apply = db.apply_pulled(&page.changes, &page.cursor, page.server_time_ms);
+                let (applied, fetched) = if page.has_more {
+                    let (a, f) =
+                        futures::future::join(apply, fetch(Some(page.cursor.clone()))).await;
+                    (a, Some(f))
+                } else {
+                    (apply.await, None)
+                };
+                if applied? > 0 {
                     ctx.revision.update(|r| *r += 1);
                 }
-                if !page.has_more {
-                    return Ok(reset);
+                match fetched {
+                    None => return Ok(reset),
+                    Some(result) => next = futures::future::ready(result).boxed_local(),
                 }
             }
             Err(ApiError::Status { status: 410, .. }) if !reset => {
                 reset = true;
                 db.reset_cursor().await?;
+                next = fetch(None);
             }
             Err(e) => return Err(classify(e)),
         }

@@ -3,6 +3,7 @@
 //! can never disagree. Pure and synchronous: it builds for wasm32 and native alike.
 
 pub mod date;
+pub mod dedupe;
 pub mod entities;
 pub mod hlc;
 pub mod labels;

@@ -344,7 +344,9 @@ impl Storage for SqliteStorage {
                 ),
             };
             let sql = format!(
-                "SELECT entity, id, field, value, hlc, seq, grid_id FROM fields WHERE seq > ?1{grid_filter} ORDER BY seq LIMIT ?2"
+                // Walk the seq index: left to itself SQLite ORs the grid index and sorts every
+                // remaining row of the user's grids for each page, which makes a full pull quadratic.
+                "SELECT entity, id, field, value, hlc, seq, grid_id FROM fields INDEXED BY fields_by_seq WHERE seq > ?1{grid_filter} ORDER BY seq LIMIT ?2"
             );
             let mut stmt = c.prepare_cached(&sql)?;
             let mut args: Vec<rusqlite::types::Value> = vec![after.into(), (limit as i64).into()];

@@ -1,0 +1,57 @@
+// Benchmark: first sync into IndexedDB in headless Chromium. A grid worker (their share of the
+// demo community) and the supervisor (all of it, about 130,000 field values) log in on a fresh
+// phone; we time login-to-synced and count what landed in IndexedDB. Prints figures; asserts
+// only that the data arrived (DESIGN.md: speed is measured, never asserted).
+import { expect, test, type Page } from "@playwright/test";
+import { LoginPage } from "../pages/login-page";
+
+async function stored(page: Page) {
+  return page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith("knock-"));
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open(names[0]!);
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const all: { json: string; entity: string }[] = await new Promise((res, rej) => {
+      const r = db.transaction("records").objectStore("records").getAll();
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    db.close();
+    const byEntity: Record<string, number> = {};
+    let fields = 0;
+    for (const rec of all) {
+      byEntity[rec.entity] = (byEntity[rec.entity] ?? 0) + 1;
+      fields += Object.keys(JSON.parse(rec.json)).length;
+    }
+    return { records: all.length, fields, byEntity };
+  });
+}
+
+for (const who of [
+  { username: "wangfang", password: "knock-demo", label: "grid worker wangfang (2 grids)" },
+  { username: "zhaomin", password: "knock-demo", label: "supervisor zhaomin (all 5 grids)" },
+]) {
+  test(`first sync: ${who.label}`, async ({ browser }) => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await new LoginPage(page).open();
+    await page.getByTestId("login-username").fill(who.username);
+    await page.getByTestId("login-password").fill(who.password);
+    const started = Date.now();
+    await page.getByTestId("login-submit").click();
+    await expect
+      .poll(async () => page.getByTestId("sync-status").getAttribute("data-state"), { intervals: [20], timeout: 240_000 })
+      .toBe("synced");
+    const seconds = (Date.now() - started) / 1000;
+    const s = await stored(page);
+    expect(s.records).toBeGreaterThan(100);
+    console.log(
+      `BENCH first-sync ${who.label}: ${seconds.toFixed(2)} s, ${s.records} records, ${s.fields} field values, ` +
+        `${Math.round(s.fields / seconds)} field values/s, ${Math.round(s.records / seconds)} record writes/s ` +
+        JSON.stringify(s.byEntity),
+    );
+    await ctx.close();
+  });
+}
