@@ -10,7 +10,9 @@ pub use locales::i18n;
 
 pub mod api;
 pub mod components;
+pub mod data;
 pub mod db;
+pub mod download;
 pub mod pages;
 pub mod session;
 pub mod sync;
@@ -22,14 +24,17 @@ use leptos_router::path;
 use crate::components::app_header::AppHeader;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    home::HomePage, login::LoginPage, resident::ResidentPage, residents::ResidentsPage,
-    sync_status::SyncPage,
+    home::HomePage, household::HouseholdPage, households::HouseholdsPage, ledger::LedgerPage,
+    login::LoginPage, need::NeedPage, needs::NeedsPage, resident::ResidentPage,
+    residents::ResidentsPage, services::ServicesPage, sync_status::SyncPage, today::TodayPage,
+    visit::VisitPage,
 };
 
 #[component]
 pub fn App() -> impl IntoView {
     session::provide_session();
     sync::provide_sync();
+    data::provide_data();
     view! {
         <I18nContextProvider>
             <components::lang_switch::RememberedLocale />
@@ -39,8 +44,16 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <Redirect path="/" /> }>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/login") view=LoginPage />
+                        <Route path=path!("/today") view=TodayPage />
+                        <Route path=path!("/households") view=HouseholdsPage />
+                        <Route path=path!("/households/:id") view=HouseholdPage />
                         <Route path=path!("/residents") view=ResidentsPage />
                         <Route path=path!("/residents/:id") view=ResidentPage />
+                        <Route path=path!("/visit/new") view=VisitPage />
+                        <Route path=path!("/ledger") view=LedgerPage />
+                        <Route path=path!("/needs") view=NeedsPage />
+                        <Route path=path!("/needs/:id") view=NeedPage />
+                        <Route path=path!("/services") view=ServicesPage />
                         <Route path=path!("/sync") view=SyncPage />
                     </Routes>
                 </main>

@@ -5,6 +5,7 @@
 pub mod date;
 pub mod dedupe;
 pub mod entities;
+pub mod export;
 pub mod hlc;
 pub mod labels;
 pub mod merge;

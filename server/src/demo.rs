@@ -466,15 +466,20 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
 
                 if old && rng.chance(45.0) {
                     let vid = rng.uuid();
-                    let days_ago = rng.below(12) as i64;
                     let severe = rng.chance(3.0);
+                    // Severe cases were seen this morning; others in the last 12 days.
+                    let days_ago = if severe { 0 } else { rng.below(12) as i64 };
                     let mut v = vec![
                         ("grid_id", json!(grid)),
                         ("resident_id", json!(rid)),
                         ("household_id", json!(hid)),
                         (
                             "visited_at",
-                            json!(now_ms - days_ago * 86_400_000 - rng.below(36_000_000) as i64),
+                            json!(
+                                now_ms
+                                    - days_ago * 86_400_000
+                                    - rng.below(if severe { 3_600_000 } else { 36_000_000 }) as i64
+                            ),
                         ),
                         (
                             "method",

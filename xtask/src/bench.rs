@@ -24,6 +24,10 @@ const RESIDENT_FIELDS: usize = 10;
 const PULL_LIMIT: usize = 5_000;
 /// Pull runs whose median is reported.
 const PULL_RUNS: usize = 3;
+/// Rounds of push and baseline, each on a fresh server and file, whose medians are reported.
+const PUSH_ROUNDS: usize = 3;
+/// A pause between timed phases, for the disk to settle.
+const SETTLE: Duration = Duration::from_millis(300);
 /// Changes each simulated device pushes: two new residents.
 const DEVICE_CHANGES: usize = 2 * RESIDENT_FIELDS;
 /// No request of the bench may take longer: it stops by itself whatever the server does.
@@ -69,19 +73,11 @@ pub fn run(args: &[String]) -> Result<()> {
         .prefix("knock-bench-")
         .tempdir()
         .context("making a temporary directory")?;
-    let server = start_server(tmp.path())?;
-    say(&format!(
-        "server ready at {} (demo community seeded in {:.1} s)",
-        server.base,
-        server.ready_after.as_secs_f64()
-    ));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let report = rt.block_on(bench(&server.base, tmp.path(), &opts));
-    drop(server);
-    let report = report?;
+    let report = rt.block_on(bench(tmp.path(), &opts))?;
     report.print(&opts);
     say(&format!(
         "bench took {:.0} s",
@@ -127,6 +123,7 @@ impl Drop for Server {
 }
 
 fn start_server(dir: &Path) -> Result<Server> {
+    std::fs::create_dir_all(dir)?;
     let bin = root().join("target").join("release").join("server");
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let log_path = dir.join("server.log");
@@ -201,17 +198,19 @@ fn start_server(dir: &Path) -> Result<Server> {
 
 /// Every figure the bench measured.
 struct Report {
+    /// Changes of one push round, and the seconds of each round.
     push_changes: usize,
-    push_secs: f64,
+    push_secs: Vec<f64>,
     push_batch_p50_ms: f64,
     push_batch_max_ms: f64,
-    baseline_secs: f64,
+    baseline_secs: Vec<f64>,
     pull_changes: usize,
     pull_pages: usize,
     pull_secs: Vec<f64>,
     login_secs: f64,
     devices: Vec<DeviceRun>,
     storm_secs: f64,
+    storm_cpu: (Option<f64>, Option<f64>),
     lost_on_server: usize,
     missed_by_devices: usize,
     errors: Vec<String>,
@@ -220,62 +219,87 @@ struct Report {
 /// One simulated device's sync: push then pull until done.
 struct DeviceRun {
     secs: f64,
+    push_secs: f64,
     pulled: usize,
     pages: usize,
 }
 
-async fn bench(base: &str, dir: &Path, opts: &Options) -> Result<Report> {
-    let api = Api::new(base)?;
-
-    // (a) push: batches of 1,000 changes of new residents, one after the other, as a grid worker.
-    let (token, user) = api.login("wangfang", "knock-demo", "bench-push").await?;
-    let grid = user.grids.first().context("wangfang has no grid")?.clone();
-    let t0 = now_ms();
-    let batches: Vec<Vec<Change>> = (0..opts.batches)
-        .map(|b| {
-            new_residents(
-                BATCH / RESIDENT_FIELDS,
-                &[grid.clone()],
-                "bench-push",
-                t0,
-                b,
-            )
-        })
-        .collect();
-    let bodies: Vec<Vec<u8>> = batches
-        .iter()
-        .map(|changes| {
-            serde_json::to_vec(&PushRequest {
-                device_id: "bench-push".into(),
-                changes: changes.clone(),
+async fn bench(dir: &Path, opts: &Options) -> Result<Report> {
+    // (a) push: batches of 1,000 changes of new residents, one after the other, as a grid worker,
+    // into a server freshly seeded with the demo community; (b) the baseline: the same rows into
+    // a fresh plain SQLite file, 1,000 a transaction. Three rounds, each on a new server and a
+    // new file, so that one disturbed moment does not make the figure; medians are reported.
+    let mut push_secs = Vec::new();
+    let mut baseline_secs = Vec::new();
+    let mut batch_ms = Vec::new();
+    let mut server = None;
+    for round in 0..PUSH_ROUNDS {
+        drop(server.take());
+        let s = start_server(&dir.join(format!("server-{round}")))?;
+        say(&format!(
+            "server ready at {} (demo community seeded in {:.1} s)",
+            s.base,
+            s.ready_after.as_secs_f64()
+        ));
+        let api = Api::new(&s.base)?;
+        server = Some(s);
+        let (token, user) = api.login("wangfang", "knock-demo", "bench-push").await?;
+        let grid = user.grids.first().context("wangfang has no grid")?.clone();
+        let t0 = now_ms();
+        let batches: Vec<Vec<Change>> = (0..opts.batches)
+            .map(|b| {
+                new_residents(
+                    BATCH / RESIDENT_FIELDS,
+                    &[grid.clone()],
+                    "bench-push",
+                    t0,
+                    b,
+                )
             })
-        })
-        .collect::<Result<_, _>>()?;
-    say(&format!(
-        "push: {} batches of {BATCH} changes as wangfang",
-        opts.batches
-    ));
-    let mut batch_ms = Vec::with_capacity(bodies.len());
-    let started = Instant::now();
-    for body in bodies {
-        let one = Instant::now();
-        let r = api.push_raw(&token, body).await?;
-        ensure!(
-            r.accepted == BATCH && r.applied == BATCH,
-            "push applied {} of {}",
-            r.applied,
-            r.accepted
-        );
-        batch_ms.push(one.elapsed().as_secs_f64() * 1e3);
+            .collect();
+        let bodies: Vec<Vec<u8>> = batches
+            .iter()
+            .map(|changes| {
+                serde_json::to_vec(&PushRequest {
+                    device_id: "bench-push".into(),
+                    changes: changes.clone(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        tokio::time::sleep(SETTLE).await;
+        say(&format!(
+            "push: {} batches of {BATCH} changes as wangfang (round {} of {PUSH_ROUNDS})",
+            opts.batches,
+            round + 1
+        ));
+        let started = Instant::now();
+        for body in bodies {
+            let one = Instant::now();
+            let r = api.push_raw(&token, body).await?;
+            ensure!(
+                r.accepted == BATCH && r.applied == BATCH,
+                "push applied {} of {}",
+                r.applied,
+                r.accepted
+            );
+            batch_ms.push(one.elapsed().as_secs_f64() * 1e3);
+        }
+        push_secs.push(started.elapsed().as_secs_f64());
+        // Let the server's background checkpoint finish before SQLite is timed alone.
+        tokio::time::sleep(SETTLE).await;
+        say(&format!(
+            "baseline: the same rows into a plain SQLite table, 1,000 a transaction (round {} of {PUSH_ROUNDS})",
+            round + 1
+        ));
+        let path = dir.join(format!("baseline-{round}.sqlite3"));
+        baseline_secs.push(Baseline::create(&path)?.insert(&batches)?);
+        tokio::time::sleep(SETTLE).await;
     }
-    let push_secs = started.elapsed().as_secs_f64();
+    let server = server.context("no push round ran")?;
+    let api = Api::new(&server.base)?;
+    let server_pid = server.child.id();
     let push_changes = opts.batches * BATCH;
     batch_ms.sort_by(f64::total_cmp);
-
-    // (b) the baseline: the same rows inserted into plain SQLite, 1,000 a transaction.
-    say("baseline: the same rows into a plain SQLite table, 1,000 a transaction");
-    let baseline_secs = sqlite_baseline(&dir.join("baseline.sqlite3"), &batches)?;
-    drop(batches);
 
     // (c) pull: everything, as the admin, in pages of 5,000.
     let (admin, _) = api.login("admin", "knock-admin", "bench-pull").await?;
@@ -292,7 +316,7 @@ async fn bench(base: &str, dir: &Path, opts: &Options) -> Result<Report> {
     }
 
     // (d) many devices at once.
-    let storm = device_storm(&api, opts.devices).await?;
+    let storm = device_storm(&api, server_pid, opts.devices).await?;
 
     Ok(Report {
         push_changes,
@@ -306,6 +330,7 @@ async fn bench(base: &str, dir: &Path, opts: &Options) -> Result<Report> {
         login_secs: storm.login_secs,
         devices: storm.runs,
         storm_secs: storm.secs,
+        storm_cpu: storm.cpu,
         lost_on_server: storm.lost_on_server,
         missed_by_devices: storm.missed_by_devices,
         errors: storm.errors,
@@ -316,6 +341,8 @@ struct Storm {
     login_secs: f64,
     runs: Vec<DeviceRun>,
     secs: f64,
+    /// CPU seconds the server and the load generator used while the devices synced.
+    cpu: (Option<f64>, Option<f64>),
     lost_on_server: usize,
     missed_by_devices: usize,
     errors: Vec<String>,
@@ -325,7 +352,7 @@ struct Storm {
 /// latest cursor), all push two new residents at the same instant and pull until `has_more` is
 /// false. Afterwards: is every pushed value on the server, and did every device receive every
 /// change of its grids (allowing one more pull for changes pushed after it finished)?
-async fn device_storm(api: &Api, n: usize) -> Result<Storm> {
+async fn device_storm(api: &Api, server_pid: u32, n: usize) -> Result<Storm> {
     // The latest cursor of each user: a cursor belongs to the user's scope, not to one device.
     let mut cursors = HashMap::new();
     let mut grids = HashMap::new();
@@ -384,6 +411,7 @@ async fn device_storm(api: &Api, n: usize) -> Result<Storm> {
             gate.wait().await;
             let started = Instant::now();
             let r = api.push_raw(&token, body).await?;
+            let push_secs = started.elapsed().as_secs_f64();
             ensure!(
                 r.applied == DEVICE_CHANGES,
                 "{device}: applied {} of {DEVICE_CHANGES}",
@@ -399,6 +427,7 @@ async fn device_storm(api: &Api, n: usize) -> Result<Storm> {
             anyhow::Ok((
                 DeviceRun {
                     secs,
+                    push_secs,
                     pulled,
                     pages,
                 },
@@ -411,6 +440,7 @@ async fn device_storm(api: &Api, n: usize) -> Result<Storm> {
     }
     gate.wait().await;
     let started = Instant::now();
+    let cpu_before = (cpu_secs(server_pid), cpu_secs(std::process::id()));
     let mut runs = Vec::new();
     let mut finished = Vec::new();
     let mut errors = Vec::new();
@@ -424,6 +454,12 @@ async fn device_storm(api: &Api, n: usize) -> Result<Storm> {
         }
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = (
+        cpu_secs(server_pid).zip(cpu_before.0).map(|(a, b)| a - b),
+        cpu_secs(std::process::id())
+            .zip(cpu_before.1)
+            .map(|(a, b)| a - b),
+    );
 
     say("devices: checking that nothing was lost");
     // On the server: every pushed value, with its stamp, as the admin reads it.
@@ -457,6 +493,7 @@ async fn device_storm(api: &Api, n: usize) -> Result<Storm> {
         login_secs,
         runs,
         secs,
+        cpu,
         lost_on_server,
         missed_by_devices,
         errors,
@@ -516,52 +553,64 @@ fn new_residents(count: usize, grids: &[String], device: &str, t0: i64, nth: usi
     out
 }
 
-/// Inserts `batches` into a fresh WAL-mode SQLite file shaped like the server's `fields` table
-/// (same key and seq index, same `synchronous`), one transaction a batch; returns the seconds.
-fn sqlite_baseline(path: &Path, batches: &[Vec<Change>]) -> Result<f64> {
-    let rows: Vec<Vec<(&str, &str, &str, String, &str)>> = batches
-        .iter()
-        .map(|b| {
-            b.iter()
-                .map(|c| {
-                    (
-                        c.entity.as_str(),
-                        c.id.as_str(),
-                        c.field.as_str(),
-                        c.value.to_string(),
-                        c.hlc.as_str(),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    let mut conn = rusqlite::Connection::open(path)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.execute_batch(
-        "CREATE TABLE fields (
-            entity TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
-            value TEXT NOT NULL, hlc TEXT NOT NULL, seq INTEGER NOT NULL,
-            PRIMARY KEY (entity, id, field)
-        ) WITHOUT ROWID;
-        CREATE UNIQUE INDEX fields_by_seq ON fields (seq);",
-    )?;
-    let started = Instant::now();
-    let mut seq = 0i64;
-    for batch in &rows {
-        let tx = conn.transaction()?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO fields (entity, id, field, value, hlc, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for (entity, id, field, value, hlc) in batch {
-                seq += 1;
-                insert.execute(rusqlite::params![entity, id, field, value, hlc, seq])?;
-            }
-        }
-        tx.commit()?;
+/// The plain SQLite the push is compared with: a WAL-mode file with a table shaped like the
+/// server's `fields` (same key, same seq index, same `synchronous`), written with one prepared
+/// insert, one transaction a batch.
+struct Baseline {
+    conn: rusqlite::Connection,
+    seq: i64,
+}
+
+impl Baseline {
+    fn create(path: &Path) -> Result<Baseline> {
+        let conn = rusqlite::Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE fields (
+                entity TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,
+                value TEXT NOT NULL, hlc TEXT NOT NULL, seq INTEGER NOT NULL,
+                PRIMARY KEY (entity, id, field)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX fields_by_seq ON fields (seq);",
+        )?;
+        Ok(Baseline { conn, seq: 0 })
     }
-    Ok(started.elapsed().as_secs_f64())
+
+    /// Inserts `batches`, one transaction each; returns the seconds it took.
+    fn insert(&mut self, batches: &[Vec<Change>]) -> Result<f64> {
+        let rows: Vec<Vec<(&str, &str, &str, String, &str)>> = batches
+            .iter()
+            .map(|b| {
+                b.iter()
+                    .map(|c| {
+                        (
+                            c.entity.as_str(),
+                            c.id.as_str(),
+                            c.field.as_str(),
+                            c.value.to_string(),
+                            c.hlc.as_str(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let started = Instant::now();
+        for batch in &rows {
+            let tx = self.conn.transaction()?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO fields (entity, id, field, value, hlc, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for (entity, id, field, value, hlc) in batch {
+                    self.seq += 1;
+                    insert.execute(rusqlite::params![entity, id, field, value, hlc, self.seq])?;
+                }
+            }
+            tx.commit()?;
+        }
+        Ok(started.elapsed().as_secs_f64())
+    }
 }
 
 /// A client of the sync API: one reqwest client, hence one connection pool.
@@ -696,8 +745,19 @@ fn verdict(ok: bool) -> &'static str {
 
 impl Report {
     fn print(&self, opts: &Options) {
-        let push_rate = self.push_changes as f64 / self.push_secs;
-        let base_rate = self.push_changes as f64 / self.baseline_secs;
+        let rates = |secs: &[f64]| -> Vec<f64> {
+            let mut r: Vec<f64> = secs.iter().map(|s| self.push_changes as f64 / s).collect();
+            r.sort_by(f64::total_cmp);
+            r
+        };
+        let listed = |secs: &[f64]| -> String {
+            secs.iter()
+                .map(|s| format!("{:.0}", self.push_changes as f64 / s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let push_rate = percentile(&rates(&self.push_secs), 0.5);
+        let base_rate = percentile(&rates(&self.baseline_secs), 0.5);
         let ratio = push_rate / base_rate;
         let mut pulls = self.pull_secs.clone();
         pulls.sort_by(f64::total_cmp);
@@ -710,6 +770,8 @@ impl Report {
             percentile(&times, 0.99),
             times.last().copied().unwrap_or(0.0),
         );
+        let mut pushes: Vec<f64> = self.devices.iter().map(|d| d.push_secs * 1e3).collect();
+        pushes.sort_by(f64::total_cmp);
         let pulled: usize = self.devices.iter().map(|d| d.pulled).sum();
         let pages: usize = self.devices.iter().map(|d| d.pages).sum();
         let nothing_lost =
@@ -722,12 +784,13 @@ impl Report {
         );
         println!();
         println!(
-            "push      {} changes in {} batches of {BATCH}: {:.2} s, {:.0} changes/s (batch p50 {:.1} ms, max {:.1} ms)",
-            self.push_changes, opts.batches, self.push_secs, push_rate, self.push_batch_p50_ms, self.push_batch_max_ms
+            "push      {} rounds of {} changes in batches of {BATCH}: median {:.0} changes/s (rounds: {}; batch p50 {:.1} ms, max {:.1} ms)",
+            self.push_secs.len(), self.push_changes, push_rate, listed(&self.push_secs), self.push_batch_p50_ms, self.push_batch_max_ms
         );
         println!(
-            "baseline  the same rows into plain SQLite: {:.2} s, {:.0} changes/s",
-            self.baseline_secs, base_rate
+            "baseline  the same rows into plain SQLite: median {:.0} changes/s (rounds: {})",
+            base_rate,
+            listed(&self.baseline_secs)
         );
         println!(
             "          push is {:.0} % of the baseline rate; budget >= 100000 changes/s and >= 50 %: {}",
@@ -753,6 +816,20 @@ impl Report {
             self.storm_secs, pulled, pages
         );
         println!(
+            "          of which the push: p50 {:.0} ms, p99 {:.0} ms; changes pulled by one device: mean {:.0}",
+            percentile(&pushes, 0.50),
+            percentile(&pushes, 0.99),
+            pulled as f64 / self.devices.len().max(1) as f64
+        );
+        let cpu = |c: Option<f64>| c.map_or("?".to_owned(), |c| format!("{c:.2}"));
+        println!(
+            "          CPU while syncing: server {} s, load generator {} s (of {:.2} s x {} cores)",
+            cpu(self.storm_cpu.0),
+            cpu(self.storm_cpu.1),
+            self.storm_secs,
+            cores()
+        );
+        println!(
             "          failed devices {}, pushed values missing on the server {}, changes of their grids missed by devices {}: {}",
             self.errors.len(),
             self.lost_on_server,
@@ -769,6 +846,16 @@ impl Report {
             println!("          error: {e}");
         }
     }
+}
+
+/// CPU seconds (user and system, all threads) a process has used so far, from /proc.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3, `state`.
+    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| rest.get(i)?.parse::<f64>().ok();
+    // utime and stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 fn cores() -> usize {

@@ -22,9 +22,11 @@ pub fn AppHeader() -> impl IntoView {
         </header>
         <Show when=move || session.is_logged_in()>
             <nav class="tabs">
-                <A href="/" exact=true>{t!(i18n, nav_home)}</A>
-                <A href="/residents" attr:data-testid="nav-residents">{t!(i18n, nav_residents)}</A>
-                <A href="/sync">{t!(i18n, nav_sync)}</A>
+                <A href="/today" attr:data-testid="nav-today">{t!(i18n, nav_today)}</A>
+                <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
+                <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
+                <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
+                <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
             </nav>
         </Show>
     }

@@ -3,4 +3,6 @@
 pub mod app_header;
 pub mod field_input;
 pub mod lang_switch;
+pub mod record_form;
 pub mod sync_badge;
+pub mod tier_chip;

@@ -77,7 +77,11 @@ pub fn HomePage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
-                        <A href="/residents" attr:class="button primary block" attr:data-testid="go-residents">{t!(i18n, nav_residents)}</A>
+                        <nav class="links">
+                            <A href="/residents" attr:class="button secondary block" attr:data-testid="nav-residents">{t!(i18n, nav_residents)}</A>
+                            <A href="/services" attr:class="button secondary block" attr:data-testid="nav-services">{t!(i18n, services_title)}</A>
+                            <A href="/sync" attr:class="button secondary block" attr:data-testid="nav-sync">{t!(i18n, nav_sync)}</A>
+                        </nav>
                         <button class="secondary" data-testid="logout" on:click=ask_logout>
                             {t!(i18n, logout)}
                         </button>

@@ -1,7 +1,15 @@
 //! One module per page.
 
 pub mod home;
+pub mod household;
+pub mod households;
+pub mod ledger;
 pub mod login;
+pub mod need;
+pub mod needs;
 pub mod resident;
 pub mod residents;
+pub mod services;
 pub mod sync_status;
+pub mod today;
+pub mod visit;

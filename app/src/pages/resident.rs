@@ -1,44 +1,62 @@
 //! One resident, every field of the model: add or edit, with key groups and conditions as large
-//! checkboxes, age from the birth date, and each input's error next to it. Saving writes only
-//! the fields that changed, so a colleague's edit of another field is never overwritten.
-
-use std::collections::BTreeMap;
+//! checkboxes, age from the birth date, risk tier with its reasons, a warning when the same
+//! person seems registered already, and the doors to record a visit or raise a need.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use model::date::{age_on, Date};
 use model::entities::resident;
-use model::schema::FieldDef;
 use serde_json::Value;
 
-use crate::components::field_input::FieldInput;
-use crate::i18n::{t, use_i18n};
-use crate::pages::residents::{age_of, today};
-use crate::session::use_session;
+use crate::components::record_form::{load_once, stored_record, FormState, GridSelect};
+use crate::components::tier_chip::TierChip;
+use crate::data::{use_data, Dataset};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::today::reasons_text;
 use crate::sync::use_sync;
 
-/// Fields the form does not show as inputs: the record's place is set separately.
-const NOT_INPUTS: &[&str] = &["grid_id", "household_id", "_deleted"];
+const BASIC: &[&str] = &[
+    "name",
+    "gender",
+    "birth_date",
+    "id_card_last4",
+    "phone",
+    "relation_to_head",
+];
+const CONTACTS: &[&str] = &[
+    "guardian_name",
+    "guardian_phone",
+    "emergency_contact",
+    "emergency_phone",
+];
+const VACCINATION: &[&str] = &["vacc_doses", "vacc_last_date", "vacc_contraindication"];
+const OTHER: &[&str] = &["pack_received_date", "notes"];
 
-#[derive(Clone, Copy, PartialEq)]
-enum Group {
-    Basic,
-    Contacts,
-    Tags,
-    Conditions,
-    Vaccination,
-    Other,
-}
-
-fn group_of(field: &str) -> Group {
-    match field {
-        f if f.starts_with("tag_") => Group::Tags,
-        f if f.starts_with("cond_") => Group::Conditions,
-        f if f.starts_with("vacc_") => Group::Vaccination,
-        f if f.starts_with("guardian") || f.starts_with("emergency") => Group::Contacts,
-        "pack_received_date" | "notes" => Group::Other,
-        _ => Group::Basic,
+/// Residents of the grid who look like the same person as the form's values.
+fn duplicates(d: &Dataset, id: &str, form: &FormState, grid: &str) -> Vec<(String, String)> {
+    let mut me = std::collections::BTreeMap::new();
+    for f in ["name", "birth_date", "phone"] {
+        me.insert(f.to_owned(), form.get(f));
     }
+    me.insert("grid_id".to_owned(), Value::from(grid));
+    let others: Vec<(String, std::collections::BTreeMap<String, Value>)> = d
+        .residents
+        .iter()
+        .map(|r| (r.id().to_owned(), r.record.values()))
+        .collect();
+    model::dedupe::duplicates_of(id, &me, others.iter().map(|(i, f)| (i.as_str(), f)))
+        .into_iter()
+        .map(|dup| {
+            (
+                dup.to_owned(),
+                d.resident(dup)
+                    .map(|r| r.name().to_owned())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
 }
 
 #[component]
@@ -54,206 +72,171 @@ pub fn ResidentPage() -> impl IntoView {
 fn ResidentForm(id: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let session = use_session();
+    let data = use_data().data;
     let navigate = use_navigate();
+    let query = use_query_map().get_untracked();
     let is_new = id == "new";
-    let record_id = if is_new {
+    let id = if is_new {
         uuid::Uuid::new_v4().to_string()
     } else {
         id
     };
-    let role = session.get().map(|s| s.user.role);
-    let fields: Vec<&'static FieldDef> = resident::FIELDS
-        .iter()
-        .filter(|f| !NOT_INPUTS.contains(&f.name) && role.is_some_and(|r| f.can_write(r)))
-        .collect();
-    let values: BTreeMap<&'static str, RwSignal<Value>> = fields
-        .iter()
-        .map(|f| (f.name, RwSignal::new(Value::Null)))
-        .collect();
-    let errors = RwSignal::new(BTreeMap::<&'static str, String>::new());
-    let grids: Vec<(String, String)> = session
-        .get()
-        .map(|s| {
-            s.user
-                .grids
-                .iter()
-                .cloned()
-                .zip(s.user.grid_names.iter().cloned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let grid = RwSignal::new(grids.first().map(|g| g.0.clone()).unwrap_or_default());
-    let (message, set_message) = signal(None::<String>);
-    let (saving, set_saving) = signal(false);
-
-    // `None` until the store is open and the record read; then `Some(record if it exists)`.
-    let rid = record_id.clone();
-    let stored = LocalResource::new(move || {
-        let db = sync.db();
-        let rid = rid.clone();
-        async move {
-            if is_new {
-                return Some(None);
-            }
-            let db = db?;
-            Some(db.record("resident", &rid).await.ok().flatten())
-        }
+    let household = RwSignal::new(query.get("household"));
+    let form = FormState::new(&resident::ENTITY, &[]);
+    let loaded = form.loaded;
+    let stored = stored_record("resident", id.clone(), is_new);
+    let grid = RwSignal::new(String::new());
+    load_once(&form, stored, move |r| {
+        grid.set(r.text("grid_id").unwrap_or_default().to_owned());
+        household.set(r.text("household_id").map(str::to_owned));
     });
-    let loaded = values.clone();
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
-        let Some(Some(record)) = stored.get() else {
-            return false;
-        };
-        if let Some(r) = record {
-            for (name, signal) in &loaded {
-                signal.set(r.get(name).cloned().unwrap_or(Value::Null));
+    // A member added from a household belongs to that household's grid.
+    if let Some(h) = household.get_untracked() {
+        Effect::new(move |_| {
+            if let Some(g) = data.get().flatten().and_then(|d| {
+                d.households
+                    .get(&h)
+                    .and_then(|r| r.text("grid_id").map(str::to_owned))
+            }) {
+                grid.set(g);
             }
-            if let Some(g) = r.text("grid_id") {
-                grid.set(g.to_owned());
-            }
-        }
-        true
-    });
-    let query = use_query_map();
-    if query.get_untracked().get("saved").is_some() {
-        set_message.set(Some(saved_text(i18n)));
+        });
     }
+    let (message, set_message) = signal(None::<String>);
+    if query.get("saved").is_some() {
+        set_message.set(Some(t_string!(i18n, saved).to_string()));
+    }
+    let (dups, set_dups) = signal(Vec::<(String, String)>::new());
+    let (confirmed_dup, set_confirmed_dup) = signal(false);
 
-    let save_values = values.clone();
-    let save_id = record_id.clone();
+    let save_form = form.clone();
+    let save_id = id.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(before) = stored.get_untracked().flatten() else {
-            // Still reading the stored record: saving now could not tell what changed.
             return;
         };
-        let mut changed: Vec<(String, Value)> = Vec::new();
-        let mut problems = BTreeMap::new();
-        for def in resident::FIELDS {
-            let Some(signal) = save_values.get(def.name) else {
-                continue;
-            };
-            let value = signal.get_untracked();
-            let old = before
-                .as_ref()
-                .and_then(|r| r.get(def.name).cloned())
-                .unwrap_or(Value::Null);
-            if value == old {
-                continue;
+        let changed = save_form.changes(before.as_ref());
+        if save_form
+            .get("name")
+            .as_str()
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            save_form.flag("name", "请填写姓名（enter the name）".into());
+            set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
+            return;
+        }
+        let Ok(mut changed) = changed else {
+            set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
+            return;
+        };
+        if !confirmed_dup.get_untracked() {
+            let found = data
+                .get_untracked()
+                .flatten()
+                .map(|d| duplicates(&d, &save_id, &save_form, &grid.get_untracked()))
+                .unwrap_or_default();
+            if !found.is_empty() {
+                set_dups.set(found);
+                return;
             }
-            if let Err(e) = model::validate::validate_value(def, &value) {
-                problems.insert(def.name, e);
-            }
-            changed.push((def.name.to_owned(), value));
         }
         if before.is_none() {
-            if changed.iter().all(|(f, v)| f != "name" || v.is_null()) {
-                problems.insert("name", "请填写姓名（enter the name）".to_owned());
+            changed.insert(0, ("grid_id".into(), Value::from(grid.get_untracked())));
+            if let Some(h) = household.get_untracked() {
+                changed.insert(1, ("household_id".into(), Value::from(h)));
             }
-            changed.insert(0, ("grid_id".to_owned(), Value::from(grid.get_untracked())));
         }
-        let has_problems = !problems.is_empty();
-        errors.set(problems);
-        if has_problems {
-            set_message.set(Some(t_string_fix(i18n)));
-            return;
-        }
-        if changed.is_empty() {
-            set_message.set(Some(saved_text(i18n)));
-            return;
-        }
-        set_saving.set(true);
         let id = save_id.clone();
         let navigate = navigate.clone();
         spawn_local(async move {
             match sync.edit("resident", &id, changed).await {
+                Ok(_) if is_new => {
+                    navigate(&format!("/residents/{id}?saved=1"), Default::default())
+                }
                 Ok(_) => {
-                    if is_new {
-                        // The new record's own page takes over, saying it was saved.
-                        navigate(&format!("/residents/{id}?saved=1"), Default::default());
-                    } else {
-                        set_message.set(Some(saved_text(i18n)));
-                        stored.refetch();
-                    }
+                    stored.refetch();
+                    set_dups.set(Vec::new());
+                    set_message.set(Some(t_string!(i18n, saved).to_string()));
                 }
                 Err(e) => set_message.set(Some(e.to_string())),
             }
-            set_saving.set(false);
         });
     };
 
-    let section = {
-        let values = values.clone();
-        let fields = fields.clone();
-        move |group: Group| {
-            fields
-                .iter()
-                .filter(|f| group_of(f.name) == group)
-                .map(|def| {
-                    let value = values[def.name];
-                    let name = def.name;
-                    let error = Signal::derive(move || errors.with(|e| e.get(name).cloned()));
-                    view! { <FieldInput entity="resident" def=*def value=value error=error /> }
-                })
-                .collect_view()
-        }
-    };
-    let birth = values.get("birth_date").copied();
+    let birth = form.values["birth_date"];
     let age = move || {
-        let b = birth?.get();
-        let r = crate::db::Record {
-            entity: "resident".into(),
-            id: String::new(),
-            fields: [(
-                "birth_date".to_owned(),
-                model::merge::Stamped {
-                    value: b,
-                    hlc: String::new(),
-                },
-            )]
-            .into(),
-        };
-        age_of(&r, today())
+        let b = birth.get();
+        let b = b.as_str().and_then(Date::parse)?;
+        Some(age_on(b, crate::data::today()))
+    };
+    let summary_id = id.clone();
+    let summary = move || {
+        let d = data.get().flatten()?;
+        let r = d.resident(&summary_id)?;
+        let reasons = reasons_text(r, i18n.get_locale());
+        let next = r.due.map(|d| d.to_string());
+        let last = r.last_contact.map(|d| d.to_string());
+        let needs = d.open_needs_of(&summary_id).count();
+        Some(view! {
+            <div class="summary" data-testid="risk-summary">
+                <p><TierChip tier=r.tier() />" "{reasons}</p>
+                <p class="muted">
+                    {t!(i18n, last_visit)}": "{last.unwrap_or_else(|| "—".into())}" · "
+                    {t!(i18n, next_due)}": "{next.unwrap_or_else(|| "—".into())}" · "
+                    {t!(i18n, open_needs)}": "{needs}
+                </p>
+            </div>
+        })
+    };
+    let household_link = move || {
+        household.get().map(|h| {
+            let address = data.get().flatten().map(|d| d.address_of(Some(&h))).unwrap_or_default();
+            view! { <p><A href=format!("/households/{h}") attr:data-testid="household-link">{t!(i18n, household)}": "{address}</A></p> }
+        })
     };
 
     view! {
         <section class="card">
             <h1>{if is_new { t!(i18n, new_resident).into_any() } else { t!(i18n, edit_resident).into_any() }}</h1>
+            {(!is_new).then(|| view! {
+                <Suspense fallback=|| ()>{summary.clone()}</Suspense>
+                <div class="actions">
+                    <A href=format!("/visit/new?resident={id}") attr:class="button primary" attr:data-testid="record-visit">{t!(i18n, record_visit)}</A>
+                    <A href=format!("/needs/new?resident={id}") attr:class="button secondary" attr:data-testid="raise-need">{t!(i18n, raise_need)}</A>
+                </div>
+            })}
+            {household_link}
             <form on:submit=save novalidate data-testid="resident-form">
+                <fieldset class="form-body" disabled=move || !loaded.get()>
                 <fieldset>
                     <legend>{t!(i18n, group_basic)}</legend>
-                    {is_new.then(|| view! {
-                        <div class="field">
-                            <label for="f-grid">{t!(i18n, field_grid)}</label>
-                            <select id="f-grid" data-testid="field-grid_id" prop:value=move || grid.get()
-                                on:change=move |ev| grid.set(event_target_value(&ev))>
-                                {grids.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
-                            </select>
-                        </div>
-                    })}
-                    {section(Group::Basic)}
+                    {is_new.then(|| view! { <GridSelect grid=grid /> })}
+                    {form.inputs(BASIC)}
                     <p class="muted" data-testid="age">{move || age().map(|a| view! { {t!(i18n, age_years, age = a)} })}</p>
                 </fieldset>
-                <fieldset class="checks"><legend>{t!(i18n, group_tags)}</legend>{section(Group::Tags)}</fieldset>
-                <fieldset class="checks"><legend>{t!(i18n, group_conditions)}</legend>{section(Group::Conditions)}</fieldset>
-                <fieldset><legend>{t!(i18n, group_vaccination)}</legend>{section(Group::Vaccination)}</fieldset>
-                <fieldset><legend>{t!(i18n, group_contacts)}</legend>{section(Group::Contacts)}</fieldset>
-                <fieldset><legend>{t!(i18n, group_other)}</legend>{section(Group::Other)}</fieldset>
+                <fieldset class="checks"><legend>{t!(i18n, group_tags)}</legend>{form.inputs(resident::TAGS)}</fieldset>
+                <fieldset class="checks"><legend>{t!(i18n, group_conditions)}</legend>{form.inputs(resident::CONDITIONS)}</fieldset>
+                <fieldset><legend>{t!(i18n, group_vaccination)}</legend>{form.inputs(VACCINATION)}</fieldset>
+                <fieldset><legend>{t!(i18n, group_contacts)}</legend>{form.inputs(CONTACTS)}</fieldset>
+                <fieldset><legend>{t!(i18n, group_other)}</legend>{form.inputs(OTHER)}</fieldset>
+                <Show when=move || !dups.get().is_empty()>
+                    <div class="confirm" role="alert" data-testid="duplicate-warning">
+                        <p>{t!(i18n, duplicate_warning)}</p>
+                        <ul>
+                            {move || dups.get().into_iter().map(|(id, name)| view! {
+                                <li><A href=format!("/residents/{id}")>{name}" · "{t!(i18n, duplicate_open)}</A></li>
+                            }).collect_view()}
+                        </ul>
+                        <button type="submit" class="secondary" data-testid="save-anyway" on:click=move |_| set_confirmed_dup.set(true)>
+                            {t!(i18n, save_anyway)}
+                        </button>
+                    </div>
+                </Show>
                 {move || message.get().map(|m| view! { <p class="notice" role="status" data-testid="form-message">{m}</p> })}
-                <button type="submit" class="primary sticky-save" data-testid="save" disabled=saving>{t!(i18n, save)}</button>
+                <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save)}</button>
+                            </fieldset>
             </form>
         </section>
     }
-}
-
-fn saved_text(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>) -> String {
-    crate::i18n::t_string!(i18n, saved).to_string()
-}
-
-fn t_string_fix(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>) -> String {
-    crate::i18n::t_string!(i18n, fix_errors).to_string()
 }

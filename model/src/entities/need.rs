@@ -56,3 +56,37 @@ pub const ENTITY: EntityDef = EntityDef {
     fields: FIELDS,
     rules: "Scoped by grid_id to the user's grids.",
 };
+
+/// How long a need may stay open before it counts as overdue, by urgency: an emergency within
+/// the hour, an urgent need within a day, any other within three days.
+pub fn response_hours(urgency: Option<&str>) -> i64 {
+    match urgency {
+        Some("emergency") => 1,
+        Some("urgent") => 24,
+        _ => 72,
+    }
+}
+
+/// Whether an open need raised at `created_at_ms` is overdue at `now_ms`.
+pub fn is_overdue(urgency: Option<&str>, created_at_ms: Option<i64>, now_ms: i64) -> bool {
+    created_at_ms.is_some_and(|at| now_ms - at > response_hours(urgency) * 3_600_000)
+}
+
+#[cfg(test)]
+mod overdue_tests {
+    use super::*;
+
+    #[test]
+    fn urgency_sets_how_long_a_need_may_wait() {
+        let h = 3_600_000;
+        assert!(!is_overdue(Some("emergency"), Some(0), h));
+        assert!(is_overdue(Some("emergency"), Some(0), h + 1));
+        assert!(!is_overdue(Some("urgent"), Some(0), 24 * h));
+        assert!(is_overdue(Some("urgent"), Some(0), 24 * h + 1));
+        assert!(is_overdue(None, Some(0), 72 * h + 1));
+        assert!(
+            !is_overdue(Some("normal"), None, i64::MAX),
+            "no creation time, no claim"
+        );
+    }
+}

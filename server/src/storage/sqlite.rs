@@ -1,6 +1,9 @@
 //! The embedded SQLite storage: WAL mode, migrations at open, one transaction per batch.
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -54,9 +57,15 @@ CREATE UNIQUE INDEX fields_by_seq ON fields (seq);
 CREATE INDEX fields_by_grid ON fields (grid_id, seq);
 "#];
 
+/// Grids a user may have before pull stops merging one index walk per grid (SQLite allows 500
+/// arms in a compound SELECT).
+const MAX_GRID_ARMS: usize = 200;
+
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
     instance_id: String,
+    /// Wakes the checkpointer after a write; dropping it stops the checkpointer.
+    checkpoint: SyncSender<()>,
 }
 
 impl SqliteStorage {
@@ -71,6 +80,9 @@ impl SqliteStorage {
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Copying the WAL back into the database (and its fsyncs) happens on the checkpointer's
+        // own connection, not inside a push; this is only the backstop should it fall behind.
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
@@ -94,10 +106,18 @@ impl SqliteStorage {
                 }
             }
         };
+        let checkpoint = spawn_checkpointer(path)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             instance_id,
+            checkpoint,
         })
+    }
+
+    /// Asks the checkpointer to copy what was just committed into the database file.
+    fn written(&self) {
+        // Full means a wake-up is already pending: that one covers this write too.
+        let _ = self.checkpoint.try_send(());
     }
 
     /// Runs `f` on the connection off the async executor: SQLite calls block.
@@ -114,6 +134,27 @@ impl SqliteStorage {
         .await
         .map_err(|e| StorageError::Join(e.to_string()))?
     }
+}
+
+/// A thread with its own connection that checkpoints the WAL in the background, a moment after
+/// writes (so one checkpoint covers several batches); it ends when the storage is dropped.
+fn spawn_checkpointer(path: &Path) -> Result<SyncSender<()>> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let (wake, woken) = sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("knock-checkpoint".into())
+        .spawn(move || {
+            while woken.recv().is_ok() {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let _ = woken.try_recv();
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!("checkpoint failed: {e}");
+                }
+            }
+        })
+        .map_err(|e| StorageError::Join(format!("cannot start the checkpointer: {e}")))?;
+    Ok(wake)
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -305,28 +346,39 @@ impl Storage for SqliteStorage {
     }
 
     async fn apply_changes(&self, batch: Vec<Change>) -> Result<usize> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let applied = write_batch(&tx, &batch)?;
-            tx.commit()?;
-            Ok(applied)
-        })
-        .await
+        let applied = self
+            .with(move |c| {
+                let tx = c.transaction()?;
+                let applied = write_batch(&tx, &batch, HashMap::new())?;
+                tx.commit()?;
+                Ok(applied)
+            })
+            .await;
+        self.written();
+        applied
     }
 
     async fn push(&self, authorize: Authorize) -> Result<Result<usize, AppError>> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let batch = match authorize(&mut TxLookup(&tx)) {
-                Ok(batch) => batch,
-                // Dropping the transaction rolls back: nothing was written anyway.
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            let applied = write_batch(&tx, &batch)?;
-            tx.commit()?;
-            Ok(Ok(applied))
-        })
-        .await
+        let applied = self
+            .with(move |c| {
+                let tx = c.transaction()?;
+                let mut lookup = TxLookup {
+                    tx: &tx,
+                    grids: HashMap::new(),
+                };
+                let batch = match authorize(&mut lookup) {
+                    Ok(batch) => batch,
+                    // Dropping the transaction rolls back: nothing was written anyway.
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
+                let known = lookup.grids;
+                let applied = write_batch(&tx, &batch, known)?;
+                tx.commit()?;
+                Ok(Ok(applied))
+            })
+            .await;
+        self.written();
+        applied
     }
 
     async fn rows_after(
@@ -336,21 +388,36 @@ impl Storage for SqliteStorage {
         grids: Option<Vec<String>>,
     ) -> Result<Vec<FieldRow>> {
         self.with(move |c| {
-            let grid_filter = match &grids {
-                None => String::new(),
-                Some(g) => format!(
-                    " AND (grid_id IS NULL OR grid_id IN ({}))",
-                    (0..g.len()).map(|i| format!("?{}", i + 3)).collect::<Vec<_>>().join(",")
-                ),
-            };
-            let sql = format!(
-                // Walk the seq index: left to itself SQLite ORs the grid index and sorts every
-                // remaining row of the user's grids for each page, which makes a full pull quadratic.
-                "SELECT entity, id, field, value, hlc, seq, grid_id FROM fields INDEXED BY fields_by_seq WHERE seq > ?1{grid_filter} ORDER BY seq LIMIT ?2"
-            );
-            let mut stmt = c.prepare_cached(&sql)?;
+            let cols = "entity, id, field, value, hlc, seq, grid_id";
             let mut args: Vec<rusqlite::types::Value> = vec![after.into(), (limit as i64).into()];
-            args.extend(grids.unwrap_or_default().into_iter().map(rusqlite::types::Value::from));
+            let sql = match grids {
+                // Everything: walk the seq index.
+                None => format!("SELECT {cols} FROM fields INDEXED BY fields_by_seq WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+                // Some grids: one walk of the grid index per grid (and one for records of no
+                // grid), merged by seq. SQLite merges the ordered arms of a UNION ALL without
+                // sorting and stops at the limit, so a page costs the rows it returns: neither
+                // the rows of other grids nor the rest of the user's grids are read. (An OR of
+                // the grid index would sort every remaining row for each page; a walk of the seq
+                // index would read every other grid's row since the cursor.)
+                Some(mut g) if g.len() < MAX_GRID_ARMS => {
+                    g.sort();
+                    g.dedup();
+                    let mut sql = format!("SELECT {cols} FROM fields WHERE grid_id IS NULL AND seq > ?1");
+                    for (i, grid) in g.into_iter().enumerate() {
+                        sql.push_str(&format!(" UNION ALL SELECT {cols} FROM fields WHERE grid_id = ?{} AND seq > ?1", i + 3));
+                        args.push(grid.into());
+                    }
+                    sql.push_str(" ORDER BY seq LIMIT ?2");
+                    sql
+                }
+                // More grids than a compound SELECT may have arms: walk the seq index and filter.
+                Some(g) => {
+                    let marks = (0..g.len()).map(|i| format!("?{}", i + 3)).collect::<Vec<_>>().join(",");
+                    args.extend(g.into_iter().map(rusqlite::types::Value::from));
+                    format!("SELECT {cols} FROM fields INDEXED BY fields_by_seq WHERE seq > ?1 AND (grid_id IS NULL OR grid_id IN ({marks})) ORDER BY seq LIMIT ?2")
+                }
+            };
+            let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -408,56 +475,93 @@ impl Storage for SqliteStorage {
     }
 }
 
-struct TxLookup<'a>(&'a Transaction<'a>);
+/// The stored grids of records, as read before the batch is written.
+type KnownGrids = HashMap<(String, String), Option<String>>;
+
+struct TxLookup<'a> {
+    tx: &'a Transaction<'a>,
+    /// Every `grid_id` authorisation read, which the write then needs again.
+    grids: KnownGrids,
+}
 
 impl RecordLookup for TxLookup<'_> {
     fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<serde_json::Value>> {
-        let mut stmt = self.0.prepare_cached(
+        let mut stmt = self.tx.prepare_cached(
             "SELECT value FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3",
         )?;
         let v: Option<String> = stmt
             .query_row(params![entity, id, field], |r| r.get(0))
             .optional()?;
-        v.map(|v| {
-            serde_json::from_str(&v)
-                .map_err(|e| StorageError::Corrupt(format!("{entity}.{field}: {e}")))
-        })
-        .transpose()
+        let v = v
+            .map(|v| {
+                serde_json::from_str::<serde_json::Value>(&v)
+                    .map_err(|e| StorageError::Corrupt(format!("{entity}.{field}: {e}")))
+            })
+            .transpose()?;
+        if field == "grid_id" && entity != "grid" {
+            let grid = v.as_ref().and_then(|g| g.as_str()).map(str::to_owned);
+            self.grids.insert((entity.to_owned(), id.to_owned()), grid);
+        }
+        Ok(v)
     }
 }
 
 /// Writes each change that beats the stored stamp, giving it the next seq. A record whose
 /// `grid_id` moves takes all its rows along (new seq, so the new grid's devices receive them);
 /// a delivery that changes hands re-sends its recipient so the new volunteer receives them.
-fn write_batch(tx: &Transaction, batch: &[Change]) -> Result<usize> {
+///
+/// Most changes of a batch are new fields, so each is first inserted outright; only when the
+/// field exists already is its stamp read and compared. The grid of each record of the batch is
+/// read once (or taken from `known`, what authorisation read) and then followed as the batch
+/// moves it.
+fn write_batch(tx: &Transaction, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
     let mut seq = next_seq(tx)?;
     let mut applied = 0;
-    let mut upsert = tx.prepare_cached(
+    let mut insert = tx.prepare_cached(
         "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (entity, id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
-         seq = excluded.seq, grid_id = excluded.grid_id",
+         ON CONFLICT (entity, id, field) DO NOTHING",
     )?;
+    let mut update = tx.prepare_cached(
+        "UPDATE fields SET value = ?4, hlc = ?5, seq = ?6, grid_id = ?7
+         WHERE entity = ?1 AND id = ?2 AND field = ?3",
+    )?;
+    let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
     for c in batch {
-        let current = current_hlc(tx, c)?;
-        if !model::merge::wins(&c.hlc, current.as_deref()) {
-            continue;
+        let grid = match grids.entry((c.entity.as_str(), c.id.as_str())) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let seeded = match known.is_empty() {
+                    true => None,
+                    false => known.remove(&(c.entity.clone(), c.id.clone())),
+                };
+                let grid = match seeded {
+                    Some(grid) => grid,
+                    None => record_grid(tx, &c.entity, &c.id)?,
+                };
+                e.insert(grid)
+            }
+        };
+        // A new `grid_id` files its own row under the grid it names.
+        let moves_to = (c.field == "grid_id" && c.entity != "grid")
+            .then(|| c.value.as_str().map(str::to_owned));
+        let row_grid = moves_to.as_ref().unwrap_or(grid);
+        let value = c.value.to_string();
+        let row = params![c.entity, c.id, c.field, value, c.hlc, seq, row_grid];
+        if insert.execute(row)? == 0 {
+            let current = current_hlc(tx, c)?;
+            if !model::merge::wins(&c.hlc, current.as_deref()) {
+                continue;
+            }
+            update.execute(row)?;
         }
-        let grid = record_grid(tx, &c.entity, &c.id)?;
-        upsert.execute(params![
-            c.entity,
-            c.id,
-            c.field,
-            c.value.to_string(),
-            c.hlc,
-            seq,
-            grid
-        ])?;
         seq += 1;
         applied += 1;
         if c.field == "grid_id" {
             // The value just written is the record's grid now: earlier rows of it move along.
-            let grid = record_grid(tx, &c.entity, &c.id)?;
-            seq = touch_record(tx, &c.entity, &c.id, grid.as_deref(), seq)?;
+            if let Some(moved) = moves_to {
+                *grid = moved;
+            }
+            seq = touch_record(tx, &c.entity, &c.id, grid.as_deref(), seq, Some(&c.field))?;
         } else if c.entity == "pack_delivery"
             && matches!(
                 c.field.as_str(),
@@ -474,7 +578,7 @@ fn write_batch(tx: &Transaction, batch: &[Change]) -> Result<usize> {
                     .optional()?;
                 if let Some(target) = target.and_then(|v| serde_json::from_str::<String>(&v).ok()) {
                     let grid = record_grid(tx, entity, &target)?;
-                    seq = touch_record(tx, entity, &target, grid.as_deref(), seq)?;
+                    seq = touch_record(tx, entity, &target, grid.as_deref(), seq, None)?;
                 }
             }
         }
@@ -497,12 +601,15 @@ fn record_grid(tx: &Transaction, entity: &str, id: &str) -> Result<Option<String
 }
 
 /// Gives every row of a record a new seq (and its grid), in field order; returns the next free seq.
+/// When the record's only row is `just_written` (already the latest seq, filed under `grid_id`),
+/// there is nothing to move: the usual case of a new record whose grid comes first.
 fn touch_record(
     tx: &Transaction,
     entity: &str,
     id: &str,
     grid_id: Option<&str>,
     mut seq: i64,
+    just_written: Option<&str>,
 ) -> Result<i64> {
     let fields: Vec<String> = {
         let mut stmt = tx.prepare_cached(
@@ -511,6 +618,11 @@ fn touch_record(
         let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
+    if let ([only], Some(written)) = (fields.as_slice(), just_written) {
+        if only == written {
+            return Ok(seq);
+        }
+    }
     let mut update = tx.prepare_cached(
         "UPDATE fields SET seq = ?1, grid_id = ?2 WHERE entity = ?3 AND id = ?4 AND field = ?5",
     )?;
@@ -519,4 +631,130 @@ fn touch_record(
         seq += 1;
     }
     Ok(seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn change(entity: &str, id: &str, field: &str, value: serde_json::Value, hlc: &str) -> Change {
+        Change {
+            entity: entity.into(),
+            id: id.into(),
+            field: field.into(),
+            value,
+            hlc: hlc.into(),
+        }
+    }
+
+    fn stamp(n: u64) -> String {
+        format!("{:013}-0000-dev", 1_764_331_200_000 + n)
+    }
+
+    #[tokio::test]
+    async fn pull_by_grids_returns_what_a_filtered_walk_of_everything_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open_dir(dir.path()).unwrap();
+        let grids = ["g1", "g2", "g3", "g4"];
+        let mut n = 0;
+        for round in 0..6 {
+            let mut batch = Vec::new();
+            for r in 0..25 {
+                n += 1;
+                let id = format!("r{round}-{r}");
+                let (entity, grid) = match r % 5 {
+                    4 => ("supply_item", None),
+                    k => ("resident", Some(grids[(k + round) % 4])),
+                };
+                batch.push(change(entity, &id, "name", json!(id), &stamp(n)));
+                if let Some(g) = grid {
+                    batch.push(change(entity, &id, "grid_id", json!(g), &stamp(n)));
+                }
+                batch.push(change(entity, &id, "notes", json!("x"), &stamp(n)));
+            }
+            s.apply_changes(batch).await.unwrap();
+        }
+        let all = s.rows_after(0, 100_000, None).await.unwrap();
+        assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+        let many: Vec<String> = (0..MAX_GRID_ARMS + 5).map(|i| format!("g{i}")).collect();
+        let asked: Vec<Vec<String>> = vec![
+            vec![],
+            vec!["g1".into()],
+            vec!["g3".into(), "g1".into(), "g3".into()],
+            grids.iter().map(|g| g.to_string()).collect(),
+            many,
+        ];
+        for mine in asked {
+            for after in [0, 1, 57, all[all.len() / 2].seq, all.last().unwrap().seq] {
+                for limit in [1, 7, 500] {
+                    let want: Vec<i64> = all
+                        .iter()
+                        .filter(|r| r.seq > after)
+                        .filter(|r| r.grid_id.as_ref().is_none_or(|g| mine.contains(g)))
+                        .take(limit)
+                        .map(|r| r.seq)
+                        .collect();
+                    let got: Vec<i64> = s
+                        .rows_after(after, limit, Some(mine.clone()))
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.seq)
+                        .collect();
+                    assert_eq!(got, want, "grids {mine:?} after {after} limit {limit}");
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_takes_its_rows_to_its_new_grid_and_only_newer_stamps_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open_dir(dir.path()).unwrap();
+        // The grid comes after another field in the batch: that row is filed under it too.
+        let first = vec![
+            change("resident", "r", "name", json!("刘桂兰"), &stamp(1)),
+            change("resident", "r", "grid_id", json!("g1"), &stamp(1)),
+            change("resident", "r", "phone", json!("13800000000"), &stamp(1)),
+        ];
+        assert_eq!(s.apply_changes(first.clone()).await.unwrap(), 3);
+        let rows = s.rows_after(0, 100, None).await.unwrap();
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.grid_id.as_deref() == Some("g1")));
+        assert_eq!(
+            s.apply_changes(first).await.unwrap(),
+            0,
+            "a replay wins nothing"
+        );
+
+        let before = s.max_seq().await.unwrap();
+        let second = vec![
+            change("resident", "r", "name", json!("old"), &stamp(0)),
+            change("resident", "r", "grid_id", json!("g2"), &stamp(2)),
+            change("resident", "r", "phone", json!("13900000000"), &stamp(3)),
+        ];
+        assert_eq!(s.apply_changes(second).await.unwrap(), 2);
+        let moved = s
+            .rows_after(before, 100, Some(vec!["g2".into()]))
+            .await
+            .unwrap();
+        let fields: Vec<&str> = moved.iter().map(|r| r.change.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["grid_id", "name", "phone"],
+            "every row moved along, in order"
+        );
+        assert_eq!(
+            moved[1].change.value,
+            json!("刘桂兰"),
+            "the older name lost"
+        );
+        assert_eq!(moved[2].change.value, json!("13900000000"));
+        assert!(s
+            .rows_after(0, 100, Some(vec!["g1".into()]))
+            .await
+            .unwrap()
+            .is_empty());
+    }
 }

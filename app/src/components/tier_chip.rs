@@ -1,0 +1,36 @@
+//! The risk tier as a coloured chip (红 / 黄 / 绿), readable without colour too.
+
+use leptos::prelude::*;
+use model::risk::Tier;
+
+use crate::i18n::{use_i18n, Locale};
+
+pub fn tier_label(tier: Tier, locale: Locale) -> &'static str {
+    match locale {
+        Locale::zh => tier.zh(),
+        Locale::en => tier.en(),
+    }
+}
+
+/// One word for a chip in a list: 红 / 黄 / 绿.
+pub fn tier_short(tier: Tier, locale: Locale) -> &'static str {
+    match (tier, locale) {
+        (Tier::Red, Locale::zh) => "红",
+        (Tier::Yellow, Locale::zh) => "黄",
+        (Tier::Green, Locale::zh) => "绿",
+        (Tier::Red, Locale::en) => "Red",
+        (Tier::Yellow, Locale::en) => "Yellow",
+        (Tier::Green, Locale::en) => "Green",
+    }
+}
+
+#[component]
+pub fn TierChip(tier: Tier) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = match tier {
+        Tier::Red => "chip chip-red",
+        Tier::Yellow => "chip chip-yellow",
+        Tier::Green => "chip chip-green",
+    };
+    view! { <span class=class data-testid="tier" data-tier=format!("{tier:?}").to_lowercase() title=move || tier_label(tier, i18n.get_locale())>{move || tier_short(tier, i18n.get_locale())}</span> }
+}

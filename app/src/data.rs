@@ -1,0 +1,235 @@
+//! The user's records loaded from IndexedDB once per change, with what every grid-worker screen
+//! derives from them: each resident's risk tier and reasons, last contact and next due date,
+//! members per household, open needs. Pages read this instead of IndexedDB each on their own.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use model::date::{Date, CHINA_UTC_OFFSET_MINUTES};
+use model::risk::{self, Assessment, RiskInput, Tier};
+use serde_json::Value;
+
+use crate::db::{now_ms, Record};
+use crate::sync::use_sync;
+
+/// One resident with what the model says about them today.
+#[derive(Debug, Clone)]
+pub struct Resident {
+    pub record: Record,
+    pub assessment: Assessment,
+    /// The latest visit that reached the person (not "not at home").
+    pub last_contact: Option<Date>,
+    /// The latest visit of any kind, with when it was.
+    pub last_visit_ms: Option<i64>,
+    pub due: Option<Date>,
+}
+
+impl Resident {
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+    pub fn name(&self) -> &str {
+        self.record.text("name").unwrap_or("—")
+    }
+    pub fn tier(&self) -> Tier {
+        self.assessment.tier
+    }
+    /// A severe warning sign at the latest contact: followed up every day until a contact
+    /// without one, whatever the due date says.
+    pub fn has_warning(&self) -> bool {
+        use model::risk::Reason::*;
+        self.assessment.reasons.iter().any(|r| {
+            matches!(
+                r,
+                WarnLowSpo2 | WarnBreathing | WarnConfusion | WarnHighFever
+            )
+        })
+    }
+
+    /// Days past the due date (0 = due today), `None` when not due yet or never due.
+    pub fn overdue_days(&self, today: Date) -> Option<i64> {
+        self.due.map(|d| d.days_until(today)).filter(|d| *d >= 0)
+    }
+}
+
+#[derive(Debug)]
+pub struct Dataset {
+    pub today: Date,
+    pub residents: Vec<Resident>,
+    pub by_id: HashMap<String, usize>,
+    pub households: HashMap<String, Record>,
+    /// Resident indexes per household id.
+    pub members: HashMap<String, Vec<usize>>,
+    /// Visits per resident id, newest first.
+    pub visits: HashMap<String, Vec<Record>>,
+    pub needs: Vec<Record>,
+    pub grids: BTreeMap<String, String>,
+    pub facilities: Vec<Record>,
+}
+
+pub fn today() -> Date {
+    Date::from_unix_ms_offset(now_ms() as i64, CHINA_UTC_OFFSET_MINUTES)
+}
+
+fn live(records: Vec<Record>) -> Vec<Record> {
+    records.into_iter().filter(|r| !r.is_deleted()).collect()
+}
+
+fn visited_at(r: &Record) -> Option<i64> {
+    r.get("visited_at").and_then(Value::as_i64)
+}
+
+impl Dataset {
+    pub fn build(
+        residents: Vec<Record>,
+        households: Vec<Record>,
+        visits: Vec<Record>,
+        needs: Vec<Record>,
+        grids: Vec<Record>,
+        facilities: Vec<Record>,
+        today: Date,
+    ) -> Dataset {
+        let mut by_resident: HashMap<String, Vec<Record>> = HashMap::new();
+        for v in live(visits) {
+            if let Some(rid) = v.text("resident_id") {
+                by_resident.entry(rid.to_owned()).or_default().push(v);
+            }
+        }
+        for list in by_resident.values_mut() {
+            list.sort_by_key(|v| std::cmp::Reverse(visited_at(v)));
+        }
+        let mut out = Dataset {
+            today,
+            residents: Vec::new(),
+            by_id: HashMap::new(),
+            households: HashMap::new(),
+            members: HashMap::new(),
+            visits: HashMap::new(),
+            needs: Vec::new(),
+            grids: BTreeMap::new(),
+            facilities: Vec::new(),
+        };
+        for r in live(residents) {
+            let fields = r.values();
+            let mut input = RiskInput::from_fields(&fields);
+            let visits = by_resident.get(&r.id);
+            let visit_fields: Vec<BTreeMap<String, Value>> = visits
+                .map(|v| v.iter().map(Record::values).collect())
+                .unwrap_or_default();
+            if let Some(latest) = risk::latest_contact(visit_fields.iter()) {
+                input.set_latest_visit(latest, CHINA_UTC_OFFSET_MINUTES);
+            }
+            let (assessment, due) = risk::assess_with_due(&input, today);
+            let i = out.residents.len();
+            out.by_id.insert(r.id.clone(), i);
+            if let Some(h) = r.text("household_id") {
+                out.members.entry(h.to_owned()).or_default().push(i);
+            }
+            out.residents.push(Resident {
+                last_contact: input.last_visit,
+                last_visit_ms: visits.and_then(|v| v.first()).and_then(visited_at),
+                record: r,
+                assessment,
+                due,
+            });
+        }
+        out.visits = by_resident;
+        out.households = live(households)
+            .into_iter()
+            .map(|h| (h.id.clone(), h))
+            .collect();
+        out.needs = live(needs);
+        out.grids = grids
+            .into_iter()
+            .filter_map(|g| Some((g.id.clone(), g.text("name")?.to_owned())))
+            .collect();
+        out.facilities = live(facilities);
+        out
+    }
+
+    pub fn resident(&self, id: &str) -> Option<&Resident> {
+        self.by_id.get(id).map(|&i| &self.residents[i])
+    }
+
+    pub fn members_of(&self, household: &str) -> impl Iterator<Item = &Resident> {
+        self.members
+            .get(household)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.residents[i])
+    }
+
+    pub fn open_needs_of<'a>(&'a self, resident: &'a str) -> impl Iterator<Item = &'a Record> + 'a {
+        self.needs
+            .iter()
+            .filter(move |n| n.text("resident_id") == Some(resident) && is_open(n))
+    }
+
+    pub fn address_of(&self, household: Option<&str>) -> String {
+        household
+            .and_then(|h| self.households.get(h))
+            .map(address)
+            .unwrap_or_default()
+    }
+}
+
+pub fn is_open(need: &Record) -> bool {
+    matches!(
+        need.text("status"),
+        Some("open") | Some("in_progress") | None
+    )
+}
+
+/// A household's address as people say it: the address line, else building/unit/room or
+/// village/group.
+pub fn address(h: &Record) -> String {
+    if let Some(a) = h.text("address") {
+        return a.to_owned();
+    }
+    ["village", "village_group", "building", "unit", "room"]
+        .iter()
+        .filter_map(|f| h.text(f))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Clone, Copy)]
+pub struct DataContext {
+    pub data: LocalResource<Option<Rc<Dataset>>>,
+}
+
+/// Loads the dataset whenever the device's records change (a local edit or a pulled page).
+pub fn provide_data() {
+    let sync = use_sync();
+    let data = LocalResource::new(move || {
+        sync.revision.track();
+        let db = sync.db();
+        async move {
+            let db = db?;
+            let (residents, households, visits, needs, grids, facilities) = futures::try_join!(
+                db.records("resident"),
+                db.records("household"),
+                db.records("visit"),
+                db.records("need"),
+                db.records("grid"),
+                db.records("facility"),
+            )
+            .ok()?;
+            Some(Rc::new(Dataset::build(
+                residents,
+                households,
+                visits,
+                needs,
+                grids,
+                facilities,
+                today(),
+            )))
+        }
+    });
+    provide_context(DataContext { data });
+}
+
+pub fn use_data() -> DataContext {
+    expect_context::<DataContext>()
+}

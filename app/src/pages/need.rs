@@ -1,0 +1,180 @@
+//! One need: raise it for a resident with kind, urgency and description, then move it from open
+//! to in progress to resolved (saying what was done) or cancelled. An emergency shows the
+//! hotline at once.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use model::entities::need;
+use serde_json::{json, Value};
+
+use crate::components::field_input::member_label;
+use crate::components::record_form::{load_once, stored_record, FormState};
+use crate::data::use_data;
+use crate::db::now_ms;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::sync::use_sync;
+
+const FIELDS: &[&str] = &["kind", "urgency", "description", "resolution"];
+
+#[component]
+pub fn NeedPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let id = params.read().get("id").unwrap_or_default();
+        view! { <NeedForm id=id /> }
+    }
+}
+
+#[component]
+fn NeedForm(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let data = use_data().data;
+    let navigate = use_navigate();
+    let query = use_query_map().get_untracked();
+    let is_new = id == "new";
+    let id = if is_new {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        id
+    };
+    let resident = RwSignal::new(query.get("resident").unwrap_or_default());
+    let status = RwSignal::new(String::from("open"));
+    let form = FormState::new(&need::ENTITY, FIELDS);
+    if is_new {
+        form.set("urgency", json!("normal"));
+    }
+    let loaded = form.loaded;
+    let stored = stored_record("need", id.clone(), is_new);
+    load_once(&form, stored, move |r| {
+        resident.set(r.text("resident_id").unwrap_or_default().to_owned());
+        status.set(r.text("status").unwrap_or("open").to_owned());
+    });
+    let (message, set_message) = signal(None::<String>);
+    if query.get("saved").is_some() {
+        set_message.set(Some(t_string!(i18n, need_saved).to_string()));
+    }
+
+    let kind = form.values["kind"];
+    let urgency = form.values["urgency"];
+    let is_emergency = move || {
+        kind.get().as_str() == Some("emergency") || urgency.get().as_str() == Some("emergency")
+    };
+
+    // Saves the form's changes, plus a new status when one is given.
+    let submit = {
+        let form = form.clone();
+        let id = id.clone();
+        move |new_status: Option<&'static str>| {
+            let Some(before) = stored.get_untracked().flatten() else {
+                return;
+            };
+            let Ok(mut changed) = form.changes(before.as_ref()) else {
+                set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
+                return;
+            };
+            if new_status == Some("resolved")
+                && form
+                    .get("resolution")
+                    .as_str()
+                    .is_none_or(|s| s.trim().is_empty())
+            {
+                form.flag("resolution", t_string!(i18n, resolution_needed).to_string());
+                return;
+            }
+            if before.is_none() {
+                let grid = data.get_untracked().flatten().and_then(|d| {
+                    d.resident(&resident.get_untracked())
+                        .and_then(|r| r.record.text("grid_id").map(str::to_owned))
+                });
+                let Some(grid) = grid else { return };
+                changed.splice(
+                    0..0,
+                    [
+                        ("grid_id".to_owned(), Value::from(grid)),
+                        (
+                            "resident_id".to_owned(),
+                            Value::from(resident.get_untracked()),
+                        ),
+                        ("status".to_owned(), json!("open")),
+                        ("created_at".to_owned(), json!(now_ms() as i64)),
+                    ],
+                );
+            }
+            if let Some(s) = new_status {
+                changed.push(("status".into(), json!(s)));
+                if s == "resolved" {
+                    changed.push(("resolved_at".into(), json!(now_ms() as i64)));
+                }
+            }
+            let id = id.clone();
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match sync.edit("need", &id, changed).await {
+                    Ok(_) if is_new => {
+                        navigate(&format!("/needs/{id}?saved=1"), Default::default())
+                    }
+                    Ok(_) => {
+                        if let Some(s) = new_status {
+                            status.set(s.to_owned());
+                        }
+                        stored.refetch();
+                        set_message.set(Some(t_string!(i18n, need_saved).to_string()));
+                    }
+                    Err(e) => set_message.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    let on_submit = {
+        let submit = submit.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            submit(None);
+        }
+    };
+    let step = move |s: &'static str| {
+        let submit = submit.clone();
+        move |_| submit(Some(s))
+    };
+
+    let (start, resolve, cancel) = (step("in_progress"), step("resolved"), step("cancelled"));
+    let who = move || {
+        let d = data.get().flatten()?;
+        Some(d.resident(&resident.get())?.name().to_owned())
+    };
+    let status_label = move || member_label("need", "status", &status.get(), i18n.get_locale());
+    let open = move || matches!(status.get().as_str(), "open" | "in_progress");
+
+    view! {
+        <section class="card">
+            <h1>{if is_new { t!(i18n, new_need).into_any() } else { t!(i18n, need_title).into_any() }}</h1>
+            <p class="row-main" data-testid="need-resident">{who}</p>
+            {(!is_new).then(|| view! { <p data-testid="need-status">{status_label}</p> })}
+            <Show when=is_emergency>
+                <div class="confirm" role="alert" data-testid="hotline">
+                    <p class="hotline">{t!(i18n, hotline)}</p>
+                    <a class="button primary block" href="tel:120">{t!(i18n, call_120)}</a>
+                </div>
+            </Show>
+            <form on:submit=on_submit novalidate data-testid="need-form">
+                <fieldset class="form-body" disabled=move || !loaded.get()>
+                {form.inputs(&["kind", "urgency", "description"])}
+                {(!is_new).then(|| form.inputs(&["resolution"]))}
+                {move || message.get().map(|m| view! { <p class="notice" role="status" data-testid="form-message">{m}</p> })}
+                <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button>
+                            </fieldset>
+            </form>
+            {move || (!is_new && open()).then(|| view! {
+                <div class="actions">
+                    {(status.get() == "open").then(|| view! {
+                        <button class="secondary" data-testid="need-start" on:click=start.clone()>{t!(i18n, status_to_progress)}</button>
+                    })}
+                    <button class="primary" data-testid="need-resolve" on:click=resolve.clone()>{t!(i18n, status_to_resolved)}</button>
+                    <button class="secondary" data-testid="need-cancel" on:click=cancel.clone()>{t!(i18n, status_to_cancelled)}</button>
+                </div>
+            })}
+        </section>
+    }
+}

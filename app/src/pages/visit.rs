@@ -1,0 +1,186 @@
+//! The door-knocking visit (走访) on one screen: how the resident was reached, what was found,
+//! symptoms and severe warning signs, notes and the next follow-up. One tap saves it, offline
+//! too; a warning sign turns the resident red at once and offers to raise an emergency need.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use model::entities::visit;
+use serde_json::{json, Value};
+
+use crate::components::record_form::FormState;
+use crate::components::tier_chip::TierChip;
+use crate::data::use_data;
+use crate::db::now_ms;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::session::use_session;
+use crate::sync::use_sync;
+
+const FINDINGS: &[&str] = &["method", "health_status", "temperature", "spo2", "antigen"];
+const FOLLOW_UP: &[&str] = &["notes", "next_follow_up"];
+
+/// Raises an emergency need for a resident: the one-tap path from a visit with warning signs.
+pub async fn raise_emergency(
+    sync: crate::sync::SyncContext,
+    resident: &str,
+    grid: &str,
+    description: String,
+) -> Result<String, crate::db::DbError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sync.edit(
+        "need",
+        &id,
+        vec![
+            ("grid_id".into(), json!(grid)),
+            ("resident_id".into(), json!(resident)),
+            ("kind".into(), json!("emergency")),
+            ("urgency".into(), json!("emergency")),
+            ("status".into(), json!("open")),
+            ("description".into(), json!(description)),
+            ("created_at".into(), json!(now_ms() as i64)),
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+#[component]
+pub fn VisitPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let session = use_session();
+    let data = use_data().data;
+    let resident_id = use_query_map()
+        .get_untracked()
+        .get("resident")
+        .unwrap_or_default();
+    let form = FormState::new(&visit::ENTITY, &[]);
+    form.set("method", json!("in_person"));
+    let (saved, set_saved) = signal(false);
+    let (warned, set_warned) = signal(false);
+    let (emergency, set_emergency) = signal(None::<String>);
+    let (message, set_message) = signal(None::<String>);
+
+    let rid = resident_id.clone();
+    let resident = move || {
+        data.get()
+            .flatten()
+            .and_then(|d| d.resident(&rid).map(|r| r.record.clone()))
+    };
+    let header_id = resident_id.clone();
+    let header = move || {
+        let d = data.get().flatten()?;
+        let r = d.resident(&header_id)?;
+        let (tier, name) = (r.tier(), r.name().to_owned());
+        let address = d.address_of(r.record.text("household_id"));
+        Some(
+            view! { <p class="row-main" data-testid="visit-resident"><TierChip tier=tier />" "{name}</p><p class="muted">{address}</p> },
+        )
+    };
+
+    let save_form = form.clone();
+    let save_resident = resident.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saved.get_untracked() {
+            return;
+        }
+        let Some(r) = save_resident() else { return };
+        let Ok(changed) = save_form.changes(None) else {
+            set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
+            return;
+        };
+        let spo2_low = save_form
+            .get("spo2")
+            .as_i64()
+            .is_some_and(|s| s < visit::LOW_SPO2);
+        let warning = spo2_low
+            || visit::WARNINGS
+                .iter()
+                .any(|w| save_form.get(w).as_bool() == Some(true));
+        let mut fields = vec![
+            (
+                "grid_id".to_owned(),
+                Value::from(r.text("grid_id").unwrap_or_default()),
+            ),
+            ("resident_id".to_owned(), Value::from(r.id.clone())),
+            ("visited_at".to_owned(), json!(now_ms() as i64)),
+        ];
+        if let Some(h) = r.text("household_id") {
+            fields.push(("household_id".into(), Value::from(h)));
+        }
+        if let Some(s) = session.get() {
+            fields.push(("worker_id".into(), Value::from(s.user.id)));
+        }
+        if spo2_low && save_form.get("warn_low_spo2").as_bool() != Some(true) {
+            fields.push(("warn_low_spo2".into(), json!(true)));
+        }
+        fields.extend(changed);
+        let id = uuid::Uuid::new_v4().to_string();
+        spawn_local(async move {
+            match sync.edit("visit", &id, fields).await {
+                Ok(_) => {
+                    set_saved.set(true);
+                    set_warned.set(warning);
+                    set_message.set(None);
+                }
+                Err(e) => set_message.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let emergency_resident = resident.clone();
+    let raise = move |_| {
+        let Some(r) = emergency_resident() else {
+            return;
+        };
+        let grid = r.text("grid_id").unwrap_or_default().to_owned();
+        let description = t_string!(i18n, warning_red).to_string();
+        spawn_local(async move {
+            match raise_emergency(sync, &r.id, &grid, description).await {
+                Ok(id) => set_emergency.set(Some(id)),
+                Err(e) => set_message.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    // Copy, so the nested conditional views below can each hold it.
+    let raise = StoredValue::new_local(raise);
+    let back = resident_id.clone();
+    view! {
+        <section class="card">
+            <h1>{t!(i18n, visit_title)}</h1>
+            <Suspense fallback=|| ()>{header}</Suspense>
+            <Show when=move || !saved.get()>
+                <form on:submit=save.clone() novalidate data-testid="visit-form">
+                    <fieldset><legend>{t!(i18n, group_findings)}</legend>{form.inputs(FINDINGS)}</fieldset>
+                    <fieldset class="checks warnings"><legend>{t!(i18n, group_warnings)}</legend>{form.inputs(visit::WARNINGS)}</fieldset>
+                    <fieldset class="checks"><legend>{t!(i18n, group_symptoms)}</legend>{form.inputs(visit::SYMPTOMS)}</fieldset>
+                    <fieldset><legend>{t!(i18n, group_followup)}</legend>{form.inputs(FOLLOW_UP)}</fieldset>
+                    {move || message.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                    <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save)}</button>
+                </form>
+            </Show>
+            <Show when=move || saved.get()>
+                <p class="notice" role="status" data-testid="visit-saved">{t!(i18n, visit_saved)}</p>
+                {move || warned.get().then(|| view! {
+                    <div class="confirm" role="alert" data-testid="visit-warning">
+                        <p><strong>{t!(i18n, warning_red)}</strong></p>
+                        {match emergency.get() {
+                            None => view! {
+                                <button class="primary" data-testid="raise-emergency" on:click=move |ev| raise.with_value(|f| f(ev))>{t!(i18n, raise_emergency)}</button>
+                            }.into_any(),
+                            Some(_) => view! {
+                                <p class="notice" data-testid="emergency-raised">{t!(i18n, emergency_raised)}</p>
+                                <p class="hotline">{t!(i18n, hotline)}</p>
+                                <a class="button primary block" href="tel:120" data-testid="call-120">{t!(i18n, call_120)}</a>
+                            }.into_any(),
+                        }}
+                    </div>
+                })}
+                <A href=format!("/residents/{back}") attr:class="button secondary block">{t!(i18n, resident)}</A>
+            </Show>
+        </section>
+    }
+}

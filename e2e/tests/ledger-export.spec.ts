@@ -1,0 +1,65 @@
+// Journey: the ledger leaves the phone as CSV and XLSX files that open in a spreadsheet, with
+// Chinese headers and the rows shown on screen, even with no network.
+import { readFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import * as XLSX from "xlsx";
+import { logIn } from "../pages/session";
+import { LedgerPage } from "../pages/worker-pages";
+import { gridWorker } from "./demo";
+
+/** RFC 4180 parsing: quoted fields with commas, quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n") {
+      row.push(field.replace(/\r$/, ""));
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
+
+test("ledger exports open as spreadsheets holding the rows on screen", async ({ page, context }) => {
+  await logIn(page, gridWorker);
+  await context.setOffline(true);
+  await page.getByTestId("nav-ledger").click();
+  const ledger = new LedgerPage(page);
+  await ledger.filterTier("red");
+  await expect(ledger.rows().first()).toBeVisible();
+  const onScreen = (await ledger.rows().locator("td:first-child").allTextContents()).map((s) => s.trim());
+  expect(onScreen.length).toBeGreaterThan(0);
+
+  const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+  expect(csvDownload.suggestedFilename()).toMatch(/^重症高风险人员台账-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csvText = readFileSync(await csvDownload.path()).toString("utf8");
+  expect(csvText.charCodeAt(0)).toBe(0xfeff);
+  const csv = parseCsv(csvText.slice(1)).filter((r) => r.length > 1);
+  expect(csv[0].slice(0, 5)).toEqual(["姓名", "性别", "年龄", "风险等级", "原因"]);
+  expect(csv.slice(1).map((r) => r[0])).toEqual(onScreen);
+  expect(csv.slice(1).every((r) => r[3] === "红色（高风险）")).toBe(true);
+
+  const [xlsxDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-xlsx").click()]);
+  expect(xlsxDownload.suggestedFilename()).toMatch(/\.xlsx$/);
+  const book = XLSX.read(readFileSync(await xlsxDownload.path()), { type: "buffer" });
+  const sheet = book.Sheets[book.SheetNames[0]];
+  const rows = XLSX.utils.sheet_to_json<string[]>(sheet, { header: 1, raw: false });
+  expect(rows[0].slice(0, 4)).toEqual(["姓名", "性别", "年龄", "风险等级"]);
+  expect(rows.slice(1).map((r) => String(r[0]))).toEqual(onScreen);
+});
