@@ -11,6 +11,7 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// One cell. Numbers stay numbers in XLSX so a supervisor can sum and sort them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
@@ -18,8 +19,11 @@ pub enum Cell {
     Empty,
 }
 
+/// Integers without a trailing ".0"; NaN and infinities are blank, as no spreadsheet can hold them.
 fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
+    if !n.is_finite() {
+        String::new()
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
         format!("{n}")
@@ -93,23 +97,41 @@ fn xml(s: &str) -> String {
     out
 }
 
-/// Width in Excel's character units; a CJK character takes about two.
+/// Width in Excel's character units of the longest line (a cell wraps at its line breaks); a
+/// CJK character takes about two.
 fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
-        .sum()
+    s.split(['\r', '\n'])
+        .map(|line| {
+            line.chars()
+                .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+                .sum()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
+/// A name Excel will open without "repairing" the workbook: none of : \ / ? * [ ], no control
+/// characters (they would vanish in the XML and could leave the name empty), no apostrophe at
+/// either end, not the reserved "History", and at most 31 UTF-16 units.
 fn sheet_name(name: &str) -> String {
-    let clean: String = name
+    let allowed: String = name
         .chars()
-        .filter(|c| !matches!(c, ':' | '\\' | '/' | '?' | '*' | '[' | ']'))
-        .take(31)
+        .filter(|c| !matches!(c, ':' | '\\' | '/' | '?' | '*' | '[' | ']') && !c.is_control())
         .collect();
-    if clean.is_empty() {
+    let mut clean = String::new();
+    let mut units = 0;
+    for c in allowed.trim_matches('\'').chars() {
+        units += c.len_utf16();
+        if units > 31 {
+            break;
+        }
+        clean.push(c);
+    }
+    let clean = clean.trim_end_matches('\'');
+    if clean.is_empty() || clean.eq_ignore_ascii_case("history") {
         "Sheet1".into()
     } else {
-        clean
+        clean.to_owned()
     }
 }
 
@@ -124,8 +146,9 @@ fn sheet_xml(t: &Table) -> String {
         Cell::Number(n) => number_text(*n),
         Cell::Empty => String::new(),
     };
+    // The cap keeps one long remark from pushing every other column off screen.
     for (i, h) in t.headers.iter().enumerate() {
-        widths[i] = widths[i].max(display_width(h) + 2);
+        widths[i] = widths[i].max((display_width(h) + 2).min(60));
     }
     for row in &t.rows {
         for (i, c) in row.iter().enumerate() {
@@ -197,22 +220,31 @@ pub fn to_xlsx(t: &Table) -> Vec<u8> {
     zip_stored(&parts)
 }
 
-/// CRC-32 (IEEE, reflected, polynomial 0xEDB88320), as zip requires.
-pub fn crc32(bytes: &[u8]) -> u32 {
+/// Built at compile time, so neither the phone nor the server pays for it per export.
+const CRC_TABLE: [u32; 256] = {
     let mut table = [0u32; 256];
-    for (i, slot) in table.iter_mut().enumerate() {
+    let mut i = 0;
+    while i < 256 {
         let mut c = i as u32;
-        for _ in 0..8 {
+        let mut bit = 0;
+        while bit < 8 {
             c = if c & 1 != 0 {
                 0xEDB8_8320 ^ (c >> 1)
             } else {
                 c >> 1
             };
+            bit += 1;
         }
-        *slot = c;
+        table[i] = c;
+        i += 1;
     }
+    table
+};
+
+/// CRC-32 (IEEE, reflected, polynomial 0xEDB88320), as zip requires.
+pub fn crc32(bytes: &[u8]) -> u32 {
     !bytes.iter().fold(!0u32, |c, b| {
-        table[((c ^ u32::from(*b)) & 0xFF) as usize] ^ (c >> 8)
+        CRC_TABLE[((c ^ u32::from(*b)) & 0xFF) as usize] ^ (c >> 8)
     })
 }
 
@@ -303,6 +335,26 @@ mod tests {
     }
 
     #[test]
+    fn csv_quotes_line_breaks_and_blanks_what_is_not_a_number() {
+        let t = Table {
+            sheet: String::new(),
+            headers: vec!["备注".into()],
+            rows: vec![
+                vec![Cell::Text("一\r\n二".into())],
+                vec![Cell::Text("a\rb".into())],
+                vec![Cell::Text("a\nb".into())],
+                vec![Cell::Number(f64::NAN)],
+                vec![Cell::Number(-0.0)],
+                vec![Cell::Number(1e15)],
+            ],
+        };
+        assert_eq!(
+            to_csv(&t),
+            "\u{FEFF}备注\r\n\"一\r\n二\"\r\n\"a\rb\"\r\n\"a\nb\"\r\n\r\n0\r\n1000000000000000\r\n"
+        );
+    }
+
+    #[test]
     fn column_names_run_like_a_spreadsheet() {
         let names: Vec<String> = [0, 25, 26, 51, 52, 701, 702]
             .iter()
@@ -370,6 +422,22 @@ mod tests {
         assert!(sheet.contains("独居老人") && sheet.contains("姓名"));
         assert!(sheet.contains(r#"<c r="B2"><v>82</v></c>"#));
         assert!(sheet.contains("A&amp;B &lt;x&gt;"));
+        assert!(sheet.contains(
+            r#"<c r="A1" t="inlineStr" s="1"><is><t xml:space="preserve">姓名</t></is></c>"#
+        ));
+        assert!(sheet.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        ));
+        // "说 "需要药", 明天再来" is 8 CJK + 5 other characters: 21 units, plus a margin of 2.
+        assert!(sheet.contains(r#"<col min="3" max="3" width="23" customWidth="1"/>"#));
+        assert!(
+            !sheet.contains("<c r=\"C3\""),
+            "an empty cell is simply absent"
+        );
+        let workbook = String::from_utf8(files[2].1.clone()).unwrap();
+        assert!(workbook.contains(r#"<sheet name="重症高风险人员台账" sheetId="1""#));
+        let styles = String::from_utf8(files[5].1.clone()).unwrap();
+        assert!(styles.contains("<font><b/>"));
         if let Ok(path) = std::env::var("KNOCK_WRITE_XLSX") {
             std::fs::write(path, &bytes).unwrap();
         }
@@ -380,5 +448,39 @@ mod tests {
         assert_eq!(sheet_name("台账[2026/11]"), "台账202611");
         assert_eq!(sheet_name(""), "Sheet1");
         assert_eq!(sheet_name(&"长".repeat(40)).chars().count(), 31);
+        assert_eq!(sheet_name("\u{1}\u{2}"), "Sheet1");
+        assert_eq!(sheet_name("'台账'"), "台账");
+        assert_eq!(sheet_name("History"), "Sheet1");
+        // Excel counts UTF-16 units, so an emoji takes two of the 31.
+        assert_eq!(sheet_name(&"😀".repeat(20)), "😀".repeat(15));
+    }
+
+    #[test]
+    fn columns_are_as_wide_as_their_longest_line_and_no_wider_than_sixty() {
+        assert_eq!(display_width("独居老人"), 8);
+        assert_eq!(display_width("ab 独居"), 7);
+        assert_eq!(display_width("备注\r\n第二行"), 6);
+        let t = Table {
+            sheet: "s".into(),
+            headers: vec!["x".repeat(100)],
+            rows: vec![],
+        };
+        assert!(sheet_xml(&t).contains(r#"width="60""#));
+    }
+
+    #[test]
+    fn xml_keeps_tab_and_line_breaks_and_every_plane() {
+        assert_eq!(xml("a\tb\nc\rd 😀 \u{7F}"), "a\tb\nc\rd 😀 \u{7F}");
+        assert_eq!(xml("\u{FFFE}\u{0}\u{1F}x"), "x");
+    }
+
+    #[test]
+    fn an_empty_table_is_still_a_workbook() {
+        let files = read_zip(&to_xlsx(&Table {
+            sheet: String::new(),
+            headers: vec![],
+            rows: vec![],
+        }));
+        assert_eq!(files.len(), 6);
     }
 }

@@ -146,7 +146,7 @@ fn spawn_checkpointer(path: &Path) -> Result<SyncSender<()>> {
         .name("knock-checkpoint".into())
         .spawn(move || {
             while woken.recv().is_ok() {
-                std::thread::sleep(std::time::Duration::from_millis(200));
+                std::thread::sleep(std::time::Duration::from_millis(50));
                 let _ = woken.try_recv();
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!("checkpoint failed: {e}");
