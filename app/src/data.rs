@@ -66,6 +66,13 @@ pub struct Dataset {
     pub needs: Vec<Record>,
     pub grids: BTreeMap<String, String>,
     pub facilities: Vec<Record>,
+    pub deliveries: Vec<Record>,
+    /// Plan id → (item id, quantity per pack, site).
+    pub pack_items: HashMap<String, Vec<(String, i64, String)>>,
+    pub supply_items: Vec<Record>,
+    pub stock_moves: Vec<Record>,
+    /// User id → display name, from the user profiles.
+    pub people: HashMap<String, String>,
 }
 
 pub fn today() -> Date {
@@ -81,15 +88,20 @@ fn visited_at(r: &Record) -> Option<i64> {
 }
 
 impl Dataset {
-    pub fn build(
-        residents: Vec<Record>,
-        households: Vec<Record>,
-        visits: Vec<Record>,
-        needs: Vec<Record>,
-        grids: Vec<Record>,
-        facilities: Vec<Record>,
-        today: Date,
-    ) -> Dataset {
+    pub fn build(all: Loaded, today: Date) -> Dataset {
+        let Loaded {
+            residents,
+            households,
+            visits,
+            needs,
+            grids,
+            facilities,
+            deliveries,
+            pack_items,
+            supply_items,
+            stock_moves,
+            people,
+        } = all;
         let mut by_resident: HashMap<String, Vec<Record>> = HashMap::new();
         for v in live(visits) {
             if let Some(rid) = v.text("resident_id") {
@@ -109,7 +121,29 @@ impl Dataset {
             needs: Vec::new(),
             grids: BTreeMap::new(),
             facilities: Vec::new(),
+            deliveries: live(deliveries),
+            pack_items: HashMap::new(),
+            supply_items: live(supply_items),
+            stock_moves: live(stock_moves),
+            people: people
+                .into_iter()
+                .filter_map(|p| Some((p.id.clone(), p.text("name")?.to_owned())))
+                .collect(),
         };
+        for p in live(pack_items) {
+            let (Some(plan), Some(item), Some(q)) = (
+                p.text("plan_id"),
+                p.text("item_id"),
+                p.get("quantity").and_then(Value::as_i64),
+            ) else {
+                continue;
+            };
+            out.pack_items.entry(plan.to_owned()).or_default().push((
+                item.to_owned(),
+                q,
+                p.text("site").unwrap_or_default().to_owned(),
+            ));
+        }
         for r in live(residents) {
             let fields = r.values();
             let mut input = RiskInput::from_fields(&fields);
@@ -174,6 +208,21 @@ impl Dataset {
     }
 }
 
+/// Every kind of record the screens read, as loaded from IndexedDB.
+pub struct Loaded {
+    pub residents: Vec<Record>,
+    pub households: Vec<Record>,
+    pub visits: Vec<Record>,
+    pub needs: Vec<Record>,
+    pub grids: Vec<Record>,
+    pub facilities: Vec<Record>,
+    pub deliveries: Vec<Record>,
+    pub pack_items: Vec<Record>,
+    pub supply_items: Vec<Record>,
+    pub stock_moves: Vec<Record>,
+    pub people: Vec<Record>,
+}
+
 pub fn is_open(need: &Record) -> bool {
     matches!(
         need.text("status"),
@@ -216,15 +265,28 @@ pub fn provide_data() {
                 db.records("facility"),
             )
             .ok()?;
-            Some(Rc::new(Dataset::build(
+            let (deliveries, pack_items, supply_items, stock_moves, people) = futures::try_join!(
+                db.records("pack_delivery"),
+                db.records("pack_plan_item"),
+                db.records("supply_item"),
+                db.records("stock_move"),
+                db.records("user_profile"),
+            )
+            .ok()?;
+            let all = Loaded {
                 residents,
                 households,
                 visits,
                 needs,
                 grids,
                 facilities,
-                today(),
-            )))
+                deliveries,
+                pack_items,
+                supply_items,
+                stock_moves,
+                people,
+            };
+            Some(Rc::new(Dataset::build(all, today())))
         }
     });
     provide_context(DataContext { data });

@@ -24,10 +24,10 @@ use leptos_router::path;
 use crate::components::app_header::AppHeader;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    home::HomePage, household::HouseholdPage, households::HouseholdsPage, ledger::LedgerPage,
-    login::LoginPage, need::NeedPage, needs::NeedsPage, resident::ResidentPage,
-    residents::ResidentsPage, services::ServicesPage, sync_status::SyncPage, today::TodayPage,
-    visit::VisitPage,
+    deliveries::DeliveriesPage, home::HomePage, household::HouseholdPage,
+    households::HouseholdsPage, ledger::LedgerPage, login::LoginPage, need::NeedPage,
+    needs::NeedsPage, resident::ResidentPage, residents::ResidentsPage, services::ServicesPage,
+    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, visit::VisitPage,
 };
 
 #[component]
@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/needs") view=NeedsPage />
                         <Route path=path!("/needs/:id") view=NeedPage />
                         <Route path=path!("/services") view=ServicesPage />
+                        <Route path=path!("/deliveries") view=DeliveriesPage />
+                        <Route path=path!("/supplies") view=SuppliesPage />
                         <Route path=path!("/sync") view=SyncPage />
                     </Routes>
                 </main>

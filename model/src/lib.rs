@@ -12,6 +12,7 @@ pub mod merge;
 pub mod risk;
 pub mod role;
 pub mod schema;
+pub mod stock;
 pub mod validate;
 pub mod wire;
 

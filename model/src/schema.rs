@@ -226,7 +226,7 @@ pub mod roles {
     pub const ADMIN_SUPERVISOR_VOLUNTEER: &[Role] = &[Admin, Supervisor, Volunteer];
 }
 
-static ENTITIES: [EntityDef; 10] = [
+static ENTITIES: [EntityDef; 11] = [
     tables::grid::ENTITY,
     tables::household::ENTITY,
     tables::resident::ENTITY,
@@ -235,6 +235,7 @@ static ENTITIES: [EntityDef; 10] = [
     tables::supply_item::ENTITY,
     tables::stock_move::ENTITY,
     tables::pack_delivery::ENTITY,
+    tables::pack_plan_item::ENTITY,
     tables::facility::ENTITY,
     tables::user_profile::ENTITY,
 ];
@@ -452,6 +453,8 @@ mod tests {
                 "supply_item",
                 "stock_move",
                 "pack_delivery",
+                // What a health pack holds is part of the supplies a supervisor manages.
+                "pack_plan_item",
                 "facility"
             ])
         );

@@ -64,6 +64,13 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "陈静",
         grids: &[0, 1],
     },
+    DemoAccount {
+        role: Role::Volunteer,
+        username: "liuyang",
+        password: "knock-demo",
+        name: "刘洋",
+        grids: &[0, 1],
+    },
 ];
 
 /// How much demo data to make: the full community for people, a small one for fast tests.
@@ -218,7 +225,7 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
         user_ids.push(user.id);
     }
     let worker_of = |grid: usize| if grid < 2 { &user_ids[2] } else { &user_ids[3] };
-    let volunteer = user_ids[4].clone();
+    let volunteers = [user_ids[4].clone(), user_ids[5].clone()];
 
     let items = [
         ("退烧药（布洛芬）", "盒", "medicine"),
@@ -251,6 +258,24 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
                     json!(if size == Size::Full { 1200 } else { 100 }),
                 ),
                 ("at", json!(now_ms - 3 * 86_400_000)),
+            ],
+        );
+    }
+
+    // The winter batch of health packs: what one pack holds and where it is taken from.
+    let station = "幸福里社区卫生服务站";
+    let plan = "2026-冬季第一批";
+    let pack = [(item_ids[0].clone(), 1), (item_ids[1].clone(), 5)];
+    for (item, quantity) in &pack {
+        let id = rng.uuid();
+        b.record(
+            "pack_plan_item",
+            &id,
+            &[
+                ("plan_id", json!(plan)),
+                ("item_id", json!(item)),
+                ("quantity", json!(quantity)),
+                ("site", json!(station)),
             ],
         );
     }
@@ -572,11 +597,13 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
                     deliveries += 1;
                     let did = rng.uuid();
                     let delivered = rng.chance(30.0);
+                    let volunteer = &volunteers[deliveries % 2];
                     let mut d = vec![
                         ("grid_id", json!(grid)),
                         ("resident_id", json!(rid)),
                         ("household_id", json!(hid)),
                         ("volunteer_id", json!(volunteer)),
+                        ("plan_id", json!(plan)),
                         ("contents", json!("布洛芬 1 盒、抗原试剂 5 人份")),
                         (
                             "status",
@@ -584,7 +611,24 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
                         ),
                     ];
                     if delivered {
-                        d.push(("status_at", json!(now_ms - rng.below(86_400_000) as i64)));
+                        let at = now_ms - rng.below(86_400_000) as i64;
+                        d.push(("status_at", json!(at)));
+                        for (item, quantity) in &pack {
+                            let mv = rng.uuid();
+                            b.record(
+                                "stock_move",
+                                &mv,
+                                &[
+                                    ("item_id", json!(item)),
+                                    ("site", json!(station)),
+                                    ("kind", json!("delivered")),
+                                    ("quantity", json!(quantity)),
+                                    ("at", json!(at)),
+                                    ("delivery_id", json!(did)),
+                                    ("worker_id", json!(volunteer)),
+                                ],
+                            );
+                        }
                     }
                     b.record("pack_delivery", &did, &d);
                 }

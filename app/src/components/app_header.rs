@@ -7,6 +7,7 @@ use crate::components::lang_switch::LangSwitch;
 use crate::components::sync_badge::SyncBadge;
 use crate::i18n::{t, use_i18n};
 use crate::session::use_session;
+use model::Role;
 
 #[component]
 pub fn AppHeader() -> impl IntoView {
@@ -21,13 +22,25 @@ pub fn AppHeader() -> impl IntoView {
             <LangSwitch />
         </header>
         <Show when=move || session.is_logged_in()>
-            <nav class="tabs">
-                <A href="/today" attr:data-testid="nav-today">{t!(i18n, nav_today)}</A>
-                <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
-                <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
-                <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
-                <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
-            </nav>
+            {move || if session.get().is_some_and(|s| s.user.role == Role::Volunteer) {
+                // A volunteer sees no health data: their whole app is the delivery list.
+                view! {
+                    <nav class="tabs">
+                        <A href="/deliveries" attr:data-testid="nav-deliveries">{t!(i18n, nav_deliveries)}</A>
+                        <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
+                    </nav>
+                }.into_any()
+            } else {
+                view! {
+                    <nav class="tabs">
+                        <A href="/today" attr:data-testid="nav-today">{t!(i18n, nav_today)}</A>
+                        <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
+                        <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
+                        <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
+                        <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
+                    </nav>
+                }.into_any()
+            }}
         </Show>
     }
 }

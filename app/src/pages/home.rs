@@ -77,11 +77,15 @@ pub fn HomePage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
+                        {(role != Role::Volunteer).then(|| view! {
                         <nav class="links">
-                            <A href="/residents" attr:class="button secondary block" attr:data-testid="nav-residents">{t!(i18n, nav_residents)}</A>
-                            <A href="/services" attr:class="button secondary block" attr:data-testid="nav-services">{t!(i18n, services_title)}</A>
-                            <A href="/sync" attr:class="button secondary block" attr:data-testid="nav-sync">{t!(i18n, nav_sync)}</A>
-                        </nav>
+                                <A href="/residents" attr:class="button secondary block" attr:data-testid="nav-residents">{t!(i18n, nav_residents)}</A>
+                                <A href="/services" attr:class="button secondary block" attr:data-testid="nav-services">{t!(i18n, services_title)}</A>
+                                <A href="/deliveries" attr:class="button secondary block" attr:data-testid="nav-packs">{t!(i18n, deliveries_title)}</A>
+                                <A href="/supplies" attr:class="button secondary block" attr:data-testid="nav-supplies">{t!(i18n, supplies_title)}</A>
+                                <A href="/sync" attr:class="button secondary block" attr:data-testid="nav-sync">{t!(i18n, nav_sync)}</A>
+                            </nav>
+                        })}
                         <button class="secondary" data-testid="logout" on:click=ask_logout>
                             {t!(i18n, logout)}
                         </button>

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod deliveries;
 pub mod home;
 pub mod household;
 pub mod households;
@@ -10,6 +11,7 @@ pub mod needs;
 pub mod resident;
 pub mod residents;
 pub mod services;
+pub mod supplies;
 pub mod sync_status;
 pub mod today;
 pub mod visit;

@@ -8,6 +8,7 @@ pub mod grid;
 pub mod household;
 pub mod need;
 pub mod pack_delivery;
+pub mod pack_plan_item;
 pub mod resident;
 pub mod stock_move;
 pub mod supply_item;

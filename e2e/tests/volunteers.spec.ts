@@ -1,0 +1,87 @@
+// Journey: two volunteers, both offline, deliver health packs from the same stock at the same
+// time. After both sync, stock went down by both deliveries, both show as delivered, the
+// supervisor sees both, and a volunteer's phone never held a resident's health data.
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { logIn, syncNow, waitSynced } from "../pages/session";
+import { supervisor, volunteer, volunteer2 } from "./demo";
+
+async function phone(browser: Browser, who: typeof volunteer) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await logIn(page, who);
+  await page.getByTestId("nav-deliveries").click();
+  await expect(page.getByTestId("delivery").first()).toBeVisible();
+  return { ctx, page };
+}
+
+async function antigenStock(page: Page) {
+  await page.goto("/supplies");
+  const row = page.getByTestId("supply").filter({ hasText: "抗原检测试剂" });
+  return Number(await row.getByTestId("stock-total").textContent());
+}
+
+/** Every record in the volunteer's IndexedDB, as {entity, fields}. */
+async function storedRecords(page: Page) {
+  return page.evaluate(async () => {
+    const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n?.startsWith("knock-"))!;
+    const db: IDBDatabase = await new Promise((res) => {
+      const r = indexedDB.open(name);
+      r.onsuccess = () => res(r.result);
+    });
+    const all: { entity: string; json: string }[] = await new Promise((res) => {
+      const r = db.transaction("records").objectStore("records").getAll();
+      r.onsuccess = () => res(r.result);
+    });
+    db.close();
+    return all.map((r) => ({ entity: r.entity, fields: Object.keys(JSON.parse(r.json)) }));
+  });
+}
+
+test("two volunteers deliver offline from one stock and both count", async ({ browser }) => {
+  const sup = await browser.newContext();
+  const supPage = await sup.newPage();
+  await logIn(supPage, supervisor);
+  const before = await antigenStock(supPage);
+
+  const a = await phone(browser, volunteer);
+  const b = await phone(browser, volunteer2);
+  await a.ctx.setOffline(true);
+  await b.ctx.setOffline(true);
+
+  const deliver = async (page: Page) => {
+    const first = page.getByTestId("delivery").filter({ has: page.getByTestId("mark-delivered") }).first();
+    const name = ((await first.locator(".row-main").textContent()) ?? "").trim();
+    await first.getByTestId("delivery-note").fill("已交给本人");
+    await first.getByTestId("mark-delivered").click();
+    await expect(page.getByTestId("delivery").filter({ hasText: name }).getByTestId("delivery-status")).toHaveText("已送达");
+    return name;
+  };
+  const [nameA, nameB] = await Promise.all([deliver(a.page), deliver(b.page)]);
+  await expect(a.page.getByTestId("deliveries-count")).toContainText("已完成");
+
+  await a.ctx.setOffline(false);
+  await b.ctx.setOffline(false);
+  await waitSynced(a.page);
+  await waitSynced(b.page);
+
+  await syncNow(supPage);
+  expect(await antigenStock(supPage)).toBe(before - 10);
+  await supPage.goto("/deliveries");
+  for (const name of [nameA, nameB]) {
+    const row = supPage.getByTestId("delivery").filter({ hasText: name }).filter({ hasText: "已送达" });
+    await expect(row.first()).toBeVisible();
+  }
+
+  // What the volunteer's phone holds: deliveries, and of residents only name and phone.
+  const stored = await storedRecords(a.page);
+  const healthEntities = stored.filter((r) => r.entity === "visit" || r.entity === "need");
+  expect(healthEntities).toEqual([]);
+  const residentFields = new Set(stored.filter((r) => r.entity === "resident").flatMap((r) => r.fields));
+  expect(residentFields.size).toBeGreaterThan(0);
+  for (const f of residentFields) expect(["grid_id", "household_id", "name", "phone", "_deleted"]).toContain(f);
+  const householdFields = new Set(stored.filter((r) => r.entity === "household").flatMap((r) => r.fields));
+  for (const f of householdFields) {
+    expect(["grid_id", "address", "building", "unit", "room", "village", "village_group", "_deleted"]).toContain(f);
+  }
+  await Promise.all([a.ctx.close(), b.ctx.close(), sup.close()]);
+});
