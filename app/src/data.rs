@@ -73,6 +73,16 @@ pub struct Dataset {
     pub stock_moves: Vec<Record>,
     /// User id → display name, from the user profiles.
     pub people: HashMap<String, String>,
+    /// Households in walking order with everything a search may match, built once per load so
+    /// a keystroke only scans strings.
+    pub household_index: Vec<HouseholdEntry>,
+}
+
+#[derive(Debug)]
+pub struct HouseholdEntry {
+    pub id: String,
+    pub address: String,
+    pub haystack: String,
 }
 
 pub fn today() -> Date {
@@ -129,6 +139,7 @@ impl Dataset {
                 .into_iter()
                 .filter_map(|p| Some((p.id.clone(), p.text("name")?.to_owned())))
                 .collect(),
+            household_index: Vec::new(),
         };
         for p in live(pack_items) {
             let (Some(plan), Some(item), Some(q)) = (
@@ -179,6 +190,35 @@ impl Dataset {
             .filter_map(|g| Some((g.id.clone(), g.text("name")?.to_owned())))
             .collect();
         out.facilities = live(facilities);
+        let mut index: Vec<HouseholdEntry> = out
+            .households
+            .values()
+            .map(|h| {
+                let mut haystack: Vec<&str> = [
+                    "address",
+                    "building",
+                    "unit",
+                    "room",
+                    "village",
+                    "village_group",
+                    "head_name",
+                    "phone",
+                ]
+                .iter()
+                .filter_map(|f| h.text(f))
+                .collect();
+                for m in out.members_of(&h.id) {
+                    haystack.extend(["name", "phone"].iter().filter_map(|f| m.record.text(f)));
+                }
+                HouseholdEntry {
+                    id: h.id.clone(),
+                    address: address(h),
+                    haystack: haystack.join("\u{1f}"),
+                }
+            })
+            .collect();
+        index.sort_by_cached_key(|e| natural_key(&e.address));
+        out.household_index = index;
         out
     }
 
@@ -206,6 +246,25 @@ impl Dataset {
             .map(address)
             .unwrap_or_default()
     }
+}
+
+/// "幸福里小区 2 号楼" before "幸福里小区 10 号楼": numbers compare as numbers.
+pub fn natural_key(s: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let (mut text, mut digits) = (String::new(), String::new());
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                out.push((std::mem::take(&mut text), digits.parse().unwrap_or(0)));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    out.push((text, digits.parse().unwrap_or(0)));
+    out
 }
 
 /// Every kind of record the screens read, as loaded from IndexedDB.

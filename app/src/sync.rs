@@ -390,6 +390,7 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
         async move { api::pull(&token, cursor.as_deref(), PULL_PAGE).await }.boxed_local()
     };
     let mut reset = false;
+    let mut changed = 0;
     let mut next: LocalBoxFuture<'_, Result<PullResponse, ApiError>> = fetch(db.cursor().await?);
     loop {
         match next.await {
@@ -402,11 +403,16 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
                 } else {
                     (apply.await, None)
                 };
-                if applied? > 0 {
-                    ctx.revision.update(|r| *r += 1);
-                }
+                changed += applied?;
                 match fetched {
-                    None => return Ok(reset),
+                    None => {
+                        // Once per pull, not per page: every screen reloads its data on a bump,
+                        // and a first sync of many pages must not rebuild them each time.
+                        if changed > 0 {
+                            ctx.revision.update(|r| *r += 1);
+                        }
+                        return Ok(reset);
+                    }
                     Some(result) => next = futures::future::ready(result).boxed_local(),
                 }
             }

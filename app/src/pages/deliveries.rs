@@ -11,30 +11,11 @@ use model::Role;
 use serde_json::json;
 
 use crate::components::field_input::member_label;
-use crate::data::{address, use_data, Dataset};
+use crate::data::{address, natural_key, use_data, Dataset};
 use crate::db::{now_ms, Record};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::{use_sync, SyncContext};
-
-/// "幸福里小区 2 号楼" before "幸福里小区 10 号楼": numbers compare as numbers.
-pub fn natural_key(s: &str) -> Vec<(String, u64)> {
-    let mut out = Vec::new();
-    let (mut text, mut digits) = (String::new(), String::new());
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            if !digits.is_empty() {
-                out.push((std::mem::take(&mut text), digits.parse().unwrap_or(0)));
-                digits.clear();
-            }
-            text.push(c);
-        }
-    }
-    out.push((text, digits.parse().unwrap_or(0)));
-    out
-}
 
 /// Households with more than one delivered pack of the same batch.
 pub fn double_deliveries(d: &Dataset) -> HashMap<(String, String), usize> {

@@ -5,35 +5,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::tier_chip::TierChip;
-use crate::data::{address, use_data, Dataset};
+use crate::data::{address, use_data};
 use crate::db::Record;
 use crate::i18n::{t, t_string, use_i18n};
 
-const SHOWN: usize = 100;
-
-/// Whether a household matches a search, by its own fields or its members'.
-pub fn household_matches(d: &Dataset, h: &Record, q: &str) -> bool {
-    if q.is_empty() {
-        return true;
-    }
-    let own = [
-        "address",
-        "building",
-        "unit",
-        "room",
-        "village",
-        "village_group",
-        "head_name",
-        "phone",
-    ]
-    .iter()
-    .filter_map(|f| h.text(f))
-    .any(|v| v.contains(q));
-    own || d.members_of(&h.id).any(|m| {
-        m.record.text("name").is_some_and(|n| n.contains(q))
-            || m.record.text("phone").is_some_and(|p| p.contains(q))
-    })
-}
+/// Rows drawn at once: enough to scroll a building, few enough to redraw on every keystroke.
+const SHOWN: usize = 50;
 
 #[component]
 pub fn HouseholdsPage() -> impl IntoView {
@@ -44,8 +21,12 @@ pub fn HouseholdsPage() -> impl IntoView {
         data.get().flatten().map(|d| {
             let q = query.get();
             let q = q.trim().to_owned();
-            let mut found: Vec<&Record> = d.households.values().filter(|h| household_matches(&d, h, &q)).collect();
-            found.sort_by_key(|h| address(h));
+            let found: Vec<&Record> = d
+                .household_index
+                .iter()
+                .filter(|e| q.is_empty() || e.haystack.contains(q.as_str()))
+                .filter_map(|e| d.households.get(&e.id))
+                .collect();
             let total = found.len();
             let rows = found
                 .into_iter()
