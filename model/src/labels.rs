@@ -4,7 +4,7 @@
 /// The (Chinese, English) label of an enum member of `entity.field`, or the member itself when
 /// it has none (a member added by a newer version of the schema).
 pub fn member(entity: &str, field: &str, member: &str) -> (&'static str, &'static str) {
-    let found = match (entity, field, member) {
+    match (entity, field, member) {
         (_, "gender", "male") => ("男", "male"),
         (_, "gender", "female") => ("女", "female"),
         (_, "gender", "unknown") => ("未知", "unknown"),
@@ -63,9 +63,8 @@ pub fn member(entity: &str, field: &str, member: &str) -> (&'static str, &'stati
         (_, "role", "supervisor") => ("督导员", "supervisor"),
         (_, "role", "grid_worker") => ("网格员", "grid worker"),
         (_, "role", "volunteer") => ("志愿者", "volunteer"),
-        _ => return unlabelled(member),
-    };
-    found
+        _ => unlabelled(member),
+    }
 }
 
 /// Leaks nothing: members without a label are shown as they are, from the static schema.

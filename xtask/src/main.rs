@@ -17,10 +17,11 @@ fn main() {
         Some("run") => run(),
         Some("build") => build_app().map(|_| ()),
         Some("test") => test(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("app") => bench_app(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)"
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server"
             );
             std::process::exit(2);
         }
@@ -243,6 +244,36 @@ fn e2e() -> Result<Tally> {
         });
     }
     Ok(tally)
+}
+
+/// The Playwright benchmarks of `e2e/bench/` against a release server with a fresh demo database.
+fn bench_app() -> Result<()> {
+    let dist = build_app()?;
+    toolchain::ensure_browser()?;
+    toolchain::ensure_e2e_packages()?;
+    say("building the server (release)");
+    status(cmd("cargo").args(["build", "--release", "--quiet", "--package", "server"]))?;
+    let data = root().join("target").join("bench-app-data");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let server = Command::new(root().join("target/release/server"))
+        .env("KNOCK_ADDR", format!("127.0.0.1:{port}"))
+        .env("KNOCK_DATA_DIR", data.join("db"))
+        .env("KNOCK_DIST_DIR", &dist)
+        .stdout(std::fs::File::create(data.join("server.log"))?)
+        .stderr(std::fs::File::create(data.join("server.err"))?)
+        .spawn()
+        .context("starting the release server")?;
+    let mut guard = KillOnDrop(server);
+    wait_healthy(port, &mut guard.0)?;
+    say("app benchmarks (Playwright, headless Chromium)");
+    status(
+        cmd("npx")
+            .current_dir(root().join("e2e"))
+            .args(["playwright", "test", "-c", "playwright.bench.config.ts"])
+            .env("BASE_URL", format!("http://127.0.0.1:{port}")),
+    )
 }
 
 fn wait_healthy(port: u16, server: &mut Child) -> Result<()> {

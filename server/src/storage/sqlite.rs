@@ -1,4 +1,5 @@
-//! The embedded SQLite storage: WAL mode, migrations at open, one transaction per batch.
+//! The embedded SQLite storage: WAL mode with a background checkpointer, migrations at open, one
+//! transaction per batch.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
