@@ -365,7 +365,8 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
                     ),
                 ]);
             }
-            let members = *rng.pick(&[1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 5]);
+            // About 2.25 people a household: some 4,500 residents in 2,000 households.
+            let members = *rng.pick(&[1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 5]);
             let head_given = if rng.chance(50.0) {
                 *rng.pick(GIVEN_M)
             } else {

@@ -178,6 +178,22 @@ fn ResidentForm(id: String) -> impl IntoView {
         let next = r.due.map(|d| d.to_string());
         let last = r.last_contact.map(|d| d.to_string());
         let needs = d.open_needs_of(&summary_id).count();
+        // "Received a pack on …" follows from the delivery records: a volunteer never writes
+        // a resident's own record.
+        let pack = d
+            .deliveries
+            .iter()
+            .filter(|x| {
+                x.text("resident_id") == Some(summary_id.as_str())
+                    && x.text("status") == Some("delivered")
+            })
+            .filter_map(|x| x.get("status_at").and_then(serde_json::Value::as_i64))
+            .max()
+            .map(|ms| {
+                model::date::Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES)
+                    .to_string()
+            })
+            .or_else(|| r.record.text("pack_received_date").map(str::to_owned));
         Some(view! {
             <div class="summary" data-testid="risk-summary">
                 <p><TierChip tier=r.tier() />" "{reasons}</p>
@@ -186,6 +202,7 @@ fn ResidentForm(id: String) -> impl IntoView {
                     {t!(i18n, next_due)}": "{next.unwrap_or_else(|| "—".into())}" · "
                     {t!(i18n, open_needs)}": "{needs}
                 </p>
+                {pack.map(|date| view! { <p class="muted" data-testid="pack-received">{t!(i18n, received_pack, date = date)}</p> })}
             </div>
         })
     };
