@@ -194,19 +194,10 @@ impl Dataset {
             .households
             .values()
             .map(|h| {
-                let mut haystack: Vec<&str> = [
-                    "address",
-                    "building",
-                    "unit",
-                    "room",
-                    "village",
-                    "village_group",
-                    "head_name",
-                    "phone",
-                ]
-                .iter()
-                .filter_map(|f| h.text(f))
-                .collect();
+                let mut haystack: Vec<&str> = HOUSEHOLD_SEARCHED
+                    .iter()
+                    .filter_map(|f| h.text(f))
+                    .collect();
                 for m in out.members_of(&h.id) {
                     haystack.extend(["name", "phone"].iter().filter_map(|f| m.record.text(f)));
                 }
@@ -247,6 +238,18 @@ impl Dataset {
             .unwrap_or_default()
     }
 }
+
+/// The household fields a search looks in (members' names and phones come on top).
+pub const HOUSEHOLD_SEARCHED: &[&str] = &[
+    "address",
+    "building",
+    "unit",
+    "room",
+    "village",
+    "village_group",
+    "head_name",
+    "phone",
+];
 
 /// "幸福里小区 2 号楼" before "幸福里小区 10 号楼": numbers compare as numbers.
 pub fn natural_key(s: &str) -> Vec<(String, u64)> {

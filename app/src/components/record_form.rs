@@ -192,3 +192,10 @@ pub fn GridSelect(grid: RwSignal<String>) -> impl IntoView {
         </div>
     }
 }
+
+/// The view of a route `/…/:id` for one record: rebuilt from scratch when the id changes, so a
+/// form never carries one record's state into another's.
+pub fn by_id_param<V: IntoView + 'static>(form: impl Fn(String) -> V + 'static) -> impl Fn() -> V {
+    let params = leptos_router::hooks::use_params_map();
+    move || form(params.read().get("id").unwrap_or_default())
+}

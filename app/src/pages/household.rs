@@ -4,11 +4,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use model::entities::household;
 use serde_json::Value;
 
-use crate::components::record_form::{load_once, stored_record, FormState, GridSelect};
+use crate::components::record_form::{
+    by_id_param, load_once, stored_record, FormState, GridSelect,
+};
 use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
 use crate::i18n::{t, t_string, use_i18n};
@@ -28,11 +30,7 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let id = params.read().get("id").unwrap_or_default();
-        view! { <HouseholdForm id=id /> }
-    }
+    by_id_param(|id| view! { <HouseholdForm id=id /> })
 }
 
 #[component]

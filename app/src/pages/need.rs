@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use model::entities::need;
 use serde_json::{json, Value};
 
 use crate::components::field_input::member_label;
-use crate::components::record_form::{load_once, stored_record, FormState};
+use crate::components::record_form::{by_id_param, load_once, stored_record, FormState};
 use crate::data::use_data;
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
@@ -19,11 +19,7 @@ const FIELDS: &[&str] = &["kind", "urgency", "description", "resolution"];
 
 #[component]
 pub fn NeedPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let id = params.read().get("id").unwrap_or_default();
-        view! { <NeedForm id=id /> }
-    }
+    by_id_param(|id| view! { <NeedForm id=id /> })
 }
 
 #[component]

@@ -5,12 +5,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use model::date::{age_on, Date};
 use model::entities::resident;
 use serde_json::Value;
 
-use crate::components::record_form::{load_once, stored_record, FormState, GridSelect};
+use crate::components::record_form::{
+    by_id_param, load_once, stored_record, FormState, GridSelect,
+};
 use crate::components::tier_chip::TierChip;
 use crate::data::{use_data, Dataset};
 use crate::i18n::{t, t_string, use_i18n};
@@ -61,11 +63,7 @@ fn duplicates(d: &Dataset, id: &str, form: &FormState, grid: &str) -> Vec<(Strin
 
 #[component]
 pub fn ResidentPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let id = params.read().get("id").unwrap_or_default();
-        view! { <ResidentForm id=id /> }
-    }
+    by_id_param(|id| view! { <ResidentForm id=id /> })
 }
 
 #[component]
