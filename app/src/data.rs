@@ -73,6 +73,8 @@ pub struct Dataset {
     pub stock_moves: Vec<Record>,
     /// User id → display name, from the user profiles.
     pub people: HashMap<String, String>,
+    /// The volunteers' (id, name), for assigning packs.
+    pub volunteers: Vec<(String, String)>,
     /// Households in walking order with everything a search may match, built once per load so
     /// a keystroke only scans strings.
     pub household_index: Vec<HouseholdEntry>,
@@ -121,7 +123,14 @@ impl Dataset {
         for list in by_resident.values_mut() {
             list.sort_by_key(|v| std::cmp::Reverse(visited_at(v)));
         }
+        let mut volunteers: Vec<(String, String)> = people
+            .iter()
+            .filter(|p| p.text("role") == Some("volunteer") && !p.is_deleted())
+            .filter_map(|p| Some((p.id.clone(), p.text("name")?.to_owned())))
+            .collect();
+        volunteers.sort_by(|a, b| a.1.cmp(&b.1));
         let mut out = Dataset {
+            volunteers,
             today,
             residents: Vec::new(),
             by_id: HashMap::new(),

@@ -26,8 +26,9 @@ use crate::i18n::I18nContextProvider;
 use crate::pages::{
     deliveries::DeliveriesPage, home::HomePage, household::HouseholdPage,
     households::HouseholdsPage, ledger::LedgerPage, login::LoginPage, need::NeedPage,
-    needs::NeedsPage, resident::ResidentPage, residents::ResidentsPage, services::ServicesPage,
-    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, visit::VisitPage,
+    needs::NeedsPage, packs::PacksPage, resident::ResidentPage, residents::ResidentsPage,
+    services::ServicesPage, supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage,
+    visit::VisitPage,
 };
 
 #[component]
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/services") view=ServicesPage />
                         <Route path=path!("/deliveries") view=DeliveriesPage />
                         <Route path=path!("/supplies") view=SuppliesPage />
+                        <Route path=path!("/packs") view=PacksPage />
                         <Route path=path!("/sync") view=SyncPage />
                     </Routes>
                 </main>

@@ -95,11 +95,20 @@ impl SyncContext {
         id: &str,
         fields: Vec<(String, serde_json::Value)>,
     ) -> Result<Vec<Change>, DbError> {
+        self.edit_many(vec![(entity.to_owned(), id.to_owned(), fields)])
+            .await
+    }
+
+    /// Saves edits of several records in one transaction and schedules a push.
+    pub async fn edit_many(
+        &self,
+        edits: Vec<(String, String, Vec<(String, serde_json::Value)>)>,
+    ) -> Result<Vec<Change>, DbError> {
         let db = self
             .db
             .get_untracked()
             .ok_or_else(|| DbError("本机存储尚未打开 (store not open yet)".into()))?;
-        let changes = db.edit(entity, id, fields).await?;
+        let changes = db.edit_many(edits).await?;
         self.revision.update(|r| *r += 1);
         self.pending.set(db.outbox_len().await.unwrap_or(0));
         self.sync_soon();

@@ -85,3 +85,28 @@ test("two volunteers deliver offline from one stock and both count", async ({ br
   }
   await Promise.all([a.ctx.close(), b.ctx.close(), sup.close()]);
 });
+
+test("a supervisor plans a batch of packs and the volunteer finds them on their list", async ({ browser }) => {
+  const sup = await browser.newContext({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false });
+  const page = await sup.newPage();
+  await logIn(page, supervisor);
+  await page.goto("/packs");
+  await page.locator(".field", { hasText: "布洛芬" }).getByTestId("pack-quantity").fill("1");
+  await expect(page.getByTestId("plan-preview")).toContainText("将为");
+  const preview = (await page.getByTestId("plan-preview").textContent()) ?? "";
+  const count = Number(/(\d+)/.exec(preview)?.[1]);
+  expect(count).toBeGreaterThan(0);
+  await page.getByTestId("create-plan").click();
+  await expect(page.getByTestId("form-message")).toContainText("志愿者");
+  await page.locator("label.check", { hasText: volunteer.name }).getByTestId("pack-volunteer").check();
+  await page.getByTestId("plan-name").fill("e2e 批次");
+  await page.getByTestId("create-plan").click();
+  await expect(page.getByTestId("plan-created")).toHaveText(`已创建 ${count} 个配送。`);
+  // The batch took everyone it was for: asked again, nobody is left without a pack.
+  await expect(page.getByTestId("plan-preview")).toContainText("将为 0 人");
+  await waitSynced(page);
+
+  const { ctx, page: v } = await phone(browser, volunteer);
+  await expect(v.getByTestId("delivery").filter({ hasText: "退烧药（布洛芬） 1 盒" })).toHaveCount(count);
+  await Promise.all([ctx.close(), sup.close()]);
+});

@@ -83,6 +83,9 @@ pub fn HomePage() -> impl IntoView {
                                 <A href="/services" attr:class="button secondary block" attr:data-testid="nav-services">{t!(i18n, services_title)}</A>
                                 <A href="/deliveries" attr:class="button secondary block" attr:data-testid="nav-packs">{t!(i18n, deliveries_title)}</A>
                                 <A href="/supplies" attr:class="button secondary block" attr:data-testid="nav-supplies">{t!(i18n, supplies_title)}</A>
+                                {(role == Role::Supervisor || role == Role::Admin).then(|| view! {
+                                    <A href="/packs" attr:class="button secondary block" attr:data-testid="nav-packs-plan">{t!(i18n, nav_packs_plan)}</A>
+                                })}
                                 <A href="/sync" attr:class="button secondary block" attr:data-testid="nav-sync">{t!(i18n, nav_sync)}</A>
                             </nav>
                         })}
