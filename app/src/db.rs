@@ -153,6 +153,9 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// One record's edit: entity, id, and the new value of each changed field.
+pub type RecordEdit = (String, String, Vec<(String, Value)>);
+
 /// A user's data on this device. Clones share one connection; [`Db::close`] closes it for all
 /// of them, so the database can be deleted at logout.
 #[derive(Clone)]
@@ -253,10 +256,7 @@ impl Db {
 
     /// Several records' edits in one transaction, all or nothing (a batch of health packs is
     /// created whole, and one transaction is far faster than hundreds).
-    pub async fn edit_many(
-        &self,
-        edits: Vec<(String, String, Vec<(String, Value)>)>,
-    ) -> Result<Vec<Change>> {
+    pub async fn edit_many(&self, edits: Vec<RecordEdit>) -> Result<Vec<Change>> {
         let tx = self.tx(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
         let written = async {
             let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);

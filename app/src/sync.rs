@@ -102,7 +102,7 @@ impl SyncContext {
     /// Saves edits of several records in one transaction and schedules a push.
     pub async fn edit_many(
         &self,
-        edits: Vec<(String, String, Vec<(String, serde_json::Value)>)>,
+        edits: Vec<crate::db::RecordEdit>,
     ) -> Result<Vec<Change>, DbError> {
         let db = self
             .db
