@@ -19,6 +19,15 @@ async fn done(db: Db, user: String) {
     Db::destroy(&user).await.unwrap();
 }
 
+/// One field of a stored resident as text, `None` if the record or field is missing.
+async fn text_of(db: &Db, id: &str, field: &str) -> Option<String> {
+    db.record("resident", id)
+        .await
+        .unwrap()?
+        .text(field)
+        .map(str::to_owned)
+}
+
 fn remote(id: &str, field: &str, value: serde_json::Value, hlc: &str) -> Change {
     Change {
         entity: "resident".into(),
@@ -108,14 +117,7 @@ async fn a_pulled_page_is_stored_with_its_cursor_and_a_reset_forgets_only_the_cu
         1
     );
     assert_eq!(db.cursor().await.unwrap().as_deref(), Some("cursor-1"));
-    assert_eq!(
-        db.record("resident", "r2")
-            .await
-            .unwrap()
-            .unwrap()
-            .text("name"),
-        Some("李建国")
-    );
+    assert_eq!(text_of(&db, "r2", "name").await.as_deref(), Some("李建国"));
 
     db.reset_cursor().await.unwrap();
     assert_eq!(db.cursor().await.unwrap(), None);
@@ -174,11 +176,7 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
     );
     assert_eq!(db.apply_pulled(&[newer], "c3", 0).await.unwrap(), 1);
     assert_eq!(
-        db.record("resident", "r1")
-            .await
-            .unwrap()
-            .unwrap()
-            .text("phone"),
+        text_of(&db, "r1", "phone").await.as_deref(),
         Some("13700000000")
     );
     let next = db
@@ -191,11 +189,7 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
         .unwrap();
     assert!(next[0].hlc.as_str() > "9000000000000-0000-phone-b" && next[0].hlc > my_stamp);
     assert_eq!(
-        db.record("resident", "r1")
-            .await
-            .unwrap()
-            .unwrap()
-            .text("phone"),
+        text_of(&db, "r1", "phone").await.as_deref(),
         Some("13600000000")
     );
     done(db, user).await;
@@ -219,14 +213,7 @@ async fn each_user_has_a_database_of_their_own() {
     let reopened = Db::open(&user_a, "shared-phone").await.unwrap();
     assert_eq!(reopened.record("resident", "r1").await.unwrap(), None);
     done(reopened, user_a).await;
-    assert_eq!(
-        b.record("resident", "r1")
-            .await
-            .unwrap()
-            .unwrap()
-            .text("name"),
-        Some("乙")
-    );
+    assert_eq!(text_of(&b, "r1", "name").await.as_deref(), Some("乙"));
     done(b, user_b).await;
 }
 

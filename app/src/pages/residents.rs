@@ -1,73 +1,42 @@
 //! The residents of the user's grids on this device: search by name or phone, open one to edit,
-//! add a new one. Reads IndexedDB only, so it works offline.
+//! add a new one. Reads the dataset already loaded from IndexedDB, so it works offline.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::date::{age_on, Date};
 
-use crate::db::Record;
+use crate::data::{use_data, Resident};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::sync::use_sync;
 
 /// How many rows to draw before asking for a search: drawing thousands helps nobody on a phone.
 const SHOWN: usize = 100;
 
-pub fn today() -> Date {
-    Date::from_unix_ms_offset(
-        crate::db::now_ms() as i64,
-        model::date::CHINA_UTC_OFFSET_MINUTES,
-    )
-}
-
-pub fn age_of(r: &Record, today: Date) -> Option<u32> {
-    r.text("birth_date")
-        .and_then(Date::parse)
-        .map(|b| age_on(b, today))
-}
-
 /// Whether `r` matches a search: name or phone contains the query.
-pub fn matches(r: &Record, query: &str) -> bool {
+pub fn matches(r: &Resident, query: &str) -> bool {
     query.is_empty()
-        || r.text("name").is_some_and(|n| n.contains(query))
-        || r.text("phone").is_some_and(|p| p.contains(query))
+        || r.record.text("name").is_some_and(|n| n.contains(query))
+        || r.record.text("phone").is_some_and(|p| p.contains(query))
 }
 
 #[component]
 pub fn ResidentsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
+    let data = use_data().data;
     let (query, set_query) = signal(String::new());
-    let residents = LocalResource::new(move || {
-        sync.revision.track();
-        let db = sync.db();
-        async move {
-            let Some(db) = db else { return Vec::new() };
-            let mut rows: Vec<Record> = db
-                .records("resident")
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|r| !r.is_deleted())
-                .collect();
-            rows.sort_by(|a, b| a.text("name").cmp(&b.text("name")));
-            rows
-        }
-    });
     let list = move || {
-        let today = today();
-        residents.get().map(|all| {
+        data.get().flatten().map(|d| {
             let q = query.get();
             let q = q.trim();
-            let found: Vec<&Record> = all.iter().filter(|r| matches(r, q)).collect();
+            let mut found: Vec<&Resident> = d.residents.iter().filter(|r| matches(r, q)).collect();
+            found.sort_by(|a, b| a.name().cmp(b.name()));
             let total = found.len();
             let rows = found
                 .into_iter()
                 .take(SHOWN)
                 .map(|r| {
-                    let href = format!("/residents/{}", r.id);
-                    let name = r.text("name").unwrap_or("—").to_owned();
-                    let phone = r.text("phone").unwrap_or_default().to_owned();
-                    let age = age_of(r, today);
+                    let href = format!("/residents/{}", r.id());
+                    let name = r.name().to_owned();
+                    let phone = r.record.text("phone").unwrap_or_default().to_owned();
+                    let age = r.assessment.age;
                     view! {
                         <li>
                             <A href=href attr:class="row" attr:data-testid="resident-row">
