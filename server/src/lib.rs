@@ -7,6 +7,7 @@ pub mod error;
 pub mod handlers;
 pub mod json;
 pub mod scope;
+pub mod snapshot;
 pub mod storage;
 
 use std::sync::Arc;

@@ -1,0 +1,58 @@
+//! The merged records of a set of grids, read whole from storage: what the dashboard, the
+//! exports and the roster import compute from, on the server, so no client needs every record.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::storage::{Result, Storage};
+
+/// One record's current fields, by field name.
+pub type Fields = BTreeMap<String, Value>;
+
+/// Records by entity, then by id. Deleted records (`_deleted` = true) are left out.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    pub entities: BTreeMap<String, BTreeMap<String, Fields>>,
+    /// The storage's `max_seq` when the snapshot was read: equal seqs mean equal data.
+    pub seq: i64,
+}
+
+impl Snapshot {
+    /// Every live record of `entity`, by id.
+    pub fn of(&self, entity: &str) -> impl Iterator<Item = (&String, &Fields)> {
+        self.entities.get(entity).into_iter().flatten()
+    }
+
+    pub fn get(&self, entity: &str, id: &str) -> Option<&Fields> {
+        self.entities.get(entity)?.get(id)
+    }
+}
+
+/// Reads the winning value of every field of records in `grids` (and of records of no grid);
+/// `None` reads everything.
+pub async fn read(storage: &dyn Storage, grids: Option<Vec<String>>) -> Result<Snapshot> {
+    // Taken first: a write landing during the read only makes the snapshot newer than `seq`,
+    // which costs a needless recompute, never a stale answer.
+    let seq = storage.max_seq().await?;
+    let mut entities: BTreeMap<String, BTreeMap<String, Fields>> = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let rows = storage.rows_after(after, 50_000, grids.clone()).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for row in rows {
+            let c = row.change;
+            entities
+                .entry(c.entity)
+                .or_default()
+                .entry(c.id)
+                .or_default()
+                .insert(c.field, c.value);
+        }
+    }
+    for records in entities.values_mut() {
+        records.retain(|_, f| f.get("_deleted") != Some(&Value::Bool(true)));
+    }
+    Ok(Snapshot { entities, seq })
+}
