@@ -15,6 +15,8 @@ pub struct Config {
     pub demo: bool,
     /// `KNOCK_TILE_URL`: optional base-map tile URL template handed to the app.
     pub tile_url: Option<String>,
+    /// `KNOCK_DAILY_LOAD`, default 30: visits a day past which the dashboard flags a worker.
+    pub daily_load: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +25,8 @@ pub enum ConfigError {
     Addr(String),
     #[error("KNOCK_DEMO must be 0/1/true/false, not {0}")]
     Demo(String),
+    #[error("KNOCK_DAILY_LOAD must be a whole number from 1 to 1000, not {0}")]
+    DailyLoad(String),
 }
 
 impl Config {
@@ -41,6 +45,15 @@ impl Config {
             Some("0") | Some("false") => false,
             Some(other) => return Err(ConfigError::Demo(other.into())),
         };
+        let daily_load = match get("KNOCK_DAILY_LOAD") {
+            None => model::dashboard::DEFAULT_DAILY_LOAD,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or(ConfigError::DailyLoad(v))?,
+        };
         Ok(Config {
             addr,
             data_dir: get("KNOCK_DATA_DIR")
@@ -51,6 +64,7 @@ impl Config {
                 .into(),
             demo,
             tile_url: get("KNOCK_TILE_URL").filter(|s| !s.is_empty()),
+            daily_load,
         })
     }
 }
@@ -66,6 +80,7 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.demo);
         assert!(c.tile_url.is_none());
+        assert_eq!(c.daily_load, 30);
     }
 
     #[test]
@@ -74,5 +89,7 @@ mod tests {
         assert!(e.to_string().contains("KNOCK_ADDR"));
         let e = Config::from_lookup(|k| (k == "KNOCK_DEMO").then(|| "maybe".into())).unwrap_err();
         assert!(e.to_string().contains("KNOCK_DEMO"));
+        let e = Config::from_lookup(|k| (k == "KNOCK_DAILY_LOAD").then(|| "0".into())).unwrap_err();
+        assert!(e.to_string().contains("KNOCK_DAILY_LOAD"));
     }
 }

@@ -28,6 +28,7 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub limiter: Arc<auth::LoginLimiter>,
     pub config: Arc<Config>,
+    pub dashboards: Arc<handlers::dashboard::SnapshotCache>,
 }
 
 impl AppState {
@@ -37,6 +38,7 @@ impl AppState {
             // Five wrong passwords lock a user name for fifteen minutes.
             limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(15 * 60))),
             config: Arc::new(config),
+            dashboards: Arc::default(),
         }
     }
 }
@@ -48,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .route("/login", post(handlers::login::create))
         .route("/logout", post(handlers::login::delete))
         .route("/schema", get(handlers::schema::get))
+        .route("/dashboard", get(handlers::dashboard::get))
         .route("/sync/push", post(handlers::sync::push))
         .route("/sync/pull", get(handlers::sync::pull))
         .fallback(|| async { AppError::NotFound })

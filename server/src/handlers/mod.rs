@@ -1,5 +1,6 @@
 //! One module per resource of the API; handlers are named by verb.
 
+pub mod dashboard;
 pub mod health;
 pub mod login;
 pub mod schema;

@@ -64,6 +64,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn create_user(&self, user: NewUser) -> Result<UserRecord>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>>;
+    /// Every user, disabled ones too, by user name.
+    async fn list_users(&self) -> Result<Vec<UserRecord>>;
 
     async fn store_token(
         &self,
@@ -75,6 +77,9 @@ pub trait Storage: Send + Sync + 'static {
     /// The user and device a token hash belongs to; none for unknown tokens or disabled users.
     async fn token_owner(&self, token_hash: &str) -> Result<Option<(UserRecord, String)>>;
     async fn delete_token(&self, token_hash: &str) -> Result<()>;
+
+    /// The ids of every grid record not deleted, sorted.
+    async fn grid_ids(&self) -> Result<Vec<String>>;
 
     /// The current `name` of each grid record, in the order of `ids` (the id where none).
     async fn grid_names(&self, ids: &[String]) -> Result<Vec<String>>;

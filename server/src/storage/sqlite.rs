@@ -271,6 +271,21 @@ impl Storage for SqliteStorage {
             .await
     }
 
+    async fn list_users(&self) -> Result<Vec<UserRecord>> {
+        self.with(|c| {
+            let ids = c
+                .prepare_cached("SELECT id FROM users ORDER BY username")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            let mut users = Vec::with_capacity(ids.len());
+            for id in ids {
+                users.extend(load_user(c, "id = ?1", &id)?);
+            }
+            Ok(users)
+        })
+        .await
+    }
+
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>> {
         let id = id.to_owned();
         self.with(move |c| load_user(c, "id = ?1", &id)).await
@@ -323,6 +338,21 @@ impl Storage for SqliteStorage {
         self.with(move |c| {
             c.execute("DELETE FROM tokens WHERE token_hash = ?1", [&t])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn grid_ids(&self) -> Result<Vec<String>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT DISTINCT id FROM fields WHERE entity = 'grid' AND id NOT IN \
+                 (SELECT id FROM fields WHERE entity = 'grid' AND field = '_deleted' AND value = 'true') \
+                 ORDER BY id",
+            )?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(ids)
         })
         .await
     }

@@ -1,0 +1,139 @@
+//! `GET /api/v1/dashboard?date=YYYY-MM-DD&grids=a,b`: the supervisor's figures, computed here
+//! from the merged records so a phone needs no copy of every resident to see them.
+//!
+//! Additive to DESIGN.md's protocol. Staff see only their own grids (admins every grid); asking
+//! for another grid is 403 `forbidden`, volunteers get 403 for the whole endpoint.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::Json;
+use model::dashboard::{self, Dashboard, Worker};
+use model::{Date, Role};
+
+use crate::auth::AuthUser;
+use crate::error::AppError;
+use crate::snapshot::{self, Snapshot};
+use crate::{now_ms, AppState};
+
+/// Snapshots kept for repeated questions about the same grids (a supervisor stepping through
+/// dates, several supervisors of one street): each is reused until the data changes.
+const CACHED_SNAPSHOTS: usize = 8;
+
+#[derive(Default)]
+pub struct SnapshotCache {
+    entries: std::sync::Mutex<Vec<(Vec<String>, Arc<Snapshot>)>>,
+}
+
+impl SnapshotCache {
+    /// The merged records of `grids` (sorted), read again only when anything was written since.
+    pub async fn get(&self, state: &AppState, grids: &[String]) -> Result<Arc<Snapshot>, AppError> {
+        let seq = state.storage.max_seq().await?;
+        let hit = self
+            .entries
+            .lock()
+            .expect("snapshot cache poisoned")
+            .iter()
+            .find(|(g, s)| g == grids && s.seq == seq)
+            .map(|(_, s)| s.clone());
+        if let Some(s) = hit {
+            return Ok(s);
+        }
+        let fresh = Arc::new(snapshot::read(state.storage.as_ref(), Some(grids.to_vec())).await?);
+        let mut entries = self.entries.lock().expect("snapshot cache poisoned");
+        entries.retain(|(g, _)| g != grids);
+        entries.insert(0, (grids.to_vec(), fresh.clone()));
+        entries.truncate(CACHED_SNAPSHOTS);
+        Ok(fresh)
+    }
+}
+
+/// Today in China time, the day every figure is counted by.
+pub fn today() -> Date {
+    Date::from_unix_ms_offset(now_ms(), model::date::CHINA_UTC_OFFSET_MINUTES)
+}
+
+/// The grids the caller asked about, all of which they may see; their own grids when they did
+/// not say. Admins may name any grid; their default is every grid there is.
+pub async fn chosen_grids(
+    state: &AppState,
+    caller: &AuthUser,
+    asked: Option<&String>,
+) -> Result<Vec<String>, AppError> {
+    let user = &caller.user;
+    if user.role == Role::Volunteer {
+        return Err(AppError::Forbidden(
+            "志愿者无权查看汇总数据 (volunteers cannot see the dashboard)".into(),
+        ));
+    }
+    let mine: Vec<String> = if user.role == Role::Admin {
+        state.storage.grid_ids().await?
+    } else {
+        user.grids.clone()
+    };
+    let mut grids = match asked.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => mine,
+        Some(list) => {
+            let asked: Vec<String> = list.split(',').map(|g| g.trim().to_owned()).collect();
+            if let Some(other) = asked
+                .iter()
+                .find(|g| !mine.contains(g) && user.role != Role::Admin)
+            {
+                return Err(AppError::Forbidden(format!(
+                    "网格 {other} 不在您的范围内 (grid {other} is not one of yours)"
+                )));
+            }
+            asked
+        }
+    };
+    grids.sort();
+    grids.dedup();
+    Ok(grids)
+}
+
+/// The `date` parameter, or today.
+pub fn chosen_date(q: &HashMap<String, String>) -> Result<Date, AppError> {
+    match q.get("date").filter(|d| !d.is_empty()) {
+        None => Ok(today()),
+        Some(d) => Date::parse(d)
+            .ok_or_else(|| AppError::Malformed(format!("date must be YYYY-MM-DD, not {d:?}"))),
+    }
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Dashboard>, AppError> {
+    let date = chosen_date(&q)?;
+    let grids = chosen_grids(&state, &caller, q.get("grids")).await?;
+    Ok(Json(build(&state, &grids, date).await?))
+}
+
+/// The dashboard of `grids` (already checked against the caller's scope) on `date`.
+pub async fn build(state: &AppState, grids: &[String], date: Date) -> Result<Dashboard, AppError> {
+    let snap = state.dashboards.get(state, grids).await?;
+    let workers: Vec<Worker> = state
+        .storage
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::GridWorker && !u.disabled)
+        .map(|u| Worker {
+            id: u.id,
+            name: u.name,
+            grids: u.grids,
+        })
+        .collect();
+    let mut d = dashboard::compute(
+        &snap.entities,
+        grids,
+        &workers,
+        date,
+        now_ms(),
+        state.config.daily_load,
+    );
+    d.tile_url = state.config.tile_url.clone();
+    Ok(d)
+}
