@@ -109,3 +109,27 @@ pub async fn pull(token: &str, cursor: Option<&str>, limit: u32) -> Result<PullR
         .map_err(|_| ApiError::Unreachable)?;
     decode(resp).await
 }
+
+/// `GET /api/v1/dashboard`: the server's figures for `grids` (all of the user's when empty) on
+/// `date` (today when `None`).
+pub async fn dashboard(
+    token: &str,
+    grids: &[String],
+    date: Option<&str>,
+) -> Result<model::dashboard::Dashboard, ApiError> {
+    let grids = grids.join(",");
+    let mut query = Vec::new();
+    if !grids.is_empty() {
+        query.push(("grids", grids.as_str()));
+    }
+    if let Some(d) = date {
+        query.push(("date", d));
+    }
+    let resp = Request::get("/api/v1/dashboard")
+        .query(query)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}

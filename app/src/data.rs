@@ -75,6 +75,8 @@ pub struct Dataset {
     pub people: HashMap<String, String>,
     /// The volunteers' (id, name), for assigning packs.
     pub volunteers: Vec<(String, String)>,
+    /// Grid workers' and supervisors' (id, name), for assigning needs.
+    pub staff: Vec<(String, String)>,
     /// Households in walking order with everything a search may match, built once per load so
     /// a keystroke only scans strings.
     pub household_index: Vec<HouseholdEntry>,
@@ -129,8 +131,17 @@ impl Dataset {
             .filter_map(|p| Some((p.id.clone(), p.text("name")?.to_owned())))
             .collect();
         volunteers.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut staff: Vec<(String, String)> = people
+            .iter()
+            .filter(|p| {
+                matches!(p.text("role"), Some("grid_worker" | "supervisor")) && !p.is_deleted()
+            })
+            .filter_map(|p| Some((p.id.clone(), p.text("name")?.to_owned())))
+            .collect();
+        staff.sort_by(|a, b| a.1.cmp(&b.1));
         let mut out = Dataset {
             volunteers,
+            staff,
             today,
             residents: Vec::new(),
             by_id: HashMap::new(),

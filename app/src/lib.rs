@@ -26,9 +26,9 @@ use crate::i18n::I18nContextProvider;
 use crate::pages::{
     deliveries::DeliveriesPage, home::HomePage, household::HouseholdPage,
     households::HouseholdsPage, ledger::LedgerPage, login::LoginPage, need::NeedPage,
-    needs::NeedsPage, packs::PacksPage, resident::ResidentPage, residents::ResidentsPage,
-    services::ServicesPage, supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage,
-    visit::VisitPage,
+    needs::NeedsPage, overview::OverviewPage, packs::PacksPage, resident::ResidentPage,
+    residents::ResidentsPage, services::ServicesPage, supplies::SuppliesPage,
+    sync_status::SyncPage, today::TodayPage, visit::VisitPage,
 };
 
 #[component]
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/residents/:id") view=ResidentPage />
                         <Route path=path!("/visit/new") view=VisitPage />
                         <Route path=path!("/ledger") view=LedgerPage />
+                        <Route path=path!("/overview") view=OverviewPage />
                         <Route path=path!("/needs") view=NeedsPage />
                         <Route path=path!("/needs/:id") view=NeedPage />
                         <Route path=path!("/services") view=ServicesPage />

@@ -398,6 +398,64 @@ pub fn low_stock(records: &Records) -> Vec<LowStock> {
     out
 }
 
+/// The daily report (日报) for the level above: one row per grid and a total row, headers in
+/// Chinese whatever the screen's language. The app exports exactly the figures it shows.
+pub fn daily_report(d: &Dashboard) -> crate::export::Table {
+    use crate::export::{Cell, Table};
+    let headers = [
+        "日期",
+        "网格",
+        "居民数",
+        "65岁及以上",
+        "红色（高风险）",
+        "黄色（较高风险）",
+        "应随访人数",
+        "按时随访",
+        "随访覆盖率(%)",
+        "逾期未访",
+        "近7天已走访",
+        "当日走访次数",
+        "未办结需求",
+        "超时需求",
+        "紧急需求",
+        "计划发放健康包",
+        "已送达健康包",
+    ];
+    let n = |v: u32| Cell::Number(f64::from(v));
+    let row = |name: &str, f: &Figures, coverage: Option<u32>| {
+        vec![
+            Cell::Text(d.date.clone()),
+            Cell::Text(name.to_owned()),
+            n(f.residents),
+            n(f.aged_65),
+            n(f.red),
+            n(f.yellow),
+            n(f.due),
+            n(f.covered),
+            coverage.map_or(Cell::Empty, n),
+            n(f.overdue),
+            n(f.visited_7d),
+            n(f.visits_today),
+            n(f.needs_open),
+            n(f.needs_overdue),
+            n(f.needs_emergency),
+            n(f.packs_planned),
+            n(f.packs_delivered),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = d
+        .grids
+        .iter()
+        .map(|g| row(&g.name, &g.figures, g.coverage))
+        .collect();
+    rows.push(row("合计", &d.total, d.total_coverage));
+    Table {
+        sheet: "日报".into(),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -670,6 +728,30 @@ mod tests {
         assert!(w.overloaded);
         let d = compute(&r, &grids(&["g1"]), &workers(), today(), noon(0), 5);
         assert!(!d.workload[0].overloaded);
+    }
+
+    #[test]
+    fn the_daily_report_has_a_row_per_grid_and_a_total() {
+        let d = compute(
+            &demo(),
+            &grids(&["g1", "g2"]),
+            &workers(),
+            today(),
+            noon(0),
+            30,
+        );
+        let t = daily_report(&d);
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.headers[1], "网格");
+        assert_eq!(t.rows[0][1], crate::export::Cell::Text("一网格".into()));
+        assert_eq!(t.rows[2][1], crate::export::Cell::Text("合计".into()));
+        assert_eq!(
+            t.rows[2][2],
+            crate::export::Cell::Number(3.0),
+            "residents in total"
+        );
+        let csv = crate::export::to_csv(&t);
+        assert!(csv.contains("合计,3,"), "{csv}");
     }
 
     /// Do not modify: the app caches this body, and others read it.

@@ -182,6 +182,14 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
         changes: Vec::new(),
     };
 
+    // A grid's households lie within 0.005° north and east of its corner (see below); its
+    // boundary is a rectangle a little larger, so every household point falls inside it.
+    let boundary = |i: usize| {
+        let (lat, lng) = (39.90 + 0.01 * i as f64, 116.40 + 0.012 * i as f64);
+        let (s, n, w, e) = (lat - 0.001, lat + 0.006, lng - 0.001, lng + 0.006);
+        json!({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]})
+            .to_string()
+    };
     let grid_ids: Vec<String> = GRIDS.iter().map(|_| rng.uuid()).collect();
     for (i, (id, name)) in grid_ids.iter().zip(GRIDS).enumerate() {
         let rural = i == GRIDS.len() - 1;
@@ -201,6 +209,7 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
                 ("street", json!("东城街道")),
                 ("lat", json!(39.90 + 0.01 * i as f64)),
                 ("lng", json!(116.40 + 0.012 * i as f64)),
+                ("boundary", json!(boundary(i))),
             ],
         );
     }

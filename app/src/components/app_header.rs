@@ -30,6 +30,17 @@ pub fn AppHeader() -> impl IntoView {
                         <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
                     </nav>
                 }.into_any()
+            } else if session.get().is_some_and(|s| matches!(s.user.role, Role::Supervisor | Role::Admin)) {
+                // Supervisors look across grids first; the door-to-door lists are a tab away.
+                view! {
+                    <nav class="tabs">
+                        <A href="/overview" attr:data-testid="nav-overview">{t!(i18n, nav_overview)}</A>
+                        <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
+                        <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
+                        <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
+                        <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
+                    </nav>
+                }.into_any()
             } else {
                 view! {
                     <nav class="tabs">

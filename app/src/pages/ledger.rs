@@ -23,6 +23,8 @@ pub struct Filter {
     /// "all", "aged_65" or a `tag_*` / `cond_*` field.
     pub group: String,
     pub overdue_only: bool,
+    /// Grid ids to include; empty for all of the user's grids.
+    pub grids: Vec<String>,
 }
 
 pub fn ledger_rows<'a>(d: &'a Dataset, f: &Filter) -> Vec<&'a Resident> {
@@ -41,6 +43,12 @@ pub fn ledger_rows<'a>(d: &'a Dataset, f: &Filter) -> Vec<&'a Resident> {
             field => r.record.flag(field),
         })
         .filter(|r| !f.overdue_only || r.overdue_days(d.today).is_some_and(|days| days > 0))
+        .filter(|r| {
+            f.grids.is_empty()
+                || r.record
+                    .text("grid_id")
+                    .is_some_and(|g| f.grids.iter().any(|x| x == g))
+        })
         .collect();
     rows.sort_by_key(|r| (r.tier(), r.name().to_owned()));
     rows
@@ -122,6 +130,7 @@ pub fn LedgerPage() -> impl IntoView {
         tier: "all".into(),
         group: "all".into(),
         overdue_only: false,
+        grids: Vec::new(),
     });
     let export = move |xlsx: bool| {
         let Some(d) = data.get_untracked().flatten() else {
@@ -230,6 +239,23 @@ pub fn LedgerPage() -> impl IntoView {
                     <span>{t!(i18n, filter_overdue)}</span>
                 </label>
             </div>
+            {move || data.get().flatten().filter(|d| d.grids.len() > 1).map(|d| {
+                // A supervisor reports some grids at a time: the choice applies to screen and file.
+                d.grids.iter().map(|(id, name)| {
+                    let (on_id, click) = (id.clone(), id.clone());
+                    let on = move || filter.with(|f| f.grids.is_empty() || f.grids.contains(&on_id));
+                    view! {
+                        <button class="toggle" class:on=on data-testid="ledger-grid" data-grid=id.clone()
+                            on:click=move |_| filter.update(|f| {
+                                if let Some(i) = f.grids.iter().position(|g| *g == click) {
+                                    f.grids.remove(i);
+                                } else {
+                                    f.grids.push(click.clone());
+                                }
+                            })>{name.clone()}</button>
+                    }
+                }).collect_view()
+            }).map(|chips| view! { <div class="chips" data-testid="ledger-grids">{chips}</div> })}
             <div class="actions">
                 <button class="secondary" data-testid="export-csv" on:click=move |_| export(false)>{t!(i18n, export_csv)}</button>
                 <button class="secondary" data-testid="export-xlsx" on:click=move |_| export(true)>{t!(i18n, export_xlsx)}</button>

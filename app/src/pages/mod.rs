@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod login;
 pub mod need;
 pub mod needs;
+pub mod overview;
 pub mod packs;
 pub mod resident;
 pub mod residents;

@@ -136,6 +136,64 @@ fn NeedForm(id: String) -> impl IntoView {
     };
 
     let (start, resolve, cancel) = (step("in_progress"), step("resolved"), step("cancelled"));
+    // Assigning and escalating are single-field edits: they must not wait for the form.
+    let set_field = {
+        let id = id.clone();
+        move |field: &'static str, value: Value, done: &'static str| {
+            let id = id.clone();
+            spawn_local(async move {
+                match sync
+                    .edit("need", &id, vec![(field.to_owned(), value)])
+                    .await
+                {
+                    Ok(_) => {
+                        stored.refetch();
+                        set_message.set(Some(done.to_owned()));
+                    }
+                    Err(e) => set_message.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    let current = move || stored.get().flatten().flatten();
+    let assignee = move || {
+        current()
+            .and_then(|r| r.text("assignee_id").map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let escalated =
+        move || current().and_then(|r| r.get("escalated").and_then(Value::as_bool)) == Some(true);
+    let assign = {
+        let set_field = set_field.clone();
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            let value = if v.is_empty() {
+                Value::Null
+            } else {
+                Value::from(v)
+            };
+            set_field("assignee_id", value, t_string!(i18n, need_assigned));
+        }
+    };
+    let escalate = move |_| {
+        set_field(
+            "escalated",
+            json!(true),
+            t_string!(i18n, need_escalated_done),
+        )
+    };
+    let staff_options = move || {
+        let chosen = assignee();
+        data.get().flatten().map(|d| {
+            d.staff
+                .iter()
+                .map(|(id, name)| {
+                    let selected = *id == chosen;
+                    view! { <option value=id.clone() selected=selected>{name.clone()}</option> }
+                })
+                .collect_view()
+        })
+    };
     let who = move || {
         let d = data.get().flatten()?;
         Some(d.resident(&resident.get())?.name().to_owned())
@@ -169,6 +227,22 @@ fn NeedForm(id: String) -> impl IntoView {
                     })}
                     <button class="primary" data-testid="need-resolve" on:click=resolve.clone()>{t!(i18n, status_to_resolved)}</button>
                     <button class="secondary" data-testid="need-cancel" on:click=cancel.clone()>{t!(i18n, status_to_cancelled)}</button>
+                </div>
+            })}
+            {move || (!is_new && open()).then(|| view! {
+                <div class="actions" data-testid="need-manage">
+                    <label>
+                        {t!(i18n, need_assignee)}
+                        <select data-testid="need-assignee-select" on:change=assign.clone()>
+                            <option value="" selected=move || assignee().is_empty()>{t!(i18n, need_unassigned)}</option>
+                            {staff_options}
+                        </select>
+                    </label>
+                    {if escalated() {
+                        view! { <p class="notice" data-testid="need-escalated">{t!(i18n, need_escalated)}</p> }.into_any()
+                    } else {
+                        view! { <button class="secondary" data-testid="need-escalate" on:click=escalate.clone()>{t!(i18n, need_escalate)}</button> }.into_any()
+                    }}
                 </div>
             })}
         </section>

@@ -1,0 +1,298 @@
+//! The supervisor's map: grids as polygons coloured by the chosen layer, each labelled with its
+//! red residents, overdue visits and open needs; households as points once zoomed in. Leaflet is
+//! bundled with the app (no CDN) and loaded only when a map is first shown.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_leaflet::leaflet;
+use leptos_leaflet::prelude::*;
+use model::dashboard::{Dashboard, GridSummary};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::data::use_data;
+use crate::i18n::{t, use_i18n};
+
+/// What the polygons' colour shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    Risk,
+    Coverage,
+    Needs,
+    Packs,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 4] = [Layer::Coverage, Layer::Risk, Layer::Needs, Layer::Packs];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Layer::Risk => "risk",
+            Layer::Coverage => "coverage",
+            Layer::Needs => "needs",
+            Layer::Packs => "packs",
+        }
+    }
+}
+
+const GREEN: &str = "#2e7d32";
+const AMBER: &str = "#f9a825";
+const ORANGE: &str = "#ef6c00";
+const RED: &str = "#c62828";
+const GREY: &str = "#9e9e9e";
+
+/// The fill of one grid on one layer: green is fine, red needs the supervisor's attention.
+pub fn colour(g: &GridSummary, layer: Layer) -> &'static str {
+    let f = &g.figures;
+    match layer {
+        Layer::Coverage => match g.coverage {
+            None => GREY,
+            Some(c) if c >= 90 => GREEN,
+            Some(c) if c >= 75 => AMBER,
+            Some(c) if c >= 50 => ORANGE,
+            Some(_) => RED,
+        },
+        Layer::Risk => match (f.red * 1000).checked_div(f.residents) {
+            None => GREY,
+            Some(0) => GREEN,
+            Some(p) if p < 50 => AMBER,
+            Some(p) if p < 100 => ORANGE,
+            Some(_) => RED,
+        },
+        Layer::Needs => {
+            if f.needs_emergency > 0 || f.needs_overdue > 0 {
+                RED
+            } else if f.needs_open > 0 {
+                AMBER
+            } else {
+                GREEN
+            }
+        }
+        Layer::Packs => match (f.packs_delivered * 100).checked_div(f.packs_planned) {
+            None => GREY,
+            Some(p) if p >= 90 => GREEN,
+            Some(p) if p >= 50 => AMBER,
+            Some(_) => RED,
+        },
+    }
+}
+
+/// The outer ring of a grid's GeoJSON boundary (Polygon, MultiPolygon or a Feature of either),
+/// or a small square around its centre when it has no boundary.
+pub fn outline(g: &GridSummary) -> Vec<Position> {
+    let parsed = g
+        .boundary
+        .as_deref()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        .and_then(|v| {
+            let geometry = if v["type"] == "Feature" {
+                v["geometry"].clone()
+            } else {
+                v
+            };
+            let ring = match geometry["type"].as_str()? {
+                "Polygon" => geometry["coordinates"][0].clone(),
+                "MultiPolygon" => geometry["coordinates"][0][0].clone(),
+                _ => return None,
+            };
+            let points: Vec<Position> = ring
+                .as_array()?
+                .iter()
+                .filter_map(|p| Some(Position::new(p[1].as_f64()?, p[0].as_f64()?)))
+                .collect();
+            (points.len() >= 3).then_some(points)
+        });
+    parsed.unwrap_or_else(|| match (g.lat, g.lng) {
+        (Some(lat), Some(lng)) => {
+            let d = 0.002;
+            vec![
+                Position::new(lat - d, lng - d),
+                Position::new(lat - d, lng + d),
+                Position::new(lat + d, lng + d),
+                Position::new(lat + d, lng - d),
+            ]
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// True once Leaflet's script has run; loads it (and its stylesheet) on the first call.
+pub fn use_leaflet() -> ReadSignal<bool> {
+    let (ready, set_ready) = signal(leaflet_loaded());
+    if ready.get_untracked() {
+        return ready;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return ready;
+    };
+    let script = match document.get_element_by_id("leaflet-js") {
+        Some(s) => s,
+        None => {
+            if let (Ok(link), Some(head)) = (document.create_element("link"), document.head()) {
+                let _ = link.set_attribute("rel", "stylesheet");
+                let _ = link.set_attribute("href", "/vendor/leaflet/leaflet.css");
+                let _ = head.append_child(&link);
+            }
+            let Ok(s) = document.create_element("script") else {
+                return ready;
+            };
+            let _ = s.set_attribute("id", "leaflet-js");
+            let _ = s.set_attribute("src", "/vendor/leaflet/leaflet.js");
+            if let Some(head) = document.head() {
+                let _ = head.append_child(&s);
+            }
+            s
+        }
+    };
+    let onload = Closure::<dyn Fn()>::new(move || set_ready.set(true));
+    let _ = script.add_event_listener_with_callback("load", onload.as_ref().unchecked_ref());
+    // The listener lives as long as the page: a map may be opened again later.
+    onload.forget();
+    ready
+}
+
+fn leaflet_loaded() -> bool {
+    web_sys::window()
+        .map(|w| js_sys::Reflect::has(&w, &JsValue::from_str("L")).unwrap_or(false))
+        .unwrap_or(false)
+}
+
+/// Zoom from which households are drawn: below it they would be an unreadable smear.
+const HOUSEHOLD_ZOOM: f64 = 16.0;
+/// Households drawn at most at once, so a phone stays responsive.
+const MAX_POINTS: usize = 600;
+
+#[component]
+pub fn GridMap(
+    #[prop(into)] summary: Signal<Option<Arc<Dashboard>>>,
+    #[prop(into)] layer: Signal<Layer>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let data = use_data().data;
+    let ready = use_leaflet();
+    let map = JsRwSignal::<Option<leaflet::Map>>::new_local(None);
+    let (zoom, set_zoom) = signal(0.0f64);
+    let (bounds_rev, set_bounds_rev) = signal(0u32);
+    let fitted = StoredValue::new(false);
+
+    // Fit the view to the grids once both the map and the figures are there.
+    Effect::new(move |_| {
+        let (Some(m), Some(d)) = (map.get(), summary.get()) else {
+            return;
+        };
+        if fitted.get_value() {
+            return;
+        }
+        let points: Vec<Position> = d.grids.iter().flat_map(outline).collect();
+        let Some(first) = points.first() else { return };
+        let bounds = leaflet::LatLngBounds::new(&first.as_lat_lng(), &first.as_lat_lng());
+        for p in &points {
+            bounds.extend(&p.as_lat_lng());
+        }
+        m.fit_bounds(&bounds);
+        fitted.set_value(true);
+        set_zoom.set(m.get_zoom());
+    });
+
+    // Leaflet's event handlers live on this thread only; the view takes a copy when it mounts.
+    let events = StoredValue::new_local(
+        MapEvents::new()
+            .zoom_end(move |_| {
+                if let Some(m) = map.get_untracked() {
+                    set_zoom.set(m.get_zoom());
+                }
+            })
+            .move_end(move |_| set_bounds_rev.update(|r| *r += 1)),
+    );
+
+    let households = move || {
+        bounds_rev.track();
+        if zoom.get() < HOUSEHOLD_ZOOM {
+            return Vec::new();
+        }
+        let (Some(m), Some(d)) = (map.get(), data.get().flatten()) else {
+            return Vec::new();
+        };
+        let view = m.get_bounds();
+        d.households
+            .iter()
+            .filter_map(|(id, h)| {
+                let p = Position::new(h.get("lat")?.as_f64()?, h.get("lng")?.as_f64()?);
+                view.contains(&p.as_lat_lng()).then(|| (id.clone(), p))
+            })
+            .take(MAX_POINTS)
+            .collect::<Vec<_>>()
+    };
+
+    let polygons = move || {
+        let Some(d) = summary.get() else {
+            return Vec::new();
+        };
+        d.grids
+            .iter()
+            .map(|g| {
+                let id = g.id.clone();
+                let positions = outline(g);
+                let shown = g.clone();
+                let fill = Signal::derive(move || colour(&shown, layer.get()).to_owned());
+                let click = id.clone();
+                let class = format!("grid-poly grid-{id}");
+                let is_selected = {
+                    let id = id.clone();
+                    move || selected.get().as_deref() == Some(id.as_str())
+                };
+                let weight = Signal::derive(move || Some(if is_selected() { 4.0 } else { 1.5 }));
+                let f = g.figures.clone();
+                let name = g.name.clone();
+                view! {
+                    <Polygon
+                        positions=positions
+                        color="#37474f"
+                        weight=weight
+                        fill_color=fill
+                        fill_opacity=Some(0.55)
+                        class_name=class
+                        mouse_events=MouseEvents::new().on_click(move |_| selected.set(Some(click.clone())))
+                    >
+                        {
+                            let name = name.clone();
+                            let (red, overdue, needs) = (f.red, f.overdue, f.needs_open);
+                            view! {
+                                <Tooltip permanent=true direction="center">
+                                    <div class="grid-label">
+                                        <strong>{name}</strong>
+                                        <span>{t!(i18n, map_label_red)}" "{red}</span>
+                                        <span>{t!(i18n, map_label_overdue)}" "{overdue}</span>
+                                        <span>{t!(i18n, map_label_needs)}" "{needs}</span>
+                                    </div>
+                                </Tooltip>
+                            }
+                        }
+                    </Polygon>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <div class="map-frame" data-testid="grid-map">
+            {move || if ready.get() {
+                let tile_url = summary.get_untracked().and_then(|d| d.tile_url.clone());
+                view! {
+                    <MapContainer class="grid-map" zoom=13.0 center=Position::new(39.92, 116.42) map=map.write_only() events=events.get_value()>
+                        {tile_url.map(|url| view! { <TileLayer url=url /> })}
+                        {polygons}
+                        {move || households().into_iter().map(|(id, p)| view! {
+                            <Circle center=p radius=6.0 color="#0d47a1" fill_color="#1565c0" fill_opacity=Some(0.9) weight=Some(1.0) class_name=format!("household-point hh-{id}") />
+                        }).collect_view()}
+                    </MapContainer>
+                }.into_any()
+            } else {
+                view! { <p class="muted map-loading">{t!(i18n, map_loading)}</p> }.into_any()
+            }}
+        </div>
+    }
+}

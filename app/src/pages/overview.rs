@@ -1,0 +1,447 @@
+//! The supervisor's overview (总览): the grid map, each grid's figures and the total, visits per
+//! day, each worker's load and low stock, all as the server computes them for a chosen set of
+//! grids and a date, and the daily report (日报) to send upward as XLSX or CSV.
+
+use std::sync::Arc;
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use model::dashboard::{daily_report, Dashboard, Figures};
+use model::export::{to_csv, to_xlsx};
+use model::Role;
+
+use crate::api::{self, ApiError};
+use crate::components::grid_map::{GridMap, Layer};
+use crate::data::today;
+use crate::download::save_file;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::session::use_session;
+use crate::sync::use_sync;
+
+/// The last figures fetched, shown when the server cannot be reached (with their time).
+const CACHE_KEY: &str = "knock.dashboard";
+
+#[derive(Clone)]
+enum Loaded {
+    Fresh(Arc<Dashboard>),
+    /// The server could not be reached: the last figures this device saw.
+    Cached(Arc<Dashboard>),
+    Failed(String),
+}
+
+impl Loaded {
+    fn dashboard(&self) -> Option<Arc<Dashboard>> {
+        match self {
+            Loaded::Fresh(d) | Loaded::Cached(d) => Some(d.clone()),
+            Loaded::Failed(_) => None,
+        }
+    }
+}
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let session = use_session();
+    let allowed = move || {
+        session.get().is_some_and(|s| {
+            matches!(
+                s.user.role,
+                Role::Supervisor | Role::Admin | Role::GridWorker
+            )
+        })
+    };
+    view! {
+        <Show when=allowed fallback=|| view! { <Redirect path="/" /> }>
+            <Overview />
+        </Show>
+    }
+}
+
+#[component]
+fn Overview() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let sync = use_sync();
+    let (date, set_date) = signal(today().to_string());
+    // Empty: all of the user's grids.
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let (refresh, set_refresh) = signal(0u32);
+    let layer = RwSignal::new(Layer::Coverage);
+    let selected = RwSignal::new(None::<String>);
+
+    let loaded = LocalResource::new(move || {
+        let token = session.get().map(|s| s.token);
+        let grids = chosen.get();
+        let date = date.get();
+        refresh.track();
+        // New records synced to this device mean the server's figures moved too.
+        sync.revision.track();
+        async move {
+            let token = token?;
+            let cached = || LocalStorage::get::<Dashboard>(CACHE_KEY).ok().map(Arc::new);
+            Some(match api::dashboard(&token, &grids, Some(&date)).await {
+                Ok(d) => {
+                    let _ = LocalStorage::set(CACHE_KEY, &d);
+                    Loaded::Fresh(Arc::new(d))
+                }
+                Err(ApiError::Unreachable) => match cached() {
+                    Some(d) => Loaded::Cached(d),
+                    None => Loaded::Failed(String::new()),
+                },
+                Err(e) => Loaded::Failed(match e {
+                    ApiError::Status { body: Some(b), .. } => b.message,
+                    _ => String::new(),
+                }),
+            })
+        }
+    });
+    let dashboard = Signal::derive(move || loaded.get().flatten().and_then(|l| l.dashboard()));
+
+    let export = move |xlsx: bool| {
+        let Some(d) = dashboard.get_untracked() else {
+            return;
+        };
+        let table = daily_report(&d);
+        let name = format!("日报-{}", d.date);
+        let _ = if xlsx {
+            save_file(
+                &format!("{name}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &to_xlsx(&table),
+            )
+        } else {
+            save_file(
+                &format!("{name}.csv"),
+                "text/csv;charset=utf-8",
+                to_csv(&table).as_bytes(),
+            )
+        };
+    };
+
+    let my_grids = move || {
+        session
+            .get()
+            .map(|s| {
+                s.user
+                    .grids
+                    .iter()
+                    .cloned()
+                    .zip(s.user.grid_names.iter().cloned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let toggle_grid = move |id: String| {
+        chosen.update(|c| {
+            if let Some(i) = c.iter().position(|g| *g == id) {
+                c.remove(i);
+            } else {
+                c.push(id);
+            }
+        });
+        selected.set(None);
+    };
+
+    let status = move || {
+        loaded.get().flatten().map(|l| match l {
+            Loaded::Fresh(d) => view! {
+                <p class="muted" data-testid="dashboard-status">{t!(i18n, dashboard_as_of, time = clock(d.server_time_ms))}</p>
+            }
+            .into_any(),
+            Loaded::Cached(d) => view! {
+                <p class="notice" data-testid="dashboard-status">{t!(i18n, dashboard_offline, time = clock(d.server_time_ms))}</p>
+            }
+            .into_any(),
+            Loaded::Failed(m) => view! {
+                <p class="field-error" data-testid="dashboard-error">
+                    {if m.is_empty() { t_string!(i18n, dashboard_unreachable).to_owned() } else { m }}
+                </p>
+            }
+            .into_any(),
+        })
+    };
+
+    let figures_of_selected = move || {
+        let d = dashboard.get()?;
+        let (title, f, coverage, id) = match selected.get() {
+            Some(id) => {
+                let g = d.grids.iter().find(|g| g.id == id)?;
+                (g.name.clone(), g.figures.clone(), g.coverage, id)
+            }
+            None => (
+                t_string!(i18n, dashboard_total).to_owned(),
+                d.total.clone(),
+                d.total_coverage,
+                String::new(),
+            ),
+        };
+        Some(view! {
+            <section class="card figures" data-testid="grid-figures" data-grid=id>
+                <h2 data-testid="figures-title">{title}</h2>
+                <FiguresList f=f coverage=coverage />
+            </section>
+        })
+    };
+
+    view! {
+        <section class="overview" data-testid="overview">
+            <h1>{t!(i18n, overview_title)}</h1>
+            <div class="toolbar">
+                <label>
+                    {t!(i18n, dashboard_date)}
+                    <input type="date" data-testid="dashboard-date" prop:value=date
+                        on:change=move |ev| set_date.set(event_target_value(&ev)) />
+                </label>
+                <button class="secondary" data-testid="dashboard-refresh" on:click=move |_| set_refresh.update(|r| *r += 1)>
+                    {t!(i18n, dashboard_refresh)}
+                </button>
+            </div>
+            <div class="chips" data-testid="dashboard-grids">
+                {move || my_grids().into_iter().map(|(id, name)| {
+                    let on = {
+                        let id = id.clone();
+                        move || chosen.get().is_empty() || chosen.get().contains(&id)
+                    };
+                    let click = id.clone();
+                    view! {
+                        <button class="toggle" class:on=on data-testid="grid-chip" data-grid=id
+                            on:click=move |_| toggle_grid(click.clone())>{name}</button>
+                    }
+                }).collect_view()}
+            </div>
+            {status}
+            <div class="layers" role="radiogroup" data-testid="map-layers">
+                {Layer::ALL.into_iter().map(|l| view! {
+                    <button class="toggle" class:on=move || layer.get() == l data-testid=format!("layer-{}", l.key())
+                        on:click=move |_| layer.set(l)>
+                        {move || match l {
+                            Layer::Risk => t_string!(i18n, layer_risk),
+                            Layer::Coverage => t_string!(i18n, layer_coverage),
+                            Layer::Needs => t_string!(i18n, layer_needs),
+                            Layer::Packs => t_string!(i18n, layer_packs),
+                        }}
+                    </button>
+                }).collect_view()}
+            </div>
+            <div class="overview-grid">
+                <GridMap summary=dashboard layer=layer selected=selected />
+                {figures_of_selected}
+            </div>
+            {move || dashboard.get().map(|d| view! {
+                <GridTable d=d.clone() selected=selected />
+                <VisitsChart d=d.clone() />
+                <Workload d=d.clone() />
+                <LowStockList d=d />
+            })}
+            <div class="actions">
+                <button class="secondary" data-testid="export-daily-csv" on:click=move |_| export(false)>{t!(i18n, export_daily_csv)}</button>
+                <button class="secondary" data-testid="export-daily-xlsx" on:click=move |_| export(true)>{t!(i18n, export_daily_xlsx)}</button>
+            </div>
+        </section>
+    }
+}
+
+/// "HH:MM" of a server time, China time.
+fn clock(ms: i64) -> String {
+    let minutes =
+        (ms / 60_000 + i64::from(model::date::CHINA_UTC_OFFSET_MINUTES)).rem_euclid(24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+#[component]
+fn FiguresList(f: Figures, coverage: Option<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let row = |key: &'static str, label: String, value: String| {
+        view! {
+            <div class="figure" data-testid=format!("fig-{key}")>
+                <dt>{label}</dt>
+                <dd data-testid="value">{value}</dd>
+            </div>
+        }
+    };
+    let coverage = coverage
+        .map(|c| format!("{c}%"))
+        .unwrap_or_else(|| "—".into());
+    view! {
+        <dl class="figure-list">
+            {row("residents", t_string!(i18n, fig_residents).to_owned(), f.residents.to_string())}
+            {row("aged_65", t_string!(i18n, fig_aged_65).to_owned(), f.aged_65.to_string())}
+            {row("red", t_string!(i18n, fig_red).to_owned(), f.red.to_string())}
+            {row("yellow", t_string!(i18n, fig_yellow).to_owned(), f.yellow.to_string())}
+            {row("coverage", t_string!(i18n, fig_coverage).to_owned(), coverage)}
+            {row("visited_7d", t_string!(i18n, fig_visited_7d).to_owned(), f.visited_7d.to_string())}
+            {row("visits_today", t_string!(i18n, fig_visits_today).to_owned(), f.visits_today.to_string())}
+            {row("overdue", t_string!(i18n, fig_overdue).to_owned(), f.overdue.to_string())}
+            {row("needs_open", t_string!(i18n, fig_needs_open).to_owned(), f.needs_open.to_string())}
+            {row("needs_overdue", t_string!(i18n, fig_needs_overdue).to_owned(), f.needs_overdue.to_string())}
+            {row("packs", t_string!(i18n, fig_packs).to_owned(), format!("{} / {}", f.packs_delivered, f.packs_planned))}
+        </dl>
+    }
+}
+
+#[component]
+fn GridTable(d: Arc<Dashboard>, selected: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = d
+        .grids
+        .iter()
+        .map(|g| {
+            let id = g.id.clone();
+            let f = &g.figures;
+            view! {
+                <tr data-testid="grid-row" data-grid=g.id.clone() on:click=move |_| selected.set(Some(id.clone()))>
+                    <td>{g.name.clone()}</td>
+                    <td>{f.residents}</td>
+                    <td>{f.red}</td>
+                    <td>{g.coverage.map(|c| format!("{c}%")).unwrap_or_else(|| "—".into())}</td>
+                    <td>{f.overdue}</td>
+                    <td>{f.needs_open}</td>
+                    <td>{format!("{} / {}", f.packs_delivered, f.packs_planned)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, dashboard_by_grid)}</h2>
+            <div class="table-scroll">
+                <table class="ledger" data-testid="grid-table">
+                    <thead>
+                        <tr>
+                            <th>{t!(i18n, fig_grid)}</th>
+                            <th>{t!(i18n, fig_residents)}</th>
+                            <th>{t!(i18n, fig_red)}</th>
+                            <th>{t!(i18n, fig_coverage)}</th>
+                            <th>{t!(i18n, fig_overdue)}</th>
+                            <th>{t!(i18n, fig_needs_open)}</th>
+                            <th>{t!(i18n, fig_packs)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Visits per day for the last 30 days as bars, the day's count in each bar's title.
+#[component]
+fn VisitsChart(d: Arc<Dashboard>) -> impl IntoView {
+    let i18n = use_i18n();
+    let max = d
+        .visits_per_day
+        .iter()
+        .map(|c| c.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (w, h) = (300.0, 100.0);
+    let bar = w / d.visits_per_day.len().max(1) as f64;
+    let bars = d
+        .visits_per_day
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let height = h * f64::from(c.count) / f64::from(max);
+            view! {
+                <rect x=format!("{:.1}", i as f64 * bar + 1.0) y=format!("{:.1}", h - height)
+                    width=format!("{:.1}", bar - 2.0) height=format!("{height:.1}")
+                    data-testid="chart-bar" data-date=c.date.clone() data-count=c.count>
+                    <title>{format!("{}: {}", c.date, c.count)}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let first = d
+        .visits_per_day
+        .first()
+        .map(|c| c.date.clone())
+        .unwrap_or_default();
+    let last = d
+        .visits_per_day
+        .last()
+        .map(|c| c.date.clone())
+        .unwrap_or_default();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, dashboard_visits_chart)}</h2>
+            <svg class="chart" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img" data-testid="visits-chart">
+                {bars}
+            </svg>
+            <p class="chart-axis muted"><span>{first}</span><span>{format!("max {max}")}</span><span>{last}</span></p>
+        </section>
+    }
+}
+
+#[component]
+fn Workload(d: Arc<Dashboard>) -> impl IntoView {
+    let i18n = use_i18n();
+    let load = d.daily_load;
+    let rows = d
+        .workload
+        .iter()
+        .map(|w| {
+            let today = w.visits_per_day.last().copied().unwrap_or(0);
+            let week: u32 = w.visits_per_day.iter().sum();
+            let grids: Vec<String> = w
+                .grids
+                .iter()
+                .map(|g| d.grids.iter().find(|s| s.id == *g).map(|s| s.name.clone()).unwrap_or_default())
+                .filter(|n| !n.is_empty())
+                .collect();
+            view! {
+                <tr data-testid="workload-row" class:overloaded=w.overloaded>
+                    <td>{w.name.clone()}</td>
+                    <td>{grids.join("、")}</td>
+                    <td data-testid="workload-today">{today}</td>
+                    <td>{week}</td>
+                    <td>{w.open_items}</td>
+                    <td>{w.overloaded.then(|| view! { <span class="badge danger" data-testid="overloaded">{t!(i18n, workload_over)}</span> })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, workload_title)}</h2>
+            <p class="muted">{t!(i18n, workload_line, load = load)}</p>
+            <div class="table-scroll">
+                <table class="ledger" data-testid="workload">
+                    <thead>
+                        <tr>
+                            <th>{t!(i18n, workload_worker)}</th>
+                            <th>{t!(i18n, workload_grids)}</th>
+                            <th>{t!(i18n, workload_today)}</th>
+                            <th>{t!(i18n, workload_week)}</th>
+                            <th>{t!(i18n, workload_open)}</th>
+                            <th></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn LowStockList(d: Arc<Dashboard>) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = d.stock_low.clone();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, dashboard_stock_low)}</h2>
+            {if items.is_empty() {
+                view! { <p class="muted" data-testid="stock-ok">{t!(i18n, dashboard_stock_ok)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul data-testid="stock-low">
+                        {items.into_iter().map(|s| view! {
+                            <li>{format!("{}: {} {} (< {})", s.name, s.on_hand, s.unit, s.threshold)}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
