@@ -6,35 +6,7 @@ import * as XLSX from "xlsx";
 import { logIn } from "../pages/session";
 import { LedgerPage } from "../pages/worker-pages";
 import { gridWorker } from "./demo";
-
-/** RFC 4180 parsing: quoted fields with commas, quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n") {
-      row.push(field.replace(/\r$/, ""));
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
+import { parseCsv } from "./helpers/csv";
 
 test("ledger exports open as spreadsheets holding the rows on screen", async ({ page, context }) => {
   await logIn(page, gridWorker);
