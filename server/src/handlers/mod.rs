@@ -4,3 +4,4 @@ pub mod health;
 pub mod login;
 pub mod schema;
 pub mod sync;
+pub mod users;
