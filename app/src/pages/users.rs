@@ -484,25 +484,3 @@ fn UserRow(
         </li>
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bilingual_reason_is_shown_in_one_language() {
-        let r = "用户名已被使用 (user name is taken)";
-        assert_eq!(in_language(r, Locale::zh), "用户名已被使用");
-        assert_eq!(in_language(r, Locale::en), "user name is taken");
-        assert_eq!(in_language("plain", Locale::en), "plain");
-    }
-
-    #[test]
-    fn the_form_checks_the_servers_rules() {
-        assert!(username_ok("sun.li-2"));
-        assert!(!username_ok("Sun Li"));
-        assert!(!username_ok(""));
-        assert!(password_ok("12345678"));
-        assert!(!password_ok("1234567"));
-    }
-}
