@@ -116,6 +116,10 @@ pub async fn run(
         [c, rest @ ..] => (c.as_str(), rest),
         [] => bail!("{USAGE}"),
     };
+    if matches!(command, "help" | "--help" | "-h") {
+        writeln!(out, "{USAGE}")?;
+        return Ok(());
+    }
     if command == "list" {
         if !rest.is_empty() {
             bail!("user list takes no arguments");
