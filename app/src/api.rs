@@ -3,7 +3,8 @@
 
 use gloo_net::http::{Request, Response};
 use model::wire::{
-    Change, ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+    Change, CreateUserRequest, ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest,
+    PushResponse, UpdateUserRequest, UserAccount, UsersResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -128,6 +129,44 @@ pub async fn dashboard(
     let resp = Request::get("/api/v1/dashboard")
         .query(query)
         .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
+/// `GET /api/v1/users` (admins only).
+pub async fn list_users(token: &str) -> Result<Vec<UserAccount>, ApiError> {
+    let resp = Request::get("/api/v1/users")
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode::<UsersResponse>(resp).await.map(|r| r.users)
+}
+
+/// `POST /api/v1/users` (admins only).
+pub async fn create_user(token: &str, req: &CreateUserRequest) -> Result<UserAccount, ApiError> {
+    let resp = Request::post("/api/v1/users")
+        .header("Authorization", &bearer(token))
+        .json(req)
+        .map_err(|_| ApiError::Unreachable)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
+/// `PATCH /api/v1/users/{id}` (admins only): only the fields set in `req` change.
+pub async fn update_user(
+    token: &str,
+    id: &str,
+    req: &UpdateUserRequest,
+) -> Result<UserAccount, ApiError> {
+    let resp = Request::patch(&format!("/api/v1/users/{id}"))
+        .header("Authorization", &bearer(token))
+        .json(req)
+        .map_err(|_| ApiError::Unreachable)?
         .send()
         .await
         .map_err(|_| ApiError::Unreachable)?;

@@ -28,7 +28,7 @@ use crate::pages::{
     households::HouseholdsPage, ledger::LedgerPage, login::LoginPage, need::NeedPage,
     needs::NeedsPage, overview::OverviewPage, packs::PacksPage, resident::ResidentPage,
     residents::ResidentsPage, services::ServicesPage, supplies::SuppliesPage,
-    sync_status::SyncPage, today::TodayPage, visit::VisitPage,
+    sync_status::SyncPage, today::TodayPage, users::UsersPage, visit::VisitPage,
 };
 
 #[component]
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/supplies") view=SuppliesPage />
                         <Route path=path!("/packs") view=PacksPage />
                         <Route path=path!("/sync") view=SyncPage />
+                        <Route path=path!("/users") view=UsersPage />
                     </Routes>
                 </main>
             </Router>

@@ -44,11 +44,21 @@ pub fn clear() {
 #[derive(Clone, Copy)]
 pub struct SessionContext {
     session: RwSignal<Option<Session>>,
+    /// Set when the server refused the token and the session ended without the person asking;
+    /// the login page then says why, and that their unsynced edits are kept.
+    pub expired: RwSignal<bool>,
 }
 
 impl SessionContext {
     pub fn get(&self) -> Option<Session> {
         self.session.get()
+    }
+
+    /// The bearer token, read without subscribing: for requests, which must not rerun on change.
+    pub fn token_untracked(&self) -> String {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            .unwrap_or_default()
     }
 
     pub fn is_logged_in(&self) -> bool {
@@ -57,7 +67,17 @@ impl SessionContext {
 
     pub fn log_in(&self, session: Session) {
         save(&session);
+        self.expired.set(false);
         self.session.set(Some(session));
+    }
+
+    /// Ends a session whose token the server refused (user disabled, new password, token
+    /// revoked). Unlike logging out this erases nothing: the user's store and outbox stay on the
+    /// device and sync when they log in again.
+    pub fn expire(&self) {
+        clear();
+        self.expired.set(true);
+        self.session.set(None);
     }
 
     /// Revokes the token on the server when it can (offline it cannot, and the token is
@@ -77,6 +97,7 @@ impl SessionContext {
 pub fn provide_session() {
     provide_context(SessionContext {
         session: RwSignal::new(load()),
+        expired: RwSignal::new(false),
     });
 }
 

@@ -17,7 +17,7 @@ use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiError};
 use crate::db::{self, Db, DbError};
-use crate::session::{use_session, Session};
+use crate::session::{use_session, Session, SessionContext};
 
 /// How often to sync when nothing prompts it.
 const PERIOD_MS: u32 = 30_000;
@@ -174,7 +174,7 @@ pub fn provide_sync() {
         let user = current.as_ref().map(|s| s.user.id.clone());
         if prev.flatten() != user {
             if let Some(s) = current {
-                start(ctx, s);
+                start(ctx, session, s);
             }
         }
         user
@@ -189,7 +189,7 @@ pub fn use_sync() -> SyncContext {
     expect_context::<SyncContext>()
 }
 
-fn start(ctx: SyncContext, session: Session) {
+fn start(ctx: SyncContext, sessions: SessionContext, session: Session) {
     let (tx, rx) = unbounded();
     let stop = Rc::new(Cell::new(false));
     ctx.kick.set_value(Some(tx));
@@ -206,7 +206,7 @@ fn start(ctx: SyncContext, session: Session) {
                 }
                 ctx.db.set(Some(db.clone()));
                 ctx.revision.update(|r| *r += 1);
-                run(ctx, db, session, rx, stop).await;
+                run(ctx, sessions, db, session, rx, stop).await;
             }
             Err(e) => ctx
                 .status
@@ -231,6 +231,7 @@ fn online() -> bool {
 
 async fn run(
     ctx: SyncContext,
+    sessions: SessionContext,
     db: Db,
     session: Session,
     mut rx: UnboundedReceiver<Trigger>,
@@ -268,7 +269,10 @@ async fn run(
                     SyncStatus::Error(e.clone())
                 });
                 if e == SyncError::LoggedOut {
-                    // Retrying cannot help; a new login starts a new engine.
+                    // Retrying cannot help: end the session so the person can log in again, but
+                    // keep the store (outbox included), which syncs once they have.
+                    ctx.shut_down(false).await;
+                    sessions.expire();
                     return;
                 }
                 let w = backoff;

@@ -179,6 +179,50 @@ pub enum CheckSchema {
     Other,
 }
 
+/// A user as `GET /api/v1/users` lists them, for admins: never the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserAccount {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub grids: Vec<String>,
+    pub disabled: bool,
+}
+
+/// `GET /api/v1/users` 200 response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersResponse {
+    pub users: Vec<UserAccount>,
+}
+
+/// `POST /api/v1/users` body. An empty `name` means the user name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateUserRequest {
+    pub username: String,
+    #[serde(default)]
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub grids: Vec<String>,
+    pub password: String,
+}
+
+/// `PATCH /api/v1/users/{id}` body: only the keys present change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateUserRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
 #[cfg(test)]
 mod tests {
     //! Golden tests: these strings are the protocol. Do not modify them to make a change pass.
@@ -396,5 +440,63 @@ mod tests {
         );
         let future: CheckSchema = serde_json::from_str(r#"{"kind":"regex","re":"x"}"#).unwrap();
         assert_eq!(future, CheckSchema::Other);
+    }
+
+    #[test]
+    fn users_json_is_frozen() {
+        let r = UsersResponse {
+            users: vec![UserAccount {
+                id: "u1".into(),
+                username: "wangfang".into(),
+                name: "王芳".into(),
+                role: Role::GridWorker,
+                grids: vec!["g1".into()],
+                disabled: false,
+            }],
+        };
+        let json = r#"{"users":[{"id":"u1","username":"wangfang","name":"王芳","role":"grid_worker","grids":["g1"],"disabled":false}]}"#;
+        assert_eq!(serde_json::to_string(&r).unwrap(), json);
+        assert_eq!(serde_json::from_str::<UsersResponse>(json).unwrap(), r);
+    }
+
+    #[test]
+    fn create_user_json_is_frozen() {
+        let json = r#"{"username":"zhang.wei","name":"张伟","role":"volunteer","grids":[],"password":"secret-123"}"#;
+        let r: CreateUserRequest = serde_json::from_str(json).unwrap();
+        assert_eq!(r.role, Role::Volunteer);
+        assert_eq!(serde_json::to_string(&r).unwrap(), json);
+        let short: CreateUserRequest =
+            serde_json::from_str(r#"{"username":"admin2","role":"admin","password":"secret-123"}"#)
+                .unwrap();
+        assert_eq!(short.name, "");
+        assert!(short.grids.is_empty());
+    }
+
+    #[test]
+    fn update_user_json_is_frozen() {
+        let r: UpdateUserRequest = serde_json::from_str(r#"{"disabled":true}"#).unwrap();
+        assert_eq!(
+            r,
+            UpdateUserRequest {
+                disabled: Some(true),
+                ..Default::default()
+            }
+        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"disabled":true}"#);
+        let all = UpdateUserRequest {
+            name: Some("李强".into()),
+            role: Some(Role::Supervisor),
+            grids: Some(vec!["g1".into(), "g2".into()]),
+            password: Some("new-password".into()),
+            disabled: Some(false),
+        };
+        assert_eq!(
+            serde_json::to_string(&all).unwrap(),
+            r#"{"name":"李强","role":"supervisor","grids":["g1","g2"],"password":"new-password","disabled":false}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&UpdateUserRequest::default()).unwrap(),
+            "{}"
+        );
     }
 }

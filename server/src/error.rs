@@ -25,6 +25,10 @@ pub enum AppError {
     TooLarge(String),
     #[error("部分修改无效 (some changes are invalid)")]
     Invalid(Vec<ErrorDetail>),
+    /// A request that is well formed but refused, each reason a bilingual sentence: answered
+    /// as 422 `invalid` with the reasons as the message and as `details` (index = reason).
+    #[error("{}", .0.join("；"))]
+    Rejected(Vec<String>),
     #[error(
         "同步位置已失效，请从头同步 (the cursor can no longer be served: pull from the start)"
     )]
@@ -45,7 +49,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::ClockSkew { .. } => "clock_skew",
             AppError::TooLarge(_) => "too_large",
-            AppError::Invalid(_) => "invalid",
+            AppError::Invalid(_) | AppError::Rejected(_) => "invalid",
             AppError::ResetRequired => "reset_required",
             AppError::NotFound => "not_found",
             AppError::Internal(_) => "internal",
@@ -60,7 +64,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::ClockSkew { .. } => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::ResetRequired => StatusCode::GONE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -89,6 +93,16 @@ impl IntoResponse for AppError {
             },
             details: match &self {
                 AppError::Invalid(d) => Some(d.clone()),
+                AppError::Rejected(reasons) => Some(
+                    reasons
+                        .iter()
+                        .enumerate()
+                        .map(|(index, message)| ErrorDetail {
+                            index,
+                            message: message.clone(),
+                        })
+                        .collect(),
+                ),
                 _ => None,
             },
         };

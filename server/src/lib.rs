@@ -1,6 +1,8 @@
 //! Knock's server: `app(state)` builds the whole router so tests drive exactly what runs.
 
+pub mod accounts;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -14,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
@@ -53,6 +55,11 @@ pub fn app(state: AppState) -> Router {
         .route("/dashboard", get(handlers::dashboard::get))
         .route("/sync/push", post(handlers::sync::push))
         .route("/sync/pull", get(handlers::sync::pull))
+        .route(
+            "/users",
+            get(handlers::users::list).post(handlers::users::create),
+        )
+        .route("/users/{id}", patch(handlers::users::update))
         .fallback(|| async { AppError::NotFound })
         // Push allows 4 MiB; a little more gets through so an over-size batch is answered with
         // the contract's 413 `too_large` rather than a bare connection error.

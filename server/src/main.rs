@@ -1,5 +1,5 @@
 //! Starts Knock: reads the config, opens the database, seeds the demo community when empty,
-//! and serves the app and the API from one origin.
+//! and serves the app and the API from one origin; `server user …` administers users instead.
 
 use std::sync::Arc;
 
@@ -10,6 +10,10 @@ use server::{app, demo, AppState, Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("user") {
+        std::process::exit(user_command(&args[1..]).await);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KNOCK_LOG")
@@ -51,6 +55,25 @@ async fn main() -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// `server user …` (see `server::cli`): prints what it did, or why not and exits non-zero.
+async fn user_command(args: &[String]) -> i32 {
+    let result = async {
+        let config = Config::from_env()?;
+        let storage = SqliteStorage::open_dir(&config.data_dir)
+            .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+        let mut out = std::io::stdout();
+        server::cli::run(args, &storage, &mut out).await
+    }
+    .await;
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
 }
 
 /// Ctrl-C from a terminal or SIGTERM from a service manager: finish in-flight requests, then stop.

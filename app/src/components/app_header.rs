@@ -13,6 +13,13 @@ use model::Role;
 pub fn AppHeader() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let navigate = leptos_router::hooks::use_navigate();
+    // The server refused the token while the person was on some page: take them to log in.
+    Effect::new(move || {
+        if session.expired.get() {
+            navigate("/login", Default::default());
+        }
+    });
     view! {
         <header class="app-header">
             <A href="/" attr:class="brand" attr:data-testid="brand">{t!(i18n, app_name)}</A>
@@ -37,7 +44,9 @@ pub fn AppHeader() -> impl IntoView {
                         <A href="/overview" attr:data-testid="nav-overview">{t!(i18n, nav_overview)}</A>
                         <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
                         <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
-                        <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
+                        {session.get().is_some_and(|s| s.user.role == Role::Admin).then(|| view! {
+                            <A href="/users" attr:data-testid="nav-users">{t!(i18n, users_tab)}</A>
+                        })}
                         <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
                     </nav>
                 }.into_any()

@@ -79,6 +79,9 @@ pub fn HomePage() -> impl IntoView {
                         }}
                         {(role != Role::Volunteer).then(|| view! {
                         <nav class="links">
+                                {(role == Role::Supervisor || role == Role::Admin).then(|| view! {
+                                    <A href="/households" attr:class="button secondary block" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
+                                })}
                                 <A href="/residents" attr:class="button secondary block" attr:data-testid="nav-residents">{t!(i18n, nav_residents)}</A>
                                 <A href="/services" attr:class="button secondary block" attr:data-testid="nav-services">{t!(i18n, services_title)}</A>
                                 <A href="/deliveries" attr:class="button secondary block" attr:data-testid="nav-packs">{t!(i18n, deliveries_title)}</A>

@@ -96,6 +96,9 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card login">
             <h1>{t!(i18n, login_title)}</h1>
             <p class="muted">{t!(i18n, tagline)}</p>
+            <Show when=move || session.expired.get()>
+                <p class="notice" role="status" data-testid="login-expired">{t!(i18n, users_session_expired)}</p>
+            </Show>
             <form on:submit=submit novalidate>
                 <label for="username">{t!(i18n, username)}</label>
                 <input

@@ -16,4 +16,5 @@ pub mod services;
 pub mod supplies;
 pub mod sync_status;
 pub mod today;
+pub mod users;
 pub mod visit;

@@ -68,7 +68,17 @@ pub async fn chosen_grids(
         ));
     }
     let mine: Vec<String> = if user.role == Role::Admin {
-        state.storage.grid_ids().await?
+        {
+            let mut ids: Vec<String> = state
+                .storage
+                .grids()
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            ids.sort();
+            ids
+        }
     } else {
         user.grids.clone()
     };

@@ -5,3 +5,4 @@ pub mod health;
 pub mod login;
 pub mod schema;
 pub mod sync;
+pub mod users;

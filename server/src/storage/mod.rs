@@ -46,6 +46,16 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// What an admin changes of a user; `None` leaves that part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub grids: Option<Vec<String>>,
+    pub password_hash: Option<String>,
+    pub disabled: Option<bool>,
+}
+
 /// A stored winning value with its position in the server order.
 #[derive(Debug, Clone)]
 pub struct FieldRow {
@@ -64,8 +74,12 @@ pub trait Storage: Send + Sync + 'static {
     async fn create_user(&self, user: NewUser) -> Result<UserRecord>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>>;
-    /// Every user, disabled ones too, by user name.
+    /// Every user, by user name.
     async fn list_users(&self) -> Result<Vec<UserRecord>>;
+    /// Changes a user in one transaction; none when there is no such user. A new role or a new
+    /// set of grids bumps `scope_version` (their pull cursors then answer 410); disabling and a
+    /// new password revoke all of the user's tokens at once.
+    async fn update_user(&self, id: &str, update: UserUpdate) -> Result<Option<UserRecord>>;
 
     async fn store_token(
         &self,
@@ -78,11 +92,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn token_owner(&self, token_hash: &str) -> Result<Option<(UserRecord, String)>>;
     async fn delete_token(&self, token_hash: &str) -> Result<()>;
 
-    /// The ids of every grid record not deleted, sorted.
-    async fn grid_ids(&self) -> Result<Vec<String>>;
-
     /// The current `name` of each grid record, in the order of `ids` (the id where none).
     async fn grid_names(&self, ids: &[String]) -> Result<Vec<String>>;
+    /// Every grid record not deleted, as (id, name), by name.
+    async fn grids(&self) -> Result<Vec<(String, String)>>;
 
     /// Applies a batch in one transaction, last writer wins per field; returns how many won.
     /// Each row is filed under its record's grid (the record's `grid_id` field, or its own id

@@ -14,7 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
     Authorize, FieldRow, NewUser, RecordLookup, Result, Storage, StorageError, UserRecord,
-    VolunteerScope,
+    UserUpdate, VolunteerScope,
 };
 use crate::error::AppError;
 
@@ -271,12 +271,18 @@ impl Storage for SqliteStorage {
             .await
     }
 
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>> {
+        let id = id.to_owned();
+        self.with(move |c| load_user(c, "id = ?1", &id)).await
+    }
+
     async fn list_users(&self) -> Result<Vec<UserRecord>> {
         self.with(|c| {
-            let ids = c
-                .prepare_cached("SELECT id FROM users ORDER BY username")?
-                .query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
+            let ids: Vec<String> = {
+                let mut stmt = c.prepare_cached("SELECT id FROM users ORDER BY username")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
             let mut users = Vec::with_capacity(ids.len());
             for id in ids {
                 users.extend(load_user(c, "id = ?1", &id)?);
@@ -286,9 +292,75 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>> {
+    async fn update_user(&self, id: &str, update: UserUpdate) -> Result<Option<UserRecord>> {
         let id = id.to_owned();
-        self.with(move |c| load_user(c, "id = ?1", &id)).await
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let Some(before) = load_user(&tx, "id = ?1", &id)? else {
+                return Ok(None);
+            };
+            if let Some(name) = &update.name {
+                tx.execute(
+                    "UPDATE users SET name = ?1 WHERE id = ?2",
+                    params![name, id],
+                )?;
+            }
+            let mut scope_changed = false;
+            if let Some(role) = update.role.filter(|r| *r != before.role) {
+                tx.execute(
+                    "UPDATE users SET role = ?1 WHERE id = ?2",
+                    params![role.as_str(), id],
+                )?;
+                scope_changed = true;
+            }
+            if let Some(grids) = &update.grids {
+                let mut wanted = grids.clone();
+                wanted.dedup();
+                let mut old = before.grids.clone();
+                let mut new = wanted.clone();
+                old.sort();
+                new.sort();
+                new.dedup();
+                if old != new {
+                    tx.execute("DELETE FROM user_grids WHERE user_id = ?1", [&id])?;
+                    for g in &wanted {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO user_grids (user_id, grid_id) VALUES (?1, ?2)",
+                            params![id, g],
+                        )?;
+                    }
+                    scope_changed = true;
+                }
+            }
+            if scope_changed {
+                tx.execute(
+                    "UPDATE users SET scope_version = scope_version + 1 WHERE id = ?1",
+                    [&id],
+                )?;
+            }
+            let mut revoke = false;
+            if let Some(hash) = &update.password_hash {
+                tx.execute(
+                    "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                    params![hash, id],
+                )?;
+                revoke = true;
+            }
+            if let Some(disabled) = update.disabled {
+                tx.execute(
+                    "UPDATE users SET disabled = ?1 WHERE id = ?2",
+                    params![disabled, id],
+                )?;
+                revoke |= disabled;
+            }
+            if revoke {
+                tx.execute("DELETE FROM tokens WHERE user_id = ?1", [&id])?;
+            }
+            let after = load_user(&tx, "id = ?1", &id)?;
+            tx.commit()?;
+            Ok(after)
+        })
+        .await
     }
 
     async fn store_token(
@@ -342,21 +414,6 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn grid_ids(&self) -> Result<Vec<String>> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT DISTINCT id FROM fields WHERE entity = 'grid' AND id NOT IN \
-                 (SELECT id FROM fields WHERE entity = 'grid' AND field = '_deleted' AND value = 'true') \
-                 ORDER BY id",
-            )?;
-            let ids = stmt
-                .query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(ids)
-        })
-        .await
-    }
-
     async fn grid_names(&self, ids: &[String]) -> Result<Vec<String>> {
         let ids = ids.to_vec();
         self.with(move |c| {
@@ -372,6 +429,29 @@ impl Storage for SqliteStorage {
                     )
                 })
                 .collect()
+        })
+        .await
+    }
+
+    async fn grids(&self) -> Result<Vec<(String, String)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT n.id, n.value FROM fields n
+                 WHERE n.entity = 'grid' AND n.field = 'name'
+                 AND NOT EXISTS (SELECT 1 FROM fields d WHERE d.entity = 'grid' AND d.id = n.id
+                                 AND d.field = '_deleted' AND d.value = 'true')",
+            )?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut grids = rows
+                .map(|row| {
+                    let (id, json) = row?;
+                    let name = serde_json::from_str::<String>(&json).unwrap_or_else(|_| id.clone());
+                    Ok((id, name))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            grids.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+            Ok(grids)
         })
         .await
     }
@@ -787,5 +867,183 @@ mod tests {
             .await
             .unwrap()
             .is_empty());
+    }
+
+    async fn user(s: &SqliteStorage, username: &str, role: Role, grids: &[&str]) -> UserRecord {
+        s.create_user(NewUser {
+            username: username.into(),
+            name: username.into(),
+            role,
+            grids: grids.iter().map(|g| g.to_string()).collect(),
+            password_hash: "h0".into(),
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn users_are_listed_by_user_name_and_updated_in_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open_dir(dir.path()).unwrap();
+        user(&s, "wang", Role::GridWorker, &["g1"]).await;
+        let li = user(&s, "li", Role::Supervisor, &["g1", "g2"]).await;
+        let names: Vec<String> = s
+            .list_users()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
+        assert_eq!(names, ["li", "wang"]);
+
+        let renamed = s
+            .update_user(
+                &li.id,
+                UserUpdate {
+                    name: Some("李强".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(renamed.name, "李强");
+        assert_eq!(renamed.grids, ["g1", "g2"]);
+        assert_eq!(
+            renamed.scope_version, li.scope_version,
+            "a name is not scope"
+        );
+        let same = s
+            .update_user(
+                &li.id,
+                UserUpdate {
+                    grids: Some(vec!["g2".into(), "g1".into()]),
+                    role: Some(Role::Supervisor),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            same.scope_version, li.scope_version,
+            "the same grids and role are no change"
+        );
+        assert!(s
+            .update_user("nobody", UserUpdate::default())
+            .await
+            .unwrap()
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn new_role_or_grids_bump_the_scope_and_disabling_or_a_new_password_revoke_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open_dir(dir.path()).unwrap();
+        let wang = user(&s, "wang", Role::GridWorker, &["g1"]).await;
+        let other = user(&s, "zhao", Role::GridWorker, &["g1"]).await;
+        s.store_token("other", &other.id, "d", 0).await.unwrap();
+
+        let moved = s
+            .update_user(
+                &wang.id,
+                UserUpdate {
+                    grids: Some(vec!["g2".into()]),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(moved.grids, ["g2"]);
+        assert_eq!(moved.scope_version, wang.scope_version + 1);
+        let promoted = s
+            .update_user(
+                &wang.id,
+                UserUpdate {
+                    role: Some(Role::Supervisor),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(promoted.role, Role::Supervisor);
+        assert_eq!(promoted.scope_version, wang.scope_version + 2);
+
+        s.store_token("t1", &wang.id, "d1", 0).await.unwrap();
+        s.store_token("t2", &wang.id, "d2", 0).await.unwrap();
+        assert!(s.token_owner("t1").await.unwrap().is_some());
+        s.update_user(
+            &wang.id,
+            UserUpdate {
+                password_hash: Some("h1".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(s.token_owner("t1").await.unwrap().is_none());
+        assert!(s.token_owner("t2").await.unwrap().is_none());
+        assert_eq!(
+            s.user_by_id(&wang.id).await.unwrap().unwrap().password_hash,
+            "h1"
+        );
+
+        s.store_token("t3", &wang.id, "d1", 0).await.unwrap();
+        let off = s
+            .update_user(
+                &wang.id,
+                UserUpdate {
+                    disabled: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(off.disabled);
+        assert!(s.token_owner("t3").await.unwrap().is_none());
+        // A disabled user's token is refused even if one were stored after disabling.
+        s.store_token("t4", &wang.id, "d1", 0).await.unwrap();
+        assert!(s.token_owner("t4").await.unwrap().is_none());
+        s.update_user(
+            &wang.id,
+            UserUpdate {
+                disabled: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.token_owner("t3").await.unwrap().is_none(),
+            "enabling brings no token back"
+        );
+        assert!(
+            s.token_owner("other").await.unwrap().is_some(),
+            "other users keep theirs"
+        );
+    }
+
+    #[tokio::test]
+    async fn grids_are_the_live_grid_records_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open_dir(dir.path()).unwrap();
+        s.apply_changes(vec![
+            change("grid", "b", "name", json!("第二网格"), &stamp(1)),
+            change("grid", "a", "name", json!("第一网格"), &stamp(1)),
+            change("grid", "c", "name", json!("旧网格"), &stamp(1)),
+            change("grid", "c", "_deleted", json!(true), &stamp(2)),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(
+            s.grids().await.unwrap(),
+            [
+                ("a".to_string(), "第一网格".to_string()),
+                ("b".into(), "第二网格".into())
+            ]
+        );
     }
 }

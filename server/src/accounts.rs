@@ -1,0 +1,254 @@
+//! User administration shared by the API and the command line: the rules a user name, password,
+//! role and grids must meet, and creating and changing users with the profile others see.
+
+use std::sync::{Mutex, OnceLock};
+
+use model::hlc::Clock;
+use model::wire::{Change, CreateUserRequest, UpdateUserRequest, UserAccount};
+use model::Role;
+use serde_json::json;
+
+use crate::auth;
+use crate::error::AppError;
+use crate::storage::{NewUser, Storage, StorageError, UserRecord, UserUpdate};
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_USERNAME_CHARS: usize = 32;
+
+pub const USERNAME_TAKEN: &str = "用户名已被使用 (user name is taken)";
+
+/// What the API lists: everything but the password hash.
+pub fn account(u: &UserRecord) -> UserAccount {
+    UserAccount {
+        id: u.id.clone(),
+        username: u.username.clone(),
+        name: u.name.clone(),
+        role: u.role,
+        grids: u.grids.clone(),
+        disabled: u.disabled,
+    }
+}
+
+pub fn check_username(username: &str) -> Option<String> {
+    let ok = (1..=MAX_USERNAME_CHARS).contains(&username.chars().count())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+    (!ok).then(|| {
+        "用户名须为 1–32 个小写字母、数字或 _ . - (user name: 1–32 of a–z, 0–9, _ . -)".to_owned()
+    })
+}
+
+pub fn check_password(password: &str) -> Option<String> {
+    (password.chars().count() < MIN_PASSWORD_CHARS)
+        .then(|| "密码至少 8 个字符 (password: at least 8 characters)".to_owned())
+}
+
+fn check_name(name: &str) -> Option<String> {
+    let n = name.chars().count();
+    (n == 0 || n > model::entities::NAME_LEN)
+        .then(|| "姓名须为 1–100 个字符 (name: 1–100 characters)".to_owned())
+}
+
+/// Unknown grids, and whether the role fits the grids: a grid worker or supervisor needs at
+/// least one, a volunteer has none (they see deliveries, not grids), an admin sees all anyway.
+async fn check_grids(
+    storage: &dyn Storage,
+    role: Role,
+    grids: &[String],
+    problems: &mut Vec<String>,
+) -> Result<(), AppError> {
+    if !grids.is_empty() {
+        let known: std::collections::HashSet<String> = storage
+            .grids()
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        for g in grids.iter().filter(|g| !known.contains(*g)) {
+            problems.push(format!("没有这个网格 (no such grid): {g}"));
+        }
+    }
+    match role {
+        Role::GridWorker | Role::Supervisor if grids.is_empty() => problems.push(
+            "网格员和督导员至少要有一个网格 (grid workers and supervisors need at least one grid)"
+                .into(),
+        ),
+        Role::Volunteer if !grids.is_empty() => {
+            problems.push("志愿者不分配网格 (volunteers have no grids)".into())
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| anyhow::anyhow!("password hashing task: {e}"))?
+        .map_err(AppError::Internal)
+}
+
+fn dedup(grids: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    grids
+        .into_iter()
+        .filter(|g| seen.insert(g.clone()))
+        .collect()
+}
+
+pub async fn create(storage: &dyn Storage, req: CreateUserRequest) -> Result<UserRecord, AppError> {
+    let name = match req.name.trim() {
+        "" => req.username.clone(),
+        n => n.to_owned(),
+    };
+    let grids = dedup(req.grids);
+    let mut problems: Vec<String> = [
+        check_username(&req.username),
+        check_name(&name),
+        check_password(&req.password),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if problems.is_empty() && storage.user_by_username(&req.username).await?.is_some() {
+        problems.push(USERNAME_TAKEN.into());
+    }
+    check_grids(storage, req.role, &grids, &mut problems).await?;
+    if !problems.is_empty() {
+        return Err(AppError::Rejected(problems));
+    }
+    let password_hash = hash(req.password).await?;
+    let user = storage
+        .create_user(NewUser {
+            username: req.username,
+            name,
+            role: req.role,
+            grids,
+            password_hash,
+        })
+        .await
+        .map_err(|e| match e {
+            // Another admin took the name between the check and the insert.
+            StorageError::Conflict(_) => AppError::Rejected(vec![USERNAME_TAKEN.into()]),
+            e => e.into(),
+        })?;
+    write_profile(storage, &user).await?;
+    Ok(user)
+}
+
+/// Changes user `id`. `actor` is the admin doing it (none from the command line): an admin may
+/// not lock themself out by disabling their own account or dropping their own admin role.
+pub async fn update(
+    storage: &dyn Storage,
+    actor: Option<&UserRecord>,
+    id: &str,
+    req: UpdateUserRequest,
+) -> Result<UserRecord, AppError> {
+    let before = storage.user_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let mut problems = Vec::new();
+    if actor.is_some_and(|a| a.id == before.id) {
+        if req.disabled == Some(true) {
+            problems.push("不能停用自己的账号 (you cannot disable your own account)".into());
+        }
+        if req.role.is_some_and(|r| r != Role::Admin) {
+            problems
+                .push("不能取消自己的管理员角色 (you cannot remove your own admin role)".into());
+        }
+    }
+    let name = req.name.map(|n| n.trim().to_owned());
+    if let Some(problem) = name.as_deref().and_then(check_name) {
+        problems.push(problem);
+    }
+    if let Some(problem) = req.password.as_deref().and_then(check_password) {
+        problems.push(problem);
+    }
+    let role = req.role.unwrap_or(before.role);
+    let mut grids = req.grids.map(dedup);
+    // Becoming a volunteer drops the grids: a volunteer has none.
+    if grids.is_none() && role == Role::Volunteer && req.role.is_some() {
+        grids = Some(Vec::new());
+    }
+    if req.role.is_some() || grids.is_some() {
+        let effective = grids.clone().unwrap_or_else(|| before.grids.clone());
+        check_grids(storage, role, &effective, &mut problems).await?;
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Rejected(problems));
+    }
+    let password_hash = match req.password {
+        Some(p) => Some(hash(p).await?),
+        None => None,
+    };
+    let after = storage
+        .update_user(
+            id,
+            UserUpdate {
+                name,
+                role: req.role,
+                grids,
+                password_hash,
+                disabled: req.disabled,
+            },
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if after.name != before.name || after.role != before.role {
+        write_profile(storage, &after).await?;
+    }
+    Ok(after)
+}
+
+/// Writes the user's `user_profile` record (name and role), which every device syncs so a need's
+/// assignee or a delivery's volunteer can be shown. Stamped by the server's own clock, kept for
+/// the process so two quick changes of one user still order.
+async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), AppError> {
+    static CLOCK: OnceLock<Mutex<Clock>> = OnceLock::new();
+    let stamp = {
+        let clock = CLOCK.get_or_init(|| {
+            Mutex::new(Clock::new("server").unwrap_or_else(|_| unreachable!("a valid device id")))
+        });
+        let mut clock = clock.lock().unwrap_or_else(|p| p.into_inner());
+        clock.now(crate::now_ms() as u64).to_string()
+    };
+    let change = |field: &str, value: serde_json::Value| Change {
+        entity: "user_profile".into(),
+        id: user.id.clone(),
+        field: field.into(),
+        value,
+        hlc: stamp.clone(),
+    };
+    storage
+        .apply_changes(vec![
+            change("name", json!(user.name)),
+            change("role", json!(user.role.as_str())),
+        ])
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names_are_short_lowercase_words() {
+        for ok in ["a", "wang.fang", "li_qiang-2", &"x".repeat(32)] {
+            assert_eq!(check_username(ok), None, "{ok}");
+        }
+        for bad in ["", "Wang", "王芳", "a b", "a@b", &"x".repeat(33)] {
+            assert!(check_username(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_eight_characters() {
+        assert!(check_password("1234567").is_some());
+        assert_eq!(check_password("12345678"), None);
+        assert_eq!(
+            check_password("八个汉字的密码啊"),
+            None,
+            "characters, not bytes"
+        );
+    }
+}
