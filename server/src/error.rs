@@ -25,6 +25,9 @@ pub enum AppError {
     TooLarge(String),
     #[error("部分修改无效 (some changes are invalid)")]
     Invalid(Vec<ErrorDetail>),
+    /// `422 invalid` about a whole request rather than changes of a batch: an unreadable file.
+    #[error("{0}")]
+    Unprocessable(String),
     #[error(
         "同步位置已失效，请从头同步 (the cursor can no longer be served: pull from the start)"
     )]
@@ -45,7 +48,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::ClockSkew { .. } => "clock_skew",
             AppError::TooLarge(_) => "too_large",
-            AppError::Invalid(_) => "invalid",
+            AppError::Invalid(_) | AppError::Unprocessable(_) => "invalid",
             AppError::ResetRequired => "reset_required",
             AppError::NotFound => "not_found",
             AppError::Internal(_) => "internal",
@@ -60,7 +63,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::ClockSkew { .. } => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::ResetRequired => StatusCode::GONE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

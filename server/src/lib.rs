@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod handlers;
+pub mod import;
 pub mod json;
 pub mod scope;
 pub mod snapshot;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .route("/schema", get(handlers::schema::get))
         .route("/sync/push", post(handlers::sync::push))
         .route("/sync/pull", get(handlers::sync::pull))
+        .route("/import/roster", post(handlers::import::roster))
         .fallback(|| async { AppError::NotFound })
         // Push allows 4 MiB; a little more gets through so an over-size batch is answered with
         // the contract's 413 `too_large` rather than a bare connection error.

@@ -1,6 +1,7 @@
 //! One module per resource of the API; handlers are named by verb.
 
 pub mod health;
+pub mod import;
 pub mod login;
 pub mod schema;
 pub mod sync;
