@@ -3,7 +3,8 @@
 
 use gloo_net::http::{Request, Response};
 use model::wire::{
-    Change, ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+    Change, ErrorBody, ImportRequest, ImportResponse, LoginRequest, LoginResponse, PullResponse,
+    PushRequest, PushResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -104,6 +105,18 @@ pub async fn pull(token: &str, cursor: Option<&str>, limit: u32) -> Result<PullR
     let resp = Request::get("/api/v1/sync/pull")
         .query(query)
         .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
+/// `POST /api/v1/import/roster`: a preview, or with `commit` the import and its report.
+pub async fn import_roster(token: &str, req: &ImportRequest) -> Result<ImportResponse, ApiError> {
+    let resp = Request::post("/api/v1/import/roster")
+        .header("Authorization", &bearer(token))
+        .json(req)
+        .map_err(|_| ApiError::Unreachable)?
         .send()
         .await
         .map_err(|_| ApiError::Unreachable)?;

@@ -25,10 +25,10 @@ use crate::components::app_header::AppHeader;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
     deliveries::DeliveriesPage, home::HomePage, household::HouseholdPage,
-    households::HouseholdsPage, ledger::LedgerPage, login::LoginPage, need::NeedPage,
-    needs::NeedsPage, packs::PacksPage, resident::ResidentPage, residents::ResidentsPage,
-    services::ServicesPage, supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage,
-    visit::VisitPage,
+    households::HouseholdsPage, import::ImportPage, ledger::LedgerPage, login::LoginPage,
+    need::NeedPage, needs::NeedsPage, packs::PacksPage, resident::ResidentPage,
+    residents::ResidentsPage, services::ServicesPage, supplies::SuppliesPage,
+    sync_status::SyncPage, today::TodayPage, visit::VisitPage,
 };
 
 #[component]
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/supplies") view=SuppliesPage />
                         <Route path=path!("/packs") view=PacksPage />
                         <Route path=path!("/sync") view=SyncPage />
+                        <Route path=path!("/import") view=ImportPage />
                     </Routes>
                 </main>
             </Router>

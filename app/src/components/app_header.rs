@@ -31,12 +31,17 @@ pub fn AppHeader() -> impl IntoView {
                     </nav>
                 }.into_any()
             } else {
+                // Importing rosters is the office's job: only admins and supervisors get the tab.
+                let office = session
+                    .get()
+                    .is_some_and(|s| matches!(s.user.role, Role::Admin | Role::Supervisor));
                 view! {
                     <nav class="tabs">
                         <A href="/today" attr:data-testid="nav-today">{t!(i18n, nav_today)}</A>
                         <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
                         <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
                         <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
+                        {office.then(|| view! { <A href="/import" attr:data-testid="nav-import">{t!(i18n, import_nav)}</A> })}
                         <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
                     </nav>
                 }.into_any()
