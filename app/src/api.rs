@@ -3,8 +3,9 @@
 
 use gloo_net::http::{Request, Response};
 use model::wire::{
-    Change, CreateUserRequest, ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest,
-    PushResponse, UpdateUserRequest, UserAccount, UsersResponse,
+    Change, CreateUserRequest, ErrorBody, ImportRequest, ImportResponse, LoginRequest,
+    LoginResponse, PullResponse, PushRequest, PushResponse, UpdateUserRequest, UserAccount,
+    UsersResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -164,6 +165,18 @@ pub async fn update_user(
     req: &UpdateUserRequest,
 ) -> Result<UserAccount, ApiError> {
     let resp = Request::patch(&format!("/api/v1/users/{id}"))
+        .header("Authorization", &bearer(token))
+        .json(req)
+        .map_err(|_| ApiError::Unreachable)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
+/// `POST /api/v1/import/roster`: a preview, or with `commit` the import and its report.
+pub async fn import_roster(token: &str, req: &ImportRequest) -> Result<ImportResponse, ApiError> {
+    let resp = Request::post("/api/v1/import/roster")
         .header("Authorization", &bearer(token))
         .json(req)
         .map_err(|_| ApiError::Unreachable)?

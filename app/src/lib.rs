@@ -25,10 +25,11 @@ use crate::components::app_header::AppHeader;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
     deliveries::DeliveriesPage, home::HomePage, household::HouseholdPage,
-    households::HouseholdsPage, ledger::LedgerPage, login::LoginPage, need::NeedPage,
-    needs::NeedsPage, overview::OverviewPage, packs::PacksPage, resident::ResidentPage,
-    residents::ResidentsPage, services::ServicesPage, supplies::SuppliesPage,
-    sync_status::SyncPage, today::TodayPage, users::UsersPage, visit::VisitPage,
+    households::HouseholdsPage, import::ImportPage, ledger::LedgerPage, login::LoginPage,
+    need::NeedPage, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
+    resident::ResidentPage, residents::ResidentsPage, services::ServicesPage,
+    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
+    visit::VisitPage,
 };
 
 #[component]
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/packs") view=PacksPage />
                         <Route path=path!("/sync") view=SyncPage />
                         <Route path=path!("/users") view=UsersPage />
+                        <Route path=path!("/import") view=ImportPage />
                     </Routes>
                 </main>
             </Router>

@@ -123,6 +123,63 @@ pub struct PullResponse {
     pub server_time_ms: i64,
 }
 
+/// `POST /api/v1/import/roster` body: a roster file, how its columns map to Knock's import
+/// fields (`None` asks the server to suggest a mapping from the headers), the grid for rows that
+/// name none, and whether to write (`commit`) or only preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub file_name: String,
+    pub content_base64: String,
+    #[serde(default)]
+    pub mapping: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    pub grid_id: Option<String>,
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// What an import does with one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportAction {
+    Create,
+    Merge,
+    Refuse,
+}
+
+/// One mappable import field, named for the mapping screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportField {
+    pub key: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// One data row of the file: its 1-based sheet row, what happens to it and why not.
+/// `resident_id` is the resident a merged row goes into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    pub row: usize,
+    pub action: ImportAction,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_id: Option<String>,
+    pub problems: Vec<String>,
+}
+
+/// `POST /api/v1/import/roster` 200 response: the preview, or with `committed` the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResponse {
+    pub headers: Vec<String>,
+    pub mapping: std::collections::BTreeMap<String, String>,
+    pub fields: Vec<ImportField>,
+    pub rows: Vec<ImportRow>,
+    pub created: usize,
+    pub merged: usize,
+    pub refused: usize,
+    pub committed: bool,
+}
+
 /// `GET /api/v1/schema` 200 response, built by [`crate::schema::schema_response`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemaResponse {
@@ -498,5 +555,56 @@ mod tests {
             serde_json::to_string(&UpdateUserRequest::default()).unwrap(),
             "{}"
         );
+    }
+
+    #[test]
+    fn import_request_json_is_frozen() {
+        let json = r#"{"file_name":"名单.csv","content_base64":"5aeT5ZCN","mapping":{"name":"姓名"},"grid_id":"g1","commit":false}"#;
+        let r: ImportRequest = serde_json::from_str(json).unwrap();
+        assert_eq!(r.mapping.as_ref().unwrap()["name"], "姓名");
+        assert_eq!(serde_json::to_string(&r).unwrap(), json);
+        // A first preview sends neither a mapping nor a grid.
+        let bare: ImportRequest =
+            serde_json::from_str(r#"{"file_name":"a.xlsx","content_base64":""}"#).unwrap();
+        assert_eq!(
+            (bare.mapping, bare.grid_id, bare.commit),
+            (None, None, false)
+        );
+    }
+
+    #[test]
+    fn import_response_json_is_frozen() {
+        let r = ImportResponse {
+            headers: vec!["姓名".into()],
+            mapping: [("name".to_owned(), "姓名".to_owned())].into(),
+            fields: vec![ImportField {
+                key: "name".into(),
+                zh: "姓名".into(),
+                en: "name".into(),
+            }],
+            rows: vec![
+                ImportRow {
+                    row: 2,
+                    action: ImportAction::Merge,
+                    name: "王桂兰".into(),
+                    resident_id: Some("r1".into()),
+                    problems: vec![],
+                },
+                ImportRow {
+                    row: 3,
+                    action: ImportAction::Refuse,
+                    name: "".into(),
+                    resident_id: None,
+                    problems: vec!["缺少姓名（name is missing）".into()],
+                },
+            ],
+            created: 0,
+            merged: 1,
+            refused: 1,
+            committed: true,
+        };
+        let json = r#"{"headers":["姓名"],"mapping":{"name":"姓名"},"fields":[{"key":"name","zh":"姓名","en":"name"}],"rows":[{"row":2,"action":"merge","name":"王桂兰","resident_id":"r1","problems":[]},{"row":3,"action":"refuse","name":"","problems":["缺少姓名（name is missing）"]}],"created":0,"merged":1,"refused":1,"committed":true}"#;
+        assert_eq!(serde_json::to_string(&r).unwrap(), json);
+        assert_eq!(serde_json::from_str::<ImportResponse>(json).unwrap(), r);
     }
 }

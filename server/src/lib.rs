@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod handlers;
+pub mod import;
 pub mod json;
 pub mod scope;
 pub mod snapshot;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
             get(handlers::users::list).post(handlers::users::create),
         )
         .route("/users/{id}", patch(handlers::users::update))
+        .route("/import/roster", post(handlers::import::roster))
         .fallback(|| async { AppError::NotFound })
         // Push allows 4 MiB; a little more gets through so an over-size batch is answered with
         // the contract's 413 `too_large` rather than a bare connection error.

@@ -47,6 +47,8 @@ pub fn AppHeader() -> impl IntoView {
                         {session.get().is_some_and(|s| s.user.role == Role::Admin).then(|| view! {
                             <A href="/users" attr:data-testid="nav-users">{t!(i18n, users_tab)}</A>
                         })}
+                        // Importing rosters is the office's job, so it sits with the office's tabs.
+                        <A href="/import" attr:data-testid="nav-import">{t!(i18n, import_nav)}</A>
                         <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
                     </nav>
                 }.into_any()

@@ -4,6 +4,7 @@ pub mod deliveries;
 pub mod home;
 pub mod household;
 pub mod households;
+pub mod import;
 pub mod ledger;
 pub mod login;
 pub mod need;

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod health;
+pub mod import;
 pub mod login;
 pub mod schema;
 pub mod sync;

@@ -1,0 +1,385 @@
+//! Roster import against a real server: a preview writes nothing, a commit creates households
+//! and residents that a grid worker's pull then brings, duplicates merge, bad rows are refused
+//! with their problems, and only admins and supervisors import, into their own grids.
+
+mod common;
+
+use base64::Engine;
+use model::export::{to_csv, to_xlsx, Cell, Table};
+use serde_json::{json, Value};
+
+/// A demo resident of the grid worker wangfang's first grid, with a name and birth date.
+async fn demo_resident(s: &common::TestServer, grid: &str) -> (String, String, String) {
+    let state = s.state().await;
+    let field = |id: &str, f: &str| {
+        state
+            .get(&("resident".to_owned(), id.to_owned(), f.to_owned()))
+            .and_then(|(v, _)| v.as_str().map(str::to_owned))
+    };
+    state
+        .keys()
+        .filter(|(e, _, f)| e == "resident" && f == "grid_id")
+        .map(|(_, id, _)| id.clone())
+        .find(|id| {
+            let alone = state.get(&(
+                "resident".to_owned(),
+                id.clone(),
+                "tag_living_alone".to_owned(),
+            ));
+            field(id, "grid_id").as_deref() == Some(grid)
+                && field(id, "birth_date").is_some()
+                && alone.is_none_or(|(v, _)| v != &json!(true))
+        })
+        .map(|id| {
+            let name = field(&id, "name").unwrap();
+            let birth = field(&id, "birth_date").unwrap();
+            (id, name, birth)
+        })
+        .expect("a demo resident")
+}
+
+async fn grid_name(s: &common::TestServer, grid: &str) -> String {
+    let state = s.state().await;
+    state[&("grid".to_owned(), grid.to_owned(), "name".to_owned())]
+        .0
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn table(rows: Vec<Vec<String>>) -> Table {
+    Table {
+        sheet: "名单".into(),
+        headers: rows[0].clone(),
+        rows: rows[1..]
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| {
+                        if c.is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(c.clone())
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// Good, bad and duplicate rows: two new people at one address, a row without a name, one with a
+/// bad date and phone, a second copy of the first new person, and a copy of a demo resident.
+async fn roster(s: &common::TestServer, grid: &str, tag: &str) -> (Table, String) {
+    let (demo_id, demo_name, demo_birth) = demo_resident(s, grid).await;
+    let g = grid_name(s, grid).await;
+    let rows = [
+        vec![
+            "姓名",
+            "性别",
+            "出生日期",
+            "联系电话",
+            "住址",
+            "网格",
+            "独居",
+        ],
+        vec![
+            "导入甲",
+            "女",
+            "1948-03-02",
+            "13800000001",
+            "新村 9 号",
+            &g,
+            "是",
+        ],
+        vec!["导入乙", "男", "1950/7/1", "", "新村 9 号", &g, ""],
+        vec!["", "男", "1950-01-01", "", "新村 10 号", &g, ""],
+        vec!["导入丙", "男", "1950-13-01", "123", "新村 11 号", &g, ""],
+        vec!["导入 甲", "女", "1948年3月2日", "", "", &g, ""],
+        vec![&demo_name, "", &demo_birth, "", "", &g, "是"],
+    ];
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|c| c.replace("导入", &format!("导入{tag}")))
+                .collect()
+        })
+        .collect();
+    (table(rows), demo_id)
+}
+
+async fn import(
+    s: &common::TestServer,
+    token: &str,
+    file_name: &str,
+    bytes: &[u8],
+    commit: bool,
+) -> (u16, Value) {
+    let body = json!({
+        "file_name": file_name,
+        "content_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+        "mapping": null,
+        "grid_id": null,
+        "commit": commit,
+    });
+    let r = s
+        .client
+        .post(s.url("/api/v1/import/roster"))
+        .header("authorization", format!("Bearer {token}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn actions(report: &Value) -> Vec<String> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The residents a pull holds, by id, as field → value.
+fn residents(
+    changes: &[Value],
+) -> std::collections::BTreeMap<String, serde_json::Map<String, Value>> {
+    let mut out = std::collections::BTreeMap::<String, serde_json::Map<String, Value>>::new();
+    for c in changes.iter().filter(|c| c["entity"] == "resident") {
+        out.entry(c["id"].as_str().unwrap().to_owned())
+            .or_default()
+            .insert(c["field"].as_str().unwrap().to_owned(), c["value"].clone());
+    }
+    out
+}
+
+async fn preview_then_commit(file_name: &str, bytes: impl Fn(&Table) -> Vec<u8>) {
+    let s = common::start().await;
+    let grid = s.grids_of("wangfang").await[0].clone();
+    let (t, demo_id) = roster(&s, &grid, "").await;
+    let file = bytes(&t);
+    let sup = s.token("zhaomin", "sup-import").await;
+    let worker = s.token("wangfang", "worker-phone").await;
+    let (_, cursor) = s.pull_all(&worker, None, 5000).await;
+    let before = s.state().await;
+
+    let (status, preview) = import(&s, &sup, file_name, &file, false).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(
+        actions(&preview),
+        ["create", "create", "refuse", "refuse", "merge", "merge"]
+    );
+    assert_eq!(preview["rows"][0]["row"], 2);
+    assert_eq!(
+        preview["rows"][2]["problems"][0],
+        "缺少姓名（name is missing）"
+    );
+    let bad = preview["rows"][3]["problems"].as_array().unwrap();
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    assert!(bad[0].as_str().unwrap().starts_with("出生日期"));
+    assert!(bad[1].as_str().unwrap().starts_with("联系电话"));
+    assert_eq!(preview["rows"][5]["resident_id"], json!(demo_id));
+    assert_eq!(preview["mapping"]["name"], "姓名");
+    assert_eq!(preview["mapping"]["address"], "住址");
+    assert_eq!(
+        (
+            &preview["created"],
+            &preview["merged"],
+            &preview["refused"],
+            &preview["committed"]
+        ),
+        (&json!(2), &json!(2), &json!(2), &json!(false))
+    );
+    // A preview writes nothing: the store and the worker's next pull are unchanged.
+    assert_eq!(s.state().await, before);
+    let (nothing, _) = s.pull_all(&worker, Some(cursor.clone()), 5000).await;
+    assert!(nothing.is_empty(), "{nothing:?}");
+
+    let (status, report) = import(&s, &sup, file_name, &file, true).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["committed"], true);
+    assert_eq!(
+        (&report["created"], &report["merged"], &report["refused"]),
+        (&json!(2), &json!(2), &json!(2))
+    );
+
+    // The grid worker's phone receives the new residents and the merge, nothing else.
+    let (news, _) = s.pull_all(&worker, Some(cursor), 5000).await;
+    let got = residents(&news);
+    assert_eq!(got.len(), 3, "two new, one merged: {got:?}");
+    let named = |n: &str| {
+        got.values()
+            .filter(|f| f.get("name") == Some(&json!(n)))
+            .count()
+    };
+    assert_eq!(
+        named("导入甲"),
+        1,
+        "the in-file duplicate merged into the first row"
+    );
+    assert_eq!(named("导入乙"), 1);
+    assert_eq!(named("导入丙"), 0);
+    let first = got
+        .values()
+        .find(|f| f.get("name") == Some(&json!("导入甲")))
+        .unwrap();
+    let second = got
+        .values()
+        .find(|f| f.get("name") == Some(&json!("导入乙")))
+        .unwrap();
+    assert_eq!(
+        first["household_id"], second["household_id"],
+        "one address, one household"
+    );
+    assert_eq!(first["tag_living_alone"], true);
+    assert_eq!(first["grid_id"], json!(grid));
+    let merged = &got[&demo_id];
+    assert_eq!(
+        merged.keys().collect::<Vec<_>>(),
+        ["tag_living_alone"],
+        "only what the file adds to the demo resident is written"
+    );
+    let households: Vec<_> = news
+        .iter()
+        .filter(|c| c["entity"] == "household" && c["field"] == "address")
+        .collect();
+    assert_eq!(households.len(), 1);
+    assert_eq!(households[0]["value"], "新村 9 号");
+    assert!(news
+        .iter()
+        .all(|c| c["hlc"].as_str().unwrap().ends_with("-server-import")));
+
+    // Importing the same file again creates nobody: every good row is now a duplicate.
+    let (_, again) = import(&s, &sup, file_name, &file, true).await;
+    assert_eq!(
+        (&again["created"], &again["merged"], &again["refused"]),
+        (&json!(0), &json!(4), &json!(2))
+    );
+}
+
+#[tokio::test]
+async fn a_csv_roster_is_previewed_then_committed_and_reaches_the_grid_worker() {
+    preview_then_commit("名单.csv", |t| to_csv(t).into_bytes()).await;
+}
+
+#[tokio::test]
+async fn an_xlsx_roster_is_previewed_then_committed_and_reaches_the_grid_worker() {
+    preview_then_commit("名单.xlsx", to_xlsx).await;
+}
+
+#[tokio::test]
+async fn a_gbk_csv_from_excel_is_read() {
+    let s = common::start().await;
+    let grid = s.grids_of("wangfang").await[0].clone();
+    let (t, _) = roster(&s, &grid, "").await;
+    let csv = to_csv(&t);
+    let (gbk, _, _) = encoding_rs::GBK.encode(csv.trim_start_matches('\u{FEFF}'));
+    let admin = s.token_with("admin", "knock-admin", "admin-import").await;
+    let (status, preview) = import(&s, &admin, "名单.csv", &gbk, false).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["created"], 2);
+    assert_eq!(preview["rows"][0]["name"], "导入甲");
+}
+
+#[tokio::test]
+async fn a_supervisor_imports_only_into_their_own_grids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mine, other) = {
+        use server::storage::{sqlite::SqliteStorage, NewUser, Storage};
+        let storage = SqliteStorage::open_dir(dir.path()).unwrap();
+        server::demo::seed(&storage, server::demo::Size::Small)
+            .await
+            .unwrap();
+        let grids = storage
+            .user_by_username("liqiang")
+            .await
+            .unwrap()
+            .unwrap()
+            .grids;
+        storage
+            .create_user(NewUser {
+                username: "sun".into(),
+                name: "孙督导".into(),
+                role: model::Role::Supervisor,
+                grids: vec![grids[0].clone()],
+                password_hash: server::auth::hash_password("knock-demo").unwrap(),
+            })
+            .await
+            .unwrap();
+        (grids[0].clone(), grids[1].clone())
+    };
+    let s = common::start_in(dir.path()).await;
+    let (mine_name, other_name) = (grid_name(&s, &mine).await, grid_name(&s, &other).await);
+    let t = table(vec![
+        vec!["姓名".into(), "出生日期".into(), "网格".into()],
+        vec!["本网格人".into(), "1950-01-01".into(), mine_name],
+        vec!["外网格人".into(), "1950-01-01".into(), other_name.clone()],
+        vec!["无网格人".into(), "1950-01-01".into(), "".into()],
+    ]);
+    let sun = s.token("sun", "sun-laptop").await;
+    let before = s.state().await;
+    let (status, report) = import(&s, &sun, "名单.csv", to_csv(&t).as_bytes(), true).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(actions(&report), ["create", "refuse", "create"], "{report}");
+    let why = report["rows"][1]["problems"][0].as_str().unwrap();
+    assert!(
+        why.contains(&other_name) && why.contains("not one of yours"),
+        "{why}"
+    );
+    let after = s.state().await;
+    let written: Vec<_> = after
+        .iter()
+        .filter(|(k, _)| !before.contains_key(*k))
+        .filter(|((e, _, f), _)| e == "resident" && f == "grid_id")
+        .map(|(_, (v, _))| v.clone())
+        .collect();
+    // The row with no grid falls back on the supervisor's only grid.
+    assert_eq!(written, [json!(mine), json!(mine)]);
+}
+
+#[tokio::test]
+async fn grid_workers_and_volunteers_may_not_import() {
+    let s = common::start().await;
+    let t = table(vec![vec!["姓名".into()], vec!["某人".into()]]);
+    for who in ["wangfang", "chenjing"] {
+        let token = s.token(who, "probe").await;
+        let (status, body) = import(&s, &token, "a.csv", to_csv(&t).as_bytes(), true).await;
+        assert_eq!(status, 403, "{who}: {body}");
+        assert_eq!(body["error"], "forbidden");
+    }
+}
+
+#[tokio::test]
+async fn unreadable_files_are_refused_as_invalid() {
+    let s = common::start().await;
+    let admin = s.token_with("admin", "knock-admin", "admin-import").await;
+    let before = s.state().await;
+    for (name, bytes) in [
+        ("empty.csv", b"".to_vec()),
+        ("no-name.csv", "电话,地址\n1,2\n".as_bytes().to_vec()),
+        ("photo.png", vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13]),
+        ("broken.xlsx", b"PK\x03\x04not really a zip".to_vec()),
+    ] {
+        let (status, body) = import(&s, &admin, name, &bytes, true).await;
+        assert_eq!(status, 422, "{name}: {body}");
+        assert_eq!(body["error"], "invalid");
+        assert!(
+            body["message"].as_str().unwrap().contains('（'),
+            "bilingual: {body}"
+        );
+    }
+    let r = s
+        .client
+        .post(s.url("/api/v1/import/roster"))
+        .header("authorization", format!("Bearer {admin}"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(s.state().await, before);
+}
