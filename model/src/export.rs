@@ -55,7 +55,7 @@ pub fn to_csv(t: &Table) -> String {
         out.push_str(&line(
             row.iter()
                 .map(|c| match c {
-                    Cell::Text(s) => s.clone(),
+                    Cell::Text(s) => defuse(s),
                     Cell::Number(n) => number_text(*n),
                     Cell::Empty => String::new(),
                 })
@@ -63,6 +63,16 @@ pub fn to_csv(t: &Table) -> String {
         ));
     }
     out
+}
+
+/// A text that a spreadsheet would run as a formula (a name typed as `=HYPERLINK(...)` on some
+/// phone) gets a leading apostrophe, so opening the export never runs what a user typed.
+fn defuse(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Column letters of a zero-based index: 0 → A, 25 → Z, 26 → AA.
@@ -303,6 +313,20 @@ fn zip_stored(files: &[(&str, String)]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_text_that_looks_like_a_formula_is_not_run() {
+        let t = Table {
+            sheet: "s".into(),
+            headers: vec!["a".into(), "b".into()],
+            rows: vec![vec![
+                Cell::Text("=HYPERLINK(\"x\")".into()),
+                Cell::Number(-3.0),
+            ]],
+        };
+        let csv = to_csv(&t);
+        assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\",-3"), "{csv}");
+    }
+
     use super::*;
 
     fn sample() -> Table {
