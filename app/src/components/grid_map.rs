@@ -247,7 +247,10 @@ pub fn GridMap(
                 let weight = Signal::derive(move || Some(if is_selected() { 4.0 } else { 1.5 }));
                 let f = g.figures.clone();
                 let name = g.name.clone();
-                view! {
+                // Each polygon provides its tooltip's context on the current owner, so siblings
+                // would overwrite each other's: give every polygon an owner of its own.
+                let owner = Owner::current().expect("a reactive owner").child();
+                let polygon = owner.with(|| view! {
                     <Polygon
                         positions=positions
                         color="#37474f"
@@ -272,7 +275,8 @@ pub fn GridMap(
                             }
                         }
                     </Polygon>
-                }
+                });
+                leptos::tachys::reactive_graph::OwnedView::new_with_owner(polygon, owner)
             })
             .collect_view()
     };
