@@ -115,6 +115,13 @@ async function journey(
   await expect(imp.row(7)).toHaveAttribute("data-action", "merge");
   await expect(imp.row(2).getByTestId("import-row-action")).toHaveText("新建");
 
+  // Another mapping is previewed again at once: without the phone column the bad phone is no
+  // longer a problem; mapped back, it is.
+  await imp.mapping("phone").selectOption("");
+  await expect(imp.row(5).getByTestId("import-row-problems")).not.toContainText("手机号");
+  await imp.mapping("phone").selectOption("联系电话");
+  await expect(imp.row(5).getByTestId("import-row-problems")).toContainText("手机号应为 11 位数字");
+
   // Nothing is written before confirmation: the worker's phone, synced, has no new resident.
   await syncNow(phone);
   expect(await residentsNamed(phone, newName)).toBe(0);
@@ -148,4 +155,17 @@ test("a grid worker has no import tab and cannot import", async ({ page }) => {
   await expect(page.getByTestId("nav-import")).toHaveCount(0);
   await page.goto("/import");
   await expect(page.getByTestId("import-not-allowed")).toBeVisible();
+});
+
+test("the import page says it needs the network when offline", async ({ browser }) => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false });
+  const page = await ctx.newPage();
+  await logIn(page, supervisor);
+  await new ImportPage(page).open();
+  await expect(page.getByTestId("import-offline")).toHaveCount(0);
+  await ctx.setOffline(true);
+  await expect(page.getByTestId("import-offline")).toContainText("需要联网");
+  await ctx.setOffline(false);
+  await expect(page.getByTestId("import-offline")).toHaveCount(0, { timeout: 30_000 });
+  await ctx.close();
 });

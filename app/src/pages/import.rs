@@ -164,53 +164,65 @@ pub fn ImportPage() -> impl IntoView {
         report.get().filter(|r| !r.committed).map(|r| {
             let headers = r.headers.clone();
             let chosen = r.mapping.clone();
-            let selects = r
+            let select = move |f: model::wire::ImportField| {
+                let key = f.key.clone();
+                let current = chosen.get(&key).cloned().unwrap_or_default();
+                let (zh, en) = (f.zh.clone(), f.en.clone());
+                let label = move || match i18n.get_locale() {
+                    Locale::zh => zh.clone(),
+                    Locale::en => en.clone(),
+                };
+                let options = headers
+                    .iter()
+                    .map(|h| {
+                        let selected = *h == current;
+                        view! { <option value=h.clone() selected=selected>{h.clone()}</option> }
+                    })
+                    .collect_view();
+                let id = format!("import-map-{}", f.key);
+                view! {
+                    <div class="field">
+                        <label for=id.clone()>{label}</label>
+                        <select id=id.clone() data-testid=id
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                mapping.update(|m| {
+                                    let m = m.get_or_insert_with(BTreeMap::new);
+                                    if v.is_empty() {
+                                        m.remove(&key);
+                                    } else {
+                                        m.insert(key.clone(), v);
+                                    }
+                                });
+                                send(false);
+                            }>
+                            <option value="" selected=current.is_empty()>{t!(i18n, import_not_mapped)}</option>
+                            {options}
+                        </select>
+                    </div>
+                }
+            };
+            // Forty selects would bury the few that matter on a phone: the usual columns and
+            // whatever the file maps come first, the rest fold away.
+            const USUAL: &[&str] = &["name", "gender", "birth_date", "id_card", "phone", "grid", "address"];
+            let (first, rest): (Vec<_>, Vec<_>) = r
                 .fields
                 .into_iter()
-                .map(|f| {
-                    let key = f.key.clone();
-                    let current = chosen.get(&key).cloned().unwrap_or_default();
-                    let (zh, en) = (f.zh.clone(), f.en.clone());
-                    let label = move || match i18n.get_locale() {
-                        Locale::zh => zh.clone(),
-                        Locale::en => en.clone(),
-                    };
-                    let options = headers
-                        .iter()
-                        .map(|h| {
-                            let selected = *h == current;
-                            view! { <option value=h.clone() selected=selected>{h.clone()}</option> }
-                        })
-                        .collect_view();
-                    let id = format!("import-map-{}", f.key);
-                    view! {
-                        <div class="field">
-                            <label for=id.clone()>{label}</label>
-                            <select id=id.clone() data-testid=id
-                                on:change=move |ev| {
-                                    let v = event_target_value(&ev);
-                                    mapping.update(|m| {
-                                        let m = m.get_or_insert_with(BTreeMap::new);
-                                        if v.is_empty() {
-                                            m.remove(&key);
-                                        } else {
-                                            m.insert(key.clone(), v);
-                                        }
-                                    });
-                                    send(false);
-                                }>
-                                <option value="" selected=current.is_empty()>{t!(i18n, import_not_mapped)}</option>
-                                {options}
-                            </select>
-                        </div>
-                    }
-                })
-                .collect_view();
+                .partition(|f| USUAL.contains(&f.key.as_str()) || r.mapping.contains_key(&f.key));
+            let first = first.into_iter().map(select.clone()).collect_view();
+            let rest = rest.into_iter().map(select).collect_view();
+            let selects = view! {
+                <div class="import-mapping">{first}</div>
+                <details class="import-more" data-testid="import-more-fields">
+                    <summary>{t!(i18n, import_more_fields)}</summary>
+                    <div class="import-mapping">{rest}</div>
+                </details>
+            };
             view! {
                 <fieldset data-testid="import-mapping">
                     <legend>{t!(i18n, import_mapping)}</legend>
                     <p class="muted">{t!(i18n, import_mapping_hint)}</p>
-                    <div class="import-mapping">{selects}</div>
+                    {selects}
                 </fieldset>
             }
         })
@@ -239,7 +251,11 @@ pub fn ImportPage() -> impl IntoView {
                             <td>{row.row}</td>
                             <td data-testid="import-row-name">{row.name}</td>
                             <td data-testid="import-row-action">{move || action_label(action)}</td>
-                            <td data-testid="import-row-problems">{row.problems.join("；")}</td>
+                            <td data-testid="import-row-problems">
+                                <ul class="import-problems">
+                                    {row.problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                                </ul>
+                            </td>
                         </tr>
                     }
                 })
