@@ -336,8 +336,10 @@ pub fn compute(
                 .sum();
             let open_items = assigned_open.get(w.id.as_str()).copied().unwrap_or(0) + backlog;
             let today = visits_per_day.last().copied().unwrap_or(0);
-            // Over the line today, or a backlog bigger than a day's work: either wears a worker out.
-            let overloaded = today > daily_load || open_items > daily_load;
+            let week: u32 = visits_per_day.iter().sum();
+            // Over the line on the day, or on average over the week: either wears a worker out.
+            // A long backlog shows as open items; it calls for more hands, not fewer visits.
+            let overloaded = today > daily_load || week > daily_load * WORKLOAD_DAYS as u32;
             WorkerLoad {
                 id: w.id.clone(),
                 name: w.name.clone(),

@@ -28,6 +28,18 @@ pub const GRIDS: &[&str] = &[
     "桃源村网格",
 ];
 
+/// Degrees of latitude and longitude of one demo grid: about 1 km each way in Beijing.
+const GRID_LAT: f64 = 0.009;
+const GRID_LNG: f64 = 0.012;
+
+/// The south-west corner of demo grid `i`, three grids to a row.
+fn grid_corner(i: usize) -> (f64, f64) {
+    (
+        39.90 + GRID_LAT * (i / 3) as f64,
+        116.40 + GRID_LNG * (i % 3) as f64,
+    )
+}
+
 pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
         role: Role::Admin,
@@ -182,11 +194,11 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
         changes: Vec::new(),
     };
 
-    // A grid's households lie within 0.005° north and east of its corner (see below); its
-    // boundary is a rectangle a little larger, so every household point falls inside it.
+    // The grids tile a street block by block, three to a row, each about 1 km square; a grid's
+    // households lie inside its rectangle, which is its boundary on the supervisor's map.
     let boundary = |i: usize| {
-        let (lat, lng) = (39.90 + 0.01 * i as f64, 116.40 + 0.012 * i as f64);
-        let (s, n, w, e) = (lat - 0.001, lat + 0.006, lng - 0.001, lng + 0.006);
+        let (s, w) = grid_corner(i);
+        let (n, e) = (s + GRID_LAT, w + GRID_LNG);
         json!({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]})
             .to_string()
     };
@@ -207,8 +219,8 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
                     }),
                 ),
                 ("street", json!("东城街道")),
-                ("lat", json!(39.90 + 0.01 * i as f64)),
-                ("lng", json!(116.40 + 0.012 * i as f64)),
+                ("lat", json!(grid_corner(i).0 + GRID_LAT / 2.0)),
+                ("lng", json!(grid_corner(i).1 + GRID_LNG / 2.0)),
                 ("boundary", json!(boundary(i))),
             ],
         );
@@ -385,11 +397,11 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
             hh.push(("phone", json!(rng.phone())));
             hh.push((
                 "lat",
-                json!(39.90 + 0.01 * g as f64 + rng.below(100) as f64 * 0.00005),
+                json!(grid_corner(g).0 + 0.0005 + rng.below(100) as f64 * GRID_LAT * 0.0089),
             ));
             hh.push((
                 "lng",
-                json!(116.40 + 0.012 * g as f64 + rng.below(100) as f64 * 0.00005),
+                json!(grid_corner(g).1 + 0.0005 + rng.below(100) as f64 * GRID_LNG * 0.0091),
             ));
             b.record("household", &hid, &hh);
 
