@@ -31,7 +31,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub limiter: Arc<auth::LoginLimiter>,
     pub config: Arc<Config>,
-    pub dashboards: Arc<handlers::dashboard::SnapshotCache>,
+    /// Merged records read for aggregates and imports, reused until the data changes.
+    pub snapshots: Arc<snapshot::SnapshotCache>,
 }
 
 impl AppState {
@@ -41,7 +42,7 @@ impl AppState {
             // Five wrong passwords lock a user name for fifteen minutes.
             limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(15 * 60))),
             config: Arc::new(config),
-            dashboards: Arc::default(),
+            snapshots: Arc::default(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! exports and the roster import compute from, on the server, so no client needs every record.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -55,4 +56,46 @@ pub async fn read(storage: &dyn Storage, grids: Option<Vec<String>>) -> Result<S
         records.retain(|_, f| f.get("_deleted") != Some(&Value::Bool(true)));
     }
     Ok(Snapshot { entities, seq })
+}
+
+/// Snapshots kept for repeated questions about the same grids (a supervisor stepping through
+/// dates, an import previewed again after a mapping change): each is reused until anything is
+/// written, which moves `max_seq`.
+const CACHED_SNAPSHOTS: usize = 8;
+
+/// Which grids a snapshot holds: `None` for every record.
+type Scope = Option<Vec<String>>;
+
+#[derive(Default)]
+pub struct SnapshotCache {
+    entries: Mutex<Vec<(Scope, Arc<Snapshot>)>>,
+}
+
+impl SnapshotCache {
+    /// The merged records of `grids` (sorted; `None` for everything), read again only when
+    /// anything was written since the cached read.
+    pub async fn get(
+        &self,
+        storage: &dyn Storage,
+        grids: Option<&[String]>,
+    ) -> Result<Arc<Snapshot>> {
+        let key = grids.map(<[String]>::to_vec);
+        let seq = storage.max_seq().await?;
+        let hit = self
+            .entries
+            .lock()
+            .expect("snapshot cache poisoned")
+            .iter()
+            .find(|(g, s)| *g == key && s.seq == seq)
+            .map(|(_, s)| s.clone());
+        if let Some(s) = hit {
+            return Ok(s);
+        }
+        let fresh = Arc::new(read(storage, key.clone()).await?);
+        let mut entries = self.entries.lock().expect("snapshot cache poisoned");
+        entries.retain(|(g, _)| *g != key);
+        entries.insert(0, (key, fresh.clone()));
+        entries.truncate(CACHED_SNAPSHOTS);
+        Ok(fresh)
+    }
 }

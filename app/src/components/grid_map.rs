@@ -267,11 +267,8 @@ pub fn GridMap(
                                 <Tooltip permanent=true direction="center">
                                     <div class="grid-label">
                                         <strong>{name}</strong>
-                                        <span>
-                                            {t!(i18n, map_label_red)}" "{red}" · "
-                                            {t!(i18n, map_label_overdue)}" "{overdue}" · "
-                                            {t!(i18n, map_label_needs)}" "{needs}
-                                        </span>
+                                        <span>{t!(i18n, map_label_red)}" "{red}" · "{t!(i18n, map_label_overdue)}" "{overdue}</span>
+                                        <span>{t!(i18n, map_label_needs)}" "{needs}</span>
                                     </div>
                                 </Tooltip>
                             }

@@ -5,7 +5,6 @@
 //! for another grid is 403 `forbidden`, volunteers get 403 for the whole endpoint.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::Json;
@@ -14,40 +13,7 @@ use model::{Date, Role};
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::snapshot::{self, Snapshot};
 use crate::{now_ms, AppState};
-
-/// Snapshots kept for repeated questions about the same grids (a supervisor stepping through
-/// dates, several supervisors of one street): each is reused until the data changes.
-const CACHED_SNAPSHOTS: usize = 8;
-
-#[derive(Default)]
-pub struct SnapshotCache {
-    entries: std::sync::Mutex<Vec<(Vec<String>, Arc<Snapshot>)>>,
-}
-
-impl SnapshotCache {
-    /// The merged records of `grids` (sorted), read again only when anything was written since.
-    pub async fn get(&self, state: &AppState, grids: &[String]) -> Result<Arc<Snapshot>, AppError> {
-        let seq = state.storage.max_seq().await?;
-        let hit = self
-            .entries
-            .lock()
-            .expect("snapshot cache poisoned")
-            .iter()
-            .find(|(g, s)| g == grids && s.seq == seq)
-            .map(|(_, s)| s.clone());
-        if let Some(s) = hit {
-            return Ok(s);
-        }
-        let fresh = Arc::new(snapshot::read(state.storage.as_ref(), Some(grids.to_vec())).await?);
-        let mut entries = self.entries.lock().expect("snapshot cache poisoned");
-        entries.retain(|(g, _)| g != grids);
-        entries.insert(0, (grids.to_vec(), fresh.clone()));
-        entries.truncate(CACHED_SNAPSHOTS);
-        Ok(fresh)
-    }
-}
 
 /// Today in China time, the day every figure is counted by.
 pub fn today() -> Date {
@@ -123,7 +89,10 @@ pub async fn get(
 
 /// The dashboard of `grids` (already checked against the caller's scope) on `date`.
 pub async fn build(state: &AppState, grids: &[String], date: Date) -> Result<Dashboard, AppError> {
-    let snap = state.dashboards.get(state, grids).await?;
+    let snap = state
+        .snapshots
+        .get(state.storage.as_ref(), Some(grids))
+        .await?;
     let workers: Vec<Worker> = state
         .storage
         .list_users()

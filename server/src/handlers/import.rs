@@ -13,7 +13,7 @@ use model::{Clock, Role};
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::{import, scope, snapshot, AppState};
+use crate::{import, scope, AppState};
 
 /// The device id of the server's own stamps on imported values.
 pub const IMPORT_DEVICE: &str = "server-import";
@@ -77,7 +77,7 @@ pub async fn roster(
         .mapping
         .unwrap_or_else(|| import::suggest_mapping(&sheet.headers));
 
-    let snap = snapshot::read(state.storage.as_ref(), None).await?;
+    let snap = state.snapshots.get(state.storage.as_ref(), None).await?;
     let allowed = (user.role != Role::Admin).then(|| user.grids.clone());
     let ctx = import::Context {
         snapshot: &snap,
