@@ -17,6 +17,8 @@ pub struct Snapshot {
     pub entities: BTreeMap<String, BTreeMap<String, Fields>>,
     /// The storage's `max_seq` when the snapshot was read: equal seqs mean equal data.
     pub seq: i64,
+    /// The largest stamp read: a server clock that has seen it stamps after every value here.
+    pub max_hlc: Option<String>,
 }
 
 impl Snapshot {
@@ -38,12 +40,16 @@ pub async fn read(storage: &dyn Storage, grids: Option<Vec<String>>) -> Result<S
     let seq = storage.max_seq().await?;
     let mut entities: BTreeMap<String, BTreeMap<String, Fields>> = BTreeMap::new();
     let mut after = 0;
+    let mut max_hlc: Option<String> = None;
     loop {
         let rows = storage.rows_after(after, 50_000, grids.clone()).await?;
         let Some(last) = rows.last() else { break };
         after = last.seq;
         for row in rows {
             let c = row.change;
+            if max_hlc.as_ref().is_none_or(|m| c.hlc > *m) {
+                max_hlc = Some(c.hlc.clone());
+            }
             entities
                 .entry(c.entity)
                 .or_default()
@@ -55,7 +61,11 @@ pub async fn read(storage: &dyn Storage, grids: Option<Vec<String>>) -> Result<S
     for records in entities.values_mut() {
         records.retain(|_, f| f.get("_deleted") != Some(&Value::Bool(true)));
     }
-    Ok(Snapshot { entities, seq })
+    Ok(Snapshot {
+        entities,
+        seq,
+        max_hlc,
+    })
 }
 
 /// Snapshots kept for repeated questions about the same grids (a supervisor stepping through

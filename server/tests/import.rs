@@ -383,3 +383,47 @@ async fn unreadable_files_are_refused_as_invalid() {
     assert_eq!(r.status(), 400);
     assert_eq!(s.state().await, before);
 }
+
+#[tokio::test]
+async fn a_merge_wins_over_a_value_stamped_by_a_clock_running_ahead() {
+    let s = common::start().await;
+    let grid = s.grids_of("wangfang").await[0].clone();
+    let (id, name, birth) = demo_resident(&s, &grid).await;
+    // A phone whose clock is four minutes fast writes a note on the resident.
+    let worker = s.token_with("wangfang", "knock-demo", "fast-phone").await;
+    let ahead = server::now_ms() + 4 * 60 * 1000;
+    let stamp = common::stamp(ahead, 0, "fast-phone");
+    let (status, body) = s
+        .push(
+            &worker,
+            "fast-phone",
+            vec![common::change(
+                "resident",
+                &id,
+                "notes",
+                json!("旧备注"),
+                &stamp,
+            )],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // The office then imports the roster that corrects it: the import must win.
+    let g = grid_name(&s, &grid).await;
+    let t = table(vec![
+        vec![
+            "姓名".into(),
+            "出生日期".into(),
+            "备注".into(),
+            "网格".into(),
+        ],
+        vec![name, birth, "已核实：独居，需每日电话".into(), g],
+    ]);
+    let sup = s.token_with("zhaomin", "knock-demo", "office").await;
+    let (status, report) = import(&s, &sup, "更正.csv", to_csv(&t).as_bytes(), true).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(actions(&report), ["merge"], "{report}");
+    let state = s.state().await;
+    let (notes, hlc) = &state[&("resident".to_owned(), id, "notes".to_owned())];
+    assert_eq!(notes, &json!("已核实：独居，需每日电话"));
+    assert!(hlc.as_str() > stamp.as_str(), "{hlc} after {stamp}");
+}

@@ -21,7 +21,11 @@ pub const IMPORT_DEVICE: &str = "server-import";
 /// One clock for every import, so two imports in the same millisecond never share a stamp.
 static CLOCK: Mutex<Option<Clock>> = Mutex::new(None);
 
+/// Stamps every write after `seen`, the largest stamp of the records read for the plan: a
+/// device's clock may run up to five minutes ahead, and a merge stamped by the wall clock alone
+/// would then lose to the very value it meant to correct.
 fn stamp_all(
+    seen: Option<&str>,
     writes: impl IntoIterator<
         Item = (
             (String, String),
@@ -32,6 +36,9 @@ fn stamp_all(
     let mut guard = CLOCK.lock().unwrap_or_else(|p| p.into_inner());
     let clock = guard.get_or_insert_with(|| Clock::new(IMPORT_DEVICE).expect("valid device id"));
     let now = crate::now_ms().max(0) as u64;
+    if let Some(stamp) = seen.and_then(|s| model::Hlc::parse(s).ok()) {
+        clock.observe(&stamp, now);
+    }
     let mut out = Vec::new();
     for ((entity, id), fields) in writes {
         for (field, value) in fields {
@@ -91,7 +98,7 @@ pub async fn roster(
 
     let mut committed = false;
     if req.commit {
-        let changes = stamp_all(plan.writes.clone());
+        let changes = stamp_all(snap.max_hlc.as_deref(), plan.writes.clone());
         // The plan is built to pass; these are the push's own checks, so an import can never
         // write what a device could not.
         let details: Vec<ErrorDetail> = changes
