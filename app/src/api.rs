@@ -76,6 +76,21 @@ fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
+/// A `GET` with the user's token and a query, decoded as the contract says.
+async fn get<T: DeserializeOwned>(
+    path: &str,
+    token: &str,
+    query: Vec<(&str, &str)>,
+) -> Result<T, ApiError> {
+    let resp = Request::get(path)
+        .query(query)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
 /// `POST /api/v1/sync/push`.
 pub async fn push(
     token: &str,
@@ -103,13 +118,7 @@ pub async fn pull(token: &str, cursor: Option<&str>, limit: u32) -> Result<PullR
     if let Some(c) = cursor {
         query.push(("cursor", c));
     }
-    let resp = Request::get("/api/v1/sync/pull")
-        .query(query)
-        .header("Authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    decode(resp).await
+    get("/api/v1/sync/pull", token, query).await
 }
 
 /// `GET /api/v1/dashboard`: the server's figures for `grids` (all of the user's when empty) on
@@ -127,23 +136,14 @@ pub async fn dashboard(
     if let Some(d) = date {
         query.push(("date", d));
     }
-    let resp = Request::get("/api/v1/dashboard")
-        .query(query)
-        .header("Authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    decode(resp).await
+    get("/api/v1/dashboard", token, query).await
 }
 
 /// `GET /api/v1/users` (admins only).
 pub async fn list_users(token: &str) -> Result<Vec<UserAccount>, ApiError> {
-    let resp = Request::get("/api/v1/users")
-        .header("Authorization", &bearer(token))
-        .send()
+    get::<UsersResponse>("/api/v1/users", token, Vec::new())
         .await
-        .map_err(|_| ApiError::Unreachable)?;
-    decode::<UsersResponse>(resp).await.map(|r| r.users)
+        .map(|r| r.users)
 }
 
 /// `POST /api/v1/users` (admins only).

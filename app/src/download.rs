@@ -26,3 +26,20 @@ pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
+
+/// Saves a table as `<name>.xlsx` or `<name>.csv`, the two forms the level above accepts.
+pub fn save_table(name: &str, table: &model::export::Table, xlsx: bool) -> Result<(), String> {
+    if xlsx {
+        save_file(
+            &format!("{name}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &model::export::to_xlsx(table),
+        )
+    } else {
+        save_file(
+            &format!("{name}.csv"),
+            "text/csv;charset=utf-8",
+            model::export::to_csv(table).as_bytes(),
+        )
+    }
+}

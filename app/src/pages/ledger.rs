@@ -6,13 +6,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use model::entities::resident;
-use model::export::{to_csv, to_xlsx, Cell, Table};
+use model::export::{Cell, Table};
 use model::risk::Tier;
 
 use crate::components::field_input::{field_label, member_label};
 use crate::components::tier_chip::{tier_label, TierChip};
 use crate::data::{use_data, Dataset, Resident};
-use crate::download::save_file;
+use crate::download::save_table;
 use crate::i18n::{t, use_i18n, Locale};
 use crate::pages::today::reasons_text;
 
@@ -139,19 +139,7 @@ pub fn LedgerPage() -> impl IntoView {
         let rows = ledger_rows(&d, &filter.get_untracked());
         let table = ledger_table(&d, &rows);
         let name = format!("重症高风险人员台账-{}", d.today);
-        let _ = if xlsx {
-            save_file(
-                &format!("{name}.xlsx"),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &to_xlsx(&table),
-            )
-        } else {
-            save_file(
-                &format!("{name}.csv"),
-                "text/csv;charset=utf-8",
-                to_csv(&table).as_bytes(),
-            )
-        };
+        let _ = save_table(&name, &table, xlsx);
     };
     let groups = move || {
         let locale = i18n.get_locale();

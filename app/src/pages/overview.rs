@@ -8,13 +8,12 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use model::dashboard::{daily_report, Dashboard, Figures};
-use model::export::{to_csv, to_xlsx};
 use model::Role;
 
 use crate::api::{self, ApiError};
 use crate::components::grid_map::{GridMap, Layer};
 use crate::data::today;
-use crate::download::save_file;
+use crate::download::save_table;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::use_sync;
@@ -103,19 +102,7 @@ fn Overview() -> impl IntoView {
         };
         let table = daily_report(&d);
         let name = format!("日报-{}", d.date);
-        let _ = if xlsx {
-            save_file(
-                &format!("{name}.xlsx"),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &to_xlsx(&table),
-            )
-        } else {
-            save_file(
-                &format!("{name}.csv"),
-                "text/csv;charset=utf-8",
-                to_csv(&table).as_bytes(),
-            )
-        };
+        let _ = save_table(&name, &table, xlsx);
     };
 
     let my_grids = move || {
