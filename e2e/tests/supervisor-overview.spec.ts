@@ -134,3 +134,18 @@ test("the daily report downloads as CSV and XLSX holding the figures on screen",
     expect(c[0]).toBe(date);
   }
 });
+
+test("with no signal the overview still draws the map from the last figures", async ({ page, context }) => {
+  await logIn(page, supervisor);
+  const overview = new OverviewPage(page);
+  await overview.open();
+  await expect(overview.polygons()).toHaveCount(5);
+  const residents = await overview.figure("residents");
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId("dashboard-status")).toContainText("无法连接服务器");
+  // Leaflet comes from the service worker's cache, the figures from the device.
+  await expect(overview.polygons()).toHaveCount(5);
+  expect(await overview.figure("residents")).toBe(residents);
+});
