@@ -148,4 +148,12 @@ test("with no signal the overview still draws the map from the last figures", as
   // Leaflet comes from the service worker's cache, the figures from the device.
   await expect(overview.polygons()).toHaveCount(5);
   expect(await overview.figure("residents")).toBe(residents);
+
+  // Zoomed in, the households of the device's own store appear as points.
+  await expect(page.locator("path.household-point")).toHaveCount(0);
+  for (let i = 0; i < 5 && (await page.locator("path.household-point").count()) === 0; i++) {
+    await page.locator(".leaflet-control-zoom-in").click();
+    await page.waitForTimeout(500);
+  }
+  await expect(page.locator("path.household-point").first()).toBeVisible();
 });
