@@ -283,3 +283,25 @@ async fn the_dashboard_refuses_volunteers_strangers_and_bad_dates() {
     let all = records(&s).await;
     assert_eq!(body["grids"].as_array().unwrap().len(), all["grid"].len());
 }
+
+#[tokio::test]
+async fn the_tile_url_and_the_daily_load_come_from_the_servers_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "https://tiles.example/{z}/{x}/{y}.png";
+    let s = common::start_with(
+        dir.path(),
+        &[("KNOCK_TILE_URL", url), ("KNOCK_DAILY_LOAD", "12")],
+    )
+    .await;
+    let sup = s.token_with("zhaomin", "knock-demo", "sup-phone").await;
+    let (status, d) = dashboard(&s, &sup, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(d["tile_url"], url);
+    assert_eq!(d["daily_load"], 12);
+    // Without one the app draws on a plain background.
+    let plain = common::start().await;
+    let sup = plain.token_with("zhaomin", "knock-demo", "sup-phone").await;
+    let (_, d) = dashboard(&plain, &sup, "").await;
+    assert_eq!(d["tile_url"], Value::Null);
+    assert_eq!(d["daily_load"], 30);
+}

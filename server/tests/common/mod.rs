@@ -29,11 +29,19 @@ pub async fn start() -> TestServer {
 
 /// Starts a server on the database in `dir`, seeding the demo community when it is empty.
 pub async fn start_in(dir: &std::path::Path) -> TestServer {
+    start_with(dir, &[]).await
+}
+
+/// As [`start_in`], with some configuration variables set (`KNOCK_TILE_URL`, ...).
+pub async fn start_with(dir: &std::path::Path, vars: &[(&str, &str)]) -> TestServer {
     let config = Config::from_lookup(|k| match k {
         "KNOCK_ADDR" => Some("127.0.0.1:0".into()),
         "KNOCK_DATA_DIR" => Some(dir.display().to_string()),
         "KNOCK_DIST_DIR" => Some(dir.join("dist").display().to_string()),
-        _ => None,
+        _ => vars
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.to_string()),
     })
     .unwrap();
     let storage = Arc::new(SqliteStorage::open_dir(dir).unwrap());
