@@ -228,11 +228,10 @@ fn Overview() -> impl IntoView {
     }
 }
 
-/// "HH:MM" of a server time, China time.
+/// "HH:MM" of a server time on this device's clock, as the sync badge shows times.
 fn clock(ms: i64) -> String {
-    let minutes =
-        (ms / 60_000 + i64::from(model::date::CHINA_UTC_OFFSET_MINUTES)).rem_euclid(24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
 #[component]
