@@ -1,13 +1,14 @@
 //! All HTTP of the app: one function per endpoint, one error type that tells an unreachable
 //! server from a server that said no.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use model::wire::{
     Change, CreateUserRequest, ErrorBody, ImportRequest, ImportResponse, LoginRequest,
     LoginResponse, PullResponse, PushRequest, PushResponse, UpdateUserRequest, UserAccount,
     UsersResponse,
 };
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
@@ -91,6 +92,22 @@ async fn get<T: DeserializeOwned>(
     decode(resp).await
 }
 
+/// A request with the user's token and a JSON body, decoded as the contract says.
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    req: RequestBuilder,
+    token: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let resp = req
+        .header("Authorization", &bearer(token))
+        .json(body)
+        .map_err(|_| ApiError::Unreachable)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    decode(resp).await
+}
+
 /// `POST /api/v1/sync/push`.
 pub async fn push(
     token: &str,
@@ -101,14 +118,7 @@ pub async fn push(
         device_id: device_id.into(),
         changes,
     };
-    let resp = Request::post("/api/v1/sync/push")
-        .header("Authorization", &bearer(token))
-        .json(&body)
-        .map_err(|_| ApiError::Unreachable)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    decode(resp).await
+    send_json(Request::post("/api/v1/sync/push"), token, &body).await
 }
 
 /// `GET /api/v1/sync/pull`.
@@ -148,14 +158,7 @@ pub async fn list_users(token: &str) -> Result<Vec<UserAccount>, ApiError> {
 
 /// `POST /api/v1/users` (admins only).
 pub async fn create_user(token: &str, req: &CreateUserRequest) -> Result<UserAccount, ApiError> {
-    let resp = Request::post("/api/v1/users")
-        .header("Authorization", &bearer(token))
-        .json(req)
-        .map_err(|_| ApiError::Unreachable)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    decode(resp).await
+    send_json(Request::post("/api/v1/users"), token, req).await
 }
 
 /// `PATCH /api/v1/users/{id}` (admins only): only the fields set in `req` change.
@@ -164,24 +167,10 @@ pub async fn update_user(
     id: &str,
     req: &UpdateUserRequest,
 ) -> Result<UserAccount, ApiError> {
-    let resp = Request::patch(&format!("/api/v1/users/{id}"))
-        .header("Authorization", &bearer(token))
-        .json(req)
-        .map_err(|_| ApiError::Unreachable)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    decode(resp).await
+    send_json(Request::patch(&format!("/api/v1/users/{id}")), token, req).await
 }
 
 /// `POST /api/v1/import/roster`: a preview, or with `commit` the import and its report.
 pub async fn import_roster(token: &str, req: &ImportRequest) -> Result<ImportResponse, ApiError> {
-    let resp = Request::post("/api/v1/import/roster")
-        .header("Authorization", &bearer(token))
-        .json(req)
-        .map_err(|_| ApiError::Unreachable)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    decode(resp).await
+    send_json(Request::post("/api/v1/import/roster"), token, req).await
 }
