@@ -234,6 +234,16 @@ fn clock(ms: i64) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
+/// A coverage as the screen and the e2e read it: "87%", or "—" when nobody is due.
+fn percent(coverage: Option<u32>) -> String {
+    coverage.map_or_else(|| "—".into(), |c| format!("{c}%"))
+}
+
+/// Packs as "delivered / planned".
+fn packs(f: &Figures) -> String {
+    format!("{} / {}", f.packs_delivered, f.packs_planned)
+}
+
 #[component]
 fn FiguresList(f: Figures, coverage: Option<u32>) -> impl IntoView {
     let i18n = use_i18n();
@@ -245,9 +255,7 @@ fn FiguresList(f: Figures, coverage: Option<u32>) -> impl IntoView {
             </div>
         }
     };
-    let coverage = coverage
-        .map(|c| format!("{c}%"))
-        .unwrap_or_else(|| "—".into());
+    let coverage = percent(coverage);
     view! {
         <dl class="figure-list">
             {row("residents", t_string!(i18n, fig_residents).to_owned(), f.residents.to_string())}
@@ -260,7 +268,7 @@ fn FiguresList(f: Figures, coverage: Option<u32>) -> impl IntoView {
             {row("overdue", t_string!(i18n, fig_overdue).to_owned(), f.overdue.to_string())}
             {row("needs_open", t_string!(i18n, fig_needs_open).to_owned(), f.needs_open.to_string())}
             {row("needs_overdue", t_string!(i18n, fig_needs_overdue).to_owned(), f.needs_overdue.to_string())}
-            {row("packs", t_string!(i18n, fig_packs).to_owned(), format!("{} / {}", f.packs_delivered, f.packs_planned))}
+            {row("packs", t_string!(i18n, fig_packs).to_owned(), packs(&f))}
         </dl>
     }
 }
@@ -279,10 +287,10 @@ fn GridTable(d: Arc<Dashboard>, selected: RwSignal<Option<String>>) -> impl Into
                     <td>{g.name.clone()}</td>
                     <td>{f.residents}</td>
                     <td>{f.red}</td>
-                    <td>{g.coverage.map(|c| format!("{c}%")).unwrap_or_else(|| "—".into())}</td>
+                    <td>{percent(g.coverage)}</td>
                     <td>{f.overdue}</td>
                     <td>{f.needs_open}</td>
-                    <td>{format!("{} / {}", f.packs_delivered, f.packs_planned)}</td>
+                    <td>{packs(f)}</td>
                 </tr>
             }
         })
