@@ -8,7 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
 use base64::Engine;
-use model::wire::{Change, ErrorDetail, ImportAction, ImportRequest, ImportResponse};
+use model::wire::{Change, ImportAction, ImportRequest, ImportResponse};
 use model::{Clock, Role};
 
 use crate::auth::AuthUser;
@@ -101,18 +101,7 @@ pub async fn roster(
         let changes = stamp_all(snap.max_hlc.as_deref(), plan.writes.clone());
         // The plan is built to pass; these are the push's own checks, so an import can never
         // write what a device could not.
-        let details: Vec<ErrorDetail> = changes
-            .iter()
-            .enumerate()
-            .filter_map(|(index, c)| {
-                model::validate::validate_change(c)
-                    .err()
-                    .map(|message| ErrorDetail { index, message })
-            })
-            .collect();
-        if !details.is_empty() {
-            return Err(AppError::Invalid(details));
-        }
+        super::sync::validate_all(&changes)?;
         if let Some(c) = changes
             .iter()
             .find(|c| !model::schema::can_write(writer, &c.entity, &c.field))

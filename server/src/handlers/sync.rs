@@ -67,24 +67,9 @@ pub async fn push(
         stamps.push(stamp);
     }
 
-    let details: Vec<ErrorDetail> = req
-        .changes
-        .iter()
-        .enumerate()
-        .filter_map(|(index, c)| {
-            model::validate::validate_change(c)
-                .err()
-                .map(|message| ErrorDetail { index, message })
-        })
-        .collect();
-    if !details.is_empty() {
-        return Err(AppError::Invalid(details));
-    }
+    validate_all(&req.changes)?;
     for (i, c) in req.changes.iter().enumerate() {
-        let may = model::schema::entity(&c.entity)
-            .and_then(|e| e.field(&c.field))
-            .is_some_and(|f| f.can_write(caller.user.role));
-        if !may {
+        if !model::schema::can_write(caller.user.role, &c.entity, &c.field) {
             return Err(AppError::Forbidden(format!(
                 "第 {i} 项：{} 不能修改 {}.{} (change {i}: role {} may not write {}.{})",
                 caller.user.role.as_str(),
@@ -146,6 +131,25 @@ impl Cursor {
             seq: parts.next()?.parse().ok()?,
         };
         (parts.next().is_none() && cursor.seq >= 0).then_some(cursor)
+    }
+}
+
+/// Every change checked against the schema and its field's rules: 422 `invalid` with one detail
+/// per failing change, or nothing.
+pub fn validate_all(changes: &[model::wire::Change]) -> Result<(), AppError> {
+    let details: Vec<ErrorDetail> = changes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, c)| {
+            model::validate::validate_change(c)
+                .err()
+                .map(|message| ErrorDetail { index, message })
+        })
+        .collect();
+    if details.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(details))
     }
 }
 
