@@ -11,6 +11,35 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Table {
+    /// A table of text from rows of strings, the first row the headers; a blank string is an
+    /// empty cell. What a roster typed into a spreadsheet looks like.
+    pub fn of_text<R: AsRef<[S]>, S: AsRef<str>>(sheet: &str, rows: &[R]) -> Table {
+        let text =
+            |r: &R| -> Vec<String> { r.as_ref().iter().map(|c| c.as_ref().to_owned()).collect() };
+        Table {
+            sheet: sheet.into(),
+            headers: rows.first().map(text).unwrap_or_default(),
+            rows: rows
+                .iter()
+                .skip(1)
+                .map(|r| {
+                    text(r)
+                        .into_iter()
+                        .map(|c| {
+                            if c.is_empty() {
+                                Cell::Empty
+                            } else {
+                                Cell::Text(c)
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One cell. Numbers stay numbers in XLSX so a supervisor can sum and sort them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {

@@ -799,24 +799,7 @@ mod tests {
     use model::export::{to_csv, to_xlsx, Cell, Table};
 
     fn table(rows: &[&[&str]]) -> Table {
-        Table {
-            sheet: "名单".into(),
-            headers: rows[0].iter().map(|s| s.to_string()).collect(),
-            rows: rows[1..]
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|c| {
-                            if c.is_empty() {
-                                Cell::Empty
-                            } else {
-                                Cell::Text(c.to_string())
-                            }
-                        })
-                        .collect()
-                })
-                .collect(),
-        }
+        Table::of_text("名单", rows)
     }
 
     const ROWS: &[&[&str]] = &[

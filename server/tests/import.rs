@@ -5,7 +5,7 @@
 mod common;
 
 use base64::Engine;
-use model::export::{to_csv, to_xlsx, Cell, Table};
+use model::export::{to_csv, to_xlsx, Table};
 use serde_json::{json, Value};
 
 /// A demo resident of the grid worker wangfang's first grid, with a name and birth date.
@@ -48,24 +48,7 @@ async fn grid_name(s: &common::TestServer, grid: &str) -> String {
 }
 
 fn table(rows: Vec<Vec<String>>) -> Table {
-    Table {
-        sheet: "名单".into(),
-        headers: rows[0].clone(),
-        rows: rows[1..]
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| {
-                        if c.is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(c.clone())
-                        }
-                    })
-                    .collect()
-            })
-            .collect(),
-    }
+    Table::of_text("名单", &rows)
 }
 
 /// Good, bad and duplicate rows: two new people at one address, a row without a name, one with a
