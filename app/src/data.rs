@@ -233,6 +233,17 @@ impl Dataset {
         out
     }
 
+    /// The grids on this device as (id, name), by name, for pickers.
+    pub fn grids_by_name(&self) -> Vec<(String, String)> {
+        let mut grids: Vec<(String, String)> = self
+            .grids
+            .iter()
+            .map(|(id, n)| (id.clone(), n.clone()))
+            .collect();
+        grids.sort_by(|a, b| a.1.cmp(&b.1));
+        grids
+    }
+
     pub fn resident(&self, id: &str) -> Option<&Resident> {
         self.by_id.get(id).map(|&i| &self.residents[i])
     }

@@ -140,15 +140,10 @@ pub fn ImportPage() -> impl IntoView {
             .is_some_and(|s| matches!(s.user.role, Role::Admin | Role::Supervisor))
     };
     let grids = move || -> Vec<(String, String)> {
-        let loaded: Vec<(String, String)> = data
+        let loaded = data
             .get()
             .flatten()
-            .map(|d| {
-                d.grids
-                    .iter()
-                    .map(|(id, n)| (id.clone(), n.clone()))
-                    .collect()
-            })
+            .map(|d| d.grids_by_name())
             .unwrap_or_default();
         if !loaded.is_empty() {
             return loaded;

@@ -110,18 +110,10 @@ pub fn UsersPage() -> impl IntoView {
 fn use_grids() -> Signal<Vec<(String, String)>> {
     let data = use_data().data;
     Signal::derive(move || {
-        let mut grids: Vec<(String, String)> = data
-            .get()
+        data.get()
             .flatten()
-            .map(|d| {
-                d.grids
-                    .iter()
-                    .map(|(id, n)| (id.clone(), n.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        grids.sort_by(|a, b| a.1.cmp(&b.1));
-        grids
+            .map(|d| d.grids_by_name())
+            .unwrap_or_default()
     })
 }
 
