@@ -37,6 +37,16 @@ async fn records(s: &TestServer) -> BTreeMap<String, BTreeMap<String, BTreeMap<S
     out
 }
 
+/// The ids of the grids a dashboard answer covers, in its order.
+fn grid_ids(d: &Value) -> Vec<&str> {
+    d["grids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect()
+}
+
 fn grid_figure(d: &Value, grid: &str, figure: &str) -> u64 {
     d["grids"]
         .as_array()
@@ -55,12 +65,7 @@ async fn figures_follow_the_merged_records_and_change_when_visits_arrive() {
     let grids = s.grids_of("zhaomin").await;
     let (status, d) = dashboard(&s, &sup, "").await;
     assert_eq!(status, 200, "{d}");
-    let shown: Vec<&str> = d["grids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["id"].as_str().unwrap())
-        .collect();
+    let shown = grid_ids(&d);
     assert_eq!(shown.len(), grids.len(), "every grid of the supervisor");
 
     let all = records(&s).await;
@@ -195,12 +200,7 @@ async fn summaries_and_pull_never_leave_the_supervisors_grids() {
 
     let (status, d) = dashboard(&s, &token, "").await;
     assert_eq!(status, 200, "{d}");
-    let shown: Vec<&str> = d["grids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["id"].as_str().unwrap())
-        .collect();
+    let shown = grid_ids(&d);
     assert_eq!(shown, [mine.as_str()]);
     for other in &others {
         let (status, body) = dashboard(&s, &token, &format!("?grids={mine},{other}")).await;
