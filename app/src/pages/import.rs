@@ -149,10 +149,7 @@ pub fn ImportPage() -> impl IntoView {
             return loaded;
         }
         // Before the first sync brings the grid records, the login's names will do.
-        session
-            .get()
-            .map(|s| s.user.grids.into_iter().zip(s.user.grid_names).collect())
-            .unwrap_or_default()
+        crate::components::record_form::my_grids()
     };
 
     let mapping_view = move || {

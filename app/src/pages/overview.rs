@@ -12,6 +12,7 @@ use model::Role;
 
 use crate::api::{self, ApiError};
 use crate::components::grid_map::{GridMap, Layer};
+use crate::components::record_form::my_grids;
 use crate::data::today;
 use crate::download::save_table;
 use crate::i18n::{t, t_string, use_i18n};
@@ -105,19 +106,6 @@ fn Overview() -> impl IntoView {
         let _ = save_table(&name, &table, xlsx);
     };
 
-    let my_grids = move || {
-        session
-            .get()
-            .map(|s| {
-                s.user
-                    .grids
-                    .iter()
-                    .cloned()
-                    .zip(s.user.grid_names.iter().cloned())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
     let toggle_grid = move |id: String| {
         chosen.update(|c| {
             if let Some(i) = c.iter().position(|g| *g == id) {
