@@ -166,6 +166,21 @@ impl FieldDef {
 
 /// The soft-delete field's name.
 pub const DELETED: &str = "_deleted";
+
+/// Declares an entity's field-name constants and `NAMES`, every name in table order with
+/// [`DELETED`] last. The entity's `FIELDS` table is written with these constants and a test
+/// holds `NAMES` equal to the table, so a name is spelled once and code that reads a record
+/// through a constant cannot misspell it.
+macro_rules! field_names {
+    ($($konst:ident = $name:literal),* $(,)?) => {
+        $(pub const $konst: &str = $name;)*
+        /// The soft-delete flag every entity has.
+        pub const DELETED: &str = $crate::schema::DELETED;
+        /// Every field of the entity, in the table's order.
+        pub const NAMES: &[&str] = &[$($konst,)* DELETED];
+    };
+}
+pub(crate) use field_names;
 /// The field that scopes a grid-scoped record to its grid.
 pub const GRID_ID: &str = "grid_id";
 
@@ -291,6 +306,53 @@ mod tests {
 
     fn set<'a>(xs: &[&'a str]) -> BTreeSet<&'a str> {
         xs.iter().copied().collect()
+    }
+
+    #[test]
+    fn field_constants_name_every_field_of_the_table_in_order() {
+        use crate::entities::*;
+        let tables: [(&EntityDef, &str, &[&str]); 11] = [
+            (&grid::ENTITY, grid::NAME, grid::field::NAMES),
+            (&household::ENTITY, household::NAME, household::field::NAMES),
+            (&resident::ENTITY, resident::NAME, resident::field::NAMES),
+            (&visit::ENTITY, visit::NAME, visit::field::NAMES),
+            (&need::ENTITY, need::NAME, need::field::NAMES),
+            (
+                &supply_item::ENTITY,
+                supply_item::NAME,
+                supply_item::field::NAMES,
+            ),
+            (
+                &stock_move::ENTITY,
+                stock_move::NAME,
+                stock_move::field::NAMES,
+            ),
+            (
+                &pack_delivery::ENTITY,
+                pack_delivery::NAME,
+                pack_delivery::field::NAMES,
+            ),
+            (
+                &pack_plan_item::ENTITY,
+                pack_plan_item::NAME,
+                pack_plan_item::field::NAMES,
+            ),
+            (&facility::ENTITY, facility::NAME, facility::field::NAMES),
+            (
+                &user_profile::ENTITY,
+                user_profile::NAME,
+                user_profile::field::NAMES,
+            ),
+        ];
+        assert_eq!(tables.len(), entities().len());
+        for (e, name, names) in tables {
+            assert_eq!(e.name, name);
+            let fields: Vec<&str> = e.fields.iter().map(|f| f.name).collect();
+            assert_eq!(
+                fields, names,
+                "{name}: the constants and the table disagree"
+            );
+        }
     }
 
     #[test]

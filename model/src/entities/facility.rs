@@ -5,6 +5,23 @@ use super::{ADDRESS_LEN, LAT, LNG, NAME_LEN, NOTES_LEN};
 use crate::schema::roles::{ADMIN_SUPERVISOR, ALL};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "facility";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        KIND = "kind",
+        NAME = "name",
+        ADDRESS = "address",
+        PHONE = "phone",
+        HOURS = "hours",
+        NOTES = "notes",
+        LAT = "lat",
+        LNG = "lng",
+    }
+}
+
 pub const KINDS: &[&str] = &[
     "vaccination_point",
     "green_channel",
@@ -19,19 +36,19 @@ const R: &[crate::Role] = ALL;
 const W: &[crate::Role] = ADMIN_SUPERVISOR;
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::new("kind", "类型", "kind", Enum(KINDS), R, W),
-    FieldDef::text("name", "名称", "name", NAME_LEN, R, W),
-    FieldDef::text("address", "地址", "address", ADDRESS_LEN, R, W),
-    FieldDef::new("phone", "电话", "phone", Text, R, W).with_check(Check::Phone),
-    FieldDef::text("hours", "开放时间", "opening hours", ADDRESS_LEN, R, W),
-    FieldDef::text("notes", "备注", "notes", NOTES_LEN, R, W),
-    FieldDef::new("lat", "纬度", "latitude", Decimal, R, W).with_check(LAT),
-    FieldDef::new("lng", "经度", "longitude", Decimal, R, W).with_check(LNG),
+    FieldDef::new(field::KIND, "类型", "kind", Enum(KINDS), R, W),
+    FieldDef::text(field::NAME, "名称", "name", NAME_LEN, R, W),
+    FieldDef::text(field::ADDRESS, "地址", "address", ADDRESS_LEN, R, W),
+    FieldDef::new(field::PHONE, "电话", "phone", Text, R, W).with_check(Check::Phone),
+    FieldDef::text(field::HOURS, "开放时间", "opening hours", ADDRESS_LEN, R, W),
+    FieldDef::text(field::NOTES, "备注", "notes", NOTES_LEN, R, W),
+    FieldDef::new(field::LAT, "纬度", "latitude", Decimal, R, W).with_check(LAT),
+    FieldDef::new(field::LNG, "经度", "longitude", Decimal, R, W).with_check(LNG),
     FieldDef::deleted(R, W),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "facility",
+    name: NAME,
     zh: "服务点",
     en: "facility",
     grid_scoped: false,

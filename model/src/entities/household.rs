@@ -5,26 +5,61 @@ use crate::schema::roles::{ADMIN_WORKER, ALL, STAFF};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
 /// The fields a volunteer may read: enough to find the door, nothing about who lives there.
+/// This entity's name on the wire.
+pub const NAME: &str = "household";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        GRID_ID = "grid_id",
+        ADDRESS = "address",
+        BUILDING = "building",
+        UNIT = "unit",
+        ROOM = "room",
+        VILLAGE = "village",
+        VILLAGE_GROUP = "village_group",
+        HEAD_NAME = "head_name",
+        PHONE = "phone",
+        NOTES = "notes",
+        LAT = "lat",
+        LNG = "lng",
+    }
+}
+
 pub const ADDRESS_FIELDS: &[&str] = &[
-    "address",
-    "building",
-    "unit",
-    "room",
-    "village",
-    "village_group",
+    field::ADDRESS,
+    field::BUILDING,
+    field::UNIT,
+    field::ROOM,
+    field::VILLAGE,
+    field::VILLAGE_GROUP,
 ];
 
 const W: &[crate::Role] = ADMIN_WORKER;
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::new("grid_id", "所属网格", "grid", Reference("grid"), ALL, W),
-    FieldDef::text("address", "地址", "address", ADDRESS_LEN, ALL, W),
-    FieldDef::text("building", "楼栋", "building", SHORT_LEN, ALL, W),
-    FieldDef::text("unit", "单元", "unit", SHORT_LEN, ALL, W),
-    FieldDef::text("room", "门牌号", "room", SHORT_LEN, ALL, W),
-    FieldDef::text("village", "村/小区", "village or estate", NAME_LEN, ALL, W),
+    FieldDef::new(
+        field::GRID_ID,
+        "所属网格",
+        "grid",
+        Reference("grid"),
+        ALL,
+        W,
+    ),
+    FieldDef::text(field::ADDRESS, "地址", "address", ADDRESS_LEN, ALL, W),
+    FieldDef::text(field::BUILDING, "楼栋", "building", SHORT_LEN, ALL, W),
+    FieldDef::text(field::UNIT, "单元", "unit", SHORT_LEN, ALL, W),
+    FieldDef::text(field::ROOM, "门牌号", "room", SHORT_LEN, ALL, W),
     FieldDef::text(
-        "village_group",
+        field::VILLAGE,
+        "村/小区",
+        "village or estate",
+        NAME_LEN,
+        ALL,
+        W,
+    ),
+    FieldDef::text(
+        field::VILLAGE_GROUP,
         "村民小组",
         "village group",
         NAME_LEN,
@@ -32,23 +67,30 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::text(
-        "head_name",
+        field::HEAD_NAME,
         "户主姓名",
         "head of household",
         NAME_LEN,
         STAFF,
         W,
     ),
-    FieldDef::new("phone", "户联系电话", "household phone", Text, STAFF, W)
-        .with_check(Check::Phone),
-    FieldDef::text("notes", "备注", "notes", NOTES_LEN, STAFF, W),
-    FieldDef::new("lat", "纬度", "latitude", Decimal, STAFF, W).with_check(LAT),
-    FieldDef::new("lng", "经度", "longitude", Decimal, STAFF, W).with_check(LNG),
+    FieldDef::new(
+        field::PHONE,
+        "户联系电话",
+        "household phone",
+        Text,
+        STAFF,
+        W,
+    )
+    .with_check(Check::Phone),
+    FieldDef::text(field::NOTES, "备注", "notes", NOTES_LEN, STAFF, W),
+    FieldDef::new(field::LAT, "纬度", "latitude", Decimal, STAFF, W).with_check(LAT),
+    FieldDef::new(field::LNG, "经度", "longitude", Decimal, STAFF, W).with_check(LNG),
     FieldDef::deleted(ALL, W),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "household",
+    name: NAME,
     zh: "住户",
     en: "household",
     grid_scoped: true,

@@ -5,6 +5,26 @@ use super::NOTES_LEN;
 use crate::schema::roles::STAFF;
 use crate::schema::{EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "need";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        GRID_ID = "grid_id",
+        RESIDENT_ID = "resident_id",
+        KIND = "kind",
+        URGENCY = "urgency",
+        DESCRIPTION = "description",
+        STATUS = "status",
+        ASSIGNEE_ID = "assignee_id",
+        RESOLUTION = "resolution",
+        CREATED_AT = "created_at",
+        RESOLVED_AT = "resolved_at",
+        ESCALATED = "escalated",
+    }
+}
+
 pub const KINDS: &[&str] = &[
     "medicine",
     "antigen_kits",
@@ -20,36 +40,50 @@ const R: &[crate::Role] = STAFF;
 const W: &[crate::Role] = STAFF;
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::new("grid_id", "所属网格", "grid", Reference("grid"), R, W),
+    FieldDef::new(field::GRID_ID, "所属网格", "grid", Reference("grid"), R, W),
     FieldDef::new(
-        "resident_id",
+        field::RESIDENT_ID,
         "居民",
         "resident",
         Reference("resident"),
         R,
         W,
     ),
-    FieldDef::new("kind", "需求类型", "kind", Enum(KINDS), R, W),
-    FieldDef::new("urgency", "紧急程度", "urgency", Enum(URGENCIES), R, W),
-    FieldDef::text("description", "需求说明", "description", NOTES_LEN, R, W),
-    FieldDef::new("status", "处理状态", "status", Enum(STATUSES), R, W),
+    FieldDef::new(field::KIND, "需求类型", "kind", Enum(KINDS), R, W),
+    FieldDef::new(field::URGENCY, "紧急程度", "urgency", Enum(URGENCIES), R, W),
+    FieldDef::text(
+        field::DESCRIPTION,
+        "需求说明",
+        "description",
+        NOTES_LEN,
+        R,
+        W,
+    ),
+    FieldDef::new(field::STATUS, "处理状态", "status", Enum(STATUSES), R, W),
     FieldDef::new(
-        "assignee_id",
+        field::ASSIGNEE_ID,
         "负责人",
         "assignee",
         Reference("user_profile"),
         R,
         W,
     ),
-    FieldDef::text("resolution", "处理结果", "resolution", NOTES_LEN, R, W),
-    FieldDef::new("created_at", "提出时间", "raised at", Timestamp, R, W),
-    FieldDef::new("resolved_at", "解决时间", "resolved at", Timestamp, R, W),
-    FieldDef::new("escalated", "已上报", "escalated", Boolean, R, W),
+    FieldDef::text(field::RESOLUTION, "处理结果", "resolution", NOTES_LEN, R, W),
+    FieldDef::new(field::CREATED_AT, "提出时间", "raised at", Timestamp, R, W),
+    FieldDef::new(
+        field::RESOLVED_AT,
+        "解决时间",
+        "resolved at",
+        Timestamp,
+        R,
+        W,
+    ),
+    FieldDef::new(field::ESCALATED, "已上报", "escalated", Boolean, R, W),
     FieldDef::deleted(R, W),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "need",
+    name: NAME,
     zh: "需求",
     en: "need",
     grid_scoped: true,

@@ -6,6 +6,24 @@ use crate::schema::roles::{ALL, STAFF};
 use crate::schema::{EntityDef, FieldDef, FieldType::*};
 use crate::Role::{self, *};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "pack_delivery";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        GRID_ID = "grid_id",
+        RESIDENT_ID = "resident_id",
+        HOUSEHOLD_ID = "household_id",
+        VOLUNTEER_ID = "volunteer_id",
+        PLAN_ID = "plan_id",
+        CONTENTS = "contents",
+        STATUS = "status",
+        STATUS_AT = "status_at",
+        NOTE = "note",
+    }
+}
+
 pub const STATUSES: &[&str] = &["pending", "delivered", "not_home", "refused"];
 
 const R: &[Role] = ALL;
@@ -14,9 +32,9 @@ const W: &[Role] = STAFF;
 const WS: &[Role] = &[Admin, Supervisor, GridWorker, Volunteer];
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::new("grid_id", "所属网格", "grid", Reference("grid"), R, W),
+    FieldDef::new(field::GRID_ID, "所属网格", "grid", Reference("grid"), R, W),
     FieldDef::new(
-        "resident_id",
+        field::RESIDENT_ID,
         "居民",
         "resident",
         Reference("resident"),
@@ -24,7 +42,7 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::new(
-        "household_id",
+        field::HOUSEHOLD_ID,
         "住户",
         "household",
         Reference("household"),
@@ -32,7 +50,7 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::new(
-        "volunteer_id",
+        field::VOLUNTEER_ID,
         "配送志愿者",
         "volunteer",
         Reference("user_profile"),
@@ -40,16 +58,16 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     // Batches of packs are planned outside Knock; the plan id only groups deliveries.
-    FieldDef::text("plan_id", "发放批次", "plan", SHORT_LEN, R, W),
-    FieldDef::text("contents", "包内物品", "contents", NOTES_LEN, R, W),
-    FieldDef::new("status", "配送状态", "status", Enum(STATUSES), R, WS),
-    FieldDef::new("status_at", "状态时间", "status at", Timestamp, R, WS),
-    FieldDef::text("note", "备注", "note", NOTES_LEN, R, WS),
+    FieldDef::text(field::PLAN_ID, "发放批次", "plan", SHORT_LEN, R, W),
+    FieldDef::text(field::CONTENTS, "包内物品", "contents", NOTES_LEN, R, W),
+    FieldDef::new(field::STATUS, "配送状态", "status", Enum(STATUSES), R, WS),
+    FieldDef::new(field::STATUS_AT, "状态时间", "status at", Timestamp, R, WS),
+    FieldDef::text(field::NOTE, "备注", "note", NOTES_LEN, R, WS),
     FieldDef::deleted(R, W),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "pack_delivery",
+    name: NAME,
     zh: "健康包配送",
     en: "health pack delivery",
     grid_scoped: true,

@@ -5,9 +5,22 @@ use super::SHORT_LEN;
 use crate::schema::roles::{ADMIN_SUPERVISOR, ALL};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "pack_plan_item";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        PLAN_ID = "plan_id",
+        ITEM_ID = "item_id",
+        QUANTITY = "quantity",
+        SITE = "site",
+    }
+}
+
 pub const FIELDS: &[FieldDef] = &[
     FieldDef::text(
-        "plan_id",
+        field::PLAN_ID,
         "发放批次",
         "plan",
         SHORT_LEN,
@@ -15,7 +28,7 @@ pub const FIELDS: &[FieldDef] = &[
         ADMIN_SUPERVISOR,
     ),
     FieldDef::new(
-        "item_id",
+        field::ITEM_ID,
         "物资",
         "item",
         Reference("supply_item"),
@@ -23,7 +36,7 @@ pub const FIELDS: &[FieldDef] = &[
         ADMIN_SUPERVISOR,
     ),
     FieldDef::new(
-        "quantity",
+        field::QUANTITY,
         "每包数量",
         "quantity per pack",
         Integer,
@@ -32,7 +45,7 @@ pub const FIELDS: &[FieldDef] = &[
     )
     .with_check(Check::Range { min: 1, max: 1000 }),
     FieldDef::text(
-        "site",
+        field::SITE,
         "出库点",
         "from site",
         SHORT_LEN,
@@ -43,7 +56,7 @@ pub const FIELDS: &[FieldDef] = &[
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "pack_plan_item",
+    name: NAME,
     zh: "健康包内容",
     en: "health pack content",
     grid_scoped: false,

@@ -6,35 +6,84 @@ use super::{NAME_LEN, NOTES_LEN, SHORT_LEN};
 use crate::schema::roles::{ADMIN_WORKER, ALL, STAFF};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "resident";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        GRID_ID = "grid_id",
+        HOUSEHOLD_ID = "household_id",
+        NAME = "name",
+        GENDER = "gender",
+        BIRTH_DATE = "birth_date",
+        ID_CARD_LAST4 = "id_card_last4",
+        PHONE = "phone",
+        RELATION_TO_HEAD = "relation_to_head",
+        GUARDIAN_NAME = "guardian_name",
+        GUARDIAN_PHONE = "guardian_phone",
+        EMERGENCY_CONTACT = "emergency_contact",
+        EMERGENCY_PHONE = "emergency_phone",
+        TAG_LIVING_ALONE = "tag_living_alone",
+        TAG_MINOR = "tag_minor",
+        TAG_CHILD_UNDER3 = "tag_child_under3",
+        TAG_PREGNANT = "tag_pregnant",
+        TAG_DISABLED = "tag_disabled",
+        TAG_CHRONIC = "tag_chronic",
+        TAG_SEVERE_MENTAL = "tag_severe_mental",
+        TAG_ORPHAN = "tag_orphan",
+        TAG_UNSUPPORTED_CHILD = "tag_unsupported_child",
+        TAG_LEFT_BEHIND_CHILD = "tag_left_behind_child",
+        COND_HYPERTENSION = "cond_hypertension",
+        COND_DIABETES = "cond_diabetes",
+        COND_HEART = "cond_heart",
+        COND_LUNG = "cond_lung",
+        COND_KIDNEY = "cond_kidney",
+        COND_CANCER = "cond_cancer",
+        COND_IMMUNOSUPPRESSED = "cond_immunosuppressed",
+        VACC_DOSES = "vacc_doses",
+        VACC_LAST_DATE = "vacc_last_date",
+        VACC_CONTRAINDICATION = "vacc_contraindication",
+        PACK_RECEIVED_DATE = "pack_received_date",
+        NOTES = "notes",
+    }
+}
+
 pub const GENDERS: &[&str] = &["male", "female", "unknown"];
 
 /// The key-group flags (重点人群), one boolean field each.
 pub const TAGS: &[&str] = &[
-    "tag_living_alone",
-    "tag_minor",
-    "tag_child_under3",
-    "tag_pregnant",
-    "tag_disabled",
-    "tag_chronic",
-    "tag_severe_mental",
-    "tag_orphan",
-    "tag_unsupported_child",
-    "tag_left_behind_child",
+    field::TAG_LIVING_ALONE,
+    field::TAG_MINOR,
+    field::TAG_CHILD_UNDER3,
+    field::TAG_PREGNANT,
+    field::TAG_DISABLED,
+    field::TAG_CHRONIC,
+    field::TAG_SEVERE_MENTAL,
+    field::TAG_ORPHAN,
+    field::TAG_UNSUPPORTED_CHILD,
+    field::TAG_LEFT_BEHIND_CHILD,
 ];
 
 /// The underlying conditions that raise the risk of severe illness, one boolean field each.
 pub const CONDITIONS: &[&str] = &[
-    "cond_hypertension",
-    "cond_diabetes",
-    "cond_heart",
-    "cond_lung",
-    "cond_kidney",
-    "cond_cancer",
-    "cond_immunosuppressed",
+    field::COND_HYPERTENSION,
+    field::COND_DIABETES,
+    field::COND_HEART,
+    field::COND_LUNG,
+    field::COND_KIDNEY,
+    field::COND_CANCER,
+    field::COND_IMMUNOSUPPRESSED,
 ];
 
 /// The fields a volunteer may read: whom to hand the pack to and how to call them.
-pub const VOLUNTEER_FIELDS: &[&str] = &["grid_id", "household_id", "name", "phone", "_deleted"];
+pub const VOLUNTEER_FIELDS: &[&str] = &[
+    field::GRID_ID,
+    field::HOUSEHOLD_ID,
+    field::NAME,
+    field::PHONE,
+    field::DELETED,
+];
 
 const W: &[crate::Role] = ADMIN_WORKER;
 
@@ -43,21 +92,28 @@ const fn flag(name: &'static str, zh: &'static str, en: &'static str) -> FieldDe
 }
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::new("grid_id", "所属网格", "grid", Reference("grid"), ALL, W),
     FieldDef::new(
-        "household_id",
+        field::GRID_ID,
+        "所属网格",
+        "grid",
+        Reference("grid"),
+        ALL,
+        W,
+    ),
+    FieldDef::new(
+        field::HOUSEHOLD_ID,
         "所属住户",
         "household",
         Reference("household"),
         ALL,
         W,
     ),
-    FieldDef::text("name", "姓名", "name", NAME_LEN, ALL, W),
-    FieldDef::new("gender", "性别", "gender", Enum(GENDERS), STAFF, W),
-    FieldDef::new("birth_date", "出生日期", "birth date", Date, STAFF, W),
+    FieldDef::text(field::NAME, "姓名", "name", NAME_LEN, ALL, W),
+    FieldDef::new(field::GENDER, "性别", "gender", Enum(GENDERS), STAFF, W),
+    FieldDef::new(field::BIRTH_DATE, "出生日期", "birth date", Date, STAFF, W),
     // Only the last four: enough to tell two 王芳 apart without holding identity numbers.
     FieldDef::new(
-        "id_card_last4",
+        field::ID_CARD_LAST4,
         "身份证后四位",
         "ID card last 4",
         Text,
@@ -65,18 +121,25 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     )
     .with_check(Check::IdCardLast4),
-    FieldDef::new("phone", "联系电话", "phone", Text, ALL, W).with_check(Check::Phone),
+    FieldDef::new(field::PHONE, "联系电话", "phone", Text, ALL, W).with_check(Check::Phone),
     FieldDef::text(
-        "relation_to_head",
+        field::RELATION_TO_HEAD,
         "与户主关系",
         "relation to head",
         SHORT_LEN,
         STAFF,
         W,
     ),
-    FieldDef::text("guardian_name", "监护人", "guardian", NAME_LEN, STAFF, W),
+    FieldDef::text(
+        field::GUARDIAN_NAME,
+        "监护人",
+        "guardian",
+        NAME_LEN,
+        STAFF,
+        W,
+    ),
     FieldDef::new(
-        "guardian_phone",
+        field::GUARDIAN_PHONE,
         "监护人电话",
         "guardian phone",
         Text,
@@ -85,7 +148,7 @@ pub const FIELDS: &[FieldDef] = &[
     )
     .with_check(Check::Phone),
     FieldDef::text(
-        "emergency_contact",
+        field::EMERGENCY_CONTACT,
         "紧急联系人",
         "emergency contact",
         NAME_LEN,
@@ -93,7 +156,7 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::new(
-        "emergency_phone",
+        field::EMERGENCY_PHONE,
         "紧急联系人电话",
         "emergency phone",
         Text,
@@ -101,41 +164,45 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     )
     .with_check(Check::Phone),
-    flag("tag_living_alone", "独居", "living alone"),
-    flag("tag_minor", "未成年人", "minor"),
-    flag("tag_child_under3", "3 岁以下婴幼儿", "child under 3"),
-    flag("tag_pregnant", "孕产妇", "pregnant"),
-    flag("tag_disabled", "残疾人", "disabled"),
-    flag("tag_chronic", "慢性病患者", "chronic disease"),
+    flag(field::TAG_LIVING_ALONE, "独居", "living alone"),
+    flag(field::TAG_MINOR, "未成年人", "minor"),
+    flag(field::TAG_CHILD_UNDER3, "3 岁以下婴幼儿", "child under 3"),
+    flag(field::TAG_PREGNANT, "孕产妇", "pregnant"),
+    flag(field::TAG_DISABLED, "残疾人", "disabled"),
+    flag(field::TAG_CHRONIC, "慢性病患者", "chronic disease"),
     flag(
-        "tag_severe_mental",
+        field::TAG_SEVERE_MENTAL,
         "严重精神障碍（特殊困难）",
         "severe mental disorder",
     ),
-    flag("tag_orphan", "孤儿", "orphan"),
+    flag(field::TAG_ORPHAN, "孤儿", "orphan"),
     flag(
-        "tag_unsupported_child",
+        field::TAG_UNSUPPORTED_CHILD,
         "事实无人抚养儿童",
         "de-facto unsupported child",
     ),
     flag(
-        "tag_left_behind_child",
+        field::TAG_LEFT_BEHIND_CHILD,
         "农村留守儿童",
         "rural left-behind child",
     ),
-    flag("cond_hypertension", "高血压", "hypertension"),
-    flag("cond_diabetes", "糖尿病", "diabetes"),
-    flag("cond_heart", "心脏病", "heart disease"),
+    flag(field::COND_HYPERTENSION, "高血压", "hypertension"),
+    flag(field::COND_DIABETES, "糖尿病", "diabetes"),
+    flag(field::COND_HEART, "心脏病", "heart disease"),
     flag(
-        "cond_lung",
+        field::COND_LUNG,
         "慢性肺病（慢阻肺、哮喘）",
         "lung disease (COPD, asthma)",
     ),
-    flag("cond_kidney", "慢性肾病", "kidney disease"),
-    flag("cond_cancer", "恶性肿瘤", "cancer"),
-    flag("cond_immunosuppressed", "免疫功能低下", "immunosuppressed"),
+    flag(field::COND_KIDNEY, "慢性肾病", "kidney disease"),
+    flag(field::COND_CANCER, "恶性肿瘤", "cancer"),
+    flag(
+        field::COND_IMMUNOSUPPRESSED,
+        "免疫功能低下",
+        "immunosuppressed",
+    ),
     FieldDef::new(
-        "vacc_doses",
+        field::VACC_DOSES,
         "新冠疫苗接种剂次",
         "COVID vaccine doses",
         Integer,
@@ -144,7 +211,7 @@ pub const FIELDS: &[FieldDef] = &[
     )
     .with_check(Check::Range { min: 0, max: 10 }),
     FieldDef::new(
-        "vacc_last_date",
+        field::VACC_LAST_DATE,
         "末次接种日期",
         "last dose date",
         Date,
@@ -152,24 +219,24 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     flag(
-        "vacc_contraindication",
+        field::VACC_CONTRAINDICATION,
         "接种禁忌",
         "vaccination contraindicated",
     ),
     FieldDef::new(
-        "pack_received_date",
+        field::PACK_RECEIVED_DATE,
         "健康包领取日期",
         "health pack received",
         Date,
         STAFF,
         W,
     ),
-    FieldDef::text("notes", "备注", "notes", NOTES_LEN, STAFF, W),
+    FieldDef::text(field::NOTES, "备注", "notes", NOTES_LEN, STAFF, W),
     FieldDef::deleted(ALL, W),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "resident",
+    name: NAME,
     zh: "居民",
     en: "resident",
     grid_scoped: true,

@@ -6,6 +6,23 @@ use super::{NAME_LEN, NOTES_LEN};
 use crate::schema::roles::{ADMIN_SUPERVISOR, ADMIN_SUPERVISOR_VOLUNTEER, ALL};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "stock_move";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        ITEM_ID = "item_id",
+        SITE = "site",
+        KIND = "kind",
+        QUANTITY = "quantity",
+        AT = "at",
+        DELIVERY_ID = "delivery_id",
+        WORKER_ID = "worker_id",
+        NOTE = "note",
+    }
+}
+
 pub const KINDS: &[&str] = &["received", "packed", "delivered", "adjusted", "expired"];
 
 /// What a move does to the stock on hand at its site. `quantity` is a count for every kind but
@@ -26,30 +43,44 @@ const R: &[crate::Role] = ALL;
 const W: &[crate::Role] = ADMIN_SUPERVISOR_VOLUNTEER;
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::new("item_id", "物资", "item", Reference("supply_item"), R, W),
-    FieldDef::text("site", "站点", "site", NAME_LEN, R, W),
-    FieldDef::new("kind", "类型", "kind", Enum(KINDS), R, W),
-    FieldDef::new("quantity", "数量", "quantity", Integer, R, W).with_check(Check::Range {
+    FieldDef::new(
+        field::ITEM_ID,
+        "物资",
+        "item",
+        Reference("supply_item"),
+        R,
+        W,
+    ),
+    FieldDef::text(field::SITE, "站点", "site", NAME_LEN, R, W),
+    FieldDef::new(field::KIND, "类型", "kind", Enum(KINDS), R, W),
+    FieldDef::new(field::QUANTITY, "数量", "quantity", Integer, R, W).with_check(Check::Range {
         min: -1_000_000_000,
         max: 1_000_000_000,
     }),
-    FieldDef::new("at", "时间", "at", Timestamp, R, W),
+    FieldDef::new(field::AT, "时间", "at", Timestamp, R, W),
     FieldDef::new(
-        "delivery_id",
+        field::DELIVERY_ID,
         "配送记录",
         "delivery",
         Reference("pack_delivery"),
         R,
         W,
     ),
-    FieldDef::new("worker_id", "经办人", "by", Reference("user_profile"), R, W),
-    FieldDef::text("note", "备注", "note", NOTES_LEN, R, W),
+    FieldDef::new(
+        field::WORKER_ID,
+        "经办人",
+        "by",
+        Reference("user_profile"),
+        R,
+        W,
+    ),
+    FieldDef::text(field::NOTE, "备注", "note", NOTES_LEN, R, W),
     // Corrections are new `adjusted` moves; deleting one is for admins and supervisors only.
     FieldDef::deleted(R, ADMIN_SUPERVISOR),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "stock_move",
+    name: NAME,
     zh: "出入库",
     en: "stock move",
     grid_scoped: false,

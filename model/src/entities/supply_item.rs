@@ -5,6 +5,19 @@ use super::{NAME_LEN, SHORT_LEN};
 use crate::schema::roles::{ADMIN_SUPERVISOR, ALL};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "supply_item";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        NAME = "name",
+        UNIT = "unit",
+        KIND = "kind",
+        LOW_STOCK_THRESHOLD = "low_stock_threshold",
+    }
+}
+
 pub const KINDS: &[&str] = &[
     "medicine",
     "antigen_kit",
@@ -19,11 +32,11 @@ const R: &[crate::Role] = ALL;
 const W: &[crate::Role] = ADMIN_SUPERVISOR;
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::text("name", "物资名称", "name", NAME_LEN, R, W),
-    FieldDef::text("unit", "单位", "unit", SHORT_LEN, R, W),
-    FieldDef::new("kind", "物资类别", "kind", Enum(KINDS), R, W),
+    FieldDef::text(field::NAME, "物资名称", "name", NAME_LEN, R, W),
+    FieldDef::text(field::UNIT, "单位", "unit", SHORT_LEN, R, W),
+    FieldDef::new(field::KIND, "物资类别", "kind", Enum(KINDS), R, W),
     FieldDef::new(
-        "low_stock_threshold",
+        field::LOW_STOCK_THRESHOLD,
         "库存预警线",
         "low-stock threshold",
         Integer,
@@ -38,7 +51,7 @@ pub const FIELDS: &[FieldDef] = &[
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "supply_item",
+    name: NAME,
     zh: "物资",
     en: "supply item",
     grid_scoped: false,

@@ -6,17 +6,29 @@ use super::NAME_LEN;
 use crate::schema::roles::{ADMIN, ALL};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "user_profile";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        NAME = "name",
+        ROLE = "role",
+        PHONE = "phone",
+    }
+}
+
 pub const ROLES: &[&str] = &["admin", "supervisor", "grid_worker", "volunteer"];
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::text("name", "姓名", "name", NAME_LEN, ALL, ADMIN),
-    FieldDef::new("role", "角色", "role", Enum(ROLES), ALL, ADMIN),
-    FieldDef::new("phone", "电话", "phone", Text, ALL, ADMIN).with_check(Check::Phone),
+    FieldDef::text(field::NAME, "姓名", "name", NAME_LEN, ALL, ADMIN),
+    FieldDef::new(field::ROLE, "角色", "role", Enum(ROLES), ALL, ADMIN),
+    FieldDef::new(field::PHONE, "电话", "phone", Text, ALL, ADMIN).with_check(Check::Phone),
     FieldDef::deleted(ALL, ADMIN),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "user_profile",
+    name: NAME,
     zh: "用户",
     en: "user",
     grid_scoped: false,

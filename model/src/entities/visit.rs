@@ -5,6 +5,41 @@ use super::NOTES_LEN;
 use crate::schema::roles::{ADMIN_WORKER, STAFF};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
+/// This entity's name on the wire.
+pub const NAME: &str = "visit";
+
+/// The name of every field, spelled once: code reads records through these, never a literal.
+pub mod field {
+    crate::schema::field_names! {
+        GRID_ID = "grid_id",
+        RESIDENT_ID = "resident_id",
+        HOUSEHOLD_ID = "household_id",
+        VISITED_AT = "visited_at",
+        METHOD = "method",
+        HEALTH_STATUS = "health_status",
+        TEMPERATURE = "temperature",
+        SPO2 = "spo2",
+        ANTIGEN = "antigen",
+        SYMPTOM_FEVER = "symptom_fever",
+        SYMPTOM_COUGH = "symptom_cough",
+        SYMPTOM_SORE_THROAT = "symptom_sore_throat",
+        SYMPTOM_FATIGUE = "symptom_fatigue",
+        SYMPTOM_MUSCLE_PAIN = "symptom_muscle_pain",
+        SYMPTOM_HEADACHE = "symptom_headache",
+        SYMPTOM_RUNNY_NOSE = "symptom_runny_nose",
+        SYMPTOM_TASTE_SMELL_LOSS = "symptom_taste_smell_loss",
+        SYMPTOM_DIARRHEA = "symptom_diarrhea",
+        SYMPTOM_CHEST_TIGHTNESS = "symptom_chest_tightness",
+        WARN_LOW_SPO2 = "warn_low_spo2",
+        WARN_BREATHING = "warn_breathing",
+        WARN_CONFUSION = "warn_confusion",
+        WARN_HIGH_FEVER = "warn_high_fever",
+        NOTES = "notes",
+        NEXT_FOLLOW_UP = "next_follow_up",
+        WORKER_ID = "worker_id",
+    }
+}
+
 pub const METHODS: &[&str] = &["in_person", "phone", "video", "wechat", "not_home"];
 /// Clinical classification of the resident at the visit (诊疗方案 types, plus the non-cases).
 pub const HEALTH_STATUSES: &[&str] = &[
@@ -20,24 +55,24 @@ pub const HEALTH_STATUSES: &[&str] = &[
 pub const ANTIGEN_RESULTS: &[&str] = &["negative", "positive", "not_tested"];
 
 pub const SYMPTOMS: &[&str] = &[
-    "symptom_fever",
-    "symptom_cough",
-    "symptom_sore_throat",
-    "symptom_fatigue",
-    "symptom_muscle_pain",
-    "symptom_headache",
-    "symptom_runny_nose",
-    "symptom_taste_smell_loss",
-    "symptom_diarrhea",
-    "symptom_chest_tightness",
+    field::SYMPTOM_FEVER,
+    field::SYMPTOM_COUGH,
+    field::SYMPTOM_SORE_THROAT,
+    field::SYMPTOM_FATIGUE,
+    field::SYMPTOM_MUSCLE_PAIN,
+    field::SYMPTOM_HEADACHE,
+    field::SYMPTOM_RUNNY_NOSE,
+    field::SYMPTOM_TASTE_SMELL_LOSS,
+    field::SYMPTOM_DIARRHEA,
+    field::SYMPTOM_CHEST_TIGHTNESS,
 ];
 
 /// Severe warning signs: any of them at the latest visit makes the resident red at once.
 pub const WARNINGS: &[&str] = &[
-    "warn_low_spo2",
-    "warn_breathing",
-    "warn_confusion",
-    "warn_high_fever",
+    field::WARN_LOW_SPO2,
+    field::WARN_BREATHING,
+    field::WARN_CONFUSION,
+    field::WARN_HIGH_FEVER,
 ];
 
 /// The SpO2 below which a reading is itself a severe warning sign (DESIGN.md: "below 93 %").
@@ -51,9 +86,9 @@ const fn flag(name: &'static str, zh: &'static str, en: &'static str) -> FieldDe
 }
 
 pub const FIELDS: &[FieldDef] = &[
-    FieldDef::new("grid_id", "所属网格", "grid", Reference("grid"), R, W),
+    FieldDef::new(field::GRID_ID, "所属网格", "grid", Reference("grid"), R, W),
     FieldDef::new(
-        "resident_id",
+        field::RESIDENT_ID,
         "居民",
         "resident",
         Reference("resident"),
@@ -61,56 +96,60 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::new(
-        "household_id",
+        field::HOUSEHOLD_ID,
         "住户",
         "household",
         Reference("household"),
         R,
         W,
     ),
-    FieldDef::new("visited_at", "走访时间", "visited at", Timestamp, R, W),
-    FieldDef::new("method", "走访方式", "method", Enum(METHODS), R, W),
+    FieldDef::new(field::VISITED_AT, "走访时间", "visited at", Timestamp, R, W),
+    FieldDef::new(field::METHOD, "走访方式", "method", Enum(METHODS), R, W),
     FieldDef::new(
-        "health_status",
+        field::HEALTH_STATUS,
         "健康状况",
         "health status",
         Enum(HEALTH_STATUSES),
         R,
         W,
     ),
-    FieldDef::new("temperature", "体温", "temperature", Decimal, R, W)
+    FieldDef::new(field::TEMPERATURE, "体温", "temperature", Decimal, R, W)
         .with_check(Check::Range { min: 30, max: 45 }),
-    FieldDef::new("spo2", "血氧饱和度", "SpO2", Integer, R, W)
+    FieldDef::new(field::SPO2, "血氧饱和度", "SpO2", Integer, R, W)
         .with_check(Check::Range { min: 50, max: 100 }),
     FieldDef::new(
-        "antigen",
+        field::ANTIGEN,
         "抗原检测",
         "antigen test",
         Enum(ANTIGEN_RESULTS),
         R,
         W,
     ),
-    flag("symptom_fever", "发热", "fever"),
-    flag("symptom_cough", "咳嗽", "cough"),
-    flag("symptom_sore_throat", "咽痛", "sore throat"),
-    flag("symptom_fatigue", "乏力", "fatigue"),
-    flag("symptom_muscle_pain", "肌肉酸痛", "muscle pain"),
-    flag("symptom_headache", "头痛", "headache"),
-    flag("symptom_runny_nose", "鼻塞流涕", "runny nose"),
+    flag(field::SYMPTOM_FEVER, "发热", "fever"),
+    flag(field::SYMPTOM_COUGH, "咳嗽", "cough"),
+    flag(field::SYMPTOM_SORE_THROAT, "咽痛", "sore throat"),
+    flag(field::SYMPTOM_FATIGUE, "乏力", "fatigue"),
+    flag(field::SYMPTOM_MUSCLE_PAIN, "肌肉酸痛", "muscle pain"),
+    flag(field::SYMPTOM_HEADACHE, "头痛", "headache"),
+    flag(field::SYMPTOM_RUNNY_NOSE, "鼻塞流涕", "runny nose"),
     flag(
-        "symptom_taste_smell_loss",
+        field::SYMPTOM_TASTE_SMELL_LOSS,
         "嗅觉味觉减退",
         "loss of taste or smell",
     ),
-    flag("symptom_diarrhea", "腹泻", "diarrhoea"),
-    flag("symptom_chest_tightness", "胸闷", "chest tightness"),
-    flag("warn_low_spo2", "血氧饱和度低于 93%", "SpO2 below 93 %"),
-    flag("warn_breathing", "呼吸困难", "breathing difficulty"),
-    flag("warn_confusion", "意识障碍", "confusion"),
-    flag("warn_high_fever", "持续高热", "persistent high fever"),
-    FieldDef::text("notes", "备注", "notes", NOTES_LEN, R, W),
+    flag(field::SYMPTOM_DIARRHEA, "腹泻", "diarrhoea"),
+    flag(field::SYMPTOM_CHEST_TIGHTNESS, "胸闷", "chest tightness"),
+    flag(
+        field::WARN_LOW_SPO2,
+        "血氧饱和度低于 93%",
+        "SpO2 below 93 %",
+    ),
+    flag(field::WARN_BREATHING, "呼吸困难", "breathing difficulty"),
+    flag(field::WARN_CONFUSION, "意识障碍", "confusion"),
+    flag(field::WARN_HIGH_FEVER, "持续高热", "persistent high fever"),
+    FieldDef::text(field::NOTES, "备注", "notes", NOTES_LEN, R, W),
     FieldDef::new(
-        "next_follow_up",
+        field::NEXT_FOLLOW_UP,
         "下次随访日期",
         "next follow-up",
         Date,
@@ -118,7 +157,7 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::new(
-        "worker_id",
+        field::WORKER_ID,
         "走访人",
         "visited by",
         Reference("user_profile"),
@@ -129,7 +168,7 @@ pub const FIELDS: &[FieldDef] = &[
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
-    name: "visit",
+    name: NAME,
     zh: "走访",
     en: "visit",
     grid_scoped: true,

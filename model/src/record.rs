@@ -1,0 +1,301 @@
+//! Reading records: the one [`Fields`] trait for "a record's current fields" and the typed views
+//! (`Resident`, `Visit`, `Need`, …) that every rule, page and export reads through.
+//!
+//! A record travels as field name → value; the app's store keeps each value with its stamp, the
+//! server's snapshot without. Both implement [`Fields`], so one view serves both, and a view's
+//! accessor names its field through the entity's constant: a misspelt field does not compile.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::date::Date;
+use crate::merge::Stamped;
+use crate::schema::DELETED;
+
+/// One record's plain values by field name: what a merged record, a snapshot row and an import
+/// row are.
+pub type Values = BTreeMap<String, Value>;
+
+/// A record's current fields. `value` hides `null` (a cleared field reads as unset), and the
+/// typed getters read a mistyped value as unset too, so a broken client cannot crash a reader.
+pub trait Fields {
+    /// The value of `field`, `None` when absent or `null`.
+    fn value(&self, field: &str) -> Option<&Value>;
+
+    fn text(&self, field: &str) -> Option<&str> {
+        self.value(field).and_then(Value::as_str)
+    }
+
+    /// A boolean field: unset reads as false.
+    fn flag(&self, field: &str) -> bool {
+        self.value(field).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    fn int(&self, field: &str) -> Option<i64> {
+        self.value(field).and_then(Value::as_i64)
+    }
+
+    fn number(&self, field: &str) -> Option<f64> {
+        self.value(field).and_then(Value::as_f64)
+    }
+
+    fn date(&self, field: &str) -> Option<Date> {
+        self.text(field).and_then(Date::parse)
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.flag(DELETED)
+    }
+}
+
+impl Fields for Values {
+    fn value(&self, field: &str) -> Option<&Value> {
+        self.get(field).filter(|v| !v.is_null())
+    }
+}
+
+impl Fields for BTreeMap<String, Stamped> {
+    fn value(&self, field: &str) -> Option<&Value> {
+        self.get(field).map(|s| &s.value).filter(|v| !v.is_null())
+    }
+}
+
+impl<T: Fields + ?Sized> Fields for &T {
+    fn value(&self, field: &str) -> Option<&Value> {
+        (**self).value(field)
+    }
+}
+
+/// How a view's accessor turns a field's value into its Rust type.
+pub trait FromField<'a>: Sized {
+    fn from_field(value: Option<&'a Value>) -> Self;
+}
+
+impl<'a> FromField<'a> for Option<&'a str> {
+    fn from_field(value: Option<&'a Value>) -> Self {
+        value.and_then(Value::as_str)
+    }
+}
+
+impl<'a> FromField<'a> for bool {
+    fn from_field(value: Option<&'a Value>) -> Self {
+        value.and_then(Value::as_bool).unwrap_or(false)
+    }
+}
+
+impl<'a> FromField<'a> for Option<i64> {
+    fn from_field(value: Option<&'a Value>) -> Self {
+        value.and_then(Value::as_i64)
+    }
+}
+
+impl<'a> FromField<'a> for Option<f64> {
+    fn from_field(value: Option<&'a Value>) -> Self {
+        value.and_then(Value::as_f64)
+    }
+}
+
+impl<'a> FromField<'a> for Option<Date> {
+    fn from_field(value: Option<&'a Value>) -> Self {
+        value.and_then(Value::as_str).and_then(Date::parse)
+    }
+}
+
+/// A typed view of one entity's record: a `Copy` wrapper around anything with [`Fields`], with
+/// one accessor per field of the table, typed by the field's type.
+macro_rules! view {
+    ($view:ident<$lt:lifetime> = $module:ident { $($acc:ident: $ty:ty = $konst:ident,)* }) => {
+        #[doc = concat!("A `", stringify!($module), "` record, read through its field constants.")]
+        #[derive(Debug)]
+        pub struct $view<$lt, R: Fields + ?Sized = Values>(pub &$lt R);
+
+        impl<$lt, R: Fields + ?Sized> Clone for $view<$lt, R> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<$lt, R: Fields + ?Sized> Copy for $view<$lt, R> {}
+
+        impl<$lt, R: Fields + ?Sized> $view<$lt, R> {
+            /// The entity's name on the wire.
+            pub const ENTITY: &'static str = crate::entities::$module::NAME;
+
+            $(
+                pub fn $acc(&self) -> $ty {
+                    FromField::from_field(self.0.value(crate::entities::$module::field::$konst))
+                }
+            )*
+
+            pub fn is_deleted(&self) -> bool {
+                self.0.is_deleted()
+            }
+
+            /// The record underneath, for what the view does not name.
+            pub fn fields(&self) -> &$lt R {
+                self.0
+            }
+        }
+    };
+}
+
+view! { Grid<'a> = grid {
+    name: Option<&'a str> = NAME,
+    community: Option<&'a str> = COMMUNITY,
+    street: Option<&'a str> = STREET,
+    area: Option<&'a str> = AREA,
+    lat: Option<f64> = LAT,
+    lng: Option<f64> = LNG,
+    boundary: Option<&'a str> = BOUNDARY,
+    notes: Option<&'a str> = NOTES,
+}}
+
+view! { Household<'a> = household {
+    grid_id: Option<&'a str> = GRID_ID,
+    address: Option<&'a str> = ADDRESS,
+    building: Option<&'a str> = BUILDING,
+    unit: Option<&'a str> = UNIT,
+    room: Option<&'a str> = ROOM,
+    village: Option<&'a str> = VILLAGE,
+    village_group: Option<&'a str> = VILLAGE_GROUP,
+    head_name: Option<&'a str> = HEAD_NAME,
+    phone: Option<&'a str> = PHONE,
+    notes: Option<&'a str> = NOTES,
+    lat: Option<f64> = LAT,
+    lng: Option<f64> = LNG,
+}}
+
+view! { Resident<'a> = resident {
+    grid_id: Option<&'a str> = GRID_ID,
+    household_id: Option<&'a str> = HOUSEHOLD_ID,
+    name: Option<&'a str> = NAME,
+    gender: Option<&'a str> = GENDER,
+    birth_date: Option<Date> = BIRTH_DATE,
+    id_card_last4: Option<&'a str> = ID_CARD_LAST4,
+    phone: Option<&'a str> = PHONE,
+    relation_to_head: Option<&'a str> = RELATION_TO_HEAD,
+    guardian_name: Option<&'a str> = GUARDIAN_NAME,
+    guardian_phone: Option<&'a str> = GUARDIAN_PHONE,
+    emergency_contact: Option<&'a str> = EMERGENCY_CONTACT,
+    emergency_phone: Option<&'a str> = EMERGENCY_PHONE,
+    tag_living_alone: bool = TAG_LIVING_ALONE,
+    tag_minor: bool = TAG_MINOR,
+    tag_child_under3: bool = TAG_CHILD_UNDER3,
+    tag_pregnant: bool = TAG_PREGNANT,
+    tag_disabled: bool = TAG_DISABLED,
+    tag_chronic: bool = TAG_CHRONIC,
+    tag_severe_mental: bool = TAG_SEVERE_MENTAL,
+    tag_orphan: bool = TAG_ORPHAN,
+    tag_unsupported_child: bool = TAG_UNSUPPORTED_CHILD,
+    tag_left_behind_child: bool = TAG_LEFT_BEHIND_CHILD,
+    cond_hypertension: bool = COND_HYPERTENSION,
+    cond_diabetes: bool = COND_DIABETES,
+    cond_heart: bool = COND_HEART,
+    cond_lung: bool = COND_LUNG,
+    cond_kidney: bool = COND_KIDNEY,
+    cond_cancer: bool = COND_CANCER,
+    cond_immunosuppressed: bool = COND_IMMUNOSUPPRESSED,
+    vacc_doses: Option<i64> = VACC_DOSES,
+    vacc_last_date: Option<Date> = VACC_LAST_DATE,
+    vacc_contraindication: bool = VACC_CONTRAINDICATION,
+    pack_received_date: Option<Date> = PACK_RECEIVED_DATE,
+    notes: Option<&'a str> = NOTES,
+}}
+
+view! { Visit<'a> = visit {
+    grid_id: Option<&'a str> = GRID_ID,
+    resident_id: Option<&'a str> = RESIDENT_ID,
+    household_id: Option<&'a str> = HOUSEHOLD_ID,
+    visited_at: Option<i64> = VISITED_AT,
+    method: Option<&'a str> = METHOD,
+    health_status: Option<&'a str> = HEALTH_STATUS,
+    temperature: Option<f64> = TEMPERATURE,
+    spo2: Option<i64> = SPO2,
+    antigen: Option<&'a str> = ANTIGEN,
+    symptom_fever: bool = SYMPTOM_FEVER,
+    symptom_cough: bool = SYMPTOM_COUGH,
+    symptom_sore_throat: bool = SYMPTOM_SORE_THROAT,
+    symptom_fatigue: bool = SYMPTOM_FATIGUE,
+    symptom_muscle_pain: bool = SYMPTOM_MUSCLE_PAIN,
+    symptom_headache: bool = SYMPTOM_HEADACHE,
+    symptom_runny_nose: bool = SYMPTOM_RUNNY_NOSE,
+    symptom_taste_smell_loss: bool = SYMPTOM_TASTE_SMELL_LOSS,
+    symptom_diarrhea: bool = SYMPTOM_DIARRHEA,
+    symptom_chest_tightness: bool = SYMPTOM_CHEST_TIGHTNESS,
+    warn_low_spo2: bool = WARN_LOW_SPO2,
+    warn_breathing: bool = WARN_BREATHING,
+    warn_confusion: bool = WARN_CONFUSION,
+    warn_high_fever: bool = WARN_HIGH_FEVER,
+    notes: Option<&'a str> = NOTES,
+    next_follow_up: Option<Date> = NEXT_FOLLOW_UP,
+    worker_id: Option<&'a str> = WORKER_ID,
+}}
+
+view! { Need<'a> = need {
+    grid_id: Option<&'a str> = GRID_ID,
+    resident_id: Option<&'a str> = RESIDENT_ID,
+    kind: Option<&'a str> = KIND,
+    urgency: Option<&'a str> = URGENCY,
+    description: Option<&'a str> = DESCRIPTION,
+    status: Option<&'a str> = STATUS,
+    assignee_id: Option<&'a str> = ASSIGNEE_ID,
+    resolution: Option<&'a str> = RESOLUTION,
+    created_at: Option<i64> = CREATED_AT,
+    resolved_at: Option<i64> = RESOLVED_AT,
+    escalated: bool = ESCALATED,
+}}
+
+view! { SupplyItem<'a> = supply_item {
+    name: Option<&'a str> = NAME,
+    unit: Option<&'a str> = UNIT,
+    kind: Option<&'a str> = KIND,
+    low_stock_threshold: Option<i64> = LOW_STOCK_THRESHOLD,
+}}
+
+view! { StockMove<'a> = stock_move {
+    item_id: Option<&'a str> = ITEM_ID,
+    site: Option<&'a str> = SITE,
+    kind: Option<&'a str> = KIND,
+    quantity: Option<i64> = QUANTITY,
+    at: Option<i64> = AT,
+    delivery_id: Option<&'a str> = DELIVERY_ID,
+    worker_id: Option<&'a str> = WORKER_ID,
+    note: Option<&'a str> = NOTE,
+}}
+
+view! { PackDelivery<'a> = pack_delivery {
+    grid_id: Option<&'a str> = GRID_ID,
+    resident_id: Option<&'a str> = RESIDENT_ID,
+    household_id: Option<&'a str> = HOUSEHOLD_ID,
+    volunteer_id: Option<&'a str> = VOLUNTEER_ID,
+    plan_id: Option<&'a str> = PLAN_ID,
+    contents: Option<&'a str> = CONTENTS,
+    status: Option<&'a str> = STATUS,
+    status_at: Option<i64> = STATUS_AT,
+    note: Option<&'a str> = NOTE,
+}}
+
+view! { PackPlanItem<'a> = pack_plan_item {
+    plan_id: Option<&'a str> = PLAN_ID,
+    item_id: Option<&'a str> = ITEM_ID,
+    quantity: Option<i64> = QUANTITY,
+    site: Option<&'a str> = SITE,
+}}
+
+view! { Facility<'a> = facility {
+    kind: Option<&'a str> = KIND,
+    name: Option<&'a str> = NAME,
+    address: Option<&'a str> = ADDRESS,
+    phone: Option<&'a str> = PHONE,
+    hours: Option<&'a str> = HOURS,
+    notes: Option<&'a str> = NOTES,
+    lat: Option<f64> = LAT,
+    lng: Option<f64> = LNG,
+}}
+
+view! { UserProfile<'a> = user_profile {
+    name: Option<&'a str> = NAME,
+    role: Option<&'a str> = ROLE,
+    phone: Option<&'a str> = PHONE,
+}}
