@@ -317,23 +317,12 @@ pub struct Loaded {
 }
 
 pub fn is_open(need: &Record) -> bool {
-    matches!(
-        need.text("status"),
-        Some("open") | Some("in_progress") | None
-    )
+    model::entities::need::is_open(need.text(model::entities::need::field::STATUS))
 }
 
-/// A household's address as people say it: the address line, else building/unit/room or
-/// village/group.
+/// A household's address as people say it ([`model::entities::household::address_line`]).
 pub fn address(h: &Record) -> String {
-    if let Some(a) = h.text("address") {
-        return a.to_owned();
-    }
-    ["village", "village_group", "building", "unit", "room"]
-        .iter()
-        .filter_map(|f| h.text(f))
-        .collect::<Vec<_>>()
-        .join(" ")
+    model::entities::household::address_line(&h.fields)
 }
 
 #[derive(Clone, Copy)]

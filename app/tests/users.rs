@@ -2,7 +2,8 @@
 //! refused, in real Chromium.
 
 use app::i18n::Locale;
-use app::pages::users::{in_language, password_ok, username_ok};
+use app::pages::users::in_language;
+use model::account::{password_ok, username_ok};
 use app::session::{self, Session};
 use leptos::prelude::*;
 use model::wire::UserInfo;

@@ -299,3 +299,33 @@ view! { UserProfile<'a> = user_profile {
     role: Option<&'a str> = ROLE,
     phone: Option<&'a str> = PHONE,
 }}
+
+/// The roster import's rows: values keyed by the schema's own field-name constants.
+impl Fields for BTreeMap<&'static str, Value> {
+    fn value(&self, field: &str) -> Option<&Value> {
+        self.get(field).filter(|v| !v.is_null())
+    }
+}
+
+impl<R: Fields + ?Sized> Household<'_, R> {
+    /// The address as people say it ([`crate::entities::household::address_line`]).
+    pub fn address_line(&self) -> String {
+        crate::entities::household::address_line(self.0)
+    }
+}
+
+impl<R: Fields + ?Sized> Need<'_, R> {
+    /// Open, in progress, or with no status yet ([`crate::entities::need::is_open`]).
+    pub fn is_open(&self) -> bool {
+        crate::entities::need::is_open(self.status())
+    }
+
+    pub fn is_emergency(&self) -> bool {
+        crate::entities::need::is_emergency(self.kind(), self.urgency())
+    }
+
+    /// Whether it has waited longer than its urgency allows at `now_ms`.
+    pub fn is_overdue(&self, now_ms: i64) -> bool {
+        crate::entities::need::is_overdue(self.urgency(), self.created_at(), now_ms)
+    }
+}

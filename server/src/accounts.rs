@@ -12,8 +12,7 @@ use crate::auth;
 use crate::error::AppError;
 use crate::storage::{NewUser, Storage, StorageError, UserRecord, UserUpdate};
 
-pub const MIN_PASSWORD_CHARS: usize = 8;
-pub const MAX_USERNAME_CHARS: usize = 32;
+pub use model::account::{check_name, check_password, check_username};
 
 pub const USERNAME_TAKEN: &str = "用户名已被使用 (user name is taken)";
 
@@ -27,27 +26,6 @@ pub fn account(u: &UserRecord) -> UserAccount {
         grids: u.grids.clone(),
         disabled: u.disabled,
     }
-}
-
-pub fn check_username(username: &str) -> Option<String> {
-    let ok = (1..=MAX_USERNAME_CHARS).contains(&username.chars().count())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
-    (!ok).then(|| {
-        "用户名须为 1–32 个小写字母、数字或 _ . - (user name: 1–32 of a–z, 0–9, _ . -)".to_owned()
-    })
-}
-
-pub fn check_password(password: &str) -> Option<String> {
-    (password.chars().count() < MIN_PASSWORD_CHARS)
-        .then(|| "密码至少 8 个字符 (password: at least 8 characters)".to_owned())
-}
-
-fn check_name(name: &str) -> Option<String> {
-    let n = name.chars().count();
-    (n == 0 || n > model::entities::NAME_LEN)
-        .then(|| "姓名须为 1–100 个字符 (name: 1–100 characters)".to_owned())
 }
 
 /// Unknown grids, and whether the role fits the grids: a grid worker or supervisor needs at
@@ -70,7 +48,7 @@ async fn check_grids(
         }
     }
     match role {
-        Role::GridWorker | Role::Supervisor if grids.is_empty() => problems.push(
+        r if model::account::needs_grids(r) && grids.is_empty() => problems.push(
             "网格员和督导员至少要有一个网格 (grid workers and supervisors need at least one grid)"
                 .into(),
         ),
@@ -225,30 +203,4 @@ async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), A
         ])
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_names_are_short_lowercase_words() {
-        for ok in ["a", "wang.fang", "li_qiang-2", &"x".repeat(32)] {
-            assert_eq!(check_username(ok), None, "{ok}");
-        }
-        for bad in ["", "Wang", "王芳", "a b", "a@b", &"x".repeat(33)] {
-            assert!(check_username(bad).is_some(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn passwords_need_eight_characters() {
-        assert!(check_password("1234567").is_some());
-        assert_eq!(check_password("12345678"), None);
-        assert_eq!(
-            check_password("八个汉字的密码啊"),
-            None,
-            "characters, not bytes"
-        );
-    }
 }

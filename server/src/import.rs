@@ -755,16 +755,7 @@ fn plan_household(
     snap: &Snapshot,
     new_id: &mut dyn FnMut() -> String,
 ) -> Option<String> {
-    let text = |f: &str| values.get(f).and_then(Value::as_str).unwrap_or_default();
-    let address = match text("address") {
-        "" => ["village", "village_group", "building", "unit", "room"]
-            .iter()
-            .map(|f| text(f))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" "),
-        a => a.to_owned(),
-    };
+    let address = model::entities::household::address_line(values);
     if address.is_empty() {
         return None;
     }

@@ -26,22 +26,6 @@ pub fn in_language(reason: &str, locale: Locale) -> String {
     }
 }
 
-/// The same rule as the server's, checked first so a typo is explained without a round trip.
-pub fn username_ok(u: &str) -> bool {
-    (1..=32).contains(&u.chars().count())
-        && u.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c))
-}
-
-pub fn password_ok(p: &str) -> bool {
-    p.chars().count() >= 8
-}
-
-/// Whether a role works in grids (and so needs at least one).
-fn needs_grids(role: Role) -> bool {
-    matches!(role, Role::GridWorker | Role::Supervisor)
-}
-
 fn browser_online() -> bool {
     web_sys::window()
         .map(|w| w.navigator().on_line())
@@ -253,13 +237,13 @@ fn CreateUser(
             Role::Volunteer => Vec::new(),
             _ => chosen.get_untracked().into_iter().collect(),
         };
-        if !username_ok(&u) {
+        if !model::account::username_ok(&u) {
             return fail(t_string!(i18n, users_err_username).to_string());
         }
-        if !password_ok(&password.get_untracked()) {
+        if !model::account::password_ok(&password.get_untracked()) {
             return fail(t_string!(i18n, users_err_password).to_string());
         }
-        if needs_grids(r) && g.is_empty() {
+        if model::account::needs_grids(r) && g.is_empty() {
             return fail(t_string!(i18n, users_err_grids).to_string());
         }
         let req = CreateUserRequest {
@@ -384,7 +368,7 @@ fn UserRow(
             Role::Volunteer => Vec::new(),
             _ => chosen.get_untracked().into_iter().collect(),
         };
-        if needs_grids(r) && g.is_empty() {
+        if model::account::needs_grids(r) && g.is_empty() {
             return fail(t_string!(i18n, users_err_grids).to_string());
         }
         send(
@@ -398,7 +382,7 @@ fn UserRow(
     };
     let save_password = move |_| {
         let p = password.get_untracked();
-        if !password_ok(&p) {
+        if !model::account::password_ok(&p) {
             return fail(t_string!(i18n, users_err_password).to_string());
         }
         send(

@@ -4,7 +4,6 @@ use super::{ADDRESS_LEN, LAT, LNG, NAME_LEN, NOTES_LEN, SHORT_LEN};
 use crate::schema::roles::{ADMIN_WORKER, ALL, STAFF};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
-/// The fields a volunteer may read: enough to find the door, nothing about who lives there.
 /// This entity's name on the wire.
 pub const NAME: &str = "household";
 
@@ -26,6 +25,7 @@ pub mod field {
     }
 }
 
+/// The fields a volunteer may read: enough to find the door, nothing about who lives there.
 pub const ADDRESS_FIELDS: &[&str] = &[
     field::ADDRESS,
     field::BUILDING,
@@ -97,3 +97,52 @@ pub const ENTITY: EntityDef = EntityDef {
     fields: FIELDS,
     rules: "Scoped by grid_id to the user's grids. Volunteers receive only households of residents with a delivery assigned to them.",
 };
+
+/// A household's address as people say it: the address line when there is one, else the
+/// village, group, building, unit and room that are filled in, in that order. The app's lists,
+/// the volunteer's delivery card and the roster import's household matching all use it.
+pub fn address_line<R: crate::record::Fields + ?Sized>(h: &R) -> String {
+    if let Some(a) = h.text(field::ADDRESS).filter(|a| !a.is_empty()) {
+        return a.to_owned();
+    }
+    [
+        field::VILLAGE,
+        field::VILLAGE_GROUP,
+        field::BUILDING,
+        field::UNIT,
+        field::ROOM,
+    ]
+    .iter()
+    .filter_map(|f| h.text(f).filter(|s| !s.is_empty()))
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+    use crate::record::Values;
+    use serde_json::json;
+
+    fn household(pairs: &[(&str, &str)]) -> Values {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .collect()
+    }
+
+    #[test]
+    fn the_address_line_wins_else_the_parts_in_order() {
+        let h = household(&[
+            (field::ROOM, "501"),
+            (field::BUILDING, "1 号楼"),
+            (field::UNIT, "2 单元"),
+        ]);
+        assert_eq!(address_line(&h), "1 号楼 2 单元 501");
+        let h = household(&[(field::ADDRESS, "幸福里 3 号"), (field::ROOM, "501")]);
+        assert_eq!(address_line(&h), "幸福里 3 号");
+        let h = household(&[(field::VILLAGE, "桃源村"), (field::VILLAGE_GROUP, "二组")]);
+        assert_eq!(address_line(&h), "桃源村 二组");
+        assert_eq!(address_line(&household(&[])), "");
+    }
+}

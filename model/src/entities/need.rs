@@ -34,7 +34,15 @@ pub const KINDS: &[&str] = &[
     "psychological",
 ];
 pub const URGENCIES: &[&str] = &["normal", "urgent", "emergency"];
-pub const STATUSES: &[&str] = &["open", "in_progress", "resolved", "cancelled"];
+pub const STATUSES: &[&str] = &[OPEN, IN_PROGRESS, RESOLVED, CANCELLED];
+
+/// The kind and the urgency that make a need an emergency.
+pub const EMERGENCY: &str = "emergency";
+pub const URGENT: &str = "urgent";
+pub const OPEN: &str = "open";
+pub const IN_PROGRESS: &str = "in_progress";
+pub const RESOLVED: &str = "resolved";
+pub const CANCELLED: &str = "cancelled";
 
 const R: &[crate::Role] = STAFF;
 const W: &[crate::Role] = STAFF;
@@ -95,8 +103,8 @@ pub const ENTITY: EntityDef = EntityDef {
 /// the hour, an urgent need within a day, any other within three days.
 pub fn response_hours(urgency: Option<&str>) -> i64 {
     match urgency {
-        Some("emergency") => 1,
-        Some("urgent") => 24,
+        Some(EMERGENCY) => 1,
+        Some(URGENT) => 24,
         _ => 72,
     }
 }
@@ -104,6 +112,101 @@ pub fn response_hours(urgency: Option<&str>) -> i64 {
 /// Whether an open need raised at `created_at_ms` is overdue at `now_ms`.
 pub fn is_overdue(urgency: Option<&str>, created_at_ms: Option<i64>, now_ms: i64) -> bool {
     created_at_ms.is_some_and(|at| now_ms - at > response_hours(urgency) * 3_600_000)
+}
+
+/// Whether a need still waits for someone: open, in progress, or with no status yet (a need
+/// whose first fields arrived before its status still counts).
+pub fn is_open(status: Option<&str>) -> bool {
+    matches!(status, Some(OPEN) | Some(IN_PROGRESS) | None)
+}
+
+/// An emergency by its urgency or by its kind: either must be seen first.
+pub fn is_emergency(kind: Option<&str>, urgency: Option<&str>) -> bool {
+    kind == Some(EMERGENCY) || urgency == Some(EMERGENCY)
+}
+
+/// Sort key of urgency: emergencies first, then urgent, then the rest.
+pub fn urgency_rank(urgency: Option<&str>) -> u8 {
+    match urgency {
+        Some(EMERGENCY) => 0,
+        Some(URGENT) => 1,
+        _ => 2,
+    }
+}
+
+/// One field's new value, as an edit of the device's store carries it.
+pub type FieldEdit = (String, serde_json::Value);
+
+/// The fields that open a new need for `resident_id` in `grid_id`, raised at `now_ms`; the
+/// caller adds what was asked for (kind, urgency, description).
+pub fn opening(grid_id: &str, resident_id: &str, now_ms: i64) -> Vec<FieldEdit> {
+    use serde_json::json;
+    vec![
+        (field::GRID_ID.to_owned(), json!(grid_id)),
+        (field::RESIDENT_ID.to_owned(), json!(resident_id)),
+        (field::STATUS.to_owned(), json!(OPEN)),
+        (field::CREATED_AT.to_owned(), json!(now_ms)),
+    ]
+}
+
+/// The emergency need a visit with a severe warning sign raises in one tap.
+pub fn emergency_from_visit(
+    grid_id: &str,
+    resident_id: &str,
+    description: String,
+    now_ms: i64,
+) -> Vec<FieldEdit> {
+    use serde_json::json;
+    let mut fields = opening(grid_id, resident_id, now_ms);
+    fields.extend([
+        (field::KIND.to_owned(), json!(EMERGENCY)),
+        (field::URGENCY.to_owned(), json!(EMERGENCY)),
+        (field::DESCRIPTION.to_owned(), json!(description)),
+    ]);
+    fields
+}
+
+/// Moving a need to `status`; resolving also says when.
+pub fn status_change(status: &str, now_ms: i64) -> Vec<FieldEdit> {
+    use serde_json::json;
+    let mut fields = vec![(field::STATUS.to_owned(), json!(status))];
+    if status == RESOLVED {
+        fields.push((field::RESOLVED_AT.to_owned(), json!(now_ms)));
+    }
+    fields
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+    use crate::record::{Fields, Values};
+
+    fn record(edits: Vec<FieldEdit>) -> Values {
+        edits.into_iter().collect()
+    }
+
+    #[test]
+    fn an_emergency_from_a_visit_is_open_and_an_emergency() {
+        let n = record(emergency_from_visit("g1", "r1", "血氧 90".into(), 1_000));
+        assert_eq!(n.text(field::GRID_ID), Some("g1"));
+        assert_eq!(n.text(field::RESIDENT_ID), Some("r1"));
+        assert_eq!(n.int(field::CREATED_AT), Some(1_000));
+        assert!(is_open(n.text(field::STATUS)));
+        assert!(is_emergency(n.text(field::KIND), n.text(field::URGENCY)));
+        assert_eq!(urgency_rank(n.text(field::URGENCY)), 0);
+    }
+
+    #[test]
+    fn open_until_resolved_or_cancelled() {
+        assert!(is_open(None) && is_open(Some(OPEN)) && is_open(Some(IN_PROGRESS)));
+        assert!(!is_open(Some(RESOLVED)) && !is_open(Some(CANCELLED)));
+        assert!(is_emergency(Some(EMERGENCY), Some("normal")));
+        assert!(is_emergency(Some("medicine"), Some(EMERGENCY)));
+        assert!(!is_emergency(Some("medicine"), Some(URGENT)));
+        let resolved = record(status_change(RESOLVED, 5));
+        assert_eq!(resolved.int(field::RESOLVED_AT), Some(5));
+        assert_eq!(status_change(CANCELLED, 5).len(), 1);
+    }
 }
 
 #[cfg(test)]
