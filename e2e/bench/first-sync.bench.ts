@@ -1,7 +1,7 @@
 // Benchmark: first sync into IndexedDB in headless Chromium. A grid worker (their share of the
 // demo community) and the supervisor (all of it, about 130,000 field values) log in on a fresh
 // phone; we time login-to-synced and count what landed in IndexedDB. Prints figures; asserts
-// only that the data arrived (DESIGN.md: speed is measured, never asserted).
+// only that the data arrived (docs/budgets.md: speed is measured, never asserted).
 import { expect, test, type Page } from "@playwright/test";
 import { LoginPage } from "../pages/login-page";
 

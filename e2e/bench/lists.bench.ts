@@ -1,7 +1,7 @@
 // Benchmark: with the whole demo community (about 5,000 residents) in IndexedDB, how long a
 // phone with a 4× slower CPU takes from start to a usable Today list and household list, and
 // how long one keystroke of search-as-you-type takes. Prints figures; asserts only that the
-// lists showed up (DESIGN.md: speed is measured, never asserted).
+// lists showed up (docs/budgets.md: speed is measured, never asserted).
 import { expect, test, type Page } from "@playwright/test";
 import { logIn } from "../pages/session";
 import { supervisor } from "../tests/demo";

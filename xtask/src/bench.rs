@@ -1,6 +1,6 @@
-//! `cargo xtask bench sync`: the sync load generator of issue 3. Starts the real release server
-//! on a loopback port with a fresh demo database and measures push and pull throughput, a plain
-//! SQLite insert baseline of the same rows, and many devices syncing at once (DESIGN.md, Budgets).
+//! `cargo xtask bench sync`: the sync load generator. Starts the real release server on a
+//! loopback port with a fresh demo database and measures push and pull throughput, a plain SQLite
+//! insert baseline of the same rows, and many devices syncing at once (docs/budgets.md).
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
@@ -32,7 +32,7 @@ const SETTLE: Duration = Duration::from_millis(300);
 const DEVICE_CHANGES: usize = 2 * RESIDENT_FIELDS;
 /// No request of the bench may take longer: it stops by itself whatever the server does.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// The grid workers the simulated devices log in as (DESIGN.md demo accounts), in turn.
+/// The demo grid workers the simulated devices log in as, in turn (docs/design.md#running).
 const DEVICE_USERS: &[&str] = &["wangfang", "liqiang"];
 
 struct Options {
@@ -872,7 +872,7 @@ impl Report {
         let mut warm = self.dashboard_warm_ms.clone();
         warm.sort_by(f64::total_cmp);
         println!(
-            "dashboard as zhaomin, every grid: first after writes {:.0} ms, then median {:.0} ms (no budget in DESIGN.md)",
+            "dashboard as zhaomin, every grid: first after writes {:.0} ms, then median {:.0} ms (no budget in docs/budgets.md)",
             self.dashboard_cold_ms,
             percentile(&warm, 0.5)
         );
