@@ -7,13 +7,16 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
-use model::hlc::{Clock, Hlc};
+use model::hlc::{Clock, Hlc, HlcError};
 use model::merge::{self, Stamped};
+use model::record::{Fields, Values};
 use model::wire::Change;
 use rexie::{KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
+
+use crate::i18n::{td_string, Locale};
 
 /// Bump with a new step in [`Db::open`] when the stores change; never rename a store.
 const DB_VERSION: u32 = 1;
@@ -28,30 +31,64 @@ const META_CLOCK: &str = "clock";
 const META_CORRECTION: &str = "clock_correction_ms";
 const META_LAST_SYNC: &str = "last_sync_ms";
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct DbError(pub String);
+/// What can go wrong with the device's store. Cloneable and comparable so the sync status can
+/// carry it; the browser's own error objects are kept as their text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DbError {
+    /// IndexedDB refused or failed a request (quota, a blocked upgrade, a private window …).
+    #[error("本机存储出错 (device storage error): {0}")]
+    Idb(String),
+    /// A stored value is not the JSON this version writes.
+    #[error("本机存储的数据无法读取 (stored data could not be read): {0}")]
+    BadJson(String),
+    /// A stored record lacks one of its keys.
+    #[error("本机存储的记录缺少 {0} (stored record without {0})")]
+    MissingKey(&'static str),
+    /// The stored clock does not parse or cannot start for this device.
+    #[error("本机时钟状态无法读取 (the stored clock could not be read): {0}")]
+    Clock(#[from] HlcError),
+    /// The connection was closed (logout) and this handle is no longer usable.
+    #[error("本机存储已关闭 (the store is closed)")]
+    Closed,
+    /// The store has not been opened yet (just after login).
+    #[error("本机存储尚未打开 (store not open yet)")]
+    NotOpen,
+}
 
-impl std::fmt::Display for DbError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "本机存储出错 (device storage error): {}", self.0)
+impl DbError {
+    /// What the person reads, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            DbError::Idb(_) | DbError::Clock(_) => td_string!(locale, db_err_storage),
+            DbError::BadJson(_) | DbError::MissingKey(_) => td_string!(locale, db_err_corrupt),
+            DbError::Closed => td_string!(locale, db_err_closed),
+            DbError::NotOpen => td_string!(locale, db_err_not_open),
+        }
+        .to_string()
     }
 }
 
 impl From<rexie::Error> for DbError {
     fn from(e: rexie::Error) -> Self {
-        DbError(format!("{e:?}"))
+        DbError::Idb(format!("{e:?}"))
     }
 }
 
 impl From<serde_json::Error> for DbError {
     fn from(e: serde_json::Error) -> Self {
-        DbError(e.to_string())
+        DbError::BadJson(e.to_string())
     }
+}
+
+/// A failed JavaScript call on the store's objects.
+fn js_error(e: JsValue) -> DbError {
+    DbError::Idb(format!("{e:?}"))
 }
 
 pub type Result<T> = std::result::Result<T, DbError>;
 
-/// One record as the device knows it: each field's winning value and stamp.
+/// One record as the device knows it: each field's winning value and stamp. Read it through
+/// [`Fields`] and the model's views.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub entity: String,
@@ -59,42 +96,47 @@ pub struct Record {
     pub fields: BTreeMap<String, Stamped>,
 }
 
+impl Fields for Record {
+    fn value(&self, field: &str) -> Option<&Value> {
+        self.fields.value(field)
+    }
+}
+
 impl Record {
-    pub fn get(&self, field: &str) -> Option<&Value> {
-        self.fields
-            .get(field)
-            .map(|s| &s.value)
-            .filter(|v| !v.is_null())
-    }
-
-    pub fn text(&self, field: &str) -> Option<&str> {
-        self.get(field).and_then(Value::as_str)
-    }
-
-    pub fn flag(&self, field: &str) -> bool {
-        self.get(field).and_then(Value::as_bool).unwrap_or(false)
-    }
-
-    pub fn is_deleted(&self) -> bool {
-        self.flag("_deleted")
+    fn new(entity: &str, id: &str) -> Record {
+        Record {
+            entity: entity.to_owned(),
+            id: id.to_owned(),
+            fields: BTreeMap::new(),
+        }
     }
 
     /// The plain values, for functions of the model that read a record's fields.
-    pub fn values(&self) -> BTreeMap<String, Value> {
+    pub fn values(&self) -> Values {
         self.fields
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone()))
             .collect()
     }
 
-    /// Merges one change of this record; true when it won.
+    /// Merges one change of this record by the model's rule; true when it won.
     fn merge(&mut self, c: &Change) -> bool {
-        let current = self.fields.get(&c.field).map(|s| s.hlc.as_str());
-        if !merge::wins(&c.hlc, current) {
-            return false;
+        let won = merge::wins(&c.hlc, self.fields.get(&c.field).map(|s| s.hlc.as_str()));
+        if won {
+            self.fields.insert(c.field.clone(), Stamped::from(c));
         }
-        self.fields.insert(c.field.clone(), Stamped::from(c));
-        true
+        won
+    }
+}
+
+/// Records grouped by entity, as [`Db::load_all`] reads them.
+#[derive(Debug, Default)]
+pub struct ByEntity(BTreeMap<String, Vec<Record>>);
+
+impl ByEntity {
+    /// The records of `entity`, moved out (none when the device has none).
+    pub fn take(&mut self, entity: &str) -> Vec<Record> {
+        self.0.remove(entity).unwrap_or_default()
     }
 }
 
@@ -114,9 +156,7 @@ fn record_key(entity: &str, id: &str) -> String {
 /// per record is far cheaper to write from wasm than an object per field.
 fn record_to_js(r: &Record) -> Result<JsValue> {
     let o = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        Reflect::set(&o, &k.into(), v).map_err(|e| DbError(format!("{e:?}")))
-    };
+    let set = |k: &str, v: &JsValue| Reflect::set(&o, &k.into(), v).map_err(js_error);
     set("key", &record_key(&r.entity, &r.id).into())?;
     set("entity", &r.entity.as_str().into())?;
     set("id", &r.id.as_str().into())?;
@@ -125,11 +165,11 @@ fn record_to_js(r: &Record) -> Result<JsValue> {
 }
 
 fn record_from_js(v: &JsValue) -> Result<Record> {
-    let get = |k: &str| {
+    let get = |k: &'static str| {
         Reflect::get(v, &k.into())
             .ok()
             .and_then(|s| s.as_string())
-            .ok_or_else(|| DbError(format!("record without {k}")))
+            .ok_or(DbError::MissingKey(k))
     };
     Ok(Record {
         entity: get("entity")?,
@@ -145,7 +185,7 @@ fn json_to_js<T: Serialize>(v: &T) -> Result<JsValue> {
 fn json_from_js<T: for<'de> Deserialize<'de>>(v: &JsValue) -> Result<T> {
     let s = v
         .as_string()
-        .ok_or_else(|| DbError("stored value is not text".into()))?;
+        .ok_or_else(|| DbError::BadJson(format!("not text: {v:?}")))?;
     Ok(serde_json::from_str(&s)?)
 }
 
@@ -226,16 +266,14 @@ impl Db {
     /// connection object once it exists.
     fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction> {
         let idb = self.idb.borrow();
-        let idb = idb
-            .as_ref()
-            .ok_or_else(|| DbError("本机存储已关闭 (the store is closed)".into()))?;
+        let idb = idb.as_ref().ok_or(DbError::Closed)?;
         Ok(idb.transaction(stores, mode)?)
     }
 
     async fn clock_and_wall(&self, meta: &Store) -> Result<(Clock, u64)> {
         let clock = match meta_get::<String>(meta, META_CLOCK).await? {
-            Some(state) => Clock::restore(&state).map_err(|e| DbError(format!("{e:?}")))?,
-            None => Clock::new(self.device_id.clone()).map_err(|e| DbError(format!("{e:?}")))?,
+            Some(state) => Clock::restore(&state)?,
+            None => Clock::new(self.device_id.clone())?,
         };
         let correction = meta_get::<f64>(meta, META_CORRECTION).await?.unwrap_or(0.0);
         Ok((clock, (now_ms() + correction).max(0.0) as u64))
@@ -265,11 +303,7 @@ impl Db {
             for (entity, id, fields) in edits {
                 let mut record = get_record(&records, &entity, &id)
                     .await?
-                    .unwrap_or_else(|| Record {
-                        entity: entity.clone(),
-                        id: id.clone(),
-                        fields: BTreeMap::new(),
-                    });
+                    .unwrap_or_else(|| Record::new(&entity, &id));
                 for (field, value) in fields {
                     let hlc = clock.now(wall).to_string();
                     let c = Change {
@@ -335,11 +369,7 @@ impl Db {
         let mut changed = 0;
         let mut writes = Vec::new();
         for (((entity, id), cs), existing) in keys.into_iter().zip(current) {
-            let mut record = existing.unwrap_or_else(|| Record {
-                entity: entity.into(),
-                id: id.into(),
-                fields: BTreeMap::new(),
-            });
+            let mut record = existing.unwrap_or_else(|| Record::new(entity, id));
             let won = cs.iter().filter(|c| record.merge(c)).count();
             if won > 0 {
                 changed += won;
@@ -494,13 +524,25 @@ impl Db {
     pub async fn records(&self, entity: &str) -> Result<Vec<Record>> {
         let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
         let index = tx.store(RECORDS)?.index("entity")?;
-        let range = KeyRange::only(&entity.into()).map_err(|e| DbError(format!("{e:?}")))?;
+        let range = KeyRange::only(&entity.into()).map_err(rexie::Error::from)?;
         index
             .get_all(Some(range), None)
             .await?
             .iter()
             .map(record_from_js)
             .collect()
+    }
+
+    /// Every record on this device by entity (deleted ones included), read in one transaction
+    /// so a reader never sees part of a pulled page.
+    pub async fn load_all(&self) -> Result<ByEntity> {
+        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
+        let mut by = ByEntity::default();
+        for v in tx.store(RECORDS)?.get_all(None, None).await? {
+            let r = record_from_js(&v)?;
+            by.0.entry(r.entity.clone()).or_default().push(r);
+        }
+        Ok(by)
     }
 
     pub async fn record(&self, entity: &str, id: &str) -> Result<Option<Record>> {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::in_language;
 use crate::components::field_input::field_label;
 use crate::i18n::{t, use_i18n};
 use crate::sync::use_sync;
@@ -47,7 +48,7 @@ pub fn SyncPage() -> impl IntoView {
                     view! {
                         <li class="rejected" data-testid="rejected-item">
                             <strong>{label}": "{value}</strong>
-                            <p class="field-error">{r.message}</p>
+                            <p class="field-error">{in_language(&r.message, i18n.get_locale())}</p>
                             <button class="secondary small" on:click=dismiss>{t!(i18n, rejected_dismiss)}</button>
                         </li>
                     }
