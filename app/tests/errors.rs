@@ -1,11 +1,15 @@
 //! What the app tells the person when the server, the network or the device's store fails: the
-//! sync engine's reading of each answer, and every message in both languages.
+//! sync engine's reading of each answer, every message in both languages, and the notice with
+//! its retry button that stands in for data that could not be read.
 
 use app::api::ApiError;
+use app::components::load_error::LoadError;
 use app::db::DbError;
-use app::i18n::Locale;
+use app::i18n::{I18nContextProvider, Locale};
 use app::sync::SyncError;
+use leptos::prelude::*;
 use model::wire::ErrorBody;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -78,4 +82,38 @@ fn every_message_is_written_in_both_languages() {
     let refused = SyncError::Refused("无效 (invalid)".into());
     assert!(refused.message(Locale::en).contains("invalid"));
     assert!(!refused.message(Locale::en).contains("无效"));
+}
+
+#[wasm_bindgen_test]
+fn a_failed_read_says_so_and_its_button_reads_again() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let parent: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&parent).unwrap();
+    let retries = RwSignal::new(0);
+    let mounted = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            <I18nContextProvider>
+                <LoadError on_retry=move |_| retries.update(|n| *n += 1) />
+            </I18nContextProvider>
+        }
+    });
+    let notice = parent
+        .query_selector("[data-testid=load-error]")
+        .unwrap()
+        .expect("the notice is shown");
+    let text = notice.text_content().unwrap_or_default();
+    assert!(
+        text.contains("数据读取失败") || text.contains("Could not read the data on this device"),
+        "{text}"
+    );
+    let retry: web_sys::HtmlElement = parent
+        .query_selector("[data-testid=retry]")
+        .unwrap()
+        .expect("the retry button is shown")
+        .unchecked_into();
+    retry.click();
+    retry.click();
+    assert_eq!(retries.get_untracked(), 2);
+    drop(mounted);
+    parent.remove();
 }
