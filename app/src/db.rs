@@ -6,17 +6,20 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect};
-use model::hlc::{Clock, Hlc, HlcError};
-use model::merge::{self, Stamped};
-use model::record::{Fields, Values};
+use model::hlc::{Clock, Hlc};
+use model::merge::Stamped;
 use model::wire::Change;
 use rexie::{KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
-use crate::i18n::{td_string, Locale};
+mod error;
+mod record;
+
+pub use error::{DbError, Result};
+use record::{record_from_js, record_key, record_to_js};
+pub use record::{ByEntity, Record};
 
 /// Bump with a new step in [`Db::open`] when the stores change; never rename a store.
 const DB_VERSION: u32 = 1;
@@ -31,151 +34,12 @@ const META_CLOCK: &str = "clock";
 const META_CORRECTION: &str = "clock_correction_ms";
 const META_LAST_SYNC: &str = "last_sync_ms";
 
-/// What can go wrong with the device's store. Cloneable and comparable so the sync status can
-/// carry it; the browser's own error objects are kept as their text.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum DbError {
-    /// IndexedDB refused or failed a request (quota, a blocked upgrade, a private window …).
-    #[error("本机存储出错 (device storage error): {0}")]
-    Idb(String),
-    /// A stored value is not the JSON this version writes.
-    #[error("本机存储的数据无法读取 (stored data could not be read): {0}")]
-    BadJson(String),
-    /// A stored record lacks one of its keys.
-    #[error("本机存储的记录缺少 {0} (stored record without {0})")]
-    MissingKey(&'static str),
-    /// The stored clock does not parse or cannot start for this device.
-    #[error("本机时钟状态无法读取 (the stored clock could not be read): {0}")]
-    Clock(#[from] HlcError),
-    /// The connection was closed (logout) and this handle is no longer usable.
-    #[error("本机存储已关闭 (the store is closed)")]
-    Closed,
-    /// The store has not been opened yet (just after login).
-    #[error("本机存储尚未打开 (store not open yet)")]
-    NotOpen,
-}
-
-impl DbError {
-    /// What the person reads, in their language.
-    pub fn message(&self, locale: Locale) -> String {
-        match self {
-            DbError::Idb(_) | DbError::Clock(_) => td_string!(locale, db_err_storage),
-            DbError::BadJson(_) | DbError::MissingKey(_) => td_string!(locale, db_err_corrupt),
-            DbError::Closed => td_string!(locale, db_err_closed),
-            DbError::NotOpen => td_string!(locale, db_err_not_open),
-        }
-        .to_string()
-    }
-}
-
-impl From<rexie::Error> for DbError {
-    fn from(e: rexie::Error) -> Self {
-        DbError::Idb(format!("{e:?}"))
-    }
-}
-
-impl From<serde_json::Error> for DbError {
-    fn from(e: serde_json::Error) -> Self {
-        DbError::BadJson(e.to_string())
-    }
-}
-
-/// A failed JavaScript call on the store's objects.
-fn js_error(e: JsValue) -> DbError {
-    DbError::Idb(format!("{e:?}"))
-}
-
-pub type Result<T> = std::result::Result<T, DbError>;
-
-/// One record as the device knows it: each field's winning value and stamp. Read it through
-/// [`Fields`] and the model's views.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Record {
-    pub entity: String,
-    pub id: String,
-    pub fields: BTreeMap<String, Stamped>,
-}
-
-impl Fields for Record {
-    fn value(&self, field: &str) -> Option<&Value> {
-        self.fields.value(field)
-    }
-}
-
-impl Record {
-    fn new(entity: &str, id: &str) -> Record {
-        Record {
-            entity: entity.to_owned(),
-            id: id.to_owned(),
-            fields: BTreeMap::new(),
-        }
-    }
-
-    /// The plain values, for functions of the model that read a record's fields.
-    pub fn values(&self) -> Values {
-        self.fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect()
-    }
-
-    /// Merges one change of this record by the model's rule; true when it won.
-    fn merge(&mut self, c: &Change) -> bool {
-        let won = merge::wins(&c.hlc, self.fields.get(&c.field).map(|s| s.hlc.as_str()));
-        if won {
-            self.fields.insert(c.field.clone(), Stamped::from(c));
-        }
-        won
-    }
-}
-
-/// Records grouped by entity, as [`Db::load_all`] reads them.
-#[derive(Debug, Default)]
-pub struct ByEntity(BTreeMap<String, Vec<Record>>);
-
-impl ByEntity {
-    /// The records of `entity`, moved out (none when the device has none).
-    pub fn take(&mut self, entity: &str) -> Vec<Record> {
-        self.0.remove(entity).unwrap_or_default()
-    }
-}
-
 /// An edit the server refused, kept so the user sees what and why instead of losing it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejected {
     pub change: Change,
     pub message: String,
     pub at_ms: f64,
-}
-
-fn record_key(entity: &str, id: &str) -> String {
-    format!("{entity}/{id}")
-}
-
-/// Records are stored as `{key, entity, json}`: the index needs `entity`, and one JSON string
-/// per record is far cheaper to write from wasm than an object per field.
-fn record_to_js(r: &Record) -> Result<JsValue> {
-    let o = Object::new();
-    let set = |k: &str, v: &JsValue| Reflect::set(&o, &k.into(), v).map_err(js_error);
-    set("key", &record_key(&r.entity, &r.id).into())?;
-    set("entity", &r.entity.as_str().into())?;
-    set("id", &r.id.as_str().into())?;
-    set("json", &serde_json::to_string(&r.fields)?.into())?;
-    Ok(o.into())
-}
-
-fn record_from_js(v: &JsValue) -> Result<Record> {
-    let get = |k: &'static str| {
-        Reflect::get(v, &k.into())
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or(DbError::MissingKey(k))
-    };
-    Ok(Record {
-        entity: get("entity")?,
-        id: get("id")?,
-        fields: serde_json::from_str(&get("json")?)?,
-    })
 }
 
 fn json_to_js<T: Serialize>(v: &T) -> Result<JsValue> {
