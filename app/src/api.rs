@@ -10,11 +10,15 @@ use model::wire::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq)]
+use crate::i18n::Locale;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     /// No answer at all: offline, server down, or DNS.
+    #[error("服务器无法连接 (server unreachable)")]
     Unreachable,
     /// The server answered with an error status; `body` when it was the contract's JSON.
+    #[error("HTTP {status}: {}", body.as_ref().map_or("-", |b| b.message.as_str()))]
     Status {
         status: u16,
         body: Option<ErrorBody>,
@@ -28,6 +32,18 @@ impl ApiError {
             ApiError::Status { body: Some(b), .. } => Some(b.error.as_str()),
             _ => None,
         }
+    }
+}
+
+/// The part of one of the server's bilingual messages ("中文 (English)") in the person's
+/// language; a message of another shape is shown whole.
+pub fn in_language(reason: &str, locale: Locale) -> String {
+    match reason.rfind(" (") {
+        Some(i) if reason.ends_with(')') => match locale {
+            Locale::zh => reason[..i].to_owned(),
+            Locale::en => reason[i + 2..reason.len() - 1].to_owned(),
+        },
+        _ => reason.to_owned(),
     }
 }
 

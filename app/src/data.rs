@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use model::date::{Date, CHINA_UTC_OFFSET_MINUTES};
+use model::record::Fields;
 use model::risk::{self, Assessment, RiskInput, Tier};
 use serde_json::Value;
 
@@ -98,7 +99,7 @@ fn live(records: Vec<Record>) -> Vec<Record> {
 }
 
 fn visited_at(r: &Record) -> Option<i64> {
-    r.get("visited_at").and_then(Value::as_i64)
+    r.value("visited_at").and_then(Value::as_i64)
 }
 
 impl Dataset {
@@ -165,7 +166,7 @@ impl Dataset {
             let (Some(plan), Some(item), Some(q)) = (
                 p.text("plan_id"),
                 p.text("item_id"),
-                p.get("quantity").and_then(Value::as_i64),
+                p.value("quantity").and_then(Value::as_i64),
             ) else {
                 continue;
             };

@@ -6,14 +6,20 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect};
 use model::hlc::{Clock, Hlc};
-use model::merge::{self, Stamped};
+use model::merge::Stamped;
 use model::wire::Change;
 use rexie::{KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
+
+mod error;
+mod record;
+
+pub use error::{DbError, Result};
+use record::{record_from_js, record_key, record_to_js};
+pub use record::{ByEntity, Record};
 
 /// Bump with a new step in [`Db::open`] when the stores change; never rename a store.
 const DB_VERSION: u32 = 1;
@@ -28,114 +34,12 @@ const META_CLOCK: &str = "clock";
 const META_CORRECTION: &str = "clock_correction_ms";
 const META_LAST_SYNC: &str = "last_sync_ms";
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct DbError(pub String);
-
-impl std::fmt::Display for DbError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "本机存储出错 (device storage error): {}", self.0)
-    }
-}
-
-impl From<rexie::Error> for DbError {
-    fn from(e: rexie::Error) -> Self {
-        DbError(format!("{e:?}"))
-    }
-}
-
-impl From<serde_json::Error> for DbError {
-    fn from(e: serde_json::Error) -> Self {
-        DbError(e.to_string())
-    }
-}
-
-pub type Result<T> = std::result::Result<T, DbError>;
-
-/// One record as the device knows it: each field's winning value and stamp.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Record {
-    pub entity: String,
-    pub id: String,
-    pub fields: BTreeMap<String, Stamped>,
-}
-
-impl Record {
-    pub fn get(&self, field: &str) -> Option<&Value> {
-        self.fields
-            .get(field)
-            .map(|s| &s.value)
-            .filter(|v| !v.is_null())
-    }
-
-    pub fn text(&self, field: &str) -> Option<&str> {
-        self.get(field).and_then(Value::as_str)
-    }
-
-    pub fn flag(&self, field: &str) -> bool {
-        self.get(field).and_then(Value::as_bool).unwrap_or(false)
-    }
-
-    pub fn is_deleted(&self) -> bool {
-        self.flag("_deleted")
-    }
-
-    /// The plain values, for functions of the model that read a record's fields.
-    pub fn values(&self) -> BTreeMap<String, Value> {
-        self.fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect()
-    }
-
-    /// Merges one change of this record; true when it won.
-    fn merge(&mut self, c: &Change) -> bool {
-        let current = self.fields.get(&c.field).map(|s| s.hlc.as_str());
-        if !merge::wins(&c.hlc, current) {
-            return false;
-        }
-        self.fields.insert(c.field.clone(), Stamped::from(c));
-        true
-    }
-}
-
 /// An edit the server refused, kept so the user sees what and why instead of losing it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejected {
     pub change: Change,
     pub message: String,
     pub at_ms: f64,
-}
-
-fn record_key(entity: &str, id: &str) -> String {
-    format!("{entity}/{id}")
-}
-
-/// Records are stored as `{key, entity, json}`: the index needs `entity`, and one JSON string
-/// per record is far cheaper to write from wasm than an object per field.
-fn record_to_js(r: &Record) -> Result<JsValue> {
-    let o = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        Reflect::set(&o, &k.into(), v).map_err(|e| DbError(format!("{e:?}")))
-    };
-    set("key", &record_key(&r.entity, &r.id).into())?;
-    set("entity", &r.entity.as_str().into())?;
-    set("id", &r.id.as_str().into())?;
-    set("json", &serde_json::to_string(&r.fields)?.into())?;
-    Ok(o.into())
-}
-
-fn record_from_js(v: &JsValue) -> Result<Record> {
-    let get = |k: &str| {
-        Reflect::get(v, &k.into())
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| DbError(format!("record without {k}")))
-    };
-    Ok(Record {
-        entity: get("entity")?,
-        id: get("id")?,
-        fields: serde_json::from_str(&get("json")?)?,
-    })
 }
 
 fn json_to_js<T: Serialize>(v: &T) -> Result<JsValue> {
@@ -145,7 +49,7 @@ fn json_to_js<T: Serialize>(v: &T) -> Result<JsValue> {
 fn json_from_js<T: for<'de> Deserialize<'de>>(v: &JsValue) -> Result<T> {
     let s = v
         .as_string()
-        .ok_or_else(|| DbError("stored value is not text".into()))?;
+        .ok_or_else(|| DbError::BadJson(format!("not text: {v:?}")))?;
     Ok(serde_json::from_str(&s)?)
 }
 
@@ -226,16 +130,14 @@ impl Db {
     /// connection object once it exists.
     fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction> {
         let idb = self.idb.borrow();
-        let idb = idb
-            .as_ref()
-            .ok_or_else(|| DbError("本机存储已关闭 (the store is closed)".into()))?;
+        let idb = idb.as_ref().ok_or(DbError::Closed)?;
         Ok(idb.transaction(stores, mode)?)
     }
 
     async fn clock_and_wall(&self, meta: &Store) -> Result<(Clock, u64)> {
         let clock = match meta_get::<String>(meta, META_CLOCK).await? {
-            Some(state) => Clock::restore(&state).map_err(|e| DbError(format!("{e:?}")))?,
-            None => Clock::new(self.device_id.clone()).map_err(|e| DbError(format!("{e:?}")))?,
+            Some(state) => Clock::restore(&state)?,
+            None => Clock::new(self.device_id.clone())?,
         };
         let correction = meta_get::<f64>(meta, META_CORRECTION).await?.unwrap_or(0.0);
         Ok((clock, (now_ms() + correction).max(0.0) as u64))
@@ -265,11 +167,7 @@ impl Db {
             for (entity, id, fields) in edits {
                 let mut record = get_record(&records, &entity, &id)
                     .await?
-                    .unwrap_or_else(|| Record {
-                        entity: entity.clone(),
-                        id: id.clone(),
-                        fields: BTreeMap::new(),
-                    });
+                    .unwrap_or_else(|| Record::new(&entity, &id));
                 for (field, value) in fields {
                     let hlc = clock.now(wall).to_string();
                     let c = Change {
@@ -335,11 +233,7 @@ impl Db {
         let mut changed = 0;
         let mut writes = Vec::new();
         for (((entity, id), cs), existing) in keys.into_iter().zip(current) {
-            let mut record = existing.unwrap_or_else(|| Record {
-                entity: entity.into(),
-                id: id.into(),
-                fields: BTreeMap::new(),
-            });
+            let mut record = existing.unwrap_or_else(|| Record::new(entity, id));
             let won = cs.iter().filter(|c| record.merge(c)).count();
             if won > 0 {
                 changed += won;
@@ -494,13 +388,25 @@ impl Db {
     pub async fn records(&self, entity: &str) -> Result<Vec<Record>> {
         let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
         let index = tx.store(RECORDS)?.index("entity")?;
-        let range = KeyRange::only(&entity.into()).map_err(|e| DbError(format!("{e:?}")))?;
+        let range = KeyRange::only(&entity.into()).map_err(rexie::Error::from)?;
         index
             .get_all(Some(range), None)
             .await?
             .iter()
             .map(record_from_js)
             .collect()
+    }
+
+    /// Every record on this device by entity (deleted ones included), read in one transaction
+    /// so a reader never sees part of a pulled page.
+    pub async fn load_all(&self) -> Result<ByEntity> {
+        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
+        let mut by = ByEntity::default();
+        for v in tx.store(RECORDS)?.get_all(None, None).await? {
+            let r = record_from_js(&v)?;
+            by.0.entry(r.entity.clone()).or_default().push(r);
+        }
+        Ok(by)
     }
 
     pub async fn record(&self, entity: &str, id: &str) -> Result<Option<Record>> {

@@ -1,24 +1,41 @@
 //! Saves bytes made on the device as a file the user can open or send on: an export works with
 //! no network because nothing goes through the server.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
-pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let err = |e: wasm_bindgen::JsValue| format!("{e:?}");
+use crate::i18n::{td_string, Locale};
+
+/// The browser would not make the file (no document, or a Blob or URL call failed).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("文件未能保存 (the file could not be saved): {0}")]
+pub struct SaveError(String);
+
+impl SaveError {
+    /// What the person reads, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        td_string!(locale, export_failed).to_string()
+    }
+}
+
+impl From<JsValue> for SaveError {
+    fn from(e: JsValue) -> Self {
+        SaveError(format!("{e:?}"))
+    }
+}
+
+pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<(), SaveError> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(err)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
+        .ok_or_else(|| SaveError("no document".into()))?;
     let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(err)?
+        .create_element("a")?
         .dyn_into()
-        .map_err(|_| "not an anchor")?;
+        .map_err(|_| SaveError("not an anchor".into()))?;
     a.set_href(&url);
     a.set_download(name);
     a.click();
@@ -28,7 +45,7 @@ pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Saves a table as `<name>.xlsx` or `<name>.csv`, the two forms the level above accepts.
-pub fn save_table(name: &str, table: &model::export::Table, xlsx: bool) -> Result<(), String> {
+pub fn save_table(name: &str, table: &model::export::Table, xlsx: bool) -> Result<(), SaveError> {
     if xlsx {
         save_file(
             &format!("{name}.xlsx"),

@@ -15,8 +15,9 @@ use leptos::task::spawn_local;
 use model::wire::{Change, PullResponse};
 use wasm_bindgen::JsValue;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, in_language, ApiError};
 use crate::db::{self, Db, DbError};
+use crate::i18n::{td_string, Locale};
 use crate::session::{use_session, Session, SessionContext};
 
 /// How often to sync when nothing prompts it.
@@ -40,18 +41,71 @@ pub enum SyncStatus {
     Error(SyncError),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Why a sync did not finish.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SyncError {
+    /// No answer: no network, the server down, or a proxy saying the server is down.
+    #[error("离线 (offline)")]
     Offline,
     /// The token was refused: the user must log in again (their data stays).
+    #[error("登录已失效 (logged out)")]
     LoggedOut,
-    Server(String),
-    Storage(String),
+    /// The server answered with an error status: the contract's error code (`malformed`,
+    /// `too_large`, …) and its message when it sent them.
+    #[error("HTTP {status} {}: {}", code.as_deref().unwrap_or("-"), message.as_deref().unwrap_or("-"))]
+    Http {
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+    },
+    /// The device's clock stays too far off the server's even after re-stamping the outbox.
+    #[error("设备时钟与服务器相差过大 (clock skew)")]
+    ClockSkew,
+    /// The server refused a batch as invalid without naming a change of it.
+    #[error("服务器拒绝了修改 (changes refused): {0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] DbError),
 }
 
-impl From<DbError> for SyncError {
-    fn from(e: DbError) -> Self {
-        SyncError::Storage(e.to_string())
+impl From<ApiError> for SyncError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Unreachable => SyncError::Offline,
+            ApiError::Status { status: 401, .. } => SyncError::LoggedOut,
+            // A proxy's answer while the server is down is the same as no answer.
+            ApiError::Status {
+                status: 502..=504, ..
+            } => SyncError::Offline,
+            ApiError::Status { status, body } => SyncError::Http {
+                status,
+                code: body.as_ref().map(|b| b.error.clone()),
+                message: body.map(|b| b.message),
+            },
+        }
+    }
+}
+
+impl SyncError {
+    /// What the person reads, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            SyncError::Offline => td_string!(locale, sync_offline).to_string(),
+            SyncError::LoggedOut => td_string!(locale, sync_logged_out).to_string(),
+            SyncError::Http {
+                message: Some(m), ..
+            } => in_language(m, locale),
+            SyncError::Http { status, .. } => {
+                format!("{} (HTTP {status})", td_string!(locale, sync_err_server))
+            }
+            SyncError::ClockSkew => td_string!(locale, sync_err_clock_skew).to_string(),
+            SyncError::Refused(m) => format!(
+                "{} ({})",
+                td_string!(locale, sync_err_refused),
+                in_language(m, locale)
+            ),
+            SyncError::Store(e) => e.message(locale),
+        }
     }
 }
 
@@ -104,10 +158,7 @@ impl SyncContext {
         &self,
         edits: Vec<crate::db::RecordEdit>,
     ) -> Result<Vec<Change>, DbError> {
-        let db = self
-            .db
-            .get_untracked()
-            .ok_or_else(|| DbError("本机存储尚未打开 (store not open yet)".into()))?;
+        let db = self.db.get_untracked().ok_or(DbError::NotOpen)?;
         let changes = db.edit_many(edits).await?;
         self.revision.update(|r| *r += 1);
         self.pending.set(db.outbox_len().await.unwrap_or(0));
@@ -208,9 +259,7 @@ fn start(ctx: SyncContext, sessions: SessionContext, session: Session) {
                 ctx.revision.update(|r| *r += 1);
                 run(ctx, sessions, db, session, rx, stop).await;
             }
-            Err(e) => ctx
-                .status
-                .set(SyncStatus::Error(SyncError::Storage(e.to_string()))),
+            Err(e) => ctx.status.set(SyncStatus::Error(e.into())),
         }
     });
 }
@@ -312,26 +361,6 @@ async fn sync_once(
     Ok(())
 }
 
-fn server_message(e: &ApiError) -> String {
-    match e {
-        ApiError::Status { body: Some(b), .. } => b.message.clone(),
-        ApiError::Status { status, .. } => format!("HTTP {status}"),
-        ApiError::Unreachable => "unreachable".into(),
-    }
-}
-
-fn classify(e: ApiError) -> SyncError {
-    match e {
-        ApiError::Unreachable => SyncError::Offline,
-        ApiError::Status { status: 401, .. } => SyncError::LoggedOut,
-        // A proxy's answer while the server is down is the same as no answer.
-        ApiError::Status {
-            status: 502..=504, ..
-        } => SyncError::Offline,
-        other => SyncError::Server(server_message(&other)),
-    }
-}
-
 async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncError> {
     let mut restamps = 0;
     loop {
@@ -351,9 +380,7 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
                     .and_then(|b| b.server_time_ms)
                     .filter(|_| restamps <= 3);
                 let Some(server_ms) = server_ms else {
-                    return Err(SyncError::Server(
-                        "设备时钟与服务器相差过大 (clock skew)".into(),
-                    ));
+                    return Err(SyncError::ClockSkew);
                 };
                 db.restamp_outbox(server_ms).await?;
             }
@@ -369,7 +396,7 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
                     .map(|d| (keys[d.index].clone(), changes[d.index].clone(), d.message))
                     .collect();
                 if refused.is_empty() {
-                    return Err(SyncError::Server(body.message));
+                    return Err(SyncError::Refused(body.message));
                 }
                 db.reject(refused).await?;
             }
@@ -388,7 +415,7 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
                     .collect();
                 db.reject(refused).await?;
             }
-            Err(e) => return Err(classify(e)),
+            Err(e) => return Err(e.into()),
         }
         ctx.pending.set(db.outbox_len().await.unwrap_or(0));
     }
@@ -434,7 +461,7 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
                 db.reset_cursor().await?;
                 next = fetch(None);
             }
-            Err(e) => return Err(classify(e)),
+            Err(e) => return Err(e.into()),
         }
     }
 }

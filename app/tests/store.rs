@@ -2,12 +2,16 @@
 //! together, cursors with their pages, the merge of pulled values, and one user's data apart
 //! from another's. Each test opens a database of its own and deletes it at the end.
 
-use app::db::Db;
+use app::db::{Db, DbError};
+use model::entities::{resident, visit};
+use model::record::Fields;
 use model::wire::Change;
 use serde_json::json;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+use resident::field;
 
 async fn fresh(device: &str) -> (Db, String) {
     let user = format!("test-{}", uuid::Uuid::new_v4());
@@ -21,7 +25,7 @@ async fn done(db: Db, user: String) {
 
 /// One field of a stored resident as text, `None` if the record or field is missing.
 async fn text_of(db: &Db, id: &str, field: &str) -> Option<String> {
-    db.record("resident", id)
+    db.record(resident::NAME, id)
         .await
         .unwrap()?
         .text(field)
@@ -30,7 +34,7 @@ async fn text_of(db: &Db, id: &str, field: &str) -> Option<String> {
 
 fn remote(id: &str, field: &str, value: serde_json::Value, hlc: &str) -> Change {
     Change {
-        entity: "resident".into(),
+        entity: resident::NAME.into(),
         id: id.into(),
         field: field.into(),
         value,
@@ -43,11 +47,11 @@ async fn an_edit_saves_the_record_and_queues_each_field_with_the_same_stamp() {
     let (db, user) = fresh("phone-a").await;
     let changes = db
         .edit(
-            "resident",
+            resident::NAME,
             "r1",
             vec![
-                ("name".into(), json!("王桂兰")),
-                ("cond_diabetes".into(), json!(true)),
+                (field::NAME.into(), json!("王桂兰")),
+                (field::COND_DIABETES.into(), json!(true)),
             ],
         )
         .await
@@ -59,9 +63,9 @@ async fn an_edit_saves_the_record_and_queues_each_field_with_the_same_stamp() {
     );
     assert!(changes.iter().all(|c| c.hlc.ends_with("-phone-a")));
 
-    let record = db.record("resident", "r1").await.unwrap().unwrap();
-    assert_eq!(record.text("name"), Some("王桂兰"));
-    assert!(record.flag("cond_diabetes"));
+    let record = db.record(resident::NAME, "r1").await.unwrap().unwrap();
+    assert_eq!(record.text(field::NAME), Some("王桂兰"));
+    assert!(record.flag(field::COND_DIABETES));
     let outbox: Vec<Change> = db
         .outbox(100)
         .await
@@ -89,10 +93,10 @@ async fn a_failed_edit_leaves_neither_record_nor_outbox_entry() {
     // A device id no stamp may carry: the clock refuses it, after the transaction began.
     let (db, user) = fresh("Not A Device").await;
     assert!(db
-        .edit("resident", "r1", vec![("name".into(), json!("x"))])
+        .edit(resident::NAME, "r1", vec![(field::NAME.into(), json!("x"))])
         .await
         .is_err());
-    assert_eq!(db.record("resident", "r1").await.unwrap(), None);
+    assert_eq!(db.record(resident::NAME, "r1").await.unwrap(), None);
     assert_eq!(db.outbox_len().await.unwrap(), 0);
     done(db, user).await;
 }
@@ -101,12 +105,16 @@ async fn a_failed_edit_leaves_neither_record_nor_outbox_entry() {
 async fn a_pulled_page_is_stored_with_its_cursor_and_a_reset_forgets_only_the_cursor() {
     let (db, user) = fresh("phone-a").await;
     assert_eq!(db.cursor().await.unwrap(), None);
-    db.edit("resident", "mine", vec![("notes".into(), json!("待同步"))])
-        .await
-        .unwrap();
+    db.edit(
+        resident::NAME,
+        "mine",
+        vec![(field::NOTES.into(), json!("待同步"))],
+    )
+    .await
+    .unwrap();
     let page = vec![remote(
         "r2",
-        "name",
+        field::NAME,
         json!("李建国"),
         "1764331200000-0001-phone-b",
     )];
@@ -117,7 +125,10 @@ async fn a_pulled_page_is_stored_with_its_cursor_and_a_reset_forgets_only_the_cu
         1
     );
     assert_eq!(db.cursor().await.unwrap().as_deref(), Some("cursor-1"));
-    assert_eq!(text_of(&db, "r2", "name").await.as_deref(), Some("李建国"));
+    assert_eq!(
+        text_of(&db, "r2", field::NAME).await.as_deref(),
+        Some("李建国")
+    );
 
     db.reset_cursor().await.unwrap();
     assert_eq!(db.cursor().await.unwrap(), None);
@@ -126,7 +137,7 @@ async fn a_pulled_page_is_stored_with_its_cursor_and_a_reset_forgets_only_the_cu
         1,
         "a reset keeps what is waiting to be pushed"
     );
-    assert!(db.record("resident", "r2").await.unwrap().is_some());
+    assert!(db.record(resident::NAME, "r2").await.unwrap().is_some());
     done(db, user).await;
 }
 
@@ -135,9 +146,9 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
     let (db, user) = fresh("phone-a").await;
     let mine = db
         .edit(
-            "resident",
+            resident::NAME,
             "r1",
-            vec![("phone".into(), json!("13800000000"))],
+            vec![(field::PHONE.into(), json!("13800000000"))],
         )
         .await
         .unwrap();
@@ -146,13 +157,13 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
     // Older than mine: loses. Another field: kept. Replayed: changes nothing.
     let older = remote(
         "r1",
-        "phone",
+        field::PHONE,
         json!("13900000000"),
         "1000000000000-0000-phone-b",
     );
     let other = remote(
         "r1",
-        "notes",
+        field::NOTES,
         json!("B 的备注"),
         "1000000000000-0001-phone-b",
     );
@@ -163,33 +174,33 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
         1
     );
     assert_eq!(db.apply_pulled(&[older, other], "c2", 0).await.unwrap(), 0);
-    let r = db.record("resident", "r1").await.unwrap().unwrap();
-    assert_eq!(r.text("phone"), Some("13800000000"));
-    assert_eq!(r.text("notes"), Some("B 的备注"));
+    let r = db.record(resident::NAME, "r1").await.unwrap().unwrap();
+    assert_eq!(r.text(field::PHONE), Some("13800000000"));
+    assert_eq!(r.text(field::NOTES), Some("B 的备注"));
 
     // Newer than mine (a stamp far in the future): wins, and my next edit orders after it.
     let newer = remote(
         "r1",
-        "phone",
+        field::PHONE,
         json!("13700000000"),
         "9000000000000-0000-phone-b",
     );
     assert_eq!(db.apply_pulled(&[newer], "c3", 0).await.unwrap(), 1);
     assert_eq!(
-        text_of(&db, "r1", "phone").await.as_deref(),
+        text_of(&db, "r1", field::PHONE).await.as_deref(),
         Some("13700000000")
     );
     let next = db
         .edit(
-            "resident",
+            resident::NAME,
             "r1",
-            vec![("phone".into(), json!("13600000000"))],
+            vec![(field::PHONE.into(), json!("13600000000"))],
         )
         .await
         .unwrap();
     assert!(next[0].hlc.as_str() > "9000000000000-0000-phone-b" && next[0].hlc > my_stamp);
     assert_eq!(
-        text_of(&db, "r1", "phone").await.as_deref(),
+        text_of(&db, "r1", field::PHONE).await.as_deref(),
         Some("13600000000")
     );
     done(db, user).await;
@@ -199,21 +210,29 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
 async fn each_user_has_a_database_of_their_own() {
     let (a, user_a) = fresh("shared-phone").await;
     let (b, user_b) = fresh("shared-phone").await;
-    a.edit("resident", "r1", vec![("name".into(), json!("甲"))])
-        .await
-        .unwrap();
-    assert_eq!(b.record("resident", "r1").await.unwrap(), None);
+    a.edit(
+        resident::NAME,
+        "r1",
+        vec![(field::NAME.into(), json!("甲"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.record(resident::NAME, "r1").await.unwrap(), None);
     assert_eq!(b.outbox_len().await.unwrap(), 0);
-    b.edit("resident", "r1", vec![("name".into(), json!("乙"))])
-        .await
-        .unwrap();
+    b.edit(
+        resident::NAME,
+        "r1",
+        vec![(field::NAME.into(), json!("乙"))],
+    )
+    .await
+    .unwrap();
     done(a, user_a.clone()).await;
 
     // Logging A out erased A's data and nothing of B's.
     let reopened = Db::open(&user_a, "shared-phone").await.unwrap();
-    assert_eq!(reopened.record("resident", "r1").await.unwrap(), None);
+    assert_eq!(reopened.record(resident::NAME, "r1").await.unwrap(), None);
     done(reopened, user_a).await;
-    assert_eq!(text_of(&b, "r1", "name").await.as_deref(), Some("乙"));
+    assert_eq!(text_of(&b, "r1", field::NAME).await.as_deref(), Some("乙"));
     done(b, user_b).await;
 }
 
@@ -221,11 +240,11 @@ async fn each_user_has_a_database_of_their_own() {
 async fn clock_skew_restamps_the_outbox_in_order_and_the_record_follows() {
     let (db, user) = fresh("phone-a").await;
     db.edit(
-        "resident",
+        resident::NAME,
         "r1",
         vec![
-            ("name".into(), json!("甲")),
-            ("phone".into(), json!("13800000000")),
+            (field::NAME.into(), json!("甲")),
+            (field::PHONE.into(), json!("13800000000")),
         ],
     )
     .await
@@ -241,9 +260,9 @@ async fn clock_skew_restamps_the_outbox_in_order_and_the_record_follows() {
         .collect();
     assert_eq!(outbox[0].hlc, "1700000000000-0001-phone-a");
     assert_eq!(outbox[1].hlc, "1700000000000-0002-phone-a");
-    let r = db.record("resident", "r1").await.unwrap().unwrap();
-    assert_eq!(r.fields["name"].hlc, outbox[0].hlc);
-    assert_eq!(r.fields["phone"].hlc, outbox[1].hlc);
+    let r = db.record(resident::NAME, "r1").await.unwrap().unwrap();
+    assert_eq!(r.fields[field::NAME].hlc, outbox[0].hlc);
+    assert_eq!(r.fields[field::PHONE].hlc, outbox[1].hlc);
     done(db, user).await;
 }
 
@@ -251,9 +270,12 @@ async fn clock_skew_restamps_the_outbox_in_order_and_the_record_follows() {
 async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
     let (db, user) = fresh("phone-a").await;
     db.edit(
-        "visit",
+        visit::NAME,
         "v1",
-        vec![("spo2".into(), json!(120)), ("notes".into(), json!("ok"))],
+        vec![
+            (visit::field::SPO2.into(), json!(120)),
+            (visit::field::NOTES.into(), json!("ok")),
+        ],
     )
     .await
     .unwrap();
@@ -272,4 +294,52 @@ async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
     assert_eq!(rejected[0].1.change, change);
     assert!(rejected[0].1.message.contains("血氧"));
     done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn load_all_reads_every_record_grouped_by_entity() {
+    let (db, user) = fresh("phone-a").await;
+    db.edit_many(vec![
+        (
+            resident::NAME.into(),
+            "r1".into(),
+            vec![(field::NAME.into(), json!("甲"))],
+        ),
+        (
+            resident::NAME.into(),
+            "r2".into(),
+            vec![(field::NAME.into(), json!("乙"))],
+        ),
+        (
+            visit::NAME.into(),
+            "v1".into(),
+            vec![(visit::field::RESIDENT_ID.into(), json!("r1"))],
+        ),
+    ])
+    .await
+    .unwrap();
+    let mut all = db.load_all().await.unwrap();
+    let mut names: Vec<String> = all
+        .take(resident::NAME)
+        .iter()
+        .filter_map(|r| r.text(field::NAME).map(str::to_owned))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["乙", "甲"]);
+    assert_eq!(all.take(visit::NAME).len(), 1);
+    assert!(all.take(visit::NAME).is_empty(), "taken once");
+    assert!(all.take(model::entities::need::NAME).is_empty());
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_store_says_so_and_a_bad_device_id_is_a_clock_error() {
+    let (db, user) = fresh("Not A Device").await;
+    let failed = db
+        .edit(resident::NAME, "r1", vec![(field::NAME.into(), json!("x"))])
+        .await;
+    assert!(matches!(failed, Err(DbError::Clock(_))), "{failed:?}");
+    db.close();
+    assert_eq!(db.record(resident::NAME, "r1").await, Err(DbError::Closed));
+    Db::destroy(&user).await.unwrap();
 }

@@ -1,11 +1,11 @@
 //! The user administration page's own rules, and the end of a session whose token the server
 //! refused, in real Chromium.
 
+use app::api::in_language;
 use app::i18n::Locale;
-use app::pages::users::in_language;
-use model::account::{password_ok, username_ok};
 use app::session::{self, Session};
 use leptos::prelude::*;
+use model::account::{password_ok, username_ok};
 use model::wire::UserInfo;
 use model::Role;
 use wasm_bindgen_test::*;

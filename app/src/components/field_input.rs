@@ -3,7 +3,7 @@
 //! validation message right under it.
 
 use leptos::prelude::*;
-use model::schema::{FieldDef, FieldType};
+use model::schema::{Check, FieldDef, FieldType};
 use serde_json::Value;
 
 use crate::i18n::{t_string, use_i18n, Locale};
@@ -133,10 +133,10 @@ pub fn FieldInput(
                 FieldType::Timestamp => ("datetime-local", "none"),
                 FieldType::Integer => ("number", "numeric"),
                 FieldType::Decimal => ("number", "decimal"),
-                _ if def.name.contains("phone") => ("tel", "tel"),
+                _ if def.check == Check::Phone => ("tel", "tel"),
                 _ => ("text", "text"),
             };
-            let multiline = matches!(def.check, model::schema::Check::MaxLen(n) if n > 500);
+            let multiline = matches!(def.check, Check::MaxLen(n) if n > 500);
             if multiline {
                 view! {
                     <textarea

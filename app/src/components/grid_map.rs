@@ -220,7 +220,8 @@ pub fn GridMap(
         d.households
             .iter()
             .filter_map(|(id, h)| {
-                let p = Position::new(h.get("lat")?.as_f64()?, h.get("lng")?.as_f64()?);
+                let h = model::record::Household(h);
+                let p = Position::new(h.lat()?, h.lng()?);
                 view.contains(&p.as_lat_lng()).then(|| (id.clone(), p))
             })
             .take(MAX_POINTS)

@@ -4,6 +4,7 @@ pub mod app_header;
 pub mod field_input;
 pub mod grid_map;
 pub mod lang_switch;
+pub mod load_error;
 pub mod record_form;
 pub mod sync_badge;
 pub mod tier_chip;

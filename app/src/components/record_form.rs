@@ -1,21 +1,31 @@
 //! The state of a form over one record: a signal per field, loading from the stored record,
 //! validation with the model's messages next to each field, and the list of fields that changed
-//! (only those are written, so a colleague's edit of another field is never overwritten).
+//! (only those are written, so a colleague's edit of another field is never overwritten); and
+//! [`use_record_form`], the one setup of every page that adds or edits a record.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use model::record::Fields;
 use model::schema::{EntityDef, FieldDef};
 use serde_json::Value;
 
 use crate::components::field_input::FieldInput;
 use crate::db::Record;
+use crate::i18n::{t_string, use_i18n, Locale};
+use crate::sync::{use_sync, SyncContext};
+
+/// A form's messages by field: what is wrong with each value.
+pub type Problems = BTreeMap<&'static str, String>;
 
 #[derive(Clone)]
 pub struct FormState {
     pub entity: &'static EntityDef,
     pub values: BTreeMap<&'static str, RwSignal<Value>>,
-    pub errors: RwSignal<BTreeMap<&'static str, String>>,
+    pub errors: RwSignal<Problems>,
     /// False until the stored record has been read into the form: inputs stay disabled so
     /// nothing typed is overwritten by the load, and save cannot misjudge what changed.
     pub loaded: RwSignal<bool>,
@@ -44,7 +54,7 @@ impl FormState {
 
     pub fn load(&self, record: &Record) {
         for (name, signal) in &self.values {
-            signal.set(record.get(name).cloned().unwrap_or(Value::Null));
+            signal.set(record.value(name).cloned().unwrap_or(Value::Null));
         }
     }
 
@@ -63,10 +73,7 @@ impl FormState {
 
     /// The fields whose value differs from `before`, validated. On a problem the messages are
     /// shown next to the fields and `Err` returns them.
-    pub fn changes(
-        &self,
-        before: Option<&Record>,
-    ) -> Result<Vec<(String, Value)>, BTreeMap<&'static str, String>> {
+    pub fn changes(&self, before: Option<&Record>) -> Result<Vec<(String, Value)>, Problems> {
         let mut changed = Vec::new();
         let mut problems = BTreeMap::new();
         for def in self.entity.fields {
@@ -75,7 +82,7 @@ impl FormState {
             };
             let value = signal.get_untracked();
             let old = before
-                .and_then(|r| r.get(def.name).cloned())
+                .and_then(|r| r.value(def.name).cloned())
                 .unwrap_or(Value::Null);
             if value == old {
                 continue;
@@ -123,7 +130,7 @@ pub fn stored_record(
     id: String,
     is_new: bool,
 ) -> LocalResource<Option<Option<Record>>> {
-    let sync = crate::sync::use_sync();
+    let sync = use_sync();
     LocalResource::new(move || {
         let db = sync.db();
         let id = id.clone();
@@ -157,6 +164,151 @@ pub fn load_once(
         form.loaded.set(true);
         true
     });
+}
+
+/// What sets one record form apart from another.
+pub struct FormSpec {
+    pub entity: &'static EntityDef,
+    /// The fields the form edits, all of the entity's when empty.
+    pub fields: &'static [&'static str],
+    /// The route of the list: a record is at `{route}/{id}`, a new one at `{route}/new`.
+    pub route: &'static str,
+    /// What the form says once the record is saved.
+    pub saved: fn(Locale) -> String,
+}
+
+/// A form's edit, once the stored record has been read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    /// The record is not on this device yet: the caller adds the fields that place it (its
+    /// grid, its resident …) in front of [`Edit::fields`].
+    pub creating: bool,
+    /// The fields whose value changed, validated.
+    pub fields: Vec<(String, Value)>,
+}
+
+/// One record's form: its id, its fields, the stored record behind it and the line that says
+/// how saving went. Made by [`use_record_form`].
+#[derive(Clone)]
+pub struct RecordForm {
+    pub id: String,
+    /// The route said `new`: `id` was made up for the record about to be created.
+    pub is_new: bool,
+    pub form: FormState,
+    pub stored: LocalResource<Option<Option<Record>>>,
+    pub message: RwSignal<Option<String>>,
+    spec: &'static FormSpec,
+    sync: SyncContext,
+    i18n: leptos_i18n::I18nContext<Locale>,
+    navigate: StoredValue<Navigate, LocalStorage>,
+}
+
+/// The router's navigation, kept for a save that finishes later.
+type Navigate = Rc<dyn Fn(&str)>;
+
+/// The setup of a page over one record (`id` as the route has it, `new` for a new one): the
+/// form over the spec's fields, the stored record read into it once (`on_load` reads what the
+/// form's fields do not hold), and after a creation the spec's "saved" line on the record's
+/// own page.
+pub fn use_record_form(
+    spec: &'static FormSpec,
+    id: String,
+    on_load: impl Fn(&Record) + 'static,
+) -> RecordForm {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let is_new = id == "new";
+    let id = if is_new {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        id
+    };
+    let form = FormState::new(spec.entity, spec.fields);
+    let stored = stored_record(spec.entity.name, id.clone(), is_new);
+    load_once(&form, stored, on_load);
+    let message = RwSignal::new(None);
+    if use_query_map().get_untracked().get("saved").is_some() {
+        message.set(Some((spec.saved)(i18n.get_locale_untracked())));
+    }
+    RecordForm {
+        id,
+        is_new,
+        form,
+        stored,
+        message,
+        spec,
+        sync: use_sync(),
+        i18n,
+        navigate: StoredValue::new_local(Rc::new(move |path: &str| {
+            navigate(path, Default::default())
+        })),
+    }
+}
+
+impl RecordForm {
+    /// The stored record as last read, tracked: `None` while reading or when it is not here.
+    pub fn current(&self) -> Option<Record> {
+        self.stored.get().flatten().flatten()
+    }
+
+    /// The form's edit: `None` while the stored record is read (the form is disabled then);
+    /// on a wrong field the messages are shown next to the fields and above the save button.
+    pub fn edit(&self) -> Option<Result<Edit, Problems>> {
+        let before = self.stored.get_untracked().flatten()?;
+        let edit = self.form.changes(before.as_ref()).map(|fields| Edit {
+            creating: before.is_none(),
+            fields,
+        });
+        if edit.is_err() {
+            self.say(t_string!(self.i18n, fix_errors));
+        }
+        Some(edit)
+    }
+
+    pub fn say(&self, text: impl ToString) {
+        self.message.set(Some(text.to_string()));
+    }
+
+    /// Saves `fields` of the record (in the store and the outbox). A new record then opens at
+    /// its own address; an existing one is read again, the form says it is saved and `then`
+    /// runs. A failure says why, in the person's language.
+    pub fn save(&self, fields: Vec<(String, Value)>, then: impl FnOnce() + 'static) {
+        let Self {
+            sync,
+            stored,
+            message,
+            i18n,
+            navigate,
+            spec,
+            is_new,
+            ..
+        } = *self;
+        let id = self.id.clone();
+        spawn_local(async move {
+            let locale = i18n.get_locale_untracked();
+            match sync.edit(spec.entity.name, &id, fields).await {
+                Ok(_) if is_new => {
+                    navigate.with_value(|go| go(&format!("{}/{id}?saved=1", spec.route)))
+                }
+                Ok(_) => {
+                    stored.refetch();
+                    message.set(Some((spec.saved)(locale)));
+                    then();
+                }
+                Err(e) => message.set(Some(e.message(locale))),
+            }
+        });
+    }
+
+    /// The line that says how saving went.
+    pub fn notice(&self) -> impl IntoView {
+        let message = self.message;
+        move || {
+            message.get().map(
+                |m| view! { <p class="notice" role="status" data-testid="form-message">{m}</p> },
+            )
+        }
+    }
 }
 
 /// The grids a user may put a new record in, as (id, name).

@@ -28,7 +28,8 @@ pub fn SyncBadge() -> impl IntoView {
                 t!(i18n, sync_offline).into_any()
             }
             SyncStatus::Error(SyncError::LoggedOut) => t!(i18n, sync_logged_out).into_any(),
-            SyncStatus::Error(SyncError::Server(m) | SyncError::Storage(m)) => {
+            SyncStatus::Error(e) => {
+                let m = e.message(i18n.get_locale());
                 t!(i18n, sync_error, message = m).into_any()
             }
             _ if pending > 0 => t!(i18n, sync_pending, count = pending).into_any(),

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::record::Fields;
 use model::Role;
 use serde_json::json;
 

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use model::entities::household;
+use model::record::Fields;
 use serde_json::Value;
 
 use crate::components::record_form::{

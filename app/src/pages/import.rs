@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
+use model::entities::{household, resident};
 use model::wire::{ImportAction, ImportRequest, ImportResponse};
 use model::Role;
 
@@ -196,7 +197,16 @@ pub fn ImportPage() -> impl IntoView {
             };
             // Forty selects would bury the few that matter on a phone: the usual columns and
             // whatever the file maps come first, the rest fold away.
-            const USUAL: &[&str] = &["name", "gender", "birth_date", "id_card", "phone", "grid", "address"];
+            // `id_card` and `grid` are the import's own columns (the whole number, a grid by name).
+            const USUAL: &[&str] = &[
+                resident::field::NAME,
+                resident::field::GENDER,
+                resident::field::BIRTH_DATE,
+                "id_card",
+                resident::field::PHONE,
+                "grid",
+                household::field::ADDRESS,
+            ];
             let (first, rest): (Vec<_>, Vec<_>) = r
                 .fields
                 .into_iter()

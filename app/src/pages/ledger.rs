@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use model::entities::resident;
 use model::export::{Cell, Table};
+use model::record::Fields;
 use model::risk::Tier;
 
 use crate::components::field_input::{field_label, member_label};
@@ -98,7 +99,7 @@ pub fn ledger_table(d: &Dataset, rows: &[&Resident]) -> Table {
                 text(rec.text("phone")),
                 text(r.last_contact.map(|x| x.to_string()).as_deref()),
                 text(r.due.map(|x| x.to_string()).as_deref()),
-                rec.get("vacc_doses")
+                rec.value("vacc_doses")
                     .and_then(serde_json::Value::as_f64)
                     .map(Cell::Number)
                     .unwrap_or(Cell::Empty),
@@ -175,7 +176,7 @@ pub fn LedgerPage() -> impl IntoView {
                     let age = r.assessment.age.map(|a| a.to_string()).unwrap_or_default();
                     let last = r.last_contact.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
                     let due = r.due.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
-                    let doses = r.record.get("vacc_doses").map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+                    let doses = r.record.value("vacc_doses").map(|v| v.to_string()).unwrap_or_else(|| "—".into());
                     let needs = d.open_needs_of(&id).count();
                     view! {
                         <tr data-testid="ledger-row">

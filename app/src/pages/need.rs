@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use model::entities::need;
+use model::record::Fields;
 use serde_json::{json, Value};
 
 use crate::components::field_input::member_label;
@@ -162,7 +163,7 @@ fn NeedForm(id: String) -> impl IntoView {
             .unwrap_or_default()
     };
     let escalated =
-        move || current().and_then(|r| r.get("escalated").and_then(Value::as_bool)) == Some(true);
+        move || current().and_then(|r| r.value("escalated").and_then(Value::as_bool)) == Some(true);
     let assign = {
         let set_field = set_field.clone();
         move |ev: leptos::ev::Event| {

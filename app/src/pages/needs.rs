@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use model::entities::need;
+use model::record::Fields;
 
 use crate::components::field_input::member_label;
 use crate::data::{is_open, use_data};
@@ -12,7 +13,7 @@ use crate::db::{now_ms, Record};
 use crate::i18n::{t, t_string, use_i18n};
 
 fn created(n: &Record) -> Option<i64> {
-    n.get("created_at").and_then(serde_json::Value::as_i64)
+    n.value("created_at").and_then(serde_json::Value::as_i64)
 }
 
 pub fn urgency_rank(n: &Record) -> u8 {
@@ -77,7 +78,7 @@ pub fn NeedsPage() -> impl IntoView {
                     let description = n.text("description").unwrap_or_default().to_owned();
                     let grid = n.text("grid_id").and_then(|g| d.grids.get(g)).cloned().unwrap_or_default();
                     let assignee = n.text("assignee_id").and_then(|a| d.people.get(a)).cloned();
-                    let escalated = n.get("escalated").and_then(serde_json::Value::as_bool) == Some(true);
+                    let escalated = n.value("escalated").and_then(serde_json::Value::as_bool) == Some(true);
                     let emergency = is_emergency(n).then(|| age_minutes(n, now)).flatten();
                     view! {
                         <li>

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::record::Fields;
 use model::risk::Tier;
 use serde_json::json;
 

@@ -3,47 +3,59 @@
 //! person seems registered already, and the doors to record a visit or raise a need.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 use model::date::{age_on, Date};
 use model::entities::resident;
+use model::record::{self, Fields, Values};
 use serde_json::Value;
 
 use crate::components::record_form::{
-    by_id_param, load_once, stored_record, FormState, GridSelect,
+    by_id_param, use_record_form, Edit, FormSpec, FormState, GridSelect,
 };
 use crate::components::tier_chip::TierChip;
 use crate::data::{use_data, Dataset};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::pages::today::reasons_text;
-use crate::sync::use_sync;
+
+use resident::field;
 
 const BASIC: &[&str] = &[
-    "name",
-    "gender",
-    "birth_date",
-    "id_card_last4",
-    "phone",
-    "relation_to_head",
+    field::NAME,
+    field::GENDER,
+    field::BIRTH_DATE,
+    field::ID_CARD_LAST4,
+    field::PHONE,
+    field::RELATION_TO_HEAD,
 ];
 const CONTACTS: &[&str] = &[
-    "guardian_name",
-    "guardian_phone",
-    "emergency_contact",
-    "emergency_phone",
+    field::GUARDIAN_NAME,
+    field::GUARDIAN_PHONE,
+    field::EMERGENCY_CONTACT,
+    field::EMERGENCY_PHONE,
 ];
-const VACCINATION: &[&str] = &["vacc_doses", "vacc_last_date", "vacc_contraindication"];
-const OTHER: &[&str] = &["pack_received_date", "notes"];
+const VACCINATION: &[&str] = &[
+    field::VACC_DOSES,
+    field::VACC_LAST_DATE,
+    field::VACC_CONTRAINDICATION,
+];
+const OTHER: &[&str] = &[field::PACK_RECEIVED_DATE, field::NOTES];
+
+static FORM: FormSpec = FormSpec {
+    entity: &resident::ENTITY,
+    fields: &[],
+    route: "/residents",
+    saved: |locale| td_string!(locale, saved).to_string(),
+};
 
 /// Residents of the grid who look like the same person as the form's values.
 fn duplicates(d: &Dataset, id: &str, form: &FormState, grid: &str) -> Vec<(String, String)> {
-    let mut me = std::collections::BTreeMap::new();
-    for f in ["name", "birth_date", "phone"] {
-        me.insert(f.to_owned(), form.get(f));
-    }
-    me.insert("grid_id".to_owned(), Value::from(grid));
-    let others: Vec<(String, std::collections::BTreeMap<String, Value>)> = d
+    let mut me: Values = [field::NAME, field::BIRTH_DATE, field::PHONE]
+        .into_iter()
+        .map(|f| (f.to_owned(), form.get(f)))
+        .collect();
+    me.insert(field::GRID_ID.to_owned(), Value::from(grid));
+    let others: Vec<(String, Values)> = d
         .residents
         .iter()
         .map(|r| (r.id().to_owned(), r.record.values()))
@@ -61,6 +73,19 @@ fn duplicates(d: &Dataset, id: &str, form: &FormState, grid: &str) -> Vec<(Strin
         .collect()
 }
 
+/// When this resident last received a health pack: from the delivery records (a volunteer
+/// never writes a resident's own record), else the date written on the resident.
+fn pack_received(d: &Dataset, r: &crate::data::Resident) -> Option<String> {
+    d.deliveries
+        .iter()
+        .map(record::PackDelivery)
+        .filter(|x| x.resident_id() == Some(r.id()) && x.status() == Some("delivered"))
+        .filter_map(|x| x.status_at())
+        .max()
+        .map(|ms| Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES).to_string())
+        .or_else(|| r.record.text(field::PACK_RECEIVED_DATE).map(str::to_owned))
+}
+
 #[component]
 pub fn ResidentPage() -> impl IntoView {
     by_id_param(|id| view! { <ResidentForm id=id /> })
@@ -69,100 +94,79 @@ pub fn ResidentPage() -> impl IntoView {
 #[component]
 fn ResidentForm(id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
     let data = use_data().data;
-    let navigate = use_navigate();
-    let query = use_query_map().get_untracked();
-    let is_new = id == "new";
-    let id = if is_new {
-        uuid::Uuid::new_v4().to_string()
-    } else {
-        id
-    };
-    let household = RwSignal::new(query.get("household"));
-    let form = FormState::new(&resident::ENTITY, &[]);
-    let loaded = form.loaded;
-    let stored = stored_record("resident", id.clone(), is_new);
+    let household = RwSignal::new(use_query_map().get_untracked().get("household"));
     let grid = RwSignal::new(String::new());
-    load_once(&form, stored, move |r| {
-        grid.set(r.text("grid_id").unwrap_or_default().to_owned());
-        household.set(r.text("household_id").map(str::to_owned));
+    let rf = use_record_form(&FORM, id, move |r| {
+        let r = record::Resident(r);
+        grid.set(r.grid_id().unwrap_or_default().to_owned());
+        household.set(r.household_id().map(str::to_owned));
     });
+    let (id, is_new, form, loaded) = (rf.id.clone(), rf.is_new, rf.form.clone(), rf.form.loaded);
     // A member added from a household belongs to that household's grid.
     if let Some(h) = household.get_untracked() {
         Effect::new(move |_| {
             if let Some(g) = data.get().flatten().and_then(|d| {
                 d.households
                     .get(&h)
-                    .and_then(|r| r.text("grid_id").map(str::to_owned))
+                    .and_then(|r| record::Household(r).grid_id().map(str::to_owned))
             }) {
                 grid.set(g);
             }
         });
     }
-    let (message, set_message) = signal(None::<String>);
-    if query.get("saved").is_some() {
-        set_message.set(Some(t_string!(i18n, saved).to_string()));
-    }
     let (dups, set_dups) = signal(Vec::<(String, String)>::new());
     let (confirmed_dup, set_confirmed_dup) = signal(false);
 
-    let save_form = form.clone();
-    let save_id = id.clone();
+    let save_rf = rf.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(before) = stored.get_untracked().flatten() else {
+        let rf = &save_rf;
+        let Some(edit) = rf.edit() else {
             return;
         };
-        let changed = save_form.changes(before.as_ref());
-        if save_form
-            .get("name")
+        if rf
+            .form
+            .get(field::NAME)
             .as_str()
             .is_none_or(|n| n.trim().is_empty())
         {
-            save_form.flag("name", "请填写姓名（enter the name）".into());
-            set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
+            rf.form
+                .flag(field::NAME, t_string!(i18n, name_required).to_string());
+            rf.say(t_string!(i18n, fix_errors));
             return;
         }
-        let Ok(mut changed) = changed else {
-            set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
+        let Ok(Edit {
+            creating,
+            fields: mut changed,
+        }) = edit
+        else {
             return;
         };
         if !confirmed_dup.get_untracked() {
             let found = data
                 .get_untracked()
                 .flatten()
-                .map(|d| duplicates(&d, &save_id, &save_form, &grid.get_untracked()))
+                .map(|d| duplicates(&d, &rf.id, &rf.form, &grid.get_untracked()))
                 .unwrap_or_default();
             if !found.is_empty() {
                 set_dups.set(found);
                 return;
             }
         }
-        if before.is_none() {
-            changed.insert(0, ("grid_id".into(), Value::from(grid.get_untracked())));
+        if creating {
+            changed.insert(
+                0,
+                (field::GRID_ID.into(), Value::from(grid.get_untracked())),
+            );
             if let Some(h) = household.get_untracked() {
-                changed.insert(1, ("household_id".into(), Value::from(h)));
+                changed.insert(1, (field::HOUSEHOLD_ID.into(), Value::from(h)));
             }
         }
-        let id = save_id.clone();
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match sync.edit("resident", &id, changed).await {
-                Ok(_) if is_new => {
-                    navigate(&format!("/residents/{id}?saved=1"), Default::default())
-                }
-                Ok(_) => {
-                    stored.refetch();
-                    set_dups.set(Vec::new());
-                    set_message.set(Some(t_string!(i18n, saved).to_string()));
-                }
-                Err(e) => set_message.set(Some(e.to_string())),
-            }
-        });
+        rf.save(changed, move || set_dups.set(Vec::new()));
     };
 
-    let birth = form.values["birth_date"];
+    let birth = form.values[field::BIRTH_DATE];
     let age = move || {
         let b = birth.get();
         let b = b.as_str().and_then(Date::parse)?;
@@ -176,22 +180,7 @@ fn ResidentForm(id: String) -> impl IntoView {
         let next = r.due.map(|d| d.to_string());
         let last = r.last_contact.map(|d| d.to_string());
         let needs = d.open_needs_of(&summary_id).count();
-        // "Received a pack on …" follows from the delivery records: a volunteer never writes
-        // a resident's own record.
-        let pack = d
-            .deliveries
-            .iter()
-            .filter(|x| {
-                x.text("resident_id") == Some(summary_id.as_str())
-                    && x.text("status") == Some("delivered")
-            })
-            .filter_map(|x| x.get("status_at").and_then(serde_json::Value::as_i64))
-            .max()
-            .map(|ms| {
-                model::date::Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES)
-                    .to_string()
-            })
-            .or_else(|| r.record.text("pack_received_date").map(str::to_owned));
+        let pack = pack_received(&d, r);
         Some(view! {
             <div class="summary" data-testid="risk-summary">
                 <p><TierChip tier=r.tier() />" "{reasons}</p>
@@ -248,7 +237,7 @@ fn ResidentForm(id: String) -> impl IntoView {
                         </button>
                     </div>
                 </Show>
-                {move || message.get().map(|m| view! { <p class="notice" role="status" data-testid="form-message">{m}</p> })}
+                {rf.notice()}
                 <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save)}</button>
                             </fieldset>
             </form>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::record::Fields;
 
 use crate::data::{use_data, Resident};
 use crate::i18n::{t, t_string, use_i18n};

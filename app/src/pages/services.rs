@@ -3,6 +3,8 @@
 //! IndexedDB, so it works offline.
 
 use leptos::prelude::*;
+use model::entities::facility;
+use model::record::Facility;
 
 use crate::components::field_input::member_label;
 use crate::data::use_data;
@@ -15,16 +17,20 @@ pub fn ServicesPage() -> impl IntoView {
     let list = move || {
         data.get().flatten().map(|d| {
             let mut items = d.facilities.clone();
-            items.sort_by(|a, b| (a.text("kind"), a.text("name")).cmp(&(b.text("kind"), b.text("name"))));
+            items.sort_by(|a, b| {
+                let (a, b) = (Facility(a), Facility(b));
+                (a.kind(), a.name()).cmp(&(b.kind(), b.name()))
+            });
             let locale = i18n.get_locale();
             items
                 .into_iter()
-                .map(|f| {
-                    let kind = f.text("kind").map(|k| member_label("facility", "kind", k, locale)).unwrap_or("—");
-                    let name = f.text("name").unwrap_or_default().to_owned();
-                    let address = f.text("address").unwrap_or_default().to_owned();
-                    let hours = f.text("hours").unwrap_or_default().to_owned();
-                    let phone = f.text("phone").map(str::to_owned);
+                .map(|record| {
+                    let f = Facility(&record);
+                    let kind = f.kind().map(|k| member_label(facility::NAME, facility::field::KIND, k, locale)).unwrap_or("—");
+                    let name = f.name().unwrap_or_default().to_owned();
+                    let address = f.address().unwrap_or_default().to_owned();
+                    let hours = f.hours().unwrap_or_default().to_owned();
+                    let phone = f.phone().map(str::to_owned);
                     view! {
                         <li class="facility" data-testid="facility">
                             <span class="row-main">{name}</span>

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::entities::stock_move;
+use model::entities::{stock_move, supply_item};
+use model::record::{PackDelivery, SupplyItem, Values};
 use model::Role;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::components::field_input::member_label;
 use crate::data::{use_data, Dataset};
@@ -17,9 +18,11 @@ use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::use_sync;
 
+use stock_move::field;
+
 /// Stock per item, summed over sites, and per (item, site).
 pub fn stock(d: &Dataset) -> BTreeMap<(String, String), i64> {
-    let moves: Vec<BTreeMap<String, Value>> = d.stock_moves.iter().map(|m| m.values()).collect();
+    let moves: Vec<Values> = d.stock_moves.iter().map(|m| m.values()).collect();
     model::stock::levels(moves.iter())
 }
 
@@ -29,11 +32,12 @@ pub fn needed_by_pending(d: &Dataset) -> BTreeMap<String, i64> {
     for x in d
         .deliveries
         .iter()
-        .filter(|x| matches!(x.text("status"), Some("pending") | None))
+        .map(PackDelivery)
+        .filter(|x| matches!(x.status(), Some("pending") | None))
     {
         for (item, q, _) in d
             .pack_items
-            .get(x.text("plan_id").unwrap_or_default())
+            .get(x.plan_id().unwrap_or_default())
             .into_iter()
             .flatten()
         {
@@ -66,22 +70,23 @@ pub fn SuppliesPage() -> impl IntoView {
             let locale = i18n.get_locale();
             d.supply_items
                 .iter()
-                .map(|it| {
-                    let total: i64 = levels.iter().filter(|((i, _), _)| i == &it.id).map(|(_, n)| n).sum();
-                    let threshold = it.get("low_stock_threshold").and_then(Value::as_i64).unwrap_or(0);
-                    let low = total < threshold.max(need.get(&it.id).copied().unwrap_or(0));
+                .map(|record| {
+                    let it = SupplyItem(record);
+                    let total: i64 = levels.iter().filter(|((i, _), _)| i == &record.id).map(|(_, n)| n).sum();
+                    let threshold = it.low_stock_threshold().unwrap_or(0);
+                    let low = total < threshold.max(need.get(&record.id).copied().unwrap_or(0));
                     let sites = levels
                         .iter()
-                        .filter(|((i, _), _)| i == &it.id)
+                        .filter(|((i, _), _)| i == &record.id)
                         .map(|((_, s), n)| format!("{s}: {n}"))
                         .collect::<Vec<_>>()
                         .join(" · ");
-                    let unit = it.text("unit").unwrap_or_default().to_owned();
-                    let kind = it.text("kind").map(|k| member_label("supply_item", "kind", k, locale)).unwrap_or("—");
-                    let pending = need.get(&it.id).copied().unwrap_or(0);
+                    let unit = it.unit().unwrap_or_default().to_owned();
+                    let kind = it.kind().map(|k| member_label(supply_item::NAME, supply_item::field::KIND, k, locale)).unwrap_or("—");
+                    let pending = need.get(&record.id).copied().unwrap_or(0);
                     view! {
-                        <li class="facility" data-testid="supply" data-item=it.id.clone()>
-                            <span class="row-main">{it.text("name").unwrap_or_default().to_owned()}" · "{kind}</span>
+                        <li class="facility" data-testid="supply" data-item=record.id.clone()>
+                            <span class="row-main">{it.name().unwrap_or_default().to_owned()}" · "{kind}</span>
                             <span class="row-sub">{t!(i18n, stock)}": "<strong data-testid="stock-total">{total}</strong>" "{unit.clone()}</span>
                             <span class="row-sub">{sites}</span>
                             {(pending > 0).then(|| view! { <span class="row-sub">{t!(i18n, planned)}": "{pending}" "{unit.clone()}</span> })}
@@ -102,7 +107,7 @@ pub fn SuppliesPage() -> impl IntoView {
             }
             d.supply_items
                 .iter()
-                .map(|it| view! { <option value=it.id.clone()>{it.text("name").unwrap_or_default().to_owned()}</option> })
+                .map(|it| view! { <option value=it.id.clone()>{SupplyItem(it).name().unwrap_or_default().to_owned()}</option> })
                 .collect_view()
         })
     };
@@ -117,27 +122,27 @@ pub fn SuppliesPage() -> impl IntoView {
     let record = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(q) = quantity.get_untracked().trim().parse::<i64>() else {
-            set_message.set(Some("请填写数量（enter a quantity）".into()));
+            set_message.set(Some(t_string!(i18n, quantity_required).to_string()));
             return;
         };
         let mut fields = vec![
-            ("item_id".to_owned(), json!(item.get_untracked())),
-            ("kind".to_owned(), json!(kind.get_untracked())),
-            ("quantity".to_owned(), json!(q)),
-            ("site".to_owned(), json!(site.get_untracked())),
-            ("at".to_owned(), json!(now_ms() as i64)),
+            (field::ITEM_ID.to_owned(), json!(item.get_untracked())),
+            (field::KIND.to_owned(), json!(kind.get_untracked())),
+            (field::QUANTITY.to_owned(), json!(q)),
+            (field::SITE.to_owned(), json!(site.get_untracked())),
+            (field::AT.to_owned(), json!(now_ms() as i64)),
         ];
         if !worker.get_untracked().is_empty() {
-            fields.push(("worker_id".into(), json!(worker.get_untracked())));
+            fields.push((field::WORKER_ID.into(), json!(worker.get_untracked())));
         }
         let id = uuid::Uuid::new_v4().to_string();
         spawn_local(async move {
-            match sync.edit("stock_move", &id, fields).await {
+            match sync.edit(stock_move::NAME, &id, fields).await {
                 Ok(_) => {
                     quantity.set(String::new());
                     set_message.set(Some(t_string!(i18n, move_saved).to_string()));
                 }
-                Err(e) => set_message.set(Some(e.to_string())),
+                Err(e) => set_message.set(Some(e.message(i18n.get_locale_untracked()))),
             }
         });
     };
@@ -159,7 +164,7 @@ pub fn SuppliesPage() -> impl IntoView {
                     <label>{t!(i18n, kind)}
                         <select data-testid="move-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
                             {stock_move::KINDS.iter().filter(|k| **k != "packed").map(|k| view! {
-                                <option value=*k>{move || member_label("stock_move", "kind", k, i18n.get_locale())}</option>
+                                <option value=*k>{move || member_label(stock_move::NAME, field::KIND, k, i18n.get_locale())}</option>
                             }).collect_view()}
                         </select>
                     </label>

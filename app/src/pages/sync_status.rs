@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::in_language;
 use crate::components::field_input::field_label;
+use crate::components::load_error::LoadError;
 use crate::i18n::{t, use_i18n};
 use crate::sync::use_sync;
 
@@ -12,19 +14,27 @@ use crate::sync::use_sync;
 pub fn SyncPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // A failed read is said, not shown as "nothing refused".
     let rejected = LocalResource::new(move || {
         sync.revision.track();
         sync.rejected.track();
         let db = sync.db();
         async move {
             match db {
-                Some(db) => db.rejected().await.unwrap_or_default(),
-                None => Vec::new(),
+                Some(db) => db.rejected().await,
+                None => Ok(Vec::new()),
             }
         }
     });
+    let (problem, set_problem) = signal(None::<String>);
     let list = move || {
         rejected.get().map(|items| {
+            let items = match items {
+                Ok(items) => items,
+                Err(_) => {
+                    return view! { <LoadError on_retry=move |_| rejected.refetch() /> }.into_any()
+                }
+            };
             if items.is_empty() {
                 return view! { <p class="muted" data-testid="rejected-none">{t!(i18n, rejected_none)}</p> }.into_any();
             }
@@ -39,15 +49,18 @@ pub fn SyncPage() -> impl IntoView {
                         let key = key.clone();
                         spawn_local(async move {
                             if let Some(db) = sync.db_untracked() {
-                                let _ = db.dismiss_rejected(key).await;
-                                sync.rejected.update(|n| *n = n.saturating_sub(1));
+                                match db.dismiss_rejected(key).await {
+                                    Ok(()) => sync.rejected.update(|n| *n = n.saturating_sub(1)),
+                                    Err(e) => set_problem
+                                        .set(Some(e.message(i18n.get_locale_untracked()))),
+                                }
                             }
                         });
                     };
                     view! {
                         <li class="rejected" data-testid="rejected-item">
                             <strong>{label}": "{value}</strong>
-                            <p class="field-error">{r.message}</p>
+                            <p class="field-error">{in_language(&r.message, i18n.get_locale())}</p>
                             <button class="secondary small" on:click=dismiss>{t!(i18n, rejected_dismiss)}</button>
                         </li>
                     }
@@ -61,6 +74,7 @@ pub fn SyncPage() -> impl IntoView {
             <h1>{t!(i18n, sync_title)}</h1>
             <button class="primary" data-testid="sync-now" on:click=move |_| sync.sync_now()>{t!(i18n, sync_now)}</button>
             <h2>{t!(i18n, rejected_title)}</h2>
+            {move || problem.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             <Suspense fallback=|| ()><ul class="rows">{list}</ul></Suspense>
         </section>
     }

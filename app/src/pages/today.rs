@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::record::Fields;
 
 use crate::components::tier_chip::TierChip;
 use crate::data::{use_data, Dataset, Resident};

@@ -9,22 +9,10 @@ use leptos::task::spawn_local;
 use model::wire::{CreateUserRequest, UpdateUserRequest, UserAccount};
 use model::Role;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, in_language, ApiError};
 use crate::data::use_data;
 use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::session::use_session;
-
-/// The part of one of the server's bilingual reasons ("中文 (English)") in the person's language;
-/// a reason of another shape is shown whole.
-pub fn in_language(reason: &str, locale: Locale) -> String {
-    match reason.rfind(" (") {
-        Some(i) if reason.ends_with(')') => match locale {
-            Locale::zh => reason[..i].to_owned(),
-            Locale::en => reason[i + 2..reason.len() - 1].to_owned(),
-        },
-        _ => reason.to_owned(),
-    }
-}
 
 fn browser_online() -> bool {
     web_sys::window()

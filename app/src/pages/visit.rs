@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use model::entities::visit;
+use model::record::Fields;
 use serde_json::{json, Value};
 
 use crate::components::record_form::FormState;

@@ -1,0 +1,97 @@
+//! One stored record: each field's winning value and stamp, merged by the model's rule, and
+//! how it is laid out in IndexedDB.
+
+use std::collections::BTreeMap;
+
+use js_sys::{Object, Reflect};
+use model::merge::{self, Stamped};
+use model::record::{Fields, Values};
+use model::wire::Change;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+use super::error::{js_error, DbError, Result};
+
+/// One record as the device knows it: each field's winning value and stamp. Read it through
+/// [`Fields`] and the model's views.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub entity: String,
+    pub id: String,
+    pub fields: BTreeMap<String, Stamped>,
+}
+
+impl Fields for Record {
+    fn value(&self, field: &str) -> Option<&Value> {
+        self.fields.value(field)
+    }
+}
+
+impl Record {
+    pub(super) fn new(entity: &str, id: &str) -> Record {
+        Record {
+            entity: entity.to_owned(),
+            id: id.to_owned(),
+            fields: BTreeMap::new(),
+        }
+    }
+
+    /// The plain values, for functions of the model that read a record's fields.
+    pub fn values(&self) -> Values {
+        self.fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect()
+    }
+
+    /// Merges one change of this record by the model's rule; true when it won.
+    pub(super) fn merge(&mut self, c: &Change) -> bool {
+        let won = merge::wins(&c.hlc, self.fields.get(&c.field).map(|s| s.hlc.as_str()));
+        if won {
+            self.fields.insert(c.field.clone(), Stamped::from(c));
+        }
+        won
+    }
+}
+
+/// Records grouped by entity, as [`Db::load_all`] reads them.
+#[derive(Debug, Default)]
+pub struct ByEntity(pub(super) BTreeMap<String, Vec<Record>>);
+
+impl ByEntity {
+    /// The records of `entity`, moved out (none when the device has none).
+    pub fn take(&mut self, entity: &str) -> Vec<Record> {
+        self.0.remove(entity).unwrap_or_default()
+    }
+}
+
+pub(super) fn record_key(entity: &str, id: &str) -> String {
+    format!("{entity}/{id}")
+}
+
+/// Records are stored as `{key, entity, json}`: the index needs `entity`, and one JSON string
+/// per record is far cheaper to write from wasm than an object per field.
+pub(super) fn record_to_js(r: &Record) -> Result<JsValue> {
+    let o = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&o, &k.into(), v).map_err(js_error);
+    set("key", &record_key(&r.entity, &r.id).into())?;
+    set("entity", &r.entity.as_str().into())?;
+    set("id", &r.id.as_str().into())?;
+    set("json", &serde_json::to_string(&r.fields)?.into())?;
+    Ok(o.into())
+}
+
+pub(super) fn record_from_js(v: &JsValue) -> Result<Record> {
+    let get = |k: &'static str| {
+        Reflect::get(v, &k.into())
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or(DbError::MissingKey(k))
+    };
+    Ok(Record {
+        entity: get("entity")?,
+        id: get("id")?,
+        fields: serde_json::from_str(&get("json")?)?,
+    })
+}
