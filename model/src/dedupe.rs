@@ -131,7 +131,7 @@ mod tests {
         let me = person("g1", "王桂兰", "1948-03-02", None);
         let twin = me.clone();
         let mut gone = me.clone();
-        gone.insert("_deleted".into(), json!(true));
+        gone.insert(crate::schema::DELETED.into(), json!(true));
         let others = [("me", &me), ("twin", &twin), ("gone", &gone)];
         assert_eq!(
             duplicates_of("me", &me, others.iter().map(|(i, f)| (*i, *f))),

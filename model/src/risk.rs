@@ -404,6 +404,7 @@ pub fn assess_with_due(input: &RiskInput, today: Date) -> (Assessment, Option<Da
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::DELETED;
     use serde_json::{json, Value};
     use std::collections::BTreeMap;
 
@@ -689,7 +690,7 @@ mod tests {
             visit(1_764_273_600_000, "in_person", ("spo2", json!(91))),
             visit(1_764_100_000_000, "phone", ("warn_confusion", json!(true))),
             visit(1_764_300_000_000, "not_home", ("notes", json!("敲门无人"))),
-            visit(1_764_290_000_000, "wechat", ("_deleted", json!(true))),
+            visit(1_764_290_000_000, "wechat", (DELETED, json!(true))),
         ];
         let latest = latest_contact(&visits).unwrap();
         assert_eq!(latest["spo2"], json!(91));
