@@ -1,9 +1,8 @@
 //! When two resident records are the same person, so nobody is registered twice: the app warns
 //! on the form and roster import merges instead of adding.
 
-use std::collections::BTreeMap;
-
-use serde_json::Value;
+use crate::entities::resident;
+use crate::record::{Fields, Resident};
 
 /// A name as people type it: no spaces (全角 or half-width) and no middle dots' variants.
 pub fn normalize_name(name: &str) -> String {
@@ -24,44 +23,44 @@ pub fn normalize_phone(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
-fn text<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a str> {
-    fields
-        .get(name)
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
+/// A text that says something: blank reads as unknown.
+fn known(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+/// Whether two texts, both known, are equal once normalized; `None` when either is unknown.
+fn same(x: Option<&str>, y: Option<&str>, norm: fn(&str) -> String) -> Option<bool> {
+    Some(norm(known(x)?) == norm(known(y)?))
 }
 
 /// Whether two residents' fields describe the same person: same grid, same name, same birth
 /// date and same phone (when both have one). Name and birth date must be known on both sides:
 /// without them nothing is claimed to be a duplicate.
-pub fn same_person(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> bool {
-    let same = |f: &str, norm: fn(&str) -> String| match (text(a, f), text(b, f)) {
-        (Some(x), Some(y)) => Some(norm(x) == norm(y)),
-        _ => None,
-    };
-    let grid = text(a, "grid_id") == text(b, "grid_id");
-    let name = same("name", normalize_name) == Some(true);
-    let birth = same("birth_date", |s| s.trim().to_owned()) == Some(true);
-    let phone = same("phone", normalize_phone) != Some(false);
+pub fn same_person<A: Fields + ?Sized, B: Fields + ?Sized>(a: &A, b: &B) -> bool {
+    // The birth date is compared as written, not parsed: a date typed in another shape still
+    // matches its twin.
+    let birth = same(
+        a.text(resident::field::BIRTH_DATE),
+        b.text(resident::field::BIRTH_DATE),
+        |s| s.trim().to_owned(),
+    ) == Some(true);
+    let (a, b) = (Resident(a), Resident(b));
+    let grid = known(a.grid_id()) == known(b.grid_id());
+    let name = same(a.name(), b.name(), normalize_name) == Some(true);
+    let phone = same(a.phone(), b.phone(), normalize_phone) != Some(false);
     grid && name && birth && phone
 }
 
 /// The ids among `others` that are the same person as `candidate` (its own id excluded).
-pub fn duplicates_of<'a>(
+pub fn duplicates_of<'a, C: Fields + ?Sized, R: Fields + ?Sized + 'a>(
     candidate_id: &str,
-    candidate: &BTreeMap<String, Value>,
-    others: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, Value>)>,
+    candidate: &C,
+    others: impl IntoIterator<Item = (&'a str, &'a R)>,
 ) -> Vec<&'a str> {
     others
         .into_iter()
-        .filter(|(id, fields)| {
-            *id != candidate_id
-                && !fields
-                    .get("_deleted")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false)
-        })
-        .filter(|(_, fields)| same_person(candidate, fields))
+        .filter(|(id, fields)| *id != candidate_id && !fields.is_deleted())
+        .filter(|(_, fields)| same_person(candidate, *fields))
         .map(|(id, _)| id)
         .collect()
 }
@@ -69,7 +68,8 @@ pub fn duplicates_of<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+    use std::collections::BTreeMap;
 
     fn person(grid: &str, name: &str, birth: &str, phone: Option<&str>) -> BTreeMap<String, Value> {
         let mut m = BTreeMap::new();
@@ -131,7 +131,7 @@ mod tests {
         let me = person("g1", "王桂兰", "1948-03-02", None);
         let twin = me.clone();
         let mut gone = me.clone();
-        gone.insert("_deleted".into(), json!(true));
+        gone.insert(crate::schema::DELETED.into(), json!(true));
         let others = [("me", &me), ("twin", &twin), ("gone", &gone)];
         assert_eq!(
             duplicates_of("me", &me, others.iter().map(|(i, f)| (*i, *f))),

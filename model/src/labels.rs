@@ -1,72 +1,139 @@
 //! Chinese and English names of every enum member of the schema, for screens and exports alike
 //! (an export for the level above must say 独居, not `tag_living_alone`).
 
+use crate::entities::{
+    facility, need, pack_delivery, resident, stock_move, supply_item, user_profile, visit,
+};
+
+/// One field's members with their (Chinese, English) labels.
+type Labels = &'static [(&'static str, &'static str, &'static str)];
+
 /// The (Chinese, English) label of an enum member of `entity.field`, or the member itself when
 /// it has none (a member added by a newer version of the schema).
 pub fn member(entity: &str, field: &str, member: &str) -> (&'static str, &'static str) {
-    match (entity, field, member) {
-        (_, "gender", "male") => ("男", "male"),
-        (_, "gender", "female") => ("女", "female"),
-        (_, "gender", "unknown") => ("未知", "unknown"),
-        ("visit", "method", "in_person") => ("入户", "in person"),
-        ("visit", "method", "phone") => ("电话", "phone"),
-        ("visit", "method", "video") => ("视频", "video"),
-        ("visit", "method", "wechat") => ("微信", "WeChat"),
-        ("visit", "method", "not_home") => ("未遇到", "not at home"),
-        ("visit", "health_status", "normal") => ("无异常", "well"),
-        ("visit", "health_status", "asymptomatic") => ("无症状感染", "asymptomatic"),
-        ("visit", "health_status", "mild") => ("轻型", "mild"),
-        ("visit", "health_status", "moderate") => ("中型", "moderate"),
-        ("visit", "health_status", "severe") => ("重型", "severe"),
-        ("visit", "health_status", "critical") => ("危重型", "critical"),
-        ("visit", "health_status", "recovered") => ("已康复", "recovered"),
-        ("visit", "health_status", "hospitalized") => ("已住院", "in hospital"),
-        ("visit", "antigen", "negative") => ("阴性", "negative"),
-        ("visit", "antigen", "positive") => ("阳性", "positive"),
-        ("visit", "antigen", "not_tested") => ("未检测", "not tested"),
-        ("need", "kind", "medicine") => ("药品", "medicine"),
-        ("need", "kind", "antigen_kits") => ("抗原试剂", "antigen kits"),
-        ("need", "kind", "referral") => ("转诊就医", "referral to hospital"),
-        ("need", "kind", "emergency") => ("紧急救助", "emergency"),
-        ("need", "kind", "daily_living") => ("生活保障", "daily living"),
-        ("need", "kind", "psychological") => ("心理疏导", "psychological support"),
-        ("need", "urgency", "normal") => ("一般", "normal"),
-        ("need", "urgency", "urgent") => ("紧急", "urgent"),
-        ("need", "urgency", "emergency") => ("危急", "emergency"),
-        ("need", "status", "open") => ("待处理", "open"),
-        ("need", "status", "in_progress") => ("处理中", "in progress"),
-        ("need", "status", "resolved") => ("已解决", "resolved"),
-        ("need", "status", "cancelled") => ("已取消", "cancelled"),
-        ("pack_delivery", "status", "pending") => ("待配送", "pending"),
-        ("pack_delivery", "status", "delivered") => ("已送达", "delivered"),
-        ("pack_delivery", "status", "not_home") => ("不在家", "not at home"),
-        ("pack_delivery", "status", "refused") => ("拒收", "refused"),
-        ("supply_item", "kind", "medicine") => ("药品", "medicine"),
-        ("supply_item", "kind", "antigen_kit") => ("抗原试剂", "antigen kit"),
-        ("supply_item", "kind", "mask") => ("口罩", "mask"),
-        ("supply_item", "kind", "oximeter") => ("血氧仪", "oximeter"),
-        ("supply_item", "kind", "protective_gear") => ("防护用品", "protective gear"),
-        ("supply_item", "kind", "other") => ("其他", "other"),
-        ("stock_move", "kind", "received") => ("入库", "received"),
-        ("stock_move", "kind", "packed") => ("打包", "packed"),
-        ("stock_move", "kind", "delivered") => ("发放", "delivered"),
-        ("stock_move", "kind", "adjusted") => ("盘点调整", "adjusted"),
-        ("stock_move", "kind", "expired") => ("过期报废", "expired"),
-        ("facility", "kind", "vaccination_point") => ("疫苗接种点", "vaccination point"),
-        ("facility", "kind", "green_channel") => ("就医绿色通道", "green channel"),
-        ("facility", "kind", "mobile_vaccination") => ("流动接种车", "mobile vaccination"),
-        ("facility", "kind", "test_point") => ("检测点", "test point"),
-        ("facility", "kind", "pharmacy") => ("药店", "pharmacy"),
-        ("facility", "kind", "health_station") => ("社区卫生服务站", "community health station"),
-        ("facility", "kind", "hospital") => ("医院", "hospital"),
-        (_, "role", "admin") => ("管理员", "admin"),
-        (_, "role", "supervisor") => ("督导员", "supervisor"),
-        (_, "role", "grid_worker") => ("网格员", "grid worker"),
-        (_, "role", "volunteer") => ("志愿者", "volunteer"),
-        _ => unlabelled(member),
+    labels_of(entity, field)
+        .iter()
+        .find(|(m, _, _)| *m == member)
+        .map(|(_, zh, en)| (*zh, *en))
+        .unwrap_or_else(|| unlabelled(member))
+}
+
+/// The labelled members of `entity.field`; gender and role read the same on every entity.
+fn labels_of(entity: &str, field: &str) -> Labels {
+    match (entity, field) {
+        (_, resident::field::GENDER) => GENDER,
+        (visit::NAME, visit::field::METHOD) => VISIT_METHOD,
+        (visit::NAME, visit::field::HEALTH_STATUS) => VISIT_HEALTH_STATUS,
+        (visit::NAME, visit::field::ANTIGEN) => VISIT_ANTIGEN,
+        (need::NAME, need::field::KIND) => NEED_KIND,
+        (need::NAME, need::field::URGENCY) => NEED_URGENCY,
+        (need::NAME, need::field::STATUS) => NEED_STATUS,
+        (pack_delivery::NAME, pack_delivery::field::STATUS) => PACK_DELIVERY_STATUS,
+        (supply_item::NAME, supply_item::field::KIND) => SUPPLY_ITEM_KIND,
+        (stock_move::NAME, stock_move::field::KIND) => STOCK_MOVE_KIND,
+        (facility::NAME, facility::field::KIND) => FACILITY_KIND,
+        (_, user_profile::field::ROLE) => ROLE,
+        _ => &[],
     }
 }
 
+const GENDER: Labels = &[
+    ("male", "男", "male"),
+    ("female", "女", "female"),
+    ("unknown", "未知", "unknown"),
+];
+
+const VISIT_METHOD: Labels = &[
+    ("in_person", "入户", "in person"),
+    ("phone", "电话", "phone"),
+    ("video", "视频", "video"),
+    ("wechat", "微信", "WeChat"),
+    ("not_home", "未遇到", "not at home"),
+];
+
+const VISIT_HEALTH_STATUS: Labels = &[
+    ("normal", "无异常", "well"),
+    ("asymptomatic", "无症状感染", "asymptomatic"),
+    ("mild", "轻型", "mild"),
+    ("moderate", "中型", "moderate"),
+    ("severe", "重型", "severe"),
+    ("critical", "危重型", "critical"),
+    ("recovered", "已康复", "recovered"),
+    ("hospitalized", "已住院", "in hospital"),
+];
+
+const VISIT_ANTIGEN: Labels = &[
+    ("negative", "阴性", "negative"),
+    ("positive", "阳性", "positive"),
+    ("not_tested", "未检测", "not tested"),
+];
+
+const NEED_KIND: Labels = &[
+    ("medicine", "药品", "medicine"),
+    ("antigen_kits", "抗原试剂", "antigen kits"),
+    ("referral", "转诊就医", "referral to hospital"),
+    ("emergency", "紧急救助", "emergency"),
+    ("daily_living", "生活保障", "daily living"),
+    ("psychological", "心理疏导", "psychological support"),
+];
+
+const NEED_URGENCY: Labels = &[
+    ("normal", "一般", "normal"),
+    ("urgent", "紧急", "urgent"),
+    ("emergency", "危急", "emergency"),
+];
+
+const NEED_STATUS: Labels = &[
+    ("open", "待处理", "open"),
+    ("in_progress", "处理中", "in progress"),
+    ("resolved", "已解决", "resolved"),
+    ("cancelled", "已取消", "cancelled"),
+];
+
+const PACK_DELIVERY_STATUS: Labels = &[
+    ("pending", "待配送", "pending"),
+    ("delivered", "已送达", "delivered"),
+    ("not_home", "不在家", "not at home"),
+    ("refused", "拒收", "refused"),
+];
+
+const SUPPLY_ITEM_KIND: Labels = &[
+    ("medicine", "药品", "medicine"),
+    ("antigen_kit", "抗原试剂", "antigen kit"),
+    ("mask", "口罩", "mask"),
+    ("oximeter", "血氧仪", "oximeter"),
+    ("protective_gear", "防护用品", "protective gear"),
+    ("other", "其他", "other"),
+];
+
+const STOCK_MOVE_KIND: Labels = &[
+    ("received", "入库", "received"),
+    ("packed", "打包", "packed"),
+    ("delivered", "发放", "delivered"),
+    ("adjusted", "盘点调整", "adjusted"),
+    ("expired", "过期报废", "expired"),
+];
+
+const FACILITY_KIND: Labels = &[
+    ("vaccination_point", "疫苗接种点", "vaccination point"),
+    ("green_channel", "就医绿色通道", "green channel"),
+    ("mobile_vaccination", "流动接种车", "mobile vaccination"),
+    ("test_point", "检测点", "test point"),
+    ("pharmacy", "药店", "pharmacy"),
+    (
+        "health_station",
+        "社区卫生服务站",
+        "community health station",
+    ),
+    ("hospital", "医院", "hospital"),
+];
+
+const ROLE: Labels = &[
+    ("admin", "管理员", "admin"),
+    ("supervisor", "督导员", "supervisor"),
+    ("grid_worker", "网格员", "grid worker"),
+    ("volunteer", "志愿者", "volunteer"),
+];
 /// Leaks nothing: members without a label are shown as they are, from the static schema.
 fn unlabelled(member: &str) -> (&'static str, &'static str) {
     crate::schema::entities()

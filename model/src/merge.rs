@@ -175,7 +175,7 @@ mod tests {
         (
             prop::sample::select(vec!["resident", "visit"]),
             prop::sample::select(vec!["x1", "x2"]),
-            prop::sample::select(vec!["name", "phone", "_deleted"]),
+            prop::sample::select(vec!["name", "phone", crate::schema::DELETED]),
             stamp(),
         )
             .prop_map(|(e, i, f, h)| Change {

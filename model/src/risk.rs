@@ -31,13 +31,11 @@
 //! resident under 65 has no routine visit; only a follow-up date the worker set makes them due.
 //! A follow-up date earlier than the interval's date wins. Never visited means due today.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::date::{age_on, Date};
 use crate::entities::visit::LOW_SPO2;
+use crate::record::{Fields, Resident, Visit};
 
 /// The order is severity: sorting ascending puts red first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -196,43 +194,32 @@ pub struct RiskInput {
     pub follow_up: Option<Date>,
 }
 
-fn flag(fields: &BTreeMap<String, Value>, name: &str) -> bool {
-    fields.get(name).and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn date(fields: &BTreeMap<String, Value>, name: &str) -> Option<Date> {
-    fields
-        .get(name)
-        .and_then(Value::as_str)
-        .and_then(Date::parse)
-}
-
 impl RiskInput {
-    /// From a resident's merged fields (field name → value, as [`crate::merge::record`] gives).
-    /// Missing, `null` or mistyped values read as "not set".
-    pub fn from_fields(resident: &BTreeMap<String, Value>) -> RiskInput {
-        let f = |n: &str| flag(resident, n);
+    /// From a resident's merged fields (a snapshot row or a device's stamped record). Missing,
+    /// `null` or mistyped values read as "not set".
+    pub fn from_fields<R: Fields + ?Sized>(resident: &R) -> RiskInput {
+        let r = Resident(resident);
         RiskInput {
-            birth_date: date(resident, "birth_date"),
-            living_alone: f("tag_living_alone"),
-            minor: f("tag_minor"),
-            child_under3: f("tag_child_under3"),
-            pregnant: f("tag_pregnant"),
-            disabled: f("tag_disabled"),
-            chronic: f("tag_chronic"),
-            severe_mental: f("tag_severe_mental"),
-            orphan: f("tag_orphan"),
-            unsupported_child: f("tag_unsupported_child"),
-            left_behind_child: f("tag_left_behind_child"),
-            hypertension: f("cond_hypertension"),
-            diabetes: f("cond_diabetes"),
-            heart: f("cond_heart"),
-            lung: f("cond_lung"),
-            kidney: f("cond_kidney"),
-            cancer: f("cond_cancer"),
-            immunosuppressed: f("cond_immunosuppressed"),
-            vacc_doses: resident.get("vacc_doses").and_then(Value::as_i64),
-            vacc_contraindication: f("vacc_contraindication"),
+            birth_date: r.birth_date(),
+            living_alone: r.tag_living_alone(),
+            minor: r.tag_minor(),
+            child_under3: r.tag_child_under3(),
+            pregnant: r.tag_pregnant(),
+            disabled: r.tag_disabled(),
+            chronic: r.tag_chronic(),
+            severe_mental: r.tag_severe_mental(),
+            orphan: r.tag_orphan(),
+            unsupported_child: r.tag_unsupported_child(),
+            left_behind_child: r.tag_left_behind_child(),
+            hypertension: r.cond_hypertension(),
+            diabetes: r.cond_diabetes(),
+            heart: r.cond_heart(),
+            lung: r.cond_lung(),
+            kidney: r.cond_kidney(),
+            cancer: r.cond_cancer(),
+            immunosuppressed: r.cond_immunosuppressed(),
+            vacc_doses: r.vacc_doses(),
+            vacc_contraindication: r.vacc_contraindication(),
             ..RiskInput::default()
         }
     }
@@ -240,17 +227,17 @@ impl RiskInput {
     /// Takes the warning signs, day and follow-up of the latest contact visit (pick it with
     /// [`latest_contact`]). `utc_offset_minutes` turns `visited_at` into a local day
     /// ([`crate::date::CHINA_UTC_OFFSET_MINUTES`]).
-    pub fn set_latest_visit(&mut self, visit: &BTreeMap<String, Value>, utc_offset_minutes: i32) {
-        self.warn_low_spo2 = flag(visit, "warn_low_spo2");
-        self.warn_breathing = flag(visit, "warn_breathing");
-        self.warn_confusion = flag(visit, "warn_confusion");
-        self.warn_high_fever = flag(visit, "warn_high_fever");
-        self.latest_spo2 = visit.get("spo2").and_then(Value::as_i64);
-        self.last_visit = visit
-            .get("visited_at")
-            .and_then(Value::as_i64)
+    pub fn set_latest_visit<R: Fields + ?Sized>(&mut self, visit: &R, utc_offset_minutes: i32) {
+        let v = Visit(visit);
+        self.warn_low_spo2 = v.warn_low_spo2();
+        self.warn_breathing = v.warn_breathing();
+        self.warn_confusion = v.warn_confusion();
+        self.warn_high_fever = v.warn_high_fever();
+        self.latest_spo2 = v.spo2();
+        self.last_visit = v
+            .visited_at()
             .map(|ms| Date::from_unix_ms_offset(ms, utc_offset_minutes));
-        self.follow_up = date(visit, "next_follow_up");
+        self.follow_up = v.next_follow_up();
     }
 
     fn has_condition(&self) -> bool {
@@ -266,14 +253,14 @@ impl RiskInput {
 }
 
 /// The latest visit that reached the resident: not deleted, not `not_home`, with a `visited_at`.
-pub fn latest_contact<'a>(
-    visits: impl IntoIterator<Item = &'a BTreeMap<String, Value>>,
-) -> Option<&'a BTreeMap<String, Value>> {
+pub fn latest_contact<'a, R: Fields + ?Sized + 'a>(
+    visits: impl IntoIterator<Item = &'a R>,
+) -> Option<&'a R> {
     visits
         .into_iter()
-        .filter(|v| !flag(v, "_deleted"))
-        .filter(|v| v.get("method").and_then(Value::as_str) != Some("not_home"))
-        .filter_map(|v| Some((v.get("visited_at")?.as_i64()?, v)))
+        .map(Visit)
+        .filter(|v| !v.is_deleted() && v.method() != Some("not_home"))
+        .filter_map(|v| Some((v.visited_at()?, v.fields())))
         .max_by_key(|(at, _)| *at)
         .map(|(_, v)| v)
 }
@@ -417,7 +404,9 @@ pub fn assess_with_due(input: &RiskInput, today: Date) -> (Assessment, Option<Da
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::schema::DELETED;
+    use serde_json::{json, Value};
+    use std::collections::BTreeMap;
 
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
@@ -701,7 +690,7 @@ mod tests {
             visit(1_764_273_600_000, "in_person", ("spo2", json!(91))),
             visit(1_764_100_000_000, "phone", ("warn_confusion", json!(true))),
             visit(1_764_300_000_000, "not_home", ("notes", json!("敲门无人"))),
-            visit(1_764_290_000_000, "wechat", ("_deleted", json!(true))),
+            visit(1_764_290_000_000, "wechat", (DELETED, json!(true))),
         ];
         let latest = latest_contact(&visits).unwrap();
         assert_eq!(latest["spo2"], json!(91));

@@ -3,28 +3,23 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
-use crate::entities::stock_move::stock_delta;
+use crate::entities::stock_move::{self, stock_delta};
 use crate::merge::{self, State};
+use crate::record::{Fields, StockMove, Values};
 
 /// Stock per (item id, site) from the moves' fields; deleted moves count for nothing.
-pub fn levels<'a>(
-    moves: impl IntoIterator<Item = &'a BTreeMap<String, Value>>,
+pub fn levels<'a, R: Fields + ?Sized + 'a>(
+    moves: impl IntoIterator<Item = &'a R>,
 ) -> BTreeMap<(String, String), i64> {
     let mut out = BTreeMap::new();
-    for m in moves {
-        if m.get("_deleted").and_then(Value::as_bool) == Some(true) {
+    for m in moves.into_iter().map(StockMove) {
+        if m.is_deleted() {
             continue;
         }
-        let (Some(item), Some(kind), Some(quantity)) = (
-            m.get("item_id").and_then(Value::as_str),
-            m.get("kind").and_then(Value::as_str),
-            m.get("quantity").and_then(Value::as_i64),
-        ) else {
+        let (Some(item), Some(kind), Some(quantity)) = (m.item_id(), m.kind(), m.quantity()) else {
             continue;
         };
-        let site = m.get("site").and_then(Value::as_str).unwrap_or_default();
+        let site = m.site().unwrap_or_default();
         *out.entry((item.to_owned(), site.to_owned())).or_insert(0) += stock_delta(kind, quantity);
     }
     out
@@ -34,13 +29,13 @@ pub fn levels<'a>(
 pub fn levels_of_state(state: &State) -> BTreeMap<(String, String), i64> {
     let mut ids: Vec<&str> = state
         .keys()
-        .filter(|(e, _, _)| e == "stock_move")
+        .filter(|(e, _, _)| e == stock_move::NAME)
         .map(|(_, id, _)| id.as_str())
         .collect();
     ids.dedup();
-    let records: Vec<BTreeMap<String, Value>> = ids
+    let records: Vec<Values> = ids
         .iter()
-        .map(|id| merge::record(state, "stock_move", id))
+        .map(|id| merge::record(state, stock_move::NAME, id))
         .collect();
     levels(records.iter())
 }
@@ -50,7 +45,7 @@ mod tests {
     use super::*;
     use crate::wire::Change;
     use proptest::prelude::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn mv(kind: &str, quantity: i64) -> BTreeMap<String, Value> {
         [

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::validate::{self, Lang, Problem};
 use crate::Role;
 
 /// `POST /api/v1/login` body.
@@ -51,6 +52,52 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub index: usize,
     pub message: String,
+}
+
+/// A `details[]` item that may carry a `code`: the validation [`Problem`] behind the message,
+/// so the app can word it in the reader's language ([`Detail::text`]). Without a code its JSON
+/// is an [`ErrorDetail`]'s; `code` is additive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub index: usize,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Problem>,
+}
+
+impl Detail {
+    /// A detail with only a message, for a refusal that is not a validation problem.
+    pub fn new(index: usize, message: impl Into<String>) -> Detail {
+        Detail {
+            index,
+            message: message.into(),
+            code: None,
+        }
+    }
+
+    /// The detail of the change at `index` refused for `problem`: today's message, and the code.
+    pub fn from_problem(index: usize, problem: &Problem) -> Detail {
+        Detail {
+            index,
+            message: problem.message(),
+            code: Some(problem.clone()),
+        }
+    }
+
+    /// The detail in `lang`, worded from its code; the server's message when there is no code
+    /// or only a newer version knows it.
+    pub fn text(&self, lang: Lang) -> String {
+        self.code
+            .as_ref()
+            .and_then(|p| validate::render(p, lang))
+            .unwrap_or_else(|| self.message.clone())
+    }
+}
+
+impl From<ErrorDetail> for Detail {
+    fn from(d: ErrorDetail) -> Detail {
+        Detail::new(d.index, d.message)
+    }
 }
 
 /// `GET /api/v1/health` 200 response.
@@ -606,5 +653,106 @@ mod tests {
         let json = r#"{"headers":["姓名"],"mapping":{"name":"姓名"},"fields":[{"key":"name","zh":"姓名","en":"name"}],"rows":[{"row":2,"action":"merge","name":"王桂兰","resident_id":"r1","problems":[]},{"row":3,"action":"refuse","name":"","problems":["缺少姓名（name is missing）"]}],"created":0,"merged":1,"refused":1,"committed":true}"#;
         assert_eq!(serde_json::to_string(&r).unwrap(), json);
         assert_eq!(serde_json::from_str::<ImportResponse>(json).unwrap(), r);
+    }
+
+    #[test]
+    fn detail_code_json_is_frozen() {
+        use crate::validate::{Expected, ProblemKind};
+        let problem = Problem {
+            entity: "visit".into(),
+            field: "spo2".into(),
+            kind: ProblemKind::OutOfRange { min: 50, max: 100 },
+        };
+        let d = Detail::from_problem(3, &problem);
+        let json = r#"{"index":3,"message":"血氧饱和度应在 50 到 100 之间（SpO2 must be between 50 and 100）","code":{"entity":"visit","field":"spo2","kind":"out_of_range","min":50,"max":100}}"#;
+        assert_eq!(serde_json::to_string(&d).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Detail>(json).unwrap(), d);
+        // Without a code a detail is what it always was.
+        assert_eq!(
+            serde_json::to_string(&Detail::new(2, "x")).unwrap(),
+            r#"{"index":2,"message":"x"}"#
+        );
+        let code = |entity: &str, field: &str, kind: ProblemKind| {
+            let p = Problem {
+                entity: entity.into(),
+                field: field.into(),
+                kind,
+            };
+            serde_json::to_string(&p).unwrap()
+        };
+        let kinds = [
+            (
+                code("person", "name", ProblemKind::UnknownEntity),
+                r#"{"entity":"person","field":"name","kind":"unknown_entity"}"#,
+            ),
+            (
+                code("resident", "name", ProblemKind::BadId { id: "a b".into() }),
+                r#"{"entity":"resident","field":"name","kind":"bad_id","id":"a b"}"#,
+            ),
+            (
+                code("resident", "nam", ProblemKind::UnknownField),
+                r#"{"entity":"resident","field":"nam","kind":"unknown_field"}"#,
+            ),
+            (
+                code(
+                    "resident",
+                    "vacc_doses",
+                    ProblemKind::WrongType {
+                        expected: Expected::Integer,
+                    },
+                ),
+                r#"{"entity":"resident","field":"vacc_doses","kind":"wrong_type","expected":"integer"}"#,
+            ),
+            (
+                code(
+                    "visit",
+                    "antigen",
+                    ProblemKind::NotAMember {
+                        members: vec!["negative".into(), "positive".into()],
+                    },
+                ),
+                r#"{"entity":"visit","field":"antigen","kind":"not_a_member","members":["negative","positive"]}"#,
+            ),
+            (
+                code("resident", "phone", ProblemKind::BadMobile),
+                r#"{"entity":"resident","field":"phone","kind":"bad_mobile"}"#,
+            ),
+            (
+                code("resident", "phone", ProblemKind::BadPhone),
+                r#"{"entity":"resident","field":"phone","kind":"bad_phone"}"#,
+            ),
+            (
+                code("resident", "name", ProblemKind::TooLong { max: 100 }),
+                r#"{"entity":"resident","field":"name","kind":"too_long","max":100}"#,
+            ),
+            (
+                code("resident", "id_card_last4", ProblemKind::BadIdCard),
+                r#"{"entity":"resident","field":"id_card_last4","kind":"bad_id_card"}"#,
+            ),
+        ];
+        for (got, want) in kinds {
+            assert_eq!(got, want);
+            assert_eq!(
+                serde_json::to_string(&serde_json::from_str::<Problem>(want).unwrap()).unwrap(),
+                want
+            );
+        }
+        // A kind or a type only a newer server knows still reads, and shows the server's text.
+        let future: Detail = serde_json::from_str(
+            r#"{"index":0,"message":"m","code":{"entity":"visit","field":"spo2","kind":"too_early","at":5}}"#,
+        )
+        .unwrap();
+        assert_eq!(future.code.as_ref().unwrap().kind, ProblemKind::Other);
+        assert_eq!(future.text(Lang::En), "m");
+        let newer_type: Problem = serde_json::from_str(
+            r#"{"entity":"visit","field":"spo2","kind":"wrong_type","expected":"geo_point"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            newer_type.kind,
+            ProblemKind::WrongType {
+                expected: Expected::Other
+            }
+        );
     }
 }

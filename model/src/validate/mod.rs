@@ -2,9 +2,11 @@
 //! `422 invalid` and this message, and the app runs the same check before it queues an edit, so a
 //! person sees the problem while they can still fix it.
 //!
-//! Messages are Chinese first, then English in full-width parentheses, and say what a valid
-//! value looks like. The HLC is not checked here: the server parses it with `Hlc::parse` and
-//! answers `400 malformed`, a different error.
+//! A refusal is a [`Problem`]: the field and a [`ProblemKind`] that says what is wrong, with the
+//! bounds or members a sentence needs. Its message is Chinese first, then English in full-width
+//! parentheses, and says what a valid value looks like; the problem itself can travel as a
+//! detail's `code` so the app words it in the reader's language. The HLC is not checked here:
+//! the server parses it with `Hlc::parse` and answers `400 malformed`, a different error.
 
 use serde_json::Value;
 
@@ -12,6 +14,10 @@ use crate::date::Date;
 use crate::hlc;
 use crate::schema::{self, Check, FieldDef, FieldType};
 use crate::wire::Change;
+
+mod problem;
+
+pub use problem::{render, Expected, Lang, Problem, ProblemKind};
 
 /// Ids are made on devices as UUIDs; anything id-like of 1–64 `[0-9a-zA-Z-]` is accepted so
 /// imported rosters can keep their own ids.
@@ -22,35 +28,40 @@ pub fn is_valid_id(id: &str) -> bool {
 /// The largest timestamp the 13-digit stamps can express; later is certainly a typo.
 const MAX_TIMESTAMP: u64 = hlc::MAX_MS;
 
+/// [`check_change`] with the problem as its bilingual message.
+pub fn validate_change(change: &Change) -> Result<&'static FieldDef, String> {
+    check_change(change).map_err(|p| p.message())
+}
+
 /// Checks one change and returns its field's definition (so the caller can go on to check the
 /// role). `null` is always valid: it clears the field.
-pub fn validate_change(change: &Change) -> Result<&'static FieldDef, String> {
-    let entity = schema::entity(&change.entity).ok_or_else(|| {
-        format!(
-            "未知的记录类型“{0}”（unknown entity \"{0}\"）",
-            clip(&change.entity)
-        )
-    })?;
+pub fn check_change(change: &Change) -> Result<&'static FieldDef, Problem> {
+    let problem = |kind| Problem {
+        entity: clip(&change.entity),
+        field: clip(&change.field),
+        kind,
+    };
+    let entity =
+        schema::entity(&change.entity).ok_or_else(|| problem(ProblemKind::UnknownEntity))?;
     if !is_valid_id(&change.id) {
-        return Err(format!(
-            "记录编号“{0}”无效，应为 1 到 64 个字母、数字或连字符（invalid record id \"{0}\": use 1–64 letters, digits or dashes）",
-            clip(&change.id)
-        ));
+        return Err(problem(ProblemKind::BadId {
+            id: clip(&change.id),
+        }));
     }
-    let field = entity.field(&change.field).ok_or_else(|| {
-        format!(
-            "{0}没有“{1}”这一项（{2} has no field \"{1}\"）",
-            entity.zh,
-            clip(&change.field),
-            entity.en
-        )
-    })?;
-    validate_value(field, &change.value)?;
+    let field = entity
+        .field(&change.field)
+        .ok_or_else(|| problem(ProblemKind::UnknownField))?;
+    check_value(field, &change.value).map_err(problem)?;
     Ok(field)
 }
 
-/// Checks a value against one field's type and rule; `null` always passes.
+/// [`check_value`] with the problem as its bilingual message.
 pub fn validate_value(field: &FieldDef, value: &Value) -> Result<(), String> {
+    check_value(field, value).map_err(|kind| kind.message_for(field))
+}
+
+/// Checks a value against one field's type and rule; `null` always passes.
+pub fn check_value(field: &FieldDef, value: &Value) -> Result<(), ProblemKind> {
     if value.is_null() {
         return Ok(());
     }
@@ -58,7 +69,7 @@ pub fn validate_value(field: &FieldDef, value: &Value) -> Result<(), String> {
     check_rule(field, value)
 }
 
-fn check_type(f: &FieldDef, v: &Value) -> Result<(), String> {
+fn check_type(f: &FieldDef, v: &Value) -> Result<(), ProblemKind> {
     let ok = match f.ty {
         FieldType::Text => v.is_string(),
         FieldType::Integer => v.as_i64().is_some(),
@@ -70,83 +81,49 @@ fn check_type(f: &FieldDef, v: &Value) -> Result<(), String> {
         FieldType::Reference(_) => v.as_str().is_some_and(|s| !s.is_empty()),
     };
     if ok {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(ProblemKind::wrong_type(f.ty))
     }
-    let (zh, en) = (f.zh, f.en);
-    Err(match f.ty {
-        FieldType::Text => format!("{zh}应为文字（{en} must be text）"),
-        FieldType::Integer => format!("{zh}应为整数（{en} must be a whole number）"),
-        FieldType::Decimal => format!("{zh}应为数字（{en} must be a number）"),
-        FieldType::Boolean => format!("{zh}应为是或否（{en} must be true or false）"),
-        FieldType::Date => format!(
-            "{zh}应为有效日期，格式 YYYY-MM-DD，例如 1950-03-01（{en} must be a real date written YYYY-MM-DD, e.g. 1950-03-01）"
-        ),
-        FieldType::Timestamp => format!(
-            "{zh}应为时间（毫秒时间戳）（{en} must be a time in unix milliseconds）"
-        ),
-        FieldType::Enum(members) => {
-            let list = members.join("、");
-            let list_en = members.join(", ");
-            format!("{zh}应为以下之一：{list}（{en} must be one of: {list_en}）")
-        }
-        FieldType::Reference(_) => {
-            format!("{zh}应为所关联记录的编号（{en} must be the id of a record）")
-        }
-    })
 }
 
-fn check_rule(f: &FieldDef, v: &Value) -> Result<(), String> {
-    let (zh, en) = (f.zh, f.en);
-    match f.check {
-        Check::None => Ok(()),
-        Check::Phone => check_phone(v.as_str().unwrap_or_default())
-            .map_err(|(why_zh, why_en)| format!("{zh}{why_zh}（{en}: {why_en}）")),
+fn check_rule(f: &FieldDef, v: &Value) -> Result<(), ProblemKind> {
+    let text = || v.as_str().unwrap_or_default();
+    let (ok, problem) = match f.check {
+        Check::None => return Ok(()),
+        Check::Phone => return check_phone(text()),
         Check::Range { min, max } => {
             let n = v.as_f64().unwrap_or(f64::NAN);
-            if n >= min as f64 && n <= max as f64 {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{zh}应在 {min} 到 {max} 之间（{en} must be between {min} and {max}）"
-                ))
-            }
+            let ok = n >= min as f64 && n <= max as f64;
+            (ok, ProblemKind::OutOfRange { min, max })
         }
-        Check::MaxLen(n) => {
-            if v.as_str().unwrap_or_default().chars().count() <= n {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{zh}不能超过 {n} 个字（{en} must be at most {n} characters）"
-                ))
-            }
-        }
-        Check::IdCardLast4 => {
-            let b = v.as_str().unwrap_or_default().as_bytes();
-            if b.len() == 4
-                && b[..3].iter().all(u8::is_ascii_digit)
-                && (b[3].is_ascii_digit() || b[3] == b'X')
-            {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{zh}应为 4 位，前三位是数字，最后一位是数字或大写 X（{en} must be 4 characters: three digits, then a digit or capital X）"
-                ))
-            }
-        }
+        Check::MaxLen(max) => (text().chars().count() <= max, ProblemKind::TooLong { max }),
+        Check::IdCardLast4 => (is_id_card_last4(text()), ProblemKind::BadIdCard),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(problem)
     }
+}
+
+/// Three digits, then a digit or a capital X.
+fn is_id_card_last4(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 4 && b[..3].iter().all(u8::is_ascii_digit) && (b[3].is_ascii_digit() || b[3] == b'X')
 }
 
 /// Mainland numbers: a mobile is 11 digits starting with 1; anything else is a landline written
 /// with digits and dashes, 7–20 long (area code, extension). All-digit numbers starting with 1
 /// must be mobiles, which catches the commonest typo, a digit too many or too few.
-fn check_phone(s: &str) -> Result<(), (&'static str, &'static str)> {
+fn check_phone(s: &str) -> Result<(), ProblemKind> {
     let b = s.as_bytes();
     let digits_only = !b.is_empty() && b.iter().all(u8::is_ascii_digit);
     if digits_only && b[0] == b'1' {
         return if b.len() == 11 {
             Ok(())
         } else {
-            Err(("：手机号应为 11 位数字", "a mobile number has 11 digits"))
+            Err(ProblemKind::BadMobile)
         };
     }
     let shape_ok = (7..=20).contains(&b.len())
@@ -158,10 +135,7 @@ fn check_phone(s: &str) -> Result<(), (&'static str, &'static str)> {
     if shape_ok {
         Ok(())
     } else {
-        Err((
-            "应为 11 位手机号，或由数字和“-”组成的 7 到 20 位固定电话，例如 010-12345678",
-            "must be an 11-digit mobile number or a landline of 7–20 digits and dashes, e.g. 010-12345678",
-        ))
+        Err(ProblemKind::BadPhone)
     }
 }
 
@@ -285,7 +259,7 @@ mod tests {
         ok("visit", "resident_id", json!("r-1"));
         assert!(err("visit", "resident_id", json!("")).contains("id of a record"));
         assert!(err("visit", "resident_id", json!(7)).contains("id of a record"));
-        ok("resident", "_deleted", json!(true));
+        ok("resident", schema::DELETED, json!(true));
     }
 
     #[test]
@@ -364,5 +338,134 @@ mod tests {
         for bad in ["123x", "12X4", "12345", "123", "abcd"] {
             assert!(err("resident", "id_card_last4", json!(bad)).contains("ID card last 4"));
         }
+    }
+
+    fn problem(entity: &str, field: &str, value: Value) -> Problem {
+        check_change(&ch(entity, field, value)).expect_err("should fail")
+    }
+
+    #[test]
+    fn each_problem_carries_its_kind_and_what_a_sentence_needs() {
+        let kind = |entity: &str, field: &str, value: Value| problem(entity, field, value).kind;
+        assert_eq!(
+            problem("visit", "spo2", json!(49)),
+            Problem {
+                entity: "visit".into(),
+                field: "spo2".into(),
+                kind: ProblemKind::OutOfRange { min: 50, max: 100 },
+            }
+        );
+        assert_eq!(
+            kind("person", "name", json!("x")),
+            ProblemKind::UnknownEntity
+        );
+        assert_eq!(
+            kind("resident", "nam", json!("x")),
+            ProblemKind::UnknownField
+        );
+        let mut bad_id = ch("resident", "name", json!("x"));
+        bad_id.id = "a b".into();
+        assert_eq!(
+            check_change(&bad_id).unwrap_err().kind,
+            ProblemKind::BadId { id: "a b".into() }
+        );
+        assert_eq!(
+            kind("resident", "vacc_doses", json!("3")),
+            ProblemKind::WrongType {
+                expected: Expected::Integer
+            }
+        );
+        assert_eq!(
+            kind("resident", "birth_date", json!("1950-02-29")),
+            ProblemKind::WrongType {
+                expected: Expected::Date
+            }
+        );
+        assert_eq!(
+            kind("visit", "antigen", json!("Positive")),
+            ProblemKind::NotAMember {
+                members: vec!["negative".into(), "positive".into(), "not_tested".into()]
+            }
+        );
+        assert_eq!(
+            kind("resident", "phone", json!("1380000000")),
+            ProblemKind::BadMobile
+        );
+        assert_eq!(
+            kind("resident", "phone", json!("023456")),
+            ProblemKind::BadPhone
+        );
+        assert_eq!(
+            kind("resident", "name", json!("张".repeat(101))),
+            ProblemKind::TooLong { max: 100 }
+        );
+        assert_eq!(
+            kind("resident", "id_card_last4", json!("123x")),
+            ProblemKind::BadIdCard
+        );
+        let long = problem(&"x".repeat(500), &"y".repeat(500), json!("x"));
+        assert!(long.entity.chars().count() <= 65 && long.field.chars().count() <= 65);
+    }
+
+    #[test]
+    fn a_problem_is_worded_in_either_language_or_both() {
+        let cases = [
+            ("person", "name", json!("x")),
+            ("resident", "nam", json!("x")),
+            ("resident", "name", json!(3)),
+            ("resident", "vacc_doses", json!(3.0)),
+            ("visit", "temperature", json!("37.2")),
+            ("resident", "tag_pregnant", json!(0)),
+            ("resident", "birth_date", json!("28/02/1950")),
+            ("visit", "visited_at", json!(-1)),
+            ("visit", "antigen", json!("Positive")),
+            ("visit", "resident_id", json!("")),
+            ("visit", "spo2", json!(101)),
+            ("resident", "phone", json!("1380000000")),
+            ("resident", "phone", json!("phone")),
+            ("resident", "name", json!("张".repeat(101))),
+            ("resident", "id_card_last4", json!("12X4")),
+        ];
+        for (entity, field, value) in cases {
+            let p = problem(entity, field, value.clone());
+            let (zh, en) = (render(&p, Lang::Zh).unwrap(), render(&p, Lang::En).unwrap());
+            assert_eq!((p.message_zh(), p.message_en()), (zh.clone(), en.clone()));
+            assert_eq!(p.message(), format!("{zh}（{en}）"));
+            assert_eq!(
+                validate_change(&ch(entity, field, value.clone())),
+                Err(p.message())
+            );
+            if let Some(def) = schema::entity(entity).and_then(|e| e.field(field)) {
+                assert_eq!(validate_value(def, &value), Err(p.message()));
+            }
+        }
+        assert_eq!(
+            render(&problem("visit", "spo2", json!(49)), Lang::En).unwrap(),
+            "SpO2 must be between 50 and 100"
+        );
+        assert_eq!(
+            render(&problem("resident", "phone", json!("0571")), Lang::Zh).unwrap(),
+            "联系电话应为 11 位手机号，或由数字和“-”组成的 7 到 20 位固定电话，例如 010-12345678"
+        );
+    }
+
+    #[test]
+    fn a_problem_only_a_newer_schema_knows_is_left_to_the_servers_message() {
+        let newer_field = Problem {
+            entity: "resident".into(),
+            field: "wechat_id".into(),
+            kind: ProblemKind::TooLong { max: 20 },
+        };
+        assert_eq!(render(&newer_field, Lang::Zh), None);
+        assert_eq!(
+            newer_field.message(),
+            "wechat_id无效（wechat_id is invalid）"
+        );
+        let newer_kind = Problem {
+            entity: "visit".into(),
+            field: "spo2".into(),
+            kind: ProblemKind::Other,
+        };
+        assert_eq!(render(&newer_kind, Lang::En), None);
     }
 }

@@ -1,0 +1,407 @@
+//! Computing the dashboard from merged records: one function per section (residents and tiers,
+//! visits, needs, packs, grid summaries, worker load, low stock), each reading the records of
+//! one [`Scope`] through the typed views.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{
+    Dashboard, DayCount, Figures, GridSummary, LowStock, Records, Worker, WorkerLoad, CHART_DAYS,
+    WORKLOAD_DAYS,
+};
+use crate::date::{Date, CHINA_UTC_OFFSET_MINUTES};
+use crate::entities::{grid, need, pack_delivery, resident, stock_move, supply_item, visit};
+use crate::record::{Grid, Need, PackDelivery, Resident, SupplyItem, Values, Visit};
+use crate::risk::{self, Assessment, RiskInput, Tier};
+
+/// Unix ms of the first instant after `date` ends, China time.
+pub fn end_of_day_ms(date: Date) -> i64 {
+    (date.add_days(1).days_since_epoch() * 86_400 - i64::from(CHINA_UTC_OFFSET_MINUTES) * 60) * 1000
+}
+
+/// Computes the dashboard of `grids` on `date`. `now_ms` decides the age of needs when the date
+/// is today (an earlier date is judged at its end).
+pub fn compute(
+    records: &Records,
+    grids: &[String],
+    workers: &[Worker],
+    date: Date,
+    now_ms: i64,
+    daily_load: u32,
+) -> Dashboard {
+    let scope = Scope::new(records, grids, date, now_ms);
+    let visits = scope.visits();
+    let needs = scope.open_needs();
+    let mut per_grid = scope.blank_figures();
+    count_residents(&scope, &visits, &mut per_grid);
+    count_visits_today(&scope, &visits, &mut per_grid);
+    count_needs(&scope, &needs, &mut per_grid);
+    count_packs(&scope, &mut per_grid);
+    let summaries = grid_summaries(&scope, &per_grid);
+    let total = total_of(&summaries);
+    Dashboard {
+        date: date.to_string(),
+        total_coverage: total.coverage(),
+        total,
+        grids: summaries,
+        visits_per_day: visits_per_day(&visits, date),
+        workload: workload(&scope, workers, &visits, &needs, &per_grid, daily_load),
+        daily_load,
+        stock_low: low_stock(records),
+        tile_url: None,
+        server_time_ms: now_ms,
+    }
+}
+
+/// Items whose stock over all sites is under their low-stock line.
+pub fn low_stock(records: &Records) -> Vec<LowStock> {
+    let moves = records
+        .get(stock_move::NAME)
+        .into_iter()
+        .flat_map(|m| m.values());
+    let levels = crate::stock::levels(moves);
+    let items = records.get(supply_item::NAME).into_iter().flatten();
+    items
+        .filter_map(|(id, item)| {
+            let item = SupplyItem(item);
+            let threshold = item.low_stock_threshold()?;
+            let on_hand: i64 = levels
+                .iter()
+                .filter(|((i, _), _)| i == id)
+                .map(|(_, n)| *n)
+                .sum();
+            (on_hand < threshold).then(|| LowStock {
+                id: id.clone(),
+                name: item.name().unwrap_or_default().to_owned(),
+                unit: item.unit().unwrap_or_default().to_owned(),
+                on_hand,
+                threshold,
+            })
+        })
+        .collect()
+}
+
+/// Figures by chosen grid.
+type PerGrid<'a> = BTreeMap<&'a str, Figures>;
+
+/// A visit that counts, with its time.
+type TimedVisit<'a> = (i64, Visit<'a>);
+
+/// An open need, with its (chosen) grid.
+type OpenNeed<'a> = (&'a str, Need<'a>);
+
+/// What every section reads: the records, the chosen grids and the day they are counted on.
+struct Scope<'a> {
+    records: &'a Records,
+    grids: &'a [String],
+    wanted: BTreeSet<&'a str>,
+    date: Date,
+    /// The first instant after the date: a record made later does not count yet.
+    end_ms: i64,
+    /// When a need's age is judged: now, or the end of an earlier date.
+    judged_at: i64,
+}
+
+impl<'a> Scope<'a> {
+    fn new(records: &'a Records, grids: &'a [String], date: Date, now_ms: i64) -> Scope<'a> {
+        let end_ms = end_of_day_ms(date);
+        Scope {
+            records,
+            grids,
+            wanted: grids.iter().map(String::as_str).collect(),
+            date,
+            end_ms,
+            judged_at: now_ms.min(end_ms),
+        }
+    }
+
+    /// The records of `entity`, by id.
+    fn all(&self, entity: &str) -> impl Iterator<Item = (&'a String, &'a Values)> + 'a {
+        self.records.get(entity).into_iter().flatten()
+    }
+
+    /// `grid` when it is one of the chosen grids.
+    fn chosen(&self, grid: Option<&'a str>) -> Option<&'a str> {
+        grid.filter(|g| self.wanted.contains(g))
+    }
+
+    /// Every chosen grid at zero, so a grid without records still shows.
+    fn blank_figures(&self) -> PerGrid<'a> {
+        self.wanted
+            .iter()
+            .map(|g| (*g, Figures::default()))
+            .collect()
+    }
+
+    /// The visits of the chosen grids up to the end of the date.
+    fn visits(&self) -> Vec<TimedVisit<'a>> {
+        self.all(visit::NAME)
+            .map(|(_, v)| Visit(v))
+            .filter(|v| self.chosen(v.grid_id()).is_some())
+            .filter_map(|v| Some((v.visited_at().filter(|at| *at < self.end_ms)?, v)))
+            .collect()
+    }
+
+    /// The needs of the chosen grids open at the end of the date.
+    fn open_needs(&self) -> Vec<OpenNeed<'a>> {
+        self.all(need::NAME)
+            .map(|(_, n)| Need(n))
+            .filter(|n| self.open_at_end(*n))
+            .filter_map(|n| Some((self.chosen(n.grid_id())?, n)))
+            .collect()
+    }
+
+    /// Raised by the end of the date and not resolved or cancelled by then.
+    fn open_at_end(&self, n: Need<'_>) -> bool {
+        if n.created_at().is_some_and(|c| c >= self.end_ms) {
+            return false;
+        }
+        let closed = matches!(n.status(), Some("resolved" | "cancelled"))
+            && n.resolved_at().is_none_or(|r| r < self.end_ms);
+        !closed
+    }
+}
+
+/// Residents, their tiers and whether their next visit is late, judged by their latest contact
+/// up to the date.
+fn count_residents<'a>(scope: &Scope<'a>, visits: &[TimedVisit<'a>], per_grid: &mut PerGrid<'a>) {
+    let by_resident = visits_by_resident(visits);
+    for (id, r) in scope.all(resident::NAME) {
+        let Some(g) = scope.chosen(Resident(r).grid_id()) else {
+            continue;
+        };
+        let mut input = RiskInput::from_fields(r);
+        let seen = by_resident.get(id.as_str()).into_iter().flatten().copied();
+        if let Some(v) = risk::latest_contact(seen) {
+            input.set_latest_visit(v, CHINA_UTC_OFFSET_MINUTES);
+        }
+        let (a, due) = risk::assess_with_due(&input, scope.date);
+        per_grid
+            .entry(g)
+            .or_default()
+            .count_resident(&a, due, input.last_visit, scope.date);
+    }
+}
+
+fn visits_by_resident<'a>(visits: &[TimedVisit<'a>]) -> BTreeMap<&'a str, Vec<&'a Values>> {
+    let mut out: BTreeMap<&str, Vec<&Values>> = BTreeMap::new();
+    for (_, v) in visits {
+        if let Some(r) = v.resident_id() {
+            out.entry(r).or_default().push(v.fields());
+        }
+    }
+    out
+}
+
+impl Figures {
+    /// One resident: their age and tier, whether a visit is due and late, and whether they were
+    /// reached in the 7 days ending on `date`.
+    fn count_resident(
+        &mut self,
+        a: &Assessment,
+        due: Option<Date>,
+        last_visit: Option<Date>,
+        date: Date,
+    ) {
+        self.residents += 1;
+        if a.aged_65() {
+            self.aged_65 += 1;
+        }
+        match a.tier {
+            Tier::Red => self.red += 1,
+            Tier::Yellow => self.yellow += 1,
+            Tier::Green => {}
+        }
+        if let Some(due) = due {
+            self.due += 1;
+            if due < date {
+                self.overdue += 1;
+            } else {
+                self.covered += 1;
+            }
+        }
+        if last_visit.is_some_and(|d| d > date.add_days(-7) && d <= date) {
+            self.visited_7d += 1;
+        }
+    }
+}
+
+/// Visits recorded on the date itself, by grid.
+fn count_visits_today<'a>(
+    scope: &Scope<'a>,
+    visits: &[TimedVisit<'a>],
+    per_grid: &mut PerGrid<'a>,
+) {
+    for (at, v) in visits {
+        if day_of(*at) == scope.date {
+            let g = v.grid_id().unwrap_or_default();
+            per_grid.entry(g).or_default().visits_today += 1;
+        }
+    }
+}
+
+/// Open needs by grid, and of them the emergencies and those waiting longer than their urgency
+/// allows.
+fn count_needs<'a>(scope: &Scope<'a>, needs: &[OpenNeed<'a>], per_grid: &mut PerGrid<'a>) {
+    for (g, n) in needs {
+        let f = per_grid.entry(g).or_default();
+        f.needs_open += 1;
+        if n.urgency() == Some("emergency") || n.kind() == Some("emergency") {
+            f.needs_emergency += 1;
+        }
+        if need::is_overdue(n.urgency(), n.created_at(), scope.judged_at) {
+            f.needs_overdue += 1;
+        }
+    }
+}
+
+/// Health packs planned and delivered, by grid.
+fn count_packs<'a>(scope: &Scope<'a>, per_grid: &mut PerGrid<'a>) {
+    for (_, d) in scope.all(pack_delivery::NAME) {
+        let d = PackDelivery(d);
+        let Some(g) = scope.chosen(d.grid_id()) else {
+            continue;
+        };
+        let f = per_grid.entry(g).or_default();
+        f.packs_planned += 1;
+        if d.status() == Some("delivered") {
+            f.packs_delivered += 1;
+        }
+    }
+}
+
+/// Each chosen grid, in the order asked, with where it is and its figures.
+fn grid_summaries(scope: &Scope<'_>, per_grid: &PerGrid<'_>) -> Vec<GridSummary> {
+    let records = scope.records.get(grid::NAME);
+    scope
+        .grids
+        .iter()
+        .map(|id| {
+            let rec = records.and_then(|r| r.get(id)).map(Grid);
+            let figures = per_grid.get(id.as_str()).cloned().unwrap_or_default();
+            GridSummary {
+                id: id.clone(),
+                name: rec.and_then(|g| g.name()).unwrap_or(id).to_owned(),
+                lat: rec.and_then(|g| g.lat()),
+                lng: rec.and_then(|g| g.lng()),
+                boundary: rec.and_then(|g| g.boundary()).map(str::to_owned),
+                coverage: figures.coverage(),
+                figures,
+            }
+        })
+        .collect()
+}
+
+fn total_of(summaries: &[GridSummary]) -> Figures {
+    let mut total = Figures::default();
+    for s in summaries {
+        total.add(&s.figures);
+    }
+    total
+}
+
+fn day_of(ms: i64) -> Date {
+    Date::from_unix_ms_offset(ms, CHINA_UTC_OFFSET_MINUTES)
+}
+
+/// The day of `at` as an index into `days` days from `first`, if it falls among them.
+fn day_index(first: Date, at: i64, days: usize) -> Option<usize> {
+    let i = first.days_until(day_of(at));
+    (0..days as i64).contains(&i).then_some(i as usize)
+}
+
+/// Visits on each of the [`CHART_DAYS`] days ending on `date`, oldest first.
+fn visits_per_day(visits: &[TimedVisit<'_>], date: Date) -> Vec<DayCount> {
+    let first = date.add_days(-(CHART_DAYS as i64 - 1));
+    let mut counts = vec![0u32; CHART_DAYS];
+    for (at, _) in visits {
+        if let Some(i) = day_index(first, *at, CHART_DAYS) {
+            counts[i] += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, count)| DayCount {
+            date: first.add_days(i as i64).to_string(),
+            count,
+        })
+        .collect()
+}
+
+/// Each worker's visits on each of the [`WORKLOAD_DAYS`] days ending on `date`, oldest first;
+/// workers without a visit in those days are left out.
+fn visits_per_worker<'a>(visits: &[TimedVisit<'a>], date: Date) -> BTreeMap<&'a str, Vec<u32>> {
+    let first = date.add_days(-(WORKLOAD_DAYS as i64 - 1));
+    let mut out: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (at, v) in visits {
+        if let (Some(w), Some(i)) = (v.worker_id(), day_index(first, *at, WORKLOAD_DAYS)) {
+            out.entry(w).or_insert_with(|| vec![0; WORKLOAD_DAYS])[i] += 1;
+        }
+    }
+    out
+}
+
+/// Open needs per assignee.
+fn assigned_open<'a>(needs: &[OpenNeed<'a>]) -> BTreeMap<&'a str, u32> {
+    let mut out = BTreeMap::new();
+    for (_, n) in needs {
+        if let Some(a) = n.assignee_id() {
+            *out.entry(a).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// The load of each worker with a chosen grid.
+fn workload<'a>(
+    scope: &Scope<'a>,
+    workers: &[Worker],
+    visits: &[TimedVisit<'a>],
+    needs: &[OpenNeed<'a>],
+    per_grid: &PerGrid<'a>,
+    daily_load: u32,
+) -> Vec<WorkerLoad> {
+    let days = visits_per_worker(visits, scope.date);
+    let assigned = assigned_open(needs);
+    workers
+        .iter()
+        .filter(|w| w.grids.iter().any(|g| scope.wanted.contains(g.as_str())))
+        .map(|w| {
+            let visits_per_day = days
+                .get(w.id.as_str())
+                .cloned()
+                .unwrap_or_else(|| vec![0; WORKLOAD_DAYS]);
+            let backlog: u32 = w
+                .grids
+                .iter()
+                .filter_map(|g| per_grid.get(g.as_str()))
+                .map(|f| f.overdue)
+                .sum();
+            let open_items = assigned.get(w.id.as_str()).copied().unwrap_or(0) + backlog;
+            worker_load(w, visits_per_day, open_items, daily_load)
+        })
+        .collect()
+}
+
+/// One worker's load: their visits per day, their open items (assigned needs plus the overdue
+/// residents of their grids), and whether that is too much.
+fn worker_load(
+    w: &Worker,
+    visits_per_day: Vec<u32>,
+    open_items: u32,
+    daily_load: u32,
+) -> WorkerLoad {
+    let today = visits_per_day.last().copied().unwrap_or(0);
+    let week: u32 = visits_per_day.iter().sum();
+    // Over the line on the day, or on average over the week: either wears a worker out.
+    // A long backlog shows as open items; it calls for more hands, not fewer visits.
+    let overloaded = today > daily_load || week > daily_load * WORKLOAD_DAYS as u32;
+    WorkerLoad {
+        id: w.id.clone(),
+        name: w.name.clone(),
+        grids: w.grids.clone(),
+        visits_per_day,
+        open_items,
+        overloaded,
+    }
+}

@@ -1,0 +1,298 @@
+//! The dashboard's figures on a small demo of grids, residents, visits, needs and stock.
+
+use super::*;
+use crate::date::Date;
+use serde_json::{json, Value};
+
+fn rec(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+fn put(r: &mut Records, entity: &str, id: &str, pairs: &[(&str, Value)]) {
+    r.entry(entity.into())
+        .or_default()
+        .insert(id.into(), rec(pairs));
+}
+
+const DAY: i64 = 86_400_000;
+
+fn today() -> Date {
+    Date::new(2026, 11, 28).unwrap()
+}
+
+/// Noon China time on `date` plus `days`.
+fn noon(days: i64) -> i64 {
+    end_of_day_ms(today()) - DAY / 2 + days * DAY
+}
+
+fn demo() -> Records {
+    let mut r = Records::new();
+    put(
+        &mut r,
+        "grid",
+        "g1",
+        &[("name", json!("一网格")), ("lat", json!(39.9))],
+    );
+    put(&mut r, "grid", "g2", &[("name", json!("二网格"))]);
+    // 80 years old, hypertension: red or yellow, visits due.
+    put(
+        &mut r,
+        "resident",
+        "old",
+        &[
+            ("grid_id", json!("g1")),
+            ("birth_date", json!("1946-01-01")),
+            ("cond_hypertension", json!(true)),
+        ],
+    );
+    // A young healthy resident: green, no visit due.
+    put(
+        &mut r,
+        "resident",
+        "young",
+        &[
+            ("grid_id", json!("g1")),
+            ("birth_date", json!("1996-01-01")),
+        ],
+    );
+    // Another grid's resident: visited yesterday with a warning sign, so red.
+    put(
+        &mut r,
+        "resident",
+        "warned",
+        &[
+            ("grid_id", json!("g2")),
+            ("birth_date", json!("1950-01-01")),
+        ],
+    );
+    put(
+        &mut r,
+        "visit",
+        "v1",
+        &[
+            ("grid_id", json!("g2")),
+            ("resident_id", json!("warned")),
+            ("visited_at", json!(noon(-1))),
+            ("method", json!("in_person")),
+            ("warn_breathing", json!(true)),
+            ("worker_id", json!("w2")),
+        ],
+    );
+    // A visit after the date is not counted.
+    put(
+        &mut r,
+        "visit",
+        "later",
+        &[
+            ("grid_id", json!("g1")),
+            ("resident_id", json!("old")),
+            ("visited_at", json!(noon(2))),
+            ("method", json!("in_person")),
+        ],
+    );
+    put(
+        &mut r,
+        "need",
+        "n1",
+        &[
+            ("grid_id", json!("g1")),
+            ("kind", json!("medicine")),
+            ("urgency", json!("emergency")),
+            ("status", json!("open")),
+            ("created_at", json!(noon(-1))),
+            ("assignee_id", json!("w1")),
+        ],
+    );
+    put(
+        &mut r,
+        "need",
+        "done",
+        &[
+            ("grid_id", json!("g1")),
+            ("status", json!("resolved")),
+            ("created_at", json!(noon(-3))),
+            ("resolved_at", json!(noon(-2))),
+        ],
+    );
+    put(
+        &mut r,
+        "pack_delivery",
+        "p1",
+        &[("grid_id", json!("g2")), ("status", json!("delivered"))],
+    );
+    put(
+        &mut r,
+        "pack_delivery",
+        "p2",
+        &[("grid_id", json!("g2")), ("status", json!("pending"))],
+    );
+    put(
+        &mut r,
+        "supply_item",
+        "kit",
+        &[
+            ("name", json!("抗原")),
+            ("unit", json!("人份")),
+            ("low_stock_threshold", json!(10)),
+        ],
+    );
+    put(
+        &mut r,
+        "stock_move",
+        "m1",
+        &[
+            ("item_id", json!("kit")),
+            ("kind", json!("received")),
+            ("quantity", json!(4)),
+        ],
+    );
+    r
+}
+
+fn workers() -> Vec<Worker> {
+    vec![
+        Worker {
+            id: "w1".into(),
+            name: "王芳".into(),
+            grids: vec!["g1".into()],
+        },
+        Worker {
+            id: "w2".into(),
+            name: "李强".into(),
+            grids: vec!["g2".into()],
+        },
+        Worker {
+            id: "w3".into(),
+            name: "别处".into(),
+            grids: vec!["g9".into()],
+        },
+    ]
+}
+
+fn grids(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn counts_each_grid_and_the_total() {
+    let d = compute(
+        &demo(),
+        &grids(&["g1", "g2"]),
+        &workers(),
+        today(),
+        noon(0),
+        30,
+    );
+    let g1 = &d.grids[0].figures;
+    assert_eq!(
+        (g1.residents, g1.aged_65, g1.needs_open, g1.needs_emergency),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(g1.due, 1, "the old resident is due, the young one is not");
+    assert_eq!(g1.visits_today, 0, "a visit after the date does not count");
+    let g2 = &d.grids[1].figures;
+    assert_eq!(
+        (g2.red, g2.visited_7d, g2.packs_planned, g2.packs_delivered),
+        (1, 1, 2, 1)
+    );
+    assert_eq!(d.total.residents, 3);
+    assert_eq!(d.total.packs_delivered, 1);
+    assert_eq!(d.grids[0].name, "一网格");
+    assert_eq!(d.grids[0].lat, Some(39.9));
+    assert_eq!(d.visits_per_day.len(), CHART_DAYS);
+    assert_eq!(d.visits_per_day.last().unwrap().date, "2026-11-28");
+    assert_eq!(d.visits_per_day[CHART_DAYS - 2].count, 1);
+    assert_eq!(d.stock_low.len(), 1);
+    assert_eq!(d.stock_low[0].on_hand, 4);
+}
+
+#[test]
+fn only_the_chosen_grids_are_counted() {
+    let d = compute(&demo(), &grids(&["g1"]), &workers(), today(), noon(0), 30);
+    assert_eq!(d.grids.len(), 1);
+    assert_eq!(d.total.residents, 2);
+    assert_eq!(d.total.packs_planned, 0);
+    assert_eq!(d.visits_per_day.iter().map(|c| c.count).sum::<u32>(), 0);
+    let names: Vec<_> = d.workload.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["王芳"], "workers of other grids are not shown");
+}
+
+#[test]
+fn a_resolved_need_was_open_before_it_was_resolved() {
+    let before = compute(
+        &demo(),
+        &grids(&["g1"]),
+        &[],
+        today().add_days(-3),
+        noon(0),
+        30,
+    );
+    assert_eq!(
+        before.total.needs_open, 1,
+        "raised that day, resolved later"
+    );
+    let after = compute(&demo(), &grids(&["g1"]), &[], today(), noon(0), 30);
+    assert_eq!(after.total.needs_open, 1, "only n1 is open today");
+}
+
+#[test]
+fn coverage_is_the_share_of_due_residents_not_late() {
+    let f = Figures {
+        due: 3,
+        covered: 2,
+        ..Figures::default()
+    };
+    assert_eq!(f.coverage(), Some(67));
+    assert_eq!(Figures::default().coverage(), None);
+}
+
+#[test]
+fn a_worker_over_the_daily_load_is_flagged() {
+    let mut r = demo();
+    for i in 0..4 {
+        put(
+            &mut r,
+            "visit",
+            &format!("x{i}"),
+            &[
+                ("grid_id", json!("g1")),
+                ("resident_id", json!("old")),
+                ("visited_at", json!(noon(0))),
+                ("worker_id", json!("w1")),
+            ],
+        );
+    }
+    let d = compute(&r, &grids(&["g1"]), &workers(), today(), noon(0), 3);
+    let w = &d.workload[0];
+    assert_eq!(w.visits_per_day, vec![0, 0, 0, 0, 0, 0, 4]);
+    assert!(w.overloaded);
+    let d = compute(&r, &grids(&["g1"]), &workers(), today(), noon(0), 5);
+    assert!(!d.workload[0].overloaded);
+}
+
+#[test]
+fn the_daily_report_has_a_row_per_grid_and_a_total() {
+    let d = compute(
+        &demo(),
+        &grids(&["g1", "g2"]),
+        &workers(),
+        today(),
+        noon(0),
+        30,
+    );
+    let t = daily_report(&d);
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!(t.headers[1], "网格");
+    assert_eq!(t.rows[0][1], crate::export::Cell::Text("一网格".into()));
+    assert_eq!(t.rows[2][1], crate::export::Cell::Text("合计".into()));
+    assert_eq!(
+        t.rows[2][2],
+        crate::export::Cell::Number(3.0),
+        "residents in total"
+    );
+    let csv = crate::export::to_csv(&t);
+    assert!(csv.contains("合计,3,"), "{csv}");
+}
