@@ -5,5 +5,6 @@ pub mod field_input;
 pub mod grid_map;
 pub mod lang_switch;
 pub mod record_form;
+pub mod search_list;
 pub mod sync_badge;
 pub mod tier_chip;
