@@ -7,12 +7,22 @@ use leptos_router::components::A;
 use crate::data::{use_data, Dataset};
 use crate::i18n::{t, use_i18n};
 
+/// How many a search found, and the first `shown` of them drawn by `row`.
+pub fn first_rows<T, V: IntoView>(
+    found: Vec<T>,
+    shown: usize,
+    row: impl Fn(T) -> V,
+) -> (usize, AnyView) {
+    let total = found.len();
+    let rows = found.into_iter().take(shown).map(row).collect_view();
+    (total, rows.into_any())
+}
+
 #[component]
 pub fn SearchList<F>(
+    /// What is listed, as in `/{name}s/new` and the add button's test id `add-{name}`.
+    name: &'static str,
     #[prop(into)] title: ViewFn,
-    /// Where the add button leads, its test id and its label.
-    add_href: &'static str,
-    add_testid: &'static str,
     #[prop(into)] add_label: ViewFn,
     search_testid: &'static str,
     placeholder: Signal<String>,
@@ -21,7 +31,8 @@ pub fn SearchList<F>(
     empty: ViewFn,
     /// Rows drawn at once: enough to scroll, few enough to redraw on every keystroke.
     shown: usize,
-    /// How many the (trimmed) query finds, and the first `shown` of them drawn.
+    /// How many the (trimmed) query finds, and the first `shown` of them drawn
+    /// ([`first_rows`]).
     found: F,
 ) -> impl IntoView
 where
@@ -44,7 +55,7 @@ where
         <section>
             <div class="toolbar">
                 <h1>{title.run()}</h1>
-                <A href=add_href attr:class="button primary" attr:data-testid=add_testid>{add_label.run()}</A>
+                <A href=format!("/{name}s/new") attr:class="button primary" attr:data-testid=format!("add-{name}")>{add_label.run()}</A>
             </div>
             <input
                 type="search"

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use model::entities::household;
 
-use crate::components::search_list::SearchList;
+use crate::components::search_list::{first_rows, SearchList};
 use crate::components::tier_chip::TierChip;
 use crate::data::Dataset;
 use crate::i18n::{t, t_string, use_i18n};
@@ -14,47 +14,34 @@ use crate::i18n::{t, t_string, use_i18n};
 const SHOWN: usize = 50;
 
 fn rows(d: &Dataset, query: &str, shown: usize) -> (usize, AnyView) {
-    let found = d.find_households(query);
-    let rows = found
-        .iter()
-        .take(shown)
-        .map(|h| {
-            let members = d
-                .members_of(&h.id)
-                .map(|m| {
-                    let age = m.assessment.age.map(|a| format!(" {a}"));
-                    let (tier, name) = (m.tier(), m.name().to_owned());
-                    view! { <span class="member"><TierChip tier=tier />" "{name}{age}</span> }
-                })
-                .collect_view();
-            let (hid, addr) = (h.id.clone(), household::address_line(*h));
-            view! {
-                <li>
-                    <A href=format!("/households/{hid}") attr:class="row" attr:data-testid="household-row">
-                        <span class="row-main">{addr}</span>
-                        <span class="row-sub members">{members}</span>
-                    </A>
-                </li>
-            }
-        })
-        .collect_view();
-    (found.len(), rows.into_any())
+    first_rows(d.find_households(query), shown, |h| {
+        let members = d
+            .members_of(&h.id)
+            .map(|m| {
+                let age = m.assessment.age.map(|a| format!(" {a}"));
+                let (tier, name) = (m.tier(), m.name().to_owned());
+                view! { <span class="member"><TierChip tier=tier />" "{name}{age}</span> }
+            })
+            .collect_view();
+        let (hid, addr) = (h.id.clone(), household::address_line(h));
+        view! {
+            <li>
+                <A href=format!("/households/{hid}") attr:class="row" attr:data-testid="household-row">
+                    <span class="row-main">{addr}</span>
+                    <span class="row-sub members">{members}</span>
+                </A>
+            </li>
+        }
+    })
 }
 
 #[component]
 pub fn HouseholdsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <SearchList
-            title=move || t!(i18n, households_title)
-            add_href="/households/new"
-            add_testid="add-household"
-            add_label=move || t!(i18n, add_household)
-            search_testid="household-search"
+        <SearchList name="household" search_testid="household-search" shown=SHOWN found=rows
+            title=move || t!(i18n, households_title) add_label=move || t!(i18n, add_household)
             placeholder=Signal::derive(move || t_string!(i18n, household_search).to_string())
-            empty=move || t!(i18n, no_households)
-            shown=SHOWN
-            found=rows
-        />
+            empty=move || t!(i18n, no_households) />
     }
 }

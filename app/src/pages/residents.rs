@@ -4,53 +4,43 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::search_list::SearchList;
+use crate::components::search_list::{first_rows, SearchList};
 use crate::data::Dataset;
 use crate::i18n::{t, t_string, use_i18n, Locale};
+
+type I18n = leptos_i18n::I18nContext<Locale>;
 
 /// How many rows to draw before asking for a search: drawing thousands helps nobody on a phone.
 const SHOWN: usize = 100;
 
-fn rows(d: &Dataset, query: &str, shown: usize, i18n: leptos_i18n::I18nContext<Locale>) -> (usize, AnyView) {
-    let found = d.find_residents(query);
-    let rows = found
-        .iter()
-        .take(shown)
-        .map(|r| {
-            let href = format!("/residents/{}", r.id());
-            let name = r.name().to_owned();
-            let phone = r.view().phone().unwrap_or_default().to_owned();
-            let age = r.assessment.age;
-            view! {
-                <li>
-                    <A href=href attr:class="row" attr:data-testid="resident-row">
-                        <span class="row-main">{name}</span>
-                        <span class="row-sub">
-                            {age.map(|a| view! { {t!(i18n, age_years, age = a)} " " })}
-                            {phone}
-                        </span>
-                    </A>
-                </li>
-            }
-        })
-        .collect_view();
-    (found.len(), rows.into_any())
+fn rows(d: &Dataset, query: &str, shown: usize, i18n: I18n) -> (usize, AnyView) {
+    first_rows(d.find_residents(query), shown, |r| {
+        let href = format!("/residents/{}", r.id());
+        let name = r.name().to_owned();
+        let phone = r.view().phone().unwrap_or_default().to_owned();
+        let age = r.assessment.age;
+        view! {
+            <li>
+                <A href=href attr:class="row" attr:data-testid="resident-row">
+                    <span class="row-main">{name}</span>
+                    <span class="row-sub">
+                        {age.map(|a| view! { {t!(i18n, age_years, age = a)} " " })}
+                        {phone}
+                    </span>
+                </A>
+            </li>
+        }
+    })
 }
 
 #[component]
 pub fn ResidentsPage() -> impl IntoView {
     let i18n = use_i18n();
+    let found = move |d: &Dataset, q: &str, shown| rows(d, q, shown, i18n);
     view! {
-        <SearchList
-            title=move || t!(i18n, residents_title)
-            add_href="/residents/new"
-            add_testid="add-resident"
-            add_label=move || t!(i18n, add_resident)
-            search_testid="search"
+        <SearchList name="resident" search_testid="search" shown=SHOWN found=found
+            title=move || t!(i18n, residents_title) add_label=move || t!(i18n, add_resident)
             placeholder=Signal::derive(move || t_string!(i18n, search_placeholder).to_string())
-            empty=move || t!(i18n, no_results)
-            shown=SHOWN
-            found=move |d: &Dataset, q: &str, shown| rows(d, q, shown, i18n)
-        />
+            empty=move || t!(i18n, no_results) />
     }
 }

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use model::entities::visit::{self, field};
 use model::entities::need;
+use model::entities::visit::{self, field};
 use model::record::Resident;
 use serde_json::{json, Value};
 
@@ -37,8 +37,7 @@ pub async fn raise_emergency(
 ) -> Result<String, crate::db::DbError> {
     let id = uuid::Uuid::new_v4().to_string();
     let fields = need::emergency_from_visit(grid, resident, description, now_ms() as i64);
-    sync.edit(need::NAME, &id, fields)
-    .await?;
+    sync.edit(need::NAME, &id, fields).await?;
     Ok(id)
 }
 
