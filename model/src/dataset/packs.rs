@@ -50,10 +50,6 @@ impl Doubles {
     pub fn contains<R: Fields + ?Sized>(&self, delivery: &R) -> bool {
         key(delivery).is_some_and(|k| self.0.contains(&k))
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// (household, plan) of a delivery to a household.
