@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod dashboard;
+pub mod dataset;
 pub mod date;
 pub mod dedupe;
 pub mod entities;

@@ -6,5 +6,6 @@ pub mod grid_map;
 pub mod lang_switch;
 pub mod load_error;
 pub mod record_form;
+pub mod search_list;
 pub mod sync_badge;
 pub mod tier_chip;

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use model::entities::household;
-use model::record::Fields;
+use model::entities::household::{self, field};
+use model::record::Household;
 use serde_json::Value;
 
 use crate::components::record_form::{
@@ -17,17 +17,15 @@ use crate::data::use_data;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::sync::use_sync;
 
-const FIELDS: &[&str] = &[
-    "address",
-    "building",
-    "unit",
-    "room",
-    "village",
-    "village_group",
-    "head_name",
-    "phone",
-    "notes",
-];
+/// The fields the form edits: all but the grid (picked once, when the household is added), the
+/// position and the deletion flag.
+fn form_fields() -> Vec<&'static str> {
+    field::NAMES
+        .iter()
+        .copied()
+        .filter(|f| ![field::GRID_ID, field::LAT, field::LNG, field::DELETED].contains(f))
+        .collect()
+}
 
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
@@ -46,12 +44,13 @@ fn HouseholdForm(id: String) -> impl IntoView {
     } else {
         id
     };
-    let form = FormState::new(&household::ENTITY, FIELDS);
+    let fields = form_fields();
+    let form = FormState::new(&household::ENTITY, &fields);
     let loaded = form.loaded;
-    let stored = stored_record("household", id.clone(), is_new);
+    let stored = stored_record(household::NAME, id.clone(), is_new);
     let grid = RwSignal::new(String::new());
     load_once(&form, stored, move |r| {
-        grid.set(r.text("grid_id").unwrap_or_default().to_owned())
+        grid.set(Household(r).grid_id().unwrap_or_default().to_owned())
     });
     let (message, set_message) = signal(None::<String>);
     if use_query_map().get_untracked().get("saved").is_some() {
@@ -70,12 +69,15 @@ fn HouseholdForm(id: String) -> impl IntoView {
             return;
         };
         if before.is_none() {
-            changed.insert(0, ("grid_id".into(), Value::from(grid.get_untracked())));
+            changed.insert(
+                0,
+                (field::GRID_ID.into(), Value::from(grid.get_untracked())),
+            );
         }
         let id = save_id.clone();
         let navigate = navigate.clone();
         spawn_local(async move {
-            match sync.edit("household", &id, changed).await {
+            match sync.edit(household::NAME, &id, changed).await {
                 Ok(_) if is_new => {
                     navigate(&format!("/households/{id}?saved=1"), Default::default())
                 }
@@ -119,7 +121,7 @@ fn HouseholdForm(id: String) -> impl IntoView {
             <form on:submit=save novalidate data-testid="household-form">
                 <fieldset class="form-body" disabled=move || !loaded.get()>
                 {is_new.then(|| view! { <GridSelect grid=grid /> })}
-                {form.inputs(FIELDS)}
+                {form.inputs(&fields)}
                 {move || message.get().map(|m| view! { <p class="notice" role="status" data-testid="form-message">{m}</p> })}
                 <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button>
                             </fieldset>

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use model::entities::need;
-use model::record::Fields;
+use model::dataset::needs::DEFAULT_URGENCY;
+use model::entities::need::{self, field};
+use model::record::Need;
 use serde_json::{json, Value};
 
 use crate::components::field_input::member_label;
@@ -16,7 +17,9 @@ use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::sync::use_sync;
 
-const FIELDS: &[&str] = &["kind", "urgency", "description", "resolution"];
+/// What is asked for; once raised, what was done is asked too.
+const ASKED: &[&str] = &[field::KIND, field::URGENCY, field::DESCRIPTION];
+const DONE: &[&str] = &[field::RESOLUTION];
 
 #[component]
 pub fn NeedPage() -> impl IntoView {
@@ -37,27 +40,26 @@ fn NeedForm(id: String) -> impl IntoView {
         id
     };
     let resident = RwSignal::new(query.get("resident").unwrap_or_default());
-    let status = RwSignal::new(String::from("open"));
-    let form = FormState::new(&need::ENTITY, FIELDS);
+    let status = RwSignal::new(String::from(need::OPEN));
+    let form = FormState::new(&need::ENTITY, &[ASKED, DONE].concat());
     if is_new {
-        form.set("urgency", json!("normal"));
+        form.set(field::URGENCY, json!(DEFAULT_URGENCY));
     }
     let loaded = form.loaded;
-    let stored = stored_record("need", id.clone(), is_new);
+    let stored = stored_record(need::NAME, id.clone(), is_new);
     load_once(&form, stored, move |r| {
-        resident.set(r.text("resident_id").unwrap_or_default().to_owned());
-        status.set(r.text("status").unwrap_or("open").to_owned());
+        let n = Need(r);
+        resident.set(n.resident_id().unwrap_or_default().to_owned());
+        status.set(n.status().unwrap_or(need::OPEN).to_owned());
     });
     let (message, set_message) = signal(None::<String>);
     if query.get("saved").is_some() {
         set_message.set(Some(t_string!(i18n, need_saved).to_string()));
     }
 
-    let kind = form.values["kind"];
-    let urgency = form.values["urgency"];
-    let is_emergency = move || {
-        kind.get().as_str() == Some("emergency") || urgency.get().as_str() == Some("emergency")
-    };
+    let kind = form.values[field::KIND];
+    let urgency = form.values[field::URGENCY];
+    let is_emergency = move || need::is_emergency(kind.get().as_str(), urgency.get().as_str());
 
     // Saves the form's changes, plus a new status when one is given.
     let submit = {
@@ -71,44 +73,34 @@ fn NeedForm(id: String) -> impl IntoView {
                 set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
                 return;
             };
-            if new_status == Some("resolved")
+            if new_status == Some(need::RESOLVED)
                 && form
-                    .get("resolution")
+                    .get(field::RESOLUTION)
                     .as_str()
                     .is_none_or(|s| s.trim().is_empty())
             {
-                form.flag("resolution", t_string!(i18n, resolution_needed).to_string());
+                form.flag(
+                    field::RESOLUTION,
+                    t_string!(i18n, resolution_needed).to_string(),
+                );
                 return;
             }
             if before.is_none() {
                 let grid = data.get_untracked().flatten().and_then(|d| {
                     d.resident(&resident.get_untracked())
-                        .and_then(|r| r.record.text("grid_id").map(str::to_owned))
+                        .and_then(|r| r.view().grid_id().map(str::to_owned))
                 });
                 let Some(grid) = grid else { return };
-                changed.splice(
-                    0..0,
-                    [
-                        ("grid_id".to_owned(), Value::from(grid)),
-                        (
-                            "resident_id".to_owned(),
-                            Value::from(resident.get_untracked()),
-                        ),
-                        ("status".to_owned(), json!("open")),
-                        ("created_at".to_owned(), json!(now_ms() as i64)),
-                    ],
-                );
+                let opening = need::opening(&grid, &resident.get_untracked(), now_ms() as i64);
+                changed.splice(0..0, opening);
             }
             if let Some(s) = new_status {
-                changed.push(("status".into(), json!(s)));
-                if s == "resolved" {
-                    changed.push(("resolved_at".into(), json!(now_ms() as i64)));
-                }
+                changed.extend(need::status_change(s, now_ms() as i64));
             }
             let id = id.clone();
             let navigate = navigate.clone();
             spawn_local(async move {
-                match sync.edit("need", &id, changed).await {
+                match sync.edit(need::NAME, &id, changed).await {
                     Ok(_) if is_new => {
                         navigate(&format!("/needs/{id}?saved=1"), Default::default())
                     }
@@ -136,7 +128,11 @@ fn NeedForm(id: String) -> impl IntoView {
         move |_| submit(Some(s))
     };
 
-    let (start, resolve, cancel) = (step("in_progress"), step("resolved"), step("cancelled"));
+    let (start, resolve, cancel) = (
+        step(need::IN_PROGRESS),
+        step(need::RESOLVED),
+        step(need::CANCELLED),
+    );
     // Assigning and escalating are single-field edits: they must not wait for the form.
     let set_field = {
         let id = id.clone();
@@ -144,7 +140,7 @@ fn NeedForm(id: String) -> impl IntoView {
             let id = id.clone();
             spawn_local(async move {
                 match sync
-                    .edit("need", &id, vec![(field.to_owned(), value)])
+                    .edit(need::NAME, &id, vec![(field.to_owned(), value)])
                     .await
                 {
                     Ok(_) => {
@@ -159,11 +155,10 @@ fn NeedForm(id: String) -> impl IntoView {
     let current = move || stored.get().flatten().flatten();
     let assignee = move || {
         current()
-            .and_then(|r| r.text("assignee_id").map(str::to_owned))
+            .and_then(|r| Need(&r).assignee_id().map(str::to_owned))
             .unwrap_or_default()
     };
-    let escalated =
-        move || current().and_then(|r| r.value("escalated").and_then(Value::as_bool)) == Some(true);
+    let escalated = move || current().is_some_and(|r| Need(&r).escalated());
     let assign = {
         let set_field = set_field.clone();
         move |ev: leptos::ev::Event| {
@@ -173,12 +168,12 @@ fn NeedForm(id: String) -> impl IntoView {
             } else {
                 Value::from(v)
             };
-            set_field("assignee_id", value, t_string!(i18n, need_assigned));
+            set_field(field::ASSIGNEE_ID, value, t_string!(i18n, need_assigned));
         }
     };
     let escalate = move |_| {
         set_field(
-            "escalated",
+            field::ESCALATED,
             json!(true),
             t_string!(i18n, need_escalated_done),
         )
@@ -199,8 +194,9 @@ fn NeedForm(id: String) -> impl IntoView {
         let d = data.get().flatten()?;
         Some(d.resident(&resident.get())?.name().to_owned())
     };
-    let status_label = move || member_label("need", "status", &status.get(), i18n.get_locale());
-    let open = move || matches!(status.get().as_str(), "open" | "in_progress");
+    let status_label =
+        move || member_label(need::NAME, field::STATUS, &status.get(), i18n.get_locale());
+    let open = move || need::is_open(Some(status.get().as_str()));
 
     view! {
         <section class="card">
@@ -215,15 +211,15 @@ fn NeedForm(id: String) -> impl IntoView {
             </Show>
             <form on:submit=on_submit novalidate data-testid="need-form">
                 <fieldset class="form-body" disabled=move || !loaded.get()>
-                {form.inputs(&["kind", "urgency", "description"])}
-                {(!is_new).then(|| form.inputs(&["resolution"]))}
+                {form.inputs(ASKED)}
+                {(!is_new).then(|| form.inputs(DONE))}
                 {move || message.get().map(|m| view! { <p class="notice" role="status" data-testid="form-message">{m}</p> })}
                 <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button>
                             </fieldset>
             </form>
             {move || (!is_new && open()).then(|| view! {
                 <div class="actions">
-                    {(status.get() == "open").then(|| view! {
+                    {(status.get() == need::OPEN).then(|| view! {
                         <button class="secondary" data-testid="need-start" on:click=start.clone()>{t!(i18n, status_to_progress)}</button>
                     })}
                     <button class="primary" data-testid="need-resolve" on:click=resolve.clone()>{t!(i18n, status_to_resolved)}</button>

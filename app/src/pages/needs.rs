@@ -4,42 +4,20 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::entities::need;
-use model::record::Fields;
+use model::dataset::needs::{waited_minutes, NeedFilter, DEFAULT_URGENCY};
+use model::entities::need::{self, field};
+use model::record::Need;
 
 use crate::components::field_input::member_label;
-use crate::data::{is_open, use_data};
-use crate::db::{now_ms, Record};
+use crate::data::use_data;
+use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
-
-fn created(n: &Record) -> Option<i64> {
-    n.value("created_at").and_then(serde_json::Value::as_i64)
-}
-
-pub fn urgency_rank(n: &Record) -> u8 {
-    match n.text("urgency") {
-        Some("emergency") => 0,
-        Some("urgent") => 1,
-        _ => 2,
-    }
-}
-
-/// An emergency by its urgency or by its kind: either must be seen first.
-pub fn is_emergency(n: &Record) -> bool {
-    n.text("urgency") == Some("emergency") || n.text("kind") == Some("emergency")
-}
-
-/// Whole minutes since the need was raised.
-pub fn age_minutes(n: &Record, now_ms: i64) -> Option<i64> {
-    created(n).map(|c| ((now_ms - c) / 60_000).max(0))
-}
 
 #[component]
 pub fn NeedsPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data().data;
-    let kind = RwSignal::new(String::new());
-    let urgency = RwSignal::new(String::new());
+    let filter = RwSignal::new(NeedFilter::default());
     // The minutes an emergency has waited move on while the page is open.
     let (now, set_now) = signal(now_ms() as i64);
     let tick = set_interval_with_handle(
@@ -54,35 +32,28 @@ pub fn NeedsPage() -> impl IntoView {
     let list = move || {
         data.get().flatten().map(|d| {
             let now = now.get();
-            let (kind, urgency) = (kind.get(), urgency.get());
-            let mut open: Vec<&Record> = d
-                .needs
-                .iter()
-                .filter(|n| is_open(n))
-                .filter(|n| kind.is_empty() || n.text("kind") == Some(kind.as_str()))
-                .filter(|n| urgency.is_empty() || n.text("urgency").unwrap_or("normal") == urgency)
-                .collect();
-            let overdue = |n: &Record| need::is_overdue(n.text("urgency"), created(n), now);
-            open.sort_by_key(|n| (!is_emergency(n), !overdue(n), urgency_rank(n), created(n)));
+            let open = d.needs_board(&filter.get(), now);
             if open.is_empty() {
                 return view! { <p class="muted" data-testid="needs-none">{t!(i18n, no_needs)}</p> }.into_any();
             }
             let locale = i18n.get_locale();
             open.into_iter()
-                .map(|n| {
-                    let who = n.text("resident_id").and_then(|r| d.resident(r)).map(|r| r.name().to_owned()).unwrap_or_default();
-                    let kind = n.text("kind").map(|k| member_label("need", "kind", k, locale)).unwrap_or("—");
-                    let status = n.text("status").map(|s| member_label("need", "status", s, locale)).unwrap_or("—");
-                    let urgency = n.text("urgency").unwrap_or("normal").to_owned();
-                    let late = overdue(n);
-                    let description = n.text("description").unwrap_or_default().to_owned();
-                    let grid = n.text("grid_id").and_then(|g| d.grids.get(g)).cloned().unwrap_or_default();
-                    let assignee = n.text("assignee_id").and_then(|a| d.people.get(a)).cloned();
-                    let escalated = n.value("escalated").and_then(serde_json::Value::as_bool) == Some(true);
-                    let emergency = is_emergency(n).then(|| age_minutes(n, now)).flatten();
+                .map(|record| {
+                    let n = Need(record);
+                    let label = |f: &str, m: &str| member_label(need::NAME, f, m, locale);
+                    let who = n.resident_id().and_then(|r| d.resident(r)).map(|r| r.name().to_owned()).unwrap_or_default();
+                    let kind = n.kind().map(|k| label(field::KIND, k)).unwrap_or("—");
+                    let status = n.status().map(|s| label(field::STATUS, s)).unwrap_or("—");
+                    let urgency = n.urgency().unwrap_or(DEFAULT_URGENCY).to_owned();
+                    let late = n.is_overdue(now);
+                    let description = n.description().unwrap_or_default().to_owned();
+                    let grid = d.grid_name(n.grid_id()).to_owned();
+                    let assignee = n.assignee_id().and_then(|a| d.people.get(a)).cloned();
+                    let escalated = n.escalated();
+                    let emergency = n.is_emergency().then(|| waited_minutes(record, now)).flatten();
                     view! {
                         <li>
-                            <A href=format!("/needs/{}", n.id) attr:class=format!("row urgency-{urgency}") attr:data-testid="need-row">
+                            <A href=format!("/needs/{}", record.id) attr:class=format!("row urgency-{urgency}") attr:data-testid="need-row">
                                 <span class="row-main">{kind}" · "{who}</span>
                                 {emergency.map(|m| view! {
                                     <span class="row-sub late" data-testid="need-emergency-age">{t!(i18n, need_waited_minutes, minutes = m)}</span>
@@ -102,13 +73,26 @@ pub fn NeedsPage() -> impl IntoView {
                 .into_any()
         })
     };
-    let options = |field: &'static str, members: &'static [&'static str]| {
-        move || {
+    // A picker of one field's members, the empty value for any.
+    let picker = move |field: &'static str,
+                       members: &'static [&'static str],
+                       testid: &'static str,
+                       set: fn(&mut NeedFilter, Option<String>)| {
+        let options = move || {
             let locale = i18n.get_locale();
             members
                 .iter()
-                .map(|m| view! { <option value=*m>{member_label("need", field, m, locale)}</option> })
+                .map(|m| view! { <option value=*m>{member_label(need::NAME, field, m, locale)}</option> })
                 .collect_view()
+        };
+        view! {
+            <select data-testid=testid on:change=move |ev| {
+                let value = Some(event_target_value(&ev)).filter(|v| !v.is_empty());
+                filter.update(|f| set(f, value));
+            }>
+                <option value="">{move || t_string!(i18n, filter_all)}</option>
+                {options}
+            </select>
         }
     };
     view! {
@@ -117,17 +101,11 @@ pub fn NeedsPage() -> impl IntoView {
             <div class="filters">
                 <label>
                     {t!(i18n, need_filter_kind)}
-                    <select data-testid="needs-filter-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="">{move || t_string!(i18n, filter_all)}</option>
-                        {options("kind", need::KINDS)}
-                    </select>
+                    {picker(field::KIND, need::KINDS, "needs-filter-kind", |f, v| f.kind = v)}
                 </label>
                 <label>
                     {t!(i18n, need_filter_urgency)}
-                    <select data-testid="needs-filter-urgency" on:change=move |ev| urgency.set(event_target_value(&ev))>
-                        <option value="">{move || t_string!(i18n, filter_all)}</option>
-                        {options("urgency", need::URGENCIES)}
-                    </select>
+                    {picker(field::URGENCY, need::URGENCIES, "needs-filter-urgency", |f, v| f.urgency = v)}
                 </label>
             </div>
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>

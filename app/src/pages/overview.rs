@@ -283,22 +283,35 @@ fn GridTable(d: Arc<Dashboard>, selected: RwSignal<Option<String>>) -> impl Into
             }
         })
         .collect_view();
+    let head = move || {
+        view! {
+            <th>{t!(i18n, fig_grid)}</th><th>{t!(i18n, fig_residents)}</th><th>{t!(i18n, fig_red)}</th>
+            <th>{t!(i18n, fig_coverage)}</th><th>{t!(i18n, fig_overdue)}</th>
+            <th>{t!(i18n, fig_needs_open)}</th><th>{t!(i18n, fig_packs)}</th>
+        }
+    };
+    let title = move || t!(i18n, dashboard_by_grid);
+    view! { <TableCard title=title testid="grid-table" head=head rows=rows.into_any() /> }
+}
+
+/// A card with a title, an optional line under it, and a table that scrolls sideways.
+#[component]
+fn TableCard(
+    #[prop(into)] title: ViewFn,
+    #[prop(optional, into)] note: Option<ViewFn>,
+    testid: &'static str,
+    /// The header cells.
+    #[prop(into)]
+    head: ViewFn,
+    rows: AnyView,
+) -> impl IntoView {
     view! {
         <section class="card">
-            <h2>{t!(i18n, dashboard_by_grid)}</h2>
+            <h2>{title.run()}</h2>
+            {note.map(|n| view! { <p class="muted">{n.run()}</p> })}
             <div class="table-scroll">
-                <table class="ledger" data-testid="grid-table">
-                    <thead>
-                        <tr>
-                            <th>{t!(i18n, fig_grid)}</th>
-                            <th>{t!(i18n, fig_residents)}</th>
-                            <th>{t!(i18n, fig_red)}</th>
-                            <th>{t!(i18n, fig_coverage)}</th>
-                            <th>{t!(i18n, fig_overdue)}</th>
-                            <th>{t!(i18n, fig_needs_open)}</th>
-                            <th>{t!(i18n, fig_packs)}</th>
-                        </tr>
-                    </thead>
+                <table class="ledger" data-testid=testid>
+                    <thead><tr>{head.run()}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
@@ -383,27 +396,16 @@ fn Workload(d: Arc<Dashboard>) -> impl IntoView {
             }
         })
         .collect_view();
-    view! {
-        <section class="card">
-            <h2>{t!(i18n, workload_title)}</h2>
-            <p class="muted">{t!(i18n, workload_line, load = load)}</p>
-            <div class="table-scroll">
-                <table class="ledger" data-testid="workload">
-                    <thead>
-                        <tr>
-                            <th>{t!(i18n, workload_worker)}</th>
-                            <th>{t!(i18n, workload_grids)}</th>
-                            <th>{t!(i18n, workload_today)}</th>
-                            <th>{t!(i18n, workload_week)}</th>
-                            <th>{t!(i18n, workload_open)}</th>
-                            <th></th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-        </section>
-    }
+    let head = move || {
+        view! {
+            <th>{t!(i18n, workload_worker)}</th><th>{t!(i18n, workload_grids)}</th>
+            <th>{t!(i18n, workload_today)}</th><th>{t!(i18n, workload_week)}</th>
+            <th>{t!(i18n, workload_open)}</th><th></th>
+        }
+    };
+    let title = move || t!(i18n, workload_title);
+    let note = move || t!(i18n, workload_line, load = load);
+    view! { <TableCard title=title note=note testid="workload" head=head rows=rows.into_any() /> }
 }
 
 #[component]

@@ -6,45 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::record::Fields;
-use model::risk::Tier;
-use serde_json::json;
+use model::dataset::packs::{self, RecipientFilter};
+use model::entities::{pack_delivery, pack_plan_item};
+use model::record::SupplyItem;
 
-use crate::data::{natural_key, use_data, Dataset, Resident};
+use crate::data::use_data;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::supplies::stock;
 use crate::sync::use_sync;
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RecipientFilter {
-    pub red: bool,
-    pub yellow: bool,
-    pub alone_65: bool,
-    pub not_received: bool,
-}
-
-/// The residents a batch goes to, in walking order: any of the chosen groups, less those who
-/// already have a pack (delivered or on its way) when asked.
-pub fn recipients<'a>(d: &'a Dataset, f: &RecipientFilter) -> Vec<&'a Resident> {
-    let has_pack: BTreeSet<&str> = d
-        .deliveries
-        .iter()
-        .filter(|x| matches!(x.text("status"), Some("delivered") | Some("pending") | None))
-        .filter_map(|x| x.text("resident_id"))
-        .collect();
-    let mut out: Vec<&Resident> = d
-        .residents
-        .iter()
-        .filter(|r| {
-            (f.red && r.tier() == Tier::Red)
-                || (f.yellow && r.tier() == Tier::Yellow)
-                || (f.alone_65 && r.assessment.aged_65() && r.record.flag("tag_living_alone"))
-        })
-        .filter(|r| !f.not_received || !has_pack.contains(r.id()))
-        .collect();
-    out.sort_by_cached_key(|r| natural_key(&d.address_of(r.record.text("household_id"))));
-    out
-}
 
 #[component]
 pub fn PacksPage() -> impl IntoView {
@@ -69,7 +38,7 @@ pub fn PacksPage() -> impl IntoView {
     let count = move || {
         data.get()
             .flatten()
-            .map(|d| recipients(&d, &filter.get()).len())
+            .map(|d| d.recipients(&filter.get()).len())
             .unwrap_or(0)
     };
     let items = move || {
@@ -80,7 +49,8 @@ pub fn PacksPage() -> impl IntoView {
                 .map(|it| {
                     let id = it.id.clone();
                     let have: i64 = levels.iter().filter(|((i, _), _)| *i == id).map(|(_, n)| n).sum();
-                    let label = format!("{}（{}）", it.text("name").unwrap_or_default(), it.text("unit").unwrap_or_default());
+                    let item = SupplyItem(it);
+                    let label = format!("{}（{}）", item.name().unwrap_or_default(), item.unit().unwrap_or_default());
                     let (id_in, id_need) = (id.clone(), id.clone());
                     let need = Signal::derive(move || quantities.with(|q| q.get(&id_need).copied().unwrap_or(0)) * count() as i64);
                     view! {
@@ -144,16 +114,7 @@ pub fn PacksPage() -> impl IntoView {
             .filter(|(_, q)| *q > 0)
             .filter_map(|(id, q)| {
                 let it = d.supply_items.iter().find(|i| i.id == id)?;
-                Some((
-                    id,
-                    q,
-                    format!(
-                        "{} {} {}",
-                        it.text("name").unwrap_or_default(),
-                        q,
-                        it.text("unit").unwrap_or_default()
-                    ),
-                ))
+                Some((id, q, packs::contents_line(it, q)))
             })
             .collect();
         if pack.is_empty() {
@@ -172,56 +133,26 @@ pub fn PacksPage() -> impl IntoView {
             .map(|(_, _, l)| l.clone())
             .collect::<Vec<_>>()
             .join("、");
-        let people: Vec<(String, Option<String>, Option<String>)> =
-            recipients(&d, &filter.get_untracked())
-                .into_iter()
-                .map(|r| {
-                    (
-                        r.id().to_owned(),
-                        r.record.text("grid_id").map(str::to_owned),
-                        r.record.text("household_id").map(str::to_owned),
-                    )
-                })
-                .collect();
+        let new_id = || uuid::Uuid::new_v4().to_string();
+        let mut edits: Vec<_> = pack
+            .iter()
+            .map(|(item, q, _)| {
+                let fields = packs::plan_item(&plan, item, *q, &site);
+                (pack_plan_item::NAME.to_owned(), new_id(), fields)
+            })
+            .collect();
+        let recipients = d.recipients(&filter.get_untracked());
+        let count = recipients.len();
+        for (r, v) in recipients
+            .into_iter()
+            .zip(packs::in_stretches(count, volunteers.len()))
+        {
+            let fields = packs::delivery(r, &volunteers[v], &plan, &contents);
+            edits.push((pack_delivery::NAME.to_owned(), new_id(), fields));
+        }
         set_busy.set(true);
         spawn_local(async move {
-            let mut edits = Vec::new();
-            for (item, q, _) in &pack {
-                edits.push((
-                    "pack_plan_item".to_owned(),
-                    uuid::Uuid::new_v4().to_string(),
-                    vec![
-                        ("plan_id".to_owned(), json!(plan)),
-                        ("item_id".to_owned(), json!(item)),
-                        ("quantity".to_owned(), json!(q)),
-                        ("site".to_owned(), json!(site)),
-                    ],
-                ));
-            }
-            // Consecutive doors go to the same volunteer: each gets one stretch of the walk.
-            let per = people.len().div_ceil(volunteers.len()).max(1);
-            for (n, (resident, grid, household)) in people.iter().enumerate() {
-                let mut fields = vec![
-                    ("grid_id".to_owned(), json!(grid)),
-                    ("resident_id".to_owned(), json!(resident)),
-                    (
-                        "volunteer_id".to_owned(),
-                        json!(volunteers[(n / per).min(volunteers.len() - 1)]),
-                    ),
-                    ("plan_id".to_owned(), json!(plan)),
-                    ("contents".to_owned(), json!(contents)),
-                    ("status".to_owned(), json!("pending")),
-                ];
-                if let Some(h) = household {
-                    fields.push(("household_id".to_owned(), json!(h)));
-                }
-                edits.push((
-                    "pack_delivery".to_owned(),
-                    uuid::Uuid::new_v4().to_string(),
-                    fields,
-                ));
-            }
-            let result = sync.edit_many(edits).await.map(|_| people.len());
+            let result = sync.edit_many(edits).await.map(|_| count);
             set_busy.set(false);
             match result {
                 Ok(n) => {

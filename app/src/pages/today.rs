@@ -5,40 +5,18 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::record::Fields;
+use model::dataset::due::Due;
 
 use crate::components::tier_chip::TierChip;
-use crate::data::{use_data, Dataset, Resident};
+use crate::data::{use_data, Resident};
 use crate::i18n::{t, use_i18n, Locale};
 
-/// The residents due today or earlier, in the order a worker should knock.
-pub fn due_list(data: &Dataset) -> Vec<&Resident> {
-    let mut due: Vec<&Resident> = data
-        .residents
-        .iter()
-        .filter(|r| r.has_warning() || r.overdue_days(data.today).is_some())
-        .collect();
-    // Red first, warning signs first among them, then the longest overdue; of those equally
-    // due, the freshest visit first (an alarm just raised is still unfolding).
-    due.sort_by_key(|r| {
-        (
-            r.tier(),
-            !r.has_warning(),
-            std::cmp::Reverse(r.overdue_days(data.today)),
-            std::cmp::Reverse(r.last_visit_ms),
-            r.name().to_owned(),
-        )
-    });
-    due
-}
-
+/// Why the resident's tier, in the screen's language.
 pub fn reasons_text(r: &Resident, locale: Locale) -> String {
-    r.assessment
-        .reasons
-        .iter()
-        .map(|x| if locale == Locale::zh { x.zh() } else { x.en() })
-        .collect::<Vec<_>>()
-        .join(if locale == Locale::zh { "、" } else { ", " })
+    match locale {
+        Locale::zh => r.reasons_zh(),
+        Locale::en => r.reasons_en(),
+    }
 }
 
 #[component]
@@ -47,26 +25,21 @@ pub fn TodayPage() -> impl IntoView {
     let data = use_data().data;
     let list = move || {
         data.get().flatten().map(|d| {
-            let rows = due_list(&d);
+            let rows = d.due_list();
             if rows.is_empty() {
                 return view! { <p class="muted" data-testid="today-none">{t!(i18n, today_none)}</p> }.into_any();
             }
-            let today = d.today;
             rows.into_iter()
                 .take(300)
                 .map(|r| {
-                    let overdue = r.overdue_days(today).unwrap_or(0);
-                    let when = if r.has_warning() && r.overdue_days(today).is_none() {
-                        t!(i18n, daily_follow_up).into_any()
-                    } else if r.last_visit_ms.is_none() {
-                        t!(i18n, never_visited).into_any()
-                    } else if overdue == 0 {
-                        t!(i18n, due_today).into_any()
-                    } else {
-                        t!(i18n, overdue_days, days = overdue).into_any()
+                    let when = match d.due_of(r) {
+                        Due::DailyFollowUp => t!(i18n, daily_follow_up).into_any(),
+                        Due::NeverVisited => t!(i18n, never_visited).into_any(),
+                        Due::Today => t!(i18n, due_today).into_any(),
+                        Due::Overdue(days) => t!(i18n, overdue_days, days = days).into_any(),
                     };
                     let reasons = reasons_text(r, i18n.get_locale());
-                    let address = d.address_of(r.record.text("household_id"));
+                    let address = d.address_of_resident(r);
                     let (tier, name, rid) = (r.tier(), r.name().to_owned(), r.id().to_owned());
                     view! {
                         <li>

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use model::entities::visit;
-use model::record::Fields;
+use model::entities::need;
+use model::entities::visit::{self, field};
+use model::record::Resident;
 use serde_json::{json, Value};
 
 use crate::components::record_form::FormState;
@@ -18,8 +19,14 @@ use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::use_sync;
 
-const FINDINGS: &[&str] = &["method", "health_status", "temperature", "spo2", "antigen"];
-const FOLLOW_UP: &[&str] = &["notes", "next_follow_up"];
+const FINDINGS: &[&str] = &[
+    field::METHOD,
+    field::HEALTH_STATUS,
+    field::TEMPERATURE,
+    field::SPO2,
+    field::ANTIGEN,
+];
+const FOLLOW_UP: &[&str] = &[field::NOTES, field::NEXT_FOLLOW_UP];
 
 /// Raises an emergency need for a resident: the one-tap path from a visit with warning signs.
 pub async fn raise_emergency(
@@ -29,20 +36,8 @@ pub async fn raise_emergency(
     description: String,
 ) -> Result<String, crate::db::DbError> {
     let id = uuid::Uuid::new_v4().to_string();
-    sync.edit(
-        "need",
-        &id,
-        vec![
-            ("grid_id".into(), json!(grid)),
-            ("resident_id".into(), json!(resident)),
-            ("kind".into(), json!("emergency")),
-            ("urgency".into(), json!("emergency")),
-            ("status".into(), json!("open")),
-            ("description".into(), json!(description)),
-            ("created_at".into(), json!(now_ms() as i64)),
-        ],
-    )
-    .await?;
+    let fields = need::emergency_from_visit(grid, resident, description, now_ms() as i64);
+    sync.edit(need::NAME, &id, fields).await?;
     Ok(id)
 }
 
@@ -57,7 +52,7 @@ pub fn VisitPage() -> impl IntoView {
         .get("resident")
         .unwrap_or_default();
     let form = FormState::new(&visit::ENTITY, &[]);
-    form.set("method", json!("in_person"));
+    form.set(field::METHOD, json!("in_person"));
     let (saved, set_saved) = signal(false);
     let (warned, set_warned) = signal(false);
     let (emergency, set_emergency) = signal(None::<String>);
@@ -74,7 +69,7 @@ pub fn VisitPage() -> impl IntoView {
         let d = data.get().flatten()?;
         let r = d.resident(&header_id)?;
         let (tier, name) = (r.tier(), r.name().to_owned());
-        let address = d.address_of(r.record.text("household_id"));
+        let address = d.address_of_resident(r);
         Some(
             view! { <p class="row-main" data-testid="visit-resident"><TierChip tier=tier />" "{name}</p><p class="muted">{address}</p> },
         )
@@ -93,34 +88,35 @@ pub fn VisitPage() -> impl IntoView {
             return;
         };
         let spo2_low = save_form
-            .get("spo2")
+            .get(field::SPO2)
             .as_i64()
             .is_some_and(|s| s < visit::LOW_SPO2);
         let warning = spo2_low
             || visit::WARNINGS
                 .iter()
                 .any(|w| save_form.get(w).as_bool() == Some(true));
+        let who = Resident(&r);
         let mut fields = vec![
             (
-                "grid_id".to_owned(),
-                Value::from(r.text("grid_id").unwrap_or_default()),
+                field::GRID_ID.to_owned(),
+                Value::from(who.grid_id().unwrap_or_default()),
             ),
-            ("resident_id".to_owned(), Value::from(r.id.clone())),
-            ("visited_at".to_owned(), json!(now_ms() as i64)),
+            (field::RESIDENT_ID.to_owned(), Value::from(r.id.clone())),
+            (field::VISITED_AT.to_owned(), json!(now_ms() as i64)),
         ];
-        if let Some(h) = r.text("household_id") {
-            fields.push(("household_id".into(), Value::from(h)));
+        if let Some(h) = who.household_id() {
+            fields.push((field::HOUSEHOLD_ID.into(), Value::from(h)));
         }
         if let Some(s) = session.get() {
-            fields.push(("worker_id".into(), Value::from(s.user.id)));
+            fields.push((field::WORKER_ID.into(), Value::from(s.user.id)));
         }
-        if spo2_low && save_form.get("warn_low_spo2").as_bool() != Some(true) {
-            fields.push(("warn_low_spo2".into(), json!(true)));
+        if spo2_low && save_form.get(field::WARN_LOW_SPO2).as_bool() != Some(true) {
+            fields.push((field::WARN_LOW_SPO2.into(), json!(true)));
         }
         fields.extend(changed);
         let id = uuid::Uuid::new_v4().to_string();
         spawn_local(async move {
-            match sync.edit("visit", &id, fields).await {
+            match sync.edit(visit::NAME, &id, fields).await {
                 Ok(_) => {
                     set_saved.set(true);
                     set_warned.set(warning);
@@ -136,7 +132,7 @@ pub fn VisitPage() -> impl IntoView {
         let Some(r) = emergency_resident() else {
             return;
         };
-        let grid = r.text("grid_id").unwrap_or_default().to_owned();
+        let grid = Resident(&r).grid_id().unwrap_or_default().to_owned();
         let description = t_string!(i18n, warning_red).to_string();
         spawn_local(async move {
             match raise_emergency(sync, &r.id, &grid, description).await {
