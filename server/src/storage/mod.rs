@@ -69,6 +69,7 @@ pub struct UserUpdate {
 #[derive(Debug, Clone)]
 pub struct FieldRow {
     pub change: Change,
+    /// The grid the row is filed under by whoever wrote it; pull pages by it.
     pub grid_id: Option<String>,
     pub seq: i64,
 }
