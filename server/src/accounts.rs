@@ -3,6 +3,7 @@
 
 use std::sync::{Mutex, OnceLock};
 
+use model::entities::user_profile;
 use model::hlc::Clock;
 use model::wire::{Change, CreateUserRequest, UpdateUserRequest, UserAccount};
 use model::Role;
@@ -37,8 +38,7 @@ async fn check_grids(
     problems: &mut Vec<String>,
 ) -> Result<(), AppError> {
     if !grids.is_empty() {
-        let known: std::collections::HashSet<String> = storage
-            .grids()
+        let known: std::collections::HashSet<String> = crate::grids::all(storage)
             .await?
             .into_iter()
             .map(|(id, _)| id)
@@ -190,7 +190,7 @@ async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), A
         clock.now(crate::now_ms() as u64).to_string()
     };
     let change = |field: &str, value: serde_json::Value| Change {
-        entity: "user_profile".into(),
+        entity: user_profile::NAME.into(),
         id: user.id.clone(),
         field: field.into(),
         value,
@@ -198,8 +198,8 @@ async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), A
     };
     storage
         .apply_changes(vec![
-            change("name", json!(user.name)),
-            change("role", json!(user.role.as_str())),
+            change(user_profile::field::NAME, json!(user.name)),
+            change(user_profile::field::ROLE, json!(user.role.as_str())),
         ])
         .await?;
     Ok(())

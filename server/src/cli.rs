@@ -61,7 +61,7 @@ fn parse_role(s: &str) -> anyhow::Result<Role> {
 
 /// Grid ids from a comma-separated list of ids or names.
 async fn resolve_grids(storage: &dyn Storage, list: &str) -> anyhow::Result<Vec<String>> {
-    let grids = storage.grids().await?;
+    let grids = crate::grids::all(storage).await?;
     let mut out = Vec::new();
     for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         if grids.iter().any(|(id, _)| id == item) {
@@ -124,7 +124,7 @@ pub async fn run(
         if !rest.is_empty() {
             bail!("user list takes no arguments");
         }
-        let grids = storage.grids().await?;
+        let grids = crate::grids::all(storage).await?;
         let grid_name = |id: &String| {
             grids
                 .iter()
@@ -255,7 +255,7 @@ pub async fn run(
             )
             .await
             .map_err(refused)?;
-            let names = storage.grid_names(&after.grids).await?;
+            let names = crate::grids::names(storage, &after.grids).await?;
             writeln!(
                 out,
                 "{}: {} {} [{}]",

@@ -5,6 +5,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use model::wire::{ErrorBody, ErrorDetail};
 
+use crate::authorize::Refusal;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -68,6 +70,17 @@ impl AppError {
             AppError::ResetRequired => StatusCode::GONE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Malformed { .. } => AppError::Malformed(r.to_string()),
+            Refusal::Forbidden(f) => AppError::Forbidden(f.to_string()),
+            Refusal::Invalid(details) => AppError::Invalid(details),
+            Refusal::ClockSkew { server_time_ms } => AppError::ClockSkew { server_time_ms },
         }
     }
 }

@@ -2,13 +2,16 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod authorize;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod grids;
 pub mod handlers;
 pub mod import;
 pub mod json;
+pub mod records;
 pub mod scope;
 pub mod snapshot;
 pub mod storage;

@@ -1,113 +1,103 @@
-//! Who may write and read what: DESIGN.md's role table applied record by record and field by
-//! field. The app hides what a role can't do; this is where it is enforced.
+//! Who may read what: DESIGN.md's role table applied record by record and field by field, and a
+//! volunteer's share of the data, decided here only: the deliveries assigned to them and each
+//! delivery's recipient, the resident and their household. The app hides what a role can't do;
+//! this is where it is enforced. Writes are judged in `authorize`, with the rules below.
 
-use model::wire::{Change, ErrorDetail};
+use std::collections::{HashMap, HashSet};
+
+use model::entities::{grid, household, pack_delivery, resident, stock_move};
+use model::wire::Change;
 use model::Role;
+use serde_json::Value;
 
 use crate::error::AppError;
-use crate::storage::{FieldRow, RecordLookup, UserRecord, VolunteerScope};
+use crate::storage::{self, FieldRow, RecordLookup, Storage, UserRecord};
 
 /// Whether records of `entity` belong to one grid, named by their `grid_id` field.
 pub fn is_grid_scoped(entity: &str) -> bool {
     model::schema::entity(entity).is_some_and(|e| e.grid_scoped)
 }
 
-fn as_str(v: &serde_json::Value) -> Option<&str> {
-    v.as_str()
+/// The delivery field naming the volunteer it is assigned to.
+const ASSIGNEE: &str = pack_delivery::field::VOLUNTEER_ID;
+
+/// The records a delivery shows its volunteer, each with the delivery field that names it.
+pub const RECIPIENT: [(&str, &str); 2] = [
+    (resident::NAME, pack_delivery::field::RESIDENT_ID),
+    (household::NAME, pack_delivery::field::HOUSEHOLD_ID),
+];
+
+/// The only kind of stock move a volunteer creates: the pack they handed over.
+const VOLUNTEER_MOVE_KIND: &str = "delivered";
+
+/// Whether a change to a delivery may show its recipient to a volunteer who could not see them
+/// before (a new volunteer or a new recipient): the recipient's rows must then be sent again.
+pub fn resends_recipient(c: &Change) -> bool {
+    c.entity == pack_delivery::NAME
+        && (c.field == ASSIGNEE || RECIPIENT.iter().any(|(_, via)| c.field == *via))
 }
 
-/// The record-level rules of a push, checked against the stored records inside the write
-/// transaction: grid-scoped records must lie in the user's grids before and after the batch, a
-/// volunteer touches only deliveries assigned to them and creates only stock moves of kind
-/// `delivered`. Field-level write rights and validation are checked before this runs.
-pub fn authorize_push(
-    user: &UserRecord,
-    changes: Vec<Change>,
+/// Whether the stored record is a delivery assigned to the volunteer `user_id`: the only
+/// grid-scoped records a volunteer may change.
+pub fn is_assigned(
     lookup: &mut dyn RecordLookup,
-) -> Result<Vec<Change>, AppError> {
-    if user.role == Role::Admin {
-        // An admin may write anything, but a grid-scoped record still needs a grid.
-        require_grids(&changes, lookup)?;
-        return Ok(changes);
+    entity: &str,
+    id: &str,
+    user_id: &str,
+) -> storage::Result<bool> {
+    if entity != pack_delivery::NAME {
+        return Ok(false);
     }
-    // The checks are per record; a record appears once however many of its fields change.
-    let mut seen = std::collections::BTreeSet::new();
-    for (index, c) in changes.iter().enumerate() {
-        if !seen.insert((c.entity.as_str(), c.id.as_str())) {
-            continue;
-        }
-        let in_batch = |field: &str| {
-            changes
-                .iter()
-                .filter(|o| o.entity == c.entity && o.id == c.id && o.field == field)
-                .max_by(|a, b| a.hlc.cmp(&b.hlc))
-                .map(|o| o.value.clone())
-        };
-        if is_grid_scoped(&c.entity) {
-            if user.role == Role::Volunteer {
-                let owner = lookup.field(&c.entity, &c.id, "volunteer_id")?;
-                let mine = c.entity == "pack_delivery"
-                    && owner.as_ref().and_then(as_str) == Some(user.id.as_str());
-                if !mine {
-                    return Err(AppError::Forbidden(format!(
-                        "第 {index} 项修改的不是分配给您的配送 (change {index}: not a delivery assigned to you)"
-                    )));
-                }
-                continue;
-            }
-            let stored = lookup.field(&c.entity, &c.id, "grid_id")?;
-            let incoming = in_batch("grid_id");
-            if stored.is_none() && incoming.as_ref().and_then(as_str).is_none() {
-                return Err(missing_grid(index));
-            }
-            match user.role {
-                Role::GridWorker | Role::Supervisor => {
-                    for grid in [stored.as_ref(), incoming.as_ref()].into_iter().flatten() {
-                        let inside =
-                            as_str(grid).is_some_and(|g| user.grids.iter().any(|u| u == g));
-                        if !inside {
-                            return Err(AppError::Forbidden(format!(
-                                "第 {index} 项修改的记录不在您的网格内 (change {index}: the record is outside your grids)"
-                            )));
-                        }
-                    }
-                }
-                Role::Volunteer | Role::Admin => {}
-            }
-        } else if c.entity == "stock_move" && user.role == Role::Volunteer {
-            let stored_kind = lookup.field(&c.entity, &c.id, "kind")?;
-            let kind = in_batch("kind");
-            if stored_kind.is_some() || kind.as_ref().and_then(as_str) != Some("delivered") {
-                return Err(AppError::Forbidden(format!(
-                    "志愿者只能新建“已发放”库存记录 (change {index}: a volunteer may only create stock moves of kind delivered)"
-                )));
-            }
-        }
-    }
-    Ok(changes)
+    let owner = lookup.field(entity, id, ASSIGNEE)?;
+    Ok(owner.as_ref().and_then(Value::as_str) == Some(user_id))
 }
 
-fn missing_grid(index: usize) -> AppError {
-    AppError::Invalid(vec![ErrorDetail {
-        index,
-        message: "新记录必须填写所属网格 grid_id (a new record needs its grid_id)".into(),
-    }])
+/// Whether a volunteer may write a stock move with this stored and incoming `kind`: they only
+/// create moves, and only of the kind that records a delivered pack.
+pub fn volunteer_may_write_move(stored_kind: Option<&Value>, kind: Option<&Value>) -> bool {
+    stored_kind.is_none() && kind.and_then(Value::as_str) == Some(VOLUNTEER_MOVE_KIND)
 }
 
-fn require_grids(changes: &[Change], lookup: &mut dyn RecordLookup) -> Result<(), AppError> {
-    for (index, c) in changes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| is_grid_scoped(&c.entity))
-    {
-        let incoming = changes.iter().any(|o| {
-            o.entity == c.entity && o.id == c.id && o.field == "grid_id" && o.value.is_string()
-        });
-        if !incoming && lookup.field(&c.entity, &c.id, "grid_id")?.is_none() {
-            return Err(missing_grid(index));
+/// What a volunteer may read: their deliveries and those deliveries' recipients.
+#[derive(Debug, Default, Clone)]
+pub struct VolunteerScope {
+    deliveries: HashSet<String>,
+    /// Ids by entity, one entry for each entity of [`RECIPIENT`].
+    recipients: HashMap<&'static str, HashSet<String>>,
+}
+
+impl VolunteerScope {
+    /// The deliveries assigned to `user_id` as stored now, and their recipients.
+    pub async fn read(storage: &dyn Storage, user_id: &str) -> storage::Result<VolunteerScope> {
+        let me = Value::String(user_id.to_owned());
+        let deliveries = storage
+            .ids_where(pack_delivery::NAME, ASSIGNEE, &me)
+            .await?;
+        let vias: Vec<&str> = RECIPIENT.iter().map(|(_, via)| *via).collect();
+        let links = storage
+            .values(pack_delivery::NAME, Some(deliveries.clone()), &vias)
+            .await?;
+        let mut recipients: HashMap<&'static str, HashSet<String>> = HashMap::new();
+        for (entity, via) in RECIPIENT {
+            let ids = links
+                .values()
+                .filter_map(|fields| fields.get(via)?.as_str())
+                .map(str::to_owned);
+            recipients.entry(entity).or_default().extend(ids);
         }
+        Ok(VolunteerScope {
+            deliveries: deliveries.into_iter().collect(),
+            recipients,
+        })
     }
-    Ok(())
+
+    /// Whether the record lies in this scope; `None` for entities it does not decide.
+    fn holds(&self, entity: &str, id: &str) -> Option<bool> {
+        if entity == pack_delivery::NAME {
+            return Some(self.deliveries.contains(id));
+        }
+        self.recipients.get(entity).map(|ids| ids.contains(id))
+    }
 }
 
 /// Whether `user` may receive this stored value: the field's read roles, then the record's grid
@@ -124,7 +114,7 @@ pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &Fie
     match user.role {
         Role::Admin => true,
         Role::GridWorker | Role::Supervisor => {
-            if is_grid_scoped(&c.entity) || c.entity == "grid" {
+            if is_grid_scoped(&c.entity) || c.entity == grid::NAME {
                 in_my_grids()
             } else {
                 true
@@ -132,15 +122,26 @@ pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &Fie
         }
         Role::Volunteer => {
             let Some(scope) = volunteer else { return false };
+            if let Some(mine) = scope.holds(&c.entity, &c.id) {
+                return mine;
+            }
             match c.entity.as_str() {
-                "pack_delivery" => scope.deliveries.contains(&c.id),
-                "resident" => scope.residents.contains(&c.id),
-                "household" => scope.households.contains(&c.id),
-                "grid" => in_my_grids(),
+                grid::NAME => in_my_grids(),
                 // Their own stock moves are on their phone already; others' are not theirs to see.
-                "stock_move" => false,
+                stock_move::NAME => false,
                 e => !is_grid_scoped(e),
             }
         }
     }
+}
+
+/// Kept for the import until it calls `authorize::commit_import`: the record-level rules of a
+/// push, as `authorize::judge` applies them, with the refusal as the API's error.
+pub fn authorize_push(
+    user: &UserRecord,
+    changes: Vec<Change>,
+    lookup: &mut dyn RecordLookup,
+) -> Result<Vec<Change>, AppError> {
+    crate::authorize::judge(user, &changes, lookup)??;
+    Ok(changes)
 }

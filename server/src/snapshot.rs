@@ -59,7 +59,7 @@ pub async fn read(storage: &dyn Storage, grids: Option<Vec<String>>) -> Result<S
         }
     }
     for records in entities.values_mut() {
-        records.retain(|_, f| f.get("_deleted") != Some(&Value::Bool(true)));
+        records.retain(|_, f| f.get(model::schema::DELETED) != Some(&Value::Bool(true)));
     }
     Ok(Snapshot {
         entities,

@@ -35,9 +35,7 @@ pub async fn chosen_grids(
     }
     let mine: Vec<String> = if user.role == Role::Admin {
         {
-            let mut ids: Vec<String> = state
-                .storage
-                .grids()
+            let mut ids: Vec<String> = crate::grids::all(state.storage.as_ref())
                 .await?
                 .into_iter()
                 .map(|(id, _)| id)

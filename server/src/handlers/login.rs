@@ -69,7 +69,7 @@ pub async fn delete(
 }
 
 pub async fn user_info(state: &AppState, user: &UserRecord) -> Result<UserInfo, AppError> {
-    let grid_names = state.storage.grid_names(&user.grids).await?;
+    let grid_names = crate::grids::names(state.storage.as_ref(), &user.grids).await?;
     Ok(UserInfo {
         id: user.id.clone(),
         name: user.name.clone(),

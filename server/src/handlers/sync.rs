@@ -7,17 +7,16 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use model::hlc::Hlc;
-use model::wire::{ErrorDetail, PullResponse, PushRequest, PushResponse};
+use model::wire::{PullResponse, PushRequest, PushResponse};
 use model::Role;
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::{scope, AppState};
+use crate::scope::{self, VolunteerScope};
+use crate::{authorize, AppState};
 
 pub const MAX_PUSH_CHANGES: usize = 5_000;
 pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
-pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
 pub const DEFAULT_PULL_LIMIT: usize = 1_000;
 pub const MAX_PULL_LIMIT: usize = 5_000;
 
@@ -50,51 +49,14 @@ pub async fn push(
         ));
     }
 
-    let now = crate::now_ms();
-    let mut stamps = Vec::with_capacity(req.changes.len());
-    for (i, c) in req.changes.iter().enumerate() {
-        let stamp = Hlc::parse(&c.hlc).map_err(|_| {
-            AppError::Malformed(format!(
-                "change {i}: hlc {:?} is not a stamp of the form 1764331200000-0003-d9f2a1",
-                c.hlc
-            ))
-        })?;
-        if stamp.device != caller.device_id {
-            return Err(AppError::Forbidden(format!(
-                "第 {i} 项修改的时间戳来自其他设备 (change {i}: the stamp's device is not the token's device)"
-            )));
-        }
-        stamps.push(stamp);
-    }
-
-    validate_all(&req.changes)?;
-    for (i, c) in req.changes.iter().enumerate() {
-        if !model::schema::can_write(caller.user.role, &c.entity, &c.field) {
-            return Err(AppError::Forbidden(format!(
-                "第 {i} 项：{} 不能修改 {}.{} (change {i}: role {} may not write {}.{})",
-                caller.user.role.as_str(),
-                c.entity,
-                c.field,
-                caller.user.role.as_str(),
-                c.entity,
-                c.field
-            )));
-        }
-    }
-    if stamps.iter().any(|s| s.ms as i64 > now + MAX_SKEW_MS) {
-        return Err(AppError::ClockSkew {
-            server_time_ms: now,
-        });
-    }
-
+    authorize::check_push(
+        caller.user.role,
+        &caller.device_id,
+        &req.changes,
+        crate::now_ms(),
+    )?;
     let accepted = req.changes.len();
-    let user = caller.user.clone();
-    let applied = state
-        .storage
-        .push(Box::new(move |lookup| {
-            scope::authorize_push(&user, req.changes, lookup)
-        }))
-        .await??;
+    let applied = authorize::store(state.storage.as_ref(), &caller.user, req.changes).await??;
     Ok(Json(PushResponse {
         accepted,
         applied,
@@ -134,23 +96,10 @@ impl Cursor {
     }
 }
 
-/// Every change checked against the schema and its field's rules: 422 `invalid` with one detail
-/// per failing change, or nothing.
+/// Kept for the import until it calls `authorize::commit_import`: [`authorize::validate`] with
+/// the refusal as the API's error.
 pub fn validate_all(changes: &[model::wire::Change]) -> Result<(), AppError> {
-    let details: Vec<ErrorDetail> = changes
-        .iter()
-        .enumerate()
-        .filter_map(|(index, c)| {
-            model::validate::validate_change(c)
-                .err()
-                .map(|message| ErrorDetail { index, message })
-        })
-        .collect();
-    if details.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(details))
-    }
+    Ok(authorize::validate(changes)?)
 }
 
 pub async fn pull(
@@ -185,7 +134,7 @@ pub async fn pull(
     };
 
     let volunteer = match user.role {
-        Role::Volunteer => Some(state.storage.volunteer_scope(&user.id).await?),
+        Role::Volunteer => Some(VolunteerScope::read(state.storage.as_ref(), &user.id).await?),
         _ => None,
     };
     let grids = match user.role {

@@ -1,18 +1,27 @@
 //! The storage trait: everything the server keeps, behind one interface so a PostgreSQL
-//! implementation can stand beside the embedded SQLite one.
+//! implementation can stand beside the embedded SQLite one. It carries data only (users, tokens,
+//! and the winning value of each field as rows in one order); what a row means, who may read or
+//! write it and where it is filed is decided by the callers, so a new backend needs no knowledge
+//! of the domain.
 
 pub mod sqlite;
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
+use model::record::Values;
 use model::wire::Change;
 use model::Role;
-
-use crate::error::AppError;
+use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// The database itself failed; `backend` names which kind.
+    #[error("{backend}: {source}")]
+    Backend {
+        backend: &'static str,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("storage task failed: {0}")]
     Join(String),
     #[error("{0}")]
@@ -60,6 +69,7 @@ pub struct UserUpdate {
 #[derive(Debug, Clone)]
 pub struct FieldRow {
     pub change: Change,
+    /// The grid the row is filed under by whoever wrote it; pull pages by it.
     pub grid_id: Option<String>,
     pub seq: i64,
 }
@@ -92,23 +102,25 @@ pub trait Storage: Send + Sync + 'static {
     async fn token_owner(&self, token_hash: &str) -> Result<Option<(UserRecord, String)>>;
     async fn delete_token(&self, token_hash: &str) -> Result<()>;
 
-    /// The current `name` of each grid record, in the order of `ids` (the id where none).
-    async fn grid_names(&self, ids: &[String]) -> Result<Vec<String>>;
-    /// Every grid record not deleted, as (id, name), by name.
-    async fn grids(&self) -> Result<Vec<(String, String)>>;
+    /// The ids of the records of `entity` whose `field` currently holds `value`.
+    async fn ids_where(&self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>>;
 
-    /// Applies a batch in one transaction, last writer wins per field; returns how many won.
-    /// Each row is filed under its record's grid (the record's `grid_id` field, or its own id
-    /// for a grid), which pull filters by.
-    async fn apply_changes(&self, batch: Vec<Change>) -> Result<usize>;
+    /// The current values of `fields` of the records of `entity` named in `ids` (every record
+    /// of `entity` when `None`), by id; a record holding none of `fields` is left out.
+    async fn values(
+        &self,
+        entity: &str,
+        ids: Option<Vec<String>>,
+        fields: &[&str],
+    ) -> Result<BTreeMap<String, Values>>;
 
-    /// Runs `authorize` against the stored records and applies what it returns, both inside one
-    /// transaction, so no other batch can change a record's grid or owner between the check and
-    /// the write. A refusal writes nothing.
-    async fn push(&self, authorize: Authorize) -> Result<Result<usize, AppError>>;
+    /// Runs `work` inside one write transaction and commits what it wrote when it returns
+    /// `Ok(true)`; `Ok(false)` or an error rolls back. Transactions are serialised: nothing
+    /// another writes can come between the work's reads and its writes.
+    async fn transact(&self, work: Work) -> Result<()>;
 
-    /// Up to `limit` winning rows with `seq > after`, in seq order, restricted to records of
-    /// `grids` and records of no grid when `grids` is given.
+    /// Up to `limit` winning rows with `seq > after`, in seq order, restricted to rows filed
+    /// under `grids` or under no grid when `grids` is given.
     async fn rows_after(
         &self,
         after: i64,
@@ -118,24 +130,61 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The largest seq ever assigned: a cursor beyond it comes from another database.
     async fn max_seq(&self) -> Result<i64>;
-
-    /// The ids of the deliveries assigned to a volunteer and of their recipients' records.
-    async fn volunteer_scope(&self, user_id: &str) -> Result<VolunteerScope>;
 }
 
-/// Read access to stored records while a push is being authorised.
+/// Work done inside a write transaction; see [`Storage::transact`].
+pub type Work = Box<dyn FnOnce(&mut dyn WriteTx) -> Result<bool> + Send>;
+
+/// Read access to stored records inside a write transaction.
 pub trait RecordLookup {
     /// The current winning value of one field, if the record has it.
-    fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<serde_json::Value>>;
+    fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>>;
 }
 
-/// Decides, from the stored records, whether a batch may be written, and returns it.
-pub type Authorize = Box<dyn FnOnce(&mut dyn RecordLookup) -> Result<Vec<Change>, AppError> + Send>;
+/// The rows of one write transaction. Each row written or refiled takes the next seq, so it
+/// comes after everything before it in the order pull pages by, and is filed under the grid
+/// given, which [`Storage::rows_after`] filters by.
+pub trait WriteTx: RecordLookup {
+    /// The stamp of one field's winning value, if the record has the field.
+    fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>>;
+    /// The fields a record has, by name.
+    fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>>;
+    /// Stores a field the record does not have yet; false, writing nothing, when it has it.
+    fn insert(&mut self, change: &Change, grid: Option<&str>) -> Result<bool>;
+    /// Overwrites the value and stamp of a field the record has.
+    fn replace(&mut self, change: &Change, grid: Option<&str>) -> Result<()>;
+    /// Moves rows of a record, in the order given, to the end of the order and under `grid`.
+    fn refile(
+        &mut self,
+        entity: &str,
+        id: &str,
+        fields: &[String],
+        grid: Option<&str>,
+    ) -> Result<()>;
+}
 
-/// What a volunteer may read: their deliveries and those deliveries' recipients.
-#[derive(Debug, Default, Clone)]
-pub struct VolunteerScope {
-    pub deliveries: std::collections::HashSet<String>,
-    pub residents: std::collections::HashSet<String>,
-    pub households: std::collections::HashSet<String>,
+impl dyn Storage + '_ {
+    /// Runs `work` in one write transaction ([`Storage::transact`]) and hands back what it
+    /// returns: its `Ok` is committed, its `Err` (a refusal of the caller's) rolls back.
+    pub async fn write<T, E>(
+        &self,
+        work: impl FnOnce(&mut dyn WriteTx) -> Result<std::result::Result<T, E>> + Send + 'static,
+    ) -> Result<std::result::Result<T, E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (send, outcome) = std::sync::mpsc::sync_channel(1);
+        self.transact(Box::new(move |tx| {
+            let out = work(tx)?;
+            let commit = out.is_ok();
+            // The receiver lives until the transaction has returned: this cannot fail.
+            let _ = send.send(out);
+            Ok(commit)
+        }))
+        .await?;
+        outcome
+            .try_recv()
+            .map_err(|_| StorageError::Join("the transaction's work did not run".into()))
+    }
 }

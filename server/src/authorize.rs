@@ -1,0 +1,272 @@
+//! The one check of a batch before it is stored, for a device's push and an office's import
+//! alike: valid values, the writer's field rights, then record by record the user's grids and
+//! deliveries, judged against the stored records inside the write transaction. A refusal says
+//! why in the contract's words; `error.rs` gives it its status and code.
+
+use std::collections::BTreeSet;
+
+use model::hlc::Hlc;
+use model::schema::GRID_ID;
+use model::wire::{Change, ErrorDetail};
+use model::Role;
+use serde_json::Value;
+
+use crate::error::AppError;
+use crate::records::write_checked;
+use crate::scope::{self, is_grid_scoped};
+use crate::storage::{self, RecordLookup, Storage, UserRecord};
+
+/// How far ahead of the server's clock a device's stamp may run.
+pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// Why a batch is not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("change {index}: hlc {hlc:?} is not a stamp of the form 1764331200000-0003-d9f2a1")]
+    Malformed { index: usize, hlc: String },
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error("部分修改无效 (some changes are invalid)")]
+    Invalid(Vec<ErrorDetail>),
+    #[error(
+        "设备时钟超前服务器超过 5 分钟 (a stamp is more than 5 minutes ahead of the server clock)"
+    )]
+    ClockSkew { server_time_ms: i64 },
+}
+
+/// A change the writer may not make.
+#[derive(Debug, thiserror::Error)]
+pub enum Forbidden {
+    #[error("第 {index} 项修改的时间戳来自其他设备 (change {index}: the stamp's device is not the token's device)")]
+    OtherDevice { index: usize },
+    #[error("第 {index} 项：{role} 不能修改 {entity}.{field} (change {index}: role {role} may not write {entity}.{field})")]
+    Field {
+        index: usize,
+        role: &'static str,
+        entity: String,
+        field: String,
+    },
+    #[error("不能导入 {entity}.{field}（may not import {entity}.{field}）")]
+    Import { entity: String, field: String },
+    #[error(
+        "第 {index} 项修改的不是分配给您的配送 (change {index}: not a delivery assigned to you)"
+    )]
+    NotYourDelivery { index: usize },
+    #[error(
+        "第 {index} 项修改的记录不在您的网格内 (change {index}: the record is outside your grids)"
+    )]
+    OutsideGrids { index: usize },
+    #[error("志愿者只能新建“已发放”库存记录 (change {index}: a volunteer may only create stock moves of kind delivered)")]
+    StockMove { index: usize },
+}
+
+/// Every change checked against the schema and its field's rules: one detail per failing change.
+pub fn validate(changes: &[Change]) -> Result<(), Refusal> {
+    let details: Vec<ErrorDetail> = changes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, c)| {
+            model::validate::validate_change(c)
+                .err()
+                .map(|message| ErrorDetail { index, message })
+        })
+        .collect();
+    if details.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid(details))
+    }
+}
+
+/// What a device's batch must be before the stored records are asked, in this order: stamps
+/// of the pushing device, valid values, fields the role may write, and no stamp more than
+/// [`MAX_SKEW_MS`] ahead of `now_ms`.
+pub fn check_push(
+    role: Role,
+    device_id: &str,
+    changes: &[Change],
+    now_ms: i64,
+) -> Result<(), Refusal> {
+    let mut stamps = Vec::with_capacity(changes.len());
+    for (index, c) in changes.iter().enumerate() {
+        let stamp = Hlc::parse(&c.hlc).map_err(|_| Refusal::Malformed {
+            index,
+            hlc: c.hlc.clone(),
+        })?;
+        if stamp.device != device_id {
+            return Err(Forbidden::OtherDevice { index }.into());
+        }
+        stamps.push(stamp);
+    }
+    validate(changes)?;
+    if let Some((index, c)) = changes
+        .iter()
+        .enumerate()
+        .find(|(_, c)| !model::schema::can_write(role, &c.entity, &c.field))
+    {
+        return Err(Forbidden::Field {
+            index,
+            role: role.as_str(),
+            entity: c.entity.clone(),
+            field: c.field.clone(),
+        }
+        .into());
+    }
+    if stamps.iter().any(|s| s.ms as i64 > now_ms + MAX_SKEW_MS) {
+        return Err(Refusal::ClockSkew {
+            server_time_ms: now_ms,
+        });
+    }
+    Ok(())
+}
+
+/// What an import's batch must be: valid values, and fields `writer` (the role the office
+/// imports as) may write, so an import can never write what a device could not.
+pub fn check_import(writer: Role, changes: &[Change]) -> Result<(), Refusal> {
+    validate(changes)?;
+    match changes
+        .iter()
+        .find(|c| !model::schema::can_write(writer, &c.entity, &c.field))
+    {
+        Some(c) => Err(Forbidden::Import {
+            entity: c.entity.clone(),
+            field: c.field.clone(),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Stores a checked batch if the record-level rules allow it ([`judge`]), judged against the
+/// stored records inside the write transaction: no other batch can change a record's grid or
+/// owner between the check and the write. Returns how many values won; a refusal writes nothing.
+pub async fn store(
+    storage: &dyn Storage,
+    user: &UserRecord,
+    changes: Vec<Change>,
+) -> storage::Result<Result<usize, Refusal>> {
+    let user = user.clone();
+    storage
+        .write(move |tx| {
+            write_checked(tx, |lookup| {
+                Ok(judge(&user, &changes, lookup)?.map(|()| changes))
+            })
+        })
+        .await
+}
+
+/// An import's commit: [`check_import`], then [`store`] as the user; an empty batch is no write.
+pub async fn commit_import(
+    storage: &dyn Storage,
+    user: &UserRecord,
+    writer: Role,
+    changes: Vec<Change>,
+) -> storage::Result<Result<usize, Refusal>> {
+    if let Err(refusal) = check_import(writer, &changes) {
+        return Ok(Err(refusal));
+    }
+    if changes.is_empty() {
+        return Ok(Ok(0));
+    }
+    store(storage, user, changes).await
+}
+
+/// The record-level rules of a batch, against the stored records: grid-scoped records must lie
+/// in the user's grids before and after the batch, a volunteer touches only deliveries assigned
+/// to them and creates only stock moves of kind `delivered`. Field rights and validation are
+/// checked before this runs.
+pub fn judge(
+    user: &UserRecord,
+    changes: &[Change],
+    lookup: &mut dyn RecordLookup,
+) -> storage::Result<Result<(), Refusal>> {
+    if user.role == Role::Admin {
+        // An admin may write anything, but a grid-scoped record still needs a grid.
+        return require_grids(changes, lookup);
+    }
+    // The checks are per record; a record appears once however many of its fields change.
+    let mut seen = BTreeSet::new();
+    for (index, c) in changes.iter().enumerate() {
+        if !seen.insert((c.entity.as_str(), c.id.as_str())) {
+            continue;
+        }
+        let in_batch = |field: &str| {
+            changes
+                .iter()
+                .filter(|o| o.entity == c.entity && o.id == c.id && o.field == field)
+                .max_by(|a, b| a.hlc.cmp(&b.hlc))
+                .map(|o| o.value.clone())
+        };
+        if is_grid_scoped(&c.entity) {
+            if user.role == Role::Volunteer {
+                if !scope::is_assigned(lookup, &c.entity, &c.id, &user.id)? {
+                    return Ok(Err(Forbidden::NotYourDelivery { index }.into()));
+                }
+                continue;
+            }
+            let stored = lookup.field(&c.entity, &c.id, GRID_ID)?;
+            let incoming = in_batch(GRID_ID);
+            if stored.is_none() && incoming.as_ref().and_then(Value::as_str).is_none() {
+                return Ok(Err(missing_grid(index)));
+            }
+            match user.role {
+                Role::GridWorker | Role::Supervisor => {
+                    for grid in [stored.as_ref(), incoming.as_ref()].into_iter().flatten() {
+                        let inside = grid
+                            .as_str()
+                            .is_some_and(|g| user.grids.iter().any(|u| u == g));
+                        if !inside {
+                            return Ok(Err(Forbidden::OutsideGrids { index }.into()));
+                        }
+                    }
+                }
+                Role::Volunteer | Role::Admin => {}
+            }
+        } else if c.entity == model::entities::stock_move::NAME && user.role == Role::Volunteer {
+            let kind = model::entities::stock_move::field::KIND;
+            let stored_kind = lookup.field(&c.entity, &c.id, kind)?;
+            if !scope::volunteer_may_write_move(stored_kind.as_ref(), in_batch(kind).as_ref()) {
+                return Ok(Err(Forbidden::StockMove { index }.into()));
+            }
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn missing_grid(index: usize) -> Refusal {
+    Refusal::Invalid(vec![ErrorDetail {
+        index,
+        message: "新记录必须填写所属网格 grid_id (a new record needs its grid_id)".into(),
+    }])
+}
+
+fn require_grids(
+    changes: &[Change],
+    lookup: &mut dyn RecordLookup,
+) -> storage::Result<Result<(), Refusal>> {
+    for (index, c) in changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_grid_scoped(&c.entity))
+    {
+        let incoming = changes.iter().any(|o| {
+            o.entity == c.entity && o.id == c.id && o.field == GRID_ID && o.value.is_string()
+        });
+        if !incoming && lookup.field(&c.entity, &c.id, GRID_ID)?.is_none() {
+            return Ok(Err(missing_grid(index)));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Decides, from the stored records, whether a batch may be written, and returns it.
+pub type Authorize = Box<dyn FnOnce(&mut dyn RecordLookup) -> Result<Vec<Change>, AppError> + Send>;
+
+impl dyn Storage + '_ {
+    /// Kept for the import until it calls [`commit_import`]: runs `authorize` against the
+    /// stored records and applies what it returns, both inside one transaction.
+    pub async fn push(&self, authorize: Authorize) -> storage::Result<Result<usize, AppError>> {
+        self.write(move |tx| write_checked(tx, |lookup| Ok(authorize(lookup))))
+            .await
+    }
+}

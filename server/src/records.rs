@@ -1,0 +1,291 @@
+//! How a batch is kept: last writer wins per field, each row filed under its record's grid,
+//! which pull pages by. A record whose grid changes takes all its rows along, and a delivery that
+//! changes hands re-sends its recipient, so the devices now entitled to them receive them. The
+//! storage only keeps rows in order; where each goes is decided here.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+use model::entities::grid;
+use model::schema::GRID_ID;
+use model::wire::Change;
+use serde_json::Value;
+
+use crate::scope;
+use crate::storage::{RecordLookup, Result, Storage, WriteTx};
+
+/// The stored grids of records, as read before the batch is written.
+type KnownGrids = HashMap<(String, String), Option<String>>;
+
+impl dyn Storage + '_ {
+    /// Applies a batch in one transaction, last writer wins per field; returns how many won.
+    pub async fn apply_changes(&self, batch: Vec<Change>) -> Result<usize> {
+        let applied = self
+            .write(move |tx| write_batch(tx, &batch, KnownGrids::new()).map(Ok::<_, Infallible>))
+            .await?;
+        Ok(applied.unwrap_or_else(|never| match never {}))
+    }
+}
+
+/// Writes the batch `check` returns after reading the stored records, both in `tx`; a refusal
+/// writes nothing. The grids `check` read are not read again for the write.
+pub fn write_checked<E>(
+    tx: &mut dyn WriteTx,
+    check: impl FnOnce(&mut dyn RecordLookup) -> Result<std::result::Result<Vec<Change>, E>>,
+) -> Result<std::result::Result<usize, E>> {
+    let mut reading = Remembering {
+        tx: &mut *tx,
+        grids: KnownGrids::new(),
+    };
+    let batch = match check(&mut reading)? {
+        Ok(batch) => batch,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let known = reading.grids;
+    write_batch(tx, &batch, known).map(Ok)
+}
+
+/// Reads that remember every record's stored grid they see.
+struct Remembering<'t> {
+    tx: &'t mut dyn WriteTx,
+    grids: KnownGrids,
+}
+
+impl RecordLookup for Remembering<'_> {
+    fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>> {
+        let v = self.tx.field(entity, id, field)?;
+        if field == GRID_ID && entity != grid::NAME {
+            let grid = v.as_ref().and_then(Value::as_str).map(str::to_owned);
+            self.grids.insert((entity.to_owned(), id.to_owned()), grid);
+        }
+        Ok(v)
+    }
+}
+
+/// Writes each change that beats the stored stamp as the next row. Most changes of a batch are
+/// new fields, so each is first inserted outright; only when the field exists already is its
+/// stamp read and compared. The grid of each record of the batch is read once (or taken from
+/// `known`) and then followed as the batch moves it.
+fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
+    let mut applied = 0;
+    let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
+    for c in batch {
+        let grid = match grids.entry((c.entity.as_str(), c.id.as_str())) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let seeded = match known.is_empty() {
+                    true => None,
+                    false => known.remove(&(c.entity.clone(), c.id.clone())),
+                };
+                let grid = match seeded {
+                    Some(grid) => grid,
+                    None => record_grid(tx, &c.entity, &c.id)?,
+                };
+                e.insert(grid)
+            }
+        };
+        // A new `grid_id` files its own row under the grid it names.
+        let moves_to = (c.field == GRID_ID && c.entity != grid::NAME)
+            .then(|| c.value.as_str().map(str::to_owned));
+        let row_grid = moves_to.as_ref().unwrap_or(&*grid).as_deref();
+        if !tx.insert(c, row_grid)? {
+            let current = tx.stamp(&c.entity, &c.id, &c.field)?;
+            if !model::merge::wins(&c.hlc, current.as_deref()) {
+                continue;
+            }
+            tx.replace(c, row_grid)?;
+        }
+        applied += 1;
+        if c.field == GRID_ID {
+            // The value just written is the record's grid now: earlier rows of it move along.
+            if let Some(moved) = moves_to {
+                *grid = moved;
+            }
+            refile(tx, &c.entity, &c.id, grid.as_deref(), Some(&c.field))?;
+        } else if scope::resends_recipient(c) {
+            for (entity, via) in scope::RECIPIENT {
+                let target = tx.field(&c.entity, &c.id, via)?;
+                if let Some(target) = target.as_ref().and_then(Value::as_str) {
+                    let grid = record_grid(tx, entity, target)?;
+                    refile(tx, entity, target, grid.as_deref(), None)?;
+                }
+            }
+        }
+    }
+    Ok(applied)
+}
+
+/// The grid a record belongs to: a grid is its own; others name theirs in `grid_id`.
+fn record_grid(tx: &mut dyn WriteTx, entity: &str, id: &str) -> Result<Option<String>> {
+    if entity == grid::NAME {
+        return Ok(Some(id.to_owned()));
+    }
+    let v = tx.field(entity, id, GRID_ID)?;
+    Ok(v.as_ref().and_then(Value::as_str).map(str::to_owned))
+}
+
+/// Moves every row of a record to the end of the order, under `grid`, in field order. When the
+/// record's only row is `just_written` (already last, filed under its `grid_id`), there is
+/// nothing to move: the usual case of a new record whose grid comes first.
+fn refile(
+    tx: &mut dyn WriteTx,
+    entity: &str,
+    id: &str,
+    grid: Option<&str>,
+    just_written: Option<&str>,
+) -> Result<()> {
+    let fields = tx.field_names(entity, id)?;
+    if let ([only], Some(written)) = (fields.as_slice(), just_written) {
+        if only == written {
+            return Ok(());
+        }
+    }
+    tx.refile(entity, id, &fields, grid)
+}
+
+#[cfg(test)]
+mod tests {
+    use model::entities::{household, pack_delivery, resident};
+    use serde_json::json;
+
+    use super::*;
+    use crate::storage::sqlite::SqliteStorage;
+
+    fn change(field: &str, value: Value, n: u64) -> Change {
+        Change {
+            entity: resident::NAME.into(),
+            id: "r".into(),
+            field: field.into(),
+            value,
+            hlc: format!("{:013}-0000-dev", 1_764_331_200_000 + n),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_takes_its_rows_to_its_new_grid_and_only_newer_stamps_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = SqliteStorage::open_dir(dir.path()).unwrap();
+        let s: &dyn Storage = &sqlite;
+        let (name, phone) = (resident::field::NAME, resident::field::PHONE);
+        // The grid comes after another field in the batch: that row is filed under it too.
+        let first = vec![
+            change(name, json!("刘桂兰"), 1),
+            change(GRID_ID, json!("g1"), 1),
+            change(phone, json!("13800000000"), 1),
+        ];
+        assert_eq!(s.apply_changes(first.clone()).await.unwrap(), 3);
+        let rows = s.rows_after(0, 100, None).await.unwrap();
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.grid_id.as_deref() == Some("g1")));
+        assert_eq!(
+            s.apply_changes(first).await.unwrap(),
+            0,
+            "a replay wins nothing"
+        );
+
+        let before = s.max_seq().await.unwrap();
+        let second = vec![
+            change(name, json!("old"), 0),
+            change(GRID_ID, json!("g2"), 2),
+            change(phone, json!("13900000000"), 3),
+        ];
+        assert_eq!(s.apply_changes(second).await.unwrap(), 2);
+        let moved = s
+            .rows_after(before, 100, Some(vec!["g2".into()]))
+            .await
+            .unwrap();
+        let fields: Vec<&str> = moved.iter().map(|r| r.change.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [GRID_ID, name, phone],
+            "every row moved along, in order"
+        );
+        assert_eq!(
+            moved[1].change.value,
+            json!("刘桂兰"),
+            "the older name lost"
+        );
+        assert_eq!(moved[2].change.value, json!("13900000000"));
+        assert!(s
+            .rows_after(0, 100, Some(vec!["g1".into()]))
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_delivery_that_changes_hands_resends_its_recipient_and_a_new_status_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = SqliteStorage::open_dir(dir.path()).unwrap();
+        let s: &dyn Storage = &sqlite;
+        let at = |entity: &str, id: &str, field: &str, value: Value, n: u64| Change {
+            entity: entity.into(),
+            id: id.into(),
+            field: field.into(),
+            value,
+            hlc: format!("{:013}-0000-dev", 1_764_331_200_000 + n),
+        };
+        let d = pack_delivery::field::VOLUNTEER_ID;
+        s.apply_changes(vec![
+            at(resident::NAME, "r", GRID_ID, json!("g1"), 1),
+            at(
+                resident::NAME,
+                "r",
+                resident::field::NAME,
+                json!("刘桂兰"),
+                1,
+            ),
+            at(household::NAME, "h", GRID_ID, json!("g1"), 1),
+            at(pack_delivery::NAME, "d", GRID_ID, json!("g1"), 1),
+            at(
+                pack_delivery::NAME,
+                "d",
+                pack_delivery::field::RESIDENT_ID,
+                json!("r"),
+                1,
+            ),
+            at(
+                pack_delivery::NAME,
+                "d",
+                pack_delivery::field::HOUSEHOLD_ID,
+                json!("h"),
+                1,
+            ),
+            at(pack_delivery::NAME, "d", d, json!("v1"), 1),
+        ])
+        .await
+        .unwrap();
+        let resent = |rows: Vec<crate::storage::FieldRow>| -> Vec<(String, String)> {
+            rows.into_iter()
+                .map(|r| (r.change.entity, r.change.field))
+                .collect()
+        };
+
+        let before = s.max_seq().await.unwrap();
+        s.apply_changes(vec![at(pack_delivery::NAME, "d", d, json!("v2"), 2)])
+            .await
+            .unwrap();
+        let rows = s.rows_after(before, 100, None).await.unwrap();
+        assert!(rows.iter().all(|r| r.grid_id.as_deref() == Some("g1")));
+        let (r, h, p) = (resident::NAME, household::NAME, pack_delivery::NAME);
+        assert_eq!(
+            resent(rows),
+            [
+                (p.into(), d.into()),
+                (r.into(), GRID_ID.into()),
+                (r.into(), resident::field::NAME.into()),
+                (h.into(), GRID_ID.into()),
+            ],
+            "the recipient's rows follow the new volunteer"
+        );
+
+        let before = s.max_seq().await.unwrap();
+        let status = pack_delivery::field::STATUS;
+        s.apply_changes(vec![at(p, "d", status, json!("delivered"), 3)])
+            .await
+            .unwrap();
+        let rows = s.rows_after(before, 100, None).await.unwrap();
+        assert_eq!(resent(rows), [(p.into(), status.into())]);
+    }
+}

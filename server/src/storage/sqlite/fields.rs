@@ -1,0 +1,379 @@
+//! The `fields` table: the winning value of every field of every record, one row each, in the
+//! server order pull pages by, each filed under the grid its writer gave.
+
+use std::collections::BTreeMap;
+
+use model::record::Values;
+use model::wire::Change;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::Value;
+
+use crate::storage::{FieldRow, RecordLookup, Result, StorageError, WriteTx};
+
+/// Grids a user may have before pull stops merging one index walk per grid (SQLite allows 500
+/// arms in a compound SELECT).
+const MAX_GRID_ARMS: usize = 200;
+
+fn parse(entity: &str, field: &str, json: &str) -> Result<Value> {
+    serde_json::from_str(json)
+        .map_err(|e| StorageError::Corrupt(format!("value of {entity}.{field}: {e}")))
+}
+
+pub(super) fn rows_after(
+    c: &mut Connection,
+    after: i64,
+    limit: usize,
+    grids: Option<Vec<String>>,
+) -> Result<Vec<FieldRow>> {
+    let cols = "entity, id, field, value, hlc, seq, grid_id";
+    let mut args: Vec<rusqlite::types::Value> = vec![after.into(), (limit as i64).into()];
+    let sql = match grids {
+        // Everything: walk the seq index.
+        None => format!("SELECT {cols} FROM fields INDEXED BY fields_by_seq WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+        // Some grids: one walk of the grid index per grid (and one for records of no
+        // grid), merged by seq. SQLite merges the ordered arms of a UNION ALL without
+        // sorting and stops at the limit, so a page costs the rows it returns: neither
+        // the rows of other grids nor the rest of the user's grids are read. (An OR of
+        // the grid index would sort every remaining row for each page; a walk of the seq
+        // index would read every other grid's row since the cursor.)
+        Some(mut g) if g.len() < MAX_GRID_ARMS => {
+            g.sort();
+            g.dedup();
+            let mut sql = format!("SELECT {cols} FROM fields WHERE grid_id IS NULL AND seq > ?1");
+            for (i, grid) in g.into_iter().enumerate() {
+                sql.push_str(&format!(" UNION ALL SELECT {cols} FROM fields WHERE grid_id = ?{} AND seq > ?1", i + 3));
+                args.push(grid.into());
+            }
+            sql.push_str(" ORDER BY seq LIMIT ?2");
+            sql
+        }
+        // More grids than a compound SELECT may have arms: walk the seq index and filter.
+        Some(g) => {
+            let marks = (0..g.len()).map(|i| format!("?{}", i + 3)).collect::<Vec<_>>().join(",");
+            args.extend(g.into_iter().map(rusqlite::types::Value::from));
+            format!("SELECT {cols} FROM fields INDEXED BY fields_by_seq WHERE seq > ?1 AND (grid_id IS NULL OR grid_id IN ({marks})) ORDER BY seq LIMIT ?2")
+        }
+    };
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, Option<String>>(6)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (entity, id, field, value, hlc, seq, grid_id) = row?;
+        let value = parse(&entity, &field, &value)?;
+        Ok(FieldRow {
+            change: Change {
+                entity,
+                id,
+                field,
+                value,
+                hlc,
+            },
+            grid_id,
+            seq,
+        })
+    })
+    .collect()
+}
+
+pub(super) fn max_seq(c: &mut Connection) -> Result<i64> {
+    Ok(c.query_row("SELECT COALESCE(MAX(seq), 0) FROM fields", [], |r| r.get(0))?)
+}
+
+/// `value` is the JSON text of the value, as stored.
+pub(super) fn ids_where(
+    c: &mut Connection,
+    entity: &str,
+    field: &str,
+    value: &str,
+) -> Result<Vec<String>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id FROM fields WHERE entity = ?1 AND field = ?2 AND value = ?3 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![entity, field, value], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn values(
+    c: &mut Connection,
+    entity: &str,
+    ids: Option<&[String]>,
+    fields: &[String],
+) -> Result<BTreeMap<String, Values>> {
+    let mut out: BTreeMap<String, Values> = BTreeMap::new();
+    let mut keep = |id: String, field: String, json: String| -> Result<()> {
+        if fields.contains(&field) {
+            let value = parse(entity, &field, &json)?;
+            out.entry(id).or_default().insert(field, value);
+        }
+        Ok(())
+    };
+    match ids {
+        None => {
+            let mut stmt =
+                c.prepare_cached("SELECT id, field, value FROM fields WHERE entity = ?1")?;
+            let rows = stmt.query_map([entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            for row in rows {
+                let (id, field, json) = row?;
+                keep(id, field, json)?;
+            }
+        }
+        Some(ids) => {
+            let mut stmt =
+                c.prepare_cached("SELECT field, value FROM fields WHERE entity = ?1 AND id = ?2")?;
+            for id in ids {
+                let rows = stmt.query_map([entity, id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                for row in rows {
+                    let (field, json) = row?;
+                    keep(id.clone(), field, json)?;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A write transaction over `fields`, handing out seqs from one past the largest.
+pub(super) struct Tx<'t> {
+    tx: &'t Transaction<'t>,
+    next_seq: i64,
+}
+
+impl<'t> Tx<'t> {
+    pub(super) fn begin(tx: &'t Transaction<'t>) -> Result<Tx<'t>> {
+        let next_seq = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM fields", [], |r| {
+            r.get(0)
+        })?;
+        Ok(Tx { tx, next_seq })
+    }
+}
+
+impl RecordLookup for Tx<'_> {
+    fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT value FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3",
+        )?;
+        let json: Option<String> = stmt
+            .query_row(params![entity, id, field], |r| r.get(0))
+            .optional()?;
+        json.map(|json| parse(entity, field, &json)).transpose()
+    }
+}
+
+impl WriteTx for Tx<'_> {
+    fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT hlc FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3",
+        )?;
+        Ok(stmt
+            .query_row(params![entity, id, field], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT field FROM fields WHERE entity = ?1 AND id = ?2 ORDER BY field",
+        )?;
+        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn insert(&mut self, c: &Change, grid: Option<&str>) -> Result<bool> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (entity, id, field) DO NOTHING",
+        )?;
+        let value = c.value.to_string();
+        let inserted = stmt.execute(params![
+            c.entity,
+            c.id,
+            c.field,
+            value,
+            c.hlc,
+            self.next_seq,
+            grid
+        ])? > 0;
+        if inserted {
+            self.next_seq += 1;
+        }
+        Ok(inserted)
+    }
+
+    fn replace(&mut self, c: &Change, grid: Option<&str>) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "UPDATE fields SET value = ?4, hlc = ?5, seq = ?6, grid_id = ?7
+             WHERE entity = ?1 AND id = ?2 AND field = ?3",
+        )?;
+        let value = c.value.to_string();
+        stmt.execute(params![
+            c.entity,
+            c.id,
+            c.field,
+            value,
+            c.hlc,
+            self.next_seq,
+            grid
+        ])?;
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    fn refile(
+        &mut self,
+        entity: &str,
+        id: &str,
+        fields: &[String],
+        grid: Option<&str>,
+    ) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "UPDATE fields SET seq = ?1, grid_id = ?2 WHERE entity = ?3 AND id = ?4 AND field = ?5",
+        )?;
+        for f in fields {
+            stmt.execute(params![self.next_seq, grid, entity, id, f])?;
+            self.next_seq += 1;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::storage::sqlite::SqliteStorage;
+    use crate::storage::Storage;
+
+    fn row(id: &str, field: &str, n: u64) -> Change {
+        Change {
+            entity: "e".into(),
+            id: id.into(),
+            field: field.into(),
+            value: json!(n),
+            hlc: format!("{:013}-0000-dev", 1_764_331_200_000 + n),
+        }
+    }
+
+    #[tokio::test]
+    async fn pull_by_grids_returns_what_a_filtered_walk_of_everything_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open_dir(dir.path()).unwrap();
+        let grids = ["g1", "g2", "g3", "g4"];
+        let mut n = 0;
+        for round in 0..6 {
+            let mut batch = Vec::new();
+            for r in 0..25 {
+                n += 1;
+                let id = format!("r{round}-{r}");
+                let grid = (r % 5 != 4).then(|| grids[(r % 5 + round) % 4]);
+                for field in ["a", "b", "c"] {
+                    batch.push((row(&id, field, n), grid));
+                }
+            }
+            s.transact(Box::new(move |tx| {
+                for (c, grid) in &batch {
+                    assert!(tx.insert(c, *grid)?);
+                }
+                Ok(true)
+            }))
+            .await
+            .unwrap();
+        }
+        let all = s.rows_after(0, 100_000, None).await.unwrap();
+        assert_eq!(all.len(), 6 * 25 * 3);
+        assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+        let many: Vec<String> = (0..MAX_GRID_ARMS + 5).map(|i| format!("g{i}")).collect();
+        let asked: Vec<Vec<String>> = vec![
+            vec![],
+            vec!["g1".into()],
+            vec!["g3".into(), "g1".into(), "g3".into()],
+            grids.iter().map(|g| g.to_string()).collect(),
+            many,
+        ];
+        for mine in asked {
+            for after in [0, 1, 57, all[all.len() / 2].seq, all.last().unwrap().seq] {
+                for limit in [1, 7, 500] {
+                    let want: Vec<i64> = all
+                        .iter()
+                        .filter(|r| r.seq > after)
+                        .filter(|r| r.grid_id.as_ref().is_none_or(|g| mine.contains(g)))
+                        .take(limit)
+                        .map(|r| r.seq)
+                        .collect();
+                    let got: Vec<i64> = s
+                        .rows_after(after, limit, Some(mine.clone()))
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.seq)
+                        .collect();
+                    assert_eq!(got, want, "grids {mine:?} after {after} limit {limit}");
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_transaction_writes_nothing_and_rows_are_read_back_by_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open_dir(dir.path()).unwrap();
+        s.transact(Box::new(|tx| {
+            assert!(tx.insert(&row("x", "a", 1), None)?);
+            Ok(false)
+        }))
+        .await
+        .unwrap();
+        assert_eq!(s.max_seq().await.unwrap(), 0, "rolled back");
+        s.transact(Box::new(|tx| {
+            assert!(tx.insert(&row("x", "a", 1), Some("g"))?);
+            assert!(tx.insert(&row("x", "b", 2), None)?);
+            assert!(tx.insert(&row("y", "a", 1), None)?);
+            assert!(!tx.insert(&row("y", "a", 3), None)?, "the field exists");
+            assert_eq!(tx.stamp("e", "y", "a")?, Some(row("y", "a", 1).hlc));
+            tx.replace(&row("y", "a", 3), None)?;
+            assert_eq!(tx.field("e", "y", "a")?, Some(json!(3)));
+            tx.refile("e", "x", &["b".into(), "a".into()], Some("h"))?;
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+        let order: Vec<(String, String, Option<String>)> = s
+            .rows_after(0, 10, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.change.id, r.change.field, r.grid_id))
+            .collect();
+        let h = Some("h".to_string());
+        assert_eq!(
+            order,
+            [
+                ("y".into(), "a".into(), None),
+                ("x".into(), "b".into(), h.clone()),
+                ("x".into(), "a".into(), h)
+            ]
+        );
+        assert_eq!(
+            s.ids_where("e", "a", &json!(1)).await.unwrap(),
+            ["x"],
+            "y's a is 3 now"
+        );
+        let only_b = s.values("e", None, &["b"]).await.unwrap();
+        assert_eq!(only_b.len(), 1);
+        assert_eq!(only_b["x"]["b"], json!(2));
+        let both = s
+            .values("e", Some(vec!["y".into(), "z".into()]), &["a", "b"])
+            .await
+            .unwrap();
+        assert_eq!(both.keys().collect::<Vec<_>>(), ["y"]);
+        assert_eq!(both["y"]["a"], json!(3));
+    }
+}

@@ -1,0 +1,285 @@
+//! The embedded SQLite storage: WAL mode with a background checkpointer, migrations at open, one
+//! transaction per batch. Each part of the database is in its own file: `users` and `tokens`,
+//! and `fields`, the winning value of every field of every record.
+
+mod fields;
+mod tokens;
+mod users;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use model::record::Values;
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::Value;
+
+use super::{FieldRow, NewUser, Result, Storage, StorageError, UserRecord, UserUpdate, Work};
+
+/// Each entry runs once, in order; `PRAGMA user_version` records how many ran. Append only.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    scope_version INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE user_grids (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    grid_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, grid_id)
+);
+CREATE TABLE tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    device_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+-- One row per (entity, id, field): the current winner. `seq` is the server order pull pages by;
+-- a row moves to a new seq each time a newer value wins.
+CREATE TABLE fields (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    grid_id TEXT,
+    PRIMARY KEY (entity, id, field)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX fields_by_seq ON fields (seq);
+CREATE INDEX fields_by_grid ON fields (grid_id, seq);
+"#];
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend {
+            backend: "sqlite",
+            source: Box::new(e),
+        }
+    }
+}
+
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+    instance_id: String,
+    /// Wakes the checkpointer after a write; dropping it stops the checkpointer.
+    checkpoint: SyncSender<()>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) `knock.sqlite3` in `dir` and brings its schema up to date.
+    pub fn open_dir(dir: &Path) -> Result<SqliteStorage> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StorageError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        SqliteStorage::open(&dir.join("knock.sqlite3"))
+    }
+
+    pub fn open(path: &Path) -> Result<SqliteStorage> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Copying the WAL back into the database (and its fsyncs) happens on the checkpointer's
+        // own connection, not inside a push; this is only the backstop should it fall behind.
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        let instance_id = {
+            let existing: Option<String> = conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'instance_id'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match existing {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::new_v4().simple().to_string();
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('instance_id', ?1)",
+                        [&id],
+                    )?;
+                    id
+                }
+            }
+        };
+        let checkpoint = spawn_checkpointer(path)?;
+        Ok(SqliteStorage {
+            conn: Arc::new(Mutex::new(conn)),
+            instance_id,
+            checkpoint,
+        })
+    }
+
+    /// Asks the checkpointer to copy what was just committed into the database file.
+    fn written(&self) {
+        // Full means a wake-up is already pending: that one covers this write too.
+        let _ = self.checkpoint.try_send(());
+    }
+
+    /// Runs `f` on the connection off the async executor: SQLite calls block.
+    async fn with<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StorageError::Join(e.to_string()))?
+    }
+}
+
+/// A thread with its own connection that checkpoints the WAL in the background, a moment after
+/// writes (so one checkpoint covers several batches); it ends when the storage is dropped.
+fn spawn_checkpointer(path: &Path) -> Result<SyncSender<()>> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let (wake, woken) = sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("knock-checkpoint".into())
+        .spawn(move || {
+            while woken.recv().is_ok() {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                let _ = woken.try_recv();
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!("checkpoint failed: {e}");
+                }
+            }
+        })
+        .map_err(|e| StorageError::Join(format!("cannot start the checkpointer: {e}")))?;
+    Ok(wake)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+
+    async fn user_count(&self) -> Result<u64> {
+        self.with(users::count).await
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
+        self.with(move |c| users::create(c, user)).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        let username = username.to_owned();
+        self.with(move |c| users::by_username(c, &username)).await
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>> {
+        let id = id.to_owned();
+        self.with(move |c| users::by_id(c, &id)).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>> {
+        self.with(users::list).await
+    }
+
+    async fn update_user(&self, id: &str, update: UserUpdate) -> Result<Option<UserRecord>> {
+        let id = id.to_owned();
+        self.with(move |c| users::update(c, &id, update)).await
+    }
+
+    async fn store_token(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        device_id: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        let (t, u, d) = (
+            token_hash.to_owned(),
+            user_id.to_owned(),
+            device_id.to_owned(),
+        );
+        self.with(move |c| tokens::store(c, &t, &u, &d, now_ms))
+            .await
+    }
+
+    async fn token_owner(&self, token_hash: &str) -> Result<Option<(UserRecord, String)>> {
+        let t = token_hash.to_owned();
+        self.with(move |c| tokens::owner(c, &t)).await
+    }
+
+    async fn delete_token(&self, token_hash: &str) -> Result<()> {
+        let t = token_hash.to_owned();
+        self.with(move |c| tokens::delete(c, &t)).await
+    }
+
+    async fn ids_where(&self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>> {
+        let (entity, field, value) = (entity.to_owned(), field.to_owned(), value.to_string());
+        self.with(move |c| fields::ids_where(c, &entity, &field, &value))
+            .await
+    }
+
+    async fn values(
+        &self,
+        entity: &str,
+        ids: Option<Vec<String>>,
+        fields: &[&str],
+    ) -> Result<BTreeMap<String, Values>> {
+        let entity = entity.to_owned();
+        let wanted: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        self.with(move |c| fields::values(c, &entity, ids.as_deref(), &wanted))
+            .await
+    }
+
+    async fn transact(&self, work: Work) -> Result<()> {
+        let committed = self
+            .with(move |c| {
+                let tx = c.transaction()?;
+                // Dropping an uncommitted transaction rolls it back.
+                let commit = work(&mut fields::Tx::begin(&tx)?)?;
+                if commit {
+                    tx.commit()?;
+                }
+                Ok(commit)
+            })
+            .await?;
+        if committed {
+            self.written();
+        }
+        Ok(())
+    }
+
+    async fn rows_after(
+        &self,
+        after: i64,
+        limit: usize,
+        grids: Option<Vec<String>>,
+    ) -> Result<Vec<FieldRow>> {
+        self.with(move |c| fields::rows_after(c, after, limit, grids))
+            .await
+    }
+
+    async fn max_seq(&self) -> Result<i64> {
+        self.with(fields::max_seq).await
+    }
+}
