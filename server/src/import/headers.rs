@@ -246,12 +246,12 @@ mod tests {
         .map(String::from)
         .to_vec();
         let m = suggest_mapping(&headers);
-        assert_eq!(m["name"], "姓名 *");
-        assert_eq!(m["id_card"], "身份证号");
-        assert_eq!(m["phone"], "手机");
-        assert_eq!(m["address"], "家庭住址");
-        assert_eq!(m["grid"], "所属网格");
-        assert_eq!(m["tag_chronic"], "慢性病");
+        assert_eq!(m[rf::NAME], "姓名 *");
+        assert_eq!(m[ID_CARD], "身份证号");
+        assert_eq!(m[rf::PHONE], "手机");
+        assert_eq!(m[hf::ADDRESS], "家庭住址");
+        assert_eq!(m[GRID], "所属网格");
+        assert_eq!(m[rf::TAG_CHRONIC], "慢性病");
         assert_eq!(m.len(), 6);
         let keys: Vec<String> = fields().into_iter().map(|f| f.key).collect();
         assert!(m.keys().all(|k| keys.contains(k)));
