@@ -1,7 +1,7 @@
 //! Roster import: reading the CSV or XLSX an office already keeps, suggesting which column is
 //! which Knock field, and planning, row by row, the households and residents to create or merge.
-//! Pure: the handler reads the snapshot, writes the plan through the push pipeline and turns the
-//! errors and problems here into its messages.
+//! Pure: the handler reads the snapshot, writes the plan through the push pipeline, and turns
+//! the errors and row problems here into its HTTP errors and report.
 
 mod cells;
 mod csv;
