@@ -36,6 +36,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Merged records read for aggregates and imports, reused until the data changes.
     pub snapshots: Arc<snapshot::SnapshotCache>,
+    /// The clock of every roster import's stamps, so two imports never share a stamp.
+    pub import_clock: Arc<std::sync::Mutex<model::hlc::Clock>>,
 }
 
 impl AppState {
@@ -46,6 +48,9 @@ impl AppState {
             limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(15 * 60))),
             config: Arc::new(config),
             snapshots: Arc::default(),
+            import_clock: Arc::new(std::sync::Mutex::new(
+                model::hlc::Clock::new(handlers::import::IMPORT_DEVICE).expect("a valid device id"),
+            )),
         }
     }
 }

@@ -5,7 +5,9 @@
 mod common;
 
 use base64::Engine;
+use model::entities::{household, resident};
 use model::export::{to_csv, to_xlsx, Table};
+use resident::field as rf;
 use serde_json::{json, Value};
 
 /// A demo resident of the grid worker wangfang's first grid, with a name and birth date.
@@ -13,38 +15,40 @@ async fn demo_resident(s: &common::TestServer, grid: &str) -> (String, String, S
     let state = s.state().await;
     let field = |id: &str, f: &str| {
         state
-            .get(&("resident".to_owned(), id.to_owned(), f.to_owned()))
+            .get(&(resident::NAME.to_owned(), id.to_owned(), f.to_owned()))
             .and_then(|(v, _)| v.as_str().map(str::to_owned))
     };
     state
         .keys()
-        .filter(|(e, _, f)| e == "resident" && f == "grid_id")
+        .filter(|(e, _, f)| e == resident::NAME && f == rf::GRID_ID)
         .map(|(_, id, _)| id.clone())
         .find(|id| {
             let alone = state.get(&(
-                "resident".to_owned(),
+                resident::NAME.to_owned(),
                 id.clone(),
-                "tag_living_alone".to_owned(),
+                rf::TAG_LIVING_ALONE.to_owned(),
             ));
-            field(id, "grid_id").as_deref() == Some(grid)
-                && field(id, "birth_date").is_some()
+            field(id, rf::GRID_ID).as_deref() == Some(grid)
+                && field(id, rf::BIRTH_DATE).is_some()
                 && alone.is_none_or(|(v, _)| v != &json!(true))
         })
         .map(|id| {
-            let name = field(&id, "name").unwrap();
-            let birth = field(&id, "birth_date").unwrap();
+            let name = field(&id, rf::NAME).unwrap();
+            let birth = field(&id, rf::BIRTH_DATE).unwrap();
             (id, name, birth)
         })
         .expect("a demo resident")
 }
 
-async fn grid_name(s: &common::TestServer, grid: &str) -> String {
+async fn grid_name(s: &common::TestServer, grid_id: &str) -> String {
+    use model::entities::grid;
     let state = s.state().await;
-    state[&("grid".to_owned(), grid.to_owned(), "name".to_owned())]
-        .0
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let key = (
+        grid::NAME.to_owned(),
+        grid_id.to_owned(),
+        grid::field::NAME.to_owned(),
+    );
+    state[&key].0.as_str().unwrap().to_owned()
 }
 
 fn table(rows: Vec<Vec<String>>) -> Table {
@@ -132,7 +136,7 @@ fn residents(
     changes: &[Value],
 ) -> std::collections::BTreeMap<String, serde_json::Map<String, Value>> {
     let mut out = std::collections::BTreeMap::<String, serde_json::Map<String, Value>>::new();
-    for c in changes.iter().filter(|c| c["entity"] == "resident") {
+    for c in changes.iter().filter(|c| c["entity"] == resident::NAME) {
         out.entry(c["id"].as_str().unwrap().to_owned())
             .or_default()
             .insert(c["field"].as_str().unwrap().to_owned(), c["value"].clone());
@@ -166,8 +170,8 @@ async fn preview_then_commit(file_name: &str, bytes: impl Fn(&Table) -> Vec<u8>)
     assert!(bad[0].as_str().unwrap().starts_with("出生日期"));
     assert!(bad[1].as_str().unwrap().starts_with("联系电话"));
     assert_eq!(preview["rows"][5]["resident_id"], json!(demo_id));
-    assert_eq!(preview["mapping"]["name"], "姓名");
-    assert_eq!(preview["mapping"]["address"], "住址");
+    assert_eq!(preview["mapping"][rf::NAME], "姓名");
+    assert_eq!(preview["mapping"][household::field::ADDRESS], "住址");
     assert_eq!(
         (
             &preview["created"],
@@ -196,7 +200,7 @@ async fn preview_then_commit(file_name: &str, bytes: impl Fn(&Table) -> Vec<u8>)
     assert_eq!(got.len(), 3, "two new, one merged: {got:?}");
     let named = |n: &str| {
         got.values()
-            .filter(|f| f.get("name") == Some(&json!(n)))
+            .filter(|f| f.get(rf::NAME) == Some(&json!(n)))
             .count()
     };
     assert_eq!(
@@ -208,27 +212,28 @@ async fn preview_then_commit(file_name: &str, bytes: impl Fn(&Table) -> Vec<u8>)
     assert_eq!(named("导入丙"), 0);
     let first = got
         .values()
-        .find(|f| f.get("name") == Some(&json!("导入甲")))
+        .find(|f| f.get(rf::NAME) == Some(&json!("导入甲")))
         .unwrap();
     let second = got
         .values()
-        .find(|f| f.get("name") == Some(&json!("导入乙")))
+        .find(|f| f.get(rf::NAME) == Some(&json!("导入乙")))
         .unwrap();
     assert_eq!(
-        first["household_id"], second["household_id"],
+        first[rf::HOUSEHOLD_ID],
+        second[rf::HOUSEHOLD_ID],
         "one address, one household"
     );
-    assert_eq!(first["tag_living_alone"], true);
-    assert_eq!(first["grid_id"], json!(grid));
+    assert_eq!(first[rf::TAG_LIVING_ALONE], true);
+    assert_eq!(first[rf::GRID_ID], json!(grid));
     let merged = &got[&demo_id];
     assert_eq!(
         merged.keys().collect::<Vec<_>>(),
-        ["tag_living_alone"],
+        [rf::TAG_LIVING_ALONE],
         "only what the file adds to the demo resident is written"
     );
     let households: Vec<_> = news
         .iter()
-        .filter(|c| c["entity"] == "household" && c["field"] == "address")
+        .filter(|c| c["entity"] == household::NAME && c["field"] == household::field::ADDRESS)
         .collect();
     assert_eq!(households.len(), 1);
     assert_eq!(households[0]["value"], "新村 9 号");
@@ -317,7 +322,7 @@ async fn a_supervisor_imports_only_into_their_own_grids() {
     let written: Vec<_> = after
         .iter()
         .filter(|(k, _)| !before.contains_key(*k))
-        .filter(|((e, _, f), _)| e == "resident" && f == "grid_id")
+        .filter(|((e, _, f), _)| e == resident::NAME && f == rf::GRID_ID)
         .map(|(_, (v, _))| v.clone())
         .collect();
     // The row with no grid falls back on the supervisor's only grid.
@@ -381,9 +386,9 @@ async fn a_merge_wins_over_a_value_stamped_by_a_clock_running_ahead() {
             &worker,
             "fast-phone",
             vec![common::change(
-                "resident",
+                resident::NAME,
                 &id,
-                "notes",
+                rf::NOTES,
                 json!("旧备注"),
                 &stamp,
             )],
@@ -406,7 +411,7 @@ async fn a_merge_wins_over_a_value_stamped_by_a_clock_running_ahead() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(actions(&report), ["merge"], "{report}");
     let state = s.state().await;
-    let (notes, hlc) = &state[&("resident".to_owned(), id, "notes".to_owned())];
+    let (notes, hlc) = &state[&(resident::NAME.to_owned(), id, rf::NOTES.to_owned())];
     assert_eq!(notes, &json!("已核实：独居，需每日电话"));
     assert!(hlc.as_str() > stamp.as_str(), "{hlc} after {stamp}");
 }

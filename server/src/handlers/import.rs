@@ -8,23 +8,40 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
 use base64::Engine;
-use model::wire::{Change, ImportAction, ImportRequest, ImportResponse};
+use model::wire::{Change, ImportAction, ImportRequest, ImportResponse, ImportRow};
 use model::{Clock, Role};
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::{import, scope, AppState};
+use crate::import::{self, ImportError};
+use crate::{scope, AppState};
 
 /// The device id of the server's own stamps on imported values.
 pub const IMPORT_DEVICE: &str = "server-import";
 
-/// One clock for every import, so two imports in the same millisecond never share a stamp.
-static CLOCK: Mutex<Option<Clock>> = Mutex::new(None);
+/// A file or mapping that cannot be imported is the request's fault: its message, as is.
+impl From<ImportError> for AppError {
+    fn from(e: ImportError) -> AppError {
+        AppError::Rejected(vec![e.to_string()])
+    }
+}
 
-/// Stamps every write after `seen`, the largest stamp of the records read for the plan: a
-/// device's clock may run up to five minutes ahead, and a merge stamped by the wall clock alone
-/// would then lose to the very value it meant to correct.
+/// A planned row as the report shows it, its problems in words.
+fn report_row(r: import::Row) -> ImportRow {
+    ImportRow {
+        row: r.row,
+        action: r.action,
+        name: r.name,
+        resident_id: r.resident_id,
+        problems: r.problems.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// Stamps every write with the import's `clock`, after `seen`, the largest stamp of the records
+/// read for the plan: a device's clock may run up to five minutes ahead, and a merge stamped by
+/// the wall clock alone would then lose to the very value it meant to correct.
 fn stamp_all(
+    clock: &Mutex<Clock>,
     seen: Option<&str>,
     writes: impl IntoIterator<
         Item = (
@@ -33,8 +50,7 @@ fn stamp_all(
         ),
     >,
 ) -> Vec<Change> {
-    let mut guard = CLOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let clock = guard.get_or_insert_with(|| Clock::new(IMPORT_DEVICE).expect("valid device id"));
+    let mut clock = clock.lock().unwrap_or_else(|p| p.into_inner());
     let now = crate::now_ms().max(0) as u64;
     if let Some(stamp) = seen.and_then(|s| model::Hlc::parse(s).ok()) {
         clock.observe(&stamp, now);
@@ -79,7 +95,7 @@ pub async fn roster(
                 "文件内容无法解码（content_base64 is not valid base64）".into(),
             ])
         })?;
-    let sheet = import::read_file(&bytes).map_err(|e| AppError::Rejected(vec![e]))?;
+    let sheet = import::read_file(&bytes)?;
     let mapping = req
         .mapping
         .unwrap_or_else(|| import::suggest_mapping(&sheet.headers));
@@ -93,12 +109,15 @@ pub async fn roster(
     };
     let plan = import::plan(&sheet, &mapping, &ctx, &mut || {
         uuid::Uuid::new_v4().to_string()
-    })
-    .map_err(|e| AppError::Rejected(vec![e]))?;
+    })?;
 
     let mut committed = false;
     if req.commit {
-        let changes = stamp_all(snap.max_hlc.as_deref(), plan.writes.clone());
+        let changes = stamp_all(
+            &state.import_clock,
+            snap.max_hlc.as_deref(),
+            plan.writes.clone(),
+        );
         // The plan is built to pass; these are the push's own checks, so an import can never
         // write what a device could not.
         super::sync::validate_all(&changes)?;
@@ -128,7 +147,7 @@ pub async fn roster(
         created: plan.count(ImportAction::Create),
         merged: plan.count(ImportAction::Merge),
         refused: plan.count(ImportAction::Refuse),
-        rows: plan.rows,
+        rows: plan.rows.into_iter().map(report_row).collect(),
         committed,
     }))
 }
