@@ -38,12 +38,24 @@ impl ApiError {
 /// The part of one of the server's bilingual messages ("中文 (English)") in the person's
 /// language; a message of another shape is shown whole.
 pub fn in_language(reason: &str, locale: Locale) -> String {
-    match reason.rfind(" (") {
-        Some(i) if reason.ends_with(')') => match locale {
-            Locale::zh => reason[..i].to_owned(),
-            Locale::en => reason[i + 2..reason.len() - 1].to_owned(),
+    // Half-width " (English)" or full-width "（English）": the server writes both.
+    let split = [(" (", ")"), ("（", "）")]
+        .into_iter()
+        .find_map(|(open, close)| {
+            let i = reason.rfind(open)?;
+            reason.ends_with(close).then(|| {
+                (
+                    &reason[..i],
+                    &reason[i + open.len()..reason.len() - close.len()],
+                )
+            })
+        });
+    match split {
+        Some((zh, en)) => match locale {
+            Locale::zh => zh.trim_end().to_owned(),
+            Locale::en => en.to_owned(),
         },
-        _ => reason.to_owned(),
+        None => reason.to_owned(),
     }
 }
 

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use model::hlc::{Clock, Hlc};
 use model::merge::Stamped;
+use model::validate::Problem;
 use model::wire::Change;
 use rexie::{KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,41 @@ pub struct Rejected {
     pub change: Change,
     pub message: String,
     pub at_ms: f64,
+    /// The validation problem behind `message`, when the server sent one: the page words it in
+    /// the reader's language. Absent in what older versions stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Problem>,
+}
+
+/// Why the server refused an edit: its message and, for a validation problem, its code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub message: String,
+    pub code: Option<Problem>,
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal {
+            message,
+            code: None,
+        }
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Refusal {
+        Refusal::from(message.to_owned())
+    }
+}
+
+impl From<model::wire::ErrorDetail> for Refusal {
+    fn from(d: model::wire::ErrorDetail) -> Refusal {
+        Refusal {
+            message: d.message,
+            code: d.code,
+        }
+    }
 }
 
 fn json_to_js<T: Serialize>(v: &T) -> Result<JsValue> {
@@ -346,17 +382,18 @@ impl Db {
 
     /// Moves changes the server refused out of the outbox into the visible list of rejected
     /// edits, so one bad edit never blocks the rest.
-    pub async fn reject(&self, items: Vec<(JsValue, Change, String)>) -> Result<()> {
+    pub async fn reject(&self, items: Vec<(JsValue, Change, Refusal)>) -> Result<()> {
         let tx = self.tx(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
         let (outbox, rejected) = (tx.store(OUTBOX)?, tx.store(REJECTED)?);
-        for (key, change, message) in items {
+        for (key, change, refusal) in items {
             outbox.delete(key).await?;
             rejected
                 .add(
                     &json_to_js(&Rejected {
                         change,
-                        message,
+                        message: refusal.message,
                         at_ms: now_ms(),
+                        code: refusal.code,
                     })?,
                     None,
                 )

@@ -388,12 +388,12 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
                 status: 422,
                 body: Some(body),
             }) if body.details.is_some() => {
-                let refused: Vec<(JsValue, Change, String)> = body
+                let refused: Vec<(JsValue, Change, crate::db::Refusal)> = body
                     .details
                     .unwrap_or_default()
                     .into_iter()
                     .filter(|d| d.index < changes.len())
-                    .map(|d| (keys[d.index].clone(), changes[d.index].clone(), d.message))
+                    .map(|d| (keys[d.index].clone(), changes[d.index].clone(), d.into()))
                     .collect();
                 if refused.is_empty() {
                     return Err(SyncError::Refused(body.message));
@@ -411,7 +411,7 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
                 let refused = keys
                     .into_iter()
                     .zip(changes)
-                    .map(|(k, c)| (k, c, message.clone()))
+                    .map(|(k, c)| (k, c, message.clone().into()))
                     .collect();
                 db.reject(refused).await?;
             }

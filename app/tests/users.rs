@@ -59,3 +59,10 @@ fn an_expired_session_is_forgotten_and_says_so_until_the_next_login() {
         session::clear();
     });
 }
+
+#[wasm_bindgen_test]
+fn a_full_width_bilingual_reason_is_shown_in_one_language_too() {
+    let r = "血氧饱和度须在 50 到 100 之间（spo2: between 50 and 100）";
+    assert_eq!(in_language(r, Locale::zh), "血氧饱和度须在 50 到 100 之间");
+    assert_eq!(in_language(r, Locale::en), "spo2: between 50 and 100");
+}

@@ -47,28 +47,22 @@ pub struct ErrorBody {
     pub details: Option<Vec<ErrorDetail>>,
 }
 
-/// One refused change of a push, by its index in the batch.
+/// One refused change of a push, by its index in the batch, with the human message and, for a
+/// validation problem, its `code`: the [`Problem`] behind the message, so the app can word it in
+/// the reader's language ([`ErrorDetail::text`]). `code` is additive: without one the JSON is
+/// `{"index", "message"}` as it always was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
-    pub index: usize,
-    pub message: String,
-}
-
-/// A `details[]` item that may carry a `code`: the validation [`Problem`] behind the message,
-/// so the app can word it in the reader's language ([`Detail::text`]). Without a code its JSON
-/// is an [`ErrorDetail`]'s; `code` is additive.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Detail {
     pub index: usize,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<Problem>,
 }
 
-impl Detail {
+impl ErrorDetail {
     /// A detail with only a message, for a refusal that is not a validation problem.
-    pub fn new(index: usize, message: impl Into<String>) -> Detail {
-        Detail {
+    pub fn new(index: usize, message: impl Into<String>) -> ErrorDetail {
+        ErrorDetail {
             index,
             message: message.into(),
             code: None,
@@ -76,8 +70,8 @@ impl Detail {
     }
 
     /// The detail of the change at `index` refused for `problem`: today's message, and the code.
-    pub fn from_problem(index: usize, problem: &Problem) -> Detail {
-        Detail {
+    pub fn from_problem(index: usize, problem: &Problem) -> ErrorDetail {
+        ErrorDetail {
             index,
             message: problem.message(),
             code: Some(problem.clone()),
@@ -91,12 +85,6 @@ impl Detail {
             .as_ref()
             .and_then(|p| validate::render(p, lang))
             .unwrap_or_else(|| self.message.clone())
-    }
-}
-
-impl From<ErrorDetail> for Detail {
-    fn from(d: ErrorDetail) -> Detail {
-        Detail::new(d.index, d.message)
     }
 }
 
@@ -378,10 +366,7 @@ mod tests {
             error: "invalid".into(),
             message: "m".into(),
             server_time_ms: None,
-            details: Some(vec![ErrorDetail {
-                index: 2,
-                message: "x".into(),
-            }]),
+            details: Some(vec![ErrorDetail::new(2, "x")]),
         };
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
@@ -663,13 +648,13 @@ mod tests {
             field: "spo2".into(),
             kind: ProblemKind::OutOfRange { min: 50, max: 100 },
         };
-        let d = Detail::from_problem(3, &problem);
+        let d = ErrorDetail::from_problem(3, &problem);
         let json = r#"{"index":3,"message":"血氧饱和度应在 50 到 100 之间（SpO2 must be between 50 and 100）","code":{"entity":"visit","field":"spo2","kind":"out_of_range","min":50,"max":100}}"#;
         assert_eq!(serde_json::to_string(&d).unwrap(), json);
-        assert_eq!(serde_json::from_str::<Detail>(json).unwrap(), d);
+        assert_eq!(serde_json::from_str::<ErrorDetail>(json).unwrap(), d);
         // Without a code a detail is what it always was.
         assert_eq!(
-            serde_json::to_string(&Detail::new(2, "x")).unwrap(),
+            serde_json::to_string(&ErrorDetail::new(2, "x")).unwrap(),
             r#"{"index":2,"message":"x"}"#
         );
         let code = |entity: &str, field: &str, kind: ProblemKind| {
@@ -738,7 +723,7 @@ mod tests {
             );
         }
         // A kind or a type only a newer server knows still reads, and shows the server's text.
-        let future: Detail = serde_json::from_str(
+        let future: ErrorDetail = serde_json::from_str(
             r#"{"index":0,"message":"m","code":{"entity":"visit","field":"spo2","kind":"too_early","at":5}}"#,
         )
         .unwrap();

@@ -11,7 +11,6 @@ use model::wire::{Change, ErrorDetail};
 use model::Role;
 use serde_json::Value;
 
-use crate::error::AppError;
 use crate::records::write_checked;
 use crate::scope::{self, is_grid_scoped};
 use crate::storage::{self, RecordLookup, Storage, UserRecord};
@@ -66,9 +65,9 @@ pub fn validate(changes: &[Change]) -> Result<(), Refusal> {
         .iter()
         .enumerate()
         .filter_map(|(index, c)| {
-            model::validate::validate_change(c)
+            model::validate::check_change(c)
                 .err()
-                .map(|message| ErrorDetail { index, message })
+                .map(|problem| ErrorDetail::from_problem(index, &problem))
         })
         .collect();
     if details.is_empty() {
@@ -234,10 +233,10 @@ pub fn judge(
 }
 
 fn missing_grid(index: usize) -> Refusal {
-    Refusal::Invalid(vec![ErrorDetail {
+    Refusal::Invalid(vec![ErrorDetail::new(
         index,
-        message: "新记录必须填写所属网格 grid_id (a new record needs its grid_id)".into(),
-    }])
+        "新记录必须填写所属网格 grid_id (a new record needs its grid_id)",
+    )])
 }
 
 fn require_grids(
@@ -257,16 +256,4 @@ fn require_grids(
         }
     }
     Ok(Ok(()))
-}
-
-/// Decides, from the stored records, whether a batch may be written, and returns it.
-pub type Authorize = Box<dyn FnOnce(&mut dyn RecordLookup) -> Result<Vec<Change>, AppError> + Send>;
-
-impl dyn Storage + '_ {
-    /// Kept for the import until it calls [`commit_import`]: runs `authorize` against the
-    /// stored records and applies what it returns, both inside one transaction.
-    pub async fn push(&self, authorize: Authorize) -> storage::Result<Result<usize, AppError>> {
-        self.write(move |tx| write_checked(tx, |lookup| Ok(authorize(lookup))))
-            .await
-    }
 }

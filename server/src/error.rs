@@ -110,10 +110,7 @@ impl IntoResponse for AppError {
                     reasons
                         .iter()
                         .enumerate()
-                        .map(|(index, message)| ErrorDetail {
-                            index,
-                            message: message.clone(),
-                        })
+                        .map(|(index, message)| ErrorDetail::new(index, message.clone()))
                         .collect(),
                 ),
                 _ => None,

@@ -10,7 +10,6 @@ use model::wire::Change;
 use model::Role;
 use serde_json::Value;
 
-use crate::error::AppError;
 use crate::storage::{self, FieldRow, RecordLookup, Storage, UserRecord};
 
 /// Whether records of `entity` belong to one grid, named by their `grid_id` field.
@@ -133,15 +132,4 @@ pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &Fie
             }
         }
     }
-}
-
-/// Kept for the import until it calls `authorize::commit_import`: the record-level rules of a
-/// push, as `authorize::judge` applies them, with the refusal as the API's error.
-pub fn authorize_push(
-    user: &UserRecord,
-    changes: Vec<Change>,
-    lookup: &mut dyn RecordLookup,
-) -> Result<Vec<Change>, AppError> {
-    crate::authorize::judge(user, &changes, lookup)??;
-    Ok(changes)
 }

@@ -60,7 +60,7 @@ pub fn SyncPage() -> impl IntoView {
                     view! {
                         <li class="rejected" data-testid="rejected-item">
                             <strong>{label}": "{value}</strong>
-                            <p class="field-error">{in_language(&r.message, i18n.get_locale())}</p>
+                            <p class="field-error">{refusal_text(&r, i18n.get_locale())}</p>
                             <button class="secondary small" on:click=dismiss>{t!(i18n, rejected_dismiss)}</button>
                         </li>
                     }
@@ -78,4 +78,17 @@ pub fn SyncPage() -> impl IntoView {
             <Suspense fallback=|| ()><ul class="rows">{list}</ul></Suspense>
         </section>
     }
+}
+
+/// A refused edit's reason in the reader's language: worded from its code when the server sent
+/// one, else the language's half of the server's bilingual message.
+fn refusal_text(r: &crate::db::Rejected, locale: crate::i18n::Locale) -> String {
+    let lang = match locale {
+        crate::i18n::Locale::zh => model::validate::Lang::Zh,
+        crate::i18n::Locale::en => model::validate::Lang::En,
+    };
+    r.code
+        .as_ref()
+        .and_then(|p| model::validate::render(p, lang))
+        .unwrap_or_else(|| in_language(&r.message, locale))
 }

@@ -14,7 +14,7 @@ use model::{Clock, Role};
 use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::import::{self, ImportError};
-use crate::{scope, AppState};
+use crate::{authorize, AppState};
 
 /// The device id of the server's own stamps on imported values.
 pub const IMPORT_DEVICE: &str = "server-import";
@@ -120,24 +120,7 @@ pub async fn roster(
         );
         // The plan is built to pass; these are the push's own checks, so an import can never
         // write what a device could not.
-        super::sync::validate_all(&changes)?;
-        if let Some(c) = changes
-            .iter()
-            .find(|c| !model::schema::can_write(writer, &c.entity, &c.field))
-        {
-            return Err(AppError::Forbidden(format!(
-                "不能导入 {}.{}（may not import {}.{}）",
-                c.entity, c.field, c.entity, c.field
-            )));
-        }
-        if !changes.is_empty() {
-            state
-                .storage
-                .push(Box::new(move |lookup| {
-                    scope::authorize_push(&user, changes, lookup)
-                }))
-                .await??;
-        }
+        authorize::commit_import(state.storage.as_ref(), &user, writer, changes).await??;
         committed = true;
     }
     Ok(Json(ImportResponse {

@@ -96,12 +96,6 @@ impl Cursor {
     }
 }
 
-/// Kept for the import until it calls `authorize::commit_import`: [`authorize::validate`] with
-/// the refusal as the API's error.
-pub fn validate_all(changes: &[model::wire::Change]) -> Result<(), AppError> {
-    Ok(authorize::validate(changes)?)
-}
-
 pub async fn pull(
     State(state): State<AppState>,
     caller: AuthUser,
