@@ -1,5 +1,5 @@
 //! Hybrid logical clock: the stamp every field value carries, its exact string form, and the
-//! per-device clock that issues stamps (DESIGN.md, "Clock and ordering").
+//! per-device clock that issues stamps (`docs/sync-protocol.md#clock-and-ordering`).
 //!
 //! The string form `<13-digit unix ms>-<4 hex digit counter>-<device id>` is fixed-width up to
 //! the device id, so plain string comparison (what SQLite and IndexedDB do) orders stamps exactly

@@ -1,5 +1,5 @@
 //! Per-field last-writer-wins: the one rule that decides which value of a field survives, used by
-//! the server on push and by the app on pull so they always agree (DESIGN.md, "Sync protocol").
+//! the server on push and by the app on pull so they always agree (`docs/data-rules.md#last-writer-wins`).
 //!
 //! The larger HLC string wins; an equal stamp changes nothing, which makes replaying a batch
 //! harmless. A stamp names one write of one device, so two different values never legitimately

@@ -336,7 +336,7 @@ pub struct Intervals {
 }
 
 impl Intervals {
-    /// DESIGN.md's defaults.
+    /// The defaults of `docs/design.md#key-groups-and-risk-tiers`.
     pub const DEFAULT: Intervals = Intervals {
         red: 2,
         yellow: 7,

@@ -1,8 +1,8 @@
-//! The four roles of DESIGN.md and their wire names.
+//! The four roles of `docs/roles-and-scope.md` and their wire names.
 
 use serde::{Deserialize, Serialize};
 
-/// Who a user is decides what they may read and write (DESIGN.md, "Roles and scope").
+/// Who a user is decides what they may read and write (`docs/roles-and-scope.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

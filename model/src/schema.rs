@@ -1,5 +1,5 @@
 //! The schema: every entity, every field, its type, its validation rule and which roles may read
-//! and write it (DESIGN.md, "Roles and scope"). The tables themselves live in `entities/`, one
+//! and write it (`docs/roles-and-scope.md`). The tables themselves live in `entities/`, one
 //! file per entity; this module holds the types, the lookups and `GET /api/v1/schema`.
 //!
 //! Field permissions are the field-level half of access control. The record-level half (which
@@ -10,7 +10,7 @@ use crate::entities as tables;
 use crate::wire::{CheckSchema, EntitySchema, FieldSchema, SchemaResponse};
 use crate::Role;
 
-/// How a field's value travels as JSON (DESIGN.md, "`POST /api/v1/sync/push`").
+/// How a field's value travels as JSON (`docs/data-rules.md#values-by-type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
     /// A JSON string.
@@ -120,7 +120,7 @@ impl FieldDef {
         FieldDef::new(name, zh, en, FieldType::Text, read, write).with_check(Check::MaxLen(max_len))
     }
 
-    /// The `_deleted` flag every entity has (DESIGN.md, "Data rules").
+    /// The `_deleted` flag every entity has (`docs/data-rules.md#deletion`).
     pub const fn deleted(read: &'static [Role], write: &'static [Role]) -> FieldDef {
         FieldDef::new(
             DELETED,

@@ -1,4 +1,4 @@
-//! Wire types of the sync protocol v1 (DESIGN.md). Their JSON is a contract others test against:
+//! Wire types of the sync protocol v1 (`docs/sync-protocol.md`). Their JSON is a contract others test against:
 //! the golden tests at the bottom freeze it. Do not rename or retype a field; add only.
 
 use serde::{Deserialize, Serialize};

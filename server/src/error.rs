@@ -1,4 +1,4 @@
-//! The one error type of the API: each variant is a status and an error code of DESIGN.md.
+//! The one error type of the API: each variant is a status and an error code of `docs/sync-protocol.md#errors`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -1,6 +1,6 @@
-//! Who may read what: DESIGN.md's role table applied record by record and field by field, and a
-//! volunteer's share of the data, decided here only: the deliveries assigned to them and each
-//! delivery's recipient, the resident and their household. The app hides what a role can't do;
+//! Who may read what: the role table of `docs/roles-and-scope.md` applied record by record and
+//! field by field, and a volunteer's share of the data, decided here only: the deliveries
+//! assigned to them and each delivery's recipient, the resident and their household. The app hides what a role can't do;
 //! this is where it is enforced. Writes are judged in `authorize`, with the rules below.
 
 use std::collections::{HashMap, HashSet};

@@ -1,5 +1,5 @@
 //! Installs, when missing, each tool Knock's build and tests need, at the versions that work on
-//! these machines (see the toolchain notes in DESIGN.md). A second run finds them all and is quick.
+//! these machines (see `docs/toolchain.md`). A second run finds them all and is quick.
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -75,7 +75,7 @@ pub const WARNINGS: &[&str] = &[
     field::WARN_HIGH_FEVER,
 ];
 
-/// The SpO2 below which a reading is itself a severe warning sign (DESIGN.md: "below 93 %").
+/// The SpO2 below which a reading is itself a severe warning sign (`docs/design.md#key-groups-and-risk-tiers`: "below 93 %").
 pub const LOW_SPO2: i64 = 93;
 
 const R: &[crate::Role] = STAFF;

@@ -1,7 +1,7 @@
 //! `GET /api/v1/dashboard?date=YYYY-MM-DD&grids=a,b`: the supervisor's figures, computed here
 //! from the merged records so a phone needs no copy of every resident to see them.
 //!
-//! Additive to DESIGN.md's protocol. Staff see only their own grids (admins every grid); asking
+//! Additive to the protocol (`docs/sync-protocol.md#dashboard`). Staff see only their own grids (admins every grid); asking
 //! for another grid is 403 `forbidden`, volunteers get 403 for the whole endpoint.
 
 use std::collections::HashMap;

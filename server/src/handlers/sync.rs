@@ -1,4 +1,4 @@
-//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`: the sync protocol v1 of DESIGN.md.
+//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`: the sync protocol v1 of `docs/sync-protocol.md`.
 
 use std::collections::HashMap;
 
