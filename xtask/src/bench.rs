@@ -545,17 +545,18 @@ fn new_residents(count: usize, grids: &[String], device: &str, t0: i64, nth: usi
     let given = [
         "桂兰", "秀英", "建国", "淑珍", "志强", "玉梅", "德华", "国平",
     ];
+    use model::entities::resident::{self, field as f};
     for r in 0..count {
         let id = uuid::Uuid::new_v4().to_string();
         let k = nth * count + r;
         let fields = [
-            ("grid_id", json!(grids[k % grids.len()])),
+            (f::GRID_ID, json!(grids[k % grids.len()])),
             (
-                "name",
+                f::NAME,
                 json!(format!("{}{}", surnames[k % 8], given[(k / 8) % 8])),
             ),
             (
-                "gender",
+                f::GENDER,
                 json!(if k.is_multiple_of(2) {
                     "female"
                 } else {
@@ -563,7 +564,7 @@ fn new_residents(count: usize, grids: &[String], device: &str, t0: i64, nth: usi
                 }),
             ),
             (
-                "birth_date",
+                f::BIRTH_DATE,
                 json!(format!(
                     "19{:02}-{:02}-{:02}",
                     30 + k % 60,
@@ -571,17 +572,17 @@ fn new_residents(count: usize, grids: &[String], device: &str, t0: i64, nth: usi
                     1 + k % 28
                 )),
             ),
-            ("phone", json!(format!("138{:08}", k % 100_000_000))),
-            ("id_card_last4", json!(format!("{:04}", k % 10_000))),
-            ("relation_to_head", json!("户主")),
-            ("cond_hypertension", json!(k.is_multiple_of(3))),
-            ("cond_diabetes", json!(k.is_multiple_of(5))),
-            ("vacc_doses", json!(k % 4)),
+            (f::PHONE, json!(format!("138{:08}", k % 100_000_000))),
+            (f::ID_CARD_LAST4, json!(format!("{:04}", k % 10_000))),
+            (f::RELATION_TO_HEAD, json!("户主")),
+            (f::COND_HYPERTENSION, json!(k.is_multiple_of(3))),
+            (f::COND_DIABETES, json!(k.is_multiple_of(5))),
+            (f::VACC_DOSES, json!(k % 4)),
         ];
         debug_assert_eq!(fields.len(), RESIDENT_FIELDS);
         for (counter, (field, value)) in fields.into_iter().enumerate() {
             out.push(Change {
-                entity: "resident".into(),
+                entity: resident::NAME.into(),
                 id: id.clone(),
                 field: field.into(),
                 value,
