@@ -72,7 +72,7 @@ pub fn fold<'a>(changes: impl IntoIterator<Item = &'a Change>) -> State {
 
 /// The current fields of one record (including `null`s that cleared a field), as
 /// [`crate::risk::RiskInput::from_fields`] and views want them.
-pub fn record(state: &State, entity: &str, id: &str) -> BTreeMap<String, Value> {
+pub fn record(state: &State, entity: &str, id: &str) -> crate::record::Values {
     let from = (entity.to_owned(), id.to_owned(), String::new());
     state
         .range(from..)

@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use crate::storage::{Result, Storage};
 
-/// One record's current fields, by field name.
-pub type Fields = BTreeMap<String, Value>;
+/// One record's current fields, by field name: the model's one plain shape of a record, read
+/// through its views.
+pub type Fields = model::record::Values;
 
 /// Records by entity, then by id. Deleted records (`_deleted` = true) are left out.
 #[derive(Debug, Default, Clone)]

@@ -15,7 +15,6 @@ mod tests;
 use std::collections::BTreeMap;
 
 use model::wire::ImportAction;
-use serde_json::Value;
 
 use crate::snapshot::Snapshot;
 
@@ -44,7 +43,7 @@ pub struct Context<'a> {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub rows: Vec<Row>,
-    pub writes: BTreeMap<(String, String), BTreeMap<String, Value>>,
+    pub writes: BTreeMap<(String, String), model::record::Values>,
 }
 
 impl Plan {
