@@ -513,9 +513,9 @@ async fn invalid_is_422_with_each_bad_change_and_writes_nothing() {
             &stamp(t, 1, "phone-a"),
         ),
         change(
-            "visit",
+            visit::NAME,
             &uuid(),
-            "spo2",
+            visit::field::SPO2,
             json!(120),
             &stamp(t, 2, "phone-a"),
         ),

@@ -21,15 +21,13 @@ struct Community {
 
 async fn community() -> Community {
     let mut f = Fixture::new();
-    let grid = f.grid("东区第一网格");
-    let worker = f
-        .user(Role::GridWorker, "wangfang", "王芳", &[grid.clone()])
-        .await;
+    let grids = [f.grid("东区第一网格")];
+    let worker = f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
     f.user(Role::Admin, "admin", "管理员", &[]).await;
     let chen = f.user(Role::Volunteer, "chenjing", "陈静", &[]).await;
     let liu = f.user(Role::Volunteer, "liuyang", "刘洋", &[]).await;
-    let one = f.household(&grid, "1 号楼 101");
-    let two = f.household(&grid, "1 号楼 102");
+    let one = f.household(&grids[0], "1 号楼 101");
+    let two = f.household(&grids[0], "1 号楼 102");
     let health = [
         (resident::field::BIRTH_DATE, json!("1941-04-02")),
         (resident::field::PHONE, json!("13800000001")),

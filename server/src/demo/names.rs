@@ -16,9 +16,6 @@ const GIVEN_F: &[&str] = &[
 ];
 
 pub(super) fn given(rng: &mut Rng, female: bool) -> &'static str {
-    if female {
-        *rng.pick(GIVEN_F)
-    } else {
-        *rng.pick(GIVEN_M)
-    }
+    let names = if female { GIVEN_F } else { GIVEN_M };
+    rng.pick::<&str>(names)
 }

@@ -34,7 +34,7 @@ impl Logins {
 pub struct TestServer {
     pub base: String,
     pub data_dir: PathBuf,
-    _owned_dir: Option<tempfile::TempDir>,
+    owned_dir: Option<tempfile::TempDir>,
     pub client: reqwest::Client,
     handle: tokio::task::JoinHandle<()>,
     vars: Vec<(String, String)>,
@@ -56,11 +56,6 @@ pub async fn start() -> TestServer {
 
 /// Starts a server on the database in `dir`, seeding the demo community when it is empty.
 pub async fn start_in(dir: &Path) -> TestServer {
-    start_with(dir, &[]).await
-}
-
-/// As [`start_in`], with some configuration variables set (`KNOCK_TILE_URL`, ...).
-pub async fn start_with(dir: &Path, vars: &[(&str, &str)]) -> TestServer {
     let storage = Arc::new(SqliteStorage::open_dir(dir).unwrap());
     if server::storage::Storage::user_count(storage.as_ref())
         .await
@@ -71,7 +66,7 @@ pub async fn start_with(dir: &Path, vars: &[(&str, &str)]) -> TestServer {
             .await
             .unwrap();
     }
-    serve(dir, storage, vars, Logins::demo()).await
+    serve(dir, storage, &[], Logins::demo()).await
 }
 
 /// Serves `storage`, whose file lies in `dir`, on a loopback port.
@@ -100,7 +95,7 @@ async fn serve(
     TestServer {
         base,
         data_dir: dir.to_path_buf(),
-        _owned_dir: None,
+        owned_dir: None,
         client: reqwest::Client::new(),
         handle,
         vars: vars
@@ -114,12 +109,12 @@ async fn serve(
 impl TestServer {
     /// Keeps `dir` until the server is dropped.
     fn own(&mut self, dir: tempfile::TempDir) {
-        self._owned_dir = Some(dir);
+        self.owned_dir = Some(dir);
     }
 
     /// Stops this server and starts another on the same SQLite file, as a new process would.
     pub async fn restart(mut self) -> TestServer {
-        let owned = self._owned_dir.take();
+        let owned = self.owned_dir.take();
         let dir = self.data_dir.clone();
         let vars = std::mem::take(&mut self.vars);
         let logins = self.logins.clone();
@@ -127,7 +122,7 @@ impl TestServer {
         let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let storage = Arc::new(SqliteStorage::open_dir(&dir).unwrap());
         let mut s = serve(&dir, storage, &vars, logins).await;
-        s._owned_dir = owned;
+        s.owned_dir = owned;
         s
     }
 }
