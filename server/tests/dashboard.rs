@@ -5,10 +5,69 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use model::entities::{grid, need, pack_delivery, resident, visit};
+use model::schema::{DELETED, GRID_ID};
+use model::Role;
 use serde_json::{json, Value};
-use server::storage::{sqlite::SqliteStorage, NewUser, Storage};
 
+use common::fixture::Fixture;
 use common::{change, stamp, TestServer};
+
+struct Community {
+    s: TestServer,
+    grids: Vec<String>,
+    /// wangfang's user id.
+    worker: String,
+}
+
+/// Three grids of four households of two residents, the first visited yesterday and the second
+/// not; per grid a need in each state and two packs, one delivered. wangfang works the first two
+/// grids and liqiang the third; zhaomin supervises all three and street1 only the first.
+async fn community(vars: &[(&str, &str)]) -> Community {
+    let mut f = Fixture::new();
+    let grids: Vec<String> = ["东区第一网格", "东区第二网格", "西区网格"]
+        .iter()
+        .map(|name| f.grid(name))
+        .collect();
+    let wang = f
+        .user(Role::GridWorker, "wangfang", "王芳", &grids[..2])
+        .await;
+    let li = f
+        .user(Role::GridWorker, "liqiang", "李强", &grids[2..])
+        .await;
+    f.user(Role::Supervisor, "zhaomin", "赵敏", &grids).await;
+    f.user(Role::Supervisor, "street1", "街道一", &grids[..1])
+        .await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let chen = f.user(Role::Volunteer, "chenjing", "陈静", &[]).await;
+    let yesterday = server::now_ms() - 86_400_000;
+    for (g, grid) in grids.iter().enumerate() {
+        let worker = if g < 2 { &wang } else { &li };
+        let mut residents = Vec::new();
+        for h in 0..4 {
+            let home = f.household(grid, &format!("{} 号楼 {}01", g + 1, h + 1));
+            for m in 0..2 {
+                let person = [
+                    (resident::field::BIRTH_DATE, json!("1944-09-09")),
+                    (resident::field::PHONE, json!(format!("138000{g}{h}{m}000"))),
+                    (resident::field::ID_CARD_LAST4, json!(format!("{g}{h}{m}X"))),
+                ];
+                residents.push(f.resident(&home, &format!("住户{g}-{h}-{m}"), &person));
+            }
+            f.visit(&residents[2 * h], worker, yesterday);
+        }
+        for (r, status) in residents.iter().zip(["open", "in_progress", "resolved"]) {
+            f.need(r, status);
+        }
+        f.delivery(&residents[0], &chen, "delivered");
+        f.delivery(&residents[2], &chen, "pending");
+    }
+    Community {
+        s: f.start_with(vars).await,
+        grids,
+        worker: wang,
+    }
+}
 
 async fn dashboard(s: &TestServer, token: &str, query: &str) -> (u16, Value) {
     let r = s
@@ -32,7 +91,7 @@ async fn records(s: &TestServer) -> BTreeMap<String, BTreeMap<String, BTreeMap<S
             .insert(field, value);
     }
     for recs in out.values_mut() {
-        recs.retain(|_, f| f.get("_deleted") != Some(&json!(true)));
+        recs.retain(|_, f| f.get(DELETED) != Some(&json!(true)));
     }
     out
 }
@@ -60,9 +119,8 @@ fn grid_figure(d: &Value, grid: &str, figure: &str) -> u64 {
 
 #[tokio::test]
 async fn figures_follow_the_merged_records_and_change_when_visits_arrive() {
-    let s = common::start().await;
-    let sup = s.token_with("zhaomin", "knock-demo", "sup-phone").await;
-    let grids = s.grids_of("zhaomin").await;
+    let Community { s, grids, worker } = community(&[]).await;
+    let sup = s.token("zhaomin", "sup-phone").await;
     let (status, d) = dashboard(&s, &sup, "").await;
     assert_eq!(status, 200, "{d}");
     let shown = grid_ids(&d);
@@ -72,27 +130,28 @@ async fn figures_follow_the_merged_records_and_change_when_visits_arrive() {
     let count = |entity: &str, grid: &str, pred: &dyn Fn(&BTreeMap<String, Value>) -> bool| {
         all[entity]
             .values()
-            .filter(|f| f.get("grid_id") == Some(&json!(grid)) && pred(f))
+            .filter(|f| f.get(GRID_ID) == Some(&json!(grid)) && pred(f))
             .count() as u64
     };
     for g in &grids {
         assert_eq!(
             grid_figure(&d, g, "residents"),
-            count("resident", g, &|_| true)
+            count(resident::NAME, g, &|_| true)
         );
         assert_eq!(
             grid_figure(&d, g, "packs_planned"),
-            count("pack_delivery", g, &|_| true)
+            count(pack_delivery::NAME, g, &|_| true)
         );
         assert_eq!(
             grid_figure(&d, g, "packs_delivered"),
-            count("pack_delivery", g, &|f| f.get("status")
+            count(pack_delivery::NAME, g, &|f| f
+                .get(pack_delivery::field::STATUS)
                 == Some(&json!("delivered")))
         );
         assert_eq!(
             grid_figure(&d, g, "needs_open"),
-            count("need", g, &|f| matches!(
-                f.get("status").and_then(Value::as_str),
+            count(need::NAME, g, &|f| matches!(
+                f.get(need::field::STATUS).and_then(Value::as_str),
                 Some("open" | "in_progress")
             ))
         );
@@ -103,15 +162,15 @@ async fn figures_follow_the_merged_records_and_change_when_visits_arrive() {
 
     // A grid worker's visit to one resident of the first grid, who was not visited this week.
     let g = &grids[0];
-    let worker = s.token_with("wangfang", "knock-demo", "worker-phone").await;
+    let token = s.token("wangfang", "worker-phone").await;
     let (_, before) = dashboard(&s, &sup, &format!("?grids={g}")).await;
-    let resident = all["resident"]
+    let unvisited = all[resident::NAME]
         .iter()
         .find(|(id, f)| {
-            f.get("grid_id") == Some(&json!(g))
-                && !all["visit"]
+            f.get(GRID_ID) == Some(&json!(g))
+                && !all[visit::NAME]
                     .values()
-                    .any(|v| v.get("resident_id") == Some(&json!(id)))
+                    .any(|v| v.get(visit::field::RESIDENT_ID) == Some(&json!(id)))
         })
         .map(|(id, _)| id.clone())
         .expect("an unvisited resident");
@@ -119,21 +178,21 @@ async fn figures_follow_the_merged_records_and_change_when_visits_arrive() {
     let visit = "0b7d6c1e-0000-4000-8000-000000000001";
     let mut batch = Vec::new();
     for (field, value) in [
-        ("grid_id", json!(g)),
-        ("resident_id", json!(resident)),
-        ("visited_at", json!(now)),
-        ("method", json!("in_person")),
-        ("worker_id", json!(worker_id(&s, "wangfang").await)),
+        (visit::field::GRID_ID, json!(g)),
+        (visit::field::RESIDENT_ID, json!(unvisited)),
+        (visit::field::VISITED_AT, json!(now)),
+        (visit::field::METHOD, json!("in_person")),
+        (visit::field::WORKER_ID, json!(worker)),
     ] {
         batch.push(change(
-            "visit",
+            visit::NAME,
             visit,
             field,
             value,
             &stamp(now, batch.len() as u16, "worker-phone"),
         ));
     }
-    let (status, body) = s.push(&worker, "worker-phone", batch).await;
+    let (status, body) = s.push(&token, "worker-phone", batch).await;
     assert_eq!(status, 200, "{body}");
     let (_, after) = dashboard(&s, &sup, &format!("?grids={g}")).await;
     assert_eq!(
@@ -171,32 +230,12 @@ async fn figures_follow_the_merged_records_and_change_when_visits_arrive() {
     );
 }
 
-async fn worker_id(s: &TestServer, username: &str) -> String {
-    let r = s.login(username, "knock-demo", "id-probe").await;
-    let body: Value = r.json().await.unwrap();
-    body["user"]["id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn summaries_and_pull_never_leave_the_supervisors_grids() {
-    let s = common::start().await;
-    let grids = s.grids_of("zhaomin").await;
+    let Community { s, grids, .. } = community(&[]).await;
     let (mine, others) = (grids[0].clone(), grids[1..].to_vec());
-    // A supervisor of one grid only, added beside the demo accounts.
-    let storage = SqliteStorage::open_dir(&s.data_dir).unwrap();
-    storage
-        .create_user(NewUser {
-            username: "street1".into(),
-            name: "街道一".into(),
-            role: model::Role::Supervisor,
-            grids: vec![mine.clone()],
-            password_hash: server::auth::hash_password("street-pass").unwrap(),
-        })
-        .await
-        .unwrap();
-    let token = s
-        .token_with("street1", "street-pass", "street-laptop")
-        .await;
+    // A supervisor of one grid only.
+    let token = s.token("street1", "street-laptop").await;
 
     let (status, d) = dashboard(&s, &token, "").await;
     assert_eq!(status, 200, "{d}");
@@ -215,8 +254,12 @@ async fn summaries_and_pull_never_leave_the_supervisors_grids() {
     // no resident field of this grid either: it carries counts, not people.
     let all = records(&s).await;
     let text = d.to_string();
-    for f in all["resident"].values() {
-        for field in ["name", "phone", "id_number"] {
+    for f in all[resident::NAME].values() {
+        for field in [
+            resident::field::NAME,
+            resident::field::PHONE,
+            resident::field::ID_CARD_LAST4,
+        ] {
             if let Some(v) = f.get(field).and_then(Value::as_str).filter(|v| v.len() > 1) {
                 assert!(
                     !text.contains(v),
@@ -244,11 +287,11 @@ async fn summaries_and_pull_never_leave_the_supervisors_grids() {
     assert!(!changes.is_empty());
     for c in &changes {
         let entity = c["entity"].as_str().unwrap();
-        if !server::scope::is_grid_scoped(entity) {
+        if !model::entity(entity).is_some_and(|e| e.grid_scoped) {
             continue;
         }
         let id = c["id"].as_str().unwrap();
-        let grid = all[entity].get(id).and_then(|f| f.get("grid_id")).cloned();
+        let grid = all[entity].get(id).and_then(|f| f.get(GRID_ID)).cloned();
         assert_eq!(
             grid,
             Some(json!(mine)),
@@ -259,8 +302,8 @@ async fn summaries_and_pull_never_leave_the_supervisors_grids() {
 
 #[tokio::test]
 async fn the_dashboard_refuses_volunteers_strangers_and_bad_dates() {
-    let s = common::start().await;
-    let volunteer = s.token_with("chenjing", "knock-demo", "vol-phone").await;
+    let Community { s, .. } = community(&[]).await;
+    let volunteer = s.token("chenjing", "vol-phone").await;
     let (status, body) = dashboard(&s, &volunteer, "").await;
     assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
     let (status, body) = dashboard(&s, "not-a-token", "").await;
@@ -268,7 +311,7 @@ async fn the_dashboard_refuses_volunteers_strangers_and_bad_dates() {
         (status, body["error"].as_str()),
         (401, Some("unauthorized"))
     );
-    let sup = s.token_with("zhaomin", "knock-demo", "sup-phone").await;
+    let sup = s.token("zhaomin", "sup-phone").await;
     let (status, body) = dashboard(&s, &sup, "?date=2026-13-01").await;
     assert_eq!((status, body["error"].as_str()), (400, Some("malformed")));
     let (status, body) = dashboard(&s, &sup, "?date=2026-11-01").await;
@@ -277,30 +320,29 @@ async fn the_dashboard_refuses_volunteers_strangers_and_bad_dates() {
     assert_eq!(body["visits_per_day"][29]["date"], "2026-11-01");
 
     // An admin sees every grid there is.
-    let admin = s.token_with("admin", "knock-admin", "admin-laptop").await;
+    let admin = s.token("admin", "admin-laptop").await;
     let (status, body) = dashboard(&s, &admin, "").await;
     assert_eq!(status, 200);
     let all = records(&s).await;
-    assert_eq!(body["grids"].as_array().unwrap().len(), all["grid"].len());
+    assert_eq!(
+        body["grids"].as_array().unwrap().len(),
+        all[grid::NAME].len()
+    );
 }
 
 #[tokio::test]
 async fn the_tile_url_and_the_daily_load_come_from_the_servers_config() {
-    let dir = tempfile::tempdir().unwrap();
     let url = "https://tiles.example/{z}/{x}/{y}.png";
-    let s = common::start_with(
-        dir.path(),
-        &[("KNOCK_TILE_URL", url), ("KNOCK_DAILY_LOAD", "12")],
-    )
-    .await;
-    let sup = s.token_with("zhaomin", "knock-demo", "sup-phone").await;
+    let Community { s, .. } =
+        community(&[("KNOCK_TILE_URL", url), ("KNOCK_DAILY_LOAD", "12")]).await;
+    let sup = s.token("zhaomin", "sup-phone").await;
     let (status, d) = dashboard(&s, &sup, "").await;
     assert_eq!(status, 200);
     assert_eq!(d["tile_url"], url);
     assert_eq!(d["daily_load"], 12);
     // Without one the app draws on a plain background.
-    let plain = common::start().await;
-    let sup = plain.token_with("zhaomin", "knock-demo", "sup-phone").await;
+    let Community { s: plain, .. } = community(&[]).await;
+    let sup = plain.token("zhaomin", "sup-phone").await;
     let (_, d) = dashboard(&plain, &sup, "").await;
     assert_eq!(d["tile_url"], Value::Null);
     assert_eq!(d["daily_load"], 30);

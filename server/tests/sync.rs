@@ -3,8 +3,53 @@
 
 mod common;
 
+use common::fixture::Fixture;
 use common::{change, stamp, TestServer};
+use model::entities::{
+    facility, grid, household, need, pack_delivery, resident, stock_move, supply_item, visit,
+};
+use model::Role;
 use serde_json::{json, Value};
+
+/// Three grids of four households of two residents each, one visited and one in need:
+/// wangfang works the first two grids, liqiang the third, zhaomin supervises all three, and
+/// chenjing carries packs to two residents of the first.
+async fn community() -> TestServer {
+    let mut f = Fixture::new();
+    let grids: Vec<String> = ["东区第一网格", "东区第二网格", "西区网格"]
+        .iter()
+        .map(|name| f.grid(name))
+        .collect();
+    let wang = f
+        .user(Role::GridWorker, "wangfang", "王芳", &grids[..2])
+        .await;
+    let li = f
+        .user(Role::GridWorker, "liqiang", "李强", &grids[2..])
+        .await;
+    f.user(Role::Supervisor, "zhaomin", "赵敏", &grids).await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let chen = f.user(Role::Volunteer, "chenjing", "陈静", &[]).await;
+    let yesterday = now() - 86_400_000;
+    for (g, grid) in grids.iter().enumerate() {
+        let worker = if g < 2 { &wang } else { &li };
+        for h in 0..4 {
+            let home = f.household(grid, &format!("{} 号楼 {}01", g + 1, h + 1));
+            let health = [
+                (resident::field::BIRTH_DATE, json!("1945-06-01")),
+                (resident::field::PHONE, json!(format!("1380000{g}{h}00"))),
+                (resident::field::COND_HYPERTENSION, json!(true)),
+            ];
+            let visited = f.resident(&home, &format!("张{g}{h}"), &health);
+            let in_need = f.resident(&home, &format!("李{g}{h}"), &health);
+            f.visit(&visited, worker, yesterday);
+            f.need(&in_need, "open");
+            if g == 0 && h < 2 {
+                f.delivery(&visited, &chen, "pending");
+            }
+        }
+    }
+    f.start().await
+}
 
 fn now() -> i64 {
     server::now_ms()
@@ -18,30 +63,30 @@ fn uuid() -> String {
 fn new_resident(id: &str, grid: &str, device: &str, ms: i64) -> Vec<Value> {
     vec![
         change(
-            "resident",
+            resident::NAME,
             id,
-            "grid_id",
+            resident::field::GRID_ID,
             json!(grid),
             &stamp(ms, 0, device),
         ),
         change(
-            "resident",
+            resident::NAME,
             id,
-            "name",
+            resident::field::NAME,
             json!("刘桂兰"),
             &stamp(ms, 1, device),
         ),
         change(
-            "resident",
+            resident::NAME,
             id,
-            "birth_date",
+            resident::field::BIRTH_DATE,
             json!("1948-03-02"),
             &stamp(ms, 2, device),
         ),
         change(
-            "resident",
+            resident::NAME,
             id,
-            "cond_diabetes",
+            resident::field::COND_DIABETES,
             json!(true),
             &stamp(ms, 3, device),
         ),
@@ -65,7 +110,7 @@ async fn worker(s: &TestServer, device: &str) -> (String, Vec<String>) {
 
 #[tokio::test]
 async fn a_pushed_record_reaches_its_grid_and_nobody_else() {
-    let s = common::start().await;
+    let s = community().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let id = uuid();
     let (status, body) = s
@@ -83,11 +128,11 @@ async fn a_pushed_record_reaches_its_grid_and_nobody_else() {
     let sup = s.token("zhaomin", "laptop").await;
     let (seen, _) = s.pull_all(&sup, None, 5000).await;
     assert_eq!(
-        field(&seen, "resident", &id, "name"),
+        field(&seen, resident::NAME, &id, resident::field::NAME),
         Some(&json!("刘桂兰"))
     );
     assert_eq!(
-        field(&seen, "resident", &id, "cond_diabetes"),
+        field(&seen, resident::NAME, &id, resident::field::COND_DIABETES),
         Some(&json!(true))
     );
 
@@ -101,7 +146,7 @@ async fn a_pushed_record_reaches_its_grid_and_nobody_else() {
 
 #[tokio::test]
 async fn replaying_a_batch_changes_nothing_and_an_older_stamp_loses() {
-    let s = common::start().await;
+    let s = community().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let id = uuid();
     let t = now();
@@ -116,16 +161,16 @@ async fn replaying_a_batch_changes_nothing_and_an_older_stamp_loses() {
     assert_eq!(s.state().await, before);
 
     let newer = change(
-        "resident",
+        resident::NAME,
         &id,
-        "name",
+        resident::field::NAME,
         json!("刘桂芝"),
         &stamp(t + 10, 0, "phone-a"),
     );
     let older = change(
-        "resident",
+        resident::NAME,
         &id,
-        "name",
+        resident::field::NAME,
         json!("旧名字"),
         &stamp(t - 10, 0, "phone-a"),
     );
@@ -133,14 +178,19 @@ async fn replaying_a_batch_changes_nothing_and_an_older_stamp_loses() {
     assert_eq!(s.push(&token, "phone-a", vec![older]).await.1["applied"], 0);
     let state = s.state().await;
     assert_eq!(
-        state[&("resident".into(), id.clone(), "name".into())].0,
+        state[&(
+            resident::NAME.into(),
+            id.clone(),
+            resident::field::NAME.into()
+        )]
+            .0,
         json!("刘桂芝")
     );
 }
 
 #[tokio::test]
 async fn pull_pages_by_limit_without_gaps_or_repeats_and_resumes_from_the_cursor() {
-    let s = common::start().await;
+    let s = community().await;
     let sup = s.token("zhaomin", "laptop").await;
     let (all, cursor) = s.pull_all(&sup, None, 5000).await;
     let (paged, _) = s.pull_all(&sup, None, 37).await;
@@ -183,47 +233,48 @@ async fn pull_pages_by_limit_without_gaps_or_repeats_and_resumes_from_the_cursor
 
 #[tokio::test]
 async fn a_volunteer_receives_only_their_deliveries_and_the_recipients_name_address_and_phone() {
-    let s = common::start().await;
+    let s = community().await;
     let vol = s.token("chenjing", "vol-phone").await;
     let (seen, _) = s.pull_all(&vol, None, 5000).await;
     assert!(!seen.is_empty());
     let deliveries: std::collections::BTreeSet<_> = seen
         .iter()
-        .filter(|c| c["entity"] == "pack_delivery")
+        .filter(|c| c["entity"] == pack_delivery::NAME)
         .map(|c| c["id"].to_string())
         .collect();
     assert!(
         !deliveries.is_empty(),
-        "the demo assigns packs to the volunteer"
+        "the community assigns packs to the volunteer"
     );
-    let allowed_resident = ["grid_id", "household_id", "name", "phone", "_deleted"];
+    let allowed_resident = [
+        resident::field::GRID_ID,
+        resident::field::HOUSEHOLD_ID,
+        resident::field::NAME,
+        resident::field::PHONE,
+        resident::field::DELETED,
+    ];
+    let allowed_household = [
+        household::field::GRID_ID,
+        household::field::ADDRESS,
+        household::field::BUILDING,
+        household::field::UNIT,
+        household::field::ROOM,
+        household::field::VILLAGE,
+        household::field::VILLAGE_GROUP,
+        household::field::DELETED,
+    ];
     for c in &seen {
+        let field = c["field"].as_str().unwrap();
         match c["entity"].as_str().unwrap() {
-            "resident" => assert!(
-                allowed_resident.contains(&c["field"].as_str().unwrap()),
-                "{c}"
-            ),
-            "visit" | "need" => panic!("a volunteer received {c}"),
-            "household" => assert!(
-                [
-                    "grid_id",
-                    "address",
-                    "building",
-                    "unit",
-                    "room",
-                    "village",
-                    "village_group",
-                    "_deleted"
-                ]
-                .contains(&c["field"].as_str().unwrap()),
-                "{c}"
-            ),
+            resident::NAME => assert!(allowed_resident.contains(&field), "{c}"),
+            visit::NAME | need::NAME => panic!("a volunteer received {c}"),
+            household::NAME => assert!(allowed_household.contains(&field), "{c}"),
             _ => {}
         }
     }
-    let me = seen
-        .iter()
-        .filter(|c| c["entity"] == "pack_delivery" && c["field"] == "volunteer_id");
+    let me = seen.iter().filter(|c| {
+        c["entity"] == pack_delivery::NAME && c["field"] == pack_delivery::field::VOLUNTEER_ID
+    });
     assert!(me.clone().count() > 0);
 }
 
@@ -231,15 +282,15 @@ async fn a_volunteer_receives_only_their_deliveries_and_the_recipients_name_addr
 
 #[tokio::test]
 async fn malformed_push_is_400_and_writes_nothing() {
-    let s = common::start().await;
+    let s = community().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let before = s.state().await;
     let id = uuid();
     let mut bad_stamp = new_resident(&id, &grids[0], "phone-a", now());
     bad_stamp.push(change(
-        "resident",
+        resident::NAME,
         &id,
-        "phone",
+        resident::field::PHONE,
         json!("13800000000"),
         "yesterday",
     ));
@@ -260,7 +311,7 @@ async fn malformed_push_is_400_and_writes_nothing() {
 
 #[tokio::test]
 async fn unauthorized_is_401_and_writes_nothing() {
-    let s = common::start().await;
+    let s = community().await;
     let grids = s.grids_of("wangfang").await;
     let before = s.state().await;
     let batch = new_resident(&uuid(), &grids[0], "phone-a", now());
@@ -276,7 +327,7 @@ async fn unauthorized_is_401_and_writes_nothing() {
 
 #[tokio::test]
 async fn forbidden_is_403_for_role_grid_and_device_and_writes_nothing() {
-    let s = common::start().await;
+    let s = community().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let others = s.grids_of("liqiang").await;
     let before = s.state().await;
@@ -318,9 +369,9 @@ async fn forbidden_is_403_for_role_grid_and_device_and_writes_nothing() {
             &token,
             "phone-a",
             vec![change(
-                "supply_item",
+                supply_item::NAME,
                 &uuid(),
-                "name",
+                supply_item::field::NAME,
                 json!("口罩"),
                 &stamp(t, 9, "phone-a"),
             )],
@@ -329,7 +380,7 @@ async fn forbidden_is_403_for_role_grid_and_device_and_writes_nothing() {
     assert_eq!(status, 403, "{resp}");
     let vol = s.token("chenjing", "vol-phone").await;
     let (seen, _) = s.pull_all(&vol, None, 5000).await;
-    let resident = seen.iter().find(|c| c["entity"] == "resident").unwrap()["id"]
+    let recipient = seen.iter().find(|c| c["entity"] == resident::NAME).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -338,9 +389,9 @@ async fn forbidden_is_403_for_role_grid_and_device_and_writes_nothing() {
             &vol,
             "vol-phone",
             vec![change(
-                "resident",
-                &resident,
-                "cond_diabetes",
+                resident::NAME,
+                &recipient,
+                resident::field::COND_DIABETES,
                 json!(true),
                 &stamp(t, 0, "vol-phone"),
             )],
@@ -353,9 +404,9 @@ async fn forbidden_is_403_for_role_grid_and_device_and_writes_nothing() {
             &vol,
             "vol-phone",
             vec![change(
-                "pack_delivery",
+                pack_delivery::NAME,
                 &uuid(),
-                "status",
+                pack_delivery::field::STATUS,
                 json!("delivered"),
                 &stamp(t, 1, "vol-phone"),
             )],
@@ -368,7 +419,7 @@ async fn forbidden_is_403_for_role_grid_and_device_and_writes_nothing() {
 
 #[tokio::test]
 async fn clock_skew_is_409_with_server_time_and_writes_nothing() {
-    let s = common::start().await;
+    let s = community().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let before = s.state().await;
     let ahead = now() + 6 * 60 * 1000;
@@ -398,23 +449,23 @@ async fn clock_skew_is_409_with_server_time_and_writes_nothing() {
 
 #[tokio::test]
 async fn too_large_is_413_and_writes_nothing() {
-    let s = common::start().await;
+    let s = community().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let before = s.state().await;
     let id = uuid();
     let t = now();
     let mut many = vec![change(
-        "resident",
+        resident::NAME,
         &id,
-        "grid_id",
+        resident::field::GRID_ID,
         json!(grids[0]),
         &stamp(t, 0, "phone-a"),
     )];
     many.extend((1..=5000).map(|i| {
         change(
-            "resident",
+            resident::NAME,
             &id,
-            "notes",
+            resident::field::NOTES,
             json!(format!("{i}")),
             &stamp(t, i as u16, "phone-a"),
         )
@@ -426,9 +477,9 @@ async fn too_large_is_413_and_writes_nothing() {
     let huge: Vec<Value> = (0..4300u16)
         .map(|i| {
             change(
-                "resident",
+                resident::NAME,
                 &id,
-                "notes",
+                resident::field::NOTES,
                 json!(big),
                 &stamp(t, i, "phone-a"),
             )
@@ -441,37 +492,37 @@ async fn too_large_is_413_and_writes_nothing() {
 
 #[tokio::test]
 async fn invalid_is_422_with_each_bad_change_and_writes_nothing() {
-    let s = common::start().await;
+    let s = community().await;
     let (token, grids) = worker(&s, "phone-a").await;
     let before = s.state().await;
     let id = uuid();
     let t = now();
     let batch = vec![
         change(
-            "resident",
+            resident::NAME,
             &id,
-            "grid_id",
+            resident::field::GRID_ID,
             json!(grids[0]),
             &stamp(t, 0, "phone-a"),
         ),
         change(
-            "resident",
+            resident::NAME,
             &id,
             "favourite_colour",
             json!("red"),
             &stamp(t, 1, "phone-a"),
         ),
         change(
-            "visit",
+            visit::NAME,
             &uuid(),
-            "spo2",
+            visit::field::SPO2,
             json!(120),
             &stamp(t, 2, "phone-a"),
         ),
         change(
-            "resident",
+            resident::NAME,
             &id,
-            "birth_date",
+            resident::field::BIRTH_DATE,
             json!("1948-02-30"),
             &stamp(t, 3, "phone-a"),
         ),
@@ -483,9 +534,9 @@ async fn invalid_is_422_with_each_bad_change_and_writes_nothing() {
             &stamp(t, 4, "phone-a"),
         ),
         change(
-            "resident",
+            resident::NAME,
             &id,
-            "name",
+            resident::field::NAME,
             json!("刘桂兰"),
             &stamp(t, 5, "phone-a"),
         ),
@@ -513,9 +564,9 @@ async fn invalid_is_422_with_each_bad_change_and_writes_nothing() {
             &token,
             "phone-a",
             vec![change(
-                "resident",
+                resident::NAME,
                 &uuid(),
-                "name",
+                resident::field::NAME,
                 json!("无网格"),
                 &stamp(t, 6, "phone-a"),
             )],
@@ -527,8 +578,8 @@ async fn invalid_is_422_with_each_bad_change_and_writes_nothing() {
 
 #[tokio::test]
 async fn a_cursor_from_another_database_is_410_and_a_garbled_one_400() {
-    let a = common::start().await;
-    let b = common::start().await;
+    let a = community().await;
+    let b = community().await;
     let sup_a = a.token("zhaomin", "laptop").await;
     let sup_b = b.token("zhaomin", "laptop").await;
     let (_, cursor_b) = b.pull_all(&sup_b, None, 5000).await;
@@ -550,7 +601,7 @@ async fn a_cursor_from_another_database_is_410_and_a_garbled_one_400() {
 
 #[tokio::test]
 async fn schema_lists_entities_with_types_and_roles() {
-    let s = common::start().await;
+    let s = community().await;
     let token = s.token("wangfang", "phone-a").await;
     let r = s
         .client
@@ -563,20 +614,20 @@ async fn schema_lists_entities_with_types_and_roles() {
     let body: Value = r.json().await.unwrap();
     let text = body.to_string();
     for entity in [
-        "household",
-        "resident",
-        "visit",
-        "need",
-        "supply_item",
-        "stock_move",
-        "pack_delivery",
-        "facility",
-        "grid",
+        household::NAME,
+        resident::NAME,
+        visit::NAME,
+        need::NAME,
+        supply_item::NAME,
+        stock_move::NAME,
+        pack_delivery::NAME,
+        facility::NAME,
+        grid::NAME,
     ] {
         assert!(
             text.contains(&format!("\"{entity}\"")),
             "schema lists {entity}"
         );
     }
-    assert!(text.contains("cond_diabetes") && text.contains("spo2"));
+    assert!(text.contains(resident::field::COND_DIABETES) && text.contains(visit::field::SPO2));
 }

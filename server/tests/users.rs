@@ -3,11 +3,36 @@
 
 mod common;
 
+use common::fixture::Fixture;
 use common::TestServer;
+use model::entities::{grid, household, user_profile};
+use model::Role;
 use serde_json::{json, Value};
 
+/// The community's users: role, user name, name, and how many of its grids, from the first.
+const USERS: &[(Role, &str, &str, usize)] = &[
+    (Role::Admin, "admin", "管理员", 0),
+    (Role::Supervisor, "zhaomin", "赵敏", 5),
+    (Role::GridWorker, "wangfang", "王芳", 2),
+    (Role::Volunteer, "chenjing", "陈静", 0),
+];
+
+/// Five grids with a household of one resident each, and [`USERS`].
+async fn community() -> TestServer {
+    let mut f = Fixture::new();
+    let grids: Vec<String> = (1..=5).map(|i| f.grid(&format!("第{i}网格"))).collect();
+    for (i, grid) in grids.iter().enumerate() {
+        let home = f.household(grid, &format!("{} 号楼 101", i + 1));
+        f.resident(&home, &format!("居民{i}"), &[]);
+    }
+    for &(role, username, name, n) in USERS {
+        f.user(role, username, name, &grids[..n]).await;
+    }
+    f.start().await
+}
+
 async fn admin(s: &TestServer) -> String {
-    s.token_with("admin", "knock-admin", "admin-laptop").await
+    s.token("admin", "admin-laptop").await
 }
 
 async fn send(
@@ -49,9 +74,11 @@ async fn list(s: &TestServer, token: &str) -> (u16, Value) {
     send(s, reqwest::Method::GET, "/api/v1/users", Some(token), None).await
 }
 
-/// Every grid of the demo community, with names, in order.
+/// Every grid of the community, with names, in order.
 async fn all_grids(s: &TestServer) -> Vec<(String, String)> {
-    let r = s.login("zhaomin", "knock-demo", "grids-probe").await;
+    let r = s
+        .login("zhaomin", common::fixture::PASSWORD, "grids-probe")
+        .await;
     let body: Value = r.json().await.unwrap();
     let ids = body["user"]["grids"].as_array().unwrap();
     let names = body["user"]["grid_names"].as_array().unwrap();
@@ -67,8 +94,8 @@ fn grids_seen(changes: &[Value]) -> std::collections::BTreeSet<String> {
     changes
         .iter()
         .filter_map(|c| match (c["entity"].as_str(), c["field"].as_str()) {
-            (Some("grid"), _) => c["id"].as_str(),
-            (Some(_), Some("grid_id")) => c["value"].as_str(),
+            (Some(grid::NAME), _) => c["id"].as_str(),
+            (Some(_), Some(model::schema::GRID_ID)) => c["value"].as_str(),
             _ => None,
         })
         .map(str::to_owned)
@@ -78,7 +105,7 @@ fn grids_seen(changes: &[Value]) -> std::collections::BTreeSet<String> {
 fn households(changes: &[Value]) -> usize {
     changes
         .iter()
-        .filter(|c| c["entity"] == "household" && c["field"] == "grid_id")
+        .filter(|c| c["entity"] == household::NAME && c["field"] == household::field::GRID_ID)
         .count()
 }
 
@@ -95,7 +122,7 @@ async fn new_worker(s: &TestServer, admin: &str, username: &str, grid: &str) -> 
 
 #[tokio::test]
 async fn an_admin_creates_a_grid_worker_who_logs_in_and_pulls_only_their_grid() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let grids = all_grids(&s).await;
     let (third, third_name) = &grids[2];
@@ -118,19 +145,19 @@ async fn an_admin_creates_a_grid_worker_who_logs_in_and_pulls_only_their_grid() 
     // Others can see who the new user is, by the profile the server wrote.
     let profile: Vec<&Value> = changes
         .iter()
-        .filter(|c| c["entity"] == "user_profile" && c["id"] == user["id"])
+        .filter(|c| c["entity"] == user_profile::NAME && c["id"] == user["id"])
         .collect();
     assert!(profile
         .iter()
-        .any(|c| c["field"] == "name" && c["value"] == "孙丽"));
+        .any(|c| c["field"] == user_profile::field::NAME && c["value"] == "孙丽"));
     assert!(profile
         .iter()
-        .any(|c| c["field"] == "role" && c["value"] == "grid_worker"));
+        .any(|c| c["field"] == user_profile::field::ROLE && c["value"] == "grid_worker"));
 }
 
 #[tokio::test]
 async fn only_admins_may_use_the_users_endpoints() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let (_, listed) = list(&s, &admin).await;
     let someone = listed["users"][0]["id"].as_str().unwrap().to_owned();
@@ -177,7 +204,7 @@ async fn only_admins_may_use_the_users_endpoints() {
 
 #[tokio::test]
 async fn disabling_a_user_stops_their_token_at_once_and_enabling_lets_them_log_in_again() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let grids = all_grids(&s).await;
     let user = new_worker(&s, &admin, "sunli", &grids[0].0).await;
@@ -208,7 +235,7 @@ async fn disabling_a_user_stops_their_token_at_once_and_enabling_lets_them_log_i
 
 #[tokio::test]
 async fn a_new_password_replaces_the_old_one_and_revokes_tokens() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let grids = all_grids(&s).await;
     let user = new_worker(&s, &admin, "sunli", &grids[0].0).await;
@@ -238,7 +265,7 @@ async fn a_new_password_replaces_the_old_one_and_revokes_tokens() {
 
 #[tokio::test]
 async fn new_grids_make_the_old_cursor_reset_and_a_fresh_pull_brings_the_new_grid() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let grids = all_grids(&s).await;
     let user = new_worker(&s, &admin, "sunli", &grids[0].0).await;
@@ -273,7 +300,7 @@ async fn new_grids_make_the_old_cursor_reset_and_a_fresh_pull_brings_the_new_gri
 
 #[tokio::test]
 async fn bad_input_is_refused_with_reasons_and_writes_nothing() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let grids = all_grids(&s).await;
     let (_, before) = list(&s, &admin).await;
@@ -352,7 +379,7 @@ async fn bad_input_is_refused_with_reasons_and_writes_nothing() {
 
 #[tokio::test]
 async fn an_admin_cannot_lock_themself_out() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let (_, listed) = list(&s, &admin).await;
     let me = listed["users"]
@@ -392,12 +419,12 @@ async fn an_admin_cannot_lock_themself_out() {
 
 #[tokio::test]
 async fn the_list_never_holds_a_password_hash() {
-    let s = common::start().await;
+    let s = community().await;
     let admin = admin(&s).await;
     let (status, body) = list(&s, &admin).await;
     assert_eq!(status, 200);
     let users = body["users"].as_array().unwrap();
-    assert_eq!(users.len(), server::demo::ACCOUNTS.len());
+    assert_eq!(users.len(), USERS.len());
     let text = body.to_string();
     assert!(!text.contains("argon2"), "{text}");
     assert!(!text.contains("password"), "{text}");
@@ -428,14 +455,14 @@ fn cli(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
 
 #[tokio::test]
 async fn the_command_line_adds_lists_and_disables_users_of_a_running_server() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = common::start_in(dir.path()).await;
+    let s = community().await;
+    let dir = s.data_dir.clone();
     let grids = all_grids(&s).await;
     let (third, third_name) = &grids[2];
 
     // A grid by name, and no password: one is made and printed once.
     let (ok, out, err) = cli(
-        dir.path(),
+        &dir,
         &[
             "add",
             "sunli",
@@ -459,7 +486,7 @@ async fn the_command_line_adds_lists_and_disables_users_of_a_running_server() {
     assert_eq!(body["user"]["grids"], json!([third]));
     let token = body["token"].as_str().unwrap().to_owned();
 
-    let (ok, out, _) = cli(dir.path(), &["list"]);
+    let (ok, out, _) = cli(&dir, &["list"]);
     assert!(ok);
     let line = out.lines().find(|l| l.starts_with("sunli\t")).unwrap();
     assert_eq!(
@@ -469,7 +496,7 @@ async fn the_command_line_adds_lists_and_disables_users_of_a_running_server() {
     assert!(!out.contains("argon2"));
 
     let (ok, _, err) = cli(
-        dir.path(),
+        &dir,
         &[
             "add",
             "sunli",
@@ -482,7 +509,7 @@ async fn the_command_line_adds_lists_and_disables_users_of_a_running_server() {
     assert!(!ok);
     assert!(err.contains("user name is taken"), "{err}");
     let (ok, _, err) = cli(
-        dir.path(),
+        &dir,
         &[
             "add",
             "zhou",
@@ -494,25 +521,22 @@ async fn the_command_line_adds_lists_and_disables_users_of_a_running_server() {
     );
     assert!(!ok);
     assert!(err.contains("没有的网格"), "{err}");
-    let (ok, _, err) = cli(dir.path(), &["frobnicate", "x"]);
+    let (ok, _, err) = cli(&dir, &["frobnicate", "x"]);
     assert!(!ok);
     assert!(err.contains("usage"), "{err}");
 
-    let (ok, out, err) = cli(dir.path(), &["disable", "sunli"]);
+    let (ok, out, err) = cli(&dir, &["disable", "sunli"]);
     assert!(ok, "{out}{err}");
     assert_eq!(s.pull_page(&token, "?limit=1").await.0, 401);
     assert_eq!(s.login("sunli", &password, "phone-s").await.status(), 401);
-    let (_, out, _) = cli(dir.path(), &["list"]);
+    let (_, out, _) = cli(&dir, &["list"]);
     assert!(out
         .lines()
         .any(|l| l.starts_with("sunli\t") && l.ends_with("\tdisabled")));
 
-    let (ok, _, _) = cli(dir.path(), &["enable", "sunli"]);
+    let (ok, _, _) = cli(&dir, &["enable", "sunli"]);
     assert!(ok);
-    let (ok, out, _) = cli(
-        dir.path(),
-        &["passwd", "sunli", "--password", "chosen-pass"],
-    );
+    let (ok, out, _) = cli(&dir, &["passwd", "sunli", "--password", "chosen-pass"]);
     assert!(ok);
     assert!(
         !out.contains("chosen-pass"),
@@ -523,7 +547,7 @@ async fn the_command_line_adds_lists_and_disables_users_of_a_running_server() {
         200
     );
     let (ok, out, err) = cli(
-        dir.path(),
+        &dir,
         &[
             "set",
             "sunli",

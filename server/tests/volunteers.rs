@@ -4,36 +4,64 @@
 
 mod common;
 
-use common::{change, stamp};
-use serde_json::{json, Value};
+use common::fixture::Fixture;
+use common::{change, stamp, TestServer};
+use model::entities::{need, pack_delivery, resident, stock_move, visit};
+use model::Role;
+use serde_json::json;
 
-async fn user_id(s: &common::TestServer, username: &str) -> String {
-    let r = s.login(username, "knock-demo", "probe").await;
-    let v: Value = r.json().await.unwrap();
-    v["user"]["id"].as_str().unwrap().to_owned()
+/// A grid with three residents of two households: two get packs from chenjing, one from
+/// liuyang; the first also has a visit and a need, and the station has received stock.
+struct Community {
+    s: TestServer,
+    /// chenjing's deliveries, and liuyang's.
+    mine: Vec<String>,
+    theirs: Vec<String>,
 }
 
-/// The delivery ids assigned to each volunteer id, from the admin's view.
-async fn deliveries_of(s: &common::TestServer, volunteer: &str) -> Vec<String> {
-    s.state()
-        .await
-        .into_iter()
-        .filter(|((e, _, f), (v, _))| {
-            e == "pack_delivery" && f == "volunteer_id" && v == &json!(volunteer)
-        })
-        .map(|((_, id, _), _)| id)
-        .collect()
+async fn community() -> Community {
+    let mut f = Fixture::new();
+    let grids = [f.grid("东区第一网格")];
+    let worker = f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let chen = f.user(Role::Volunteer, "chenjing", "陈静", &[]).await;
+    let liu = f.user(Role::Volunteer, "liuyang", "刘洋", &[]).await;
+    let one = f.household(&grids[0], "1 号楼 101");
+    let two = f.household(&grids[0], "1 号楼 102");
+    let health = [
+        (resident::field::BIRTH_DATE, json!("1941-04-02")),
+        (resident::field::PHONE, json!("13800000001")),
+        (resident::field::COND_HEART, json!(true)),
+        (resident::field::TAG_LIVING_ALONE, json!(true)),
+    ];
+    let a = f.resident(&one, "张秀英", &health);
+    let b = f.resident(&one, "张建国", &health);
+    let c = f.resident(&two, "李桂兰", &health);
+    f.visit(&a, &worker, server::now_ms() - 86_400_000);
+    f.need(&a, "open");
+    f.record(
+        stock_move::NAME,
+        &[
+            (stock_move::field::SITE, json!("东区卫生服务站")),
+            (stock_move::field::KIND, json!("received")),
+            (stock_move::field::QUANTITY, json!(100)),
+        ],
+    );
+    let mine = vec![
+        f.delivery(&a, &chen, "pending"),
+        f.delivery(&c, &chen, "delivered"),
+    ];
+    let theirs = vec![f.delivery(&b, &liu, "pending")];
+    Community {
+        s: f.start().await,
+        mine,
+        theirs,
+    }
 }
 
 #[tokio::test]
 async fn a_volunteer_may_not_touch_another_volunteers_delivery() {
-    let s = common::start().await;
-    let liu = user_id(&s, "liuyang").await;
-    let theirs = deliveries_of(&s, &liu).await;
-    assert!(
-        !theirs.is_empty(),
-        "the demo assigns packs to both volunteers"
-    );
+    let Community { s, theirs, .. } = community().await;
     let token = s.token("chenjing", "vol-a").await;
     let before = s.state().await;
     let (status, body) = s
@@ -41,9 +69,9 @@ async fn a_volunteer_may_not_touch_another_volunteers_delivery() {
             &token,
             "vol-a",
             vec![change(
-                "pack_delivery",
+                pack_delivery::NAME,
                 &theirs[0],
-                "status",
+                pack_delivery::field::STATUS,
                 json!("delivered"),
                 &stamp(server::now_ms(), 0, "vol-a"),
             )],
@@ -55,9 +83,7 @@ async fn a_volunteer_may_not_touch_another_volunteers_delivery() {
 
 #[tokio::test]
 async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
-    let s = common::start().await;
-    let chen = user_id(&s, "chenjing").await;
-    let mine = deliveries_of(&s, &chen).await;
+    let Community { s, mine, .. } = community().await;
     let token = s.token("chenjing", "vol-a").await;
     let t = server::now_ms();
     let (status, body) = s
@@ -66,16 +92,16 @@ async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
             "vol-a",
             vec![
                 change(
-                    "pack_delivery",
+                    pack_delivery::NAME,
                     &mine[0],
-                    "status",
+                    pack_delivery::field::STATUS,
                     json!("delivered"),
                     &stamp(t, 0, "vol-a"),
                 ),
                 change(
-                    "pack_delivery",
+                    pack_delivery::NAME,
                     &mine[0],
-                    "note",
+                    pack_delivery::field::NOTE,
                     json!("已交给本人"),
                     &stamp(t, 1, "vol-a"),
                 ),
@@ -86,23 +112,23 @@ async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
     let mv = uuid::Uuid::new_v4().to_string();
     let delivered = vec![
         change(
-            "stock_move",
+            stock_move::NAME,
             &mv,
-            "kind",
+            stock_move::field::KIND,
             json!("delivered"),
             &stamp(t, 2, "vol-a"),
         ),
         change(
-            "stock_move",
+            stock_move::NAME,
             &mv,
-            "quantity",
+            stock_move::field::QUANTITY,
             json!(5),
             &stamp(t, 3, "vol-a"),
         ),
         change(
-            "stock_move",
+            stock_move::NAME,
             &mv,
-            "delivery_id",
+            stock_move::field::DELIVERY_ID,
             json!(mine[0]),
             &stamp(t, 4, "vol-a"),
         ),
@@ -117,9 +143,9 @@ async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
             &token,
             "vol-a",
             vec![change(
-                "stock_move",
+                stock_move::NAME,
                 &received,
-                "kind",
+                stock_move::field::KIND,
                 json!("received"),
                 &stamp(t, 5, "vol-a"),
             )],
@@ -131,9 +157,9 @@ async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
             &token,
             "vol-a",
             vec![change(
-                "pack_delivery",
+                pack_delivery::NAME,
                 &mine[0],
-                "resident_id",
+                pack_delivery::field::RESIDENT_ID,
                 json!("someone-else"),
                 &stamp(t, 6, "vol-a"),
             )],
@@ -145,24 +171,32 @@ async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
 
 #[tokio::test]
 async fn a_volunteers_pull_holds_only_their_deliveries_and_no_health_field() {
-    let s = common::start().await;
-    let chen = user_id(&s, "chenjing").await;
-    let mine: std::collections::BTreeSet<String> =
-        deliveries_of(&s, &chen).await.into_iter().collect();
+    let Community { s, mine, .. } = community().await;
+    let mine: std::collections::BTreeSet<String> = mine.into_iter().collect();
     let token = s.token("chenjing", "vol-a").await;
     let (seen, _) = s.pull_all(&token, None, 5000).await;
     let delivery_ids: std::collections::BTreeSet<String> = seen
         .iter()
-        .filter(|c| c["entity"] == "pack_delivery")
+        .filter(|c| c["entity"] == pack_delivery::NAME)
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(delivery_ids, mine, "exactly their own deliveries");
     for c in &seen {
         let (entity, field) = (c["entity"].as_str().unwrap(), c["field"].as_str().unwrap());
-        assert!(!["visit", "need", "stock_move"].contains(&entity), "{c}");
-        if entity == "resident" {
+        assert!(
+            ![visit::NAME, need::NAME, stock_move::NAME].contains(&entity),
+            "{c}"
+        );
+        if entity == resident::NAME {
             assert!(
-                ["grid_id", "household_id", "name", "phone", "_deleted"].contains(&field),
+                [
+                    resident::field::GRID_ID,
+                    resident::field::HOUSEHOLD_ID,
+                    resident::field::NAME,
+                    resident::field::PHONE,
+                    resident::field::DELETED,
+                ]
+                .contains(&field),
                 "{c}"
             );
         }

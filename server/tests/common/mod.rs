@@ -1,17 +1,44 @@
-//! Starts a real Knock server on a loopback port with a fresh SQLite file, for integration tests.
+//! Starts a real Knock server on a loopback port with a fresh SQLite file, for integration tests:
+//! on the demo community ([`start`]) or on a community built for the test ([`fixture::Fixture`]).
 #![allow(dead_code)]
 
+pub mod fixture;
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use server::storage::sqlite::SqliteStorage;
 use server::{app, demo, AppState, Config};
 
+/// The password of the demo's accounts other than the admin.
+const DEMO_PASSWORD: &str = "knock-demo";
+
+/// Who a test server's helpers log in as.
+#[derive(Clone)]
+struct Logins {
+    /// The password of the users `token` and `grids_of` log in as.
+    password: String,
+    /// The user name and password `state` reads everything with.
+    admin: Option<(String, String)>,
+}
+
+impl Logins {
+    fn demo() -> Logins {
+        Logins {
+            password: DEMO_PASSWORD.into(),
+            admin: Some(("admin".into(), "knock-admin".into())),
+        }
+    }
+}
+
 pub struct TestServer {
     pub base: String,
-    pub data_dir: std::path::PathBuf,
-    _owned_dir: Option<tempfile::TempDir>,
+    pub data_dir: PathBuf,
+    owned_dir: Option<tempfile::TempDir>,
     pub client: reqwest::Client,
     handle: tokio::task::JoinHandle<()>,
+    vars: Vec<(String, String)>,
+    logins: Logins,
 }
 
 impl Drop for TestServer {
@@ -23,27 +50,12 @@ impl Drop for TestServer {
 pub async fn start() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let mut s = start_in(dir.path()).await;
-    s._owned_dir = Some(dir);
+    s.own(dir);
     s
 }
 
 /// Starts a server on the database in `dir`, seeding the demo community when it is empty.
-pub async fn start_in(dir: &std::path::Path) -> TestServer {
-    start_with(dir, &[]).await
-}
-
-/// As [`start_in`], with some configuration variables set (`KNOCK_TILE_URL`, ...).
-pub async fn start_with(dir: &std::path::Path, vars: &[(&str, &str)]) -> TestServer {
-    let config = Config::from_lookup(|k| match k {
-        "KNOCK_ADDR" => Some("127.0.0.1:0".into()),
-        "KNOCK_DATA_DIR" => Some(dir.display().to_string()),
-        "KNOCK_DIST_DIR" => Some(dir.join("dist").display().to_string()),
-        _ => vars
-            .iter()
-            .find(|(name, _)| *name == k)
-            .map(|(_, v)| v.to_string()),
-    })
-    .unwrap();
+pub async fn start_in(dir: &Path) -> TestServer {
     let storage = Arc::new(SqliteStorage::open_dir(dir).unwrap());
     if server::storage::Storage::user_count(storage.as_ref())
         .await
@@ -54,6 +66,26 @@ pub async fn start_with(dir: &std::path::Path, vars: &[(&str, &str)]) -> TestSer
             .await
             .unwrap();
     }
+    serve(dir, storage, &[], Logins::demo()).await
+}
+
+/// Serves `storage`, whose file lies in `dir`, on a loopback port.
+async fn serve(
+    dir: &Path,
+    storage: Arc<SqliteStorage>,
+    vars: &[(&str, &str)],
+    logins: Logins,
+) -> TestServer {
+    let config = Config::from_lookup(|k| match k {
+        "KNOCK_ADDR" => Some("127.0.0.1:0".into()),
+        "KNOCK_DATA_DIR" => Some(dir.display().to_string()),
+        "KNOCK_DIST_DIR" => Some(dir.join("dist").display().to_string()),
+        _ => vars
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.to_string()),
+    })
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = app(AppState::new(storage, config));
@@ -63,9 +95,35 @@ pub async fn start_with(dir: &std::path::Path, vars: &[(&str, &str)]) -> TestSer
     TestServer {
         base,
         data_dir: dir.to_path_buf(),
-        _owned_dir: None,
+        owned_dir: None,
         client: reqwest::Client::new(),
         handle,
+        vars: vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        logins,
+    }
+}
+
+impl TestServer {
+    /// Keeps `dir` until the server is dropped.
+    fn own(&mut self, dir: tempfile::TempDir) {
+        self.owned_dir = Some(dir);
+    }
+
+    /// Stops this server and starts another on the same SQLite file, as a new process would.
+    pub async fn restart(mut self) -> TestServer {
+        let owned = self.owned_dir.take();
+        let dir = self.data_dir.clone();
+        let vars = std::mem::take(&mut self.vars);
+        let logins = self.logins.clone();
+        drop(self);
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let storage = Arc::new(SqliteStorage::open_dir(&dir).unwrap());
+        let mut s = serve(&dir, storage, &vars, logins).await;
+        s.owned_dir = owned;
+        s
     }
 }
 
@@ -83,10 +141,11 @@ impl TestServer {
             .unwrap()
     }
 
-    /// Logs in and returns the bearer token; panics if login fails.
+    /// Logs in with the server's common password and returns the bearer token; panics if login
+    /// fails.
     pub async fn token(&self, username: &str, device: &str) -> String {
-        let r = self.login(username, "knock-demo", device).await;
-        assert_eq!(r.status(), 200, "demo login of {username}");
+        let r = self.login(username, &self.logins.password, device).await;
+        assert_eq!(r.status(), 200, "login of {username}");
         let body: serde_json::Value = r.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
@@ -176,7 +235,8 @@ impl TestServer {
     pub async fn state(
         &self,
     ) -> std::collections::BTreeMap<(String, String, String), (serde_json::Value, String)> {
-        let token = self.token_with("admin", "knock-admin", "admin-state").await;
+        let (admin, password) = self.logins.admin.clone().expect("an admin account");
+        let token = self.token_with(&admin, &password, "admin-state").await;
         let (changes, _) = self.pull_all(&token, None, 5000).await;
         changes
             .into_iter()
@@ -200,9 +260,11 @@ impl TestServer {
         body["token"].as_str().unwrap().to_owned()
     }
 
-    /// The grids of a demo user, from their login.
+    /// The grids of a user with the common password, from their login.
     pub async fn grids_of(&self, username: &str) -> Vec<String> {
-        let r = self.login(username, "knock-demo", "grids-probe").await;
+        let r = self
+            .login(username, &self.logins.password, "grids-probe")
+            .await;
         let body: serde_json::Value = r.json().await.unwrap();
         body["user"]["grids"]
             .as_array()
