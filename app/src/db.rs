@@ -376,6 +376,10 @@ impl Db {
             records.put(&record_to_js(r)?, None).await?;
         }
         meta_put(&meta, META_CLOCK, &clock.state()).await?;
+        // A re-stamped edit may now sort below a value this device pulled and dropped because
+        // its old, future stamp was larger; the server keeps that value, and the cursor is past
+        // it. Pulling from the start brings every winner back, so the device cannot diverge.
+        meta.delete(META_CURSOR.into()).await?;
         tx.done().await?;
         Ok(())
     }

@@ -266,6 +266,27 @@ async fn clock_skew_restamps_the_outbox_in_order_and_the_record_follows() {
     done(db, user).await;
 }
 
+/// A re-stamped edit can sort below a value the device pulled and dropped, so the device pulls
+/// from the start again: it never keeps a value the server does not have.
+#[wasm_bindgen_test]
+async fn clock_skew_makes_the_next_pull_start_over() {
+    let (db, user) = fresh("phone-a").await;
+    db.apply_pulled(&[], "cursor-7", 1_764_331_200_500)
+        .await
+        .unwrap();
+    db.edit(
+        resident::NAME,
+        "r1",
+        vec![(field::NAME.into(), json!("甲"))],
+    )
+    .await
+    .unwrap();
+    db.restamp_outbox(1_700_000_000_000).await.unwrap();
+    assert_eq!(db.cursor().await.unwrap(), None);
+    assert_eq!(db.outbox_len().await.unwrap(), 1, "the edit still waits");
+    done(db, user).await;
+}
+
 #[wasm_bindgen_test]
 async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
     let (db, user) = fresh("phone-a").await;
