@@ -198,7 +198,10 @@ impl Fixture {
 
     /// As [`Fixture::start`], with some configuration variables set (`KNOCK_TILE_URL`, ...).
     pub async fn start_with(self, vars: &[(&str, &str)]) -> TestServer {
-        self.storage.apply_changes(self.changes).await.unwrap();
+        (self.storage.as_ref() as &dyn Storage)
+            .apply_changes(self.changes)
+            .await
+            .unwrap();
         let logins = Logins {
             password: PASSWORD.into(),
             admin: self.admin.map(|a| (a, PASSWORD.to_owned())),
