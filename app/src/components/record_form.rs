@@ -125,7 +125,7 @@ impl FormState {
 
 /// The stored record behind a form: `None` until the store is open and the record read, then
 /// `Some(record if it exists)`; a new record resolves at once to `Some(None)`.
-pub fn stored_record(
+fn stored_record(
     entity: &'static str,
     id: String,
     is_new: bool,
@@ -144,7 +144,7 @@ pub fn stored_record(
 }
 
 /// Loads the stored record into the form once, when it has been read.
-pub fn load_once(
+fn load_once(
     form: &FormState,
     stored: LocalResource<Option<Option<Record>>>,
     also: impl Fn(&Record) + 'static,
