@@ -12,23 +12,13 @@ use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
 use crate::i18n::{t, td_string, use_i18n};
 
-/// The fields the form edits: all but the grid (picked once, when the household is added), the
-/// position and the deletion flag.
-const FIELDS: &[&str] = &[
-    field::ADDRESS,
-    field::BUILDING,
-    field::UNIT,
-    field::ROOM,
-    field::VILLAGE,
-    field::VILLAGE_GROUP,
-    field::HEAD_NAME,
-    field::PHONE,
-    field::NOTES,
-];
+/// Who lives there, asked after the address. The grid is picked once, when the household is
+/// added; the position and the deletion flag are not the form's.
+const CONTACT: &[&str] = &[field::HEAD_NAME, field::PHONE, field::NOTES];
 
 static FORM: FormSpec = FormSpec {
     entity: &household::ENTITY,
-    fields: FIELDS,
+    fields: &[household::ADDRESS_FIELDS, CONTACT],
     route: "/households",
     saved: |locale| td_string!(locale, saved).to_string(),
 };
@@ -88,7 +78,8 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
             <form on:submit=save novalidate data-testid="household-form">
                 <fieldset class="form-body" disabled=move || !loaded.get()>
                 {is_new.then(|| view! { <GridSelect grid=grid /> })}
-                {form.inputs(FIELDS)}
+                {form.inputs(household::ADDRESS_FIELDS)}
+                {form.inputs(CONTACT)}
                 {rf.notice()}
                 <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button>
                             </fieldset>

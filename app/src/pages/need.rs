@@ -16,12 +16,7 @@ use crate::i18n::{t, t_string, td_string, use_i18n};
 
 static FORM: FormSpec = FormSpec {
     entity: &need::ENTITY,
-    fields: &[
-        field::KIND,
-        field::URGENCY,
-        field::DESCRIPTION,
-        field::RESOLUTION,
-    ],
+    fields: &[ASKED, DONE],
     route: "/needs",
     saved: |locale| td_string!(locale, need_saved).to_string(),
 };
