@@ -1,6 +1,7 @@
-//! The user's records read from IndexedDB once per change into the model's
+//! The user's records read from IndexedDB once per change, in one transaction, into the model's
 //! [`model::dataset::Dataset`] (tiers, due dates, members, open needs, searches), shared with the
-//! pages through the context so none reads IndexedDB on its own.
+//! pages through the context so none reads IndexedDB on its own. A failed read is kept, so the
+//! pages can say so instead of showing nothing.
 
 use std::rc::Rc;
 
@@ -8,7 +9,7 @@ use leptos::prelude::*;
 use model::dataset::{self, Loaded, Row};
 use model::date::{Date, CHINA_UTC_OFFSET_MINUTES};
 
-use crate::db::{now_ms, Record};
+use crate::db::{now_ms, DbError, Record};
 use crate::sync::use_sync;
 
 pub type Dataset = dataset::Dataset<Record>;
@@ -25,28 +26,55 @@ pub fn today() -> Date {
     Date::from_unix_ms_offset(now_ms() as i64, CHINA_UTC_OFFSET_MINUTES)
 }
 
+/// The last read of the device's records: `None` until the store is open and read once.
+type Read = Option<Result<Rc<Dataset>, DbError>>;
+
 #[derive(Clone, Copy)]
 pub struct DataContext {
-    pub data: LocalResource<Option<Rc<Dataset>>>,
+    read: LocalResource<Read>,
+}
+
+impl DataContext {
+    /// The dataset, tracked: `None` while the first read runs, before the store is open, or
+    /// when the read failed.
+    pub fn dataset(&self) -> Option<Rc<Dataset>> {
+        self.read.get().flatten().and_then(Result::ok)
+    }
+
+    pub fn dataset_untracked(&self) -> Option<Rc<Dataset>> {
+        self.read.get_untracked().flatten().and_then(Result::ok)
+    }
+
+    /// Why the device's records could not be read, tracked.
+    pub fn error(&self) -> Option<DbError> {
+        self.read.get().flatten().and_then(Result::err)
+    }
+
+    /// Reads the records again (the person asked to retry).
+    pub fn reload(&self) {
+        self.read.refetch();
+    }
 }
 
 /// Loads the dataset whenever the device's records change (a local edit or a pulled page).
 pub fn provide_data() {
     let sync = use_sync();
-    let data = LocalResource::new(move || {
+    let read = LocalResource::new(move || {
         sync.revision.track();
         let db = sync.db();
         async move {
-            let db = db?;
-            let lists =
-                futures::future::try_join_all(dataset::ENTITIES.iter().map(|e| db.records(e)))
-                    .await
-                    .ok()?;
-            let all: Loaded<Record> = dataset::ENTITIES.iter().copied().zip(lists).collect();
-            Some(Rc::new(Dataset::build(all, today())))
+            let mut by_entity = match db?.load_all().await {
+                Ok(by_entity) => by_entity,
+                Err(e) => return Some(Err(e)),
+            };
+            let all: Loaded<Record> = dataset::ENTITIES
+                .iter()
+                .map(|e| (*e, by_entity.take(e)))
+                .collect();
+            Some(Ok(Rc::new(Dataset::build(all, today()))))
         }
     });
-    provide_context(DataContext { data });
+    provide_context(DataContext { read });
 }
 
 pub fn use_data() -> DataContext {

@@ -10,7 +10,7 @@ use model::hlc::{Clock, Hlc};
 use model::merge::Stamped;
 use model::validate::Problem;
 use model::wire::Change;
-use rexie::{KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
+use rexie::{ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -423,19 +423,6 @@ impl Db {
         tx.store(REJECTED)?.delete(key).await?;
         tx.done().await?;
         Ok(())
-    }
-
-    /// Every record of an entity (deleted ones included: callers decide).
-    pub async fn records(&self, entity: &str) -> Result<Vec<Record>> {
-        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
-        let index = tx.store(RECORDS)?.index("entity")?;
-        let range = KeyRange::only(&entity.into()).map_err(rexie::Error::from)?;
-        index
-            .get_all(Some(range), None)
-            .await?
-            .iter()
-            .map(record_from_js)
-            .collect()
     }
 
     /// Every record on this device by entity (deleted ones included), read in one transaction

@@ -1,9 +1,10 @@
 //! Saves bytes made on the device as a file the user can open or send on: an export works with
 //! no network because nothing goes through the server.
 
+use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::i18n::{td_string, Locale};
+use crate::i18n::{td_string, use_i18n, Locale};
 
 /// The browser would not make the file (no document, or a Blob or URL call failed).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -58,5 +59,32 @@ pub fn save_table(name: &str, table: &model::export::Table, xlsx: bool) -> Resul
             "text/csv;charset=utf-8",
             model::export::to_csv(table).as_bytes(),
         )
+    }
+}
+
+/// A page's export buttons: saves tables and keeps the last failure, shown next to the buttons
+/// in the person's language until an export works.
+#[derive(Clone, Copy, Default)]
+pub struct Export {
+    failed: RwSignal<Option<SaveError>>,
+}
+
+impl Export {
+    pub fn save(&self, name: &str, table: &model::export::Table, xlsx: bool) {
+        self.failed.set(save_table(name, table, xlsx).err());
+    }
+
+    /// Why the last export failed, if it did.
+    pub fn notice(&self) -> impl IntoView {
+        let (failed, i18n) = (self.failed, use_i18n());
+        move || {
+            failed.get().map(|e| {
+                view! {
+                    <p class="field-error" role="alert" data-testid="export-error">
+                        {e.message(i18n.get_locale())}
+                    </p>
+                }
+            })
+        }
     }
 }

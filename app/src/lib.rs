@@ -18,16 +18,18 @@ pub mod session;
 pub mod sync;
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::app_header::AppHeader;
+use crate::components::load_error::LoadError;
+use crate::components::record_form::by_id_param;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    deliveries::DeliveriesPage, home::HomePage, household::HouseholdPage,
+    deliveries::DeliveriesPage, home::HomePage, household::HouseholdForm,
     households::HouseholdsPage, import::ImportPage, ledger::LedgerPage, login::LoginPage,
-    need::NeedPage, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
-    resident::ResidentPage, residents::ResidentsPage, services::ServicesPage,
+    need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
+    resident::ResidentForm, residents::ResidentsPage, services::ServicesPage,
     supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
     visit::VisitPage,
 };
@@ -46,26 +48,43 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <Redirect path="/" /> }>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/today") view=TodayPage />
-                        <Route path=path!("/households") view=HouseholdsPage />
-                        <Route path=path!("/households/:id") view=HouseholdPage />
-                        <Route path=path!("/residents") view=ResidentsPage />
-                        <Route path=path!("/residents/:id") view=ResidentPage />
-                        <Route path=path!("/visit/new") view=VisitPage />
-                        <Route path=path!("/ledger") view=LedgerPage />
-                        <Route path=path!("/overview") view=OverviewPage />
-                        <Route path=path!("/needs") view=NeedsPage />
-                        <Route path=path!("/needs/:id") view=NeedPage />
-                        <Route path=path!("/services") view=ServicesPage />
-                        <Route path=path!("/deliveries") view=DeliveriesPage />
-                        <Route path=path!("/supplies") view=SuppliesPage />
-                        <Route path=path!("/packs") view=PacksPage />
                         <Route path=path!("/sync") view=SyncPage />
-                        <Route path=path!("/users") view=UsersPage />
-                        <Route path=path!("/import") view=ImportPage />
+                        <ParentRoute path=path!("") view=DataPages>
+                            <Route path=path!("/today") view=TodayPage />
+                            <Route path=path!("/households") view=HouseholdsPage />
+                            <Route path=path!("/households/:id") view=|| by_id_param(|id| view! { <HouseholdForm id=id /> }) />
+                            <Route path=path!("/residents") view=ResidentsPage />
+                            <Route path=path!("/residents/:id") view=|| by_id_param(|id| view! { <ResidentForm id=id /> }) />
+                            <Route path=path!("/visit/new") view=VisitPage />
+                            <Route path=path!("/ledger") view=LedgerPage />
+                            <Route path=path!("/overview") view=OverviewPage />
+                            <Route path=path!("/needs") view=NeedsPage />
+                            <Route path=path!("/needs/:id") view=|| by_id_param(|id| view! { <NeedForm id=id /> }) />
+                            <Route path=path!("/services") view=ServicesPage />
+                            <Route path=path!("/deliveries") view=DeliveriesPage />
+                            <Route path=path!("/supplies") view=SuppliesPage />
+                            <Route path=path!("/packs") view=PacksPage />
+                            <Route path=path!("/users") view=UsersPage />
+                            <Route path=path!("/import") view=ImportPage />
+                        </ParentRoute>
                     </Routes>
                 </main>
             </Router>
         </I18nContextProvider>
+    }
+}
+
+/// The pages that show the device's records: when those could not be read, the notice with its
+/// retry button stands in for the page, which would otherwise look empty.
+#[component]
+fn DataPages() -> impl IntoView {
+    let data = data::use_data();
+    view! {
+        <Show
+            when=move || data.error().is_none()
+            fallback=move || view! { <LoadError on_retry=move |_| data.reload() /> }
+        >
+            <Outlet />
+        </Show>
     }
 }

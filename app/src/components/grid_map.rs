@@ -171,7 +171,7 @@ pub fn GridMap(
     selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let ready = use_leaflet();
     let map = JsRwSignal::<Option<leaflet::Map>>::new_local(None);
     let (zoom, set_zoom) = signal(0.0f64);
@@ -213,7 +213,7 @@ pub fn GridMap(
         if zoom.get() < HOUSEHOLD_ZOOM {
             return Vec::new();
         }
-        let (Some(m), Some(d)) = (map.get(), data.get().flatten()) else {
+        let (Some(m), Some(d)) = (map.get(), data.dataset()) else {
             return Vec::new();
         };
         let view = m.get_bounds();

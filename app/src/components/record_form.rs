@@ -125,7 +125,7 @@ impl FormState {
 
 /// The stored record behind a form: `None` until the store is open and the record read, then
 /// `Some(record if it exists)`; a new record resolves at once to `Some(None)`.
-pub fn stored_record(
+fn stored_record(
     entity: &'static str,
     id: String,
     is_new: bool,
@@ -144,7 +144,7 @@ pub fn stored_record(
 }
 
 /// Loads the stored record into the form once, when it has been read.
-pub fn load_once(
+fn load_once(
     form: &FormState,
     stored: LocalResource<Option<Option<Record>>>,
     also: impl Fn(&Record) + 'static,
@@ -169,8 +169,9 @@ pub fn load_once(
 /// What sets one record form apart from another.
 pub struct FormSpec {
     pub entity: &'static EntityDef,
-    /// The fields the form edits, all of the entity's when empty.
-    pub fields: &'static [&'static str],
+    /// The fields the form edits, in the groups the page shows them; all of the entity's when
+    /// empty.
+    pub fields: &'static [&'static [&'static str]],
     /// The route of the list: a record is at `{route}/{id}`, a new one at `{route}/new`.
     pub route: &'static str,
     /// What the form says once the record is saved.
@@ -223,7 +224,7 @@ pub fn use_record_form(
     } else {
         id
     };
-    let form = FormState::new(spec.entity, spec.fields);
+    let form = FormState::new(spec.entity, &spec.fields.concat());
     let stored = stored_record(spec.entity.name, id.clone(), is_new);
     load_once(&form, stored, on_load);
     let message = RwSignal::new(None);

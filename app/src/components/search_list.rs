@@ -39,10 +39,10 @@ where
     F: Fn(&Dataset, &str, usize) -> (usize, AnyView) + Send + Sync + 'static,
 {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let (query, set_query) = signal(String::new());
     let list = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let (total, rows) = found(&d, query.get().trim(), shown);
             view! {
                 {(total == 0).then(|| view! { <p class="muted" data-testid="no-results">{empty.run()}</p> })}

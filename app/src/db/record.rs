@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use js_sys::{Object, Reflect};
 use model::merge::{self, Stamped};
-use model::record::{Fields, Values};
+use model::record::Fields;
 use model::wire::Change;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -35,14 +35,6 @@ impl Record {
             id: id.to_owned(),
             fields: BTreeMap::new(),
         }
-    }
-
-    /// The plain values, for functions of the model that read a record's fields.
-    pub fn values(&self) -> Values {
-        self.fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect()
     }
 
     /// Merges one change of this record by the model's rule; true when it won.

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::dataset::packs::{self, is_pending, status};
+use model::dataset::packs::{self, is_pending};
 use model::entities::{pack_delivery, stock_move};
 use model::record::PackDelivery;
 use model::Role;
@@ -34,7 +34,7 @@ async fn mark(
     )
     .await
     .map_err(|e| e.to_string())?;
-    if to == status::DELIVERED {
+    if to == pack_delivery::DELIVERED {
         for fields in d.stock_draws(delivery, at, me) {
             let id = uuid::Uuid::new_v4().to_string();
             sync.edit(stock_move::NAME, &id, fields)
@@ -48,7 +48,7 @@ async fn mark(
 #[component]
 pub fn DeliveriesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let sync = use_sync();
     let session = use_session();
     let me = session.get().map(|s| s.user.id).unwrap_or_default();
@@ -59,7 +59,7 @@ pub fn DeliveriesPage() -> impl IntoView {
     let me = StoredValue::new(me);
 
     let list = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let rows = d.deliveries_in_order();
             let left = rows.iter().filter(|x| is_pending(**x)).count();
             let done = rows.len() - left;
@@ -73,7 +73,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                     let name = recipient.map(|r| r.name().to_owned()).unwrap_or_else(|| "—".into());
                     let phone = recipient.and_then(|r| r.view().phone()).map(str::to_owned);
                     let place = d.address_of(v.household_id());
-                    let state = v.status().unwrap_or(status::PENDING).to_owned();
+                    let state = v.status().unwrap_or(pack_delivery::PENDING).to_owned();
                     let state_label = member_label(pack_delivery::NAME, pack_delivery::field::STATUS, &state, locale);
                     let volunteer = v.volunteer_id().and_then(|v| d.people.get(v)).cloned().unwrap_or_default();
                     let doubled = doubles.contains(x);
@@ -85,7 +85,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                         let record = record.clone();
                         move |_| {
                             let record = record.clone();
-                            let Some(d) = data.get_untracked().flatten() else { return };
+                            let Some(d) = data.dataset_untracked() else { return };
                             spawn_local(async move {
                                 let me = me.get_value();
                                 if let Err(e) = mark(sync, &d, &record, to, note.get_untracked(), &me).await {
@@ -111,9 +111,9 @@ pub fn DeliveriesPage() -> impl IntoView {
                                     on:input=move |ev| note.set(event_target_value(&ev))
                                 />
                                 <div class="actions">
-                                    <button class="primary" data-testid="mark-delivered" on:click=tap(status::DELIVERED)>{t!(i18n, mark_delivered)}</button>
-                                    <button class="secondary" data-testid="mark-not-home" on:click=tap(status::NOT_HOME)>{t!(i18n, mark_not_home)}</button>
-                                    <button class="secondary" data-testid="mark-refused" on:click=tap(status::REFUSED)>{t!(i18n, mark_refused)}</button>
+                                    <button class="primary" data-testid="mark-delivered" on:click=tap(pack_delivery::DELIVERED)>{t!(i18n, mark_delivered)}</button>
+                                    <button class="secondary" data-testid="mark-not-home" on:click=tap(pack_delivery::NOT_HOME)>{t!(i18n, mark_not_home)}</button>
+                                    <button class="secondary" data-testid="mark-refused" on:click=tap(pack_delivery::REFUSED)>{t!(i18n, mark_refused)}</button>
                                 </div>
                             })}
                         </li>

@@ -51,7 +51,7 @@ pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let sync = use_sync();
-    let data = use_data().data;
+    let data = use_data();
     let upload = RwSignal::new(None::<Upload>);
     // `None` until the server has suggested one, so the first preview asks it to.
     let mapping = RwSignal::new(None::<BTreeMap<String, String>>);
@@ -142,8 +142,7 @@ pub fn ImportPage() -> impl IntoView {
     };
     let grids = move || -> Vec<(String, String)> {
         let loaded = data
-            .get()
-            .flatten()
+            .dataset()
             .map(|d| d.grids_by_name())
             .unwrap_or_default();
         if !loaded.is_empty() {

@@ -12,7 +12,7 @@ use model::risk::Tier;
 use crate::components::field_input::field_label;
 use crate::components::tier_chip::{tier_label, TierChip};
 use crate::data::use_data;
-use crate::download::save_table;
+use crate::download::Export;
 use crate::i18n::{t, use_i18n, Locale};
 use crate::pages::today::reasons_text;
 
@@ -28,15 +28,16 @@ fn tier_of(value: &str) -> Option<Tier> {
 #[component]
 pub fn LedgerPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let filter = RwSignal::new(Filter::default());
+    let exporter = Export::default();
     let export = move |xlsx: bool| {
-        let Some(d) = data.get_untracked().flatten() else {
+        let Some(d) = data.dataset_untracked() else {
             return;
         };
         let table = d.ledger_table(&d.ledger_rows(&filter.get_untracked()));
         let name = format!("{TITLE}-{}", d.today);
-        let _ = save_table(&name, &table, xlsx);
+        exporter.save(&name, &table, xlsx);
     };
     let groups = move || {
         let locale = i18n.get_locale();
@@ -52,7 +53,7 @@ pub fn LedgerPage() -> impl IntoView {
             .collect_view()
     };
     let table = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let rows = d.ledger_rows(&filter.get());
             let count = rows.len();
             let locale = i18n.get_locale();
@@ -116,7 +117,7 @@ pub fn LedgerPage() -> impl IntoView {
                     <span>{t!(i18n, filter_overdue)}</span>
                 </label>
             </div>
-            {move || data.get().flatten().filter(|d| d.grids.len() > 1).map(|d| {
+            {move || data.dataset().filter(|d| d.grids.len() > 1).map(|d| {
                 // A supervisor reports some grids at a time: the choice applies to screen and file.
                 d.grids.iter().map(|(id, name)| {
                     let (on_id, click) = (id.clone(), id.clone());
@@ -137,6 +138,7 @@ pub fn LedgerPage() -> impl IntoView {
                 <button class="secondary" data-testid="export-csv" on:click=move |_| export(false)>{t!(i18n, export_csv)}</button>
                 <button class="secondary" data-testid="export-xlsx" on:click=move |_| export(true)>{t!(i18n, export_xlsx)}</button>
             </div>
+            {exporter.notice()}
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{table}</Suspense>
         </section>
     }

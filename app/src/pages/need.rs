@@ -3,58 +3,48 @@
 //! hotline at once.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use model::dataset::needs::DEFAULT_URGENCY;
+use leptos_router::hooks::use_query_map;
 use model::entities::need::{self, field};
 use model::record::Need;
 use serde_json::{json, Value};
 
 use crate::components::field_input::member_label;
-use crate::components::record_form::{by_id_param, load_once, stored_record, FormState};
+use crate::components::record_form::{use_record_form, Edit, FormSpec};
 use crate::data::use_data;
 use crate::db::now_ms;
-use crate::i18n::{t, t_string, use_i18n};
-use crate::sync::use_sync;
+use crate::i18n::{t, t_string, td_string, use_i18n};
+
+static FORM: FormSpec = FormSpec {
+    entity: &need::ENTITY,
+    fields: &[ASKED, DONE],
+    route: "/needs",
+    saved: |locale| td_string!(locale, need_saved).to_string(),
+};
 
 /// What is asked for; once raised, what was done is asked too.
 const ASKED: &[&str] = &[field::KIND, field::URGENCY, field::DESCRIPTION];
 const DONE: &[&str] = &[field::RESOLUTION];
 
+/// The page at `/needs/:id` (`new` for a new one).
 #[component]
-pub fn NeedPage() -> impl IntoView {
-    by_id_param(|id| view! { <NeedForm id=id /> })
-}
-
-#[component]
-fn NeedForm(id: String) -> impl IntoView {
+pub fn NeedForm(id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let data = use_data().data;
-    let navigate = use_navigate();
-    let query = use_query_map().get_untracked();
-    let is_new = id == "new";
-    let id = if is_new {
-        uuid::Uuid::new_v4().to_string()
-    } else {
-        id
-    };
-    let resident = RwSignal::new(query.get("resident").unwrap_or_default());
+    let data = use_data();
+    let resident = RwSignal::new(
+        use_query_map()
+            .get_untracked()
+            .get("resident")
+            .unwrap_or_default(),
+    );
     let status = RwSignal::new(String::from(need::OPEN));
-    let form = FormState::new(&need::ENTITY, &[ASKED, DONE].concat());
-    if is_new {
-        form.set(field::URGENCY, json!(DEFAULT_URGENCY));
-    }
-    let loaded = form.loaded;
-    let stored = stored_record(need::NAME, id.clone(), is_new);
-    load_once(&form, stored, move |r| {
+    let rf = use_record_form(&FORM, id, move |r| {
         let n = Need(r);
         resident.set(n.resident_id().unwrap_or_default().to_owned());
         status.set(n.status().unwrap_or(need::OPEN).to_owned());
     });
-    let (message, set_message) = signal(None::<String>);
-    if query.get("saved").is_some() {
-        set_message.set(Some(t_string!(i18n, need_saved).to_string()));
+    let (is_new, form, loaded) = (rf.is_new, rf.form.clone(), rf.form.loaded);
+    if is_new {
+        form.set(field::URGENCY, json!(need::NORMAL));
     }
 
     let kind = form.values[field::KIND];
@@ -63,55 +53,43 @@ fn NeedForm(id: String) -> impl IntoView {
 
     // Saves the form's changes, plus a new status when one is given.
     let submit = {
-        let form = form.clone();
-        let id = id.clone();
+        let rf = rf.clone();
         move |new_status: Option<&'static str>| {
-            let Some(before) = stored.get_untracked().flatten() else {
-                return;
-            };
-            let Ok(mut changed) = form.changes(before.as_ref()) else {
-                set_message.set(Some(t_string!(i18n, fix_errors).to_string()));
+            let Some(Ok(Edit {
+                creating,
+                mut fields,
+            })) = rf.edit()
+            else {
                 return;
             };
             if new_status == Some(need::RESOLVED)
-                && form
+                && rf
+                    .form
                     .get(field::RESOLUTION)
                     .as_str()
                     .is_none_or(|s| s.trim().is_empty())
             {
-                form.flag(
+                rf.form.flag(
                     field::RESOLUTION,
                     t_string!(i18n, resolution_needed).to_string(),
                 );
                 return;
             }
-            if before.is_none() {
-                let grid = data.get_untracked().flatten().and_then(|d| {
+            if creating {
+                let grid = data.dataset_untracked().and_then(|d| {
                     d.resident(&resident.get_untracked())
                         .and_then(|r| r.view().grid_id().map(str::to_owned))
                 });
                 let Some(grid) = grid else { return };
                 let opening = need::opening(&grid, &resident.get_untracked(), now_ms() as i64);
-                changed.splice(0..0, opening);
+                fields.splice(0..0, opening);
             }
             if let Some(s) = new_status {
-                changed.extend(need::status_change(s, now_ms() as i64));
+                fields.extend(need::status_change(s, now_ms() as i64));
             }
-            let id = id.clone();
-            let navigate = navigate.clone();
-            spawn_local(async move {
-                match sync.edit(need::NAME, &id, changed).await {
-                    Ok(_) if is_new => {
-                        navigate(&format!("/needs/{id}?saved=1"), Default::default())
-                    }
-                    Ok(_) => {
-                        if let Some(s) = new_status {
-                            status.set(s.to_owned());
-                        }
-                        stored.refetch();
-                        set_message.set(Some(t_string!(i18n, need_saved).to_string()));
-                    }
-                    Err(e) => set_message.set(Some(e.to_string())),
+            rf.save(fields, move || {
+                if let Some(s) = new_status {
+                    status.set(s.to_owned());
                 }
             });
         }
@@ -135,30 +113,25 @@ fn NeedForm(id: String) -> impl IntoView {
     );
     // Assigning and escalating are single-field edits: they must not wait for the form.
     let set_field = {
-        let id = id.clone();
+        let rf = rf.clone();
         move |field: &'static str, value: Value, done: &'static str| {
-            let id = id.clone();
-            spawn_local(async move {
-                match sync
-                    .edit(need::NAME, &id, vec![(field.to_owned(), value)])
-                    .await
-                {
-                    Ok(_) => {
-                        stored.refetch();
-                        set_message.set(Some(done.to_owned()));
-                    }
-                    Err(e) => set_message.set(Some(e.to_string())),
-                }
+            let message = rf.message;
+            rf.save(vec![(field.to_owned(), value)], move || {
+                message.set(Some(done.to_owned()))
             });
         }
     };
-    let current = move || stored.get().flatten().flatten();
+    let current = Signal::derive_local({
+        let rf = rf.clone();
+        move || rf.current()
+    });
     let assignee = move || {
-        current()
+        current
+            .get()
             .and_then(|r| Need(&r).assignee_id().map(str::to_owned))
             .unwrap_or_default()
     };
-    let escalated = move || current().is_some_and(|r| Need(&r).escalated());
+    let escalated = move || current.get().is_some_and(|r| Need(&r).escalated());
     let assign = {
         let set_field = set_field.clone();
         move |ev: leptos::ev::Event| {
@@ -180,7 +153,7 @@ fn NeedForm(id: String) -> impl IntoView {
     };
     let staff_options = move || {
         let chosen = assignee();
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             d.staff
                 .iter()
                 .map(|(id, name)| {
@@ -191,7 +164,7 @@ fn NeedForm(id: String) -> impl IntoView {
         })
     };
     let who = move || {
-        let d = data.get().flatten()?;
+        let d = data.dataset()?;
         Some(d.resident(&resident.get())?.name().to_owned())
     };
     let status_label =
@@ -213,7 +186,7 @@ fn NeedForm(id: String) -> impl IntoView {
                 <fieldset class="form-body" disabled=move || !loaded.get()>
                 {form.inputs(ASKED)}
                 {(!is_new).then(|| form.inputs(DONE))}
-                {move || message.get().map(|m| view! { <p class="notice" role="status" data-testid="form-message">{m}</p> })}
+                {rf.notice()}
                 <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button>
                             </fieldset>
             </form>

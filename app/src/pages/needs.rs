@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::dataset::needs::{waited_minutes, NeedFilter, DEFAULT_URGENCY};
+use model::dataset::needs::{waited_minutes, NeedFilter};
 use model::entities::need::{self, field};
 use model::record::Need;
 
@@ -16,7 +16,7 @@ use crate::i18n::{t, t_string, use_i18n};
 #[component]
 pub fn NeedsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let filter = RwSignal::new(NeedFilter::default());
     // The minutes an emergency has waited move on while the page is open.
     let (now, set_now) = signal(now_ms() as i64);
@@ -30,7 +30,7 @@ pub fn NeedsPage() -> impl IntoView {
         }
     });
     let list = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let now = now.get();
             let open = d.needs_board(&filter.get(), now);
             if open.is_empty() {
@@ -44,7 +44,7 @@ pub fn NeedsPage() -> impl IntoView {
                     let who = n.resident_id().and_then(|r| d.resident(r)).map(|r| r.name().to_owned()).unwrap_or_default();
                     let kind = n.kind().map(|k| label(field::KIND, k)).unwrap_or("—");
                     let status = n.status().map(|s| label(field::STATUS, s)).unwrap_or("—");
-                    let urgency = n.urgency().unwrap_or(DEFAULT_URGENCY).to_owned();
+                    let urgency = n.urgency().unwrap_or(need::NORMAL).to_owned();
                     let late = n.is_overdue(now);
                     let description = n.description().unwrap_or_default().to_owned();
                     let grid = d.grid_name(n.grid_id()).to_owned();

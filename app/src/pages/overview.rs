@@ -14,7 +14,7 @@ use crate::api::{self, ApiError};
 use crate::components::grid_map::{GridMap, Layer};
 use crate::components::record_form::my_grids;
 use crate::data::today;
-use crate::download::save_table;
+use crate::download::Export;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::use_sync;
@@ -97,13 +97,14 @@ fn Overview() -> impl IntoView {
     });
     let dashboard = Signal::derive(move || loaded.get().flatten().and_then(|l| l.dashboard()));
 
+    let exporter = Export::default();
     let export = move |xlsx: bool| {
         let Some(d) = dashboard.get_untracked() else {
             return;
         };
         let table = daily_report(&d);
         let name = format!("日报-{}", d.date);
-        let _ = save_table(&name, &table, xlsx);
+        exporter.save(&name, &table, xlsx);
     };
 
     let toggle_grid = move |id: String| {
@@ -212,6 +213,7 @@ fn Overview() -> impl IntoView {
                 <button class="secondary" data-testid="export-daily-csv" on:click=move |_| export(false)>{t!(i18n, export_daily_csv)}</button>
                 <button class="secondary" data-testid="export-daily-xlsx" on:click=move |_| export(true)>{t!(i18n, export_daily_xlsx)}</button>
             </div>
+            {exporter.notice()}
         </section>
     }
 }

@@ -18,7 +18,7 @@ use crate::sync::use_sync;
 #[component]
 pub fn PacksPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let sync = use_sync();
     let today = crate::data::today();
     let name = RwSignal::new(format!("批次-{today}"));
@@ -36,13 +36,12 @@ pub fn PacksPage() -> impl IntoView {
     let (created, set_created) = signal(None::<usize>);
 
     let count = move || {
-        data.get()
-            .flatten()
+        data.dataset()
             .map(|d| d.recipients(&filter.get()).len())
             .unwrap_or(0)
     };
     let items = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let levels = stock(&d);
             d.supply_items
                 .iter()
@@ -72,7 +71,7 @@ pub fn PacksPage() -> impl IntoView {
         })
     };
     let volunteers = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             d.volunteers
                 .iter()
                 .map(|(id, who)| {
@@ -105,7 +104,7 @@ pub fn PacksPage() -> impl IntoView {
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(d) = data.get_untracked().flatten() else {
+        let Some(d) = data.dataset_untracked() else {
             return;
         };
         let pack: Vec<(String, i64, String)> = quantities

@@ -6,13 +6,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use model::date::{age_on, Date};
-use model::entities::resident;
+use model::entities::{pack_delivery, resident};
 use model::record::{self, Fields, Values};
 use serde_json::Value;
 
-use crate::components::record_form::{
-    by_id_param, use_record_form, Edit, FormSpec, FormState, GridSelect,
-};
+use crate::components::record_form::{use_record_form, Edit, FormSpec, FormState, GridSelect};
 use crate::components::tier_chip::TierChip;
 use crate::data::{use_data, Dataset};
 use crate::i18n::{t, t_string, td_string, use_i18n};
@@ -55,12 +53,8 @@ fn duplicates(d: &Dataset, id: &str, form: &FormState, grid: &str) -> Vec<(Strin
         .map(|f| (f.to_owned(), form.get(f)))
         .collect();
     me.insert(field::GRID_ID.to_owned(), Value::from(grid));
-    let others: Vec<(String, Values)> = d
-        .residents
-        .iter()
-        .map(|r| (r.id().to_owned(), r.record.values()))
-        .collect();
-    model::dedupe::duplicates_of(id, &me, others.iter().map(|(i, f)| (i.as_str(), f)))
+    let others = d.residents.iter().map(|r| (r.id(), &r.record));
+    model::dedupe::duplicates_of(id, &me, others)
         .into_iter()
         .map(|dup| {
             (
@@ -79,22 +73,18 @@ fn pack_received(d: &Dataset, r: &crate::data::Resident) -> Option<String> {
     d.deliveries
         .iter()
         .map(record::PackDelivery)
-        .filter(|x| x.resident_id() == Some(r.id()) && x.status() == Some("delivered"))
+        .filter(|x| x.resident_id() == Some(r.id()) && x.status() == Some(pack_delivery::DELIVERED))
         .filter_map(|x| x.status_at())
         .max()
         .map(|ms| Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES).to_string())
         .or_else(|| r.record.text(field::PACK_RECEIVED_DATE).map(str::to_owned))
 }
 
+/// The page at `/residents/:id` (`new` for a new one).
 #[component]
-pub fn ResidentPage() -> impl IntoView {
-    by_id_param(|id| view! { <ResidentForm id=id /> })
-}
-
-#[component]
-fn ResidentForm(id: String) -> impl IntoView {
+pub fn ResidentForm(id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let household = RwSignal::new(use_query_map().get_untracked().get("household"));
     let grid = RwSignal::new(String::new());
     let rf = use_record_form(&FORM, id, move |r| {
@@ -106,7 +96,7 @@ fn ResidentForm(id: String) -> impl IntoView {
     // A member added from a household belongs to that household's grid.
     if let Some(h) = household.get_untracked() {
         Effect::new(move |_| {
-            if let Some(g) = data.get().flatten().and_then(|d| {
+            if let Some(g) = data.dataset().and_then(|d| {
                 d.households
                     .get(&h)
                     .and_then(|r| record::Household(r).grid_id().map(str::to_owned))
@@ -145,8 +135,7 @@ fn ResidentForm(id: String) -> impl IntoView {
         };
         if !confirmed_dup.get_untracked() {
             let found = data
-                .get_untracked()
-                .flatten()
+                .dataset_untracked()
                 .map(|d| duplicates(&d, &rf.id, &rf.form, &grid.get_untracked()))
                 .unwrap_or_default();
             if !found.is_empty() {
@@ -174,7 +163,7 @@ fn ResidentForm(id: String) -> impl IntoView {
     };
     let summary_id = id.clone();
     let summary = move || {
-        let d = data.get().flatten()?;
+        let d = data.dataset()?;
         let r = d.resident(&summary_id)?;
         let reasons = reasons_text(r, i18n.get_locale());
         let next = r.due.map(|d| d.to_string());
@@ -195,7 +184,7 @@ fn ResidentForm(id: String) -> impl IntoView {
     };
     let household_link = move || {
         household.get().map(|h| {
-            let address = data.get().flatten().map(|d| d.address_of(Some(&h))).unwrap_or_default();
+            let address = data.dataset().map(|d| d.address_of(Some(&h))).unwrap_or_default();
             view! { <p><A href=format!("/households/{h}") attr:data-testid="household-link">{t!(i18n, household)}": "{address}</A></p> }
         })
     };

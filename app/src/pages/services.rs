@@ -13,9 +13,9 @@ use crate::i18n::{t, use_i18n};
 #[component]
 pub fn ServicesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let list = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let mut items = d.facilities.clone();
             items.sort_by(|a, b| {
                 let (a, b) = (Facility(a), Facility(b));

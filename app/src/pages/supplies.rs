@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::dataset::packs::is_pending;
 use model::entities::{stock_move, supply_item};
-use model::record::{PackDelivery, SupplyItem, Values};
+use model::record::{PackDelivery, SupplyItem};
 use model::Role;
 use serde_json::json;
 
@@ -22,8 +23,7 @@ use stock_move::field;
 
 /// Stock per item, summed over sites, and per (item, site).
 pub fn stock(d: &Dataset) -> BTreeMap<(String, String), i64> {
-    let moves: Vec<Values> = d.stock_moves.iter().map(|m| m.values()).collect();
-    model::stock::levels(moves.iter())
+    model::stock::levels(d.stock_moves.iter())
 }
 
 /// What the packs not yet handed out will take, per item.
@@ -32,8 +32,8 @@ pub fn needed_by_pending(d: &Dataset) -> BTreeMap<String, i64> {
     for x in d
         .deliveries
         .iter()
+        .filter(|x| is_pending(*x))
         .map(PackDelivery)
-        .filter(|x| matches!(x.status(), Some("pending") | None))
     {
         for (item, q, _) in d
             .pack_items
@@ -50,21 +50,21 @@ pub fn needed_by_pending(d: &Dataset) -> BTreeMap<String, i64> {
 #[component]
 pub fn SuppliesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let sync = use_sync();
     let session = use_session();
     let may_move = session
         .get()
         .is_some_and(|s| matches!(s.user.role, Role::Admin | Role::Supervisor));
     let item = RwSignal::new(String::new());
-    let kind = RwSignal::new("received".to_owned());
+    let kind = RwSignal::new(stock_move::RECEIVED.to_owned());
     let quantity = RwSignal::new(String::new());
     let site = RwSignal::new("幸福里社区卫生服务站".to_owned());
     let worker = RwSignal::new(String::new());
     let (message, set_message) = signal(None::<String>);
 
     let table = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let levels = stock(&d);
             let need = needed_by_pending(&d);
             let locale = i18n.get_locale();
@@ -99,7 +99,7 @@ pub fn SuppliesPage() -> impl IntoView {
     };
 
     let options = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             if item.get_untracked().is_empty() {
                 if let Some(first) = d.supply_items.first() {
                     item.set(first.id.clone());
@@ -112,7 +112,7 @@ pub fn SuppliesPage() -> impl IntoView {
         })
     };
     let people = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             d.people
                 .iter()
                 .map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> })
@@ -163,7 +163,7 @@ pub fn SuppliesPage() -> impl IntoView {
                     </label>
                     <label>{t!(i18n, kind)}
                         <select data-testid="move-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                            {stock_move::KINDS.iter().filter(|k| **k != "packed").map(|k| view! {
+                            {stock_move::KINDS.iter().filter(|k| **k != stock_move::PACKED).map(|k| view! {
                                 <option value=*k>{move || member_label(stock_move::NAME, field::KIND, k, i18n.get_locale())}</option>
                             }).collect_view()}
                         </select>

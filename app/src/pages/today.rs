@@ -22,9 +22,9 @@ pub fn reasons_text(r: &Resident, locale: Locale) -> String {
 #[component]
 pub fn TodayPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data().data;
+    let data = use_data();
     let list = move || {
-        data.get().flatten().map(|d| {
+        data.dataset().map(|d| {
             let rows = d.due_list();
             if rows.is_empty() {
                 return view! { <p class="muted" data-testid="today-none">{t!(i18n, today_none)}</p> }.into_any();

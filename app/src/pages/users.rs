@@ -80,10 +80,9 @@ pub fn UsersPage() -> impl IntoView {
 
 /// The grids on this device as (id, name), by name: an admin syncs every grid record.
 fn use_grids() -> Signal<Vec<(String, String)>> {
-    let data = use_data().data;
+    let data = use_data();
     Signal::derive(move || {
-        data.get()
-            .flatten()
+        data.dataset()
             .map(|d| d.grids_by_name())
             .unwrap_or_default()
     })

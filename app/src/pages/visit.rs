@@ -46,7 +46,7 @@ pub fn VisitPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let session = use_session();
-    let data = use_data().data;
+    let data = use_data();
     let resident_id = use_query_map()
         .get_untracked()
         .get("resident")
@@ -60,13 +60,12 @@ pub fn VisitPage() -> impl IntoView {
 
     let rid = resident_id.clone();
     let resident = move || {
-        data.get()
-            .flatten()
+        data.dataset()
             .and_then(|d| d.resident(&rid).map(|r| r.record.clone()))
     };
     let header_id = resident_id.clone();
     let header = move || {
-        let d = data.get().flatten()?;
+        let d = data.dataset()?;
         let r = d.resident(&header_id)?;
         let (tier, name) = (r.tier(), r.name().to_owned());
         let address = d.address_of_resident(r);

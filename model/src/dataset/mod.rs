@@ -19,7 +19,7 @@ use crate::entities::{
     facility, grid, household, need, pack_delivery, pack_plan_item, resident, stock_move,
     supply_item, user_profile, visit,
 };
-use crate::record::{self, Fields, Values};
+use crate::record::{self, Fields};
 use crate::risk::{self, Assessment, Reason, RiskInput, Tier};
 use crate::Role;
 
@@ -145,14 +145,6 @@ fn live<R: Fields>(records: Vec<R>) -> Vec<R> {
     records.into_iter().filter(|r| !r.is_deleted()).collect()
 }
 
-/// The plain values of `names`, for the risk rule, which reads plain values.
-fn plain<R: Fields>(r: &R, names: &[&str]) -> Values {
-    names
-        .iter()
-        .filter_map(|n| Some(((*n).to_owned(), r.value(n)?.clone())))
-        .collect()
-}
-
 /// The (id, name) of the live profiles with one of `roles`, by name.
 fn people_with<R: Row>(people: &[R], roles: &[Role]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = people
@@ -246,14 +238,9 @@ impl<R: Row> Dataset<R> {
             }
         }
         for r in residents {
-            let mut input = RiskInput::from_fields(&plain(&r, resident::field::NAMES));
-            let visits: Vec<Values> = by_resident
-                .get(r.id())
-                .into_iter()
-                .flatten()
-                .map(|v| plain(v, visit::field::NAMES))
-                .collect();
-            if let Some(latest) = risk::latest_contact(visits.iter()) {
+            let mut input = RiskInput::from_fields(&r);
+            let visits: &[R] = by_resident.get(r.id()).map_or(&[], Vec::as_slice);
+            if let Some(latest) = risk::latest_contact(visits) {
                 input.set_latest_visit(latest, CHINA_UTC_OFFSET_MINUTES);
             }
             let (assessment, due) = risk::assess_with_due(&input, self.today);

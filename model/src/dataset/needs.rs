@@ -5,9 +5,6 @@ use super::{Dataset, Row};
 use crate::entities::need;
 use crate::record::{Fields, Need};
 
-/// The urgency of a need that names none: what a new need starts with and a filter reads it as.
-pub const DEFAULT_URGENCY: &str = "normal";
-
 /// What the board shows: `None` for any.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NeedFilter {
@@ -21,7 +18,7 @@ impl NeedFilter {
             && self
                 .urgency
                 .as_deref()
-                .is_none_or(|u| n.urgency().unwrap_or(DEFAULT_URGENCY) == u)
+                .is_none_or(|u| n.urgency().unwrap_or(need::NORMAL) == u)
     }
 }
 
@@ -98,14 +95,13 @@ mod tests {
         assert_eq!(board(kind), ["by_kind"]);
         let normal = NeedFilter {
             kind: None,
-            urgency: Some(DEFAULT_URGENCY.into()),
+            urgency: Some(need::NORMAL.into()),
         };
         assert_eq!(
             board(normal),
             ["by_kind", "normal_late", "normal_fresh", "unset"],
             "no urgency reads as normal"
         );
-        assert!(need::URGENCIES.contains(&DEFAULT_URGENCY));
     }
 
     #[test]

@@ -8,27 +8,14 @@ use serde_json::json;
 
 use super::{natural_key, Dataset, Resident, Row};
 use crate::entities::need::FieldEdit;
-use crate::entities::{pack_delivery, pack_plan_item, stock_move};
+use crate::entities::pack_delivery::{self, DELIVERED, PENDING};
+use crate::entities::{pack_plan_item, stock_move};
 use crate::record::{Fields, PackDelivery, SupplyItem};
 use crate::risk::Tier;
 
-/// A delivery's statuses ([`pack_delivery::STATUSES`]).
-pub mod status {
-    pub const PENDING: &str = "pending";
-    pub const DELIVERED: &str = "delivered";
-    pub const NOT_HOME: &str = "not_home";
-    pub const REFUSED: &str = "refused";
-}
-
-/// The stock move of a delivered pack's contents ([`stock_move::KINDS`]).
-pub const DRAWN_FOR_DELIVERY: &str = "delivered";
-
 /// A delivery without a status yet still waits: it was created pending.
 pub fn is_pending<R: Fields + ?Sized>(delivery: &R) -> bool {
-    matches!(
-        PackDelivery(delivery).status(),
-        Some(status::PENDING) | None
-    )
+    matches!(PackDelivery(delivery).status(), Some(PENDING) | None)
 }
 
 /// The groups a batch goes to; a resident in any chosen group receives one.
@@ -68,7 +55,7 @@ impl<R: Row> Dataset<R> {
             .deliveries
             .iter()
             .map(PackDelivery)
-            .filter(|x| matches!(x.status(), Some(status::DELIVERED | status::PENDING) | None))
+            .filter(|x| matches!(x.status(), Some(DELIVERED | PENDING) | None))
             .filter_map(|x| x.resident_id())
             .collect();
         let mut out: Vec<&Resident<R>> = self
@@ -99,7 +86,7 @@ impl<R: Row> Dataset<R> {
         let mut seen = HashSet::new();
         let mut doubles = HashSet::new();
         for x in &self.deliveries {
-            if PackDelivery(x).status() != Some(status::DELIVERED) {
+            if PackDelivery(x).status() != Some(DELIVERED) {
                 continue;
             }
             if let Some(k) = key(x) {
@@ -124,7 +111,7 @@ impl<R: Row> Dataset<R> {
                 vec![
                     (field::ITEM_ID.to_owned(), json!(item)),
                     (field::SITE.to_owned(), json!(site)),
-                    (field::KIND.to_owned(), json!(DRAWN_FOR_DELIVERY)),
+                    (field::KIND.to_owned(), json!(stock_move::DELIVERED)),
                     (field::QUANTITY.to_owned(), json!(quantity)),
                     (field::AT.to_owned(), json!(at_ms)),
                     (field::DELIVERY_ID.to_owned(), json!(delivery.id())),
@@ -172,7 +159,7 @@ pub fn delivery<R: Row>(
         (field::VOLUNTEER_ID.to_owned(), json!(volunteer)),
         (field::PLAN_ID.to_owned(), json!(plan)),
         (field::CONTENTS.to_owned(), json!(contents)),
-        (field::STATUS.to_owned(), json!(status::PENDING)),
+        (field::STATUS.to_owned(), json!(PENDING)),
     ];
     if let Some(h) = r.household_id() {
         fields.push((field::HOUSEHOLD_ID.to_owned(), json!(h)));
@@ -204,6 +191,7 @@ pub fn status_change(status: &str, note: &str, at_ms: i64) -> Vec<FieldEdit> {
 mod tests {
     use super::super::fixture::*;
     use super::*;
+    use crate::entities::pack_delivery::{NOT_HOME, REFUSED};
     use crate::entities::{household, resident};
     use crate::record::Values;
 
@@ -237,14 +225,14 @@ mod tests {
             "d1",
             &[
                 (pack_delivery::field::RESIDENT_ID, json!("red2")),
-                (pack_delivery::field::STATUS, json!(status::PENDING)),
+                (pack_delivery::field::STATUS, json!(PENDING)),
             ],
         );
         f.delivery(
             "d2",
             &[
                 (pack_delivery::field::RESIDENT_ID, json!("red10")),
-                (pack_delivery::field::STATUS, json!(status::REFUSED)),
+                (pack_delivery::field::STATUS, json!(REFUSED)),
             ],
         );
         let d = f.build();
@@ -287,11 +275,11 @@ mod tests {
                 (pack_delivery::field::STATUS, json!(s)),
             ]
         };
-        f.delivery("a1", &x("h1", "p1", status::DELIVERED));
-        f.delivery("a2", &x("h1", "p1", status::DELIVERED));
-        f.delivery("b1", &x("h1", "p2", status::DELIVERED));
-        f.delivery("c1", &x("h2", "p1", status::DELIVERED));
-        f.delivery("c2", &x("h2", "p1", status::PENDING));
+        f.delivery("a1", &x("h1", "p1", DELIVERED));
+        f.delivery("a2", &x("h1", "p1", DELIVERED));
+        f.delivery("b1", &x("h1", "p2", DELIVERED));
+        f.delivery("c1", &x("h2", "p1", DELIVERED));
+        f.delivery("c2", &x("h2", "p1", PENDING));
         let d = f.build();
         let doubles = d.double_deliveries();
         let flagged: Vec<&str> = d
@@ -321,10 +309,10 @@ mod tests {
             v.extend(s.map(|s| (pack_delivery::field::STATUS, json!(s))));
             v
         };
-        f.delivery("done9", &x("h9", Some(status::DELIVERED)));
-        f.delivery("left10", &x("h10", Some(status::PENDING)));
+        f.delivery("done9", &x("h9", Some(DELIVERED)));
+        f.delivery("left10", &x("h10", Some(PENDING)));
         f.delivery("unset9", &x("h9", None));
-        f.delivery("away10", &x("h10", Some(status::NOT_HOME)));
+        f.delivery("away10", &x("h10", Some(NOT_HOME)));
         let d = f.build();
         assert_eq!(
             ids(d.deliveries_in_order(), Rec::id),
@@ -353,17 +341,7 @@ mod tests {
         );
         assert_eq!(
             (m.kind(), m.at(), m.delivery_id(), m.worker_id()),
-            (Some(DRAWN_FOR_DELIVERY), Some(7), Some("d1"), Some("u1"))
-        );
-        assert!(stock_move::KINDS.contains(&DRAWN_FOR_DELIVERY));
-        assert_eq!(
-            [
-                status::PENDING,
-                status::DELIVERED,
-                status::NOT_HOME,
-                status::REFUSED
-            ],
-            pack_delivery::STATUSES
+            (Some(stock_move::DELIVERED), Some(7), Some("d1"), Some("u1"))
         );
     }
 
@@ -397,16 +375,16 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(PackDelivery(&homeless).household_id(), None);
-        let marked: Values = status_change(status::DELIVERED, "  放门口 ", 5)
+        let marked: Values = status_change(DELIVERED, "  放门口 ", 5)
             .into_iter()
             .collect();
         let x = PackDelivery(&marked);
         assert_eq!(
             (x.status(), x.status_at(), x.note()),
-            (Some(status::DELIVERED), Some(5), Some("放门口"))
+            (Some(DELIVERED), Some(5), Some("放门口"))
         );
         assert_eq!(
-            status_change(status::REFUSED, " ", 5).len(),
+            status_change(REFUSED, " ", 5).len(),
             2,
             "a blank note is no note"
         );

@@ -33,12 +33,14 @@ pub const KINDS: &[&str] = &[
     "daily_living",
     "psychological",
 ];
-pub const URGENCIES: &[&str] = &["normal", "urgent", "emergency"];
+pub const URGENCIES: &[&str] = &[NORMAL, URGENT, EMERGENCY];
 pub const STATUSES: &[&str] = &[OPEN, IN_PROGRESS, RESOLVED, CANCELLED];
 
 /// The kind and the urgency that make a need an emergency.
 pub const EMERGENCY: &str = "emergency";
 pub const URGENT: &str = "urgent";
+/// The urgency of a need that names none: what a new need starts with and a filter reads it as.
+pub const NORMAL: &str = "normal";
 pub const OPEN: &str = "open";
 pub const IN_PROGRESS: &str = "in_progress";
 pub const RESOLVED: &str = "resolved";
@@ -200,7 +202,7 @@ mod rule_tests {
     fn open_until_resolved_or_cancelled() {
         assert!(is_open(None) && is_open(Some(OPEN)) && is_open(Some(IN_PROGRESS)));
         assert!(!is_open(Some(RESOLVED)) && !is_open(Some(CANCELLED)));
-        assert!(is_emergency(Some(EMERGENCY), Some("normal")));
+        assert!(is_emergency(Some(EMERGENCY), Some(NORMAL)));
         assert!(is_emergency(Some("medicine"), Some(EMERGENCY)));
         assert!(!is_emergency(Some("medicine"), Some(URGENT)));
         let resolved = record(status_change(RESOLVED, 5));
@@ -216,13 +218,13 @@ mod overdue_tests {
     #[test]
     fn urgency_sets_how_long_a_need_may_wait() {
         let h = 3_600_000;
-        assert!(!is_overdue(Some("emergency"), Some(0), h));
-        assert!(is_overdue(Some("emergency"), Some(0), h + 1));
-        assert!(!is_overdue(Some("urgent"), Some(0), 24 * h));
-        assert!(is_overdue(Some("urgent"), Some(0), 24 * h + 1));
+        assert!(!is_overdue(Some(EMERGENCY), Some(0), h));
+        assert!(is_overdue(Some(EMERGENCY), Some(0), h + 1));
+        assert!(!is_overdue(Some(URGENT), Some(0), 24 * h));
+        assert!(is_overdue(Some(URGENT), Some(0), 24 * h + 1));
         assert!(is_overdue(None, Some(0), 72 * h + 1));
         assert!(
-            !is_overdue(Some("normal"), None, i64::MAX),
+            !is_overdue(Some(NORMAL), None, i64::MAX),
             "no creation time, no claim"
         );
     }

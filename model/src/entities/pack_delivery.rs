@@ -24,7 +24,12 @@ pub mod field {
     }
 }
 
-pub const STATUSES: &[&str] = &["pending", "delivered", "not_home", "refused"];
+/// A delivery waits to be made; one without a status yet counts as pending.
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+pub const NOT_HOME: &str = "not_home";
+pub const REFUSED: &str = "refused";
+pub const STATUSES: &[&str] = &[PENDING, DELIVERED, NOT_HOME, REFUSED];
 
 const R: &[Role] = ALL;
 const W: &[Role] = STAFF;

@@ -23,7 +23,13 @@ pub mod field {
     }
 }
 
-pub const KINDS: &[&str] = &["received", "packed", "delivered", "adjusted", "expired"];
+pub const RECEIVED: &str = "received";
+pub const PACKED: &str = "packed";
+/// The contents of a delivered health pack leaving the shelf.
+pub const DELIVERED: &str = "delivered";
+pub const ADJUSTED: &str = "adjusted";
+pub const EXPIRED: &str = "expired";
+pub const KINDS: &[&str] = &[RECEIVED, PACKED, DELIVERED, ADJUSTED, EXPIRED];
 
 /// What a move does to the stock on hand at its site. `quantity` is a count for every kind but
 /// `adjusted`, where its sign says which way the count was corrected. Packing assembles items
@@ -31,9 +37,9 @@ pub const KINDS: &[&str] = &["received", "packed", "delivered", "adjusted", "exp
 /// delivery is what leaves. Unknown kinds count as nothing rather than guessing a direction.
 pub fn stock_delta(kind: &str, quantity: i64) -> i64 {
     match kind {
-        "received" => quantity.saturating_abs(),
-        "delivered" | "expired" => -quantity.saturating_abs(),
-        "adjusted" => quantity,
+        RECEIVED => quantity.saturating_abs(),
+        DELIVERED | EXPIRED => -quantity.saturating_abs(),
+        ADJUSTED => quantity,
         _ => 0,
     }
 }
@@ -95,20 +101,20 @@ mod tests {
     #[test]
     fn stock_is_the_sum_of_moves() {
         let moves = [
-            ("received", 100),
-            ("packed", 40),
-            ("delivered", 3),
-            ("delivered", 2),
-            ("expired", 5),
-            ("adjusted", -1),
-            ("adjusted", 2),
+            (RECEIVED, 100),
+            (PACKED, 40),
+            (DELIVERED, 3),
+            (DELIVERED, 2),
+            (EXPIRED, 5),
+            (ADJUSTED, -1),
+            (ADJUSTED, 2),
         ];
         let on_hand: i64 = moves.iter().map(|(k, q)| stock_delta(k, *q)).sum();
         assert_eq!(on_hand, 91);
         // A sign slip on a count cannot turn a delivery into a receipt.
-        assert_eq!(stock_delta("delivered", -3), -3);
-        assert_eq!(stock_delta("received", -3), 3);
+        assert_eq!(stock_delta(DELIVERED, -3), -3);
+        assert_eq!(stock_delta(RECEIVED, -3), 3);
         assert_eq!(stock_delta("lost", 3), 0);
-        assert_eq!(stock_delta("delivered", i64::MIN), -i64::MAX);
+        assert_eq!(stock_delta(DELIVERED, i64::MIN), -i64::MAX);
     }
 }
