@@ -29,6 +29,8 @@ pub struct FormState {
     /// False until the stored record has been read into the form: inputs stay disabled so
     /// nothing typed is overwritten by the load, and save cannot misjudge what changed.
     pub loaded: RwSignal<bool>,
+    /// Words a field's problem in the language chosen when it is found.
+    i18n: leptos_i18n::I18nContext<Locale>,
 }
 
 impl FormState {
@@ -45,7 +47,22 @@ impl FormState {
             values,
             errors: RwSignal::new(BTreeMap::new()),
             loaded: RwSignal::new(false),
+            i18n: use_i18n(),
         }
+    }
+
+    /// A field's problem in the person's language, worded from the schema's labels.
+    fn problem_text(&self, def: &FieldDef, kind: model::validate::ProblemKind) -> String {
+        let lang = match self.i18n.get_locale_untracked() {
+            Locale::zh => model::validate::Lang::Zh,
+            Locale::en => model::validate::Lang::En,
+        };
+        let problem = model::validate::Problem {
+            entity: self.entity.name.to_owned(),
+            field: def.name.to_owned(),
+            kind,
+        };
+        model::validate::render(&problem, lang).unwrap_or_else(|| problem.message())
     }
 
     pub fn def(&self, name: &str) -> Option<&'static FieldDef> {
@@ -87,8 +104,8 @@ impl FormState {
             if value == old {
                 continue;
             }
-            if let Err(e) = model::validate::validate_value(def, &value) {
-                problems.insert(def.name, e);
+            if let Err(kind) = model::validate::check_value(def, &value) {
+                problems.insert(def.name, self.problem_text(def, kind));
             }
             changed.push((def.name.to_owned(), value));
         }
