@@ -5,61 +5,56 @@
 mod common;
 
 use base64::Engine;
+use common::fixture::Fixture;
+use common::TestServer;
 use model::entities::{household, resident};
 use model::export::{to_csv, to_xlsx, Table};
+use model::Role;
 use resident::field as rf;
 use serde_json::{json, Value};
 
-/// A demo resident of the grid worker wangfang's first grid, with a name and birth date.
-async fn demo_resident(s: &common::TestServer, grid: &str) -> (String, String, String) {
-    let state = s.state().await;
-    let field = |id: &str, f: &str| {
-        state
-            .get(&(resident::NAME.to_owned(), id.to_owned(), f.to_owned()))
-            .and_then(|(v, _)| v.as_str().map(str::to_owned))
-    };
-    state
-        .keys()
-        .filter(|(e, _, f)| e == resident::NAME && f == rf::GRID_ID)
-        .map(|(_, id, _)| id.clone())
-        .find(|id| {
-            let alone = state.get(&(
-                resident::NAME.to_owned(),
-                id.clone(),
-                rf::TAG_LIVING_ALONE.to_owned(),
-            ));
-            field(id, rf::GRID_ID).as_deref() == Some(grid)
-                && field(id, rf::BIRTH_DATE).is_some()
-                && alone.is_none_or(|(v, _)| v != &json!(true))
-        })
-        .map(|id| {
-            let name = field(&id, rf::NAME).unwrap();
-            let birth = field(&id, rf::BIRTH_DATE).unwrap();
-            (id, name, birth)
-        })
-        .expect("a demo resident")
+/// The grid the office imports into.
+const GRID: &str = "东区第一网格";
+
+/// A resident already on record in [`GRID`], whom a roster row may duplicate.
+struct Known {
+    id: String,
+    name: &'static str,
+    birth: &'static str,
 }
 
-async fn grid_name(s: &common::TestServer, grid_id: &str) -> String {
-    use model::entities::grid;
-    let state = s.state().await;
-    let key = (
-        grid::NAME.to_owned(),
-        grid_id.to_owned(),
-        grid::field::NAME.to_owned(),
-    );
-    state[&key].0.as_str().unwrap().to_owned()
+struct Office {
+    s: TestServer,
+    grid: String,
+    known: Known,
+}
+
+/// [`GRID`], worked by wangfang and supervised by zhaomin, where 张桂兰 lives, not alone; and the
+/// admin.
+async fn office() -> Office {
+    let mut f = Fixture::new();
+    let grids = [f.grid(GRID)];
+    f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
+    f.user(Role::Supervisor, "zhaomin", "赵敏", &grids).await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let (name, birth) = ("张桂兰", "1946-05-12");
+    let [grid] = grids;
+    let home = f.household(&grid, "1 号楼 101");
+    let id = f.resident(&home, name, &[(rf::BIRTH_DATE, json!(birth))]);
+    Office {
+        s: f.start().await,
+        grid,
+        known: Known { id, name, birth },
+    }
 }
 
 fn table(rows: Vec<Vec<String>>) -> Table {
     Table::of_text("名单", &rows)
 }
 
-/// Good, bad and duplicate rows: two new people at one address, a row without a name, one with a
-/// bad date and phone, a second copy of the first new person, and a copy of a demo resident.
-async fn roster(s: &common::TestServer, grid: &str, tag: &str) -> (Table, String) {
-    let (demo_id, demo_name, demo_birth) = demo_resident(s, grid).await;
-    let g = grid_name(s, grid).await;
+/// Good, bad and duplicate rows of [`GRID`]: two new people at one address, a row without a name,
+/// one with a bad date and phone, a second copy of the first new person, and a copy of `known`.
+fn roster(known: &Known) -> Table {
     let rows = [
         vec![
             "姓名",
@@ -76,28 +71,24 @@ async fn roster(s: &common::TestServer, grid: &str, tag: &str) -> (Table, String
             "1948-03-02",
             "13800000001",
             "新村 9 号",
-            &g,
+            GRID,
             "是",
         ],
-        vec!["导入乙", "男", "1950/7/1", "", "新村 9 号", &g, ""],
-        vec!["", "男", "1950-01-01", "", "新村 10 号", &g, ""],
-        vec!["导入丙", "男", "1950-13-01", "123", "新村 11 号", &g, ""],
-        vec!["导入 甲", "女", "1948年3月2日", "", "", &g, ""],
-        vec![&demo_name, "", &demo_birth, "", "", &g, "是"],
+        vec!["导入乙", "男", "1950/7/1", "", "新村 9 号", GRID, ""],
+        vec!["", "男", "1950-01-01", "", "新村 10 号", GRID, ""],
+        vec!["导入丙", "男", "1950-13-01", "123", "新村 11 号", GRID, ""],
+        vec!["导入 甲", "女", "1948年3月2日", "", "", GRID, ""],
+        vec![known.name, "", known.birth, "", "", GRID, "是"],
     ];
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            r.into_iter()
-                .map(|c| c.replace("导入", &format!("导入{tag}")))
-                .collect()
-        })
-        .collect();
-    (table(rows), demo_id)
+    table(
+        rows.into_iter()
+            .map(|r| r.into_iter().map(str::to_owned).collect())
+            .collect(),
+    )
 }
 
 async fn import(
-    s: &common::TestServer,
+    s: &TestServer,
     token: &str,
     file_name: &str,
     bytes: &[u8],
@@ -145,10 +136,8 @@ fn residents(
 }
 
 async fn preview_then_commit(file_name: &str, bytes: impl Fn(&Table) -> Vec<u8>) {
-    let s = common::start().await;
-    let grid = s.grids_of("wangfang").await[0].clone();
-    let (t, demo_id) = roster(&s, &grid, "").await;
-    let file = bytes(&t);
+    let Office { s, grid, known } = office().await;
+    let file = bytes(&roster(&known));
     let sup = s.token("zhaomin", "sup-import").await;
     let worker = s.token("wangfang", "worker-phone").await;
     let (_, cursor) = s.pull_all(&worker, None, 5000).await;
@@ -169,7 +158,7 @@ async fn preview_then_commit(file_name: &str, bytes: impl Fn(&Table) -> Vec<u8>)
     assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad[0].as_str().unwrap().starts_with("出生日期"));
     assert!(bad[1].as_str().unwrap().starts_with("联系电话"));
-    assert_eq!(preview["rows"][5]["resident_id"], json!(demo_id));
+    assert_eq!(preview["rows"][5]["resident_id"], json!(known.id));
     assert_eq!(preview["mapping"][rf::NAME], "姓名");
     assert_eq!(preview["mapping"][household::field::ADDRESS], "住址");
     assert_eq!(
@@ -225,11 +214,11 @@ async fn preview_then_commit(file_name: &str, bytes: impl Fn(&Table) -> Vec<u8>)
     );
     assert_eq!(first[rf::TAG_LIVING_ALONE], true);
     assert_eq!(first[rf::GRID_ID], json!(grid));
-    let merged = &got[&demo_id];
+    let merged = &got[&known.id];
     assert_eq!(
         merged.keys().collect::<Vec<_>>(),
         [rf::TAG_LIVING_ALONE],
-        "only what the file adds to the demo resident is written"
+        "only what the file adds to the known resident is written"
     );
     let households: Vec<_> = news
         .iter()
@@ -261,12 +250,10 @@ async fn an_xlsx_roster_is_previewed_then_committed_and_reaches_the_grid_worker(
 
 #[tokio::test]
 async fn a_gbk_csv_from_excel_is_read() {
-    let s = common::start().await;
-    let grid = s.grids_of("wangfang").await[0].clone();
-    let (t, _) = roster(&s, &grid, "").await;
-    let csv = to_csv(&t);
+    let Office { s, known, .. } = office().await;
+    let csv = to_csv(&roster(&known));
     let (gbk, _, _) = encoding_rs::GBK.encode(csv.trim_start_matches('\u{FEFF}'));
-    let admin = s.token_with("admin", "knock-admin", "admin-import").await;
+    let admin = s.token("admin", "admin-import").await;
     let (status, preview) = import(&s, &admin, "名单.csv", &gbk, false).await;
     assert_eq!(status, 200, "{preview}");
     assert_eq!(preview["created"], 2);
@@ -275,37 +262,17 @@ async fn a_gbk_csv_from_excel_is_read() {
 
 #[tokio::test]
 async fn a_supervisor_imports_only_into_their_own_grids() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mine, other) = {
-        use server::storage::{sqlite::SqliteStorage, NewUser, Storage};
-        let storage = SqliteStorage::open_dir(dir.path()).unwrap();
-        server::demo::seed(&storage, server::demo::Size::Small)
-            .await
-            .unwrap();
-        let grids = storage
-            .user_by_username("liqiang")
-            .await
-            .unwrap()
-            .unwrap()
-            .grids;
-        storage
-            .create_user(NewUser {
-                username: "sun".into(),
-                name: "孙督导".into(),
-                role: model::Role::Supervisor,
-                grids: vec![grids[0].clone()],
-                password_hash: server::auth::hash_password("knock-demo").unwrap(),
-            })
-            .await
-            .unwrap();
-        (grids[0].clone(), grids[1].clone())
-    };
-    let s = common::start_in(dir.path()).await;
-    let (mine_name, other_name) = (grid_name(&s, &mine).await, grid_name(&s, &other).await);
+    let mut f = Fixture::new();
+    let other_name = "西区网格";
+    let mine = [f.grid(GRID)];
+    f.grid(other_name);
+    f.user(Role::Supervisor, "sun", "孙督导", &mine).await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let s = f.start().await;
     let t = table(vec![
         vec!["姓名".into(), "出生日期".into(), "网格".into()],
-        vec!["本网格人".into(), "1950-01-01".into(), mine_name],
-        vec!["外网格人".into(), "1950-01-01".into(), other_name.clone()],
+        vec!["本网格人".into(), "1950-01-01".into(), GRID.into()],
+        vec!["外网格人".into(), "1950-01-01".into(), other_name.into()],
         vec!["无网格人".into(), "1950-01-01".into(), "".into()],
     ]);
     let sun = s.token("sun", "sun-laptop").await;
@@ -315,7 +282,7 @@ async fn a_supervisor_imports_only_into_their_own_grids() {
     assert_eq!(actions(&report), ["create", "refuse", "create"], "{report}");
     let why = report["rows"][1]["problems"][0].as_str().unwrap();
     assert!(
-        why.contains(&other_name) && why.contains("not one of yours"),
+        why.contains(other_name) && why.contains("not one of yours"),
         "{why}"
     );
     let after = s.state().await;
@@ -326,12 +293,16 @@ async fn a_supervisor_imports_only_into_their_own_grids() {
         .map(|(_, (v, _))| v.clone())
         .collect();
     // The row with no grid falls back on the supervisor's only grid.
-    assert_eq!(written, [json!(mine), json!(mine)]);
+    assert_eq!(written, [json!(mine[0]), json!(mine[0])]);
 }
 
 #[tokio::test]
 async fn grid_workers_and_volunteers_may_not_import() {
-    let s = common::start().await;
+    let mut f = Fixture::new();
+    let grids = [f.grid(GRID)];
+    f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
+    f.user(Role::Volunteer, "chenjing", "陈静", &[]).await;
+    let s = f.start().await;
     let t = table(vec![vec!["姓名".into()], vec!["某人".into()]]);
     for who in ["wangfang", "chenjing"] {
         let token = s.token(who, "probe").await;
@@ -343,8 +314,11 @@ async fn grid_workers_and_volunteers_may_not_import() {
 
 #[tokio::test]
 async fn unreadable_files_are_refused_as_invalid() {
-    let s = common::start().await;
-    let admin = s.token_with("admin", "knock-admin", "admin-import").await;
+    let mut f = Fixture::new();
+    f.grid(GRID);
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let s = f.start().await;
+    let admin = s.token("admin", "admin-import").await;
     let before = s.state().await;
     for (name, bytes) in [
         ("empty.csv", b"".to_vec()),
@@ -374,11 +348,10 @@ async fn unreadable_files_are_refused_as_invalid() {
 
 #[tokio::test]
 async fn a_merge_wins_over_a_value_stamped_by_a_clock_running_ahead() {
-    let s = common::start().await;
-    let grid = s.grids_of("wangfang").await[0].clone();
-    let (id, name, birth) = demo_resident(&s, &grid).await;
+    let Office { s, known, .. } = office().await;
+    let Known { id, name, birth } = known;
     // A phone whose clock is four minutes fast writes a note on the resident.
-    let worker = s.token_with("wangfang", "knock-demo", "fast-phone").await;
+    let worker = s.token("wangfang", "fast-phone").await;
     let ahead = server::now_ms() + 4 * 60 * 1000;
     let stamp = common::stamp(ahead, 0, "fast-phone");
     let (status, body) = s
@@ -396,7 +369,6 @@ async fn a_merge_wins_over_a_value_stamped_by_a_clock_running_ahead() {
         .await;
     assert_eq!(status, 200, "{body}");
     // The office then imports the roster that corrects it: the import must win.
-    let g = grid_name(&s, &grid).await;
     let t = table(vec![
         vec![
             "姓名".into(),
@@ -404,9 +376,14 @@ async fn a_merge_wins_over_a_value_stamped_by_a_clock_running_ahead() {
             "备注".into(),
             "网格".into(),
         ],
-        vec![name, birth, "已核实：独居，需每日电话".into(), g],
+        vec![
+            name.into(),
+            birth.into(),
+            "已核实：独居，需每日电话".into(),
+            GRID.into(),
+        ],
     ]);
-    let sup = s.token_with("zhaomin", "knock-demo", "office").await;
+    let sup = s.token("zhaomin", "office").await;
     let (status, report) = import(&s, &sup, "更正.csv", to_csv(&t).as_bytes(), true).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(actions(&report), ["merge"], "{report}");

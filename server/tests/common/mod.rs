@@ -1,5 +1,5 @@
-//! Starts a real Knock server on a loopback port with a fresh SQLite file, for integration tests:
-//! on the demo community ([`start`]) or on a community built for the test ([`fixture::Fixture`]).
+//! Starts a real Knock server on a loopback port with a fresh SQLite file, for integration tests,
+//! on a community built for the test ([`fixture::Fixture`]).
 #![allow(dead_code)]
 
 pub mod fixture;
@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use server::storage::sqlite::SqliteStorage;
-use server::{app, demo, AppState, Config};
-
-/// The password of the demo's accounts other than the admin.
-const DEMO_PASSWORD: &str = "knock-demo";
+use server::{app, AppState, Config};
 
 /// Who a test server's helpers log in as.
 #[derive(Clone)]
@@ -20,15 +17,6 @@ struct Logins {
     password: String,
     /// The user name and password `state` reads everything with.
     admin: Option<(String, String)>,
-}
-
-impl Logins {
-    fn demo() -> Logins {
-        Logins {
-            password: DEMO_PASSWORD.into(),
-            admin: Some(("admin".into(), "knock-admin".into())),
-        }
-    }
 }
 
 pub struct TestServer {
@@ -45,28 +33,6 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.handle.abort();
     }
-}
-
-pub async fn start() -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = start_in(dir.path()).await;
-    s.own(dir);
-    s
-}
-
-/// Starts a server on the database in `dir`, seeding the demo community when it is empty.
-pub async fn start_in(dir: &Path) -> TestServer {
-    let storage = Arc::new(SqliteStorage::open_dir(dir).unwrap());
-    if server::storage::Storage::user_count(storage.as_ref())
-        .await
-        .unwrap()
-        == 0
-    {
-        demo::seed(storage.as_ref(), demo::Size::Small)
-            .await
-            .unwrap();
-    }
-    serve(dir, storage, &[], Logins::demo()).await
 }
 
 /// Serves `storage`, whose file lies in `dir`, on a loopback port.
