@@ -27,7 +27,7 @@ pub const RECIPIENT: [(&str, &str); 2] = [
 ];
 
 /// The only kind of stock move a volunteer creates: the pack they handed over.
-const VOLUNTEER_MOVE_KIND: &str = "delivered";
+const VOLUNTEER_MOVE_KIND: &str = stock_move::DELIVERED;
 
 /// Whether a change to a delivery may show its recipient to a volunteer who could not see them
 /// before (a new volunteer or a new recipient): the recipient's rows must then be sent again.

@@ -155,8 +155,7 @@ impl<'a> Scope<'a> {
         if n.created_at().is_some_and(|c| c >= self.end_ms) {
             return false;
         }
-        let closed = matches!(n.status(), Some("resolved" | "cancelled"))
-            && n.resolved_at().is_none_or(|r| r < self.end_ms);
+        let closed = !n.is_open() && n.resolved_at().is_none_or(|r| r < self.end_ms);
         !closed
     }
 }
@@ -245,10 +244,10 @@ fn count_needs<'a>(scope: &Scope<'a>, needs: &[OpenNeed<'a>], per_grid: &mut Per
     for (g, n) in needs {
         let f = per_grid.entry(g).or_default();
         f.needs_open += 1;
-        if n.urgency() == Some("emergency") || n.kind() == Some("emergency") {
+        if n.is_emergency() {
             f.needs_emergency += 1;
         }
-        if need::is_overdue(n.urgency(), n.created_at(), scope.judged_at) {
+        if n.is_overdue(scope.judged_at) {
             f.needs_overdue += 1;
         }
     }
@@ -263,7 +262,7 @@ fn count_packs<'a>(scope: &Scope<'a>, per_grid: &mut PerGrid<'a>) {
         };
         let f = per_grid.entry(g).or_default();
         f.packs_planned += 1;
-        if d.status() == Some("delivered") {
+        if d.status() == Some(pack_delivery::DELIVERED) {
             f.packs_delivered += 1;
         }
     }

@@ -91,9 +91,9 @@ fn findings(demo: &mut Seeder, severe: bool) -> Fields {
 fn referral(demo: &mut Seeder, home: &Home, person: &Person) {
     let id = demo.rng.uuid();
     let status = if demo.rng.chance(50.0) {
-        "open"
+        need::OPEN
     } else {
-        "in_progress"
+        need::IN_PROGRESS
     };
     demo.record(
         need::NAME,
@@ -102,7 +102,7 @@ fn referral(demo: &mut Seeder, home: &Home, person: &Person) {
             (need::field::GRID_ID, json!(home.grid.id)),
             (need::field::RESIDENT_ID, json!(person.id)),
             (need::field::KIND, json!("referral")),
-            (need::field::URGENCY, json!("urgent")),
+            (need::field::URGENCY, json!(need::URGENT)),
             (
                 need::field::DESCRIPTION,
                 json!("血氧偏低、持续高热，需联系绿色通道转诊"),
@@ -117,18 +117,20 @@ fn referral(demo: &mut Seeder, home: &Home, person: &Person) {
 fn request(demo: &mut Seeder, home: &Home, person: &Person) {
     let id = demo.rng.uuid();
     let &(kind, description) = demo.rng.pick(REQUESTS);
-    let status = *demo.rng.pick(&["open", "open", "in_progress", "resolved"]);
+    let status = *demo
+        .rng
+        .pick(&[need::OPEN, need::OPEN, need::IN_PROGRESS, need::RESOLVED]);
     let created_at = demo.now_ms - demo.rng.below(5 * DAY_MS as u64) as i64;
     let mut fields = vec![
         (need::field::GRID_ID, json!(home.grid.id)),
         (need::field::RESIDENT_ID, json!(person.id)),
         (need::field::KIND, json!(kind)),
-        (need::field::URGENCY, json!("normal")),
+        (need::field::URGENCY, json!(need::NORMAL)),
         (need::field::DESCRIPTION, json!(description)),
         (need::field::STATUS, json!(status)),
         (need::field::CREATED_AT, json!(created_at)),
     ];
-    if status == "resolved" {
+    if status == need::RESOLVED {
         let resolved_at = demo.now_ms - demo.rng.below(DAY_MS as u64) as i64;
         fields.push((need::field::RESOLUTION, json!("已上门送达")));
         fields.push((need::field::RESOLVED_AT, json!(resolved_at)));

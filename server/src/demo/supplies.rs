@@ -62,7 +62,7 @@ fn receive(demo: &mut Seeder, item: &str, quantity: i64) {
         vec![
             (stock_move::field::ITEM_ID, json!(item)),
             (stock_move::field::SITE, json!(STATION)),
-            (stock_move::field::KIND, json!("received")),
+            (stock_move::field::KIND, json!(stock_move::RECEIVED)),
             (stock_move::field::QUANTITY, json!(quantity)),
             (stock_move::field::AT, json!(at)),
         ],
@@ -124,7 +124,11 @@ impl Deliveries {
             (pack_delivery::field::CONTENTS, json!(CONTENTS)),
             (
                 pack_delivery::field::STATUS,
-                json!(if delivered { "delivered" } else { "pending" }),
+                json!(if delivered {
+                    pack_delivery::DELIVERED
+                } else {
+                    pack_delivery::PENDING
+                }),
             ),
         ];
         if delivered {
@@ -145,7 +149,7 @@ impl Deliveries {
                 vec![
                     (stock_move::field::ITEM_ID, json!(item)),
                     (stock_move::field::SITE, json!(STATION)),
-                    (stock_move::field::KIND, json!("delivered")),
+                    (stock_move::field::KIND, json!(stock_move::DELIVERED)),
                     (stock_move::field::QUANTITY, json!(quantity)),
                     (stock_move::field::AT, json!(at)),
                     (stock_move::field::DELIVERY_ID, json!(delivery)),
