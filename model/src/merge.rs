@@ -53,11 +53,20 @@ pub fn apply(state: &mut State, change: &Change) -> bool {
         change.id.clone(),
         change.field.clone(),
     );
-    let current = state.get(&key).map(|s| s.hlc.as_str());
-    if !wins(&change.hlc, current) {
+    apply_at(state, key, change)
+}
+
+/// Apply one change to the stamped fields of the record it belongs to, as a device's store
+/// keeps them; returns whether it won.
+pub fn apply_to_record(fields: &mut BTreeMap<String, Stamped>, change: &Change) -> bool {
+    apply_at(fields, change.field.clone(), change)
+}
+
+fn apply_at<K: Ord>(map: &mut BTreeMap<K, Stamped>, key: K, change: &Change) -> bool {
+    if !wins(&change.hlc, map.get(&key).map(|s| s.hlc.as_str())) {
         return false;
     }
-    state.insert(key, Stamped::from(change));
+    map.insert(key, Stamped::from(change));
     true
 }
 
@@ -127,6 +136,20 @@ mod tests {
         assert!(!apply(&mut s, &b));
         assert_eq!(s.len(), 1);
         assert_eq!(s.values().next().unwrap().value, Value::Null);
+    }
+
+    #[test]
+    fn a_records_fields_merge_as_the_whole_state_does() {
+        let a = ch("r1", "phone", json!("13800000000"), "1764331200000-0000-a");
+        let b = ch("r1", "phone", json!(null), "1764331200000-0001-b");
+        let mut fields = BTreeMap::new();
+        assert!(apply_to_record(&mut fields, &b));
+        assert!(!apply_to_record(&mut fields, &a), "the older write loses");
+        assert!(
+            !apply_to_record(&mut fields, &b),
+            "a replay changes nothing"
+        );
+        assert_eq!(fields["phone"], Stamped::from(&b));
     }
 
     #[test]

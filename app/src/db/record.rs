@@ -39,11 +39,7 @@ impl Record {
 
     /// Merges one change of this record by the model's rule; true when it won.
     pub(super) fn merge(&mut self, c: &Change) -> bool {
-        let won = merge::wins(&c.hlc, self.fields.get(&c.field).map(|s| s.hlc.as_str()));
-        if won {
-            self.fields.insert(c.field.clone(), Stamped::from(c));
-        }
-        won
+        merge::apply_to_record(&mut self.fields, c)
     }
 }
 
