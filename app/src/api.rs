@@ -35,6 +35,14 @@ impl ApiError {
     }
 }
 
+/// The model's language for the person's locale: the model words validation problems in it.
+pub fn model_lang(locale: Locale) -> model::validate::Lang {
+    match locale {
+        Locale::zh => model::validate::Lang::Zh,
+        Locale::en => model::validate::Lang::En,
+    }
+}
+
 /// The part of one of the server's bilingual messages ("中文 (English)") in the person's
 /// language; a message of another shape is shown whole.
 pub fn in_language(reason: &str, locale: Locale) -> String {

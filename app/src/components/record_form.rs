@@ -53,10 +53,7 @@ impl FormState {
 
     /// A field's problem in the person's language, worded from the schema's labels.
     fn problem_text(&self, def: &FieldDef, kind: model::validate::ProblemKind) -> String {
-        let lang = match self.i18n.get_locale_untracked() {
-            Locale::zh => model::validate::Lang::Zh,
-            Locale::en => model::validate::Lang::En,
-        };
+        let lang = crate::api::model_lang(self.i18n.get_locale_untracked());
         let problem = model::validate::Problem {
             entity: self.entity.name.to_owned(),
             field: def.name.to_owned(),

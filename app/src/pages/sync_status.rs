@@ -83,10 +83,7 @@ pub fn SyncPage() -> impl IntoView {
 /// A refused edit's reason in the reader's language: worded from its code when the server sent
 /// one, else the language's half of the server's bilingual message.
 fn refusal_text(r: &crate::db::Rejected, locale: crate::i18n::Locale) -> String {
-    let lang = match locale {
-        crate::i18n::Locale::zh => model::validate::Lang::Zh,
-        crate::i18n::Locale::en => model::validate::Lang::En,
-    };
+    let lang = crate::api::model_lang(locale);
     r.code
         .as_ref()
         .and_then(|p| model::validate::render(p, lang))
