@@ -74,6 +74,7 @@ pub fn VisitPage() -> impl IntoView {
         )
     };
 
+    let ready_resident = resident.clone();
     let save_form = form.clone();
     let save_resident = resident.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -155,7 +156,9 @@ pub fn VisitPage() -> impl IntoView {
                     <fieldset class="checks"><legend>{t!(i18n, group_symptoms)}</legend>{form.inputs(visit::SYMPTOMS)}</fieldset>
                     <fieldset><legend>{t!(i18n, group_followup)}</legend>{form.inputs(FOLLOW_UP)}</fieldset>
                     {move || message.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-                    <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save)}</button>
+                    // Saving needs the resident's grid and household: wait until they are read,
+                    // rather than let a tap during a reload do nothing.
+                    <button type="submit" class="primary sticky-save" data-testid="save" disabled={ let r = ready_resident.clone(); move || r().is_none() }>{t!(i18n, save)}</button>
                 </form>
             </Show>
             <Show when=move || saved.get()>
