@@ -65,6 +65,71 @@ pub fn duplicates_of<'a, C: Fields + ?Sized, R: Fields + ?Sized + 'a>(
         .collect()
 }
 
+/// What two records must share, exactly, to be the same person by [`same_person`]: the grid
+/// as written, the normalised name and the birth date as written (trimmed). `None` for a record
+/// without a known name or birth date, which is nobody's duplicate. Only the phone is left for
+/// [`same_person`] to compare, so an index by this key finds exactly the matches a comparison
+/// with every record would.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PersonKey {
+    grid: Option<String>,
+    name: String,
+    birth: String,
+}
+
+/// The [`PersonKey`] of a resident's fields.
+pub fn person_key<F: Fields + ?Sized>(f: &F) -> Option<PersonKey> {
+    let birth = known(f.text(resident::field::BIRTH_DATE))?.trim().to_owned();
+    let r = Resident(f);
+    Some(PersonKey {
+        grid: known(r.grid_id()).map(str::to_owned),
+        name: normalize_name(known(r.name())?),
+        birth,
+    })
+}
+
+/// Residents by [`PersonKey`], as positions in the caller's list, each bucket in ascending
+/// order: finding a person's duplicate costs the few namesakes born the same day in the same
+/// grid, not a comparison with every resident (a roster of thousands against thousands).
+#[derive(Debug, Default, Clone)]
+pub struct PersonIndex {
+    buckets: std::collections::HashMap<PersonKey, Vec<usize>>,
+}
+
+impl PersonIndex {
+    /// Files the record at `pos`; a record without a key is nobody's duplicate and is left out.
+    pub fn insert<F: Fields + ?Sized>(&mut self, pos: usize, fields: &F) {
+        if let Some(key) = person_key(fields) {
+            let bucket = self.buckets.entry(key).or_default();
+            if let Err(at) = bucket.binary_search(&pos) {
+                bucket.insert(at, pos);
+            }
+        }
+    }
+
+    /// Takes the record at `pos`, filed under the key of `fields`, out.
+    pub fn remove<F: Fields + ?Sized>(&mut self, pos: usize, fields: &F) {
+        if let Some(bucket) = person_key(fields).and_then(|k| self.buckets.get_mut(&k)) {
+            bucket.retain(|p| *p != pos);
+        }
+    }
+
+    /// The first position (in the caller's order) whose record is the same person as
+    /// `candidate`, reading records through `at`: what
+    /// `records.iter().position(|r| same_person(candidate, r))` answers.
+    pub fn first_same<'r, C, R>(&self, candidate: &C, at: impl Fn(usize) -> &'r R) -> Option<usize>
+    where
+        C: Fields + ?Sized,
+        R: Fields + ?Sized + 'r,
+    {
+        let bucket = self.buckets.get(&person_key(candidate)?)?;
+        bucket
+            .iter()
+            .copied()
+            .find(|p| same_person(candidate, at(*p)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +202,76 @@ mod tests {
             duplicates_of("me", &me, others.iter().map(|(i, f)| (*i, *f))),
             vec!["twin"]
         );
+    }
+
+    mod indexed {
+        use super::super::*;
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+        use std::collections::BTreeMap;
+
+        /// Few distinct values each, spelt several ways, so that matches, near misses and
+        /// unknowns all occur.
+        fn record() -> impl Strategy<Value = BTreeMap<String, Value>> {
+            let pick = |opts: &'static [&'static str]| proptest::sample::select(opts.to_vec());
+            (
+                pick(&["", "g1", "g2", " "]),
+                pick(&["", "王桂兰", "王 桂兰", "李四", "  ", "Ann.Lee", "Ann•Lee"]),
+                pick(&["", "1948-03-02", " 1948-03-02", "1950-01-01"]),
+                pick(&["", "13800000000", "138 0000-0000", "13900000000"]),
+                any::<u8>(),
+            )
+                .prop_map(|(grid, name, birth, phone, absent)| {
+                    let mut m = BTreeMap::new();
+                    for (i, (f, v)) in [
+                        ("grid_id", grid),
+                        ("name", name),
+                        ("birth_date", birth),
+                        ("phone", phone),
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        // Some fields absent, not only blank.
+                        if absent & (1 << i) == 0 {
+                            m.insert(f.to_owned(), json!(v));
+                        }
+                    }
+                    m
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn the_index_finds_what_comparing_with_everyone_finds(
+                stored in proptest::collection::vec(record(), 0..40),
+                rows in proptest::collection::vec(record(), 0..40),
+            ) {
+                let mut people = stored.clone();
+                let mut index = PersonIndex::default();
+                for (i, p) in people.iter().enumerate() {
+                    index.insert(i, p);
+                }
+                for row in rows {
+                    let want = people.iter().position(|p| same_person(&row, p));
+                    let got = index.first_same(&row, |i| &people[i]);
+                    prop_assert_eq!(got, want);
+                    match got {
+                        // A merge fills what the person lacked; the index follows.
+                        Some(i) => {
+                            index.remove(i, &people[i]);
+                            for (f, v) in row {
+                                people[i].entry(f).or_insert(v);
+                            }
+                            index.insert(i, &people[i]);
+                        }
+                        None => {
+                            index.insert(people.len(), &row);
+                            people.push(row);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -2,10 +2,13 @@
 //! any length, the delimiter (comma, tab or semicolon) guessed from the first line.
 
 use super::decode::Records;
+use super::limits::{Deadline, MAX_COLS, MAX_ROWS};
 use super::ImportError;
 
-/// The records of `text`, each with the line it starts on: a quoted cell may span lines.
-pub fn read(text: &str) -> Result<Records, ImportError> {
+/// The records of `text`, each with the line it starts on: a quoted cell may span lines. More
+/// than [`MAX_ROWS`] records, or a record saying something past [`MAX_COLS`] columns, is
+/// refused before its cells are copied; empty cells past it are dropped.
+pub fn read(text: &str, deadline: &Deadline) -> Result<Records, ImportError> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -16,17 +19,34 @@ pub fn read(text: &str) -> Result<Records, ImportError> {
         at: 0,
         line: 1,
     };
-    reader
-        .records()
-        .map(|record| {
-            let record = record.map_err(|_| ImportError::NotATable)?;
-            let byte = record.position().map_or(0, |p| p.byte() as usize);
-            Ok((
-                lines.of_record(byte),
-                record.iter().map(str::to_owned).collect(),
-            ))
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => return Err(ImportError::NotATable),
+        }
+        if out.len() >= MAX_ROWS {
+            return Err(ImportError::TooManyCells);
+        }
+        if out.len() % 256 == 0 {
+            deadline.check()?;
+        }
+        let width = (0..record.len())
+            .rev()
+            .find(|i| record.get(*i).is_some_and(|c| !c.is_empty()))
+            .map_or(0, |last| last + 1);
+        if width > MAX_COLS {
+            return Err(ImportError::TooManyCells);
+        }
+        let byte = record.position().map_or(0, |p| p.byte() as usize);
+        out.push((
+            lines.of_record(byte),
+            record.iter().take(MAX_COLS).map(str::to_owned).collect(),
+        ));
+    }
+    Ok(out)
 }
 
 /// Line numbers counted forward from record to record. The csv crate's own count is no help: it
@@ -72,7 +92,7 @@ mod tests {
     use crate::import::read_file;
 
     fn rows(text: &str) -> Records {
-        read(text).unwrap()
+        read(text, &Deadline::after(std::time::Duration::from_secs(60))).unwrap()
     }
 
     fn owned(cells: &[&str]) -> Vec<String> {

@@ -1,56 +1,57 @@
 //! From a file's bytes to its sheet: the format told by its first bytes, text decoded from
-//! UTF-8 or GBK, a workbook's first sheet read by calamine, and the header row found.
+//! UTF-8 or GBK, a workbook's first sheet read by `xlsx`, and the header row found.
 
 use super::headers::has_name_column;
+use super::limits::{self, Deadline};
 use super::{ImportError, Sheet};
 
 /// A file's records, blank ones included, each with its 1-based line or row number.
 pub type Records = Vec<(usize, Vec<String>)>;
 
-/// Reads a CSV (UTF-8, or GB18030/GBK as Excel on Chinese Windows saves it) or a workbook (XLSX,
-/// and whatever else calamine recognises).
+/// Reads a CSV (UTF-8, or GB18030/GBK as Excel on Chinese Windows saves it) or an XLSX
+/// workbook's first sheet, within the caps of [`super::limits`] and
+/// [`MAX_IMPORT_TIME`](super::limits::MAX_IMPORT_TIME). Pure: the bytes in, the sheet or why
+/// not out; any bytes at all are answered without panicking or allocating beyond the caps.
 pub fn read_file(bytes: &[u8]) -> Result<Sheet, ImportError> {
+    read_file_until(bytes, &Deadline::after(limits::MAX_IMPORT_TIME))
+}
+
+/// [`read_file`], giving up with [`ImportError::TooSlow`] once `deadline` has passed.
+pub fn read_file_until(bytes: &[u8], deadline: &Deadline) -> Result<Sheet, ImportError> {
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge);
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
-    // Zip (XLSX, ODS) and OLE (old XLS) containers; anything else must be text.
-    let records =
-        if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-            read_workbook(bytes)?
-        } else {
-            super::csv::read(&decode_text(bytes)?)?
-        };
+    // A zip is an XLSX (an ODS or XLSB is no table to us); an OLE container is an old XLS,
+    // whose reader lays out every sheet's full rectangle as it opens: refused with what to do.
+    let records = if bytes.starts_with(b"PK\x03\x04") {
+        super::xlsx::read(bytes, deadline)?
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(ImportError::OldExcel);
+    } else {
+        super::csv::read(&decode_text(bytes)?, deadline)?
+    };
+    deadline.check()?;
     sheet(records)
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Records, ImportError> {
-    use calamine::{Data, Reader};
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|_| ImportError::NotATable)?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(ImportError::NoSheet)?
-        .map_err(|_| ImportError::NotATable)?;
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let text = |d: &Data| -> String {
-        match d {
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-            Data::Int(i) => i.to_string(),
-            Data::Float(f) => number_text(*f),
-            Data::Bool(b) => if *b { "是" } else { "否" }.into(),
-            Data::DateTime(dt) if dt.is_datetime() => {
-                let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                format!("{y:04}-{m:02}-{d:02}")
-            }
-            Data::DateTime(dt) => number_text(dt.as_f64()),
-            Data::Error(_) | Data::Empty => String::new(),
+/// A cell as the roster's text: numbers without a needless ".0", dates as `YYYY-MM-DD`.
+pub fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "是" } else { "否" }.into(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
         }
-    };
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| (first_row + i + 1, row.iter().map(text).collect()))
-        .collect())
+        Data::DateTime(dt) => number_text(dt.as_f64()),
+        Data::Error(_) | Data::Empty => String::new(),
+    }
 }
 
 /// Integers without ".0": a phone number typed into Excel is stored as a float.

@@ -7,10 +7,12 @@ mod cells;
 mod csv;
 mod decode;
 mod headers;
+pub mod limits;
 mod plan;
 mod row;
 #[cfg(test)]
 mod tests;
+mod xlsx;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +20,7 @@ use model::wire::ImportAction;
 
 use crate::snapshot::Snapshot;
 
-pub use decode::read_file;
+pub use decode::{read_file, read_file_until};
 pub use headers::{fields, suggest_mapping};
 pub use plan::plan;
 
@@ -37,6 +39,8 @@ pub struct Context<'a> {
     pub allowed: Option<&'a [String]>,
     /// The grid of rows that name none.
     pub default_grid: Option<&'a str>,
+    /// When planning must stop ([`ImportError::TooSlow`]).
+    pub deadline: limits::Deadline,
 }
 
 /// Each row's fate and the field values to write, by entity and record id.
@@ -82,6 +86,16 @@ pub enum ImportError {
     NoSuchColumn(String),
     #[error("请指定哪一列是姓名（choose the column that holds the name）")]
     NameNotMapped,
+    /// Over [`limits::MAX_FILE_BYTES`], or a workbook unpacking to more than its caps: the
+    /// only error answered 413 `too_large`, the others are 422 `invalid`.
+    #[error("文件太大：表格文件不能超过 5 MiB，解压后不能超过 32 MiB，请拆分后分批导入（the file is too large: at most 5 MiB, and 32 MiB unpacked; split it into several files）")]
+    TooLarge,
+    #[error("表格最多 20000 行、64 列，请拆分后再导入（a sheet may have at most 20,000 rows and 64 columns: split it into several files）")]
+    TooManyCells,
+    #[error("文件太复杂，20 秒内没能读完，请拆分后再导入（the file could not be read within 20 seconds: split it into several files）")]
+    TooSlow,
+    #[error("不支持旧版 Excel（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再导入（old .xls files are not read: save the file as .xlsx or CSV first）")]
+    OldExcel,
 }
 
 /// Why one row is refused. The message is bilingual, for the person fixing the file.
@@ -102,6 +116,7 @@ pub enum Problem {
     UnknownGrid(String),
     #[error("未指定网格：请在文件中加“网格”列，或选择默认网格（no grid: add a grid column or choose a default grid）")]
     NoGrid,
-    #[error("网格“{0}”不在您负责的范围内（grid \"{0}\" is not one of yours）")]
+    /// The grid as the file or request wrote it: a grid outside the user's, existing or not.
+    #[error("网格“{0}”不在您负责的范围内，请检查网格名称（grid \"{0}\" is not one of yours: check its name）")]
     NotYourGrid(String),
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use model::dedupe::{normalize_name, normalize_phone, same_person};
+use model::dedupe::{normalize_name, normalize_phone, PersonIndex};
 use model::entities::{household, resident};
 use model::record::{Grid, Household, Values};
 use model::wire::ImportAction;
@@ -15,8 +15,9 @@ use super::{Context, ImportError, Plan, Problem, Row, Sheet};
 /// Record ids by entity and id, as the plan's writes are keyed.
 type Key = (String, String);
 
-/// Plans the import of `sheet` under `mapping` (import field key → header). Fails only when the
-/// mapping lacks a name column, names an unknown field or a header the file does not have.
+/// Plans the import of `sheet` under `mapping` (import field key → header). Fails when the
+/// mapping lacks a name column, names an unknown field or a header the file does not have, or
+/// when the context's deadline passes.
 pub fn plan(
     sheet: &Sheet,
     mapping: &BTreeMap<String, String>,
@@ -25,7 +26,10 @@ pub fn plan(
 ) -> Result<Plan, ImportError> {
     let columns = row::columns(&sheet.headers, mapping)?;
     let mut planner = Planner::new(ctx, new_id);
-    for (row_no, cells) in &sheet.rows {
+    for (i, (row_no, cells)) in sheet.rows.iter().enumerate() {
+        if i % 64 == 0 {
+            ctx.deadline.check()?;
+        }
         let row = planner.row(*row_no, row::read(&columns, cells));
         planner.out.rows.push(row);
     }
@@ -46,12 +50,14 @@ fn normalize_address(s: &str) -> String {
 struct Planner<'a> {
     ctx: &'a Context<'a>,
     new_id: &'a mut dyn FnMut() -> String,
-    /// Every grid's id and name.
+    /// The id and name of every grid the user may import into.
     grids: Vec<(String, String)>,
     /// Household ids by grid and normalised address.
     households: BTreeMap<(String, String), String>,
     /// Existing residents first, in id order, then the file's new ones as they come.
     people: Vec<(String, Values)>,
+    /// `people` by what a duplicate must share: a row is compared with its namesakes only.
+    index: PersonIndex,
     out: Plan,
 }
 
@@ -60,6 +66,7 @@ impl<'a> Planner<'a> {
         let snap = ctx.snapshot;
         let grids = snap
             .of(model::entities::grid::NAME)
+            .filter(|(id, _)| ctx.allowed.is_none_or(|a| a.contains(id)))
             .map(|(id, f)| (id.clone(), Grid(f).name().unwrap_or_default().to_owned()))
             .collect();
         let households = snap
@@ -70,16 +77,21 @@ impl<'a> Planner<'a> {
                 Some((key, id.clone()))
             })
             .collect();
-        let people = snap
+        let people: Vec<(String, Values)> = snap
             .of(resident::NAME)
             .map(|(id, f)| (id.clone(), f.clone()))
             .collect();
+        let mut index = PersonIndex::default();
+        for (pos, (_, fields)) in people.iter().enumerate() {
+            index.insert(pos, fields);
+        }
         Planner {
             ctx,
             new_id,
             grids,
             households,
             people,
+            index,
             out: Plan::default(),
         }
     }
@@ -120,28 +132,29 @@ impl<'a> Planner<'a> {
     }
 
     /// The grid the row names, else the default one, else the user's only grid; it must be one
-    /// the user may import into.
+    /// the user may import into. Only those grids are searched: a name or id outside them is
+    /// "not one of yours" whether or not it exists, and the message quotes only what the file
+    /// (or the request) says, so nobody learns another grid's name or existence here.
     fn grid_of(&self, named: Option<&str>) -> Result<String, Problem> {
-        let (id, name) = match (named.or(self.ctx.default_grid), self.ctx.allowed) {
-            (Some(g), _) => self
-                .find_grid(g)
-                .ok_or_else(|| Problem::UnknownGrid(g.to_owned()))?,
-            (None, Some([only])) => (only.clone(), only.clone()),
+        let written = match (named.or(self.ctx.default_grid), self.ctx.allowed) {
+            (Some(g), _) => g,
+            (None, Some([only])) => return Ok(only.clone()),
             _ => return Err(Problem::NoGrid),
         };
-        if self.ctx.allowed.is_some_and(|a| !a.contains(&id)) {
-            return Err(Problem::NotYourGrid(name));
+        match self.find_grid(written) {
+            Some(id) => Ok(id),
+            None if self.ctx.allowed.is_some() => Err(Problem::NotYourGrid(written.to_owned())),
+            None => Err(Problem::UnknownGrid(written.to_owned())),
         }
-        Ok(id)
     }
 
-    /// A grid by id, or by its name however spaced.
-    fn find_grid(&self, s: &str) -> Option<(String, String)> {
+    /// One of the user's grids by id, or by its name however spaced.
+    fn find_grid(&self, s: &str) -> Option<String> {
         let n = normalize_address(s);
         self.grids
             .iter()
             .find(|(id, name)| id == s || (!name.is_empty() && normalize_address(name) == n))
-            .cloned()
+            .map(|(id, _)| id.clone())
     }
 
     /// The value of `field` once the writes planned so far land.
@@ -172,9 +185,8 @@ impl<'a> Planner<'a> {
             .collect();
         candidate.insert(resident::field::GRID_ID.into(), json!(grid));
         let found = self
-            .people
-            .iter()
-            .position(|(_, fields)| same_person(&candidate, fields));
+            .index
+            .first_same(&candidate, |pos| &self.people[pos].1);
         let (action, id) = match found {
             Some(i) => (ImportAction::Merge, self.people[i].0.clone()),
             None => (ImportAction::Create, (self.new_id)()),
@@ -194,11 +206,16 @@ impl<'a> Planner<'a> {
         // Later rows match against what this person now is, file values included.
         match found {
             Some(i) => {
+                self.index.remove(i, &self.people[i].1);
                 for (f, v) in candidate {
                     self.people[i].1.entry(f).or_insert(v);
                 }
+                self.index.insert(i, &self.people[i].1);
             }
-            None => self.people.push((id.clone(), candidate)),
+            None => {
+                self.index.insert(self.people.len(), &candidate);
+                self.people.push((id.clone(), candidate));
+            }
         }
         (action, id)
     }

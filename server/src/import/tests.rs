@@ -116,6 +116,7 @@ fn run(sheet: &Sheet, allowed: Option<&[String]>) -> Plan {
         snapshot: &snap,
         allowed,
         default_grid: None,
+        deadline: crate::import::limits::Deadline::after(std::time::Duration::from_secs(60)),
     };
     let mapping = suggest_mapping(&sheet.headers);
     plan(sheet, &mapping, &ctx, &mut ids()).unwrap()
@@ -259,6 +260,7 @@ fn bad_files_are_refused_with_a_reason() {
         snapshot: &snap,
         allowed: None,
         default_grid: None,
+        deadline: crate::import::limits::Deadline::after(std::time::Duration::from_secs(60)),
     };
     let bad = BTreeMap::from([(rf::NAME.to_owned(), "不存在".to_owned())]);
     assert_eq!(
