@@ -79,7 +79,9 @@ pub struct PersonKey {
 
 /// The [`PersonKey`] of a resident's fields.
 pub fn person_key<F: Fields + ?Sized>(f: &F) -> Option<PersonKey> {
-    let birth = known(f.text(resident::field::BIRTH_DATE))?.trim().to_owned();
+    let birth = known(f.text(resident::field::BIRTH_DATE))?
+        .trim()
+        .to_owned();
     let r = Resident(f);
     Some(PersonKey {
         grid: known(r.grid_id()).map(str::to_owned),

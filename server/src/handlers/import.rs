@@ -92,13 +92,15 @@ pub async fn roster(
                     .into(),
             )),
         };
-    let body = body.map_err(|e| match e.status() {
+    let body = body.map_err(|e| {
+        match e.status() {
         // The conventions answer an unread body 400 `malformed`; the words say what to do.
         StatusCode::PAYLOAD_TOO_LARGE => AppError::Malformed(
             "请求超过 8 MiB：文件太大，请拆分后分批导入 (the request is over 8 MiB: split the file)"
                 .into(),
         ),
         _ => AppError::Malformed(format!("请求体无法读取 (unreadable body): {e}")),
+    }
     })?;
     let req: ImportRequest = serde_json::from_slice(&body).map_err(|e| {
         AppError::Malformed(format!(

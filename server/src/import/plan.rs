@@ -184,9 +184,7 @@ impl<'a> Planner<'a> {
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
         candidate.insert(resident::field::GRID_ID.into(), json!(grid));
-        let found = self
-            .index
-            .first_same(&candidate, |pos| &self.people[pos].1);
+        let found = self.index.first_same(&candidate, |pos| &self.people[pos].1);
         let (action, id) = match found {
             Some(i) => (ImportAction::Merge, self.people[i].0.clone()),
             None => (ImportAction::Create, (self.new_id)()),

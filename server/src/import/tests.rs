@@ -278,3 +278,32 @@ fn bad_files_are_refused_with_a_reason() {
         .to_string()
         .contains("unknown import field \"shoe_size\""));
 }
+
+#[test]
+fn reading_and_planning_stop_at_their_deadline() {
+    use crate::import::limits::Deadline;
+    use crate::import::read_file_until;
+    let text = to_csv(&table(ROWS));
+    let passed = Deadline::at(std::time::Instant::now());
+    assert_eq!(
+        read_file_until(text.as_bytes(), &passed),
+        Err(ImportError::TooSlow)
+    );
+    assert_eq!(
+        read_file_until(&to_xlsx(&table(ROWS)), &passed),
+        Err(ImportError::TooSlow)
+    );
+    let sheet = read_file(text.as_bytes()).unwrap();
+    let snap = snapshot();
+    let ctx = Context {
+        snapshot: &snap,
+        allowed: None,
+        default_grid: None,
+        deadline: passed,
+    };
+    let mapping = suggest_mapping(&sheet.headers);
+    assert_eq!(
+        plan(&sheet, &mapping, &ctx, &mut ids()).unwrap_err(),
+        ImportError::TooSlow
+    );
+}
