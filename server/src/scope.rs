@@ -90,6 +90,19 @@ impl VolunteerScope {
         })
     }
 
+    /// Every record of this scope, as (entity, id): the deliveries and their recipients.
+    pub fn records(&self) -> Vec<(String, String)> {
+        let deliveries = self
+            .deliveries
+            .iter()
+            .map(|id| (pack_delivery::NAME.to_owned(), id.clone()));
+        let recipients = self
+            .recipients
+            .iter()
+            .flat_map(|(entity, ids)| ids.iter().map(|id| ((*entity).to_owned(), id.clone())));
+        deliveries.chain(recipients).collect()
+    }
+
     /// Whether the record lies in this scope; `None` for entities it does not decide.
     fn holds(&self, entity: &str, id: &str) -> Option<bool> {
         if entity == pack_delivery::NAME {

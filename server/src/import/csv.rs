@@ -30,7 +30,7 @@ pub fn read(text: &str, deadline: &Deadline) -> Result<Records, ImportError> {
         if out.len() >= MAX_ROWS {
             return Err(ImportError::TooManyCells);
         }
-        if out.len() % 256 == 0 {
+        if out.len().is_multiple_of(256) {
             deadline.check()?;
         }
         let width = (0..record.len())

@@ -27,7 +27,7 @@ pub fn plan(
     let columns = row::columns(&sheet.headers, mapping)?;
     let mut planner = Planner::new(ctx, new_id);
     for (i, (row_no, cells)) in sheet.rows.iter().enumerate() {
-        if i % 64 == 0 {
+        if i.is_multiple_of(64) {
             ctx.deadline.check()?;
         }
         let row = planner.row(*row_no, row::read(&columns, cells));

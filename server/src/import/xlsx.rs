@@ -38,7 +38,7 @@ pub fn read(bytes: &[u8], deadline: &Deadline) -> Result<Records, ImportError> {
     let mut seen = 0usize;
     while let Some(cell) = reader.next_cell().map_err(|_| ImportError::NotATable)? {
         seen += 1;
-        if seen % 1024 == 0 {
+        if seen.is_multiple_of(1024) {
             deadline.check()?;
         }
         let value = cell.get_value();

@@ -128,6 +128,16 @@ pub trait Storage: Send + Sync + 'static {
         grids: Option<Vec<String>>,
     ) -> Result<Vec<FieldRow>>;
 
+    /// Up to `limit` winning rows with `seq > after`, in seq order, of the records named in
+    /// `records` (entity, id) and those filed under no grid: a volunteer's pull, whose share is a
+    /// few records, read through the indexes instead of a walk past every other row.
+    async fn rows_after_of(
+        &self,
+        after: i64,
+        limit: usize,
+        records: Vec<(String, String)>,
+    ) -> Result<Vec<FieldRow>>;
+
     /// The largest seq ever assigned: a cursor beyond it comes from another database.
     async fn max_seq(&self) -> Result<i64>;
 }

@@ -54,7 +54,16 @@ pub(super) fn rows_after(
             format!("SELECT {cols} FROM fields INDEXED BY fields_by_seq WHERE seq > ?1 AND (grid_id IS NULL OR grid_id IN ({marks})) ORDER BY seq LIMIT ?2")
         }
     };
-    let mut stmt = c.prepare_cached(&sql)?;
+    query_rows(c, &sql, args)
+}
+
+/// The rows a SELECT of `entity, id, field, value, hlc, seq, grid_id` returns.
+fn query_rows(
+    c: &mut Connection,
+    sql: &str,
+    args: Vec<rusqlite::types::Value>,
+) -> Result<Vec<FieldRow>> {
+    let mut stmt = c.prepare_cached(sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -84,20 +93,94 @@ pub(super) fn rows_after(
     .collect()
 }
 
+/// The condition of the `fields_by_reference` index, repeated so SQLite may use it.
+pub(super) const IDS_OF_REFERENCE: &str = "SELECT id FROM fields WHERE entity = ?1 AND field = ?2 AND value = ?3 AND substr(field, -3) = '_id' ORDER BY id";
+
+/// Records a compound SELECT names one by one before their rows are read by walking the seq
+/// index instead (SQLite allows 32,766 parameters, two a record).
+const MAX_NAMED_RECORDS: usize = 10_000;
+
+/// Rows of no grid walked on the grid index in seq order, merged with the rows of each named
+/// record read by its primary key: a page costs the rows it returns and the named records'
+/// rows, never the rows of everybody else.
+pub(super) fn rows_after_of(
+    c: &mut Connection,
+    after: i64,
+    limit: usize,
+    records: Vec<(String, String)>,
+) -> Result<Vec<FieldRow>> {
+    let mut records = records;
+    records.sort();
+    records.dedup();
+    if records.len() > MAX_NAMED_RECORDS {
+        let mut out = Vec::new();
+        let mut seq = after;
+        loop {
+            let rows = rows_after(c, seq, 1_000, None)?;
+            let Some(last) = rows.last() else {
+                return Ok(out);
+            };
+            seq = last.seq;
+            for r in rows {
+                let key = (r.change.entity.clone(), r.change.id.clone());
+                if r.grid_id.is_none() || records.binary_search(&key).is_ok() {
+                    out.push(r);
+                    if out.len() == limit {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+    }
+    let (sql, args) = rows_of_sql(after, limit, &records);
+    query_rows(c, &sql, args)
+}
+
+pub(super) fn rows_of_sql(
+    after: i64,
+    limit: usize,
+    records: &[(String, String)],
+) -> (String, Vec<rusqlite::types::Value>) {
+    let cols = "entity, id, field, value, hlc, seq, grid_id";
+    let mut args: Vec<rusqlite::types::Value> = vec![after.into(), (limit as i64).into()];
+    let none = format!("SELECT {cols} FROM fields WHERE grid_id IS NULL AND seq > ?1");
+    if records.is_empty() {
+        return (format!("{none} ORDER BY seq LIMIT ?2"), args);
+    }
+    let mut wanted = Vec::with_capacity(records.len());
+    for (i, (entity, id)) in records.iter().enumerate() {
+        wanted.push(format!("(?{}, ?{})", 2 * i + 3, 2 * i + 4));
+        args.push(entity.clone().into());
+        args.push(id.clone().into());
+    }
+    // A named record filed under no grid comes through the first arm only.
+    let sql = format!(
+        "WITH wanted(entity, id) AS (VALUES {}) {none} UNION ALL \
+         SELECT f.entity, f.id, f.field, f.value, f.hlc, f.seq, f.grid_id \
+         FROM wanted JOIN fields AS f ON f.entity = wanted.entity AND f.id = wanted.id \
+         WHERE f.seq > ?1 AND f.grid_id IS NOT NULL ORDER BY seq LIMIT ?2",
+        wanted.join(", ")
+    );
+    (sql, args)
+}
+
 pub(super) fn max_seq(c: &mut Connection) -> Result<i64> {
     Ok(c.query_row("SELECT COALESCE(MAX(seq), 0) FROM fields", [], |r| r.get(0))?)
 }
 
-/// `value` is the JSON text of the value, as stored.
+/// `value` is the JSON text of the value, as stored. A reference (a field named `…_id`) is
+/// found through its index; other fields by reading the entity's rows.
 pub(super) fn ids_where(
     c: &mut Connection,
     entity: &str,
     field: &str,
     value: &str,
 ) -> Result<Vec<String>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT id FROM fields WHERE entity = ?1 AND field = ?2 AND value = ?3 ORDER BY id",
-    )?;
+    let mut stmt = c.prepare_cached(if field.ends_with("_id") {
+        IDS_OF_REFERENCE
+    } else {
+        "SELECT id FROM fields WHERE entity = ?1 AND field = ?2 AND value = ?3 ORDER BY id"
+    })?;
     let rows = stmt.query_map(params![entity, field, value], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

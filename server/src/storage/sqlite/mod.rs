@@ -3,6 +3,8 @@
 //! and `fields`, the winning value of every field of every record.
 
 mod fields;
+#[cfg(test)]
+mod plans;
 mod tokens;
 mod users;
 
@@ -19,7 +21,8 @@ use serde_json::Value;
 use super::{FieldRow, NewUser, Result, Storage, StorageError, UserRecord, UserUpdate, Work};
 
 /// Each entry runs once, in order; `PRAGMA user_version` records how many ran. Append only.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
@@ -56,7 +59,16 @@ CREATE TABLE fields (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX fields_by_seq ON fields (seq);
 CREATE INDEX fields_by_grid ON fields (grid_id, seq);
-"#];
+"#,
+    r#"
+-- Records by the record a field of theirs refers to (`ids_where`, e.g. a volunteer's deliveries),
+-- without reading every row of the entity. Only references (fields named `…_id`) are indexed:
+-- indexing every value would copy the whole table and slow every push. `fields::ids_where`
+-- repeats the condition word for word, which is how SQLite knows it may use the index.
+CREATE INDEX IF NOT EXISTS fields_by_reference ON fields (entity, field, value)
+    WHERE substr(field, -3) = '_id';
+"#,
+];
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
@@ -276,6 +288,16 @@ impl Storage for SqliteStorage {
         grids: Option<Vec<String>>,
     ) -> Result<Vec<FieldRow>> {
         self.with(move |c| fields::rows_after(c, after, limit, grids))
+            .await
+    }
+
+    async fn rows_after_of(
+        &self,
+        after: i64,
+        limit: usize,
+        records: Vec<(String, String)>,
+    ) -> Result<Vec<FieldRow>> {
+        self.with(move |c| fields::rows_after_of(c, after, limit, records))
             .await
     }
 
