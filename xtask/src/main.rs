@@ -18,10 +18,25 @@ fn main() {
         Some("build") => build_app().map(|_| ()),
         Some("test") => test(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("app") => bench_app(),
+        // The roster import's duplicate search, in-process: model/examples/dedupe.rs.
+        Some("bench") if args.get(1).map(String::as_str) == Some("dedupe") => status(
+            cmd("cargo")
+                .args([
+                    "run",
+                    "--release",
+                    "--quiet",
+                    "--package",
+                    "model",
+                    "--example",
+                    "dedupe",
+                    "--",
+                ])
+                .args(&args[2..]),
+        ),
         Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server"
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]"
             );
             std::process::exit(2);
         }
