@@ -82,6 +82,16 @@ fn assert_refused(status: u16, body: &Value, want: (u16, &str), says: &str) {
 
 /// An XLSX of the parts given (sheet1 and, if any, shared strings), each packed by `method`.
 fn xlsx(sheet: &[u8], shared: Option<&[u8]>, method: CompressionMethod) -> Vec<u8> {
+    xlsx_with(sheet, shared, &[], method)
+}
+
+/// [`xlsx`] with more parts, by path.
+fn xlsx_with(
+    sheet: &[u8],
+    shared: Option<&[u8]>,
+    more: &[(&'static str, Vec<u8>)],
+    method: CompressionMethod,
+) -> Vec<u8> {
     let rels_shared = if shared.is_some() {
         r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#
     } else {
@@ -97,6 +107,7 @@ fn xlsx(sheet: &[u8], shared: Option<&[u8]>, method: CompressionMethod) -> Vec<u
     if let Some(shared) = shared {
         parts.push(("xl/sharedStrings.xml", shared.to_vec()));
     }
+    parts.extend(more.iter().cloned());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, bytes) in parts {
         let options = SimpleFileOptions::default().compression_method(method);
@@ -246,6 +257,37 @@ async fn a_huge_declared_shared_string_count_is_refused_before_it_is_reserved() 
 }
 
 #[tokio::test]
+async fn a_workbook_defining_more_cell_formats_than_excel_allows_is_too_large() {
+    let o = office().await;
+    let styles = |n: usize| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts><cellXfs count="{n}">{}</cellXfs></styleSheet>"#,
+            r#"<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>"#.repeat(n)
+        )
+        .into_bytes()
+    };
+    let sheet = sheet_xml(None, GOOD_CELLS);
+    let book = xlsx_with(
+        &sheet,
+        None,
+        &[("xl/styles.xml", styles(80_000))],
+        CompressionMethod::Stored,
+    );
+    let (status, body) = import(&o.s, &o.admin, &book, false).await;
+    assert_refused(status, &body, TOO_LARGE, "文件太大");
+    // A workbook's usual few hundred formats are read.
+    let book = xlsx_with(
+        &sheet,
+        None,
+        &[("xl/styles.xml", styles(300))],
+        CompressionMethod::Deflated,
+    );
+    let (status, body) = import(&o.s, &o.admin, &book, false).await;
+    assert_eq!(status, 200, "{body}");
+    still_serves(&o).await;
+}
+
+#[tokio::test]
 async fn one_string_used_by_every_cell_is_too_much_text() {
     let o = office().await;
     // A 1 MB shared string in 64 cells of 600 rows: 38 GB once copied into each cell.
@@ -299,6 +341,11 @@ async fn oversized_overlong_and_overwide_files_are_refused() {
     let (status, body) = import(&o.s, &o.admin, padded.as_bytes(), false).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["headers"].as_array().unwrap().len(), 64);
+
+    // A body over 8 MiB is not read: 400 as the conventions say, in words that say why.
+    let body = json!({"file_name": "名单.csv", "content_base64": "A".repeat(9 * 1024 * 1024)});
+    let (status, body) = import_body(&o.s, &o.admin, body).await;
+    assert_refused(status, &body, (400, "malformed"), "文件太大");
 
     let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
     let (status, body) = import(&o.s, &o.admin, &xls, false).await;

@@ -110,11 +110,18 @@ fn check_container(bytes: &[u8], deadline: &Deadline) -> Result<(), ImportError>
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let entry = zip.by_index(i).map_err(|_| ImportError::NotATable)?;
-        let shared_strings = entry
+        let name = entry
             .name()
             .map_err(|_| ImportError::NotATable)?
-            .to_ascii_lowercase()
-            .ends_with("sharedstrings.xml");
+            .to_ascii_lowercase();
+        // The parts calamine reads whole into lists as it opens, one item an element.
+        let part = if name.ends_with("sharedstrings.xml") {
+            Some(Part::SharedStrings)
+        } else if name.ends_with("styles.xml") {
+            Some(Part::Styles)
+        } else {
+            None
+        };
         let mut kept = Vec::new();
         let mut unpacked = entry.take(MAX_ENTRY_BYTES + 1);
         let mut size = 0u64;
@@ -136,16 +143,63 @@ fn check_container(bytes: &[u8], deadline: &Deadline) -> Result<(), ImportError>
             if size > MAX_ENTRY_BYTES || total > MAX_UNPACKED_BYTES {
                 return Err(ImportError::TooLarge);
             }
-            if shared_strings {
+            if part.is_some() {
                 kept.extend_from_slice(&buf[..n]);
             }
             deadline.check()?;
         }
-        if shared_strings {
-            check_declared_counts(&kept)?;
+        match part {
+            Some(Part::SharedStrings) => {
+                check_declared_counts(&kept)?;
+                if count_elements(&kept, b"si") as u64 > MAX_SHARED_STRINGS {
+                    return Err(ImportError::TooManyCells);
+                }
+            }
+            Some(Part::Styles) => {
+                let most = [&b"xf"[..], b"font", b"fill", b"border", b"numFmt"]
+                    .iter()
+                    .map(|e| count_elements(&kept, e))
+                    .max();
+                if most.unwrap_or(0) > MAX_STYLES {
+                    return Err(ImportError::TooLarge);
+                }
+            }
+            None => {}
         }
     }
     Ok(())
+}
+
+/// The parts of a workbook whose elements calamine keeps in lists as it opens.
+#[derive(Clone, Copy)]
+enum Part {
+    SharedStrings,
+    Styles,
+}
+
+/// The most cell formats (and fonts, fills, borders, number formats) a workbook may define:
+/// Excel itself stops at 64,000. calamine copies a font, fill and border into each format, so
+/// a styles part of a few MiB of `<xf/>` would otherwise take hundreds.
+const MAX_STYLES: usize = 70_000;
+
+/// How many `name` elements `xml` opens, with or without a namespace prefix: `<name` or
+/// `:name` followed by a space, `/` or `>`. Text that happens to read so only adds to the count.
+fn count_elements(xml: &[u8], name: &[u8]) -> usize {
+    let mut n = 0;
+    let mut from = 0;
+    while let Some(at) = find(&xml[from..], name) {
+        let start = from + at;
+        let end = start + name.len();
+        from = end;
+        let opens = start > 0 && matches!(xml[start - 1], b'<' | b':');
+        let ends = xml
+            .get(end)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>');
+        if opens && ends {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// The most shared strings a sheet within the caps can use.
@@ -232,6 +286,14 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn elements_are_counted_with_or_without_a_prefix() {
+        let xml = b"<sst><si><t>si </t></si><x:si/><si\n><sis/><xsi>a:si b</sst>";
+        // <si>, <x:si/>, <si\n>, and the text "a:si " (counting high is harmless).
+        assert_eq!(count_elements(xml, b"si"), 4);
+        assert_eq!(count_elements(b"<xf/><xf a=\"1\"><xfs>", b"xf"), 2);
     }
 
     #[test]
