@@ -1,10 +1,12 @@
 //! XLSX, guarded: the zip container checked entry by entry (how many, declared and actual
-//! unpacked sizes, packing ratio) and the shared strings' declared counts read before calamine
-//! opens it, then the first sheet's cells streamed one at a time through calamine's cell reader,
-//! each position checked against the caps. calamine's own `worksheet_range` allocates the
-//! rectangle spanned by the outermost cells (a cell at A1 and one at XFD1048576 ask for 17
-//! billion) and `Xlsx::new` reserves the declared `uniqueCount` of shared strings: neither
-//! happens on this path.
+//! unpacked sizes, packing ratio), and the shared strings' declared and actual counts and the
+//! styles' element counts read, before calamine opens it; then the first sheet's cells streamed
+//! one at a time through calamine's cell reader, each position checked against the caps.
+//! calamine's own `worksheet_range` allocates the rectangle spanned by the outermost cells (a
+//! cell at A1 and one at XFD1048576 ask for 17 billion), `Xlsx::new` reserves the declared
+//! `uniqueCount` of shared strings and copies a font, fill and border into every cell format:
+//! none of it happens beyond the caps on this path. The sheet's declared `<dimension>` is not
+//! trusted either way: nothing here is laid out by it.
 
 use std::io::{Cursor, Read};
 
