@@ -104,6 +104,11 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             }
             refile(tx, &c.entity, &c.id, grid.as_deref(), Some(&c.field))?;
         } else if scope::resends_recipient(c) {
+            if scope::hands_over(c) {
+                // The delivery's new volunteer has none of its other rows (the recipient, the
+                // status): they move past every cursor too, as a grid change moves a record.
+                refile(tx, &c.entity, &c.id, grid.as_deref(), Some(&c.field))?;
+            }
             for (entity, via) in scope::RECIPIENT {
                 let target = tx.field(&c.entity, &c.id, via)?;
                 if let Some(target) = target.as_ref().and_then(Value::as_str) {

@@ -36,6 +36,11 @@ pub fn resends_recipient(c: &Change) -> bool {
         && (c.field == ASSIGNEE || RECIPIENT.iter().any(|(_, via)| c.field == *via))
 }
 
+/// Whether a change gives a delivery to a (new) volunteer, whose device has none of its rows.
+pub fn hands_over(c: &Change) -> bool {
+    c.entity == pack_delivery::NAME && c.field == ASSIGNEE
+}
+
 /// Whether the stored record is a delivery assigned to the volunteer `user_id`: the only
 /// grid-scoped records a volunteer may change.
 pub fn is_assigned(

@@ -202,3 +202,68 @@ async fn a_volunteers_pull_holds_only_their_deliveries_and_no_health_field() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_volunteers_pull_by_key_brings_the_recipients_records_of_no_grid_and_a_handed_over_delivery(
+) {
+    let Community { s, mine, theirs } = community().await;
+    let token = s.token("chenjing", "vol-a").await;
+    let (seen, cursor) = s.pull_all(&token, None, 3).await;
+    let of = |seen: &[serde_json::Value], entity: &str, field: &str| {
+        seen.iter()
+            .filter(|c| c["entity"] == entity && c["field"] == field)
+            .map(|c| (c["id"].as_str().unwrap().to_owned(), c["value"].clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    // Each delivery's recipient, with their name, and the profiles of the users (rows of no grid).
+    let recipients = of(
+        &seen,
+        pack_delivery::NAME,
+        pack_delivery::field::RESIDENT_ID,
+    );
+    assert_eq!(recipients.len(), mine.len(), "{seen:?}");
+    let names = of(&seen, resident::NAME, resident::field::NAME);
+    for r in recipients.values() {
+        assert!(names.contains_key(r.as_str().unwrap()), "{r} in {names:?}");
+    }
+    assert!(
+        seen.iter().any(|c| c["entity"] == "user_profile"),
+        "{seen:?}"
+    );
+    let me = of(
+        &seen,
+        pack_delivery::NAME,
+        pack_delivery::field::VOLUNTEER_ID,
+    )
+    .into_values()
+    .next()
+    .unwrap();
+
+    // The admin hands liuyang's delivery to chenjing: her next pull brings it and its recipient.
+    let admin = s.token("admin", "office").await;
+    let (status, body) = s
+        .push(
+            &admin,
+            "office",
+            vec![change(
+                pack_delivery::NAME,
+                &theirs[0],
+                pack_delivery::field::VOLUNTEER_ID,
+                me,
+                &stamp(server::now_ms(), 0, "office"),
+            )],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (more, _) = s.pull_all(&token, Some(cursor), 3).await;
+    let handed = of(
+        &more,
+        pack_delivery::NAME,
+        pack_delivery::field::RESIDENT_ID,
+    );
+    let recipient = handed[&theirs[0]].as_str().unwrap().to_owned();
+    assert!(
+        of(&more, resident::NAME, resident::field::NAME).contains_key(&recipient),
+        "{more:?}"
+    );
+}
