@@ -1,6 +1,7 @@
 //! How a batch is kept: last writer wins per field, each row filed under its record's grid,
 //! which pull pages by. A record whose grid changes takes all its rows along, and a delivery that
-//! changes hands re-sends its recipient, so the devices now entitled to them receive them. The
+//! changes hands re-sends itself and its recipient, so the devices now entitled to them receive
+//! them (docs/roles-and-scope.md: "sent again in full"). The
 //! storage only keeps rows in order; where each goes is decided here.
 
 use std::collections::hash_map::Entry;
@@ -220,7 +221,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_delivery_that_changes_hands_resends_its_recipient_and_a_new_status_does_not() {
+    async fn a_delivery_that_changes_hands_resends_itself_and_its_recipient_and_a_new_status_does_not(
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = SqliteStorage::open_dir(dir.path()).unwrap();
         let s: &dyn Storage = &sqlite;
@@ -277,12 +279,15 @@ mod tests {
         assert_eq!(
             resent(rows),
             [
+                (p.into(), GRID_ID.into()),
+                (p.into(), pack_delivery::field::HOUSEHOLD_ID.into()),
+                (p.into(), pack_delivery::field::RESIDENT_ID.into()),
                 (p.into(), d.into()),
                 (r.into(), GRID_ID.into()),
                 (r.into(), resident::field::NAME.into()),
                 (h.into(), GRID_ID.into()),
             ],
-            "the recipient's rows follow the new volunteer"
+            "the delivery's own rows and the recipient's follow the new volunteer"
         );
 
         let before = s.max_seq().await.unwrap();
