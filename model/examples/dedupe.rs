@@ -66,7 +66,7 @@ fn main() {
         .nth(2)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2_000);
-    let mut rng = Lcg(2026_12_02);
+    let mut rng = Lcg(20_261_202);
     let people: Vec<Person> = (0..residents).map(|_| person(&mut rng)).collect();
     // Half the rows copy a resident (a name spelt with a space), half are new.
     let file: Vec<Person> = (0..rows)
