@@ -34,6 +34,24 @@ pub fn wins(candidate_hlc: &str, current_hlc: Option<&str>) -> bool {
     current_hlc.is_none_or(|cur| candidate_hlc > cur)
 }
 
+/// Which of `changes`, writes of one field in the order a batch lists them, a store holding a
+/// value stamped `current_hlc` keeps: each in turn replaces the one kept so far if it [`wins`],
+/// exactly as the server stores a batch. `None` when none beats the stored value. Whoever judges
+/// a batch judges this value, the one that will be stored, and not some other of equal stamp.
+pub fn batch_winner<'a>(
+    current_hlc: Option<&str>,
+    changes: impl IntoIterator<Item = &'a Change>,
+) -> Option<&'a Change> {
+    let mut kept: Option<&'a Change> = None;
+    for c in changes {
+        let current = kept.map(|k| k.hlc.as_str()).or(current_hlc);
+        if wins(&c.hlc, current) {
+            kept = Some(c);
+        }
+    }
+    kept
+}
+
 /// The survivor of two writes of the same field.
 pub fn merge(a: Stamped, b: Stamped) -> Stamped {
     if wins(&b.hlc, Some(&a.hlc)) {
@@ -123,6 +141,30 @@ mod tests {
         let new = st(json!(null), "1764331200001-0000-a");
         assert_eq!(merge(old.clone(), new.clone()), new);
         assert_eq!(merge(new.clone(), old), new);
+    }
+
+    #[test]
+    fn the_batch_winner_is_what_sequential_storing_keeps_even_on_equal_stamps() {
+        let h = "1764331200000-0000-a";
+        let first = ch("r1", "grid_id", json!("other"), h);
+        let second = ch("r1", "grid_id", json!("mine"), h);
+        // The first of two equal stamps is stored; the second does not beat it.
+        let kept = batch_winner(None, [&first, &second]).unwrap();
+        assert_eq!(kept.value, json!("other"));
+        assert!(batch_winner(Some(h), [&first, &second]).is_none());
+        let later = ch("r1", "grid_id", json!("later"), "1764331200000-0001-a");
+        assert_eq!(
+            batch_winner(Some(h), [&later, &first]).unwrap().value,
+            json!("later")
+        );
+        for order in [[&first, &second, &later], [&later, &second, &first]] {
+            let mut state = State::new();
+            for c in order {
+                apply(&mut state, c);
+            }
+            let stored = state.values().next().unwrap();
+            assert_eq!(batch_winner(None, order).unwrap().value, stored.value);
+        }
     }
 
     #[test]

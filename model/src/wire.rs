@@ -156,6 +156,18 @@ pub struct PullResponse {
     pub cursor: String,
     pub has_more: bool,
     pub server_time_ms: i64,
+    /// Records the device may no longer read (moved to another grid, a delivery taken from this
+    /// volunteer or deleted): it removes them after applying `changes`. Added to v1; absent when
+    /// empty, so the frozen shape of a page without it is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<RecordKey>,
+}
+
+/// One record, named by its entity and id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RecordKey {
+    pub entity: String,
+    pub id: String,
 }
 
 /// `POST /api/v1/import/roster` body: a roster file, how its columns map to Knock's import
@@ -444,10 +456,23 @@ mod tests {
             cursor: "42".into(),
             has_more: false,
             server_time_ms: 1764331200001,
+            dropped: vec![],
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"changes":[{"entity":"household","id":"h1","field":"_deleted","value":true,"hlc":"1764331200000-0000-srv"}],"cursor":"42","has_more":false,"server_time_ms":1764331200001}"#
+        );
+        let gone = PullResponse {
+            changes: vec![],
+            dropped: vec![RecordKey {
+                entity: "resident".into(),
+                id: "r1".into(),
+            }],
+            ..r
+        };
+        assert_eq!(
+            serde_json::to_string(&gone).unwrap(),
+            r#"{"changes":[],"cursor":"42","has_more":false,"server_time_ms":1764331200001,"dropped":[{"entity":"resident","id":"r1"}]}"#
         );
         let q: PullQuery = serde_json::from_str(r#"{"cursor":"42","limit":500}"#).unwrap();
         assert_eq!(

@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod departures;
 pub mod error;
 pub mod grids;
 pub mod handlers;

@@ -13,6 +13,7 @@ use model::schema::GRID_ID;
 use model::wire::Change;
 use serde_json::Value;
 
+use crate::departures::{self, Audience};
 use crate::scope;
 use crate::storage::{RecordLookup, Result, Storage, WriteTx};
 
@@ -62,6 +63,18 @@ impl RecordLookup for Remembering<'_> {
         }
         Ok(v)
     }
+
+    fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>> {
+        self.tx.stamp(entity, id, field)
+    }
+
+    fn ids_where(&mut self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>> {
+        self.tx.ids_where(entity, field, value)
+    }
+
+    fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        self.tx.field_names(entity, id)
+    }
 }
 
 /// Writes each change that beats the stored stamp as the next row. Most changes of a batch are
@@ -90,6 +103,8 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
         let moves_to = (c.field == GRID_ID && c.entity != grid::NAME)
             .then(|| c.value.as_str().map(str::to_owned));
         let row_grid = moves_to.as_ref().unwrap_or(&*grid).as_deref();
+        // Read before the write: who loses a delivery or its door if this change wins.
+        let losses = departures::delivery_departures(tx, c)?;
         if !tx.insert(c, row_grid)? {
             let current = tx.stamp(&c.entity, &c.id, &c.field)?;
             if !model::merge::wins(&c.hlc, current.as_deref()) {
@@ -98,9 +113,20 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             tx.replace(c, row_grid)?;
         }
         applied += 1;
+        for (entity, id, volunteer) in losses {
+            // Filed under no grid: a volunteer's pull reads such rows, and not those of records
+            // outside their share, which these now are.
+            let to = Audience::Volunteer(&volunteer);
+            departures::leave(tx, &entity, &id, to, None, &c.hlc)?;
+        }
         if c.field == GRID_ID {
-            // The value just written is the record's grid now: earlier rows of it move along.
+            // The value just written is the record's grid now: earlier rows of it move along,
+            // and the grid it left is told to drop it.
             if let Some(moved) = moves_to {
+                if let Some(left) = grid.take().filter(|old| Some(old) != moved.as_ref()) {
+                    let to = Audience::Grid(&left);
+                    departures::leave(tx, &c.entity, &c.id, to, Some(&left), &c.hlc)?;
+                }
                 *grid = moved;
             }
             refile(tx, &c.entity, &c.id, grid.as_deref(), Some(&c.field))?;
@@ -141,7 +167,9 @@ fn refile(
     grid: Option<&str>,
     just_written: Option<&str>,
 ) -> Result<()> {
-    let fields = tx.field_names(entity, id)?;
+    let mut fields = tx.field_names(entity, id)?;
+    // A departure stays filed under the grid it addresses.
+    fields.retain(|f| !departures::is_departure(f));
     if let ([only], Some(written)) = (fields.as_slice(), just_written) {
         if only == written {
             return Ok(());
@@ -213,11 +241,18 @@ mod tests {
             "the older name lost"
         );
         assert_eq!(moved[2].change.value, json!("13900000000"));
-        assert!(s
+        let left: Vec<String> = s
             .rows_after(0, 100, Some(vec!["g1".into()]))
             .await
             .unwrap()
-            .is_empty());
+            .into_iter()
+            .map(|r| r.change.field)
+            .collect();
+        assert_eq!(
+            left,
+            ["$left:g1"],
+            "only the departure that tells g1's devices to drop it stays under g1"
+        );
     }
 
     #[tokio::test]
@@ -274,11 +309,20 @@ mod tests {
             .await
             .unwrap();
         let rows = s.rows_after(before, 100, None).await.unwrap();
-        assert!(rows.iter().all(|r| r.grid_id.as_deref() == Some("g1")));
+        for r in &rows {
+            let filed = match crate::departures::is_departure(&r.change.field) {
+                true => None,
+                false => Some("g1"),
+            };
+            assert_eq!(r.grid_id.as_deref(), filed, "{:?}", r.change);
+        }
         let (r, h, p) = (resident::NAME, household::NAME, pack_delivery::NAME);
         assert_eq!(
             resent(rows),
             [
+                (p.into(), "$left:@v1".into()),
+                (r.into(), "$left:@v1".into()),
+                (h.into(), "$left:@v1".into()),
                 (p.into(), GRID_ID.into()),
                 (p.into(), pack_delivery::field::HOUSEHOLD_ID.into()),
                 (p.into(), pack_delivery::field::RESIDENT_ID.into()),
@@ -287,7 +331,7 @@ mod tests {
                 (r.into(), resident::field::NAME.into()),
                 (h.into(), GRID_ID.into()),
             ],
-            "the delivery's own rows and the recipient's follow the new volunteer"
+            "v1 is told to drop the delivery and its door; the delivery's rows and its door follow v2"
         );
 
         let before = s.max_seq().await.unwrap();

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use model::entities::{grid, household, pack_delivery, resident, stock_move};
+use model::entities::{grid, household, pack_delivery, resident, stock_move, user_profile};
 use model::wire::Change;
 use model::Role;
 use serde_json::Value;
@@ -25,9 +25,6 @@ pub const RECIPIENT: [(&str, &str); 2] = [
     (resident::NAME, pack_delivery::field::RESIDENT_ID),
     (household::NAME, pack_delivery::field::HOUSEHOLD_ID),
 ];
-
-/// The only kind of stock move a volunteer creates: the pack they handed over.
-const VOLUNTEER_MOVE_KIND: &str = stock_move::DELIVERED;
 
 /// Whether a change to a delivery may show its recipient to a volunteer who could not see them
 /// before (a new volunteer or a new recipient): the recipient's rows must then be sent again.
@@ -56,12 +53,6 @@ pub fn is_assigned(
     Ok(owner.as_ref().and_then(Value::as_str) == Some(user_id))
 }
 
-/// Whether a volunteer may write a stock move with this stored and incoming `kind`: they only
-/// create moves, and only of the kind that records a delivered pack.
-pub fn volunteer_may_write_move(stored_kind: Option<&Value>, kind: Option<&Value>) -> bool {
-    stored_kind.is_none() && kind.and_then(Value::as_str) == Some(VOLUNTEER_MOVE_KIND)
-}
-
 /// What a volunteer may read: their deliveries and those deliveries' recipients.
 #[derive(Debug, Default, Clone)]
 pub struct VolunteerScope {
@@ -71,23 +62,29 @@ pub struct VolunteerScope {
 }
 
 impl VolunteerScope {
-    /// The deliveries assigned to `user_id` as stored now, and their recipients.
+    /// The deliveries assigned to `user_id` as stored now, and the recipients of those not
+    /// deleted: a deleted delivery still reaches its volunteer (so their phone deletes it too),
+    /// but no longer opens its recipient's door to them.
     pub async fn read(storage: &dyn Storage, user_id: &str) -> storage::Result<VolunteerScope> {
         let me = Value::String(user_id.to_owned());
         let deliveries = storage
             .ids_where(pack_delivery::NAME, ASSIGNEE, &me)
             .await?;
-        let vias: Vec<&str> = RECIPIENT.iter().map(|(_, via)| *via).collect();
+        let mut wanted: Vec<&str> = RECIPIENT.iter().map(|(_, via)| *via).collect();
+        wanted.push(model::schema::DELETED);
         let links = storage
-            .values(pack_delivery::NAME, Some(deliveries.clone()), &vias)
+            .values(pack_delivery::NAME, Some(deliveries.clone()), &wanted)
             .await?;
+        let live = links
+            .values()
+            .filter(|fields| fields.get(model::schema::DELETED) != Some(&Value::Bool(true)));
         let mut recipients: HashMap<&'static str, HashSet<String>> = HashMap::new();
-        for (entity, via) in RECIPIENT {
-            let ids = links
-                .values()
-                .filter_map(|fields| fields.get(via)?.as_str())
-                .map(str::to_owned);
-            recipients.entry(entity).or_default().extend(ids);
+        for fields in live {
+            for (entity, via) in RECIPIENT {
+                if let Some(id) = fields.get(via).and_then(Value::as_str) {
+                    recipients.entry(entity).or_default().insert(id.to_owned());
+                }
+            }
         }
         Ok(VolunteerScope {
             deliveries: deliveries.into_iter().collect(),
@@ -109,11 +106,18 @@ impl VolunteerScope {
     }
 
     /// Whether the record lies in this scope; `None` for entities it does not decide.
-    fn holds(&self, entity: &str, id: &str) -> Option<bool> {
+    pub fn holds(&self, entity: &str, id: &str) -> Option<bool> {
         if entity == pack_delivery::NAME {
             return Some(self.deliveries.contains(id));
         }
-        self.recipients.get(entity).map(|ids| ids.contains(id))
+        if RECIPIENT.iter().any(|(e, _)| *e == entity) {
+            return Some(
+                self.recipients
+                    .get(entity)
+                    .is_some_and(|ids| ids.contains(id)),
+            );
+        }
+        None
     }
 }
 
@@ -146,6 +150,8 @@ pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &Fie
                 grid::NAME => in_my_grids(),
                 // Their own stock moves are on their phone already; others' are not theirs to see.
                 stock_move::NAME => false,
+                // A volunteer's phone is no staff directory: it holds their own profile only.
+                user_profile::NAME => c.id == user.id,
                 e => !is_grid_scoped(e),
             }
         }

@@ -48,6 +48,9 @@ pub async fn read(storage: &dyn Storage, grids: Option<Vec<String>>) -> Result<S
         after = last.seq;
         for row in rows {
             let c = row.change;
+            if crate::departures::is_departure(&c.field) {
+                continue;
+            }
             if max_hlc.as_ref().is_none_or(|m| c.hlc > *m) {
                 max_hlc = Some(c.hlc.clone());
             }

@@ -17,6 +17,9 @@ struct Community {
     /// chenjing's deliveries, and liuyang's.
     mine: Vec<String>,
     theirs: Vec<String>,
+    /// chenjing's user id, and the supply item of the pack of `mine[0]` (5 a pack).
+    chen: String,
+    item: String,
 }
 
 async fn community() -> Community {
@@ -51,11 +54,21 @@ async fn community() -> Community {
         f.delivery(&a, &chen, "pending"),
         f.delivery(&c, &chen, "delivered"),
     ];
+    let plan = "2026-12-冬季包";
+    let item = f.pack_item(plan, "抗原试剂", 5, "东区卫生服务站");
+    f.set(
+        pack_delivery::NAME,
+        &mine[0],
+        pack_delivery::field::PLAN_ID,
+        json!(plan),
+    );
     let theirs = vec![f.delivery(&b, &liu, "pending")];
     Community {
         s: f.start().await,
         mine,
         theirs,
+        chen,
+        item,
     }
 }
 
@@ -83,7 +96,13 @@ async fn a_volunteer_may_not_touch_another_volunteers_delivery() {
 
 #[tokio::test]
 async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
-    let Community { s, mine, .. } = community().await;
+    let Community {
+        s,
+        mine,
+        chen,
+        item,
+        ..
+    } = community().await;
     let token = s.token("chenjing", "vol-a").await;
     let t = server::now_ms();
     let (status, body) = s
@@ -132,8 +151,30 @@ async fn a_volunteer_marks_their_own_delivery_and_records_it_leaving_stock() {
             json!(mine[0]),
             &stamp(t, 4, "vol-a"),
         ),
+        change(
+            stock_move::NAME,
+            &mv,
+            stock_move::field::WORKER_ID,
+            json!(chen),
+            &stamp(t, 4, "vol-a"),
+        ),
+        change(
+            stock_move::NAME,
+            &mv,
+            stock_move::field::ITEM_ID,
+            json!(item),
+            &stamp(t, 4, "vol-a"),
+        ),
+        change(
+            stock_move::NAME,
+            &mv,
+            stock_move::field::SITE,
+            json!("东区卫生服务站"),
+            &stamp(t, 4, "vol-a"),
+        ),
     ];
-    assert_eq!(s.push(&token, "vol-a", delivered).await.0, 200);
+    let (status, body) = s.push(&token, "vol-a", delivered).await;
+    assert_eq!(status, 200, "{body}");
 
     // Neither a delivery's recipient nor any other kind of stock move is a volunteer's to write.
     let before = s.state().await;

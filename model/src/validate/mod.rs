@@ -78,7 +78,8 @@ fn check_type(f: &FieldDef, v: &Value) -> Result<(), ProblemKind> {
         FieldType::Date => v.as_str().is_some_and(|s| Date::parse(s).is_some()),
         FieldType::Timestamp => v.as_u64().is_some_and(|ms| ms <= MAX_TIMESTAMP),
         FieldType::Enum(members) => v.as_str().is_some_and(|s| members.contains(&s)),
-        FieldType::Reference(_) => v.as_str().is_some_and(|s| !s.is_empty()),
+        // A reference holds an id, and ids have the same bounds everywhere.
+        FieldType::Reference(_) => v.as_str().is_some_and(is_valid_id),
     };
     if ok {
         Ok(())

@@ -13,12 +13,15 @@ use model::Role;
 use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::scope::{self, VolunteerScope};
-use crate::{authorize, AppState};
+use crate::{authorize, departures, AppState};
 
 pub const MAX_PUSH_CHANGES: usize = 5_000;
 pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
 pub const DEFAULT_PULL_LIMIT: usize = 1_000;
 pub const MAX_PULL_LIMIT: usize = 5_000;
+/// A page stops once its changes pass this many bytes, whatever its count: every text field
+/// has a length limit, so one page stays a few MiB at most on a phone's slow connection.
+pub const MAX_PULL_BYTES: usize = 2 * 1024 * 1024;
 
 pub async fn push(
     State(state): State<AppState>,
@@ -154,6 +157,8 @@ pub async fn pull(
     };
     let scan = limit.max(500);
     let mut changes = Vec::new();
+    let mut departed = Vec::new();
+    let mut bytes = 0;
     let mut seq = after;
     let mut has_more = true;
     'scan: while changes.len() < limit {
@@ -161,9 +166,12 @@ pub async fn pull(
         let exhausted = rows.len() < scan;
         for row in rows {
             seq = row.seq;
-            if scope::readable(user, volunteer.as_ref(), &row) {
+            if departures::is_departure(&row.change.field) {
+                departed.push(row.change);
+            } else if scope::readable(user, volunteer.as_ref(), &row) {
+                bytes += wire_size(&row.change);
                 changes.push(row.change);
-                if changes.len() == limit {
+                if changes.len() == limit || bytes >= MAX_PULL_BYTES {
                     break 'scan;
                 }
             }
@@ -173,7 +181,7 @@ pub async fn pull(
             break;
         }
     }
-    if has_more && changes.len() == limit {
+    if has_more {
         // Only a further scan can tell whether more remain; say so cheaply by peeking one row.
         has_more = !page(seq, 1).await?.is_empty();
     }
@@ -182,12 +190,24 @@ pub async fn pull(
         scope_version: user.scope_version,
         seq,
     };
+    let dropped =
+        departures::to_drop(state.storage.as_ref(), user, volunteer.as_ref(), departed).await?;
     Ok(Json(PullResponse {
         changes,
         cursor: cursor.encode(),
         has_more,
         server_time_ms: crate::now_ms(),
+        dropped,
     }))
+}
+
+/// About the bytes a change takes in a page: its strings, its value and the JSON around them.
+fn wire_size(c: &model::wire::Change) -> usize {
+    let value = match &c.value {
+        serde_json::Value::String(s) => s.len() + 2,
+        other => other.to_string().len(),
+    };
+    c.entity.len() + c.id.len() + c.field.len() + c.hlc.len() + value + 64
 }
 
 #[cfg(test)]

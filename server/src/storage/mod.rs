@@ -149,16 +149,18 @@ pub type Work = Box<dyn FnOnce(&mut dyn WriteTx) -> Result<bool> + Send>;
 pub trait RecordLookup {
     /// The current winning value of one field, if the record has it.
     fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>>;
+    /// The stamp of one field's winning value, if the record has the field.
+    fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>>;
+    /// The ids of the records of `entity` whose `field` currently holds `value`.
+    fn ids_where(&mut self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>>;
+    /// The fields a record has, by name; none when there is no such record.
+    fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>>;
 }
 
 /// The rows of one write transaction. Each row written or refiled takes the next seq, so it
 /// comes after everything before it in the order pull pages by, and is filed under the grid
 /// given, which [`Storage::rows_after`] filters by.
 pub trait WriteTx: RecordLookup {
-    /// The stamp of one field's winning value, if the record has the field.
-    fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>>;
-    /// The fields a record has, by name.
-    fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>>;
     /// Stores a field the record does not have yet; false, writing nothing, when it has it.
     fn insert(&mut self, change: &Change, grid: Option<&str>) -> Result<bool>;
     /// Overwrites the value and stamp of a field the record has.

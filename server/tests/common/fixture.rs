@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use model::entities::{grid, household, need, pack_delivery, resident, user_profile, visit};
+use model::entities::{
+    grid, household, need, pack_delivery, pack_plan_item, resident, supply_item, user_profile,
+    visit,
+};
 use model::hlc::Clock;
 use model::wire::Change;
 use model::Role;
@@ -189,6 +192,26 @@ impl Fixture {
                 (pack_delivery::field::STATUS, json!(status)),
             ],
         )
+    }
+
+    /// A supply item that each pack of batch `plan` holds `quantity` of, drawn from `site`;
+    /// returns the item's id.
+    pub fn pack_item(&mut self, plan: &str, name: &str, quantity: i64, site: &str) -> String {
+        let item = self.record(
+            supply_item::NAME,
+            &[(supply_item::field::NAME, json!(name))],
+        );
+        use pack_plan_item::field;
+        self.record(
+            pack_plan_item::NAME,
+            &[
+                (field::PLAN_ID, json!(plan)),
+                (field::ITEM_ID, json!(item)),
+                (field::QUANTITY, json!(quantity)),
+                (field::SITE, json!(site)),
+            ],
+        );
+        item
     }
 
     /// Writes the records and starts a server on them.

@@ -171,7 +171,7 @@ pub(super) fn max_seq(c: &mut Connection) -> Result<i64> {
 /// `value` is the JSON text of the value, as stored. A reference (a field named `…_id`) is
 /// found through its index; other fields by reading the entity's rows.
 pub(super) fn ids_where(
-    c: &mut Connection,
+    c: &Connection,
     entity: &str,
     field: &str,
     value: &str,
@@ -249,9 +249,7 @@ impl RecordLookup for Tx<'_> {
             .optional()?;
         json.map(|json| parse(entity, field, &json)).transpose()
     }
-}
 
-impl WriteTx for Tx<'_> {
     fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT hlc FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3",
@@ -261,6 +259,10 @@ impl WriteTx for Tx<'_> {
             .optional()?)
     }
 
+    fn ids_where(&mut self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>> {
+        ids_where(self.tx, entity, field, &value.to_string())
+    }
+
     fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT field FROM fields WHERE entity = ?1 AND id = ?2 ORDER BY field",
@@ -268,7 +270,9 @@ impl WriteTx for Tx<'_> {
         let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
 
+impl WriteTx for Tx<'_> {
     fn insert(&mut self, c: &Change, grid: Option<&str>) -> Result<bool> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

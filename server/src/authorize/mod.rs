@@ -3,17 +3,16 @@
 //! deliveries, judged against the stored records inside the write transaction. A refusal says
 //! why in the contract's words; `error.rs` gives it its status and code.
 
-use std::collections::BTreeSet;
+mod judge;
 
 use model::hlc::Hlc;
-use model::schema::GRID_ID;
 use model::wire::{Change, ErrorDetail};
 use model::Role;
-use serde_json::Value;
+
+pub use judge::judge;
 
 use crate::records::write_checked;
-use crate::scope::{self, is_grid_scoped};
-use crate::storage::{self, RecordLookup, Storage, UserRecord};
+use crate::storage::{self, Storage, UserRecord};
 
 /// How far ahead of the server's clock a device's stamp may run.
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
@@ -55,8 +54,10 @@ pub enum Forbidden {
         "第 {index} 项修改的记录不在您的网格内 (change {index}: the record is outside your grids)"
     )]
     OutsideGrids { index: usize },
-    #[error("志愿者只能新建“已发放”库存记录 (change {index}: a volunteer may only create stock moves of kind delivered)")]
+    #[error("第 {index} 项：志愿者只能为分配给自己的配送新建“已发放”出库记录，物资、数量和出库点与健康包内容一致 (change {index}: a volunteer may only create a delivered move of their own, for a delivery assigned to them, matching an item of its pack)")]
     StockMove { index: usize },
+    #[error("第 {index} 项的 {field} 指向的记录不存在、不在同一网格或不在您的范围内 (change {index}: {field} names no record of the same grid that you may use)")]
+    Reference { index: usize, field: String },
 }
 
 /// Every change checked against the schema and its field's rules: one detail per failing change.
@@ -168,92 +169,4 @@ pub async fn commit_import(
         return Ok(Ok(0));
     }
     store(storage, user, changes).await
-}
-
-/// The record-level rules of a batch, against the stored records: grid-scoped records must lie
-/// in the user's grids before and after the batch, a volunteer touches only deliveries assigned
-/// to them and creates only stock moves of kind `delivered`. Field rights and validation are
-/// checked before this runs.
-pub fn judge(
-    user: &UserRecord,
-    changes: &[Change],
-    lookup: &mut dyn RecordLookup,
-) -> storage::Result<Result<(), Refusal>> {
-    if user.role == Role::Admin {
-        // An admin may write anything, but a grid-scoped record still needs a grid.
-        return require_grids(changes, lookup);
-    }
-    // The checks are per record; a record appears once however many of its fields change.
-    let mut seen = BTreeSet::new();
-    for (index, c) in changes.iter().enumerate() {
-        if !seen.insert((c.entity.as_str(), c.id.as_str())) {
-            continue;
-        }
-        let in_batch = |field: &str| {
-            changes
-                .iter()
-                .filter(|o| o.entity == c.entity && o.id == c.id && o.field == field)
-                .max_by(|a, b| a.hlc.cmp(&b.hlc))
-                .map(|o| o.value.clone())
-        };
-        if is_grid_scoped(&c.entity) {
-            if user.role == Role::Volunteer {
-                if !scope::is_assigned(lookup, &c.entity, &c.id, &user.id)? {
-                    return Ok(Err(Forbidden::NotYourDelivery { index }.into()));
-                }
-                continue;
-            }
-            let stored = lookup.field(&c.entity, &c.id, GRID_ID)?;
-            let incoming = in_batch(GRID_ID);
-            if stored.is_none() && incoming.as_ref().and_then(Value::as_str).is_none() {
-                return Ok(Err(missing_grid(index)));
-            }
-            match user.role {
-                Role::GridWorker | Role::Supervisor => {
-                    for grid in [stored.as_ref(), incoming.as_ref()].into_iter().flatten() {
-                        let inside = grid
-                            .as_str()
-                            .is_some_and(|g| user.grids.iter().any(|u| u == g));
-                        if !inside {
-                            return Ok(Err(Forbidden::OutsideGrids { index }.into()));
-                        }
-                    }
-                }
-                Role::Volunteer | Role::Admin => {}
-            }
-        } else if c.entity == model::entities::stock_move::NAME && user.role == Role::Volunteer {
-            let kind = model::entities::stock_move::field::KIND;
-            let stored_kind = lookup.field(&c.entity, &c.id, kind)?;
-            if !scope::volunteer_may_write_move(stored_kind.as_ref(), in_batch(kind).as_ref()) {
-                return Ok(Err(Forbidden::StockMove { index }.into()));
-            }
-        }
-    }
-    Ok(Ok(()))
-}
-
-fn missing_grid(index: usize) -> Refusal {
-    Refusal::Invalid(vec![ErrorDetail::new(
-        index,
-        "新记录必须填写所属网格 grid_id (a new record needs its grid_id)",
-    )])
-}
-
-fn require_grids(
-    changes: &[Change],
-    lookup: &mut dyn RecordLookup,
-) -> storage::Result<Result<(), Refusal>> {
-    for (index, c) in changes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| is_grid_scoped(&c.entity))
-    {
-        let incoming = changes.iter().any(|o| {
-            o.entity == c.entity && o.id == c.id && o.field == GRID_ID && o.value.is_string()
-        });
-        if !incoming && lookup.field(&c.entity, &c.id, GRID_ID)?.is_none() {
-            return Ok(Err(missing_grid(index)));
-        }
-    }
-    Ok(Ok(()))
 }

@@ -1,0 +1,284 @@
+//! The record-level rules of a batch, judged against the stored records inside the write
+//! transaction and on exactly the values that will be stored: a field's value after the batch is
+//! the one last-writer-wins keeps ([`model::merge::batch_winner`]), not whichever change of the
+//! batch looks newest, so two changes of equal stamp cannot show the judge one value and the
+//! store another.
+
+use std::collections::{BTreeSet, HashMap};
+
+use model::entities::{pack_delivery, pack_plan_item, stock_move};
+use model::schema::{FieldType, DELETED, GRID_ID};
+use model::wire::{Change, ErrorDetail};
+use model::Role;
+use serde_json::Value;
+
+use super::{Forbidden, Refusal};
+use crate::scope::{self, is_grid_scoped};
+use crate::storage::{self, RecordLookup, UserRecord};
+
+/// The record-level rules of a batch, against the stored records: a grid-scoped record must
+/// have a grid after the batch and lie in the user's grids before and after it; every reference
+/// the batch sets must name a record the user may read, of the same grid for grid-scoped
+/// records; a volunteer touches only deliveries assigned to them and creates only the stock
+/// moves of a pack they handed over. Field rights and validation are checked before this runs.
+pub fn judge(
+    user: &UserRecord,
+    changes: &[Change],
+    lookup: &mut dyn RecordLookup,
+) -> storage::Result<Result<(), Refusal>> {
+    let outcome = Outcome::new(changes);
+    // The checks are per record; a record appears once however many of its fields change.
+    let mut seen = BTreeSet::new();
+    for (index, c) in changes.iter().enumerate() {
+        if !seen.insert((c.entity.as_str(), c.id.as_str())) {
+            continue;
+        }
+        if let Err(refusal) = judge_record(user, &outcome, lookup, index, c)? {
+            return Ok(Err(refusal));
+        }
+    }
+    Ok(Ok(()))
+}
+
+type Verdict = storage::Result<Result<(), Refusal>>;
+
+fn judge_record(
+    user: &UserRecord,
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    index: usize,
+    c: &Change,
+) -> Verdict {
+    let (entity, id) = (c.entity.as_str(), c.id.as_str());
+    if is_grid_scoped(entity) {
+        if user.role == Role::Volunteer {
+            // Field rights leave a volunteer only the status and note of a delivery.
+            if !scope::is_assigned(lookup, entity, id, &user.id)? {
+                return Ok(Err(Forbidden::NotYourDelivery { index }.into()));
+            }
+            return Ok(Ok(()));
+        }
+        let before = as_id(lookup.field(entity, id, GRID_ID)?);
+        let Some(after) = outcome.grid_after(lookup, entity, id)? else {
+            return Ok(Err(missing_grid(index)));
+        };
+        if matches!(user.role, Role::GridWorker | Role::Supervisor) {
+            let mine = |g: &String| user.grids.contains(g);
+            if !before.iter().chain([&after]).all(mine) {
+                return Ok(Err(Forbidden::OutsideGrids { index }.into()));
+            }
+        }
+    } else if entity == stock_move::NAME && user.role == Role::Volunteer {
+        if !volunteer_may_create_move(user, outcome, lookup, id)? {
+            return Ok(Err(Forbidden::StockMove { index }.into()));
+        }
+        return Ok(Ok(()));
+    }
+    references(user, outcome, lookup, index, entity, id)
+}
+
+/// Every reference of the record that the batch sets, or whose meaning it changes by moving the
+/// record to another grid, must name a record that exists after the batch and that `user` may
+/// read; a grid-scoped record's references to grid-scoped records stay inside its grid, so no
+/// grid's devices (nor a volunteer sent to a door) receive a record of another grid through it.
+fn references(
+    user: &UserRecord,
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    index: usize,
+    entity: &str,
+    id: &str,
+) -> Verdict {
+    let Some(def) = model::schema::entity(entity) else {
+        return Ok(Ok(()));
+    };
+    let moves = outcome.writes(entity, id, GRID_ID);
+    for field in def.fields {
+        let FieldType::Reference(target) = field.ty else {
+            continue;
+        };
+        if field.name == GRID_ID || !(moves || outcome.writes(entity, id, field.name)) {
+            continue;
+        }
+        let Some(target_id) = as_id(outcome.after(lookup, entity, id, field.name)?) else {
+            continue;
+        };
+        let source_grid = match def.grid_scoped {
+            true => outcome.grid_after(lookup, entity, id)?,
+            false => None,
+        };
+        if !may_reference(user, outcome, lookup, source_grid, target, &target_id)? {
+            return Ok(Err(Forbidden::Reference {
+                index,
+                field: field.name.to_owned(),
+            }
+            .into()));
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn may_reference(
+    user: &UserRecord,
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    source_grid: Option<String>,
+    target: &str,
+    target_id: &str,
+) -> storage::Result<bool> {
+    if !outcome.exists_after(lookup, target, target_id)? {
+        return Ok(false);
+    }
+    if !is_grid_scoped(target) {
+        return Ok(true);
+    }
+    let Some(target_grid) = outcome.grid_after(lookup, target, target_id)? else {
+        return Ok(false);
+    };
+    if source_grid.is_some_and(|g| g != target_grid) {
+        return Ok(false);
+    }
+    Ok(match user.role {
+        Role::Admin => true,
+        Role::GridWorker | Role::Supervisor => user.grids.contains(&target_grid),
+        Role::Volunteer => scope::is_assigned(lookup, target, target_id, &user.id)?,
+    })
+}
+
+/// A volunteer creates a stock move only as the record of a pack they handed over: a new move
+/// of kind `delivered`, by themselves, for a delivery assigned to them, of one item of that
+/// delivery's batch in the batch's quantity and from its site (what the app writes when a
+/// delivery is marked delivered).
+fn volunteer_may_create_move(
+    user: &UserRecord,
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    id: &str,
+) -> storage::Result<bool> {
+    use stock_move::field;
+    if !lookup.field_names(stock_move::NAME, id)?.is_empty() {
+        return Ok(false);
+    }
+    let mut after = |f: &str| outcome.after(lookup, stock_move::NAME, id, f);
+    let kind = after(field::KIND)?;
+    let worker = after(field::WORKER_ID)?;
+    let delivery = after(field::DELIVERY_ID)?;
+    let (item, quantity, site) = (
+        after(field::ITEM_ID)?,
+        after(field::QUANTITY)?,
+        after(field::SITE)?,
+    );
+    if kind.as_ref().and_then(Value::as_str) != Some(stock_move::DELIVERED)
+        || worker.as_ref().and_then(Value::as_str) != Some(user.id.as_str())
+        || outcome.after(lookup, stock_move::NAME, id, DELETED)? == Some(Value::Bool(true))
+    {
+        return Ok(false);
+    }
+    let Some(delivery) = as_id(delivery) else {
+        return Ok(false);
+    };
+    if !scope::is_assigned(lookup, pack_delivery::NAME, &delivery, &user.id)? {
+        return Ok(false);
+    }
+    let Some(plan) = lookup.field(
+        pack_delivery::NAME,
+        &delivery,
+        pack_delivery::field::PLAN_ID,
+    )?
+    else {
+        return Ok(false);
+    };
+    use pack_plan_item::field as plan_item;
+    for line in lookup.ids_where(pack_plan_item::NAME, plan_item::PLAN_ID, &plan)? {
+        let mut stored = |f: &str| lookup.field(pack_plan_item::NAME, &line, f);
+        if stored(DELETED)? == Some(Value::Bool(true)) {
+            continue;
+        }
+        if stored(plan_item::ITEM_ID)? == item
+            && stored(plan_item::QUANTITY)? == quantity
+            && stored(plan_item::SITE)? == site
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn missing_grid(index: usize) -> Refusal {
+    Refusal::Invalid(vec![ErrorDetail::new(
+        index,
+        "记录必须有所属网格 grid_id (a record of this kind needs its grid_id)",
+    )])
+}
+
+/// A stored or written value as an id: text, or nothing (`null` clears a reference).
+fn as_id(v: Option<Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The batch's writes by field, to tell what each field holds once the batch is stored.
+struct Outcome<'b> {
+    writes: HashMap<(&'b str, &'b str, &'b str), Vec<&'b Change>>,
+    records: BTreeSet<(&'b str, &'b str)>,
+}
+
+impl<'b> Outcome<'b> {
+    fn new(changes: &'b [Change]) -> Outcome<'b> {
+        let mut writes: HashMap<_, Vec<&Change>> = HashMap::new();
+        let mut records = BTreeSet::new();
+        for c in changes {
+            let key = (c.entity.as_str(), c.id.as_str(), c.field.as_str());
+            writes.entry(key).or_default().push(c);
+            records.insert((c.entity.as_str(), c.id.as_str()));
+        }
+        Outcome { writes, records }
+    }
+
+    fn writes(&self, entity: &str, id: &str, field: &str) -> bool {
+        self.writes.contains_key(&(entity, id, field))
+    }
+
+    /// The value the field holds once the batch is stored: the batch's winner against the
+    /// stored stamp, or else what is stored.
+    fn after(
+        &self,
+        lookup: &mut dyn RecordLookup,
+        entity: &str,
+        id: &str,
+        field: &str,
+    ) -> storage::Result<Option<Value>> {
+        if let Some(written) = self.writes.get(&(entity, id, field)) {
+            let stored = lookup.stamp(entity, id, field)?;
+            if let Some(c) = model::merge::batch_winner(stored.as_deref(), written.iter().copied())
+            {
+                return Ok(Some(c.value.clone()));
+            }
+        }
+        lookup.field(entity, id, field)
+    }
+
+    /// The grid a record lies in once the batch is stored; a grid is its own.
+    fn grid_after(
+        &self,
+        lookup: &mut dyn RecordLookup,
+        entity: &str,
+        id: &str,
+    ) -> storage::Result<Option<String>> {
+        if entity == model::entities::grid::NAME {
+            return Ok(Some(id.to_owned()));
+        }
+        Ok(as_id(self.after(lookup, entity, id, GRID_ID)?))
+    }
+
+    fn exists_after(
+        &self,
+        lookup: &mut dyn RecordLookup,
+        entity: &str,
+        id: &str,
+    ) -> storage::Result<bool> {
+        Ok(self.records.contains(&(entity, id)) || !lookup.field_names(entity, id)?.is_empty())
+    }
+}
