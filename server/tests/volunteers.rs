@@ -247,7 +247,9 @@ async fn a_volunteers_pull_holds_only_their_deliveries_and_no_health_field() {
 #[tokio::test]
 async fn a_volunteers_pull_by_key_brings_the_recipients_records_of_no_grid_and_a_handed_over_delivery(
 ) {
-    let Community { s, mine, theirs } = community().await;
+    let Community {
+        s, mine, theirs, ..
+    } = community().await;
     let token = s.token("chenjing", "vol-a").await;
     let (seen, cursor) = s.pull_all(&token, None, 3).await;
     let of = |seen: &[serde_json::Value], entity: &str, field: &str| {
