@@ -9,7 +9,7 @@ use std::rc::Rc;
 use model::hlc::{Clock, Hlc};
 use model::merge::Stamped;
 use model::validate::Problem;
-use model::wire::Change;
+use model::wire::{Change, RecordKey};
 use rexie::{ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -239,9 +239,15 @@ impl Db {
 
     /// Merges one pulled page and stores its cursor in the same transaction: a cursor is never
     /// ahead of the data it stands for. Returns how many fields changed here.
+    /// Merges a pulled page, then removes the records the server says this user may no longer
+    /// read (`dropped`: moved to another grid, a delivery taken away), all with the page's
+    /// cursor in one transaction. The outbox is left alone: an edit still waiting for a dropped
+    /// record is pushed, and refused or kept, like any other. Returns how many values changed
+    /// and records went.
     pub async fn apply_pulled(
         &self,
         changes: &[Change],
+        dropped: &[RecordKey],
         cursor: &str,
         server_time_ms: i64,
     ) -> Result<usize> {
@@ -279,6 +285,17 @@ impl Db {
         records
             .put_all(writes.into_iter().map(|v| (v, None)))
             .await?;
+        for gone in dropped {
+            let key: JsValue = record_key(&gone.entity, &gone.id).into();
+            if records
+                .get(key.clone())
+                .await?
+                .is_some_and(|v| !v.is_undefined())
+            {
+                records.delete(key).await?;
+                changed += 1;
+            }
+        }
         meta_put(&meta, META_CURSOR, &cursor).await?;
         meta_put(&meta, META_CLOCK, &clock.state()).await?;
         meta_put(&meta, META_LAST_SYNC, &now_ms()).await?;

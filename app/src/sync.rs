@@ -435,7 +435,12 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
     loop {
         match next.await {
             Ok(page) => {
-                let apply = db.apply_pulled(&page.changes, &page.cursor, page.server_time_ms);
+                let apply = db.apply_pulled(
+                    &page.changes,
+                    &page.dropped,
+                    &page.cursor,
+                    page.server_time_ms,
+                );
                 let (applied, fetched) = if page.has_more {
                     let (a, f) =
                         futures::future::join(apply, fetch(Some(page.cursor.clone()))).await;

@@ -5,7 +5,7 @@
 use app::db::{Db, DbError};
 use model::entities::{resident, visit};
 use model::record::Fields;
-use model::wire::Change;
+use model::wire::{Change, RecordKey};
 use serde_json::json;
 use wasm_bindgen_test::*;
 
@@ -119,7 +119,7 @@ async fn a_pulled_page_is_stored_with_its_cursor_and_a_reset_forgets_only_the_cu
         "1764331200000-0001-phone-b",
     )];
     assert_eq!(
-        db.apply_pulled(&page, "cursor-1", 1_764_331_200_500)
+        db.apply_pulled(&page, &[], "cursor-1", 1_764_331_200_500)
             .await
             .unwrap(),
         1
@@ -168,12 +168,17 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
         "1000000000000-0001-phone-b",
     );
     assert_eq!(
-        db.apply_pulled(&[older.clone(), other.clone()], "c1", 0)
+        db.apply_pulled(&[older.clone(), other.clone()], &[], "c1", 0)
             .await
             .unwrap(),
         1
     );
-    assert_eq!(db.apply_pulled(&[older, other], "c2", 0).await.unwrap(), 0);
+    assert_eq!(
+        db.apply_pulled(&[older, other], &[], "c2", 0)
+            .await
+            .unwrap(),
+        0
+    );
     let r = db.record(resident::NAME, "r1").await.unwrap().unwrap();
     assert_eq!(r.text(field::PHONE), Some("13800000000"));
     assert_eq!(r.text(field::NOTES), Some("B 的备注"));
@@ -185,7 +190,7 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
         json!("13700000000"),
         "9000000000000-0000-phone-b",
     );
-    assert_eq!(db.apply_pulled(&[newer], "c3", 0).await.unwrap(), 1);
+    assert_eq!(db.apply_pulled(&[newer], &[], "c3", 0).await.unwrap(), 1);
     assert_eq!(
         text_of(&db, "r1", field::PHONE).await.as_deref(),
         Some("13700000000")
@@ -203,6 +208,46 @@ async fn pulled_values_merge_by_stamp_and_move_the_clock_past_them() {
         text_of(&db, "r1", field::PHONE).await.as_deref(),
         Some("13600000000")
     );
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_record_the_server_drops_leaves_the_phone_and_its_pending_edit_still_goes() {
+    let (db, user) = fresh("phone-drop").await;
+    let page = [
+        remote("r1", field::NAME, json!("张秀英"), "1000000000000-0000-srv"),
+        remote("r2", field::NAME, json!("李桂兰"), "1000000000000-0001-srv"),
+    ];
+    db.apply_pulled(&page, &[], "c1", 0).await.unwrap();
+    db.edit(
+        resident::NAME,
+        "r1",
+        vec![(field::NOTES.into(), json!("已搬走"))],
+    )
+    .await
+    .unwrap();
+    let gone = RecordKey {
+        entity: resident::NAME.into(),
+        id: "r1".into(),
+    };
+    let never_had = RecordKey {
+        entity: resident::NAME.into(),
+        id: "r9".into(),
+    };
+    assert_eq!(
+        db.apply_pulled(&[], &[gone, never_had], "c2", 0)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(db.record(resident::NAME, "r1").await.unwrap(), None);
+    assert!(db.record(resident::NAME, "r2").await.unwrap().is_some());
+    assert_eq!(
+        db.outbox_len().await.unwrap(),
+        1,
+        "the edit waits for the server's verdict"
+    );
+    assert_eq!(db.cursor().await.unwrap().as_deref(), Some("c2"));
     done(db, user).await;
 }
 
@@ -271,7 +316,7 @@ async fn clock_skew_restamps_the_outbox_in_order_and_the_record_follows() {
 #[wasm_bindgen_test]
 async fn clock_skew_makes_the_next_pull_start_over() {
     let (db, user) = fresh("phone-a").await;
-    db.apply_pulled(&[], "cursor-7", 1_764_331_200_500)
+    db.apply_pulled(&[], &[], "cursor-7", 1_764_331_200_500)
         .await
         .unwrap();
     db.edit(
