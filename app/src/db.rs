@@ -17,6 +17,7 @@ use wasm_bindgen::JsValue;
 
 mod error;
 mod record;
+mod resync;
 
 pub use error::{DbError, Result};
 use record::{record_from_js, record_key, record_to_js};

@@ -3,6 +3,7 @@
 //! backoff on failure; and the status every page's header shows.
 
 use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
@@ -429,12 +430,26 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
         let token = s.token.clone();
         async move { api::pull(&token, cursor.as_deref(), PULL_PAGE).await }.boxed_local()
     };
-    let mut reset = false;
+    // A pull from the start cut short last time begins again, so that the records the user
+    // may no longer read are swept only after one whole pull.
+    let mut reset = db.resyncing().await?;
+    let start = match reset {
+        true => None,
+        false => db.cursor().await?,
+    };
+    let mut pulled = BTreeSet::new();
     let mut changed = 0;
-    let mut next: LocalBoxFuture<'_, Result<PullResponse, ApiError>> = fetch(db.cursor().await?);
+    let mut next: LocalBoxFuture<'_, Result<PullResponse, ApiError>> = fetch(start);
     loop {
         match next.await {
             Ok(page) => {
+                if reset {
+                    pulled.extend(
+                        page.changes
+                            .iter()
+                            .map(|c| (c.entity.clone(), c.id.clone())),
+                    );
+                }
                 let apply = db.apply_pulled(
                     &page.changes,
                     &page.dropped,
@@ -451,6 +466,9 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
                 changed += applied?;
                 match fetched {
                     None => {
+                        if reset {
+                            changed += db.finish_resync(&pulled).await?;
+                        }
                         // Once per pull, not per page: every screen reloads its data on a bump,
                         // and a first sync of many pages must not rebuild them each time.
                         if changed > 0 {
@@ -463,7 +481,8 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
             }
             Err(ApiError::Status { status: 410, .. }) if !reset => {
                 reset = true;
-                db.reset_cursor().await?;
+                pulled.clear();
+                db.begin_resync().await?;
                 next = fetch(None);
             }
             Err(e) => return Err(e.into()),

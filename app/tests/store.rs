@@ -252,6 +252,43 @@ async fn a_record_the_server_drops_leaves_the_phone_and_its_pending_edit_still_g
 }
 
 #[wasm_bindgen_test]
+async fn a_pull_from_the_start_sweeps_what_it_did_not_bring_but_keeps_unsent_edits() {
+    let (db, user) = fresh("phone-resync").await;
+    let page = [
+        remote(
+            "r1",
+            field::NAME,
+            json!("旧网格的人"),
+            "1000000000000-0000-srv",
+        ),
+        remote("r2", field::NAME, json!("仍可见"), "1000000000000-0001-srv"),
+    ];
+    db.apply_pulled(&page, &[], "c1", 0).await.unwrap();
+    db.edit(
+        resident::NAME,
+        "r3",
+        vec![(field::NAME.into(), json!("未上传"))],
+    )
+    .await
+    .unwrap();
+    db.begin_resync().await.unwrap();
+    assert!(db.resyncing().await.unwrap());
+    assert_eq!(db.cursor().await.unwrap(), None, "the pull starts over");
+    let pulled = [(resident::NAME.to_owned(), "r2".to_owned())]
+        .into_iter()
+        .collect();
+    assert_eq!(db.finish_resync(&pulled).await.unwrap(), 1);
+    assert_eq!(db.record(resident::NAME, "r1").await.unwrap(), None);
+    assert!(db.record(resident::NAME, "r2").await.unwrap().is_some());
+    assert!(
+        db.record(resident::NAME, "r3").await.unwrap().is_some(),
+        "an unsent edit stays"
+    );
+    assert!(!db.resyncing().await.unwrap());
+    done(db, user).await;
+}
+
+#[wasm_bindgen_test]
 async fn each_user_has_a_database_of_their_own() {
     let (a, user_a) = fresh("shared-phone").await;
     let (b, user_b) = fresh("shared-phone").await;
