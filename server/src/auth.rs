@@ -1,9 +1,5 @@
-//! Passwords (argon2), bearer tokens (random, stored hashed), the per-user-name login limiter,
-//! and the extractor that turns a bearer token into the user and device it was issued to.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Passwords (argon2), bearer tokens (random, stored hashed, ending after an idle period), and
+//! the extractor that turns a bearer token into the user and device it was issued to.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -55,54 +51,14 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Counts failed logins per user name within a window; past the limit the name is locked until
-/// the window has passed since the first failure. In memory: a restart forgives, which is fine
-/// for a limiter whose job is to slow guessing down.
-pub struct LoginLimiter {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
+/// Password checks that may run at once. Each holds ~19 MiB (argon2's default memory cost) on a
+/// blocking thread, so this bounds what a flood of logins can take: ~80 MiB. Four rather than
+/// the core count so a handful of people logging in at the same moment are all served.
+pub const PASSWORD_CHECKS: usize = 4;
 
-impl LoginLimiter {
-    pub fn new(max_failures: u32, window: Duration) -> LoginLimiter {
-        LoginLimiter {
-            max_failures,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// `Err(minutes to wait)` when the user name is locked.
-    pub fn check(&self, username: &str) -> Result<(), u64> {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(username) {
-            Some((n, since)) if *n >= self.max_failures && since.elapsed() < self.window => {
-                let left = self.window.saturating_sub(since.elapsed());
-                Err(left.as_secs().div_ceil(60).max(1))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    pub fn fail(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map
-            .entry(username.to_owned())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= self.window {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    pub fn succeed(&self, username: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(username);
-    }
-}
+/// A token's last use is written again only when it is older than this: most requests (pulls)
+/// stay reads, and the idle expiry is exact to within this much.
+pub const TOKEN_RENEW_MS: i64 = 60 * 60 * 1000;
 
 /// The caller of an authenticated endpoint: the token's user and the device it was issued to.
 #[derive(Debug, Clone)]
@@ -132,14 +88,24 @@ impl FromRequestParts<AppState> for AuthUser {
             return Err(AppError::Unauthorized);
         }
         let hash = token_hash(token);
-        let (user, device_id) = state
+        let owner = state
             .storage
             .token_owner(&hash)
             .await?
             .ok_or(AppError::Unauthorized)?;
+        let now = crate::now_ms();
+        let idle = now.saturating_sub(owner.last_used_ms);
+        if idle > state.config.token_idle_ms() {
+            // Answered as a revoked token is, so a device treats both alike: it keeps its data
+            // and outbox and asks its user to log in again.
+            return Err(AppError::Unauthorized);
+        }
+        if idle > TOKEN_RENEW_MS {
+            state.storage.touch_token(&hash, now).await?;
+        }
         Ok(AuthUser {
-            user,
-            device_id,
+            user: owner.user,
+            device_id: owner.device_id,
             token_hash: hash,
         })
     }
@@ -165,18 +131,5 @@ mod tests {
         assert_eq!(t1.len(), 64);
         assert_eq!(token_hash(&t1), h1);
         assert_ne!(t1, h1);
-    }
-
-    #[test]
-    fn limiter_locks_after_max_failures_and_success_clears() {
-        let l = LoginLimiter::new(3, Duration::from_secs(600));
-        for _ in 0..3 {
-            assert!(l.check("wang").is_ok());
-            l.fail("wang");
-        }
-        assert_eq!(l.check("wang"), Err(10));
-        assert!(l.check("li").is_ok(), "another user name is not locked");
-        l.succeed("wang");
-        assert!(l.check("wang").is_ok());
     }
 }
