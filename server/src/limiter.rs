@@ -64,6 +64,9 @@ pub struct Limits {
     pub per_name_client: u32,
     /// Failures from one client, any names, that lock the client (but not its trusted names).
     pub per_client: u32,
+    /// Attempts of one client checked at once (but not of its trusted names): so one client
+    /// cannot hold every password check and keep everyone else's login waiting.
+    pub per_client_at_once: u32,
     /// Failures of one user name, any clients, that lock the name (but not where it is trusted).
     pub per_name: u32,
     /// How long a right password makes its client trusted for that name.
@@ -80,6 +83,7 @@ impl Default for Limits {
             window: Duration::from_secs(15 * 60),
             per_name_client: 5,
             per_client: 30,
+            per_client_at_once: 2,
             per_name: 100,
             trust: Duration::from_secs(30 * 24 * 3600),
             // About 120 bytes each (a name is at most 32 characters): some 12 MB when full.
@@ -178,7 +182,11 @@ impl LoginLimiter {
             (!trusted).then_some(l.per_client),
             (!trusted).then_some(l.per_name),
         ];
-        let mut wait = None::<Duration>;
+        let mut wait = state
+            .counters
+            .get(&keys[1])
+            .filter(|c| !trusted && c.in_flight >= l.per_client_at_once)
+            .map(|_| Duration::from_secs(1));
         let mut missing = 0;
         for (key, limit) in keys.iter().zip(limits) {
             let Some(c) = state.counters.get(key) else {
@@ -331,7 +339,11 @@ mod tests {
 
     #[test]
     fn parallel_attempts_are_reserved_so_only_the_limit_passes() {
-        let l = limiter(Limits::default());
+        // Many at once allowed, to see the (name, client) count alone.
+        let l = limiter(Limits {
+            per_client_at_once: 100,
+            ..Limits::default()
+        });
         let held: Vec<Attempt> = (0..20)
             .filter_map(|_| l.begin("wang", client(1)).ok())
             .collect();
@@ -346,6 +358,22 @@ mod tests {
             l.begin("wang", client(1)).is_ok(),
             "undecided attempts give their reservation back"
         );
+    }
+
+    #[test]
+    fn one_client_checks_at_most_two_attempts_at_once_except_for_its_trusted_names() {
+        let l = limiter(Limits::default());
+        l.begin("admin", client(1)).unwrap().succeeded();
+        let a = l.begin("n1", client(1)).unwrap();
+        let _b = l.begin("n2", client(1)).unwrap();
+        assert_eq!(l.begin("n3", client(1)).err(), Some(Duration::from_secs(1)));
+        assert!(
+            l.begin("n3", client(2)).is_ok(),
+            "another client is not held up"
+        );
+        assert!(l.begin("admin", client(1)).is_ok(), "nor a trusted name");
+        a.failed();
+        assert!(l.begin("n3", client(1)).is_ok());
     }
 
     #[test]

@@ -330,7 +330,7 @@ async fn bench(dir: &Path) -> Result<()> {
             mib(mem.0) - mib(prev.0)
         );
         println!(
-            "    real user's login during it: {} in {:.0} ms ({} of the {BURST} answered by then)",
+            "    real user's login, started when {REAL_USER_AFTER} were answered: {} in {:.0} ms ({} answered by then)",
             b.real.0, b.real.1, b.real.2
         );
     }
