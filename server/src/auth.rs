@@ -1,12 +1,10 @@
-//! Passwords (argon2), bearer tokens (random, stored hashed), the per-user-name login limiter,
-//! and the extractor that turns a bearer token into the user and device it was issued to.
+//! Passwords (argon2), bearer tokens (random, stored hashed, ending after an idle period), and
+//! the extractor that turns a bearer token into the user and device it was issued to.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use rand::RngCore;
@@ -24,23 +22,80 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))
 }
 
+/// Whether `password` is the one `hash` (a PHC string) was made of. The check runs in argon2
+/// working memory taken from [`MEMORY`] rather than freshly allocated.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let mut out = vec![0u8; expected.len()];
+    let mut memory = MEMORY.take(blocks);
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut memory[..blocks],
+    );
+    MEMORY.give_back(memory);
+    // `Output`'s equality is constant-time.
+    hashed.is_ok() && Output::new(&out).is_ok_and(|computed| computed == expected)
+}
+
+/// Argon2's working memory, ~19 MiB a check, kept for the next check. Freshly allocated, each
+/// freed block stays with the allocator arena of the thread that ran the check, so a server whose
+/// checks move between blocking threads grew by 19 MiB an arena; kept here, at most
+/// [`PASSWORD_CHECKS`] blocks exist (the permits bound the checks running at once).
+static MEMORY: MemoryPool = MemoryPool(Mutex::new(Vec::new()));
+
+struct MemoryPool(Mutex<Vec<Vec<Block>>>);
+
+impl MemoryPool {
+    /// Memory of at least `blocks` blocks: a kept one when there is one large enough.
+    fn take(&self, blocks: usize) -> Vec<Block> {
+        let mut pool = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match pool.iter().position(|m| m.len() >= blocks) {
+            Some(i) => pool.swap_remove(i),
+            None => vec![Block::new(); blocks],
+        }
+    }
+
+    fn give_back(&self, memory: Vec<Block>) {
+        let mut pool = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < PASSWORD_CHECKS {
+            pool.push(memory);
+        }
+    }
 }
 
 /// Burns the same time as a real verification, so an unknown user name answers no faster than a
 /// wrong password and the timing gives nothing away.
 pub fn verify_against_dummy(password: &str) {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let hash = DUMMY.get_or_init(|| hash_password("knock-dummy-password").unwrap_or_default());
-    let _ = verify_password(password, hash);
+    let _ = verify_password(password, DUMMY_HASH);
 }
+
+/// `hash_password("knock-dummy-password")` made once, with the default parameters every stored
+/// hash has: written out so no hash is made (outside the kept working memory) at run time.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$02Sq7Qpe8yf1em7uwPNOCg$/D1oXi13CtPFMIfyiuDLHNzuR8e7Ybix2I7bGKOcP5g";
 
 /// A new bearer token (what the client keeps) and its hash (what the server keeps).
 pub fn new_token() -> (String, String) {
@@ -55,54 +110,14 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Counts failed logins per user name within a window; past the limit the name is locked until
-/// the window has passed since the first failure. In memory: a restart forgives, which is fine
-/// for a limiter whose job is to slow guessing down.
-pub struct LoginLimiter {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
+/// Password checks that may run at once. Each holds ~19 MiB (argon2's default memory cost) on a
+/// blocking thread, so this bounds what a flood of logins can take: ~80 MiB. Four rather than
+/// the core count so a handful of people logging in at the same moment are all served.
+pub const PASSWORD_CHECKS: usize = 4;
 
-impl LoginLimiter {
-    pub fn new(max_failures: u32, window: Duration) -> LoginLimiter {
-        LoginLimiter {
-            max_failures,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// `Err(minutes to wait)` when the user name is locked.
-    pub fn check(&self, username: &str) -> Result<(), u64> {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(username) {
-            Some((n, since)) if *n >= self.max_failures && since.elapsed() < self.window => {
-                let left = self.window.saturating_sub(since.elapsed());
-                Err(left.as_secs().div_ceil(60).max(1))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    pub fn fail(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map
-            .entry(username.to_owned())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= self.window {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    pub fn succeed(&self, username: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(username);
-    }
-}
+/// A token's last use is written again only when it is older than this: most requests (pulls)
+/// stay reads, and the idle expiry is exact to within this much.
+pub const TOKEN_RENEW_MS: i64 = 60 * 60 * 1000;
 
 /// The caller of an authenticated endpoint: the token's user and the device it was issued to.
 #[derive(Debug, Clone)]
@@ -132,14 +147,24 @@ impl FromRequestParts<AppState> for AuthUser {
             return Err(AppError::Unauthorized);
         }
         let hash = token_hash(token);
-        let (user, device_id) = state
+        let owner = state
             .storage
             .token_owner(&hash)
             .await?
             .ok_or(AppError::Unauthorized)?;
+        let now = crate::now_ms();
+        let idle = now.saturating_sub(owner.last_used_ms);
+        if idle > state.config.token_idle_ms() {
+            // Answered as a revoked token is, so a device treats both alike: it keeps its data
+            // and outbox and asks its user to log in again.
+            return Err(AppError::Unauthorized);
+        }
+        if idle > TOKEN_RENEW_MS {
+            state.storage.touch_token(&hash, now).await?;
+        }
         Ok(AuthUser {
-            user,
-            device_id,
+            user: owner.user,
+            device_id: owner.device_id,
             token_hash: hash,
         })
     }
@@ -158,6 +183,35 @@ mod tests {
     }
 
     #[test]
+    fn a_hash_of_other_parameters_still_verifies_and_working_memory_is_reused() {
+        let small = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(1024, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let h = small
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("correct horse.", &h));
+        let default = hash_password("correct horse").unwrap();
+        for _ in 0..3 {
+            assert!(verify_password("correct horse", &default));
+        }
+        assert!(MEMORY.0.lock().unwrap().len() <= PASSWORD_CHECKS);
+    }
+
+    #[test]
+    fn the_dummy_hash_has_the_parameters_of_a_stored_hash() {
+        assert!(verify_password("knock-dummy-password", DUMMY_HASH));
+        let real = hash_password("x").unwrap();
+        let params = |h: &str| h.split('$').nth(3).unwrap().to_owned();
+        assert_eq!(params(DUMMY_HASH), params(&real), "the same time to check");
+    }
+
+    #[test]
     fn tokens_are_random_and_only_their_hash_is_kept() {
         let (t1, h1) = new_token();
         let (t2, _) = new_token();
@@ -165,18 +219,5 @@ mod tests {
         assert_eq!(t1.len(), 64);
         assert_eq!(token_hash(&t1), h1);
         assert_ne!(t1, h1);
-    }
-
-    #[test]
-    fn limiter_locks_after_max_failures_and_success_clears() {
-        let l = LoginLimiter::new(3, Duration::from_secs(600));
-        for _ in 0..3 {
-            assert!(l.check("wang").is_ok());
-            l.fail("wang");
-        }
-        assert_eq!(l.check("wang"), Err(10));
-        assert!(l.check("li").is_ok(), "another user name is not locked");
-        l.succeed("wang");
-        assert!(l.check("wang").is_ok());
     }
 }

@@ -17,6 +17,15 @@ pub struct Config {
     pub tile_url: Option<String>,
     /// `KNOCK_DAILY_LOAD`, default 30: visits a day past which the dashboard flags a worker.
     pub daily_load: u32,
+    /// `KNOCK_TOKEN_IDLE_DAYS`, default 30: a token unused this long ends (401 `unauthorized`).
+    pub token_idle_days: u32,
+}
+
+impl Config {
+    /// The idle expiry of a token, in ms.
+    pub fn token_idle_ms(&self) -> i64 {
+        i64::from(self.token_idle_days) * 24 * 3600 * 1000
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +36,8 @@ pub enum ConfigError {
     Demo(String),
     #[error("KNOCK_DAILY_LOAD must be a whole number from 1 to 1000, not {0}")]
     DailyLoad(String),
+    #[error("KNOCK_TOKEN_IDLE_DAYS must be a whole number from 1 to 3650, not {0}")]
+    TokenIdleDays(String),
 }
 
 impl Config {
@@ -54,6 +65,15 @@ impl Config {
                 .filter(|n| (1..=1000).contains(n))
                 .ok_or(ConfigError::DailyLoad(v))?,
         };
+        let token_idle_days = match get("KNOCK_TOKEN_IDLE_DAYS") {
+            None => 30,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=3650).contains(n))
+                .ok_or(ConfigError::TokenIdleDays(v))?,
+        };
         Ok(Config {
             addr,
             data_dir: get("KNOCK_DATA_DIR")
@@ -65,6 +85,7 @@ impl Config {
             demo,
             tile_url: get("KNOCK_TILE_URL").filter(|s| !s.is_empty()),
             daily_load,
+            token_idle_days,
         })
     }
 }
@@ -81,6 +102,7 @@ mod tests {
         assert!(c.demo);
         assert!(c.tile_url.is_none());
         assert_eq!(c.daily_load, 30);
+        assert_eq!(c.token_idle_days, 30);
     }
 
     #[test]
@@ -91,5 +113,10 @@ mod tests {
         assert!(e.to_string().contains("KNOCK_DEMO"));
         let e = Config::from_lookup(|k| (k == "KNOCK_DAILY_LOAD").then(|| "0".into())).unwrap_err();
         assert!(e.to_string().contains("KNOCK_DAILY_LOAD"));
+        for bad in ["0", "-1", "30d", "3651"] {
+            let e = Config::from_lookup(|k| (k == "KNOCK_TOKEN_IDLE_DAYS").then(|| bad.into()))
+                .unwrap_err();
+            assert!(e.to_string().contains("KNOCK_TOKEN_IDLE_DAYS"), "{bad}");
+        }
     }
 }

@@ -13,9 +13,16 @@ pub enum AppError {
     Malformed(String),
     #[error("用户名或密码错误 (wrong user name or password)")]
     InvalidCredentials,
-    #[error("登录失败次数过多，请 {0} 分钟后再试 (too many attempts, try again in {0} minutes)")]
+    /// Login: locked by failed attempts; the seconds to wait (the message rounds up to minutes).
+    #[error("登录失败次数过多，请 {m} 分钟后再试 (too many attempts, try again in {m} minutes)", m = .0.div_ceil(60).max(1))]
     TooManyAttempts(u64),
-    #[error("请重新登录 (missing, unknown or revoked token: log in again)")]
+    /// Login: as many passwords are being checked as the server allows at once (each check
+    /// takes ~19 MiB); answered at once rather than queued, so a flood cannot pile up memory.
+    #[error(
+        "服务器正忙，请稍后再试 (the server is busy checking other logins: try again in a moment)"
+    )]
+    LoginBusy,
+    #[error("请重新登录 (missing, unknown, revoked or expired token: log in again)")]
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
@@ -46,7 +53,7 @@ impl AppError {
         match self {
             AppError::Malformed(_) => "malformed",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::TooManyAttempts(_) | AppError::LoginBusy => "too_many_attempts",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::ClockSkew { .. } => "clock_skew",
@@ -62,7 +69,7 @@ impl AppError {
         match self {
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidCredentials | AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) | AppError::LoginBusy => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::ClockSkew { .. } => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -117,11 +124,14 @@ impl IntoResponse for AppError {
             },
         };
         let mut resp = (self.status(), Json(body)).into_response();
-        if let AppError::TooManyAttempts(minutes) = self {
-            if let Ok(v) = (minutes * 60).to_string().parse() {
-                resp.headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, v);
-            }
+        let retry_after = match self {
+            AppError::TooManyAttempts(seconds) => Some(seconds.max(1)),
+            AppError::LoginBusy => Some(1),
+            _ => None,
+        };
+        if let Some(v) = retry_after.and_then(|s| s.to_string().parse().ok()) {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
         }
         resp
     }

@@ -12,17 +12,16 @@ pub mod grids;
 pub mod handlers;
 pub mod import;
 pub mod json;
+pub mod limiter;
 pub mod records;
 pub mod scope;
 pub mod snapshot;
 pub mod storage;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post};
 use axum::Router;
+use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -33,7 +32,9 @@ use storage::Storage;
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
-    pub limiter: Arc<auth::LoginLimiter>,
+    pub limiter: Arc<limiter::LoginLimiter>,
+    /// One permit per password check (argon2, ~19 MiB each) that may run at once.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     pub config: Arc<Config>,
     /// Merged records read for aggregates and imports, reused until the data changes.
     pub snapshots: Arc<snapshot::SnapshotCache>,
@@ -45,8 +46,8 @@ impl AppState {
     pub fn new(storage: Arc<dyn Storage>, config: Config) -> AppState {
         AppState {
             storage,
-            // Five wrong passwords lock a user name for fifteen minutes.
-            limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(15 * 60))),
+            limiter: Arc::new(limiter::LoginLimiter::new(limiter::Limits::default())),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS)),
             config: Arc::new(config),
             snapshots: Arc::default(),
             import_clock: Arc::new(std::sync::Mutex::new(
@@ -60,7 +61,11 @@ pub fn app(state: AppState) -> Router {
     let dist = state.config.dist_dir.clone();
     let api = Router::new()
         .route("/health", get(handlers::health::get))
-        .route("/login", post(handlers::login::create))
+        .route(
+            "/login",
+            post(handlers::login::create)
+                .layer(DefaultBodyLimit::max(handlers::login::MAX_BODY_BYTES)),
+        )
         .route("/logout", post(handlers::login::delete))
         .route("/schema", get(handlers::schema::get))
         .route("/dashboard", get(handlers::dashboard::get))

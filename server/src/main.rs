@@ -51,9 +51,13 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let state = AppState::new(storage, config);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer address is the client the login limiter counts by.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! needs to run and test Knock, installed at pinned versions, saying what it does.
 
 mod bench;
+mod bench_login;
 mod toolchain;
 
 use std::net::TcpListener;
@@ -33,10 +34,13 @@ fn main() {
                 ])
                 .args(&args[2..]),
         ),
+        Some("bench") if args.get(1).map(String::as_str) == Some("login") => {
+            bench_login::run(&args[2..])
+        }
         Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]"
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
             );
             std::process::exit(2);
         }

@@ -4,16 +4,18 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use model::wire::LoginRequest;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, in_language, ApiError};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::{self, use_session, Session};
 
 /// Why a login did not work, in the terms a person can act on.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Problem {
     MissingFields,
     WrongCredentials,
-    TooManyAttempts,
+    /// With the server's message, which says how long to wait: 15 minutes when locked by failed
+    /// attempts, a moment when the server is busy checking other logins.
+    TooManyAttempts(Option<String>),
     Unreachable,
     Server,
 }
@@ -23,7 +25,9 @@ impl From<&ApiError> for Problem {
         match (e, e.code()) {
             (ApiError::Unreachable, _) => Problem::Unreachable,
             (_, Some("invalid_credentials")) => Problem::WrongCredentials,
-            (_, Some("too_many_attempts")) => Problem::TooManyAttempts,
+            (ApiError::Status { body, .. }, Some("too_many_attempts")) => {
+                Problem::TooManyAttempts(body.as_ref().map(|b| b.message.clone()))
+            }
             // A proxy's 502/504 while the server is down reads to the user as unreachable.
             (
                 ApiError::Status {
@@ -79,11 +83,14 @@ pub fn LoginPage() -> impl IntoView {
     let message = move || {
         problem.get().map(|p| {
             let text = match p {
-                Problem::MissingFields => t_string!(i18n, err_missing_fields),
-                Problem::WrongCredentials => t_string!(i18n, err_invalid_credentials),
-                Problem::TooManyAttempts => t_string!(i18n, err_too_many_attempts),
-                Problem::Unreachable => t_string!(i18n, err_unreachable),
-                Problem::Server => t_string!(i18n, err_server),
+                Problem::MissingFields => t_string!(i18n, err_missing_fields).to_string(),
+                Problem::WrongCredentials => t_string!(i18n, err_invalid_credentials).to_string(),
+                Problem::TooManyAttempts(Some(m)) => in_language(&m, i18n.get_locale()),
+                Problem::TooManyAttempts(None) => {
+                    t_string!(i18n, err_too_many_attempts).to_string()
+                }
+                Problem::Unreachable => t_string!(i18n, err_unreachable).to_string(),
+                Problem::Server => t_string!(i18n, err_server).to_string(),
             };
             view! { <p class="error" role="alert" data-testid="login-error">{text}</p> }
         })

@@ -55,6 +55,14 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// Whom a token was issued to, and when it was last used (unix ms).
+#[derive(Debug, Clone)]
+pub struct TokenOwner {
+    pub user: UserRecord,
+    pub device_id: String,
+    pub last_used_ms: i64,
+}
+
 /// What an admin changes of a user; `None` leaves that part as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserUpdate {
@@ -98,9 +106,14 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         now_ms: i64,
     ) -> Result<()>;
-    /// The user and device a token hash belongs to; none for unknown tokens or disabled users.
-    async fn token_owner(&self, token_hash: &str) -> Result<Option<(UserRecord, String)>>;
+    /// The user and device a token hash belongs to, with its last use; none for unknown tokens
+    /// or disabled users.
+    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
+    /// Records a use of a token at `now_ms`.
+    async fn touch_token(&self, token_hash: &str, now_ms: i64) -> Result<()>;
     async fn delete_token(&self, token_hash: &str) -> Result<()>;
+    /// Deletes the tokens last used before `before_ms`; returns how many.
+    async fn delete_tokens_unused_since(&self, before_ms: i64) -> Result<u64>;
 
     /// The ids of the records of `entity` whose `field` currently holds `value`.
     async fn ids_where(&self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>>;

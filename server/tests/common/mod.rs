@@ -56,7 +56,12 @@ async fn serve(
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = app(AppState::new(storage, config));
     let handle = tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     TestServer {
         base,

@@ -18,7 +18,9 @@ use model::record::Values;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
-use super::{FieldRow, NewUser, Result, Storage, StorageError, UserRecord, UserUpdate, Work};
+use super::{
+    FieldRow, NewUser, Result, Storage, StorageError, TokenOwner, UserRecord, UserUpdate, Work,
+};
 
 /// Each entry runs once, in order; `PRAGMA user_version` records how many ran. Append only.
 const MIGRATIONS: &[&str] = &[
@@ -67,6 +69,12 @@ CREATE INDEX fields_by_grid ON fields (grid_id, seq);
 -- repeats the condition word for word, which is how SQLite knows it may use the index.
 CREATE INDEX IF NOT EXISTS fields_by_reference ON fields (entity, field, value)
     WHERE substr(field, -3) = '_id';
+"#,
+    // Tokens end after an idle period: each keeps its last use. Tokens from before count as used
+    // at the upgrade, so none ends at once.
+    r#"
+ALTER TABLE tokens ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+UPDATE tokens SET last_used_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
 "#,
 ];
 
@@ -235,9 +243,19 @@ impl Storage for SqliteStorage {
             .await
     }
 
-    async fn token_owner(&self, token_hash: &str) -> Result<Option<(UserRecord, String)>> {
+    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
         let t = token_hash.to_owned();
         self.with(move |c| tokens::owner(c, &t)).await
+    }
+
+    async fn touch_token(&self, token_hash: &str, now_ms: i64) -> Result<()> {
+        let t = token_hash.to_owned();
+        self.with(move |c| tokens::touch(c, &t, now_ms)).await
+    }
+
+    async fn delete_tokens_unused_since(&self, before_ms: i64) -> Result<u64> {
+        self.with(move |c| tokens::delete_unused_since(c, before_ms))
+            .await
     }
 
     async fn delete_token(&self, token_hash: &str) -> Result<()> {

@@ -1,9 +1,9 @@
-//! The `tokens` table: the hash of each login's bearer token, its user and its device.
+//! The `tokens` table: the hash of each login's bearer token, its user, its device and its last use.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::users;
-use crate::storage::{Result, UserRecord};
+use crate::storage::{Result, TokenOwner};
 
 pub(super) fn store(
     c: &mut Connection,
@@ -13,29 +13,78 @@ pub(super) fn store(
     now_ms: i64,
 ) -> Result<()> {
     c.execute(
-        "INSERT INTO tokens (token_hash, user_id, device_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO tokens (token_hash, user_id, device_id, created_at, last_used_at) \
+         VALUES (?1, ?2, ?3, ?4, ?4)",
         params![token_hash, user_id, device_id, now_ms],
     )?;
     Ok(())
 }
 
-pub(super) fn owner(c: &mut Connection, token_hash: &str) -> Result<Option<(UserRecord, String)>> {
-    let row: Option<(String, String)> = c
+pub(super) fn owner(c: &mut Connection, token_hash: &str) -> Result<Option<TokenOwner>> {
+    let row: Option<(String, String, i64)> = c
         .query_row(
-            "SELECT user_id, device_id FROM tokens WHERE token_hash = ?1",
+            "SELECT user_id, device_id, last_used_at FROM tokens WHERE token_hash = ?1",
             [token_hash],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((user_id, device)) = row else {
+    let Some((user_id, device_id, last_used_ms)) = row else {
         return Ok(None);
     };
     Ok(users::by_id(c, &user_id)?
         .filter(|u| !u.disabled)
-        .map(|u| (u, device)))
+        .map(|user| TokenOwner {
+            user,
+            device_id,
+            last_used_ms,
+        }))
+}
+
+pub(super) fn touch(c: &mut Connection, token_hash: &str, now_ms: i64) -> Result<()> {
+    c.execute(
+        "UPDATE tokens SET last_used_at = ?2 WHERE token_hash = ?1",
+        params![token_hash, now_ms],
+    )?;
+    Ok(())
+}
+
+pub(super) fn delete_unused_since(c: &mut Connection, before_ms: i64) -> Result<u64> {
+    let n = c.execute("DELETE FROM tokens WHERE last_used_at < ?1", [before_ms])?;
+    Ok(n as u64)
 }
 
 pub(super) fn delete(c: &mut Connection, token_hash: &str) -> Result<()> {
     c.execute("DELETE FROM tokens WHERE token_hash = ?1", [token_hash])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use crate::storage::sqlite::{SqliteStorage, MIGRATIONS};
+    use crate::storage::Storage;
+
+    #[tokio::test]
+    async fn tokens_from_before_the_idle_expiry_count_as_used_at_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("knock.sqlite3");
+        {
+            // A database as the first schema left it, with a token made a year ago.
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+            c.execute_batch(
+                "INSERT INTO users (id, username, name, role, password_hash, created_at) \
+                 VALUES ('u1', 'wangfang', '王芳', 'grid_worker', 'x', 0);
+                 INSERT INTO tokens (token_hash, user_id, device_id, created_at) \
+                 VALUES ('t1', 'u1', 'phone-a', 1700000000000);",
+            )
+            .unwrap();
+        }
+        let s = SqliteStorage::open(&path).unwrap();
+        let owner = s.token_owner("t1").await.unwrap().unwrap();
+        assert!((owner.last_used_ms - crate::now_ms()).abs() < 60_000);
+        assert_eq!(owner.device_id, "phone-a");
+    }
 }
