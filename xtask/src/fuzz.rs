@@ -55,6 +55,8 @@ enum Outcome {
     /// The inputs libFuzzer saved for the failure, and where its output is.
     Crashed {
         inputs: Vec<String>,
+        /// The panic's location and message, as the target printed them.
+        panics: Vec<String>,
         log: PathBuf,
     },
 }
@@ -97,8 +99,20 @@ fn run(target: &str, seconds: u64) -> Result<Outcome> {
         .filter_map(|l| l.split_once("Test unit written to "))
         .map(|(_, path)| path.trim().to_owned())
         .collect();
+    let lines: Vec<&str> = text.lines().collect();
+    let panics = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("panicked at"))
+        .flat_map(|(i, _)| {
+            lines[i..lines.len().min(i + 2)]
+                .iter()
+                .map(|l| l.to_string())
+        })
+        .collect();
     Ok(Outcome::Crashed {
         inputs,
+        panics,
         log: log_path,
     })
 }
@@ -110,12 +124,19 @@ fn report(target: &str, outcome: &Outcome, seconds: u64) -> bool {
             println!("fuzz {target}: ok, {runs} inputs in {seconds} s");
             true
         }
-        Outcome::Crashed { inputs, log } => {
+        Outcome::Crashed {
+            inputs,
+            panics,
+            log,
+        } => {
             println!("fuzz {target}: FAILED (output: {})", log.display());
             for input in inputs {
                 println!(
                     "  crash input: {input}\n  reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none --debug-assertions {target} {input}"
                 );
+            }
+            for line in panics {
+                println!("  {line}");
             }
             if inputs.is_empty() {
                 println!("  no input was saved: the build or the run itself failed");

@@ -173,6 +173,6 @@ pub fn ensure_cargo_fuzz() -> Result<()> {
         "cargo-fuzz",
         "cargo-fuzz",
         CARGO_FUZZ_VERSION,
-        "about 1 minute",
+        "about 3 minutes",
     )
 }
