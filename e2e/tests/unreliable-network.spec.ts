@@ -106,6 +106,7 @@ test("edits synced through dropped, repeated, delayed and cut responses reach bo
     await syncThroughFaults(phoneA, proxy);
     await syncThroughFaults(phoneB, proxy);
     await syncThroughFaults(phoneA, proxy);
+    test.info().annotations.push({ type: "faults applied", description: JSON.stringify(proxy.applied) });
     for (const kind of ["drop", "duplicate", "delay", "cut"] as const) {
       expect(proxy.applied[kind], `sync requests that met "${kind}"`).toBeGreaterThan(0);
     }
