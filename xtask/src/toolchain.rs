@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use crate::{cmd, root, say, status};
 
 const TRUNK_VERSION: &str = "0.21.14";
-/// The newest cargo-deny that builds with this machine's rustc 1.95 (it needs 1.88).
+/// The newest cargo-deny on crates.io today; it needs rustc 1.88, this machine has 1.95.
 const CARGO_DENY_VERSION: &str = "0.20.2";
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
