@@ -13,6 +13,14 @@ export class ResidentsPage {
     return this.page.getByTestId("resident-row");
   }
 
+  /** The form paths (`/residents/<id>`) of the first `n` residents of the list. */
+  async firstPaths(n: number): Promise<string[]> {
+    await expect(this.rows().nth(n - 1)).toBeVisible();
+    const paths: string[] = [];
+    for (let i = 0; i < n; i++) paths.push((await this.rows().nth(i).getAttribute("href")) ?? "");
+    return paths;
+  }
+
   async search(text: string) {
     await this.page.getByTestId("search").fill(text);
   }

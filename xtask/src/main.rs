@@ -3,6 +3,8 @@
 
 mod bench;
 mod bench_login;
+mod deny;
+mod fuzz;
 mod toolchain;
 
 use std::net::TcpListener;
@@ -38,9 +40,11 @@ fn main() {
             bench_login::run(&args[2..])
         }
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::command(&args[1..]),
+        Some("deny") => deny::command(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (add --skip-e2e or --skip-wasm to narrow)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (narrow with --skip-deny, --skip-fuzz, --skip-wasm, --skip-e2e)\n  fuzz <target>|all [--seconds N]   fuzz longer than the test does (default 300 s a target)\n  deny    only the dependency checks of test (advisories, licences, bans, sources)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
             );
             std::process::exit(2);
         }
@@ -106,15 +110,34 @@ fn run() -> Result<()> {
 
 /// Counts of one test step, from its runner's own summary.
 #[derive(Default, Debug, Clone, Copy)]
-struct Tally {
-    passed: u64,
-    failed: u64,
+pub struct Tally {
+    pub passed: u64,
+    pub failed: u64,
+    /// Checks that could not run here (the advisory database out of reach), said as they were.
+    pub skipped: u64,
+}
+
+impl Tally {
+    pub fn passed(n: u64) -> Tally {
+        Tally {
+            passed: n,
+            ..Tally::default()
+        }
+    }
+
+    pub fn failed(n: u64) -> Tally {
+        Tally {
+            failed: n,
+            ..Tally::default()
+        }
+    }
 }
 
 impl std::ops::AddAssign for Tally {
     fn add_assign(&mut self, o: Tally) {
         self.passed += o.passed;
         self.failed += o.failed;
+        self.skipped += o.skipped;
     }
 }
 
@@ -125,10 +148,7 @@ fn cargo_tests(label: &str, c: &mut Command) -> Tally {
         Ok(o) => o,
         Err(e) => {
             eprintln!("xtask: cannot start {label}: {e}");
-            return Tally {
-                passed: 0,
-                failed: 1,
-            };
+            return Tally::failed(1);
         }
     };
     let text = String::from_utf8_lossy(&out.stdout);
@@ -157,8 +177,9 @@ fn number_before(line: &str, word: &str) -> u64 {
 }
 
 fn test(args: &[String]) -> Result<()> {
-    let skip_e2e = args.iter().any(|a| a == "--skip-e2e");
-    let skip_wasm = args.iter().any(|a| a == "--skip-wasm");
+    let skip = |step: &str| args.iter().any(|a| *a == format!("--skip-{step}"));
+    let skip_e2e = skip("e2e");
+    let skip_wasm = skip("wasm");
     let started = Instant::now();
     let mut total = Tally::default();
 
@@ -166,6 +187,12 @@ fn test(args: &[String]) -> Result<()> {
         "crate tests (model, server, xtask)",
         cmd("cargo").args(["test", "--workspace", "--exclude", "app"]),
     );
+    if !skip("deny") {
+        total += deny::check();
+    }
+    if !skip("fuzz") {
+        total += fuzz::test_step();
+    }
 
     if !skip_wasm || !skip_e2e {
         toolchain::ensure_build_tools()?;
@@ -197,7 +224,14 @@ fn test(args: &[String]) -> Result<()> {
         "all tests took {:.0} s",
         started.elapsed().as_secs_f64()
     ));
-    println!("{} passed, {} failed", total.passed, total.failed);
+    if total.skipped > 0 {
+        println!(
+            "{} passed, {} failed, {} skipped",
+            total.passed, total.failed, total.skipped
+        );
+    } else {
+        println!("{} passed, {} failed", total.passed, total.failed);
+    }
     if total.failed > 0 {
         std::process::exit(1);
     }
@@ -249,6 +283,7 @@ fn e2e() -> Result<Tally> {
             Tally {
                 passed: n("expected") + n("flaky"),
                 failed: n("unexpected"),
+                skipped: 0,
             }
         })
         .unwrap_or_default();
@@ -257,10 +292,7 @@ fn e2e() -> Result<Tally> {
             "xtask: Playwright failed before any journey ran (server log: {})",
             data.join("server.log").display()
         );
-        return Ok(Tally {
-            passed: tally.passed,
-            failed: 1,
-        });
+        return Ok(Tally { failed: 1, ..tally });
     }
     Ok(tally)
 }

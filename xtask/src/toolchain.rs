@@ -10,6 +10,9 @@ use anyhow::{bail, Context, Result};
 use crate::{cmd, root, say, status};
 
 const TRUNK_VERSION: &str = "0.21.14";
+/// The newest cargo-deny on crates.io today; it needs rustc 1.88, this machine has 1.95.
+const CARGO_DENY_VERSION: &str = "0.20.2";
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// PATH with the project's npm tool bin (wasm-opt) and cargo's bin first.
 pub fn path_with_tools() -> OsString {
@@ -139,4 +142,37 @@ pub fn ensure_e2e_packages() -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// `cargo install --locked <krate> --version <version>` unless `<binary> --version` already says
+/// that version; `minutes` is what the install took here, for the message.
+fn ensure_cargo_tool(krate: &str, binary: &str, version: &str, minutes: &str) -> Result<()> {
+    let have = output_of(binary, &["--version"]).unwrap_or_default();
+    if have.split_whitespace().any(|w| w == version) {
+        return Ok(());
+    }
+    say(&format!(
+        "installing {krate} {version} (cargo install, {minutes}, once)"
+    ));
+    status(cmd("cargo").args(["install", "--locked", krate, "--version", version]))
+}
+
+/// cargo-deny, for the dependency checks (advisories, licences, bans, sources; `deny.toml`).
+pub fn ensure_cargo_deny() -> Result<()> {
+    ensure_cargo_tool(
+        "cargo-deny",
+        "cargo-deny",
+        CARGO_DENY_VERSION,
+        "about 6 minutes",
+    )
+}
+
+/// cargo-fuzz, for the libFuzzer targets of `fuzz/`.
+pub fn ensure_cargo_fuzz() -> Result<()> {
+    ensure_cargo_tool(
+        "cargo-fuzz",
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        "about 3 minutes",
+    )
 }

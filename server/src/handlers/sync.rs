@@ -68,23 +68,25 @@ pub async fn push(
 }
 
 /// The cursor a client stores: opaque to it, but to us the database it came from, the user's
-/// scope when it was made, and the last seq it covered.
+/// scope when it was made, and the last seq it covered. Public for the fuzz target of `decode`,
+/// which reads whatever a client sends.
 #[derive(Debug, PartialEq)]
-struct Cursor {
-    instance: String,
-    scope_version: i64,
-    seq: i64,
+pub struct Cursor {
+    pub instance: String,
+    pub scope_version: i64,
+    pub seq: i64,
 }
 
 impl Cursor {
-    fn encode(&self) -> String {
+    pub fn encode(&self) -> String {
         hex::encode(format!(
             "v1.{}.{}.{}",
             self.instance, self.scope_version, self.seq
         ))
     }
 
-    fn decode(s: &str) -> Option<Cursor> {
+    /// The cursor `s` spells, or `None` for anything this server did not make.
+    pub fn decode(s: &str) -> Option<Cursor> {
         let text = String::from_utf8(hex::decode(s).ok()?).ok()?;
         let mut parts = text.split('.');
         if parts.next()? != "v1" {

@@ -214,6 +214,17 @@ impl Fixture {
         item
     }
 
+    /// Writes the records and closes the database, for a test that runs the server binary on
+    /// it (`KNOCK_DATA_DIR`); the directory lives as long as the returned handle.
+    pub async fn write(self) -> tempfile::TempDir {
+        (self.storage.as_ref() as &dyn Storage)
+            .apply_changes(self.changes)
+            .await
+            .unwrap();
+        drop(self.storage);
+        self.dir
+    }
+
     /// Writes the records and starts a server on them.
     pub async fn start(self) -> TestServer {
         self.start_with(&[]).await
