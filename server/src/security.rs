@@ -20,7 +20,8 @@ pub fn content_security_policy(dist: &Path, tile_url: Option<&str>) -> String {
             .collect()
     };
     // A path on this server ("/tiles/{z}/{x}/{y}.png") is covered by 'self'.
-    let tile_url = tile_url.filter(|u| !(u.starts_with('/') && !u.starts_with("//")));
+    let on_this_server = |u: &&str| u.starts_with('/') && !u.starts_with("//");
+    let tile_url = tile_url.filter(|u| !on_this_server(u));
     let tiles = match tile_url.map(tile_origin) {
         Some(Some(origin)) => format!(" {origin}"),
         Some(None) => {

@@ -51,7 +51,7 @@ async fn body_json(r: axum::response::Response) -> serde_json::Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-fn header_of<'r>(r: &'r axum::response::Response, name: header::HeaderName) -> &'r str {
+fn header_of(r: &axum::response::Response, name: header::HeaderName) -> &str {
     r.headers()
         .get(&name)
         .unwrap_or_else(|| panic!("no {name} header"))
