@@ -136,16 +136,18 @@ async fn a_printed_password_logs_in_and_the_old_fixed_one_does_not() {
     assert!(!now.iter().any(|l| l.contains(" wangfang ")));
 }
 
-/// The server binary started on an empty database without `KNOCK_DEMO`: it serves, prints no
-/// demo account and creates no user.
-#[test]
-fn the_server_alone_seeds_no_demo() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env_remove("KNOCK_DEMO")
+/// The server binary on `dir`, `KNOCK_DEMO` set to `demo` (or unset): stopped once it has
+/// answered, with the `demo account:` lines it printed.
+fn run_binary(dir: &std::path::Path, demo: Option<&str>) -> Vec<String> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    match demo {
+        Some(v) => command.env("KNOCK_DEMO", v),
+        None => command.env_remove("KNOCK_DEMO"),
+    };
+    let mut child = command
         .env("KNOCK_ADDR", "127.0.0.1:0")
-        .env("KNOCK_DATA_DIR", dir.path())
-        .env("KNOCK_DIST_DIR", dir.path().join("dist"))
+        .env("KNOCK_DATA_DIR", dir)
+        .env("KNOCK_DIST_DIR", dir.join("dist"))
         .env("KNOCK_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -169,11 +171,31 @@ fn the_server_alone_seeds_no_demo() {
     assert_eq!(status, 200);
     child.kill().unwrap();
     child.wait().unwrap();
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(
-        !rest.iter().any(|l| l.starts_with("demo account:")),
-        "{rest:?}"
-    );
+    lines
+        .map_while(Result::ok)
+        .filter(|l| l.starts_with("demo account:"))
+        .collect()
+}
+
+#[test]
+fn the_server_alone_seeds_no_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = run_binary(dir.path(), None);
+    assert_eq!(printed, Vec::<String>::new());
     let storage = SqliteStorage::open_dir(dir.path()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
     assert_eq!(rt.block_on(storage.user_count()).unwrap(), 0);
+}
+
+#[test]
+fn the_server_with_knock_demo_prints_the_same_accounts_at_every_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_binary(dir.path(), Some("1"));
+    let parsed = parse(&first);
+    assert_eq!(parsed.len(), demo::ACCOUNTS.len(), "{first:?}");
+    let again = run_binary(dir.path(), Some("1"));
+    assert_eq!(again, first);
+    // Without KNOCK_DEMO the same database is served, its passwords not printed.
+    let quiet = run_binary(dir.path(), Some("0"));
+    assert_eq!(quiet, Vec::<String>::new());
 }
