@@ -9,16 +9,25 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// The `style` attributes the app's libraries write from WebAssembly (with `setAttribute`, which
+/// the CSP governs, unlike styles set through the CSSOM): leptos-leaflet's map container writes
+/// an empty one, its tooltips a hidden holder for their content. Allowed by hash, these exact
+/// values only, rather than every inline style.
+const STYLE_ATTRIBUTES: &[&str] = &["", "visibility:collapse"];
+
 /// The policy for the app in `dist` (hashes of the inline scripts and styles of its
 /// `index.html`; without one, none) whose map may load tiles from `tile_url`.
 pub fn content_security_policy(dist: &Path, tile_url: Option<&str>) -> String {
     let html = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
-    let hashes = |tag: &str| -> String {
-        inline_elements(&html, tag)
+    let hashed = |texts: &[&str]| -> String {
+        texts
             .iter()
-            .map(|body| format!(" 'sha256-{}'", sha256_base64(body)))
+            .map(|t| format!(" 'sha256-{}'", sha256_base64(t)))
             .collect()
     };
+    let scripts = hashed(&inline_elements(&html, "script"));
+    let mut styles = inline_elements(&html, "style");
+    styles.extend(STYLE_ATTRIBUTES);
     // A path on this server ("/tiles/{z}/{x}/{y}.png") is covered by 'self'.
     let on_this_server = |u: &&str| u.starts_with('/') && !u.starts_with("//");
     let tile_url = tile_url.filter(|u| !on_this_server(u));
@@ -30,14 +39,14 @@ pub fn content_security_policy(dist: &Path, tile_url: Option<&str>) -> String {
         }
         None => String::new(),
     };
-    // The app is WebAssembly ('wasm-unsafe-eval' compiles it, nothing else is evaluated); the
-    // map sets its styles through the CSSOM, which style-src does not govern.
+    // The app is WebAssembly ('wasm-unsafe-eval' compiles it, nothing else is evaluated);
+    // Leaflet sets its styles through the CSSOM, which style-src does not govern, and
+    // 'unsafe-hashes' lets only the style attributes hashed above through.
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self'{styles}; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self' 'unsafe-hashes'{styles}; \
          img-src 'self' data: blob:{tiles}; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
          worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        scripts = hashes("script"),
-        styles = hashes("style"),
+        styles = hashed(&styles),
     )
 }
 
@@ -244,6 +253,8 @@ mod tests {
             "{csp}"
         );
         assert!(!csp.contains("unsafe-inline"), "{csp}");
+        // The two style attributes of leptos-leaflet, by hash: "" and "visibility:collapse".
+        assert!(csp.contains("style-src 'self' 'unsafe-hashes' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-X5nm9jaRrzzs8XQuxL8oniN9/Hq3cSglUW0xUGDdzGM=';"), "{csp}");
         assert!(
             csp.contains("img-src 'self' data: blob: https://tiles.example;"),
             "{csp}"

@@ -66,7 +66,7 @@ fn assert_security_headers(r: &axum::response::Response) {
         format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"),
         "connect-src 'self'".into(),
         "img-src 'self' data: blob: https://tiles.example:8443;".into(),
-        "style-src 'self';".into(),
+        "style-src 'self' 'unsafe-hashes' 'sha256-".into(),
         "object-src 'none'".into(),
         "base-uri 'none'".into(),
         "frame-ancestors 'none'".into(),
