@@ -4,6 +4,7 @@
 // only that the data arrived (docs/budgets.md: speed is measured, never asserted).
 import { expect, test, type Page } from "@playwright/test";
 import { LoginPage } from "../pages/login-page";
+import { gridWorker, supervisor } from "../tests/demo";
 
 async function stored(page: Page) {
   return page.evaluate(async () => {
@@ -29,11 +30,11 @@ async function stored(page: Page) {
   });
 }
 
-for (const who of [
-  { username: "wangfang", password: "knock-demo", label: "grid worker wangfang (2 grids)" },
-  { username: "zhaomin", password: "knock-demo", label: "supervisor zhaomin (all 5 grids)" },
+for (const { who, label } of [
+  { who: gridWorker, label: "grid worker wangfang (2 grids)" },
+  { who: supervisor, label: "supervisor zhaomin (all 5 grids)" },
 ]) {
-  test(`first sync: ${who.label}`, async ({ browser }) => {
+  test(`first sync: ${label}`, async ({ browser }) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await new LoginPage(page).open();
@@ -48,7 +49,7 @@ for (const who of [
     const s = await stored(page);
     expect(s.records).toBeGreaterThan(100);
     console.log(
-      `BENCH first-sync ${who.label}: ${seconds.toFixed(2)} s, ${s.records} records, ${s.fields} field values, ` +
+      `BENCH first-sync ${label}: ${seconds.toFixed(2)} s, ${s.records} records, ${s.fields} field values, ` +
         `${Math.round(s.fields / seconds)} field values/s, ${Math.round(s.records / seconds)} record writes/s ` +
         JSON.stringify(s.byEntity),
     );

@@ -4,11 +4,14 @@ import { expect, test } from "@playwright/test";
 import { ResidentForm } from "../pages/residents-page";
 import { logIn, waitSynced } from "../pages/session";
 import { OwnServer } from "./helpers/server";
-import { admin, gridWorker } from "./demo";
+import { admin as demoAdmin, gridWorker as demoWorker } from "./demo";
 
 test("edits made while the server is down arrive once when it returns", async ({ browser, request }) => {
   const server = new OwnServer();
   await server.start();
+  // This server's database has demo passwords of its own.
+  const admin = await server.account(demoAdmin);
+  const gridWorker = await server.account(demoWorker);
   try {
     const ctx = await browser.newContext({ baseURL: server.url });
     const a = await ctx.newPage();

@@ -11,7 +11,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `KNOCK_DIST_DIR`, default `./dist`: the built app that trunk writes.
     pub dist_dir: PathBuf,
-    /// `KNOCK_DEMO`, default on: seed the demo community into an empty database.
+    /// `KNOCK_DEMO`, default off (`cargo xtask run` turns it on): seed the demo community into
+    /// an empty database and print its accounts at every start.
     pub demo: bool,
     /// `KNOCK_TILE_URL`: optional base-map tile URL template handed to the app.
     pub tile_url: Option<String>,
@@ -19,6 +20,14 @@ pub struct Config {
     pub daily_load: u32,
     /// `KNOCK_TOKEN_IDLE_DAYS`, default 30: a token unused this long ends (401 `unauthorized`).
     pub token_idle_days: u32,
+    /// `KNOCK_MAX_CONNECTIONS`, default 1024: connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// How long a request may take, body read included, before it is answered 503 `timeout`
+    /// (not an environment variable; tests shorten it).
+    pub request_timeout: std::time::Duration,
+    /// How long a client may take to send a request's headers, or stay idle between requests,
+    /// before its connection is closed (not an environment variable; tests shorten it).
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -38,6 +47,8 @@ pub enum ConfigError {
     DailyLoad(String),
     #[error("KNOCK_TOKEN_IDLE_DAYS must be a whole number from 1 to 3650, not {0}")]
     TokenIdleDays(String),
+    #[error("KNOCK_MAX_CONNECTIONS must be a whole number from 1 to 100000, not {0}")]
+    MaxConnections(String),
 }
 
 impl Config {
@@ -52,8 +63,8 @@ impl Config {
             .parse()
             .map_err(|_| ConfigError::Addr(addr_s.clone()))?;
         let demo = match get("KNOCK_DEMO").as_deref() {
-            None | Some("1") | Some("true") => true,
-            Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            None | Some("0") | Some("false") => false,
             Some(other) => return Err(ConfigError::Demo(other.into())),
         };
         let daily_load = match get("KNOCK_DAILY_LOAD") {
@@ -74,6 +85,15 @@ impl Config {
                 .filter(|n| (1..=3650).contains(n))
                 .ok_or(ConfigError::TokenIdleDays(v))?,
         };
+        let max_connections = match get("KNOCK_MAX_CONNECTIONS") {
+            None => 1024,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or(ConfigError::MaxConnections(v))?,
+        };
         Ok(Config {
             addr,
             data_dir: get("KNOCK_DATA_DIR")
@@ -86,6 +106,10 @@ impl Config {
             tile_url: get("KNOCK_TILE_URL").filter(|s| !s.is_empty()),
             daily_load,
             token_idle_days,
+            max_connections,
+            // Long enough for a roster import and a supervisor's pull page on a slow disk.
+            request_timeout: std::time::Duration::from_secs(60),
+            header_read_timeout: std::time::Duration::from_secs(10),
         })
     }
 }
@@ -99,10 +123,14 @@ mod tests {
         let c = Config::from_lookup(|_| None).unwrap();
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
-        assert!(c.demo);
+        assert!(
+            !c.demo,
+            "the server alone seeds no demo: only `cargo xtask run` turns it on"
+        );
         assert!(c.tile_url.is_none());
         assert_eq!(c.daily_load, 30);
         assert_eq!(c.token_idle_days, 30);
+        assert_eq!(c.max_connections, 1024);
     }
 
     #[test]
@@ -118,5 +146,23 @@ mod tests {
                 .unwrap_err();
             assert!(e.to_string().contains("KNOCK_TOKEN_IDLE_DAYS"), "{bad}");
         }
+    }
+
+    #[test]
+    fn max_connections_are_bounded() {
+        let e = Config::from_lookup(|k| (k == "KNOCK_MAX_CONNECTIONS").then(|| "0".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("KNOCK_MAX_CONNECTIONS"));
+    }
+
+    #[test]
+    fn the_demo_is_seeded_only_when_asked_for() {
+        let on = |v: &str| {
+            Config::from_lookup(|k| (k == "KNOCK_DEMO").then(|| v.into()))
+                .unwrap()
+                .demo
+        };
+        assert!(on("1") && on("true"));
+        assert!(!on("0") && !on("false"));
     }
 }

@@ -44,6 +44,13 @@ pub enum AppError {
     ResetRequired,
     #[error("not found")]
     NotFound,
+    /// A path of the API asked with a method it does not answer; the `Allow` header lists those
+    /// it does.
+    #[error("此地址不支持该请求方法 (this path does not answer this method)")]
+    MethodNotAllowed,
+    /// The request took longer than the server allows (a slow upload or a slow server): try again.
+    #[error("请求超时，请重试 (the request took too long: try again)")]
+    Timeout,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -61,6 +68,8 @@ impl AppError {
             AppError::Invalid(_) | AppError::Rejected(_) => "invalid",
             AppError::ResetRequired => "reset_required",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Timeout => "timeout",
             AppError::Internal(_) => "internal",
         }
     }
@@ -76,6 +85,8 @@ impl AppError {
             AppError::Invalid(_) | AppError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::ResetRequired => StatusCode::GONE,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -15,13 +15,19 @@ pub mod json;
 pub mod limiter;
 pub mod records;
 pub mod scope;
+pub mod security;
+pub mod serve;
 pub mod snapshot;
 pub mod storage;
 
-use axum::extract::DefaultBodyLimit;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::Router;
-use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -59,6 +65,8 @@ impl AppState {
 
 pub fn app(state: AppState) -> Router {
     let dist = state.config.dist_dir.clone();
+    let csp = security::content_security_policy(&dist, state.config.tile_url.as_deref());
+    let request_timeout = state.config.request_timeout;
     let api = Router::new()
         .route("/health", get(handlers::health::get))
         .route(
@@ -77,17 +85,38 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/users/{id}", patch(handlers::users::update))
         .route("/import/roster", post(handlers::import::roster))
+        // After every route: it is given to the routes there are.
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound })
         // Push allows 4 MiB; a little more gets through so an over-size batch is answered with
         // the contract's 413 `too_large` rather than a bare connection error.
-        .layer(DefaultBodyLimit::max(8 * 1024 * 1024));
+        .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| within(request_timeout, req, next),
+        ))
+        .layer(security::no_store());
     // Any path that is not a file is a route of the single-page app: answer with its shell.
     let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    let [csp, nosniff, referrer, frames, opener] = security::headers(&csp);
     Router::new()
         .nest("/api/v1", api)
         .fallback_service(spa)
+        .layer(csp)
+        .layer(nosniff)
+        .layer(referrer)
+        .layer(frames)
+        .layer(opener)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Answers 503 `timeout` when a request (reading its body included) takes longer than `limit`:
+/// a client that trickles its upload, or a server too slow, does not hold a connection forever.
+async fn within(limit: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => AppError::Timeout.into_response(),
+    }
 }
 
 pub fn now_ms() -> i64 {

@@ -1,12 +1,13 @@
-//! Starts Knock: reads the config, opens the database, seeds the demo community when empty,
-//! and serves the app and the API from one origin; `server user …` administers users instead.
+//! Starts Knock: reads the config, opens the database, seeds the demo community when asked to
+//! (`KNOCK_DEMO=1`) and the database is empty, and serves the app and the API from one origin;
+//! `server user …` administers users instead.
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use server::storage::sqlite::SqliteStorage;
 use server::storage::Storage;
-use server::{app, demo, AppState, Config};
+use server::{app, demo, serve, AppState, Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -46,18 +47,16 @@ async fn main() -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("Knock is serving at http://{addr}/");
     if config.demo {
-        for line in demo::account_lines() {
+        for line in demo::account_lines(storage.as_ref()).await? {
             println!("{line}");
         }
     }
+    if storage.user_count().await? == 0 {
+        tracing::warn!("no users yet: add an admin with `server user add <user name> --role admin`, or start once with KNOCK_DEMO=1 for the demo community");
+    }
+    let limits = serve::Limits::from(&config);
     let state = AppState::new(storage, config);
-    // The peer address is the client the login limiter counts by.
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    serve::serve(listener, app(state), limits, shutdown_signal()).await?;
     Ok(())
 }
 

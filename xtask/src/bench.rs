@@ -34,6 +34,8 @@ const DEVICE_CHANGES: usize = 2 * RESIDENT_FIELDS;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The demo grid workers the simulated devices log in as, in turn (docs/design.md#running).
 const DEVICE_USERS: &[&str] = &["wangfang", "liqiang"];
+/// Every demo account the bench logs in as; their passwords are the ones the server prints.
+const DEMO_USERS: &[&str] = &["admin", "zhaomin", "wangfang", "liqiang"];
 
 struct Options {
     devices: usize,
@@ -113,6 +115,8 @@ struct Server {
     child: Child,
     base: String,
     ready_after: Duration,
+    /// User name → password of the demo accounts, as the server printed them.
+    passwords: HashMap<String, String>,
 }
 
 impl Drop for Server {
@@ -143,23 +147,27 @@ fn start_server(dir: &Path) -> Result<Server> {
         child,
         base: String::new(),
         ready_after: Duration::ZERO,
+        passwords: HashMap::new(),
     };
-    // Read the banner, then keep draining stdout (the server logs there) into the log file.
+    // Read the banner and the demo accounts (their passwords are random for each database), then
+    // keep draining stdout (the server logs there) into the log file.
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut tx = Some(tx);
-        let mut accounts = 0;
         let mut base = None;
+        let mut passwords = HashMap::new();
         for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
             let _ = writeln!(log, "{line}");
             if let Some(url) = line.strip_prefix("Knock is serving at ") {
                 base = Some(url.trim_end_matches('/').to_owned());
-            } else if line.starts_with("demo account: ") {
-                accounts += 1;
+            } else if let Some(account) = line.strip_prefix("demo account: ") {
+                if let [_role, user, password] = account.split(' ').collect::<Vec<_>>()[..] {
+                    passwords.insert(user.to_owned(), password.to_owned());
+                }
             }
-            if accounts == 5 {
+            if DEMO_USERS.iter().all(|u| passwords.contains_key(*u)) {
                 if let (Some(tx), Some(b)) = (tx.take(), base.take()) {
-                    let _ = tx.send(b);
+                    let _ = tx.send((b, std::mem::take(&mut passwords)));
                 }
             }
         }
@@ -168,8 +176,9 @@ fn start_server(dir: &Path) -> Result<Server> {
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(base) => {
+            Ok((base, passwords)) => {
                 server.base = base;
+                server.passwords = passwords;
                 server.ready_after = started.elapsed();
                 return Ok(server);
             }
@@ -246,9 +255,9 @@ async fn bench(dir: &Path, opts: &Options) -> Result<Report> {
             s.base,
             s.ready_after.as_secs_f64()
         ));
-        let api = Api::new(&s.base)?;
+        let api = Api::new(&s)?;
         server = Some(s);
-        let (token, user) = api.login("wangfang", "knock-demo", "bench-push").await?;
+        let (token, user) = api.login("wangfang", "bench-push").await?;
         let grid = user.grids.first().context("wangfang has no grid")?.clone();
         let t0 = now_ms();
         let batches: Vec<Vec<Change>> = (0..opts.batches)
@@ -301,13 +310,13 @@ async fn bench(dir: &Path, opts: &Options) -> Result<Report> {
         tokio::time::sleep(SETTLE).await;
     }
     let server = server.context("no push round ran")?;
-    let api = Api::new(&server.base)?;
+    let api = Api::new(&server)?;
     let server_pid = server.child.id();
     let push_changes = opts.batches * BATCH;
     batch_ms.sort_by(f64::total_cmp);
 
     // (c) pull: everything, as the admin, in pages of 5,000.
-    let (admin, _) = api.login("admin", "knock-admin", "bench-pull").await?;
+    let (admin, _) = api.login("admin", "bench-pull").await?;
     let mut pull_secs = Vec::new();
     let (mut pull_changes, mut pull_pages) = (0, 0);
     for run in 1..=PULL_RUNS {
@@ -321,9 +330,7 @@ async fn bench(dir: &Path, opts: &Options) -> Result<Report> {
     }
 
     // (e) the supervisor's dashboard over every demo grid, computed from the merged records.
-    let (sup, _) = api
-        .login("zhaomin", "knock-demo", "bench-dashboard")
-        .await?;
+    let (sup, _) = api.login("zhaomin", "bench-dashboard").await?;
     say("dashboard: zhaomin's figures of every grid, once after the writes, then 5 more");
     let mut dashboard_ms = Vec::new();
     for _ in 0..6 {
@@ -381,7 +388,7 @@ async fn device_storm(api: &Api, server_pid: u32, n: usize) -> Result<Storm> {
     let mut grids = HashMap::new();
     let mut worker_pulls = Vec::new();
     for user in DEVICE_USERS {
-        let (token, info) = api.login(user, "knock-demo", "bench-probe").await?;
+        let (token, info) = api.login(user, "bench-probe").await?;
         say(&format!(
             "pull: everything {user} may read, pages of {PULL_LIMIT}"
         ));
@@ -406,7 +413,7 @@ async fn device_storm(api: &Api, server_pid: u32, n: usize) -> Result<Storm> {
             let device = format!("bench-device-{i:04}");
             // Each device its own client, so its own connection, as phones have.
             let api = api.fresh()?;
-            let (token, _) = api.login(user, "knock-demo", &device).await?;
+            let (token, _) = api.login(user, &device).await?;
             anyhow::Ok((api, user, device, token))
         }));
     }
@@ -496,7 +503,7 @@ async fn device_storm(api: &Api, server_pid: u32, n: usize) -> Result<Storm> {
 
     say("devices: checking that nothing was lost");
     // On the server: every pushed value, with its stamp, as the admin reads it.
-    let (admin, _) = api.login("admin", "knock-admin", "bench-check").await?;
+    let (admin, _) = api.login("admin", "bench-check").await?;
     let mut stored = HashMap::new();
     api.pull_all(&admin, None, |c| {
         stored.insert(key(c), (c.value.clone(), c.hlc.clone()));
@@ -663,30 +670,36 @@ impl Baseline {
 struct Api {
     base: String,
     http: reqwest::Client,
+    passwords: Arc<HashMap<String, String>>,
 }
 
 impl Api {
-    fn new(base: &str) -> Result<Api> {
+    fn new(server: &Server) -> Result<Api> {
+        Api::with(&server.base, Arc::new(server.passwords.clone()))
+    }
+
+    fn with(base: &str, passwords: Arc<HashMap<String, String>>) -> Result<Api> {
         Ok(Api {
             base: base.to_owned(),
             http: reqwest::Client::builder()
                 .timeout(REQUEST_TIMEOUT)
                 .no_proxy()
                 .build()?,
+            passwords,
         })
     }
 
     /// Another client of the same server, with connections of its own.
     fn fresh(&self) -> Result<Api> {
-        Api::new(&self.base)
+        Api::with(&self.base, self.passwords.clone())
     }
 
-    async fn login(
-        &self,
-        username: &str,
-        password: &str,
-        device: &str,
-    ) -> Result<(String, model::wire::UserInfo)> {
+    /// Logs in as the demo account `username` with the password the server printed for it.
+    async fn login(&self, username: &str, device: &str) -> Result<(String, model::wire::UserInfo)> {
+        let password = self
+            .passwords
+            .get(username)
+            .with_context(|| format!("the server printed no demo account for {username}"))?;
         let r = self
             .http
             .post(format!("{}/api/v1/login", self.base))

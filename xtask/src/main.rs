@@ -101,6 +101,10 @@ fn run() -> Result<()> {
     server
         .args(["run", "--release", "--quiet", "--package", "server"])
         .env("KNOCK_DIST_DIR", &dist);
+    // A newcomer gets the demo community and its accounts; the server alone seeds none.
+    if std::env::var_os("KNOCK_DEMO").is_none() {
+        server.env("KNOCK_DEMO", "1");
+    }
     let s = server.status().context("starting the server")?;
     if !s.success() {
         bail!("the server stopped ({s})");
@@ -256,12 +260,14 @@ fn e2e() -> Result<Tally> {
         .env("KNOCK_ADDR", format!("127.0.0.1:{port}"))
         .env("KNOCK_DATA_DIR", data.join("db"))
         .env("KNOCK_DIST_DIR", &dist)
+        .env("KNOCK_DEMO", "1")
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()
         .with_context(|| format!("starting {}", server_bin.display()))?;
     let mut guard = KillOnDrop(server);
     wait_healthy(port, &mut guard.0)?;
+    let accounts = demo_accounts(&data.join("server.log"))?;
 
     say(&format!("Playwright journeys against {base}"));
     let report = data.join("playwright.json");
@@ -271,6 +277,7 @@ fn e2e() -> Result<Tally> {
         .env("BASE_URL", &base)
         .env("KNOCK_SERVER_BIN", &server_bin)
         .env("KNOCK_DIST_DIR", &dist)
+        .env("KNOCK_DEMO_ACCOUNTS", &accounts)
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
         .status()
         .context("starting Playwright")?;
@@ -312,33 +319,70 @@ fn bench_app() -> Result<()> {
         .env("KNOCK_ADDR", format!("127.0.0.1:{port}"))
         .env("KNOCK_DATA_DIR", data.join("db"))
         .env("KNOCK_DIST_DIR", &dist)
+        .env("KNOCK_DEMO", "1")
         .stdout(std::fs::File::create(data.join("server.log"))?)
         .stderr(std::fs::File::create(data.join("server.err"))?)
         .spawn()
         .context("starting the release server")?;
     let mut guard = KillOnDrop(server);
     wait_healthy(port, &mut guard.0)?;
+    let accounts = demo_accounts(&data.join("server.log"))?;
     say("app benchmarks (Playwright, headless Chromium)");
     status(
         cmd("npx")
             .current_dir(root().join("e2e"))
             .args(["playwright", "test", "-c", "playwright.bench.config.ts"])
-            .env("BASE_URL", format!("http://127.0.0.1:{port}")),
+            .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("KNOCK_DEMO_ACCOUNTS", &accounts),
     )
 }
 
+/// Waits until the server answers `GET /api/v1/health`: by then it has printed everything it
+/// prints at start (its demo accounts among it).
 fn wait_healthy(port: u16, server: &mut Child) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(180);
     while Instant::now() < deadline {
         if let Some(s) = server.try_wait()? {
-            bail!("the server exited before it was ready ({s}); see target/e2e-data/server.log");
+            bail!("the server exited before it was ready ({s}); see its log");
         }
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        if health_ok(port) {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    bail!("the server did not listen on port {port} within 60 s")
+    bail!("the server did not answer on port {port} within 180 s")
+}
+
+fn health_ok(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut answer = String::new();
+    c.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_ok()
+        && c.read_to_string(&mut answer).is_ok()
+        && answer.starts_with("HTTP/1.1 200")
+}
+
+/// The `demo account: <role> <user name> <password>` lines of a server's log, as the journeys
+/// read them from `KNOCK_DEMO_ACCOUNTS` (their passwords are random for each database).
+fn demo_accounts(log: &Path) -> Result<String> {
+    let text =
+        std::fs::read_to_string(log).with_context(|| format!("reading {}", log.display()))?;
+    let lines = demo_account_lines(&text);
+    if lines.is_empty() {
+        bail!("the server printed no demo account; see {}", log.display());
+    }
+    Ok(lines.join("\n"))
+}
+
+pub fn demo_account_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("demo account: ") && l.split(' ').count() == 5)
+        .collect()
 }
 
 struct KillOnDrop(Child);
@@ -360,5 +404,17 @@ mod tests {
         assert_eq!(number_before(l, " passed"), 12);
         assert_eq!(number_before(l, " failed"), 3);
         assert_eq!(number_before("nothing here", " passed"), 0);
+    }
+
+    #[test]
+    fn keeps_only_the_demo_account_lines_of_a_log() {
+        let log = "Knock is serving at http://127.0.0.1:1/\ndemo account: admin admin Ab3dEf6hJk9m\n\u{1b}[2m2026 INFO\u{1b}[0m demo account: nonsense\ndemo account: grid_worker wangfang x7Yq2RtPz8Kw\n";
+        assert_eq!(
+            demo_account_lines(log),
+            vec![
+                "demo account: admin admin Ab3dEf6hJk9m",
+                "demo account: grid_worker wangfang x7Yq2RtPz8Kw"
+            ]
+        );
     }
 }

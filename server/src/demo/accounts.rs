@@ -1,5 +1,8 @@
-//! The demo's accounts: who logs in with what password, over which grids, and the profile
-//! record each user has among the synced data.
+//! The demo's accounts: who they are, over which grids, the profile record each user has among
+//! the synced data, and their passwords: random for each database, kept in it so that every
+//! start can print them again.
+
+use std::collections::HashMap;
 
 use model::entities::user_profile;
 use model::Role;
@@ -9,11 +12,10 @@ use super::community::Grid;
 use super::seeder::Seeder;
 use crate::storage::{NewUser, Storage};
 
-/// One demo account: role, user name, password, display name, indexes of its grids.
+/// One demo account: role, user name, display name, indexes of its grids.
 pub struct DemoAccount {
     pub role: Role,
     pub username: &'static str,
-    pub password: &'static str,
     pub name: &'static str,
     pub grids: &'static [usize],
 }
@@ -22,60 +24,74 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
         role: Role::Admin,
         username: "admin",
-        password: "knock-admin",
         name: "系统管理员",
         grids: &[0, 1, 2, 3, 4],
     },
     DemoAccount {
         role: Role::Supervisor,
         username: "zhaomin",
-        password: "knock-demo",
         name: "赵敏",
         grids: &[0, 1, 2, 3, 4],
     },
     DemoAccount {
         role: Role::GridWorker,
         username: "wangfang",
-        password: "knock-demo",
         name: "王芳",
         grids: &[0, 1],
     },
     DemoAccount {
         role: Role::GridWorker,
         username: "liqiang",
-        password: "knock-demo",
         name: "李强",
         grids: &[2, 3, 4],
     },
     DemoAccount {
         role: Role::Volunteer,
         username: "chenjing",
-        password: "knock-demo",
         name: "陈静",
         grids: &[0, 1],
     },
     DemoAccount {
         role: Role::Volunteer,
         username: "liuyang",
-        password: "knock-demo",
         name: "刘洋",
         grids: &[0, 1],
     },
 ];
 
-/// The lines `cargo xtask run` prints, exactly `demo account: <role> <user name> <password>`.
-pub fn account_lines() -> Vec<String> {
-    ACCOUNTS
-        .iter()
-        .map(|a| {
-            format!(
-                "demo account: {} {} {}",
-                a.role.as_str(),
-                a.username,
-                a.password
-            )
-        })
-        .collect()
+/// The `meta` key of the demo passwords: a JSON object from user name to password.
+const PASSWORDS_KEY: &str = "demo_passwords";
+
+/// The lines the server prints at start, exactly `demo account: <role> <user name> <password>`,
+/// one per demo account of this database whose password still logs it in: none when the
+/// database was not seeded with the demo, none for an account disabled or given a new password.
+pub async fn account_lines(storage: &dyn Storage) -> anyhow::Result<Vec<String>> {
+    let passwords = stored_passwords(storage).await?;
+    let mut lines = Vec::new();
+    for a in ACCOUNTS {
+        let Some(password) = passwords.get(a.username) else {
+            continue;
+        };
+        let Some(user) = storage.user_by_username(a.username).await? else {
+            continue;
+        };
+        if user.disabled || !crate::auth::verify_password(password, &user.password_hash) {
+            continue;
+        }
+        lines.push(format!(
+            "demo account: {} {} {password}",
+            a.role.as_str(),
+            a.username
+        ));
+    }
+    Ok(lines)
+}
+
+async fn stored_passwords(storage: &dyn Storage) -> anyhow::Result<HashMap<String, String>> {
+    Ok(match storage.meta(PASSWORDS_KEY).await? {
+        Some(json) => serde_json::from_str(&json)?,
+        None => HashMap::new(),
+    })
 }
 
 /// The user ids of the created accounts, in the order of [`ACCOUNTS`].
@@ -108,15 +124,25 @@ impl Staff {
     }
 }
 
-/// Creates every demo account and writes its profile record.
+/// Creates every demo account, each with a new random password, and writes its profile record.
 pub(super) async fn seed(
     storage: &dyn Storage,
     demo: &mut Seeder,
     grids: &[Grid],
 ) -> anyhow::Result<Staff> {
+    // Random per database, never drawn from the demo's fixed generator: a demo reachable from a
+    // network must not open with a password everyone can read in the source. Kept before the
+    // users exist, so no account is ever made whose password is lost.
+    let passwords: HashMap<String, String> = ACCOUNTS
+        .iter()
+        .map(|a| (a.username.to_owned(), crate::cli::random_password()))
+        .collect();
+    storage
+        .set_meta(PASSWORDS_KEY, &serde_json::to_string(&passwords)?)
+        .await?;
     let mut ids = Vec::new();
     for account in ACCOUNTS {
-        let id = create(storage, account, grids).await?;
+        let id = create(storage, account, &passwords[account.username], grids).await?;
         demo.record(
             user_profile::NAME,
             &id,
@@ -133,6 +159,7 @@ pub(super) async fn seed(
 async fn create(
     storage: &dyn Storage,
     account: &DemoAccount,
+    password: &str,
     grids: &[Grid],
 ) -> anyhow::Result<String> {
     let user = storage
@@ -141,7 +168,7 @@ async fn create(
             name: account.name.into(),
             role: account.role,
             grids: account.grids.iter().map(|&i| grids[i].id.clone()).collect(),
-            password_hash: crate::auth::hash_password(account.password)?,
+            password_hash: crate::auth::hash_password(password)?,
         })
         .await?;
     Ok(user.id)

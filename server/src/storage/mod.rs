@@ -153,6 +153,12 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The largest seq ever assigned: a cursor beyond it comes from another database.
     async fn max_seq(&self) -> Result<i64>;
+
+    /// A small value the server keeps about this database under `key`, if there is one.
+    /// `instance_id` is the storage's own (see [`Storage::instance_id`]).
+    async fn meta(&self, key: &str) -> Result<Option<String>>;
+    /// Keeps `value` under `key`, replacing what was there; `instance_id` is refused.
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
 }
 
 /// Work done inside a write transaction; see [`Storage::transact`].

@@ -54,14 +54,12 @@ async fn serve(
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let limits = server::serve::Limits::from(&config);
     let router = app(AppState::new(storage, config));
     let handle = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        server::serve::serve(listener, router, limits, std::future::pending())
+            .await
+            .unwrap();
     });
     TestServer {
         base,

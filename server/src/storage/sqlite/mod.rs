@@ -78,6 +78,9 @@ UPDATE tokens SET last_used_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
 "#,
 ];
 
+/// The `meta` row of the database's instance id: written once, at creation.
+const INSTANCE_ID: &str = "instance_id";
+
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
         StorageError::Backend {
@@ -115,8 +118,8 @@ impl SqliteStorage {
         let instance_id = {
             let existing: Option<String> = conn
                 .query_row(
-                    "SELECT value FROM meta WHERE key = 'instance_id'",
-                    [],
+                    "SELECT value FROM meta WHERE key = ?1",
+                    [INSTANCE_ID],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -125,8 +128,8 @@ impl SqliteStorage {
                 None => {
                     let id = uuid::Uuid::new_v4().simple().to_string();
                     conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('instance_id', ?1)",
-                        [&id],
+                        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                        [INSTANCE_ID, &id],
                     )?;
                     id
                 }
@@ -321,5 +324,38 @@ impl Storage for SqliteStorage {
 
     async fn max_seq(&self) -> Result<i64> {
         self.with(fields::max_seq).await
+    }
+
+    async fn meta(&self, key: &str) -> Result<Option<String>> {
+        let key = key.to_owned();
+        self.with(move |c| {
+            Ok(
+                c.query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
+        })
+        .await
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        if key == INSTANCE_ID {
+            return Err(StorageError::Conflict(
+                "the instance id of a database never changes".into(),
+            ));
+        }
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [&key, &value],
+            )?;
+            Ok(())
+        })
+        .await?;
+        self.written();
+        Ok(())
     }
 }

@@ -1,0 +1,298 @@
+//! What every HTTP answer carries and how the server guards its connections: the security
+//! headers on the API and on the app's files (the CSP allowing the app's own inline scripts by
+//! hash), `no-store` on the API, 405 `method_not_allowed`, 503 `timeout` for a request that never
+//! finishes, the header-read timeout and the connection limit of the serving loop.
+
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use base64::Engine;
+use futures::StreamExt;
+use http_body_util::BodyExt;
+use server::serve::{serve, Limits};
+use server::storage::sqlite::SqliteStorage;
+use server::{app, AppState, Config};
+use sha2::Digest;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+const SW_SCRIPT: &str = "\n      navigator.serviceWorker.register(\"/sw.js\");\n    ";
+
+/// The router of a fresh database serving a dist whose index.html has one inline script.
+fn router(dir: &std::path::Path, tweak: impl FnOnce(&mut Config)) -> Router {
+    let dist = dir.join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        format!("<!DOCTYPE html><html><head><script src=\"/app.js\"></script></head><body><script>{SW_SCRIPT}</script></body></html>"),
+    )
+    .unwrap();
+    std::fs::write(dist.join("app.js"), "export default 1;").unwrap();
+    let mut config = Config::from_lookup(|k| match k {
+        "KNOCK_DATA_DIR" => Some(dir.display().to_string()),
+        "KNOCK_DIST_DIR" => Some(dist.display().to_string()),
+        "KNOCK_TILE_URL" => Some("https://tiles.example:8443/{z}/{x}/{y}.png".into()),
+        _ => None,
+    })
+    .unwrap();
+    tweak(&mut config);
+    let storage = Arc::new(SqliteStorage::open_dir(dir).unwrap());
+    app(AppState::new(storage, config))
+}
+
+async fn body_json(r: axum::response::Response) -> serde_json::Value {
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn header_of(r: &axum::response::Response, name: header::HeaderName) -> &str {
+    r.headers()
+        .get(&name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .to_str()
+        .unwrap()
+}
+
+fn assert_security_headers(r: &axum::response::Response) {
+    let csp = header_of(r, header::CONTENT_SECURITY_POLICY);
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SW_SCRIPT));
+    for part in [
+        format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"),
+        "connect-src 'self'".into(),
+        "img-src 'self' data: blob: https://tiles.example:8443;".into(),
+        "style-src 'self' 'unsafe-hashes' 'sha256-".into(),
+        "object-src 'none'".into(),
+        "base-uri 'none'".into(),
+        "frame-ancestors 'none'".into(),
+    ] {
+        assert!(csp.contains(&part), "{part} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(header_of(r, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    assert_eq!(header_of(r, header::REFERRER_POLICY), "no-referrer");
+    assert_eq!(header_of(r, header::X_FRAME_OPTIONS), "DENY");
+}
+
+fn get_req(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn api_answers_carry_the_security_headers_and_are_never_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(dir.path(), |_| {});
+    for (path, status) in [
+        ("/api/v1/health", StatusCode::OK),
+        ("/api/v1/schema", StatusCode::UNAUTHORIZED),
+        ("/api/v1/no-such-thing", StatusCode::NOT_FOUND),
+    ] {
+        let r = app.clone().oneshot(get_req(path)).await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        assert_security_headers(&r);
+        assert_eq!(header_of(&r, header::CACHE_CONTROL), "no-store", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_apps_files_and_its_shell_carry_the_security_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(dir.path(), |_| {});
+    for path in ["/", "/app.js", "/residents/new"] {
+        let r = app.clone().oneshot(get_req(path)).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_security_headers(&r);
+        // The service worker keeps the shell and the files: only the API is no-store.
+        assert!(r.headers().get(header::CACHE_CONTROL).is_none(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_an_api_path_is_405_method_not_allowed_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(dir.path(), |_| {});
+    for (method, path, allowed) in [
+        ("GET", "/api/v1/login", "POST"),
+        ("DELETE", "/api/v1/sync/pull", "GET"),
+        ("PUT", "/api/v1/users", "GET"),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::empty())
+            .unwrap();
+        let r = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert!(
+            header_of(&r, header::ALLOW).contains(allowed),
+            "{method} {path}"
+        );
+        assert_eq!(header_of(&r, header::CACHE_CONTROL), "no-store");
+        assert_security_headers(&r);
+        let body = body_json(r).await;
+        assert_eq!(body["error"], "method_not_allowed", "{body}");
+        assert!(body["message"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn a_request_whose_body_never_ends_is_answered_503_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(dir.path(), |c| {
+        c.request_timeout = Duration::from_millis(300)
+    });
+    // A body that sends a start and then nothing, ever.
+    let trickle = futures::stream::once(async {
+        Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"{\"username\":"))
+    })
+    .chain(futures::stream::pending());
+    let req = Request::post("/api/v1/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(trickle))
+        .unwrap();
+    let r = tokio::time::timeout(Duration::from_secs(10), app.oneshot(req))
+        .await
+        .expect("the server answers by itself")
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(header_of(&r, header::CACHE_CONTROL), "no-store");
+    assert_eq!(body_json(r).await["error"], "timeout");
+}
+
+/// Serves `router` on a loopback port with `limits` until the returned sender is dropped.
+async fn start(
+    router: Router,
+    limits: Limits,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(serve(listener, router, limits, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop, handle)
+}
+
+const HEALTH: &[u8] = b"GET /api/v1/health HTTP/1.1\r\nHost: knock\r\nConnection: close\r\n\r\n";
+
+/// Everything the server sends until it closes the connection, within `secs`.
+async fn read_all(c: &mut tokio::net::TcpStream, secs: u64) -> String {
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(secs), c.read_to_end(&mut buf))
+        .await
+        .expect("the server ends the connection by itself")
+        // A reset is an end too: what arrived before it counts.
+        .ok();
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[tokio::test]
+async fn a_client_that_stops_halfway_through_its_headers_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_connections: 8,
+        header_read_timeout: Duration::from_millis(300),
+    };
+    let (addr, _stop, _server) = start(router(dir.path(), |_| {}), limits).await;
+
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: knock\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let answer = read_all(&mut slow, 10).await;
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "a half-sent request is not served: {answer}"
+    );
+    // One that connects and says nothing is cut off too.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert_eq!(read_all(&mut silent, 10).await, "");
+
+    let mut prompt = tokio::net::TcpStream::connect(addr).await.unwrap();
+    prompt.write_all(HEALTH).await.unwrap();
+    let answer = read_all(&mut prompt, 10).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn no_more_connections_are_served_at_once_than_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_connections: 2,
+        header_read_timeout: Duration::from_secs(30),
+    };
+    let (addr, _stop, _server) = start(router(dir.path(), |_| {}), limits).await;
+    let hold_1 = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _hold_2 = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third.write_all(HEALTH).await.unwrap();
+    let mut byte = [0u8; 1];
+    let early = tokio::time::timeout(Duration::from_millis(700), third.read(&mut byte)).await;
+    assert!(
+        early.is_err(),
+        "a third connection was served while two held both slots"
+    );
+
+    drop(hold_1);
+    let answer = read_all(&mut third, 10).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "served once a slot was free: {answer}"
+    );
+}
+
+#[tokio::test]
+async fn handlers_see_the_clients_address() {
+    let who = Router::new().route(
+        "/who",
+        get(|ConnectInfo(addr): ConnectInfo<SocketAddr>| async move { addr.ip().to_string() }),
+    );
+    let limits = Limits {
+        max_connections: 8,
+        header_read_timeout: Duration::from_secs(5),
+    };
+    let (addr, _stop, _server) = start(who, limits).await;
+    let body = reqwest::get(format!("http://{addr}/who"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(body, "127.0.0.1");
+}
+
+#[tokio::test]
+async fn a_stopped_server_finishes_and_accepts_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_connections: 8,
+        header_read_timeout: Duration::from_secs(60),
+    };
+    let (addr, stop, server) = start(router(dir.path(), |_| {}), limits).await;
+    // An idle keep-alive connection does not hold the stop up.
+    let _idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(stop);
+    // Well before the connection's own header timeout.
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server stops without waiting for an idle connection")
+        .unwrap()
+        .unwrap();
+    assert!(TcpStream::connect(addr).is_err());
+}
