@@ -5,6 +5,7 @@
 mod fields;
 #[cfg(test)]
 mod plans;
+mod readers;
 mod tokens;
 mod users;
 
@@ -91,7 +92,9 @@ impl From<rusqlite::Error> for StorageError {
 }
 
 pub struct SqliteStorage {
+    /// The one writer: transactions, user and token changes.
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<readers::Readers>,
     instance_id: String,
     /// Wakes the checkpointer after a write; dropping it stops the checkpointer.
     checkpoint: SyncSender<()>,
@@ -138,6 +141,7 @@ impl SqliteStorage {
         let checkpoint = spawn_checkpointer(path)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
+            readers: readers::Readers::open(path)?,
             instance_id,
             checkpoint,
         })
@@ -204,7 +208,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn user_count(&self) -> Result<u64> {
-        self.with(users::count).await
+        self.readers.read(users::count).await
     }
 
     async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
@@ -213,16 +217,18 @@ impl Storage for SqliteStorage {
 
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
         let username = username.to_owned();
-        self.with(move |c| users::by_username(c, &username)).await
+        self.readers
+            .read(move |c| users::by_username(c, &username))
+            .await
     }
 
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>> {
         let id = id.to_owned();
-        self.with(move |c| users::by_id(c, &id)).await
+        self.readers.read(move |c| users::by_id(c, &id)).await
     }
 
     async fn list_users(&self) -> Result<Vec<UserRecord>> {
-        self.with(users::list).await
+        self.readers.read(users::list).await
     }
 
     async fn update_user(&self, id: &str, update: UserUpdate) -> Result<Option<UserRecord>> {
@@ -248,7 +254,7 @@ impl Storage for SqliteStorage {
 
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
         let t = token_hash.to_owned();
-        self.with(move |c| tokens::owner(c, &t)).await
+        self.readers.read(move |c| tokens::owner(c, &t)).await
     }
 
     async fn touch_token(&self, token_hash: &str, now_ms: i64) -> Result<()> {
@@ -268,7 +274,8 @@ impl Storage for SqliteStorage {
 
     async fn ids_where(&self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>> {
         let (entity, field, value) = (entity.to_owned(), field.to_owned(), value.to_string());
-        self.with(move |c| fields::ids_where(c, &entity, &field, &value))
+        self.readers
+            .read(move |c| fields::ids_where(c, &entity, &field, &value))
             .await
     }
 
@@ -280,7 +287,8 @@ impl Storage for SqliteStorage {
     ) -> Result<BTreeMap<String, Values>> {
         let entity = entity.to_owned();
         let wanted: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-        self.with(move |c| fields::values(c, &entity, ids.as_deref(), &wanted))
+        self.readers
+            .read(move |c| fields::values(c, &entity, ids.as_deref(), &wanted))
             .await
     }
 
@@ -308,7 +316,8 @@ impl Storage for SqliteStorage {
         limit: usize,
         grids: Option<Vec<String>>,
     ) -> Result<Vec<FieldRow>> {
-        self.with(move |c| fields::rows_after(c, after, limit, grids))
+        self.readers
+            .read(move |c| fields::rows_after(c, after, limit, grids))
             .await
     }
 
@@ -318,25 +327,27 @@ impl Storage for SqliteStorage {
         limit: usize,
         records: Vec<(String, String)>,
     ) -> Result<Vec<FieldRow>> {
-        self.with(move |c| fields::rows_after_of(c, after, limit, records))
+        self.readers
+            .read(move |c| fields::rows_after_of(c, after, limit, records))
             .await
     }
 
     async fn max_seq(&self) -> Result<i64> {
-        self.with(fields::max_seq).await
+        self.readers.read(fields::max_seq).await
     }
 
     async fn meta(&self, key: &str) -> Result<Option<String>> {
         let key = key.to_owned();
-        self.with(move |c| {
-            Ok(
-                c.query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
-                    r.get(0)
-                })
-                .optional()?,
-            )
-        })
-        .await
+        self.readers
+            .read(move |c| {
+                Ok(
+                    c.query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
+                        r.get(0)
+                    })
+                    .optional()?,
+                )
+            })
+            .await
     }
 
     async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
