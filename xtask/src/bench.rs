@@ -42,6 +42,30 @@ struct Options {
     batches: usize,
 }
 
+/// Runs `cargo xtask bench <args>` again, built in release, when this one is not: an
+/// unoptimised load generator (and its unoptimised SQLite baseline) would measure itself.
+/// `None` when this process is the release run.
+pub fn in_release(args: &[String]) -> Option<Result<()>> {
+    if !cfg!(debug_assertions) || std::env::var_os("KNOCK_BENCH_RELEASE").is_some() {
+        return None;
+    }
+    say("building the load generator in release and running it");
+    Some(status(
+        cmd("cargo")
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "xtask",
+                "--",
+                "bench",
+            ])
+            .args(args)
+            .env("KNOCK_BENCH_RELEASE", "1"),
+    ))
+}
+
 pub fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("sync") => {}
@@ -50,23 +74,8 @@ pub fn run(args: &[String]) -> Result<()> {
         ),
     }
     let opts = parse_options(&args[1..])?;
-    if cfg!(debug_assertions) && std::env::var_os("KNOCK_BENCH_RELEASE").is_none() {
-        // An unoptimised load generator (and its unoptimised SQLite baseline) would measure itself.
-        say("building the load generator in release and running it");
-        return status(
-            cmd("cargo")
-                .args([
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "--package",
-                    "xtask",
-                    "--",
-                    "bench",
-                ])
-                .args(args)
-                .env("KNOCK_BENCH_RELEASE", "1"),
-        );
+    if let Some(rerun) = in_release(args) {
+        return rerun;
     }
     say("building the server (release)");
     status(cmd("cargo").args(["build", "--release", "--package", "server"]))?;

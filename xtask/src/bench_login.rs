@@ -33,22 +33,8 @@ pub fn run(args: &[String]) -> Result<()> {
     if !args.is_empty() {
         bail!("usage: cargo xtask bench login (no options)");
     }
-    if cfg!(debug_assertions) && std::env::var_os("KNOCK_BENCH_RELEASE").is_none() {
-        say("building the load generator in release and running it");
-        return status(
-            cmd("cargo")
-                .args([
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "--package",
-                    "xtask",
-                    "--",
-                    "bench",
-                    "login",
-                ])
-                .env("KNOCK_BENCH_RELEASE", "1"),
-        );
+    if let Some(rerun) = crate::bench::in_release(&["login".to_owned()]) {
+        return rerun;
     }
     say("building the server (release)");
     status(cmd("cargo").args(["build", "--release", "--package", "server"]))?;
