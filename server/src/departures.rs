@@ -6,7 +6,7 @@
 //! may read the record again by then. The rows are the server's own: pull, snapshots and moves
 //! never treat them as fields.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use model::entities::pack_delivery;
 use model::schema::{DELETED, GRID_ID};
@@ -163,26 +163,26 @@ pub async fn to_drop(
             });
         }
     }
-    let mut dropped = Vec::new();
-    for key in addressed {
-        let readable = match volunteer {
-            Some(scope) => scope.holds(&key.entity, &key.id) == Some(true),
-            None => {
-                let stored = storage
-                    .values(&key.entity, Some(vec![key.id.clone()]), &[GRID_ID])
-                    .await?;
-                stored
-                    .get(&key.id)
-                    .and_then(|f| f.get(GRID_ID))
-                    .and_then(Value::as_str)
-                    .is_some_and(|g| user.grids.iter().any(|u| u == g))
+    if let Some(scope) = volunteer {
+        addressed.retain(|k| scope.holds(&k.entity, &k.id) != Some(true));
+        return Ok(addressed.into_iter().collect());
+    }
+    // The records' grids now, one read per entity.
+    let mut by_entity: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for k in &addressed {
+        by_entity.entry(&k.entity).or_default().push(k.id.clone());
+    }
+    let mut back = BTreeSet::new();
+    for (entity, ids) in by_entity {
+        for (id, fields) in storage.values(entity, Some(ids), &[GRID_ID]).await? {
+            let grid = fields.get(GRID_ID).and_then(Value::as_str);
+            if grid.is_some_and(|g| user.grids.iter().any(|u| u == g)) {
+                back.insert((entity.to_owned(), id));
             }
-        };
-        if !readable {
-            dropped.push(key);
         }
     }
-    Ok(dropped)
+    addressed.retain(|k| !back.contains(&(k.entity.clone(), k.id.clone())));
+    Ok(addressed.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -93,6 +93,10 @@ fn references(
         return Ok(Ok(()));
     };
     let moves = outcome.writes(entity, id, GRID_ID);
+    let mut source_grid = None;
+    if def.grid_scoped {
+        source_grid = outcome.grid_after(lookup, entity, id)?;
+    }
     for field in def.fields {
         let FieldType::Reference(target) = field.ty else {
             continue;
@@ -103,11 +107,14 @@ fn references(
         let Some(target_id) = as_id(outcome.after(lookup, entity, id, field.name)?) else {
             continue;
         };
-        let source_grid = match def.grid_scoped {
-            true => outcome.grid_after(lookup, entity, id)?,
-            false => None,
-        };
-        if !may_reference(user, outcome, lookup, source_grid, target, &target_id)? {
+        if !may_reference(
+            user,
+            outcome,
+            lookup,
+            source_grid.as_deref(),
+            target,
+            &target_id,
+        )? {
             return Ok(Err(Forbidden::Reference {
                 index,
                 field: field.name.to_owned(),
@@ -122,7 +129,7 @@ fn may_reference(
     user: &UserRecord,
     outcome: &Outcome,
     lookup: &mut dyn RecordLookup,
-    source_grid: Option<String>,
+    source_grid: Option<&str>,
     target: &str,
     target_id: &str,
 ) -> storage::Result<bool> {
@@ -135,7 +142,7 @@ fn may_reference(
     let Some(target_grid) = outcome.grid_after(lookup, target, target_id)? else {
         return Ok(false);
     };
-    if source_grid.is_some_and(|g| g != target_grid) {
+    if source_grid.is_some_and(|g| g != target_grid.as_str()) {
         return Ok(false);
     }
     Ok(match user.role {
