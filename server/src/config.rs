@@ -9,6 +9,14 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `KNOCK_DATA_DIR`, default `./data`: holds the SQLite database.
     pub data_dir: PathBuf,
+    /// `KNOCK_DATABASE_URL` (`postgres://user:password@host:port/database`): keep everything in
+    /// that PostgreSQL database instead of the SQLite file in `data_dir`; any number of servers
+    /// may share it.
+    pub database_url: Option<DatabaseUrl>,
+    /// `KNOCK_DATABASE_POOL`, default 10: connections this server opens to PostgreSQL at most.
+    /// Size it to the database (all servers' pools together under its `max_connections`), not to
+    /// the devices: requests beyond it wait for a connection.
+    pub database_pool: usize,
     /// `KNOCK_DIST_DIR`, default `./dist`: the built app that trunk writes.
     pub dist_dir: PathBuf,
     /// `KNOCK_DEMO`, default off (`cargo xtask run` turns it on): seed the demo community into
@@ -37,8 +45,49 @@ impl Config {
     }
 }
 
+/// A PostgreSQL connection URL. Its `Debug` hides the password, so a logged config leaks none.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<DatabaseUrl, ConfigError> {
+        let url = url.trim();
+        let well_formed = (url.starts_with("postgres://") || url.starts_with("postgresql://"))
+            && url.parse::<postgres::Config>().is_ok();
+        match well_formed {
+            true => Ok(DatabaseUrl(url.to_owned())),
+            false => Err(ConfigError::DatabaseUrl),
+        }
+    }
+
+    /// The URL itself, password included: for connecting, never for printing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `scheme://user:secret@host…`: everything between the first ':' after the scheme and
+        // the last '@' is the password.
+        let (scheme, rest) = self.0.split_once("://").unwrap_or(("", &self.0));
+        let shown = match rest.rsplit_once('@') {
+            Some((who, at)) => {
+                let user = who.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:…@{at}")
+            }
+            None => self.0.clone(),
+        };
+        f.write_str(&shown)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("KNOCK_DATABASE_URL must look like postgres://user:password@host:5432/database (leave it unset for the embedded SQLite in KNOCK_DATA_DIR)")]
+    DatabaseUrl,
+    #[error("KNOCK_DATABASE_POOL must be a whole number from 1 to 1000, not {0}")]
+    DatabasePool(String),
     #[error("KNOCK_ADDR is not an address such as 127.0.0.1:8080: {0}")]
     Addr(String),
     #[error("KNOCK_DEMO must be 0/1/true/false, not {0}")]
@@ -94,8 +143,23 @@ impl Config {
                 .filter(|n| (1..=100_000).contains(n))
                 .ok_or(ConfigError::MaxConnections(v))?,
         };
+        let database_url = get("KNOCK_DATABASE_URL")
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| DatabaseUrl::parse(&s))
+            .transpose()?;
+        let database_pool = match get("KNOCK_DATABASE_POOL") {
+            None => 10,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or(ConfigError::DatabasePool(v))?,
+        };
         Ok(Config {
             addr,
+            database_url,
+            database_pool,
             data_dir: get("KNOCK_DATA_DIR")
                 .unwrap_or_else(|| "./data".into())
                 .into(),
@@ -146,6 +210,28 @@ mod tests {
                 .unwrap_err();
             assert!(e.to_string().contains("KNOCK_TOKEN_IDLE_DAYS"), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_database_url_selects_postgres_and_never_shows_its_password() {
+        let c = Config::from_lookup(|_| None).unwrap();
+        assert!(c.database_url.is_none(), "unset: the embedded SQLite");
+        let url = "postgres://knock:s3cret@db.example:5432/knock";
+        let c = Config::from_lookup(|k| (k == "KNOCK_DATABASE_URL").then(|| url.into())).unwrap();
+        let db = c.database_url.clone().unwrap();
+        assert_eq!(db.expose(), url);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://knock:…@db.example:5432/knock"), "{shown}");
+        for bad in ["mysql://x@y/z", "knock.sqlite3", "postgres://a b"] {
+            let e = Config::from_lookup(|k| (k == "KNOCK_DATABASE_URL").then(|| bad.into()))
+                .unwrap_err();
+            assert!(e.to_string().contains("KNOCK_DATABASE_URL"), "{bad}");
+        }
+        assert_eq!(c.database_pool, 10);
+        let e = Config::from_lookup(|k| (k == "KNOCK_DATABASE_POOL").then(|| "0".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("KNOCK_DATABASE_POOL"));
     }
 
     #[test]
