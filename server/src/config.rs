@@ -222,15 +222,22 @@ mod tests {
         assert_eq!(db.expose(), url);
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(shown.contains("postgres://knock:…@db.example:5432/knock"), "{shown}");
-        for bad in ["mysql://x@y/z", "knock.sqlite3", "postgres://a b"] {
+        assert!(
+            shown.contains("postgres://knock:…@db.example:5432/knock"),
+            "{shown}"
+        );
+        for bad in [
+            "mysql://x@y/z",
+            "knock.sqlite3",
+            "postgres://db.example:port/knock",
+        ] {
             let e = Config::from_lookup(|k| (k == "KNOCK_DATABASE_URL").then(|| bad.into()))
                 .unwrap_err();
             assert!(e.to_string().contains("KNOCK_DATABASE_URL"), "{bad}");
         }
         assert_eq!(c.database_pool, 10);
-        let e = Config::from_lookup(|k| (k == "KNOCK_DATABASE_POOL").then(|| "0".into()))
-            .unwrap_err();
+        let e =
+            Config::from_lookup(|k| (k == "KNOCK_DATABASE_POOL").then(|| "0".into())).unwrap_err();
         assert!(e.to_string().contains("KNOCK_DATABASE_POOL"));
     }
 

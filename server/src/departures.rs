@@ -77,6 +77,16 @@ pub fn leave(
     Ok(())
 }
 
+/// Whether a change may take something from a volunteer ([`delivery_departures`]): a
+/// delivery's volunteer, its recipients, or its deletion. Judged from the change alone, so a
+/// batch knows which of its changes need reading the delivery before they are written.
+pub fn may_depart(change: &Change) -> bool {
+    change.entity == pack_delivery::NAME
+        && (change.field == pack_delivery::field::VOLUNTEER_ID
+            || change.field == DELETED
+            || RECIPIENT.iter().any(|(_, via)| *via == change.field))
+}
+
 /// What a winning change to a delivery takes from a volunteer, read before it is written: the
 /// old volunteer loses the delivery and its recipients; a new recipient or a deletion takes the
 /// old recipient from the current volunteer.
@@ -85,7 +95,7 @@ pub fn delivery_departures(
     change: &Change,
 ) -> storage::Result<Vec<(String, String, String)>> {
     use pack_delivery::field::VOLUNTEER_ID;
-    if change.entity != pack_delivery::NAME {
+    if !may_depart(change) {
         return Ok(vec![]);
     }
     let stored_text = |tx: &mut dyn WriteTx, f: &str| -> storage::Result<Option<String>> {

@@ -5,8 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use server::storage::sqlite::SqliteStorage;
-use server::storage::Storage;
+use server::storage::{self, Storage};
 use server::{app, demo, serve, AppState, Config};
 
 #[tokio::main]
@@ -22,15 +21,18 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::from_env()?;
-    let storage = SqliteStorage::open_dir(&config.data_dir)
-        .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
-    let storage: Arc<dyn Storage> = Arc::new(storage);
+    let storage: Arc<dyn Storage> = storage::open(&config)
+        .await
+        .with_context(|| where_is(&config))?;
 
-    let seeded = config.demo && storage.user_count().await? == 0;
-    if seeded {
-        demo::seed(storage.as_ref(), demo::Size::Full)
-            .await
-            .context("seeding the demo community")?;
+    if config.demo {
+        // Servers sharing a database may start together: one seeds, the others find users.
+        let _once = storage.startup_lock().await?;
+        if storage.user_count().await? == 0 {
+            demo::seed(storage.as_ref(), demo::Size::Full)
+                .await
+                .context("seeding the demo community")?;
+        }
     }
     if !config.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %config.dist_dir.display(), "no built app here: only the API is served (cargo xtask run builds it)");
@@ -60,14 +62,23 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Which database a failure to open was about, the password left out.
+fn where_is(config: &Config) -> String {
+    match &config.database_url {
+        Some(url) => format!("opening the PostgreSQL database {url:?}"),
+        None => format!("opening the database in {}", config.data_dir.display()),
+    }
+}
+
 /// `server user …` (see `server::cli`): prints what it did, or why not and exits non-zero.
 async fn user_command(args: &[String]) -> i32 {
     let result = async {
         let config = Config::from_env()?;
-        let storage = SqliteStorage::open_dir(&config.data_dir)
-            .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+        let storage = storage::open(&config)
+            .await
+            .with_context(|| where_is(&config))?;
         let mut out = std::io::stdout();
-        server::cli::run(args, &storage, &mut out).await
+        server::cli::run(args, storage.as_ref(), &mut out).await
     }
     .await;
     match result {

@@ -77,13 +77,19 @@ impl RecordLookup for Remembering<'_> {
     }
 }
 
-/// Writes each change that beats the stored stamp as the next row. Most changes of a batch are
-/// new fields, so each is first inserted outright; only when the field exists already is its
-/// stamp read and compared. The grid of each record of the batch is read once (or taken from
-/// `known`) and then followed as the batch moves it.
+/// Writes each change that beats the stored stamp as the next row. The grid of each record of
+/// the batch is read once (or taken from `known`) and then followed as the batch moves it.
+///
+/// Most of a batch is plain fields: they change no record's grid and take no delivery or door
+/// from anyone.
+/// Consecutive plain changes are kept as a run and written together ([`write_run`]): their
+/// stored stamps read at once, the winners written at once. A change with side effects (a new
+/// `grid_id`, a delivery's volunteer, recipient or deletion) first writes the run before it, then is
+/// written on its own with everything it moves, so it reads what came before it in the batch.
 fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
     let mut applied = 0;
     let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
+    let mut run = Run::default();
     for c in batch {
         let grid = match grids.entry((c.entity.as_str(), c.id.as_str())) {
             Entry::Occupied(e) => e.into_mut(),
@@ -99,6 +105,11 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
                 e.insert(grid)
             }
         };
+        if c.field != GRID_ID && !scope::resends_recipient(c) && !departures::may_depart(c) {
+            run.push(c, grid.clone());
+            continue;
+        }
+        applied += write_run(tx, &mut run)?;
         // A new `grid_id` files its own row under the grid it names.
         let moves_to = (c.field == GRID_ID && c.entity != grid::NAME)
             .then(|| c.value.as_str().map(str::to_owned));
@@ -145,6 +156,65 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             }
         }
     }
+    applied += write_run(tx, &mut run)?;
+    Ok(applied)
+}
+
+/// Consecutive plain changes of a batch, by field in the order first named, each field with
+/// its changes in batch order and the grid its record is filed under.
+#[derive(Default)]
+struct Run<'b> {
+    fields: Vec<(Vec<&'b Change>, Option<String>)>,
+    index: HashMap<(&'b str, &'b str, &'b str), usize>,
+}
+
+impl<'b> Run<'b> {
+    fn push(&mut self, c: &'b Change, grid: Option<String>) {
+        let key = (c.entity.as_str(), c.id.as_str(), c.field.as_str());
+        match self.index.entry(key) {
+            Entry::Occupied(e) => self.fields[*e.get()].0.push(c),
+            Entry::Vacant(e) => {
+                e.insert(self.fields.len());
+                self.fields.push((vec![c], grid));
+            }
+        }
+    }
+}
+
+/// Writes a run: the stored stamps of its fields read at once, then for each field the value
+/// last-writer-wins keeps after its changes in batch order (each counted that beat what was kept
+/// before it, exactly as one at a time), all written at once. Returns how many changes won.
+fn write_run(tx: &mut dyn WriteTx, run: &mut Run<'_>) -> Result<usize> {
+    if run.fields.is_empty() {
+        return Ok(0);
+    }
+    let keys: Vec<_> = run
+        .fields
+        .iter()
+        .map(|(changes, _)| {
+            let c = changes[0];
+            (c.entity.as_str(), c.id.as_str(), c.field.as_str())
+        })
+        .collect();
+    let stored = tx.stamps(&keys)?;
+    let mut applied = 0;
+    let mut rows = Vec::with_capacity(run.fields.len());
+    for ((changes, grid), stored) in run.fields.iter().zip(stored) {
+        let mut kept: Option<&Change> = None;
+        for c in changes {
+            let current = kept.map(|k| k.hlc.as_str()).or(stored.as_deref());
+            if model::merge::wins(&c.hlc, current) {
+                kept = Some(c);
+                applied += 1;
+            }
+        }
+        if let Some(winner) = kept {
+            rows.push((winner, grid.as_deref()));
+        }
+    }
+    tx.put(&rows)?;
+    run.fields.clear();
+    run.index.clear();
     Ok(applied)
 }
 

@@ -32,7 +32,7 @@ struct Two {
 }
 
 async fn two_grids() -> Two {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let a = f.grid("东区第一网格");
     let b = f.grid("西区第二网格");
     f.user(
@@ -505,7 +505,7 @@ async fn a_volunteer_drops_the_door_of_a_delivery_deleted_or_given_to_another() 
 
 #[tokio::test]
 async fn a_pull_page_stops_at_its_byte_cap_whatever_its_count() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let a = f.grid("东区第一网格");
     f.user(
         Role::GridWorker,

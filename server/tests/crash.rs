@@ -42,6 +42,7 @@ impl ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("KNOCK_ADDR", "127.0.0.1:0")
             .env("KNOCK_DATA_DIR", data)
+            .envs(server::storage::scratch::env_for(data))
             .env("KNOCK_DIST_DIR", data.join("dist"))
             .env("KNOCK_DEMO", "0")
             .env("KNOCK_LOG", "warn")
@@ -228,7 +229,7 @@ async fn server_state(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_killed_server_keeps_every_acknowledged_batch_and_no_half_batch() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grid = f.grid("崩溃测试网格");
     let household = f.household(&grid, "幸福路 1 号");
     f.user(Role::Admin, "admin", "管理员", &[]).await;

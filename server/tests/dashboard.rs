@@ -24,7 +24,7 @@ struct Community {
 /// not; per grid a need in each state and two packs, one delivered. wangfang works the first two
 /// grids and liqiang the third; zhaomin supervises all three and street1 only the first.
 async fn community(vars: &[(&str, &str)]) -> Community {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids: Vec<String> = ["东区第一网格", "东区第二网格", "西区网格"]
         .iter()
         .map(|name| f.grid(name))

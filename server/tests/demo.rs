@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use server::storage::sqlite::SqliteStorage;
+use server::storage::scratch;
 use server::storage::{Storage, UserUpdate};
 use server::{demo, AppState, Config};
 
@@ -23,9 +23,9 @@ fn parse(lines: &[String]) -> Vec<(String, String, String)> {
         .collect()
 }
 
-async fn seeded() -> (tempfile::TempDir, Arc<SqliteStorage>) {
+async fn seeded() -> (tempfile::TempDir, Arc<dyn Storage>) {
     let dir = tempfile::tempdir().unwrap();
-    let storage = Arc::new(SqliteStorage::open_dir(dir.path()).unwrap());
+    let storage = scratch::fresh_in(dir.path()).await.unwrap();
     demo::seed(storage.as_ref(), demo::Size::Small)
         .await
         .unwrap();
@@ -65,9 +65,9 @@ async fn each_database_gets_its_own_demo_passwords_printed_in_the_stated_form() 
     assert_eq!(distinct.len(), one.len());
 
     // Another start prints the same lines: they are kept in the database.
-    let reopened = SqliteStorage::open_dir(_a.path()).unwrap();
+    let reopened = scratch::reopen(_a.path()).await.unwrap();
     assert_eq!(
-        parse(&demo::account_lines(&reopened).await.unwrap()),
+        parse(&demo::account_lines(reopened.as_ref()).await.unwrap()),
         one,
         "a restart prints the same passwords"
     );
@@ -147,6 +147,7 @@ fn run_binary(dir: &std::path::Path, demo: Option<&str>) -> Vec<String> {
     let mut child = command
         .env("KNOCK_ADDR", "127.0.0.1:0")
         .env("KNOCK_DATA_DIR", dir)
+        .envs(scratch::env_for(dir))
         .env("KNOCK_DIST_DIR", dir.join("dist"))
         .env("KNOCK_LOG", "warn")
         .stdout(Stdio::piped())
@@ -180,16 +181,19 @@ fn run_binary(dir: &std::path::Path, demo: Option<&str>) -> Vec<String> {
 #[test]
 fn the_server_alone_seeds_no_demo() {
     let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    drop(rt.block_on(scratch::fresh_in(dir.path())).unwrap());
     let printed = run_binary(dir.path(), None);
     assert_eq!(printed, Vec::<String>::new());
-    let storage = SqliteStorage::open_dir(dir.path()).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
+    let storage = rt.block_on(scratch::reopen(dir.path())).unwrap();
     assert_eq!(rt.block_on(storage.user_count()).unwrap(), 0);
 }
 
 #[test]
 fn the_server_with_knock_demo_prints_the_same_accounts_at_every_start() {
     let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    drop(rt.block_on(scratch::fresh_in(dir.path())).unwrap());
     let first = run_binary(dir.path(), Some("1"));
     let parsed = parse(&first);
     assert_eq!(parsed.len(), demo::ACCOUNTS.len(), "{first:?}");

@@ -32,7 +32,7 @@ struct Office {
 /// [`GRID`], worked by wangfang and supervised by zhaomin, where 张桂兰 lives, not alone; and the
 /// admin.
 async fn office() -> Office {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids = [f.grid(GRID)];
     f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
     f.user(Role::Supervisor, "zhaomin", "赵敏", &grids).await;
@@ -262,7 +262,7 @@ async fn a_gbk_csv_from_excel_is_read() {
 
 #[tokio::test]
 async fn a_supervisor_imports_only_into_their_own_grids() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let other_name = "西区网格";
     let mine = [f.grid(GRID)];
     f.grid(other_name);
@@ -298,7 +298,7 @@ async fn a_supervisor_imports_only_into_their_own_grids() {
 
 #[tokio::test]
 async fn grid_workers_and_volunteers_may_not_import() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids = [f.grid(GRID)];
     f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
     f.user(Role::Volunteer, "chenjing", "陈静", &[]).await;
@@ -314,7 +314,7 @@ async fn grid_workers_and_volunteers_may_not_import() {
 
 #[tokio::test]
 async fn unreadable_files_are_refused_as_invalid() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     f.grid(GRID);
     f.user(Role::Admin, "admin", "管理员", &[]).await;
     let s = f.start().await;

@@ -26,7 +26,7 @@ struct Office {
 }
 
 async fn office() -> Office {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids = [f.grid(GRID)];
     let other_id = f.grid(OTHER);
     f.user(Role::Admin, "admin", "管理员", &[]).await;

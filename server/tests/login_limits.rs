@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 /// A grid worker with a household in her grid, and a supervisor.
 async fn community() -> (TestServer, String) {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grid = f.grid("东区第一网格");
     f.user(
         Role::GridWorker,

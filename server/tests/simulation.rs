@@ -184,7 +184,7 @@ fn only_sim(
 /// A grid worker's grid of 60 households of two residents, about a thousand fields, and the
 /// admin: a phone's pulls take some twenty pages, as in a real grid.
 async fn community() -> TestServer {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids = [f.grid("模拟网格")];
     f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
     f.user(Role::Admin, "admin", "管理员", &[]).await;

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 /// wangfang works the first two grids, liqiang the third, zhaomin supervises all three, and
 /// chenjing carries packs to two residents of the first.
 async fn community() -> TestServer {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids: Vec<String> = ["东区第一网格", "东区第二网格", "西区网格"]
         .iter()
         .map(|name| f.grid(name))

@@ -19,7 +19,7 @@ const USERS: &[(Role, &str, &str, usize)] = &[
 
 /// Five grids with a household of one resident each, and [`USERS`].
 async fn community() -> TestServer {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids: Vec<String> = (1..=5).map(|i| f.grid(&format!("第{i}网格"))).collect();
     for (i, grid) in grids.iter().enumerate() {
         let home = f.household(grid, &format!("{} 号楼 101", i + 1));
@@ -443,6 +443,7 @@ fn cli(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
         .arg("user")
         .args(args)
         .env("KNOCK_DATA_DIR", dir)
+        .envs(server::storage::scratch::env_for(dir))
         .env_remove("KNOCK_ADDR")
         .output()
         .unwrap();

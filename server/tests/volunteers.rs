@@ -23,7 +23,7 @@ struct Community {
 }
 
 async fn community() -> Community {
-    let mut f = Fixture::new();
+    let mut f = Fixture::new().await;
     let grids = [f.grid("东区第一网格")];
     let worker = f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
     f.user(Role::Admin, "admin", "管理员", &[]).await;

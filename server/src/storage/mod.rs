@@ -4,6 +4,8 @@
 //! write it and where it is filed is decided by the callers, so a new backend needs no knowledge
 //! of the domain.
 
+pub mod postgres;
+pub mod scratch;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
@@ -154,6 +156,11 @@ pub trait Storage: Send + Sync + 'static {
     /// The largest seq ever assigned: a cursor beyond it comes from another database.
     async fn max_seq(&self) -> Result<i64>;
 
+    /// Held while a server does first-start work that must happen once however many servers
+    /// start at the same moment (seeding the demo into an empty database); the others wait
+    /// here until the holder drops it.
+    async fn startup_lock(&self) -> Result<Box<dyn Send>>;
+
     /// A small value the server keeps about this database under `key`, if there is one.
     /// `instance_id` is the storage's own (see [`Storage::instance_id`]).
     async fn meta(&self, key: &str) -> Result<Option<String>>;
@@ -164,12 +171,22 @@ pub trait Storage: Send + Sync + 'static {
 /// Work done inside a write transaction; see [`Storage::transact`].
 pub type Work = Box<dyn FnOnce(&mut dyn WriteTx) -> Result<bool> + Send>;
 
+/// One field of one record: entity, id, field.
+pub type FieldKey<'a> = (&'a str, &'a str, &'a str);
+
 /// Read access to stored records inside a write transaction.
 pub trait RecordLookup {
     /// The current winning value of one field, if the record has it.
     fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>>;
     /// The stamp of one field's winning value, if the record has the field.
     fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>>;
+    /// The stamps of many fields, in the order asked; a backend that pays a round trip per
+    /// query reads them all at once.
+    fn stamps(&mut self, keys: &[FieldKey<'_>]) -> Result<Vec<Option<String>>> {
+        keys.iter()
+            .map(|(entity, id, field)| self.stamp(entity, id, field))
+            .collect()
+    }
     /// The ids of the records of `entity` whose `field` currently holds `value`.
     fn ids_where(&mut self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>>;
     /// The fields a record has, by name; none when there is no such record.
@@ -184,6 +201,17 @@ pub trait WriteTx: RecordLookup {
     fn insert(&mut self, change: &Change, grid: Option<&str>) -> Result<bool>;
     /// Overwrites the value and stamp of a field the record has.
     fn replace(&mut self, change: &Change, grid: Option<&str>) -> Result<()>;
+    /// Writes rows the caller has judged to win as the next rows of the order, in the order
+    /// given, each under its grid, replacing the stored value of its field; the rows name
+    /// distinct fields. A backend that pays a round trip per statement writes them in one.
+    fn put(&mut self, rows: &[(&Change, Option<&str>)]) -> Result<()> {
+        for (change, grid) in rows {
+            if !self.insert(change, *grid)? {
+                self.replace(change, *grid)?;
+            }
+        }
+        Ok(())
+    }
     /// Moves rows of a record, in the order given, to the end of the order and under `grid`.
     fn refile(
         &mut self,
@@ -192,6 +220,17 @@ pub trait WriteTx: RecordLookup {
         fields: &[String],
         grid: Option<&str>,
     ) -> Result<()>;
+}
+
+/// Opens the database the config names: PostgreSQL at `KNOCK_DATABASE_URL`, or else the
+/// SQLite file in `KNOCK_DATA_DIR`; either way its schema is brought up to date.
+pub async fn open(config: &crate::Config) -> Result<std::sync::Arc<dyn Storage>> {
+    Ok(match &config.database_url {
+        Some(url) => std::sync::Arc::new(
+            self::postgres::PgStorage::connect(url.expose(), config.database_pool).await?,
+        ),
+        None => std::sync::Arc::new(self::sqlite::SqliteStorage::open_dir(&config.data_dir)?),
+    })
 }
 
 impl dyn Storage + '_ {

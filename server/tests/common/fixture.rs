@@ -13,7 +13,6 @@ use model::hlc::Clock;
 use model::wire::Change;
 use model::Role;
 use serde_json::{json, Value};
-use server::storage::sqlite::SqliteStorage;
 use server::storage::{NewUser, Storage};
 
 use super::{Logins, TestServer};
@@ -26,7 +25,7 @@ const STAMP_AGE_MS: u64 = 60_000;
 
 pub struct Fixture {
     dir: tempfile::TempDir,
-    storage: Arc<SqliteStorage>,
+    storage: Arc<dyn Storage>,
     clock: Clock,
     changes: Vec<Change>,
     /// The grid of each grid-scoped record written, and the household of each resident.
@@ -37,9 +36,11 @@ pub struct Fixture {
 
 impl Fixture {
     /// An empty database in a fresh directory.
-    pub fn new() -> Fixture {
+    pub async fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Arc::new(SqliteStorage::open_dir(dir.path()).unwrap());
+        let storage = server::storage::scratch::fresh_in(dir.path())
+            .await
+            .unwrap();
         Fixture {
             dir,
             storage,
@@ -217,7 +218,8 @@ impl Fixture {
     /// Writes the records and closes the database, for a test that runs the server binary on
     /// it (`KNOCK_DATA_DIR`); the directory lives as long as the returned handle.
     pub async fn write(self) -> tempfile::TempDir {
-        (self.storage.as_ref() as &dyn Storage)
+        self.storage
+            .as_ref()
             .apply_changes(self.changes)
             .await
             .unwrap();
@@ -232,7 +234,8 @@ impl Fixture {
 
     /// As [`Fixture::start`], with some configuration variables set (`KNOCK_TILE_URL`, ...).
     pub async fn start_with(self, vars: &[(&str, &str)]) -> TestServer {
-        (self.storage.as_ref() as &dyn Storage)
+        self.storage
+            .as_ref()
             .apply_changes(self.changes)
             .await
             .unwrap();

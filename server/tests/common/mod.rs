@@ -7,7 +7,7 @@ pub mod fixture;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use server::storage::sqlite::SqliteStorage;
+use server::storage::{scratch, Storage};
 use server::{app, AppState, Config};
 
 /// Who a test server's helpers log in as.
@@ -38,7 +38,7 @@ impl Drop for TestServer {
 /// Serves `storage`, whose file lies in `dir`, on a loopback port.
 async fn serve(
     dir: &Path,
-    storage: Arc<SqliteStorage>,
+    storage: Arc<dyn Storage>,
     vars: &[(&str, &str)],
     logins: Logins,
 ) -> TestServer {
@@ -81,7 +81,7 @@ impl TestServer {
         self.owned_dir = Some(dir);
     }
 
-    /// Stops this server and starts another on the same SQLite file, as a new process would.
+    /// Stops this server and starts another on the same database, as a new process would.
     pub async fn restart(mut self) -> TestServer {
         let owned = self.owned_dir.take();
         let dir = self.data_dir.clone();
@@ -89,7 +89,7 @@ impl TestServer {
         let logins = self.logins.clone();
         drop(self);
         let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let storage = Arc::new(SqliteStorage::open_dir(&dir).unwrap());
+        let storage = scratch::reopen(&dir).await.unwrap();
         let mut s = serve(&dir, storage, &vars, logins).await;
         s.owned_dir = owned;
         s

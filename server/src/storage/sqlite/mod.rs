@@ -336,6 +336,11 @@ impl Storage for SqliteStorage {
         self.readers.read(fields::max_seq).await
     }
 
+    async fn startup_lock(&self) -> Result<Box<dyn Send>> {
+        // One process owns the file: there is nobody to wait for.
+        Ok(Box::new(()))
+    }
+
     async fn meta(&self, key: &str) -> Result<Option<String>> {
         let key = key.to_owned();
         self.readers

@@ -1,0 +1,126 @@
+//! A fixed-size pool of blocking PostgreSQL connections. The storage's write transactions run
+//! synchronous closures (`WriteTx`), so connections are used on blocking threads; a request
+//! waits for a free connection asynchronously, so the pool (sized to the database, not to the
+//! devices) bounds connections and threads alike.
+
+use std::sync::{Arc, Mutex};
+
+use postgres::{Client, NoTls, Statement};
+use tokio::sync::Semaphore;
+
+use super::fields::STATEMENTS;
+use crate::storage::{Result, StorageError};
+
+/// One connection with the statements every write transaction uses, prepared once when it
+/// opened: a lookup is then one round trip, not a parse and an execute.
+pub(super) struct Conn {
+    pub(super) client: Client,
+    pub(super) statements: Vec<Statement>,
+}
+
+pub(super) struct Pool {
+    config: postgres::Config,
+    idle: Mutex<Vec<Conn>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Pool {
+    pub(super) fn new(config: postgres::Config, size: usize) -> Arc<Pool> {
+        Arc::new(Pool {
+            config,
+            idle: Mutex::new(Vec::with_capacity(size)),
+            permits: Arc::new(Semaphore::new(size.max(1))),
+        })
+    }
+
+    /// Opens a connection outside the pool (migrations at start, before statements can be
+    /// prepared against the schema).
+    pub(super) fn connect(&self) -> Result<Client> {
+        Ok(self.config.connect(NoTls)?)
+    }
+
+    /// Runs `f` on a connection of the pool off the async executor, waiting for one when all
+    /// are busy. A connection that broke is not given back: the next use opens a fresh one.
+    pub(super) async fn run<R, F>(self: &Arc<Self>, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<R> + Send + 'static,
+    {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| StorageError::Join(e.to_string()))?;
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let idle = pool.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let mut conn = match idle.filter(|c| !c.client.is_closed()) {
+                Some(c) => c,
+                None => pool.open()?,
+            };
+            let out = f(&mut conn);
+            if !conn.client.is_closed() {
+                pool.idle
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| StorageError::Join(e.to_string()))?
+    }
+
+    /// Takes the advisory lock `key` on a connection of its own, held until the guard is dropped.
+    pub(super) async fn hold_lock(&self, key: i64) -> Result<HeldLock> {
+        let config = self.config.clone();
+        let client = tokio::task::spawn_blocking(move || -> Result<Client> {
+            let mut client = config.connect(NoTls)?;
+            client.execute("SELECT pg_advisory_lock($1)", &[&key])?;
+            Ok(client)
+        })
+        .await
+        .map_err(|e| StorageError::Join(e.to_string()))??;
+        Ok(HeldLock(Some(client)))
+    }
+
+    fn open(&self) -> Result<Conn> {
+        let mut client = self.connect()?;
+        let statements = STATEMENTS
+            .iter()
+            .map(|sql| client.prepare(sql))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(Conn { client, statements })
+    }
+}
+
+/// A session-level advisory lock; closing its connection releases it.
+pub(super) struct HeldLock(Option<Client>);
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            drop_off_executor(vec![client]);
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
+        drop_off_executor(idle.into_iter().map(|c| c.client).collect());
+    }
+}
+
+/// A blocking client owns a small runtime of its own, which must not be dropped on an async
+/// executor's thread (the storage may be dropped anywhere): close them on a thread of their own.
+fn drop_off_executor(clients: Vec<Client>) {
+    if clients.is_empty() {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("knock-pg-close".into())
+        .spawn(move || drop(clients));
+}

@@ -1,0 +1,211 @@
+//! The `users`, `user_grids` and `tokens` tables on PostgreSQL: accounts, their grids, the scope
+//! version that invalidates a user's pull cursors, and each login's token. Every server sharing
+//! the database reads these on every request, so a logout, a disabled user, a new password or a
+//! new scope holds on all of them at once.
+
+use model::Role;
+use postgres::error::SqlState;
+use postgres::{Client, GenericClient};
+
+use crate::storage::{NewUser, Result, StorageError, TokenOwner, UserRecord, UserUpdate};
+
+const USER_COLS: &str = "id, username, name, role, password_hash, disabled, scope_version";
+
+fn load(c: &mut impl GenericClient, where_sql: &str, key: &str) -> Result<Option<UserRecord>> {
+    let sql = format!("SELECT {USER_COLS} FROM users WHERE {where_sql}");
+    let Some(r) = c.query_opt(&sql, &[&key])? else {
+        return Ok(None);
+    };
+    let role: String = r.get(3);
+    let role = Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))?;
+    let id: String = r.get(0);
+    let grids = c
+        .query(
+            "SELECT grid_id FROM user_grids WHERE user_id = $1 ORDER BY position",
+            &[&id],
+        )?
+        .iter()
+        .map(|g| g.get(0))
+        .collect();
+    Ok(Some(UserRecord {
+        id,
+        username: r.get(1),
+        name: r.get(2),
+        role,
+        grids,
+        password_hash: r.get(4),
+        disabled: r.get(5),
+        scope_version: r.get(6),
+    }))
+}
+
+pub(super) fn count(c: &mut Client) -> Result<u64> {
+    Ok(c.query_one("SELECT COUNT(*) FROM users", &[])?
+        .get::<_, i64>(0) as u64)
+}
+
+pub(super) fn by_id(c: &mut impl GenericClient, id: &str) -> Result<Option<UserRecord>> {
+    load(c, "id = $1", id)
+}
+
+pub(super) fn by_username(
+    c: &mut impl GenericClient,
+    username: &str,
+) -> Result<Option<UserRecord>> {
+    load(c, "username = $1", username)
+}
+
+fn set_grids(c: &mut impl GenericClient, id: &str, grids: &[String]) -> Result<()> {
+    c.execute("DELETE FROM user_grids WHERE user_id = $1", &[&id])?;
+    c.execute(
+        "INSERT INTO user_grids (user_id, grid_id, position) \
+         SELECT $1, g, min(n) FROM unnest($2::text[]) WITH ORDINALITY AS w(g, n) GROUP BY g",
+        &[&id, &grids],
+    )?;
+    Ok(())
+}
+
+pub(super) fn create(c: &mut Client, user: NewUser) -> Result<UserRecord> {
+    let mut tx = c.transaction()?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let inserted = tx.execute(
+        "INSERT INTO users (id, username, name, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING",
+        &[
+            &id,
+            &user.username,
+            &user.name,
+            &user.role.as_str(),
+            &user.password_hash,
+            &crate::now_ms(),
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(StorageError::Conflict(format!(
+            "user name {} is taken",
+            user.username
+        )));
+    }
+    set_grids(&mut tx, &id, &user.grids)?;
+    let created = by_id(&mut tx, &id)?
+        .ok_or_else(|| StorageError::Corrupt("user vanished after insert".into()))?;
+    tx.commit()?;
+    Ok(created)
+}
+
+pub(super) fn list(c: &mut Client) -> Result<Vec<UserRecord>> {
+    let ids: Vec<String> = c
+        .query("SELECT id FROM users ORDER BY username", &[])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut users = Vec::with_capacity(ids.len());
+    for id in ids {
+        users.extend(by_id(c, &id)?);
+    }
+    Ok(users)
+}
+
+pub(super) fn update(c: &mut Client, id: &str, update: UserUpdate) -> Result<Option<UserRecord>> {
+    let mut tx = c.transaction()?;
+    // The row lock orders concurrent changes of one user, from whichever server.
+    if tx
+        .query_opt("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&id])?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let Some(before) = by_id(&mut tx, id)? else {
+        return Ok(None);
+    };
+    if let Some(name) = &update.name {
+        tx.execute("UPDATE users SET name = $1 WHERE id = $2", &[name, &id])?;
+    }
+    let mut scope_changed = false;
+    if let Some(role) = update.role.filter(|r| *r != before.role) {
+        tx.execute(
+            "UPDATE users SET role = $1 WHERE id = $2",
+            &[&role.as_str(), &id],
+        )?;
+        scope_changed = true;
+    }
+    if let Some(grids) = &update.grids {
+        let mut wanted = grids.clone();
+        wanted.dedup();
+        let mut old = before.grids.clone();
+        let mut new = wanted.clone();
+        old.sort();
+        new.sort();
+        new.dedup();
+        if old != new {
+            set_grids(&mut tx, id, &wanted)?;
+            scope_changed = true;
+        }
+    }
+    if scope_changed {
+        tx.execute(
+            "UPDATE users SET scope_version = scope_version + 1 WHERE id = $1",
+            &[&id],
+        )?;
+    }
+    let mut revoke = false;
+    if let Some(hash) = &update.password_hash {
+        tx.execute(
+            "UPDATE users SET password_hash = $1 WHERE id = $2",
+            &[hash, &id],
+        )?;
+        revoke = true;
+    }
+    if let Some(disabled) = update.disabled {
+        tx.execute(
+            "UPDATE users SET disabled = $1 WHERE id = $2",
+            &[&disabled, &id],
+        )?;
+        revoke |= disabled;
+    }
+    if revoke {
+        tx.execute("DELETE FROM tokens WHERE user_id = $1", &[&id])?;
+    }
+    let after = by_id(&mut tx, id)?;
+    tx.commit()?;
+    Ok(after)
+}
+
+pub(super) fn store_token(
+    c: &mut Client,
+    token_hash: &str,
+    user_id: &str,
+    device_id: &str,
+    now_ms: i64,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO tokens (token_hash, user_id, device_id, created_at, last_used_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+        &[&token_hash, &user_id, &device_id, &now_ms],
+    )
+    .map_err(|e| match e.code() {
+        Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
+            StorageError::Conflict(format!("no user {user_id}"))
+        }
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+pub(super) fn token_owner(c: &mut Client, token_hash: &str) -> Result<Option<TokenOwner>> {
+    let Some(r) = c.query_opt(
+        "SELECT user_id, device_id, last_used_at FROM tokens WHERE token_hash = $1",
+        &[&token_hash],
+    )?
+    else {
+        return Ok(None);
+    };
+    let (user_id, device_id, last_used_ms): (String, String, i64) = (r.get(0), r.get(1), r.get(2));
+    Ok(by_id(c, &user_id)?
+        .filter(|u| !u.disabled)
+        .map(|user| TokenOwner {
+            user,
+            device_id,
+            last_used_ms,
+        }))
+}
