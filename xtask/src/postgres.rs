@@ -78,6 +78,17 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// The postmaster's process id, from its pid file: its backends are its children.
+    pub fn pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.server.data().join("postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// The superuser's URL of the `postgres` database (trust authentication, loopback only).
     pub fn admin_url(&self) -> String {
         self.url("postgres")
@@ -89,15 +100,15 @@ impl Cluster {
 
     /// Creates the database `name` (lower-case letters, digits and `_`) and returns its URL.
     pub fn create_database(&self, name: &str) -> Result<String> {
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            bail!("database name {name:?}: use lower-case letters, digits and _");
-        }
+        check_name(name)?;
         self.psql(&self.admin_url(), &format!("CREATE DATABASE {name}"))?;
         Ok(self.url(name))
+    }
+
+    pub fn drop_database(&self, name: &str) -> Result<()> {
+        check_name(name)?;
+        self.psql(&self.admin_url(), &format!("DROP DATABASE {name}"))?;
+        Ok(())
     }
 
     /// Runs one SQL command with the cluster's own `psql`; returns what it printed, unaligned.
@@ -240,6 +251,18 @@ impl Server {
             eprintln!("xtask: could not remove {}: {e}", self.dir.display());
         }
     }
+}
+
+/// A database name that needs no quoting: lower-case letters, digits and `_`.
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        bail!("database name {name:?}: use lower-case letters, digits and _");
+    }
+    Ok(())
 }
 
 fn lock_running() -> std::sync::MutexGuard<'static, Vec<Server>> {
