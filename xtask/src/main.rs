@@ -5,6 +5,7 @@ mod bench;
 mod bench_login;
 mod deny;
 mod fuzz;
+mod postgres;
 mod toolchain;
 
 use std::net::TcpListener;
@@ -42,9 +43,10 @@ fn main() {
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::command(&args[1..]),
         Some("deny") => deny::command(),
+        Some("postgres") => postgres::command(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (narrow with --skip-deny, --skip-fuzz, --skip-wasm, --skip-e2e)\n  fuzz <target>|all [--seconds N]   fuzz longer than the test does (default 300 s a target)\n  deny    only the dependency checks of test (advisories, licences, bans, sources)\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (narrow with --skip-postgres, --skip-deny, --skip-fuzz, --skip-wasm, --skip-e2e)\n  fuzz <target>|all [--seconds N]   fuzz longer than the test does (default 300 s a target)\n  deny    only the dependency checks of test (advisories, licences, bans, sources)\n  postgres  a throw-away PostgreSQL on a free loopback port with an empty database, until Ctrl-C\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
             );
             std::process::exit(2);
         }
@@ -191,6 +193,9 @@ fn test(args: &[String]) -> Result<()> {
         "crate tests (model, server, xtask)",
         cmd("cargo").args(["test", "--workspace", "--exclude", "app"]),
     );
+    if !skip("postgres") {
+        total += server_tests_on_postgres();
+    }
     if !skip("deny") {
         total += deny::check();
     }
@@ -240,6 +245,31 @@ fn test(args: &[String]) -> Result<()> {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// The server's tests again, each storage and integration test on a fresh database of a
+/// throw-away PostgreSQL cluster (the fixtures read `KNOCK_TEST_POSTGRES`). A cluster that
+/// cannot start is one failed test, not the end of the run; it is stopped when this returns.
+fn server_tests_on_postgres() -> Tally {
+    let cluster = match postgres::Cluster::start(postgres::Purpose::Test) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "xtask: no PostgreSQL for the server tests (--skip-postgres skips them): {e:#}"
+            );
+            return Tally::failed(1);
+        }
+    };
+    say(&format!(
+        "PostgreSQL cluster for the tests at {}",
+        cluster.admin_url()
+    ));
+    cargo_tests(
+        "server tests on PostgreSQL",
+        cmd("cargo")
+            .args(["test", "--package", "server"])
+            .env("KNOCK_TEST_POSTGRES", cluster.admin_url()),
+    )
 }
 
 /// Builds the app and the server, starts the server on a free port with a temporary data

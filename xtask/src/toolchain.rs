@@ -29,7 +29,7 @@ pub fn path_with_tools() -> OsString {
     std::env::join_paths(dirs).unwrap_or_default()
 }
 
-fn output_of(program: &str, args: &[&str]) -> Option<String> {
+pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
     let out = cmd(program).args(args).output().ok()?;
     out.status
         .success()

@@ -1,0 +1,189 @@
+//! The bench's client of the v1 API: login, push, pull, the dashboard and user creation, over
+//! one reqwest client (one connection pool) per `Api`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, ensure, Context, Result};
+use model::wire::{
+    Change, CreateUserRequest, LoginRequest, LoginResponse, PullResponse, PushRequest,
+    PushResponse, UserAccount,
+};
+
+/// The page size of every pull, as the app uses.
+pub const PULL_LIMIT: usize = 5_000;
+/// No request of the bench may take longer: it stops by itself whatever the server does.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A client of one server process, knowing the passwords of the accounts it logs in as.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    http: reqwest::Client,
+    passwords: Arc<HashMap<String, String>>,
+}
+
+impl Api {
+    pub fn new(base: &str, passwords: Arc<HashMap<String, String>>) -> Result<Api> {
+        Ok(Api {
+            base: base.to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .no_proxy()
+                .build()?,
+            passwords,
+        })
+    }
+
+    /// Another client, with connections of its own, of the server at `base`.
+    pub fn fresh_on(&self, base: &str) -> Result<Api> {
+        Api::new(base, self.passwords.clone())
+    }
+
+    /// The same client, also knowing the passwords of `accounts`.
+    pub fn with_accounts(&self, accounts: impl IntoIterator<Item = (String, String)>) -> Api {
+        let mut passwords = (*self.passwords).clone();
+        passwords.extend(accounts);
+        Api {
+            passwords: Arc::new(passwords),
+            ..self.clone()
+        }
+    }
+
+    /// Logs in as `username` with the password the server printed (demo accounts) or the bench
+    /// made (its own users).
+    pub async fn login(
+        &self,
+        username: &str,
+        device: &str,
+    ) -> Result<(String, model::wire::UserInfo)> {
+        let password = self
+            .passwords
+            .get(username)
+            .with_context(|| format!("no password known for {username}"))?;
+        let r = self
+            .http
+            .post(format!("{}/api/v1/login", self.base))
+            .json(&LoginRequest {
+                username: username.into(),
+                password: password.into(),
+                device_id: device.into(),
+            })
+            .send()
+            .await?;
+        let status = r.status();
+        ensure!(
+            status.is_success(),
+            "login of {username}: {status} {}",
+            r.text().await.unwrap_or_default()
+        );
+        let body: LoginResponse = r.json().await?;
+        Ok((body.token, body.user))
+    }
+
+    pub async fn create_user(&self, token: &str, user: &CreateUserRequest) -> Result<UserAccount> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/users", self.base))
+            .bearer_auth(token)
+            .json(user)
+            .send()
+            .await?;
+        let status = r.status();
+        ensure!(
+            status.is_success(),
+            "creating user {}: {status} {}",
+            user.username,
+            r.text().await.unwrap_or_default()
+        );
+        Ok(r.json().await?)
+    }
+
+    pub async fn dashboard(&self, token: &str) -> Result<()> {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/dashboard", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = r.status();
+        ensure!(status.is_success(), "dashboard: {status}");
+        r.bytes().await?;
+        Ok(())
+    }
+
+    /// Pushes `changes` as `device`; the body is made before the clock starts, see `push_raw`.
+    pub async fn push(
+        &self,
+        token: &str,
+        device: &str,
+        changes: &[Change],
+    ) -> Result<PushResponse> {
+        self.push_raw(token, push_body(device, changes)?).await
+    }
+
+    pub async fn push_raw(&self, token: &str, body: Vec<u8>) -> Result<PushResponse> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/sync/push", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let status = r.status();
+        ensure!(
+            status.is_success(),
+            "push: {status} {}",
+            r.text().await.unwrap_or_default()
+        );
+        Ok(r.json().await?)
+    }
+
+    /// Pulls pages of `PULL_LIMIT` from `cursor` until `has_more` is false, handing each change
+    /// to `each`; returns the number of changes, of pages, and the last cursor. At most 10,000
+    /// pages, so a server that never says "done" cannot keep the bench running.
+    pub async fn pull_all(
+        &self,
+        token: &str,
+        mut cursor: Option<String>,
+        mut each: impl FnMut(&Change),
+    ) -> Result<(usize, usize, String)> {
+        let (mut changes, mut pages) = (0, 0);
+        while pages < 10_000 {
+            let mut req = self
+                .http
+                .get(format!("{}/api/v1/sync/pull", self.base))
+                .bearer_auth(token)
+                .query(&[("limit", PULL_LIMIT.to_string())]);
+            if let Some(c) = &cursor {
+                req = req.query(&[("cursor", c)]);
+            }
+            let r = req.send().await?;
+            let status = r.status();
+            ensure!(
+                status.is_success(),
+                "pull: {status} {}",
+                r.text().await.unwrap_or_default()
+            );
+            let page: PullResponse = r.json().await?;
+            pages += 1;
+            changes += page.changes.len();
+            page.changes.iter().for_each(&mut each);
+            cursor = Some(page.cursor);
+            if !page.has_more {
+                return Ok((changes, pages, cursor.unwrap_or_default()));
+            }
+        }
+        bail!("pull did not finish within 10,000 pages")
+    }
+}
+
+/// A push request's body, serialised ahead so that timing measures the server, not serde.
+pub fn push_body(device: &str, changes: &[Change]) -> Result<Vec<u8>> {
+    Ok(serde_json::to_vec(&PushRequest {
+        device_id: device.into(),
+        changes: changes.to_vec(),
+    })?)
+}
