@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use server::storage::sqlite::SqliteStorage;
+use server::storage::Storage;
 use server::{app, AppState, Config};
 
 /// Who a test server's helpers log in as.
@@ -38,7 +39,7 @@ impl Drop for TestServer {
 /// Serves `storage`, whose file lies in `dir`, on a loopback port.
 async fn serve(
     dir: &Path,
-    storage: Arc<SqliteStorage>,
+    storage: Arc<dyn Storage>,
     vars: &[(&str, &str)],
     logins: Logins,
 ) -> TestServer {
@@ -73,6 +74,23 @@ async fn serve(
             .collect(),
         logins,
     }
+}
+
+/// Serves a database the test opened itself, whatever its backend (a restored or moved one),
+/// whose users log in with `password`; `admin` is the user [`TestServer::state`] reads as.
+pub async fn serve_storage(
+    storage: Arc<dyn Storage>,
+    password: &str,
+    admin: Option<&str>,
+) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let logins = Logins {
+        password: password.into(),
+        admin: admin.map(|a| (a.into(), password.into())),
+    };
+    let mut s = serve(dir.path(), storage, &[], logins).await;
+    s.own(dir);
+    s
 }
 
 impl TestServer {
