@@ -3,7 +3,9 @@
 pub mod accounts;
 pub mod auth;
 pub mod authorize;
+pub mod backup;
 pub mod cli;
+pub mod cli_backup;
 pub mod config;
 pub mod demo;
 pub mod departures;

@@ -1,6 +1,6 @@
 //! Starts Knock: reads the config, opens the database, seeds the demo community when asked to
 //! (`KNOCK_DEMO=1`) and the database is empty, and serves the app and the API from one origin;
-//! `server user …` administers users instead.
+//! `server user …` administers users instead, `server backup|restore|migrate …` copies databases.
 
 use std::sync::Arc;
 
@@ -13,6 +13,9 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("user") {
         std::process::exit(user_command(&args[1..]).await);
+    }
+    if let Some(command @ ("backup" | "restore" | "migrate")) = args.first().map(String::as_str) {
+        std::process::exit(backup_command(command, &args[1..]).await);
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -79,6 +82,22 @@ async fn user_command(args: &[String]) -> i32 {
             .with_context(|| where_is(&config))?;
         let mut out = std::io::stdout();
         server::cli::run(args, storage.as_ref(), &mut out).await
+    }
+    .await;
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
+}
+
+/// `server backup|restore|migrate …` (see `server::cli_backup`), as `user_command`.
+async fn backup_command(command: &str, args: &[String]) -> i32 {
+    let result = async {
+        let config = Config::from_env()?;
+        server::cli_backup::run(command, args, &config, &mut std::io::stdout()).await
     }
     .await;
     match result {

@@ -4,6 +4,8 @@
 //! write it and where it is filed is decided by the callers, so a new backend needs no knowledge
 //! of the domain.
 
+pub mod dump;
+pub mod location;
 pub mod postgres;
 pub mod scratch;
 pub mod sqlite;
@@ -15,6 +17,9 @@ use model::record::Values;
 use model::wire::Change;
 use model::Role;
 use serde_json::Value;
+
+pub use dump::{Restore, StoredToken, StoredUser};
+pub use location::open_location;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -35,7 +40,7 @@ pub enum StorageError {
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// A user as stored, password hash included: never serialize this to a client.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserRecord {
     pub id: String,
     pub username: String,
@@ -166,6 +171,24 @@ pub trait Storage: Send + Sync + 'static {
     async fn meta(&self, key: &str) -> Result<Option<String>>;
     /// Keeps `value` under `key`, replacing what was there; `instance_id` is refused.
     async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+
+    /// Every user as stored (grids, password hash, disabled and scope version included), by
+    /// user name, for a backup or a move.
+    async fn dump_users(&self) -> Result<Vec<StoredUser>>;
+    /// Every login token as stored.
+    async fn dump_tokens(&self) -> Result<Vec<StoredToken>>;
+    /// Every meta row, `instance_id` included, by key.
+    async fn dump_meta(&self) -> Result<Vec<(String, String)>>;
+    /// No user, no token and no field row (meta aside): a database a backup may be restored into.
+    async fn is_empty(&self) -> Result<bool>;
+    /// Writes part of a dump into a database, in one transaction, keeping ids, password hashes
+    /// and seqs (rows keep their exact `seq` and `grid_id`) and, for `Meta`, every key including
+    /// the instance id, so devices' pull cursors stay valid on the new database. Parts come in
+    /// the order [`Restore`] gives. A row, user or token that is already there is an error: the
+    /// caller restores only into a database that [`Storage::is_empty`]. [`Storage::instance_id`]
+    /// keeps answering the id this storage was opened with: reopen the database before serving
+    /// it.
+    async fn restore(&self, part: Restore) -> Result<()>;
 }
 
 /// Work done inside a write transaction; see [`Storage::transact`].

@@ -41,6 +41,14 @@ pub async fn reopen(dir: &Path) -> Result<Arc<dyn Storage>> {
     }
 }
 
+/// The URL of a new, empty PostgreSQL database when this run's tests use PostgreSQL.
+pub async fn new_database_url() -> Result<Option<String>> {
+    match std::env::var(TEST_POSTGRES).ok().filter(|s| !s.is_empty()) {
+        Some(server) => Ok(Some(create_database(&server).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Whether this run's tests use PostgreSQL.
 pub fn on_postgres() -> bool {
     std::env::var(TEST_POSTGRES).is_ok_and(|s| !s.is_empty())

@@ -75,6 +75,23 @@ async fn serve(
     }
 }
 
+/// Serves a database the test opened itself, whatever its backend (a restored or moved one),
+/// whose users log in with `password`; `admin` is the user [`TestServer::state`] reads as.
+pub async fn serve_storage(
+    storage: Arc<dyn Storage>,
+    password: &str,
+    admin: Option<&str>,
+) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let logins = Logins {
+        password: password.into(),
+        admin: admin.map(|a| (a.into(), password.into())),
+    };
+    let mut s = serve(dir.path(), storage, &[], logins).await;
+    s.own(dir);
+    s
+}
+
 impl TestServer {
     /// Keeps `dir` until the server is dropped.
     fn own(&mut self, dir: tempfile::TempDir) {

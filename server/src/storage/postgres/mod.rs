@@ -14,6 +14,7 @@
 //! batch holds the lock for a few round trips (its lookups, one read of the stored stamps and
 //! one upsert per run of plain fields). Reads take no lock and never wait for writes.
 
+mod dump;
 mod fields;
 mod pool;
 mod users;
@@ -26,7 +27,8 @@ use model::record::Values;
 use serde_json::Value;
 
 use super::{
-    FieldRow, NewUser, Result, Storage, StorageError, TokenOwner, UserRecord, UserUpdate, Work,
+    FieldRow, NewUser, Restore, Result, Storage, StorageError, StoredToken, StoredUser, TokenOwner,
+    UserRecord, UserUpdate, Work,
 };
 use pool::Pool;
 
@@ -315,6 +317,28 @@ impl Storage for PgStorage {
 
     async fn max_seq(&self) -> Result<i64> {
         self.pool.run(|c| fields::max_seq(&mut c.client)).await
+    }
+
+    async fn dump_users(&self) -> Result<Vec<StoredUser>> {
+        self.pool.run(|c| dump::users(&mut c.client)).await
+    }
+
+    async fn dump_tokens(&self) -> Result<Vec<StoredToken>> {
+        self.pool.run(|c| dump::tokens(&mut c.client)).await
+    }
+
+    async fn dump_meta(&self) -> Result<Vec<(String, String)>> {
+        self.pool.run(|c| dump::meta(&mut c.client)).await
+    }
+
+    async fn is_empty(&self) -> Result<bool> {
+        self.pool.run(|c| dump::is_empty(&mut c.client)).await
+    }
+
+    async fn restore(&self, part: Restore) -> Result<()> {
+        self.pool
+            .run(move |c| dump::restore(&mut c.client, part))
+            .await
     }
 
     async fn startup_lock(&self) -> Result<Box<dyn Send>> {

@@ -2,6 +2,7 @@
 //! transaction per batch. Each part of the database is in its own file: `users` and `tokens`,
 //! and `fields`, the winning value of every field of every record.
 
+mod dump;
 mod fields;
 #[cfg(test)]
 mod plans;
@@ -20,7 +21,8 @@ use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
 use super::{
-    FieldRow, NewUser, Result, Storage, StorageError, TokenOwner, UserRecord, UserUpdate, Work,
+    FieldRow, NewUser, Restore, Result, Storage, StorageError, StoredToken, StoredUser, TokenOwner,
+    UserRecord, UserUpdate, Work,
 };
 
 /// Each entry runs once, in order; `PRAGMA user_version` records how many ran. Append only.
@@ -371,6 +373,28 @@ impl Storage for SqliteStorage {
             Ok(())
         })
         .await?;
+        self.written();
+        Ok(())
+    }
+
+    async fn dump_users(&self) -> Result<Vec<StoredUser>> {
+        self.readers.read(dump::users).await
+    }
+
+    async fn dump_tokens(&self) -> Result<Vec<StoredToken>> {
+        self.readers.read(dump::tokens).await
+    }
+
+    async fn dump_meta(&self) -> Result<Vec<(String, String)>> {
+        self.readers.read(dump::meta).await
+    }
+
+    async fn is_empty(&self) -> Result<bool> {
+        self.readers.read(dump::is_empty).await
+    }
+
+    async fn restore(&self, part: Restore) -> Result<()> {
+        self.with(move |c| dump::restore(c, part)).await?;
         self.written();
         Ok(())
     }
