@@ -3,6 +3,9 @@
 //! lost and retried, and the server restarts half way. At the end every device holds what the
 //! server holds, and the server holds the fold of every edit by largest stamp.
 //!
+//! On PostgreSQL (`KNOCK_TEST_POSTGRES`) a second server shares the database, and every push and
+//! pull goes to one of the two at random, as behind a load balancer.
+//!
 //! Each run prints its seed; `KNOCK_SIM_SEED=<n>` replays one.
 
 mod common;
@@ -206,6 +209,15 @@ async fn run(seed: u64) {
     println!("simulation seed {seed} (replay with KNOCK_SIM_SEED={seed})");
     let mut rng = StdRng::seed_from_u64(seed);
     let mut server = community().await;
+    let second = match server::storage::scratch::on_postgres() {
+        true => {
+            let shared = server::storage::scratch::reopen(&server.data_dir)
+                .await
+                .unwrap();
+            Some(common::serve_storage(shared, common::fixture::PASSWORD, Some("admin")).await)
+        }
+        false => None,
+    };
     let grid = server.grids_of("wangfang").await[0].clone();
     let records: Vec<String> = (0..5).map(|_| uuid::Uuid::new_v4().to_string()).collect();
 
@@ -248,6 +260,10 @@ async fn run(seed: u64) {
         }
         let d = rng.gen_range(0..devices.len());
         let dev = &mut devices[d];
+        let server = match &second {
+            Some(other) if rng.gen_bool(0.5) => other,
+            _ => &server,
+        };
         if rng.gen_bool(0.1) {
             // A backward (or forward) jump of the phone's wall clock.
             dev.skew_ms += rng.gen_range(-120_000..=60_000);
@@ -262,17 +278,17 @@ async fn run(seed: u64) {
                 if rng.gen_bool(0.15) {
                     // Dropped before it left the phone: nothing happens, the outbox stays.
                 } else {
-                    sync_push(&server, dev, &mut log, lose).await;
+                    sync_push(server, dev, &mut log, lose).await;
                 }
             }
             7..=8 => {
                 let lose = rng.gen_bool(0.25);
-                sync_pull(&server, dev, lose).await;
+                sync_pull(server, dev, lose).await;
             }
             _ => {
                 // A duplicate of an earlier push whose answer was lost arrives late.
                 if let Some(batch) = dev.replay.take() {
-                    let (status, _) = push(&server, dev, &batch).await;
+                    let (status, _) = push(server, dev, &batch).await;
                     assert_eq!(status, 200);
                 }
             }
