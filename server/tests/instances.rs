@@ -312,7 +312,7 @@ async fn tiny_incremental_pulls_alternating_servers_during_pushes_through_both_m
     let mut cursor: Option<String> = None;
     let mut pages = 0u32;
     loop {
-        let s = if pages % 2 == 0 { &p.a } else { &p.b };
+        let s = if pages.is_multiple_of(2) { &p.a } else { &p.b };
         pages += 1;
         let q = match &cursor {
             Some(c) => format!("?cursor={c}&limit=3"),
