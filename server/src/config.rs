@@ -28,6 +28,10 @@ pub struct Config {
     pub daily_load: u32,
     /// `KNOCK_TOKEN_IDLE_DAYS`, default 30: a token unused this long ends (401 `unauthorized`).
     pub token_idle_days: u32,
+    /// `KNOCK_TRUSTED_PROXIES`: addresses of reverse proxies (comma-separated) whose
+    /// `X-Forwarded-For` names the client; from any other peer the header is ignored. Without it,
+    /// behind a proxy every client would share the proxy's address in the login limiter.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `KNOCK_MAX_CONNECTIONS`, default 1024: connections served at once; more wait to be accepted.
     pub max_connections: usize,
     /// How long a request may take, body read included, before it is answered 503 `timeout`
@@ -86,6 +90,8 @@ impl std::fmt::Debug for DatabaseUrl {
 pub enum ConfigError {
     #[error("KNOCK_DATABASE_URL must look like postgres://user:password@host:5432/database (leave it unset for the embedded SQLite in KNOCK_DATA_DIR)")]
     DatabaseUrl,
+    #[error("KNOCK_TRUSTED_PROXIES must be IP addresses separated by commas, such as 127.0.0.1,10.0.0.2; {0:?} is not one")]
+    TrustedProxies(String),
     #[error("KNOCK_DATABASE_POOL must be a whole number from 1 to 1000, not {0}")]
     DatabasePool(String),
     #[error("KNOCK_ADDR is not an address such as 127.0.0.1:8080: {0}")]
@@ -156,8 +162,19 @@ impl Config {
                 .filter(|n| (1..=1000).contains(n))
                 .ok_or(ConfigError::DatabasePool(v))?,
         };
+        let trusted_proxies = get("KNOCK_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| ConfigError::TrustedProxies(s.to_owned()))
+            })
+            .collect::<Result<Vec<std::net::IpAddr>, _>>()?;
         Ok(Config {
             addr,
+            trusted_proxies,
             database_url,
             database_pool,
             data_dir: get("KNOCK_DATA_DIR")
@@ -239,6 +256,22 @@ mod tests {
         let e =
             Config::from_lookup(|k| (k == "KNOCK_DATABASE_POOL").then(|| "0".into())).unwrap_err();
         assert!(e.to_string().contains("KNOCK_DATABASE_POOL"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let c = Config::from_lookup(|_| None).unwrap();
+        assert!(c.trusted_proxies.is_empty(), "none unless named");
+        let c = Config::from_lookup(|k| {
+            (k == "KNOCK_TRUSTED_PROXIES").then(|| "127.0.0.1, ::1".into())
+        })
+        .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let e = Config::from_lookup(|k| {
+            (k == "KNOCK_TRUSTED_PROXIES").then(|| "127.0.0.1,proxy.local".into())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("proxy.local"), "{e}");
     }
 
     #[test]

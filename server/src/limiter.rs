@@ -42,17 +42,55 @@ impl Client {
     }
 }
 
-/// The peer address of the connection, when the server was started with it
-/// (`into_make_service_with_connect_info`); without it every caller is [`Client::UNKNOWN`].
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+/// The address the request came from: the connection's peer, or, when the peer is a reverse
+/// proxy named in `KNOCK_TRUSTED_PROXIES`, the address that proxy says it served (the rightmost
+/// `X-Forwarded-For` entry that is not itself a trusted proxy). Without the peer address (a
+/// router driven in-process) every caller is [`Client::UNKNOWN`].
+impl FromRequestParts<crate::AppState> for Client {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(Client::UNKNOWN, |c| Client::from_ip(c.0.ip())))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(Client::UNKNOWN);
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let ip = client_ip(peer.0.ip(), forwarded, &state.config.trusted_proxies);
+        Ok(Client::from_ip(ip))
     }
+}
+
+/// Who a request is from: `peer` itself unless it is one of `trusted`; then the rightmost
+/// address of the `X-Forwarded-For` lists (in header order) that is not trusted. Entries left of
+/// it are the client's own say and are never believed; an unreadable entry ends the walk at the
+/// last proxy, which then stands for the client.
+pub fn client_ip<'h>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'h str>,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// The limits; [`Limits::default`] is what the server runs with.
@@ -304,6 +342,53 @@ impl Drop for Attempt {
         if !self.decided {
             self.limiter.finish(&self.name, self.client, None);
         }
+    }
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use std::net::IpAddr;
+
+    use super::client_ip;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_and_only_about_the_hop_it_saw() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // Not a trusted proxy: its header is the client's own claim.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), ["198.51.100.1"].into_iter(), &trusted),
+            ip("203.0.113.9")
+        );
+        // The proxy's word about who it served.
+        assert_eq!(
+            client_ip(proxy, ["203.0.113.5"].into_iter(), &trusted),
+            ip("203.0.113.5")
+        );
+        // A client that sends its own X-Forwarded-For gets appended to: its claim is left of
+        // the address the proxy saw, and is not believed.
+        assert_eq!(
+            client_ip(proxy, ["1.2.3.4, 203.0.113.5"].into_iter(), &trusted),
+            ip("203.0.113.5")
+        );
+        // Two trusted proxies in a row, and headers split over several lines.
+        assert_eq!(
+            client_ip(
+                proxy,
+                ["1.2.3.4", "203.0.113.7, 10.0.0.3"].into_iter(),
+                &trusted
+            ),
+            ip("203.0.113.7")
+        );
+        // No header or an unreadable one: the proxy itself stands for the client.
+        assert_eq!(client_ip(proxy, std::iter::empty(), &trusted), proxy);
+        assert_eq!(client_ip(proxy, ["unknown"].into_iter(), &trusted), proxy);
+        // Nothing trusted: every header is ignored.
+        assert_eq!(client_ip(proxy, ["203.0.113.5"].into_iter(), &[]), proxy);
     }
 }
 

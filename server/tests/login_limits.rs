@@ -171,3 +171,56 @@ async fn a_locked_name_does_not_stop_a_device_that_holds_a_token_from_syncing() 
     let (status, body) = s.pull_page(&token, "").await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// A login through a reverse proxy at 127.0.0.9 that names the client it served.
+async fn login_via(
+    s: &TestServer,
+    from: &reqwest::Client,
+    forwarded_for: &str,
+    password: &str,
+) -> u16 {
+    from.post(s.url("/api/v1/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": "wangfang", "password": password, "device_id": "phone-x"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_told_apart_and_elsewhere_the_header_is_ignored() {
+    let mut f = Fixture::new().await;
+    let grid = f.grid("东区第一网格");
+    f.user(Role::GridWorker, "wangfang", "王芳", &[grid]).await;
+    let s = f
+        .start_with(&[("KNOCK_TRUSTED_PROXIES", "127.0.0.9")])
+        .await;
+    let proxy = client_at(9);
+    for _ in 0..5 {
+        assert_eq!(login_via(&s, &proxy, "203.0.113.5", "guess").await, 401);
+    }
+    assert_eq!(
+        login_via(&s, &proxy, "203.0.113.5", PASSWORD).await,
+        429,
+        "the guesser behind the proxy is locked for the name"
+    );
+    assert_eq!(
+        login_via(&s, &proxy, "203.0.113.6", PASSWORD).await,
+        200,
+        "another client behind the same proxy is not"
+    );
+
+    // A client that is not a trusted proxy cannot pose as many by naming addresses of its own.
+    let direct = client_at(10);
+    for i in 0..5 {
+        let claimed = format!("198.51.100.{i}");
+        assert_eq!(login_via(&s, &direct, &claimed, "guess").await, 401);
+    }
+    assert_eq!(
+        login_via(&s, &direct, "198.51.100.99", PASSWORD).await,
+        429,
+        "its own address is what is counted"
+    );
+}
