@@ -4,7 +4,7 @@
 use std::sync::{Mutex, OnceLock};
 
 use model::entities::user_profile;
-use model::hlc::Clock;
+use model::hlc::{Clock, Hlc};
 use model::wire::{Change, CreateUserRequest, UpdateUserRequest, UserAccount};
 use model::Role;
 use serde_json::json;
@@ -178,29 +178,43 @@ pub async fn update(
 }
 
 /// Writes the user's `user_profile` record (name and role), which every device syncs so a need's
-/// assignee or a delivery's volunteer can be shown. Stamped by the server's own clock, kept for
-/// the process so two quick changes of one user still order.
+/// assignee or a delivery's volunteer can be shown. Stamped inside the write transaction after
+/// the stamps it replaces (so a change made through another server sharing the database a moment
+/// ago never wins over this one, whatever the two servers' clocks say), by a clock of this
+/// process with a device id of its own (so two servers never make the same stamp).
 async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), AppError> {
     static CLOCK: OnceLock<Mutex<Clock>> = OnceLock::new();
-    let stamp = {
-        let clock = CLOCK.get_or_init(|| {
-            Mutex::new(Clock::new("server").unwrap_or_else(|_| unreachable!("a valid device id")))
-        });
-        let mut clock = clock.lock().unwrap_or_else(|p| p.into_inner());
-        clock.now(crate::now_ms() as u64).to_string()
-    };
-    let change = |field: &str, value: serde_json::Value| Change {
-        entity: user_profile::NAME.into(),
-        id: user.id.clone(),
-        field: field.into(),
-        value,
-        hlc: stamp.clone(),
-    };
-    storage
-        .apply_changes(vec![
-            change(user_profile::field::NAME, json!(user.name)),
-            change(user_profile::field::ROLE, json!(user.role.as_str())),
-        ])
+    let clock = CLOCK.get_or_init(|| {
+        let device = format!("server-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        Mutex::new(Clock::new(device).unwrap_or_else(|_| unreachable!("a valid device id")))
+    });
+    let (id, name, role) = (user.id.clone(), user.name.clone(), user.role.as_str());
+    let written = storage
+        .write(move |tx| {
+            crate::records::write_checked(tx, |lookup| {
+                let wall = crate::now_ms() as u64;
+                let mut clock = clock.lock().unwrap_or_else(|p| p.into_inner());
+                for field in [user_profile::field::NAME, user_profile::field::ROLE] {
+                    let stored = lookup.stamp(user_profile::NAME, &id, field)?;
+                    if let Some(stored) = stored.and_then(|s| Hlc::parse(&s).ok()) {
+                        clock.observe(&stored, wall);
+                    }
+                }
+                let stamp = clock.now(wall).to_string();
+                let change = |field: &str, value: serde_json::Value| Change {
+                    entity: user_profile::NAME.into(),
+                    id: id.clone(),
+                    field: field.into(),
+                    value,
+                    hlc: stamp.clone(),
+                };
+                Ok(Ok::<_, std::convert::Infallible>(vec![
+                    change(user_profile::field::NAME, json!(name)),
+                    change(user_profile::field::ROLE, json!(role)),
+                ]))
+            })
+        })
         .await?;
+    let _ = written.unwrap_or_else(|never| match never {});
     Ok(())
 }

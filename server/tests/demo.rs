@@ -203,3 +203,28 @@ fn the_server_with_knock_demo_prints_the_same_accounts_at_every_start() {
     let quiet = run_binary(dir.path(), Some("0"));
     assert_eq!(quiet, Vec::<String>::new());
 }
+
+/// Servers sharing one PostgreSQL database may start at the same moment: one seeds the demo,
+/// the other finds it seeded, and both print the same accounts.
+#[test]
+fn two_servers_starting_together_on_one_empty_database_seed_the_demo_once() {
+    if !scratch::on_postgres() {
+        eprintln!("two servers share a PostgreSQL database only: set KNOCK_TEST_POSTGRES");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    drop(rt.block_on(scratch::fresh_in(dir.path())).unwrap());
+    let (one, two) = std::thread::scope(|s| {
+        let one = s.spawn(|| run_binary(dir.path(), Some("1")));
+        let two = s.spawn(|| run_binary(dir.path(), Some("1")));
+        (one.join().unwrap(), two.join().unwrap())
+    });
+    assert_eq!(parse(&one).len(), demo::ACCOUNTS.len(), "{one:?}");
+    assert_eq!(one, two, "the same accounts, seeded once");
+    let storage = rt.block_on(scratch::reopen(dir.path())).unwrap();
+    assert_eq!(
+        rt.block_on(storage.user_count()).unwrap(),
+        demo::ACCOUNTS.len() as u64
+    );
+}
