@@ -55,6 +55,10 @@ struct Remembering<'t> {
 }
 
 impl RecordLookup for Remembering<'_> {
+    fn prefetch(&mut self, records: &[(&str, &str)]) -> Result<()> {
+        self.tx.prefetch(records)
+    }
+
     fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>> {
         let v = self.tx.field(entity, id, field)?;
         if field == GRID_ID && entity != grid::NAME {
@@ -87,6 +91,11 @@ impl RecordLookup for Remembering<'_> {
 /// `grid_id`, a delivery's volunteer, recipient or deletion) first writes the run before it, then is
 /// written on its own with everything it moves, so it reads what came before it in the batch.
 fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
+    let records: Vec<(&str, &str)> = batch
+        .iter()
+        .map(|c| (c.entity.as_str(), c.id.as_str()))
+        .collect();
+    tx.prefetch(&records)?;
     let mut applied = 0;
     let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
     let mut run = Run::default();

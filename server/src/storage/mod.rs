@@ -199,6 +199,11 @@ pub type FieldKey<'a> = (&'a str, &'a str, &'a str);
 
 /// Read access to stored records inside a write transaction.
 pub trait RecordLookup {
+    /// Says which records the transaction is about to look at, so a backend that pays a round
+    /// trip per query can read them all at once; the answers are the same either way.
+    fn prefetch(&mut self, _records: &[(&str, &str)]) -> Result<()> {
+        Ok(())
+    }
     /// The current winning value of one field, if the record has it.
     fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>>;
     /// The stamp of one field's winning value, if the record has the field.
