@@ -1,5 +1,6 @@
-//! `cargo xtask run | test | build`: everything a fresh machine with only Rust, Node.js and npm
-//! needs to run and test Knock, installed at pinned versions, saying what it does.
+//! `cargo xtask run | test | build | bench | fuzz | deny | postgres`: everything a fresh machine
+//! with only Rust, Node.js and npm needs to run, test and measure Knock, installed at pinned
+//! versions (and Debian's PostgreSQL and Chromium), saying what it does.
 
 mod bench;
 mod bench_login;
