@@ -43,13 +43,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::storage::sqlite::SqliteStorage;
 
     #[tokio::test]
     async fn grids_are_the_live_grid_records_by_name() {
         let dir = tempfile::tempdir().unwrap();
-        let sqlite = SqliteStorage::open_dir(dir.path()).unwrap();
-        let s: &dyn Storage = &sqlite;
+        let storage = crate::storage::scratch::fresh_in(dir.path()).await.unwrap();
+        let s: &dyn Storage = storage.as_ref();
         let change = |id: &str, field: &str, value, n: u64| Change {
             entity: grid::NAME.into(),
             id: id.into(),

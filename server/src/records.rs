@@ -263,7 +263,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::storage::sqlite::SqliteStorage;
 
     fn change(field: &str, value: Value, n: u64) -> Change {
         Change {
@@ -278,8 +277,8 @@ mod tests {
     #[tokio::test]
     async fn a_record_takes_its_rows_to_its_new_grid_and_only_newer_stamps_win() {
         let dir = tempfile::tempdir().unwrap();
-        let sqlite = SqliteStorage::open_dir(dir.path()).unwrap();
-        let s: &dyn Storage = &sqlite;
+        let storage = crate::storage::scratch::fresh_in(dir.path()).await.unwrap();
+        let s: &dyn Storage = storage.as_ref();
         let (name, phone) = (resident::field::NAME, resident::field::PHONE);
         // The grid comes after another field in the batch: that row is filed under it too.
         let first = vec![
@@ -338,8 +337,8 @@ mod tests {
     async fn a_delivery_that_changes_hands_resends_itself_and_its_recipient_and_a_new_status_does_not(
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let sqlite = SqliteStorage::open_dir(dir.path()).unwrap();
-        let s: &dyn Storage = &sqlite;
+        let storage = crate::storage::scratch::fresh_in(dir.path()).await.unwrap();
+        let s: &dyn Storage = storage.as_ref();
         let at = |entity: &str, id: &str, field: &str, value: Value, n: u64| Change {
             entity: entity.into(),
             id: id.into(),

@@ -9,6 +9,8 @@ pub mod location;
 pub mod postgres;
 pub mod scratch;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,298 @@
+//! The storage contract, tested on the backend of the run (`scratch`: SQLite, or PostgreSQL with
+//! `KNOCK_TEST_POSTGRES`): what every implementation must do the same way.
+
+use model::wire::Change;
+use model::Role;
+use serde_json::json;
+
+use super::scratch::fresh_in;
+use super::{NewUser, Storage, UserRecord, UserUpdate};
+
+/// More grids than either backend merges one index walk each for (200), so the other plan runs.
+const MORE_GRIDS_THAN_ARMS: usize = 205;
+
+fn row(id: &str, field: &str, n: u64) -> Change {
+    Change {
+        entity: "e".into(),
+        id: id.into(),
+        field: field.into(),
+        value: json!(n),
+        hlc: format!("{:013}-0000-dev", 1_764_331_200_000 + n),
+    }
+}
+
+#[tokio::test]
+async fn pull_by_grids_returns_what_a_filtered_walk_of_everything_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = fresh_in(dir.path()).await.unwrap();
+    let s = storage.as_ref();
+    let grids = ["g1", "g2", "g3", "g4"];
+    let mut n = 0;
+    for round in 0..6 {
+        let mut batch = Vec::new();
+        for r in 0..25 {
+            n += 1;
+            let id = format!("r{round}-{r}");
+            let grid = (r % 5 != 4).then(|| grids[(r % 5 + round) % 4]);
+            for field in ["a", "b", "c"] {
+                batch.push((row(&id, field, n), grid));
+            }
+        }
+        s.transact(Box::new(move |tx| {
+            for (c, grid) in &batch {
+                assert!(tx.insert(c, *grid)?);
+            }
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+    }
+    let all = s.rows_after(0, 100_000, None).await.unwrap();
+    assert_eq!(all.len(), 6 * 25 * 3);
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+    let many: Vec<String> = (0..MORE_GRIDS_THAN_ARMS).map(|i| format!("g{i}")).collect();
+    let asked: Vec<Vec<String>> = vec![
+        vec![],
+        vec!["g1".into()],
+        vec!["g3".into(), "g1".into(), "g3".into()],
+        grids.iter().map(|g| g.to_string()).collect(),
+        many,
+    ];
+    for mine in asked {
+        for after in [0, 1, 57, all[all.len() / 2].seq, all.last().unwrap().seq] {
+            for limit in [1, 7, 500] {
+                let want: Vec<i64> = all
+                    .iter()
+                    .filter(|r| r.seq > after)
+                    .filter(|r| r.grid_id.as_ref().is_none_or(|g| mine.contains(g)))
+                    .take(limit)
+                    .map(|r| r.seq)
+                    .collect();
+                let got: Vec<i64> = s
+                    .rows_after(after, limit, Some(mine.clone()))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.seq)
+                    .collect();
+                assert_eq!(got, want, "grids {mine:?} after {after} limit {limit}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refused_transaction_writes_nothing_and_rows_are_read_back_by_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = fresh_in(dir.path()).await.unwrap();
+    let s = storage.as_ref();
+    s.transact(Box::new(|tx| {
+        assert!(tx.insert(&row("x", "a", 1), None)?);
+        Ok(false)
+    }))
+    .await
+    .unwrap();
+    assert_eq!(s.max_seq().await.unwrap(), 0, "rolled back");
+    s.transact(Box::new(|tx| {
+        assert!(tx.insert(&row("x", "a", 1), Some("g"))?);
+        assert!(tx.insert(&row("x", "b", 2), None)?);
+        assert!(tx.insert(&row("y", "a", 1), None)?);
+        assert!(!tx.insert(&row("y", "a", 3), None)?, "the field exists");
+        assert_eq!(tx.stamp("e", "y", "a")?, Some(row("y", "a", 1).hlc));
+        tx.replace(&row("y", "a", 3), None)?;
+        assert_eq!(tx.field("e", "y", "a")?, Some(json!(3)));
+        tx.refile("e", "x", &["b".into(), "a".into()], Some("h"))?;
+        Ok(true)
+    }))
+    .await
+    .unwrap();
+    let order: Vec<(String, String, Option<String>)> = s
+        .rows_after(0, 10, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.change.id, r.change.field, r.grid_id))
+        .collect();
+    let h = Some("h".to_string());
+    assert_eq!(
+        order,
+        [
+            ("y".into(), "a".into(), None),
+            ("x".into(), "b".into(), h.clone()),
+            ("x".into(), "a".into(), h)
+        ]
+    );
+    assert_eq!(
+        s.ids_where("e", "a", &json!(1)).await.unwrap(),
+        ["x"],
+        "y's a is 3 now"
+    );
+    let only_b = s.values("e", None, &["b"]).await.unwrap();
+    assert_eq!(only_b.len(), 1);
+    assert_eq!(only_b["x"]["b"], json!(2));
+    let both = s
+        .values("e", Some(vec!["y".into(), "z".into()]), &["a", "b"])
+        .await
+        .unwrap();
+    assert_eq!(both.keys().collect::<Vec<_>>(), ["y"]);
+    assert_eq!(both["y"]["a"], json!(3));
+}
+
+async fn user(s: &dyn Storage, username: &str, role: Role, grids: &[&str]) -> UserRecord {
+    s.create_user(NewUser {
+        username: username.into(),
+        name: username.into(),
+        role,
+        grids: grids.iter().map(|g| g.to_string()).collect(),
+        password_hash: "h0".into(),
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn users_are_listed_by_user_name_and_updated_in_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = fresh_in(dir.path()).await.unwrap();
+    let s = storage.as_ref();
+    user(s, "wang", Role::GridWorker, &["g1"]).await;
+    let li = user(s, "li", Role::Supervisor, &["g1", "g2"]).await;
+    let names: Vec<String> = s
+        .list_users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names, ["li", "wang"]);
+
+    let renamed = s
+        .update_user(
+            &li.id,
+            UserUpdate {
+                name: Some("李强".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(renamed.name, "李强");
+    assert_eq!(renamed.grids, ["g1", "g2"]);
+    assert_eq!(
+        renamed.scope_version, li.scope_version,
+        "a name is not scope"
+    );
+    let same = s
+        .update_user(
+            &li.id,
+            UserUpdate {
+                grids: Some(vec!["g2".into(), "g1".into()]),
+                role: Some(Role::Supervisor),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        same.scope_version, li.scope_version,
+        "the same grids and role are no change"
+    );
+    assert!(s
+        .update_user("nobody", UserUpdate::default())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn new_role_or_grids_bump_the_scope_and_disabling_or_a_new_password_revoke_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = fresh_in(dir.path()).await.unwrap();
+    let s = storage.as_ref();
+    let wang = user(s, "wang", Role::GridWorker, &["g1"]).await;
+    let other = user(s, "zhao", Role::GridWorker, &["g1"]).await;
+    s.store_token("other", &other.id, "d", 0).await.unwrap();
+
+    let moved = s
+        .update_user(
+            &wang.id,
+            UserUpdate {
+                grids: Some(vec!["g2".into()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.grids, ["g2"]);
+    assert_eq!(moved.scope_version, wang.scope_version + 1);
+    let promoted = s
+        .update_user(
+            &wang.id,
+            UserUpdate {
+                role: Some(Role::Supervisor),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(promoted.role, Role::Supervisor);
+    assert_eq!(promoted.scope_version, wang.scope_version + 2);
+
+    s.store_token("t1", &wang.id, "d1", 0).await.unwrap();
+    s.store_token("t2", &wang.id, "d2", 0).await.unwrap();
+    assert!(s.token_owner("t1").await.unwrap().is_some());
+    s.update_user(
+        &wang.id,
+        UserUpdate {
+            password_hash: Some("h1".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(s.token_owner("t1").await.unwrap().is_none());
+    assert!(s.token_owner("t2").await.unwrap().is_none());
+    assert_eq!(
+        s.user_by_id(&wang.id).await.unwrap().unwrap().password_hash,
+        "h1"
+    );
+
+    s.store_token("t3", &wang.id, "d1", 0).await.unwrap();
+    let off = s
+        .update_user(
+            &wang.id,
+            UserUpdate {
+                disabled: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(off.disabled);
+    assert!(s.token_owner("t3").await.unwrap().is_none());
+    // A disabled user's token is refused even if one were stored after disabling.
+    s.store_token("t4", &wang.id, "d1", 0).await.unwrap();
+    assert!(s.token_owner("t4").await.unwrap().is_none());
+    s.update_user(
+        &wang.id,
+        UserUpdate {
+            disabled: Some(false),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.token_owner("t3").await.unwrap().is_none(),
+        "enabling brings no token back"
+    );
+    assert!(
+        s.token_owner("other").await.unwrap().is_some(),
+        "other users keep theirs"
+    );
+}
