@@ -58,7 +58,8 @@ async function serviceWorkerTransfers(page: Page, context: BrowserContext): Prom
   return worker.evaluate(() =>
     performance.getEntriesByType("resource").map((e) => {
       const r = e as PerformanceResourceTiming;
-      return { url: r.name, encoding: "?", wire: r.transferSize, decoded: r.decodedBodySize };
+      // Resource Timing does not say the encoding.
+      return { url: r.name, encoding: "", wire: r.transferSize, decoded: r.decodedBodySize };
     }),
   );
 }
@@ -76,7 +77,10 @@ function byKind(ts: Transfer[]) {
   }
   return [...kinds]
     .sort(([, a], [, b]) => sum(b, (t) => t.wire) - sum(a, (t) => t.wire))
-    .map(([kind, ts]) => `${kind} ${bytes(sum(ts, (t) => t.wire))} (${[...new Set(ts.map((t) => t.encoding))].join("/")})`)
+    .map(([kind, ts]) => {
+      const encodings = [...new Set(ts.map((t) => t.encoding).filter((e) => e))].join("/");
+      return `${kind} ${bytes(sum(ts, (t) => t.wire))}${encodings ? ` (${encodings})` : ""}`;
+    })
     .join(", ");
 }
 
@@ -94,7 +98,7 @@ test("bytes on the wire: first visit to the login page, and a grid worker's firs
   console.log(
     `BENCH bytes first visit, login page: ${bytes(sum(visit, (t) => t.wire) + swWire)} on the wire ` +
       `(page ${bytes(sum(visit, (t) => t.wire))} in ${visit.length} responses, ${bytes(sum(visit, (t) => t.decoded))} decoded: ` +
-      `${byKind(visit)}; service worker ${sw ? `${bytes(swWire)} in ${sw.length} requests` : "not active, not counted"})`,
+      `${byKind(visit)}; service worker ${sw ? `${bytes(swWire)} in ${sw.length} requests: ${byKind(sw)}` : "not active, not counted"})`,
   );
 
   await page.getByTestId("login-username").fill(gridWorker.username);
