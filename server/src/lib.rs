@@ -1,6 +1,7 @@
 //! Knock's server: `app(state)` builds the whole router so tests drive exactly what runs.
 
 pub mod accounts;
+pub mod assets;
 pub mod auth;
 pub mod authorize;
 pub mod backup;
@@ -30,7 +31,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::Router;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -69,14 +70,21 @@ pub fn app(state: AppState) -> Router {
     let dist = state.config.dist_dir.clone();
     let csp = security::content_security_policy(&dist, state.config.tile_url.as_deref());
     let request_timeout = state.config.request_timeout;
-    let api = Router::new()
-        .route("/health", get(handlers::health::get))
+    // The answers that carry a token (login) or end one (logout) are sent as they are: a
+    // secret compressed together with text an attacker chose leaks through the length
+    // (BREACH). Tokens travel in a header, never a cookie, so no other site can have a browser
+    // ask for them, but these answers are a few hundred bytes and compressing them gains
+    // nothing. Everything else (pull pages, schema, dashboard, users) is compressed when the
+    // client takes brotli or gzip.
+    let credentials = Router::new()
         .route(
             "/login",
             post(handlers::login::create)
                 .layer(DefaultBodyLimit::max(handlers::login::MAX_BODY_BYTES)),
         )
-        .route("/logout", post(handlers::login::delete))
+        .route("/logout", post(handlers::login::delete));
+    let api = Router::new()
+        .route("/health", get(handlers::health::get))
         .route("/schema", get(handlers::schema::get))
         .route("/dashboard", get(handlers::dashboard::get))
         .route("/sync/push", post(handlers::sync::push))
@@ -87,6 +95,13 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/users/{id}", patch(handlers::users::update))
         .route("/import/roster", post(handlers::import::roster))
+        // Only on the routes above: those merged below are not compressed. Inside the request
+        // timeout, which bounds the handler; the body is compressed as it is sent. Level 5: on
+        // a pull page of 5,000 changes (730 KB) brotli's 5 is 9 % smaller than its default 4
+        // (57 KB, and smaller than gzip's) for 6 ms more, gzip's 5 as small as its default 6
+        // within 1 % in half the time.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .merge(credentials)
         // After every route: it is given to the routes there are.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound })
@@ -97,12 +112,11 @@ pub fn app(state: AppState) -> Router {
             move |req: Request, next: Next| within(request_timeout, req, next),
         ))
         .layer(security::no_store());
-    // Any path that is not a file is a route of the single-page app: answer with its shell.
-    let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     let [csp, nosniff, referrer, frames, opener] = security::headers(&csp);
     Router::new()
         .nest("/api/v1", api)
-        .fallback_service(spa)
+        // Any path that is not a file is a route of the single-page app: answered with its shell.
+        .fallback_service(assets::service(&dist))
         .layer(csp)
         .layer(nosniff)
         .layer(referrer)

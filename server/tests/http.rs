@@ -1,7 +1,11 @@
 //! What every HTTP answer carries and how the server guards its connections: the security
 //! headers on the API and on the app's files (the CSP allowing the app's own inline scripts by
 //! hash), `no-store` on the API, 405 `method_not_allowed`, 503 `timeout` for a request that never
-//! finishes, the header-read timeout and the connection limit of the serving loop.
+//! finishes, the header-read timeout and the connection limit of the serving loop; the app's
+//! files in the encoding the browser takes (their precompressed copies) with cache headers by
+//! name, and the API's answers compressed by negotiation, but for the login's.
+
+mod common;
 
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
@@ -24,16 +28,67 @@ use tower::ServiceExt;
 
 const SW_SCRIPT: &str = "\n      navigator.serviceWorker.register(\"/sw.js\");\n    ";
 
-/// The router of a fresh database serving a dist whose index.html has one inline script.
+/// A file named by its content, as trunk names the app's JS, wasm and CSS.
+const HASHED_JS: &str = "app-9f2c41d07be3a6e5.js";
+
+fn index_html() -> String {
+    format!("<!DOCTYPE html><html><head><script type=\"module\" src=\"/{HASHED_JS}\"></script></head><body><script>{SW_SCRIPT}</script></body></html>")
+}
+
+fn hashed_js() -> String {
+    "export function greet(name) { return `hello, ${name}`; }\n".repeat(40)
+}
+
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams::default();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).unwrap();
+    out
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn ungzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// The router of a fresh database serving a dist as `cargo xtask build` leaves it: an
+/// index.html with one inline script, a hashed asset, the service worker and the manifest,
+/// and the `.br` and `.gz` copies of the shell and of the asset.
 fn router(dir: &std::path::Path, tweak: impl FnOnce(&mut Config)) -> Router {
     let dist = dir.join("dist");
     std::fs::create_dir_all(&dist).unwrap();
+    for (name, text) in [("index.html", index_html()), (HASHED_JS, hashed_js())] {
+        std::fs::write(dist.join(name), &text).unwrap();
+        std::fs::write(dist.join(format!("{name}.br")), brotli(text.as_bytes())).unwrap();
+        std::fs::write(dist.join(format!("{name}.gz")), gzip(text.as_bytes())).unwrap();
+    }
+    std::fs::write(dist.join("app.js"), "export default 1;").unwrap();
     std::fs::write(
-        dist.join("index.html"),
-        format!("<!DOCTYPE html><html><head><script src=\"/app.js\"></script></head><body><script>{SW_SCRIPT}</script></body></html>"),
+        dist.join("sw.js"),
+        "self.addEventListener(\"fetch\", () => {});",
     )
     .unwrap();
-    std::fs::write(dist.join("app.js"), "export default 1;").unwrap();
+    std::fs::write(dist.join("manifest.webmanifest"), "{\"name\": \"Knock\"}").unwrap();
     let mut config = Config::from_lookup(|k| match k {
         "KNOCK_DATA_DIR" => Some(dir.display().to_string()),
         "KNOCK_DIST_DIR" => Some(dist.display().to_string()),
@@ -103,13 +158,252 @@ async fn api_answers_carry_the_security_headers_and_are_never_stored() {
 async fn the_apps_files_and_its_shell_carry_the_security_headers() {
     let dir = tempfile::tempdir().unwrap();
     let app = router(dir.path(), |_| {});
-    for path in ["/", "/app.js", "/residents/new"] {
+    for path in ["/", "/app.js", "/residents/new", &format!("/{HASHED_JS}")] {
         let r = app.clone().oneshot(get_req(path)).await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert_security_headers(&r);
         // The service worker keeps the shell and the files: only the API is no-store.
-        assert!(r.headers().get(header::CACHE_CONTROL).is_none(), "{path}");
+        assert_ne!(header_of(&r, header::CACHE_CONTROL), "no-store", "{path}");
     }
+}
+
+fn get_accepting(path: &str, accept_encoding: &str) -> Request<Body> {
+    let mut req = Request::get(path);
+    if !accept_encoding.is_empty() {
+        req = req.header(header::ACCEPT_ENCODING, accept_encoding);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
+async fn body_bytes(r: axum::response::Response) -> Vec<u8> {
+    r.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
+/// `body` as sent with `Content-Encoding: encoding` (none: as it is), decoded.
+fn decoded(encoding: Option<&str>, body: &[u8]) -> Vec<u8> {
+    match encoding {
+        None => body.to_vec(),
+        Some("br") => unbrotli(body),
+        Some("gzip") => ungzip(body),
+        Some(other) => panic!("unexpected Content-Encoding {other}"),
+    }
+}
+
+fn varies_by_encoding(headers: &axum::http::HeaderMap) -> bool {
+    headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    })
+}
+
+#[tokio::test]
+async fn the_apps_files_are_sent_in_the_encoding_the_browser_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(dir.path(), |_| {});
+    let asset = format!("/{HASHED_JS}");
+    for (accept, encoding) in [
+        ("br", Some("br")),
+        ("gzip", Some("gzip")),
+        // What Chromium sends: brotli is the smaller.
+        ("gzip, deflate, br, zstd", Some("br")),
+        ("br;q=0, gzip", Some("gzip")),
+        ("identity", None),
+        ("", None),
+    ] {
+        let r = app
+            .clone()
+            .oneshot(get_accepting(&asset, accept))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{accept}");
+        let sent = r
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(sent.as_deref(), encoding, "{accept}");
+        assert!(varies_by_encoding(r.headers()), "{accept}");
+        assert!(
+            header_of(&r, header::CONTENT_TYPE).contains("javascript"),
+            "{accept}"
+        );
+        let body = body_bytes(r).await;
+        assert_eq!(decoded(encoding, &body), hashed_js().as_bytes(), "{accept}");
+    }
+    // The shell at its own path and as the answer to a route of the app: its brotli copy.
+    for path in ["/", "/index.html", "/residents/new"] {
+        let r = app
+            .clone()
+            .oneshot(get_accepting(path, "gzip, br"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(header_of(&r, header::CONTENT_ENCODING), "br", "{path}");
+        assert!(varies_by_encoding(r.headers()), "{path}");
+        assert!(
+            header_of(&r, header::CONTENT_TYPE).starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(
+            unbrotli(&body_bytes(r).await),
+            index_html().as_bytes(),
+            "{path}"
+        );
+    }
+    // A file without compressed copies is sent as it is.
+    let r = app
+        .clone()
+        .oneshot(get_accepting("/sw.js", "br, gzip"))
+        .await
+        .unwrap();
+    assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(
+        body_bytes(r).await,
+        b"self.addEventListener(\"fetch\", () => {});"
+    );
+}
+
+#[tokio::test]
+async fn hashed_files_are_kept_a_year_and_everything_else_is_revalidated() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(dir.path(), |_| {});
+    const A_YEAR: &str = "public, max-age=31536000, immutable";
+    let asset = format!("/{HASHED_JS}");
+    let mut last_modified = String::new();
+    for accept in ["br", "gzip", ""] {
+        let r = app
+            .clone()
+            .oneshot(get_accepting(&asset, accept))
+            .await
+            .unwrap();
+        assert_eq!(header_of(&r, header::CACHE_CONTROL), A_YEAR, "{accept}");
+        last_modified = header_of(&r, header::LAST_MODIFIED).to_owned();
+    }
+    // Revalidated all the same (a reload), the answer keeps it.
+    let req = Request::get(&asset)
+        .header(header::IF_MODIFIED_SINCE, &last_modified)
+        .body(Body::empty())
+        .unwrap();
+    let r = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header_of(&r, header::CACHE_CONTROL), A_YEAR);
+
+    for path in [
+        "/",
+        "/index.html",
+        "/residents/new",
+        "/sw.js",
+        "/manifest.webmanifest",
+        // Not hashed: the same name may hold another version tomorrow.
+        "/app.js",
+    ] {
+        let r = app
+            .clone()
+            .oneshot(get_accepting(path, "br"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(header_of(&r, header::CACHE_CONTROL), "no-cache", "{path}");
+    }
+    // A page of an older version asks for a file this one no longer has: it gets the shell,
+    // which must not be kept for a year under the old file's name.
+    let r = app
+        .clone()
+        .oneshot(get_accepting("/app-0123456789abcdef.js", "br"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header_of(&r, header::CACHE_CONTROL), "no-cache");
+    assert_eq!(unbrotli(&body_bytes(r).await), index_html().as_bytes());
+}
+
+/// A pull page, the schema and error bodies are compressed when the client takes it and
+/// decode to the same JSON; the login's answer, which carries the token, never is.
+#[tokio::test]
+async fn api_answers_are_compressed_by_negotiation_but_the_logins_is_not() {
+    let mut f = common::fixture::Fixture::new().await;
+    let grid = f.grid("幸福里");
+    f.user(
+        model::Role::GridWorker,
+        "wangfang",
+        "王芳",
+        std::slice::from_ref(&grid),
+    )
+    .await;
+    for i in 0..30 {
+        let h = f.household(&grid, &format!("幸福里{i}号楼"));
+        f.resident(&h, &format!("居民{i}"), &[]);
+    }
+    let s = f.start().await;
+
+    let login = serde_json::json!({"username": "wangfang", "password": common::fixture::PASSWORD, "device_id": "phone-1"});
+    for (password, status) in [("wrong", 401), (common::fixture::PASSWORD, 200)] {
+        let mut body = login.clone();
+        body["password"] = password.into();
+        let r = s
+            .client
+            .post(s.url("/api/v1/login"))
+            .header("accept-encoding", "br, gzip")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status);
+        assert!(r.headers().get("content-encoding").is_none(), "{status}");
+    }
+    let token = s.token("wangfang", "phone-1").await;
+
+    // What the client gets for `path`: status, Content-Encoding, the decoded JSON (without
+    // the server's clock, which moves between requests) and the bytes on the wire.
+    let fetch = |path: &'static str, accept: &'static str, auth: bool| {
+        let mut req = s.client.get(s.url(path));
+        if auth {
+            req = req.bearer_auth(&token);
+        }
+        if !accept.is_empty() {
+            req = req.header("accept-encoding", accept);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let headers = r.headers().clone();
+            let encoding = headers
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let wire = r.bytes().await.unwrap();
+            let mut json: serde_json::Value =
+                serde_json::from_slice(&decoded(encoding.as_deref(), &wire)).unwrap();
+            json.as_object_mut().unwrap().remove("server_time_ms");
+            (status, encoding, headers, json, wire.len())
+        }
+    };
+    for (path, auth, status) in [
+        ("/api/v1/sync/pull", true, 200),
+        ("/api/v1/schema", true, 200),
+        // The API's own error bodies, compressed all the same.
+        ("/api/v1/schema", false, 401),
+        ("/api/v1/users", true, 403),
+    ] {
+        let (plain_status, plain_encoding, _, plain, plain_len) = fetch(path, "", auth).await;
+        assert_eq!((plain_status, plain_encoding), (status, None), "{path}");
+        for encoding in ["br", "gzip"] {
+            let (got_status, got_encoding, headers, json, len) = fetch(path, encoding, auth).await;
+            assert_eq!(got_status, status, "{path} {encoding}");
+            assert_eq!(got_encoding.as_deref(), Some(encoding), "{path} {encoding}");
+            assert!(varies_by_encoding(&headers), "{path} {encoding}");
+            assert_eq!(headers["cache-control"], "no-store", "{path} {encoding}");
+            assert_eq!(json, plain, "{path} {encoding}");
+            if status == 200 {
+                assert!(
+                    len < plain_len,
+                    "{path} {encoding}: {len} B against {plain_len} B"
+                );
+            }
+        }
+    }
+    let (_, _, _, page, _) = fetch("/api/v1/sync/pull", "br", true).await;
+    assert!(page["changes"].as_array().unwrap().len() > 60, "{page}");
 }
 
 #[tokio::test]

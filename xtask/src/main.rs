@@ -4,6 +4,7 @@
 
 mod bench;
 mod bench_login;
+mod compress;
 mod deny;
 mod fuzz;
 mod postgres;
@@ -94,7 +95,11 @@ fn build_app() -> Result<PathBuf> {
         "app built in {:.0} s",
         started.elapsed().as_secs_f64()
     ));
-    Ok(root().join("dist"))
+    let dist = root().join("dist");
+    say("compressing the app's files (brotli and gzip, best)");
+    let report = compress::precompress(&dist)?;
+    say(&report.to_string());
+    Ok(dist)
 }
 
 fn run() -> Result<()> {

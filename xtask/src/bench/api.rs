@@ -1,7 +1,9 @@
 //! The bench's client of the v1 API: login, push, pull, the dashboard and user creation, over
 //! one reqwest client (one connection pool) per `Api`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -147,11 +149,29 @@ impl Api {
     pub async fn pull_all(
         &self,
         token: &str,
-        mut cursor: Option<String>,
-        mut each: impl FnMut(&Change),
+        cursor: Option<String>,
+        each: impl FnMut(&Change),
     ) -> Result<(usize, usize, String)> {
-        let (mut changes, mut pages) = (0, 0);
-        while pages < 10_000 {
+        let pulled = self.pull_pages(token, cursor, None, each).await?;
+        Ok((pulled.changes, pulled.pages, pulled.cursor))
+    }
+
+    /// A whole pull from the start asking for `accept_encoding` ("br", "gzip", "identity"):
+    /// the bytes of its bodies as sent, and once decoded.
+    pub async fn pull_bytes(&self, token: &str, accept_encoding: &str) -> Result<Pulled> {
+        self.pull_pages(token, None, Some(accept_encoding), |_| {})
+            .await
+    }
+
+    async fn pull_pages(
+        &self,
+        token: &str,
+        mut cursor: Option<String>,
+        accept_encoding: Option<&str>,
+        mut each: impl FnMut(&Change),
+    ) -> Result<Pulled> {
+        let mut pulled = Pulled::default();
+        while pulled.pages < 10_000 {
             let mut req = self
                 .http
                 .get(format!("{}/api/v1/sync/pull", self.base))
@@ -160,6 +180,9 @@ impl Api {
             if let Some(c) = &cursor {
                 req = req.query(&[("cursor", c)]);
             }
+            if let Some(e) = accept_encoding {
+                req = req.header("accept-encoding", e);
+            }
             let r = req.send().await?;
             let status = r.status();
             ensure!(
@@ -167,17 +190,50 @@ impl Api {
                 "pull: {status} {}",
                 r.text().await.unwrap_or_default()
             );
-            let page: PullResponse = r.json().await?;
-            pages += 1;
-            changes += page.changes.len();
+            let encoding = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap_or("?").to_owned());
+            // This reqwest decodes nothing (no compression features): these are the bytes sent.
+            let sent = r.bytes().await?;
+            let body = decode(encoding.as_deref(), &sent)?;
+            let page: PullResponse = serde_json::from_slice(&body)?;
+            pulled.pages += 1;
+            pulled.sent_bytes += sent.len() as u64;
+            pulled.decoded_bytes += body.len() as u64;
+            pulled.changes += page.changes.len();
             page.changes.iter().for_each(&mut each);
             cursor = Some(page.cursor);
             if !page.has_more {
-                return Ok((changes, pages, cursor.unwrap_or_default()));
+                pulled.cursor = cursor.unwrap_or_default();
+                return Ok(pulled);
             }
         }
         bail!("pull did not finish within 10,000 pages")
     }
+}
+
+/// What one whole pull got.
+#[derive(Debug, Default, Clone)]
+pub struct Pulled {
+    pub changes: usize,
+    pub pages: usize,
+    pub cursor: String,
+    /// The pages' bodies as sent (compressed when the server compressed them), and decoded.
+    pub sent_bytes: u64,
+    pub decoded_bytes: u64,
+}
+
+/// A body sent with `Content-Encoding: encoding`, decoded.
+fn decode<'b>(encoding: Option<&str>, body: &'b [u8]) -> Result<Cow<'b, [u8]>> {
+    let mut out = Vec::new();
+    match encoding {
+        None | Some("identity") => return Ok(Cow::Borrowed(body)),
+        Some("br") => brotli::Decompressor::new(body, 4096).read_to_end(&mut out)?,
+        Some("gzip") => flate2::read::GzDecoder::new(body).read_to_end(&mut out)?,
+        Some(other) => bail!("the server sent Content-Encoding {other}"),
+    };
+    Ok(Cow::Owned(out))
 }
 
 /// A push request's body, serialised ahead so that timing measures the server, not serde.

@@ -253,6 +253,18 @@ async fn bench(dir: &std::path::Path, opts: &Options, cluster: Option<&Cluster>)
         });
     }
 
+    // The bytes of the first demo grid worker's first sync, as sent plain, gzip and brotli
+    // (not timed: the pulls above are the throughput).
+    let (token, _) = api.login(DEMO_WORKERS[0], "bench-bytes").await?;
+    say(&format!(
+        "pull: {}'s first sync plain, gzip and brotli, for the bytes",
+        DEMO_WORKERS[0]
+    ));
+    let mut pull_bytes = Vec::new();
+    for encoding in ["identity", "gzip", "br"] {
+        pull_bytes.push((encoding, api.pull_bytes(&token, encoding).await?));
+    }
+
     // (e) the supervisor's dashboard over every demo grid, computed from the merged records.
     let (sup, _) = api.login("zhaomin", "bench-dashboard").await?;
     say("dashboard: zhaomin's figures of every grid, once after the writes, then 5 more");
@@ -294,6 +306,7 @@ async fn bench(dir: &std::path::Path, opts: &Options, cluster: Option<&Cluster>)
         pull_pages,
         pull_secs,
         worker_pulls,
+        pull_bytes: (DEMO_WORKERS[0].to_string(), pull_bytes),
         dashboard_cold_ms,
         dashboard_warm_ms: dashboard_ms,
         workers: workers.len(),

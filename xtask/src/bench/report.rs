@@ -1,7 +1,7 @@
 //! Every figure `cargo xtask bench sync` measured, printed against the budgets of
 //! docs/budgets.md.
 
-use super::api::PULL_LIMIT;
+use super::api::{Pulled, PULL_LIMIT};
 use super::options::{Options, Scenario};
 use super::storm::{Storm, DEVICE_CHANGES, PASSWORD_CHECKS};
 use super::BATCH;
@@ -21,6 +21,9 @@ pub struct Report {
     pub pull_secs: Vec<f64>,
     /// The full pull of each demo grid worker, through the grid-filtered path: user, changes, s.
     pub worker_pulls: Vec<(String, usize, f64)>,
+    /// One grid worker's whole pull asked for with each Accept-Encoding: user, and each
+    /// encoding with what it got.
+    pub pull_bytes: (String, Vec<(&'static str, Pulled)>),
     /// The supervisor's dashboard of every demo grid: the first answer after writes, then the
     /// answers that reuse its read of the records (ms).
     pub dashboard_cold_ms: f64,
@@ -147,6 +150,24 @@ impl Report {
             println!(
                 "          as {user} (grid worker, the user's grids only): {changes} changes in {secs:.2} s, {rate:.0} changes/s; budget >= 200000: {}",
                 verdict(rate >= 200_000.0)
+            );
+        }
+        let (user, by_encoding) = &self.pull_bytes;
+        if let Some((_, plain)) = by_encoding.first() {
+            let each = by_encoding
+                .iter()
+                .map(|(encoding, p)| {
+                    format!(
+                        "{encoding} {} B ({:.1}x)",
+                        p.sent_bytes,
+                        plain.sent_bytes as f64 / p.sent_bytes.max(1) as f64
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            println!(
+                "bytes     {user}'s first sync, {} changes in {} pages of <= {PULL_LIMIT}, the bodies as sent: {each}",
+                plain.changes, plain.pages
             );
         }
         let warm = sorted(self.dashboard_warm_ms.clone());

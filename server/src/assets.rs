@@ -1,0 +1,127 @@
+//! The built app's files as the browser gets them: the `.br` or `.gz` copy `cargo xtask build`
+//! made (xtask/src/compress.rs) when the browser takes it, `index.html` for any path that is not
+//! a file (the single-page app's routes), and cache headers by name: a file whose name carries
+//! trunk's content hash never changes and is kept for a year; everything else (`index.html`,
+//! the manifest, the service worker, Leaflet's unhashed files) is checked with the server on
+//! each use, so a new version reaches a phone on its next visit.
+
+use std::convert::Infallible;
+use std::path::Path;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower::util::BoxCloneSyncService;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeader;
+
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
+
+/// The service that answers every path outside the API from `dist`.
+pub fn service(dist: &Path) -> BoxCloneSyncService<Request, Response, Infallible> {
+    // The shell is no-cache even where the path asked for looks hashed: an old page asking for
+    // a file a new version no longer has gets the shell, which must not be kept as that file.
+    let shell = SetResponseHeader::overriding(
+        ServeFile::new(dist.join("index.html"))
+            .precompressed_br()
+            .precompressed_gzip(),
+        header::CACHE_CONTROL,
+        NO_CACHE,
+    );
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(shell);
+    let with_headers = tower::ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(cache_headers))
+        .service(files);
+    BoxCloneSyncService::new(with_headers)
+}
+
+/// `Cache-Control` by the file name asked for (unless the answer set one itself), and `Vary:
+/// Accept-Encoding`, since the same path is answered with brotli, gzip or the plain file.
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let hashed = is_hashed(req.uri().path().rsplit('/').next().unwrap_or_default());
+    let mut response = next.run(req).await;
+    let found = matches!(
+        response.status(),
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT | StatusCode::NOT_MODIFIED
+    );
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(if hashed && found { IMMUTABLE } else { NO_CACHE });
+    let varies = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding"))
+        })
+    });
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
+/// Whether `file_name` is one trunk named by its content: `<stem>-<hash>.<ext>`, or
+/// `<stem>-<hash>_bg.wasm` for the wasm-bindgen module, the hash being `{:x}` of a 64-bit
+/// seahash (up to 16 lower-case hex digits; at least 12 are asked for, so a word that happens
+/// to be hex, as in `icon-add.svg`, is not taken for a hash: a missed hash costs one
+/// revalidation, a false one a year of a stale file).
+pub fn is_hashed(file_name: &str) -> bool {
+    let Some((stem, ext)) = file_name.rsplit_once('.') else {
+        return false;
+    };
+    if ext.is_empty() {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    let Some((name, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    !name.is_empty()
+        && (12..=16).contains(&hash.len())
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn trunks_hashed_names_are_told_from_plain_ones() {
+        for name in [
+            "app-9f2c41d07be3a6e5.js",
+            "app-9f2c41d07be3a6e5_bg.wasm",
+            "styles-1d2e3f4a5b6c7d8e.css",
+            // `{:x}` drops leading zeros.
+            "app-f2c41d07be3a6e5.js",
+            "icon-0123456789ab.svg",
+        ] {
+            assert!(is_hashed(name), "{name}");
+        }
+        for name in [
+            "index.html",
+            "sw.js",
+            "manifest.webmanifest",
+            "icon.svg",
+            "leaflet.js",
+            "leaflet-src.js",
+            "icon-add.svg",
+            "app-9f2c41d07be3a6e5",
+            "app-9f2c41d07be3a6e5.",
+            "-9f2c41d07be3a6e5.js",
+            "app-9F2C41D07BE3A6E5.js",
+            "app-9f2c41d07be3a6e5ff.js",
+            "app-9f2c41d07be3a6eg.js",
+            "new",
+            "",
+        ] {
+            assert!(!is_hashed(name), "{name}");
+        }
+    }
+}
