@@ -27,6 +27,7 @@ pub fn judge(
     lookup: &mut dyn RecordLookup,
 ) -> storage::Result<Result<(), Refusal>> {
     let outcome = Outcome::new(changes);
+    lookup.prefetch(&crate::records::batch_records(changes))?;
     // The checks are per record; a record appears once however many of its fields change.
     let mut seen = BTreeSet::new();
     for (index, c) in changes.iter().enumerate() {

@@ -214,6 +214,12 @@ pub trait RecordLookup {
     fn ids_where(&mut self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>>;
     /// The fields a record has, by name; none when there is no such record.
     fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>>;
+    /// Names the records (entity, id) about to be read: a backend that pays a round trip per
+    /// query reads them all at once now instead of one by one later. What is read is the same
+    /// with or without it.
+    fn prefetch(&mut self, _records: &[(&str, &str)]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The rows of one write transaction. Each row written or refiled takes the next seq, so it
