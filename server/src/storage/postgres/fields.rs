@@ -60,7 +60,7 @@ pub(super) fn rows_after(
             &format!("SELECT {COLS} FROM fields WHERE seq > $1 ORDER BY seq LIMIT $2"),
             &[&after, &limit],
         ),
-        // One walk of the grid index per grid (and one for rows of no grid), each at most a
+        // One walk of the grid index per grid (and one of fields_without_grid), each at most a
         // page, merged in seq order (a Merge Append) up to the limit: a page costs the rows it
         // returns, not the rows of every other grid since the cursor. The limit inside each arm
         // is what makes PostgreSQL walk: with it only outside, it reads every row of the user's
