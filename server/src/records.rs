@@ -91,11 +91,7 @@ impl RecordLookup for Remembering<'_> {
 /// `grid_id`, a delivery's volunteer, recipient or deletion) first writes the run before it, then is
 /// written on its own with everything it moves, so it reads what came before it in the batch.
 fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
-    let records: Vec<(&str, &str)> = batch
-        .iter()
-        .map(|c| (c.entity.as_str(), c.id.as_str()))
-        .collect();
-    tx.prefetch(&records)?;
+    tx.prefetch(&batch_records(batch))?;
     let mut applied = 0;
     let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
     let mut run = Run::default();
@@ -167,6 +163,16 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
     }
     applied += write_run(tx, &mut run)?;
     Ok(applied)
+}
+
+/// The records a batch writes, each once, in the order first named.
+pub fn batch_records(batch: &[Change]) -> Vec<(&str, &str)> {
+    let mut seen = std::collections::HashSet::new();
+    batch
+        .iter()
+        .map(|c| (c.entity.as_str(), c.id.as_str()))
+        .filter(|r| seen.insert(*r))
+        .collect()
 }
 
 /// Consecutive plain changes of a batch, by field in the order first named, each field with

@@ -27,11 +27,7 @@ pub fn judge(
     lookup: &mut dyn RecordLookup,
 ) -> storage::Result<Result<(), Refusal>> {
     let outcome = Outcome::new(changes);
-    let records: Vec<(&str, &str)> = changes
-        .iter()
-        .map(|c| (c.entity.as_str(), c.id.as_str()))
-        .collect();
-    lookup.prefetch(&records)?;
+    lookup.prefetch(&crate::records::batch_records(changes))?;
     // The checks are per record; a record appears once however many of its fields change.
     let mut seen = BTreeSet::new();
     for (index, c) in changes.iter().enumerate() {

@@ -160,6 +160,18 @@ pub async fn run(apis: &[Api], workers: &[Worker], n: usize, cpu: &CpuProbe) -> 
         workers.len(),
         apis.len()
     ));
+    // A server trusts this client for a name only once that name logged in there, and that trust
+    // lives in the server's memory: the workers logged in on the first server while their
+    // cursors were read, so on each other server one login per name comes first, as few at once
+    // as the first logins of a name (else the devices' logins there are answered 429).
+    let names: Vec<(Api, String)> = apis[1..]
+        .iter()
+        .flat_map(|api| workers.iter().map(|w| (api.clone(), w.username.clone())))
+        .collect();
+    at_most(FIRST_LOGINS, names, |(api, username)| async move {
+        api.login(&username, "bench-probe").await.map(drop)
+    })
+    .await?;
     let started = Instant::now();
     let checks: Vec<Arc<Semaphore>> = apis
         .iter()

@@ -10,14 +10,18 @@
 //! released only after the commit is visible, so the next writer numbers after it. Seq order is
 //! therefore commit order, and every page a reader sees is final. The cost: batches are written
 //! one at a time across all servers (as on SQLite), which also gives the authorization's reads
-//! and the write they judge one consistent state and rules out deadlocks between batches; a
-//! batch holds the lock for a few round trips (its lookups, one read of the stored stamps and
-//! one upsert per run of plain fields). Reads take no lock and never wait for writes.
+//! and the write they judge one consistent state and rules out deadlocks between batches. A
+//! batch holds the lock for a few round trips whatever its size (write.rs): the lock and the
+//! largest seq, one read of every record it names, a read of each other record it refers to,
+//! one statement of all its rows, the commit. Reads take no lock and never wait for writes.
 
 mod dump;
 mod fields;
 mod pool;
+#[cfg(test)]
+mod tests;
 mod users;
+mod write;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,6 +29,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use model::record::Values;
 use serde_json::Value;
+use tokio::sync::Semaphore;
 
 use super::{
     FieldRow, NewUser, Restore, Result, Storage, StorageError, StoredToken, StoredUser, TokenOwner,
@@ -38,7 +43,8 @@ const WRITE_LOCK: i64 = 0x4b_6e_6f_63_6b;
 const STARTUP_LOCK: i64 = 0x4b_6e_6f_63_6b_01;
 
 /// Each entry runs once, in order, recorded in `knock_migrations`. Append only.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
@@ -82,7 +88,15 @@ CREATE INDEX fields_by_grid ON fields (grid_id, seq);
 -- Records by the record a field of theirs refers to (a volunteer's deliveries, a household's
 -- residents); only references are indexed, as on SQLite.
 CREATE INDEX fields_by_reference ON fields (entity, field, value) WHERE right(field, 3) = '_id';
-"#];
+"#,
+    r#"
+-- The rows of no grid in seq order, which every grid worker's and volunteer's page merges with
+-- its grids' (fields::rows_after): `grid_id IS NULL` does not fix the first column of
+-- fields_by_grid, so without this index PostgreSQL walked the seq index through every later row
+-- of every grid to find the few of no grid (100 ms for a page of one row, issue 13).
+CREATE INDEX fields_without_grid ON fields (seq) WHERE grid_id IS NULL;
+"#,
+];
 
 /// The `meta` row of the database's instance id: written once, at creation.
 const INSTANCE_ID: &str = "instance_id";
@@ -96,8 +110,15 @@ impl From<postgres::Error> for StorageError {
     }
 }
 
+/// Write transactions of one server that hold a connection at once. Writes take turns under
+/// `WRITE_LOCK` anyway: one writing and one waiting for the lock keep the database busy, and
+/// the writers queued behind them wait here instead of in PostgreSQL, so they do not take the
+/// pool's connections from pulls and logins, which never wait for writes.
+const WRITERS: usize = 2;
+
 pub struct PgStorage {
     pool: Arc<Pool>,
+    writers: Semaphore,
     instance_id: String,
 }
 
@@ -118,7 +139,11 @@ impl PgStorage {
         })
         .await
         .map_err(|e| StorageError::Join(e.to_string()))??;
-        Ok(PgStorage { pool, instance_id })
+        Ok(PgStorage {
+            pool,
+            writers: Semaphore::new(WRITERS),
+            instance_id,
+        })
     }
 }
 
@@ -278,13 +303,23 @@ impl Storage for PgStorage {
     }
 
     async fn transact(&self, work: Work) -> Result<()> {
+        let _turn = self
+            .writers
+            .acquire()
+            .await
+            .map_err(|e| StorageError::Join(e.to_string()))?;
         self.pool
             .run(move |conn| {
-                let (client, statements) = fields::split(conn);
-                let mut tx = client.transaction()?;
-                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-                let commit = work(&mut fields::Tx::begin(&mut tx, statements)?)?;
-                if commit {
+                // Read committed, whatever the database's default: the largest seq must be read
+                // with a snapshot taken once the lock is held (write::Tx::begin).
+                let mut tx = conn
+                    .client
+                    .build_transaction()
+                    .isolation_level(postgres::IsolationLevel::ReadCommitted)
+                    .start()?;
+                let mut writes = write::Tx::begin(&mut tx, &conn.statements)?;
+                if work(&mut writes)? {
+                    writes.finish()?;
                     tx.commit()?;
                 }
                 // An uncommitted transaction rolls back when dropped, releasing the lock.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use postgres::{Client, NoTls, Statement};
 use tokio::sync::Semaphore;
 
-use super::fields::STATEMENTS;
+use super::write::STATEMENTS;
 use crate::storage::{Result, StorageError};
 
 /// One connection with the statements every write transaction uses, prepared once when it
@@ -88,6 +88,12 @@ impl Pool {
 
     fn open(&self) -> Result<Conn> {
         let mut client = self.connect()?;
+        // Random reads priced near sequential ones, as on SSDs and tables that fit in memory
+        // (PostgreSQL's default of 4 prices a spinning disk): every query of the storage is a
+        // walk of an index, and at 4, before autovacuum has analysed a table just written, the
+        // planner would rather read all of a grid's rows and sort them than walk its index to
+        // the end of a page (fields::rows_after).
+        client.batch_execute("SET random_page_cost = 1.1")?;
         let statements = STATEMENTS
             .iter()
             .map(|sql| client.prepare(sql))

@@ -1,0 +1,194 @@
+//! The PostgreSQL storage's own tests, on the server `KNOCK_TEST_POSTGRES` names (they pass
+//! without running when it names none, as on a SQLite-only test run): what a write transaction
+//! keeps and sends later must read and store exactly what writing at once would, and a grid
+//! worker's page must be what a filtered walk of everything returns.
+
+use serde_json::json;
+
+use super::fields::MAX_GRID_ARMS;
+use super::write::SEND_AT;
+use super::PgStorage;
+use crate::storage::{scratch, Storage};
+use model::wire::Change;
+
+async fn storage() -> Option<PgStorage> {
+    let url = scratch::new_database_url().await.unwrap()?;
+    Some(PgStorage::connect(&url, 4).await.unwrap())
+}
+
+fn row(id: &str, field: &str, n: u64) -> Change {
+    Change {
+        entity: "e".into(),
+        id: id.into(),
+        field: field.into(),
+        value: json!(n),
+        hlc: format!("{:013}-0000-dev", 1_764_331_200_000 + n),
+    }
+}
+
+#[tokio::test]
+async fn pull_by_grids_returns_what_a_filtered_walk_of_everything_would() {
+    let Some(s) = storage().await else { return };
+    let grids = ["g1", "g2", "g3", "g4"];
+    let mut n = 0;
+    for round in 0..6 {
+        let mut batch = Vec::new();
+        for r in 0..25 {
+            n += 1;
+            let id = format!("r{round}-{r}");
+            let grid = (r % 5 != 4).then(|| grids[(r % 5 + round) % 4]);
+            for field in ["a", "b", "c"] {
+                batch.push((row(&id, field, n), grid));
+            }
+        }
+        s.transact(Box::new(move |tx| {
+            for (c, grid) in &batch {
+                assert!(tx.insert(c, *grid)?);
+            }
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+    }
+    let all = s.rows_after(0, 100_000, None).await.unwrap();
+    assert_eq!(all.len(), 6 * 25 * 3);
+    assert!(all.windows(2).all(|w| w[1].seq == w[0].seq + 1));
+    let many: Vec<String> = (0..MAX_GRID_ARMS + 5).map(|i| format!("g{i}")).collect();
+    let asked: Vec<Vec<String>> = vec![
+        vec![],
+        vec!["g1".into()],
+        vec!["g3".into(), "g1".into(), "g3".into()],
+        grids.iter().map(|g| g.to_string()).collect(),
+        many,
+    ];
+    for mine in asked {
+        for after in [0, 1, 57, all[all.len() / 2].seq, all.last().unwrap().seq] {
+            for limit in [1, 7, 500] {
+                let want: Vec<i64> = all
+                    .iter()
+                    .filter(|r| r.seq > after)
+                    .filter(|r| r.grid_id.as_ref().is_none_or(|g| mine.contains(g)))
+                    .take(limit)
+                    .map(|r| r.seq)
+                    .collect();
+                let got: Vec<i64> = s
+                    .rows_after(after, limit, Some(mine.clone()))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.seq)
+                    .collect();
+                assert_eq!(got, want, "grids {mine:?} after {after} limit {limit}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_transaction_reads_its_own_writes_before_they_are_sent_and_stores_them_in_order() {
+    let Some(s) = storage().await else { return };
+    s.transact(Box::new(|tx| {
+        assert!(tx.insert(&row("x", "a", 1), None)?);
+        Ok(false)
+    }))
+    .await
+    .unwrap();
+    assert_eq!(s.max_seq().await.unwrap(), 0, "rolled back");
+    s.transact(Box::new(|tx| {
+        assert!(tx.insert(&row("y", "b", 5), None)?);
+        Ok(true)
+    }))
+    .await
+    .unwrap();
+    s.transact(Box::new(|tx| {
+        assert!(tx.insert(&row("x", "é", 1), Some("g"))?);
+        assert!(tx.insert(&row("x", "a", 1), Some("g"))?);
+        assert!(tx.insert(&row("x", "B", 2), None)?);
+        // Byte order, as the column's collation "C" sorts: "B" < "a" < "é".
+        assert_eq!(tx.field_names("e", "x")?, ["B", "a", "é"]);
+        assert!(!tx.insert(&row("x", "a", 3), None)?, "the field exists");
+        assert_eq!(tx.stamp("e", "x", "a")?, Some(row("x", "a", 1).hlc));
+        tx.replace(&row("x", "a", 3), Some("g"))?;
+        assert_eq!(tx.field("e", "x", "a")?, Some(json!(3)));
+        // A search of the table sees what is not sent yet.
+        assert_eq!(tx.ids_where("e", "a", &json!(3))?, ["x"]);
+        assert_eq!(tx.ids_where("e", "a", &json!(1))?, Vec::<String>::new());
+        // y's stored b is newer than 4 and older than 6; each row takes a seq either way.
+        let (older, newer) = (row("y", "b", 4), row("y", "b", 6));
+        tx.put(&[(&older, None)])?;
+        assert_eq!(
+            tx.field("e", "y", "b")?,
+            Some(json!(5)),
+            "never overwritten by an older stamp"
+        );
+        tx.put(&[(&newer, Some("g")), (&row("y", "c", 6), Some("g"))])?;
+        assert_eq!(
+            tx.stamps(&[("e", "y", "b"), ("e", "z", "b")])?,
+            [Some(newer.hlc.clone()), None]
+        );
+        tx.refile(
+            "e",
+            "x",
+            &["é".into(), "gone".into(), "B".into()],
+            Some("h"),
+        )?;
+        Ok(true)
+    }))
+    .await
+    .unwrap();
+    let order: Vec<(i64, String, String, String, Option<String>)> = s
+        .rows_after(0, 100, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.seq, r.change.id, r.change.field, r.change.hlc, r.grid_id))
+        .collect();
+    let (g, h) = (Some("g".to_string()), Some("h".to_string()));
+    // Seqs from 2: x.é 2, x.a 3, x.B 4, x.a again 5, the older put 6 (not written), y.b 7, y.c 8,
+    // x.é 9, "gone" 10 (no such field), x.B 11.
+    assert_eq!(
+        order,
+        [
+            (5, "x".into(), "a".into(), row("x", "a", 3).hlc, g.clone()),
+            (7, "y".into(), "b".into(), row("y", "b", 6).hlc, g.clone()),
+            (8, "y".into(), "c".into(), row("y", "c", 6).hlc, g),
+            (9, "x".into(), "é".into(), row("x", "é", 1).hlc, h.clone()),
+            (11, "x".into(), "B".into(), row("x", "B", 2).hlc, h),
+        ]
+    );
+    assert_eq!(s.max_seq().await.unwrap(), 11);
+}
+
+#[tokio::test]
+async fn a_write_larger_than_one_statement_is_sent_in_parts_and_read_back_whole() {
+    let Some(s) = storage().await else { return };
+    let n = SEND_AT + SEND_AT / 2;
+    let changes: Vec<Change> = (0..n)
+        .map(|i| row(&format!("r{i:06}"), "a", i as u64))
+        .collect();
+    let written = changes.clone();
+    s.transact(Box::new(move |tx| {
+        let records: Vec<(&str, &str)> = written.iter().map(|c| ("e", c.id.as_str())).collect();
+        tx.prefetch(&records)?;
+        for c in &written {
+            assert!(tx.insert(c, Some("g"))?);
+        }
+        // A part is sent already, the rest before the table is searched.
+        assert_eq!(tx.ids_where("e", "a", &json!(0))?, ["r000000"]);
+        assert_eq!(
+            tx.field("e", &format!("r{:06}", n - 1), "a")?,
+            Some(json!(n - 1))
+        );
+        Ok(true)
+    }))
+    .await
+    .unwrap();
+    let rows = s
+        .rows_after(0, n + 1, Some(vec!["g".into()]))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), n);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!((r.seq, &r.change), (i as i64 + 1, &changes[i]));
+    }
+}

@@ -1,0 +1,365 @@
+//! A write transaction over `fields` on PostgreSQL, where every statement is a round trip made
+//! while the write lock is held (see the `//!` of `mod.rs`), so the round trips of a batch bound
+//! how many batches all servers write a second. Each record the transaction reads or writes is
+//! read whole, once, and kept; its writes are kept as the rows they leave and sent as one
+//! statement before anything else is read from the table and before the commit. Nobody else
+//! writes `fields` while the lock is held, so what is kept is exactly what is stored.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use model::wire::Change;
+use postgres::{SimpleQueryMessage, Statement, Transaction};
+use serde_json::Value;
+
+use super::fields::parse;
+use super::WRITE_LOCK;
+use crate::storage::{FieldKey, RecordLookup, Result, StorageError, WriteTx};
+
+/// The statements a write transaction uses, prepared on each connection when it opens; indexed
+/// by [`St`].
+pub(super) const STATEMENTS: &[&str] = &[
+    // St::IdsOfReference: the condition of the `fields_by_reference` index, repeated word for
+    // word so the planner may use that partial index.
+    "SELECT id FROM fields WHERE entity = $1 AND field = $2 AND value = $3 AND right(field, 3) = '_id' ORDER BY id",
+    // St::IdsWhere
+    "SELECT id FROM fields WHERE entity = $1 AND field = $2 AND value = $3 ORDER BY id",
+    // St::Record: every field of one record.
+    "SELECT field, value, hlc FROM fields WHERE entity = $1 AND id = $2",
+    // St::Records: every field of many records, one primary-key walk per record whatever the
+    // statistics say: a statement prepared while the table was small (a first import, the demo,
+    // a migration: one long transaction that autovacuum cannot analyse midway) would otherwise
+    // keep a hash join over the whole table.
+    "SELECT w.entity, w.id, f.field, f.value, f.hlc FROM unnest($1::text[], $2::text[]) AS w(entity, id) \
+     CROSS JOIN LATERAL (SELECT field, value, hlc FROM fields WHERE entity = w.entity AND id = w.id) AS f",
+    // St::Put: the rows the transaction has written since it last sent them, as one statement.
+    // Each was judged against the stored stamp kept under the lock: a new value's stamp is newer,
+    // a row moved along the order keeps its own. The WHERE says so again, so that nothing ever
+    // overwrites a newer stamp; stamps are fixed-width text whose byte order is their order
+    // (model::hlc), hence COLLATE "C" on the column.
+    "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) \
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[]) \
+     ON CONFLICT (entity, id, field) DO UPDATE \
+     SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq, grid_id = excluded.grid_id \
+     WHERE excluded.hlc >= fields.hlc",
+];
+
+#[derive(Clone, Copy)]
+pub(super) enum St {
+    IdsOfReference = 0,
+    IdsWhere,
+    Record,
+    Records,
+    Put,
+}
+
+/// Rows kept unsent at most: an import of many thousand records sends them in statements of
+/// this many.
+pub(super) const SEND_AT: usize = 10_000;
+
+/// A field as stored: its value's JSON text and its stamp.
+struct Stored {
+    value: String,
+    hlc: String,
+}
+
+/// A row written and not yet sent: the whole row as it will be stored.
+struct Unsent {
+    value: String,
+    hlc: String,
+    seq: i64,
+    grid: Option<String>,
+}
+
+/// entity, id
+type RecordKey = (String, String);
+
+/// A write transaction over `fields`, handing out seqs from one past the largest. It runs under
+/// the database's write lock, taken by [`Tx::begin`], so no other writer hands out seqs (or
+/// writes a row) until it has committed.
+pub(super) struct Tx<'a, 'c> {
+    tx: &'a mut Transaction<'c>,
+    statements: &'a [Statement],
+    next_seq: i64,
+    /// Every record read or written so far, whole, as stored once `unsent` is sent.
+    records: HashMap<RecordKey, BTreeMap<String, Stored>>,
+    /// The rows to send, by entity, id and field: the last write of each.
+    unsent: HashMap<(String, String, String), Unsent>,
+}
+
+impl<'a, 'c> Tx<'a, 'c> {
+    /// Takes the write lock and reads where seqs go on from, in one round trip: two statements
+    /// of one message, each with its own snapshot, so the largest seq is read after the lock is
+    /// held and sees every commit of the writers before.
+    pub(super) fn begin(tx: &'a mut Transaction<'c>, statements: &'a [Statement]) -> Result<Self> {
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock({WRITE_LOCK}); SELECT COALESCE(MAX(seq), 0) + 1 FROM fields"
+        );
+        let next_seq = tx
+            .simple_query(&sql)?
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(r) => r.get(0),
+                _ => None,
+            })
+            .next_back()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| StorageError::Corrupt("no largest seq was read".into()))?;
+        Ok(Tx {
+            tx,
+            statements,
+            next_seq,
+            records: HashMap::new(),
+            unsent: HashMap::new(),
+        })
+    }
+
+    /// Sends what is unsent; to be called before the commit.
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.send()
+    }
+
+    fn st(&self, s: St) -> Statement {
+        self.statements[s as usize].clone()
+    }
+
+    fn take_seqs(&mut self, n: usize) -> i64 {
+        let first = self.next_seq;
+        self.next_seq += n as i64;
+        first
+    }
+
+    /// A record, read whole the first time it is asked for.
+    fn record(&mut self, entity: &str, id: &str) -> Result<&mut BTreeMap<String, Stored>> {
+        match self.records.entry((entity.to_owned(), id.to_owned())) {
+            Entry::Occupied(e) => Ok(e.into_mut()),
+            Entry::Vacant(e) => {
+                let st = self.statements[St::Record as usize].clone();
+                let fields = self
+                    .tx
+                    .query(&st, &[&entity, &id])?
+                    .iter()
+                    .map(|r| {
+                        let stored = Stored {
+                            value: r.get(1),
+                            hlc: r.get(2),
+                        };
+                        (r.get(0), stored)
+                    })
+                    .collect();
+                Ok(e.insert(fields))
+            }
+        }
+    }
+
+    /// Reads every record of `keys` not read yet, all in one round trip.
+    fn read_records<'k>(&mut self, keys: impl Iterator<Item = (&'k str, &'k str)>) -> Result<()> {
+        let mut seen = HashSet::new();
+        let (mut entities, mut ids) = (Vec::new(), Vec::new());
+        for (entity, id) in keys {
+            let key = (entity.to_owned(), id.to_owned());
+            if !self.records.contains_key(&key) && seen.insert((entity, id)) {
+                entities.push(entity);
+                ids.push(id);
+            }
+        }
+        if entities.is_empty() {
+            return Ok(());
+        }
+        let st = self.st(St::Records);
+        let rows = self.tx.query(&st, &[&entities, &ids])?;
+        for (entity, id) in entities.iter().zip(&ids) {
+            self.records
+                .insert((entity.to_string(), id.to_string()), BTreeMap::new());
+        }
+        for r in rows {
+            let key: RecordKey = (r.get(0), r.get(1));
+            let stored = Stored {
+                value: r.get(3),
+                hlc: r.get(4),
+            };
+            if let Some(record) = self.records.get_mut(&key) {
+                record.insert(r.get(2), stored);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps a row as written (its record has been read): it is what reads see from now on, and
+    /// what is sent.
+    fn write(&mut self, key: FieldKey<'_>, row: Unsent) -> Result<()> {
+        let (entity, id, field) = key;
+        if let Some(record) = self.records.get_mut(&(entity.to_owned(), id.to_owned())) {
+            let stored = Stored {
+                value: row.value.clone(),
+                hlc: row.hlc.clone(),
+            };
+            record.insert(field.to_owned(), stored);
+        }
+        self.unsent
+            .insert((entity.to_owned(), id.to_owned(), field.to_owned()), row);
+        if self.unsent.len() >= SEND_AT {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the rows written since the last time, as one statement. Every row must be stored:
+    /// one that is not met a stamp this transaction did not read, which the lock rules out.
+    fn send(&mut self) -> Result<()> {
+        if self.unsent.is_empty() {
+            return Ok(());
+        }
+        let n = self.unsent.len();
+        let (mut entities, mut ids, mut names) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut values, mut stamps, mut seqs, mut grids) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for ((entity, id, field), row) in self.unsent.drain() {
+            entities.push(entity);
+            ids.push(id);
+            names.push(field);
+            values.push(row.value);
+            stamps.push(row.hlc);
+            seqs.push(row.seq);
+            grids.push(row.grid);
+        }
+        let st = self.st(St::Put);
+        let stored = self.tx.execute(
+            &st,
+            &[&entities, &ids, &names, &values, &stamps, &seqs, &grids],
+        )?;
+        if stored != n as u64 {
+            return Err(StorageError::Corrupt(format!(
+                "{} of {n} rows met a stamp newer than the write transaction read: `fields` was \
+                 written without the write lock",
+                n as u64 - stored
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl RecordLookup for Tx<'_, '_> {
+    fn field(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<Value>> {
+        match self.record(entity, id)?.get(field) {
+            Some(s) => Ok(Some(parse(entity, field, &s.value)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn stamp(&mut self, entity: &str, id: &str, field: &str) -> Result<Option<String>> {
+        Ok(self.record(entity, id)?.get(field).map(|s| s.hlc.clone()))
+    }
+
+    fn stamps(&mut self, keys: &[FieldKey<'_>]) -> Result<Vec<Option<String>>> {
+        self.read_records(keys.iter().map(|k| (k.0, k.1)))?;
+        keys.iter()
+            .map(|(entity, id, field)| self.stamp(entity, id, field))
+            .collect()
+    }
+
+    fn ids_where(&mut self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>> {
+        // A search of the whole table: it must see this transaction's writes.
+        self.send()?;
+        let st = match field.ends_with("_id") {
+            true => self.st(St::IdsOfReference),
+            false => self.st(St::IdsWhere),
+        };
+        let value = value.to_string();
+        Ok(self
+            .tx
+            .query(&st, &[&entity, &field, &value])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn field_names(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        // In byte order, as `ORDER BY field` sorts the column (COLLATE "C").
+        Ok(self.record(entity, id)?.keys().cloned().collect())
+    }
+
+    fn prefetch(&mut self, records: &[(&str, &str)]) -> Result<()> {
+        self.read_records(records.iter().copied())
+    }
+}
+
+impl WriteTx for Tx<'_, '_> {
+    fn insert(&mut self, c: &Change, grid: Option<&str>) -> Result<bool> {
+        if self.record(&c.entity, &c.id)?.contains_key(&c.field) {
+            return Ok(false);
+        }
+        let seq = self.take_seqs(1);
+        self.write(key(c), row(c, seq, grid))?;
+        Ok(true)
+    }
+
+    fn replace(&mut self, c: &Change, grid: Option<&str>) -> Result<()> {
+        let seq = self.take_seqs(1);
+        if self.record(&c.entity, &c.id)?.contains_key(&c.field) {
+            self.write(key(c), row(c, seq, grid))?;
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, rows: &[(&Change, Option<&str>)]) -> Result<()> {
+        self.read_records(rows.iter().map(|(c, _)| (c.entity.as_str(), c.id.as_str())))?;
+        let first = self.take_seqs(rows.len());
+        for (seq, (c, grid)) in (first..).zip(rows) {
+            // As the statement's WHERE did when it was sent at once: a row never overwrites a
+            // newer stamp (the caller judged it already; its seq stays taken either way).
+            let newer = self
+                .record(&c.entity, &c.id)?
+                .get(&c.field)
+                .is_none_or(|s| c.hlc > s.hlc);
+            if newer {
+                self.write(key(c), row(c, seq, *grid))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn refile(
+        &mut self,
+        entity: &str,
+        id: &str,
+        fields: &[String],
+        grid: Option<&str>,
+    ) -> Result<()> {
+        let first = self.take_seqs(fields.len());
+        for (seq, field) in (first..).zip(fields) {
+            let Some(s) = self.record(entity, id)?.get(field.as_str()) else {
+                continue;
+            };
+            let moved = Unsent {
+                value: s.value.clone(),
+                hlc: s.hlc.clone(),
+                seq,
+                grid: grid.map(str::to_owned),
+            };
+            self.write((entity, id, field), moved)?;
+        }
+        Ok(())
+    }
+}
+
+fn key(c: &Change) -> FieldKey<'_> {
+    (&c.entity, &c.id, &c.field)
+}
+
+fn row(c: &Change, seq: i64, grid: Option<&str>) -> Unsent {
+    Unsent {
+        value: c.value.to_string(),
+        hlc: c.hlc.clone(),
+        seq,
+        grid: grid.map(str::to_owned),
+    }
+}
