@@ -17,6 +17,11 @@ use model::wire::{
 pub const PULL_LIMIT: usize = 5_000;
 /// No request of the bench may take longer: it stops by itself whatever the server does.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// A connection idle this long is not used again. The server closes one idle for 10 s
+/// (server::config, `header_read_timeout`); a device whose login ended 10 s before the storm
+/// would otherwise send its push just as the server closes the connection, and fail (reset by
+/// peer) before the server has read it.
+const IDLE: Duration = Duration::from_secs(5);
 
 /// A client of one server process, knowing the passwords of the accounts it logs in as.
 #[derive(Clone)]
@@ -32,6 +37,7 @@ impl Api {
             base: base.to_owned(),
             http: reqwest::Client::builder()
                 .timeout(REQUEST_TIMEOUT)
+                .pool_idle_timeout(IDLE)
                 .no_proxy()
                 .build()?,
             passwords,
