@@ -25,12 +25,32 @@ made and printed once.";
 
 /// The options after the user name: `--key value` or `--key=value`, each of `allowed` once.
 fn options(args: &[String], allowed: &[&str]) -> anyhow::Result<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = Vec::new();
+    Ok(parse_options(args, allowed, &[], USAGE)?.0)
+}
+
+/// Options with values, `(key, value)` in the order given.
+pub(crate) type Options = Vec<(String, String)>;
+
+/// A command's options: `--key value` or `--key=value`, each of `values` once, and the bare
+/// `--flag`s of `flags`; anything else is refused with `usage`. Every `server` command parses its
+/// options here.
+pub(crate) fn parse_options(
+    args: &[String],
+    values: &[&str],
+    flags: &[&str],
+    usage: &str,
+) -> anyhow::Result<(Options, Vec<String>)> {
+    let mut out: Options = Vec::new();
+    let mut set = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let Some(key) = arg.strip_prefix("--") else {
-            bail!("unexpected argument {arg:?}\n{USAGE}");
+            bail!("unexpected argument {arg:?}\n{usage}");
         };
+        if flags.contains(&key) {
+            set.push(key.to_owned());
+            continue;
+        }
         let (key, value) = match key.split_once('=') {
             Some((k, v)) => (k.to_owned(), v.to_owned()),
             None => {
@@ -38,15 +58,15 @@ fn options(args: &[String], allowed: &[&str]) -> anyhow::Result<Vec<(String, Str
                 (key.to_owned(), v.clone())
             }
         };
-        if !allowed.contains(&key.as_str()) {
-            bail!("unknown option --{key} here\n{USAGE}");
+        if !values.contains(&key.as_str()) {
+            bail!("unknown option --{key} here\n{usage}");
         }
         if out.iter().any(|(k, _)| *k == key) {
             bail!("--{key} given twice");
         }
         out.push((key, value));
     }
-    Ok(out)
+    Ok((out, set))
 }
 
 fn get<'a>(opts: &'a [(String, String)], key: &str) -> Option<&'a str> {

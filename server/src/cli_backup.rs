@@ -29,35 +29,8 @@ struct Options {
 
 impl Options {
     fn parse(args: &[String], values: &[&str], flags: &[&str]) -> anyhow::Result<Options> {
-        let mut out = Options {
-            values: Vec::new(),
-            flags: Vec::new(),
-        };
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            let Some(key) = arg.strip_prefix("--") else {
-                bail!("unexpected argument {arg:?}\n{USAGE}");
-            };
-            if flags.contains(&key) {
-                out.flags.push(key.to_owned());
-                continue;
-            }
-            let (key, value) = match key.split_once('=') {
-                Some((k, v)) => (k.to_owned(), v.to_owned()),
-                None => {
-                    let v = it.next().ok_or_else(|| anyhow!("--{key} needs a value"))?;
-                    (key.to_owned(), v.clone())
-                }
-            };
-            if !values.contains(&key.as_str()) {
-                bail!("unknown option --{key} here\n{USAGE}");
-            }
-            if out.values.iter().any(|(k, _)| *k == key) {
-                bail!("--{key} given twice");
-            }
-            out.values.push((key, value));
-        }
-        Ok(out)
+        let (values, flags) = crate::cli::parse_options(args, values, flags, USAGE)?;
+        Ok(Options { values, flags })
     }
 
     fn value(&self, key: &str) -> anyhow::Result<&str> {
