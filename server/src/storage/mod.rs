@@ -5,6 +5,7 @@
 //! of the domain.
 
 pub mod dump;
+pub mod group;
 pub mod location;
 pub mod postgres;
 pub mod scratch;

@@ -296,3 +296,109 @@ async fn new_role_or_grids_bump_the_scope_and_disabling_or_a_new_password_revoke
         "other users keep theirs"
     );
 }
+
+/// Transactions that queue while another is written are written together (`group.rs`); each is
+/// still kept or undone on its own, and none sees what an undone one wrote.
+#[tokio::test]
+async fn transactions_written_together_are_each_kept_or_undone_alone() {
+    use super::StorageError;
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = fresh_in(dir.path()).await.unwrap();
+    storage
+        .transact(Box::new(|tx| {
+            assert!(tx.insert(&row("shared", "x", 1), Some("g"))?);
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+    // The first holds the writer long enough for the others to queue behind it.
+    let (started, running) = std::sync::mpsc::channel();
+    let first = tokio::spawn({
+        let s = storage.clone();
+        async move {
+            s.transact(Box::new(move |tx| {
+                started.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                assert!(tx.insert(&row("first", "a", 2), None)?);
+                Ok(true)
+            }))
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || running.recv().unwrap())
+        .await
+        .unwrap();
+    type Check = Box<dyn FnOnce(&mut dyn super::WriteTx) -> super::Result<bool> + Send>;
+    let unchanged = |tx: &mut dyn super::WriteTx| -> super::Result<()> {
+        match tx.field("e", "shared", "x")? {
+            Some(v) if v == json!(1) => Ok(()),
+            seen => Err(StorageError::Corrupt(format!(
+                "saw an undone write: {seen:?}"
+            ))),
+        }
+    };
+    let works: Vec<(&str, Check)> = vec![
+        (
+            "refuses after writing",
+            Box::new(|tx| {
+                tx.replace(&row("shared", "x", 9), Some("g"))?;
+                assert!(tx.insert(&row("refused", "a", 3), None)?);
+                Ok(false)
+            }),
+        ),
+        (
+            "kept",
+            Box::new(move |tx| {
+                unchanged(tx)?;
+                assert!(tx.insert(&row("kept", "a", 4), None)?);
+                Ok(true)
+            }),
+        ),
+        (
+            "fails after writing",
+            Box::new(|tx| {
+                tx.replace(&row("shared", "x", 8), Some("g"))?;
+                assert!(tx.insert(&row("failed", "a", 5), None)?);
+                Err(StorageError::Conflict("this batch fails".into()))
+            }),
+        ),
+        (
+            "kept too",
+            Box::new(move |tx| {
+                unchanged(tx)?;
+                assert!(tx.field("e", "refused", "a")?.is_none());
+                assert!(tx.field("e", "failed", "a")?.is_none());
+                assert!(tx.insert(&row("kept-too", "a", 6), None)?);
+                Ok(true)
+            }),
+        ),
+    ];
+    let queued: Vec<_> = works
+        .into_iter()
+        .map(|(name, work)| {
+            let s = storage.clone();
+            tokio::spawn(async move { (name, s.transact(work).await) })
+        })
+        .collect();
+    first.await.unwrap().unwrap();
+    for outcome in queued {
+        let (name, outcome) = outcome.await.unwrap();
+        match name {
+            "fails after writing" => assert!(
+                matches!(outcome, Err(StorageError::Conflict(ref m)) if m == "this batch fails"),
+                "{outcome:?}"
+            ),
+            _ => assert!(outcome.is_ok(), "{name}: {outcome:?}"),
+        }
+    }
+    let rows = storage.rows_after(0, 100, None).await.unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| r.change.id.as_str()).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    for id in ["shared", "first", "kept", "kept-too"] {
+        assert!(ids.contains(&id), "{id} is stored: {ids:?}");
+    }
+    assert_eq!(rows[0].change.value, json!(1), "the shared field as it was");
+    assert!(rows.windows(2).all(|w| w[0].seq < w[1].seq));
+}

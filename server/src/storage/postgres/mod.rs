@@ -8,12 +8,14 @@
 //! seqs are not taken from a sequence: every write transaction first takes one database-wide
 //! advisory lock (`WRITE_LOCK`), reads `MAX(seq)` and numbers its rows from there; the lock is
 //! released only after the commit is visible, so the next writer numbers after it. Seq order is
-//! therefore commit order, and every page a reader sees is final. The cost: batches are written
-//! one at a time across all servers (as on SQLite), which also gives the authorization's reads
-//! and the write they judge one consistent state and rules out deadlocks between batches. A
-//! batch holds the lock for a few round trips whatever its size (write.rs): the lock and the
-//! largest seq, one read of every record it names, a read of each other record it refers to,
-//! one statement of all its rows, the commit. Reads take no lock and never wait for writes.
+//! therefore commit order, and every page a reader sees is final. The cost: write transactions
+//! run one at a time across all servers (as on SQLite), which also gives the authorization's
+//! reads and the write they judge one consistent state and rules out deadlocks between batches.
+//! So each server writes the batches that queued while it waited as one transaction
+//! (`storage::group`), and a transaction holds the lock for a few round trips whatever its size
+//! (write.rs): the lock and the largest seq, one read of every record each batch names, a read of
+//! each other record it refers to, one statement of all the rows, the commit. Reads take no lock
+//! and never wait for writes.
 
 mod dump;
 mod fields;
@@ -29,8 +31,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use model::record::Values;
 use serde_json::Value;
-use tokio::sync::Semaphore;
 
+use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
     FieldRow, NewUser, Restore, Result, Storage, StorageError, StoredToken, StoredUser, TokenOwner,
     UserRecord, UserUpdate, Work,
@@ -110,16 +112,42 @@ impl From<postgres::Error> for StorageError {
     }
 }
 
-/// Write transactions of one server that hold a connection at once. Writes take turns under
-/// `WRITE_LOCK` anyway: one writing and one waiting for the lock keep the database busy, and
-/// the writers queued behind them wait here instead of in PostgreSQL, so they do not take the
-/// pool's connections from pulls and logins, which never wait for writes.
-const WRITERS: usize = 2;
-
 pub struct PgStorage {
     pool: Arc<Pool>,
-    writers: Semaphore,
+    /// Write transactions, written in groups: one group of a server at a time holds a
+    /// connection (they take turns under `WRITE_LOCK` anyway), so writers never take the pool's
+    /// connections from pulls and logins, which never wait for writes.
+    groups: GroupCommit<Writer>,
     instance_id: String,
+}
+
+/// Writes groups of write transactions, each group one transaction under `WRITE_LOCK`.
+struct Writer {
+    pool: Arc<Pool>,
+}
+
+impl GroupWriter for Writer {
+    async fn write_group(&self, works: Vec<Work>) -> Result<Vec<Result<()>>> {
+        self.pool
+            .run(move |conn| {
+                // Read committed, whatever the database's default: the largest seq must be read
+                // with a snapshot taken once the lock is held (write::Tx::begin).
+                let mut tx = conn
+                    .client
+                    .build_transaction()
+                    .isolation_level(postgres::IsolationLevel::ReadCommitted)
+                    .start()?;
+                let mut writes = write::Tx::begin(&mut tx, &conn.statements)?;
+                let (outcomes, kept) = run_works(&mut writes, works)?;
+                if kept {
+                    writes.finish()?;
+                    tx.commit()?;
+                }
+                // An uncommitted transaction rolls back when dropped, releasing the lock.
+                Ok(outcomes)
+            })
+            .await
+    }
 }
 
 impl PgStorage {
@@ -140,8 +168,8 @@ impl PgStorage {
         .await
         .map_err(|e| StorageError::Join(e.to_string()))??;
         Ok(PgStorage {
+            groups: GroupCommit::new(Writer { pool: pool.clone() }),
             pool,
-            writers: Semaphore::new(WRITERS),
             instance_id,
         })
     }
@@ -303,29 +331,7 @@ impl Storage for PgStorage {
     }
 
     async fn transact(&self, work: Work) -> Result<()> {
-        let _turn = self
-            .writers
-            .acquire()
-            .await
-            .map_err(|e| StorageError::Join(e.to_string()))?;
-        self.pool
-            .run(move |conn| {
-                // Read committed, whatever the database's default: the largest seq must be read
-                // with a snapshot taken once the lock is held (write::Tx::begin).
-                let mut tx = conn
-                    .client
-                    .build_transaction()
-                    .isolation_level(postgres::IsolationLevel::ReadCommitted)
-                    .start()?;
-                let mut writes = write::Tx::begin(&mut tx, &conn.statements)?;
-                if work(&mut writes)? {
-                    writes.finish()?;
-                    tx.commit()?;
-                }
-                // An uncommitted transaction rolls back when dropped, releasing the lock.
-                Ok(())
-            })
-            .await
+        self.groups.transact(work).await
     }
 
     async fn rows_after(

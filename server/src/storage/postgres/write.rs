@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::fields::parse;
 use super::WRITE_LOCK;
+use crate::storage::group::GroupTx;
 use crate::storage::{FieldKey, RecordLookup, Result, StorageError, WriteTx};
 
 /// The statements a write transaction uses, prepared on each connection when it opens; indexed
@@ -63,12 +64,14 @@ pub(super) enum St {
 pub(super) const SEND_AT: usize = 10_000;
 
 /// A field as stored: its value's JSON text and its stamp.
+#[derive(Clone)]
 struct Stored {
     value: String,
     hlc: String,
 }
 
 /// A row written and not yet sent: the whole row as it will be stored.
+#[derive(Clone)]
 struct Unsent {
     value: String,
     hlc: String,
@@ -133,7 +136,24 @@ pub(super) struct Tx<'a, 'c> {
     records: HashMap<RecordKey, BTreeMap<String, Stored>>,
     /// The rows to send, by entity, id and field: the last write of each, and whether the
     /// table has the row already.
-    unsent: HashMap<(String, String, String), (Unsent, bool)>,
+    unsent: HashMap<RowKey, Pending>,
+    /// What the work of a group now running has changed of the two above, to put back should it
+    /// be undone ([`GroupTx`]); none outside a work.
+    journal: Option<Journal>,
+}
+
+/// entity, id, field
+type RowKey = (String, String, String);
+/// A row to send, and whether the table has it already (an update, not an insert).
+type Pending = (Unsent, bool);
+
+/// The state of each row a work wrote as it was before the work's first write of it.
+#[derive(Default)]
+struct Journal {
+    /// In the order written: the kept field and the unsent row before the write.
+    before: Vec<(RowKey, Option<Stored>, Option<Pending>)>,
+    /// Rows of this work were sent: only the database could undo them now.
+    sent: bool,
 }
 
 impl<'a, 'c> Tx<'a, 'c> {
@@ -160,6 +180,7 @@ impl<'a, 'c> Tx<'a, 'c> {
             next_seq,
             records: HashMap::new(),
             unsent: HashMap::new(),
+            journal: None,
         })
     }
 
@@ -243,6 +264,16 @@ impl<'a, 'c> Tx<'a, 'c> {
             value: row.value.clone(),
             hlc: row.hlc.clone(),
         };
+        if let Some(journal) = &mut self.journal {
+            let kept = self
+                .records
+                .get(&(key.0.clone(), key.1.clone()))
+                .and_then(|r| r.get(field))
+                .cloned();
+            journal
+                .before
+                .push((key.clone(), kept, self.unsent.get(&key).cloned()));
+        }
         // Kept and not unsent: read from the table, or sent since, so the table has it.
         let in_table = match self.unsent.get(&key) {
             Some((_, in_table)) => *in_table,
@@ -268,6 +299,9 @@ impl<'a, 'c> Tx<'a, 'c> {
         if self.unsent.is_empty() {
             return Ok(());
         }
+        if let Some(journal) = &mut self.journal {
+            journal.sent |= !journal.before.is_empty();
+        }
         let n = self.unsent.len() as u64;
         let (mut new, mut stored) = (Columns::default(), Columns::default());
         for (key, (row, in_table)) in self.unsent.drain() {
@@ -284,6 +318,49 @@ impl<'a, 'c> Tx<'a, 'c> {
                  written without the write lock",
                 n - written
             )));
+        }
+        Ok(())
+    }
+}
+
+/// A group's works share the transaction. A work's writes are kept in memory until sent, so
+/// undoing one puts back what it changed there; no savepoint is needed (each would be a round
+/// trip under the lock, and a subtransaction that writes takes an xid of its own). A work whose
+/// rows were already sent (more than [`SEND_AT`] rows, or a search of the table after its first
+/// write) cannot be undone: the group fails, which only a work that fails after writing meets;
+/// a refusal comes before any write.
+impl GroupTx for Tx<'_, '_> {
+    fn mark(&mut self) -> Result<()> {
+        self.journal = Some(Journal::default());
+        Ok(())
+    }
+
+    fn keep(&mut self) -> Result<()> {
+        self.journal = None;
+        Ok(())
+    }
+
+    fn undo(&mut self) -> Result<()> {
+        let Some(journal) = self.journal.take() else {
+            return Ok(());
+        };
+        if journal.sent {
+            return Err(StorageError::Conflict(
+                "a batch that failed after its rows were sent cannot be undone alone".into(),
+            ));
+        }
+        // The seqs the work took stay taken: a gap in the order is harmless, a reuse is not.
+        for ((entity, id, field), kept, unsent) in journal.before.into_iter().rev() {
+            if let Some(record) = self.records.get_mut(&(entity.clone(), id.clone())) {
+                match kept {
+                    Some(stored) => record.insert(field.clone(), stored),
+                    None => record.remove(&field),
+                };
+            }
+            match unsent {
+                Some(row) => self.unsent.insert((entity, id, field), row),
+                None => self.unsent.remove(&(entity, id, field)),
+            };
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use model::wire::Change;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 
+use crate::storage::group::GroupTx;
 use crate::storage::{FieldRow, RecordLookup, Result, StorageError, WriteTx};
 
 /// Grids a user may have before pull stops merging one index walk per grid (SQLite allows 500
@@ -236,6 +237,22 @@ impl<'t> Tx<'t> {
             r.get(0)
         })?;
         Ok(Tx { tx, next_seq })
+    }
+}
+
+/// Each work of a group is a savepoint: SQLite rolls back to it in the process, no I/O.
+impl GroupTx for Tx<'_> {
+    fn mark(&mut self) -> Result<()> {
+        Ok(self.tx.execute_batch("SAVEPOINT work")?)
+    }
+
+    fn keep(&mut self) -> Result<()> {
+        Ok(self.tx.execute_batch("RELEASE work")?)
+    }
+
+    fn undo(&mut self) -> Result<()> {
+        // The seqs the work took stay taken: a gap in the order is harmless, a reuse is not.
+        Ok(self.tx.execute_batch("ROLLBACK TO work; RELEASE work")?)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The embedded SQLite storage: WAL mode with a background checkpointer, migrations at open, one
-//! transaction per batch. Each part of the database is in its own file: `users` and `tokens`,
+//! writer connection that writes the batches queued behind it as one transaction
+//! (`storage::group`), read-only connections for everything else. Each part of the database is in its own file: `users` and `tokens`,
 //! and `fields`, the winning value of every field of every record.
 
 mod dump;
@@ -20,6 +21,7 @@ use model::record::Values;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
+use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
     FieldRow, NewUser, Restore, Result, Storage, StorageError, StoredToken, StoredUser, TokenOwner,
     UserRecord, UserUpdate, Work,
@@ -96,6 +98,8 @@ impl From<rusqlite::Error> for StorageError {
 pub struct SqliteStorage {
     /// The one writer: transactions, user and token changes.
     conn: Arc<Mutex<Connection>>,
+    /// Write transactions, written in groups on `conn`.
+    groups: GroupCommit<Writer>,
     readers: Arc<readers::Readers>,
     instance_id: String,
     /// Wakes the checkpointer after a write; dropping it stops the checkpointer.
@@ -141,8 +145,13 @@ impl SqliteStorage {
             }
         };
         let checkpoint = spawn_checkpointer(path)?;
+        let conn = Arc::new(Mutex::new(conn));
         Ok(SqliteStorage {
-            conn: Arc::new(Mutex::new(conn)),
+            groups: GroupCommit::new(Writer {
+                conn: conn.clone(),
+                checkpoint: checkpoint.clone(),
+            }),
+            conn,
             readers: readers::Readers::open(path)?,
             instance_id,
             checkpoint,
@@ -151,8 +160,7 @@ impl SqliteStorage {
 
     /// Asks the checkpointer to copy what was just committed into the database file.
     fn written(&self) {
-        // Full means a wake-up is already pending: that one covers this write too.
-        let _ = self.checkpoint.try_send(());
+        written(&self.checkpoint);
     }
 
     /// Runs `f` on the connection off the async executor: SQLite calls block.
@@ -168,6 +176,39 @@ impl SqliteStorage {
         })
         .await
         .map_err(|e| StorageError::Join(e.to_string()))?
+    }
+}
+
+fn written(checkpoint: &SyncSender<()>) {
+    // Full means a wake-up is already pending: that one covers this write too.
+    let _ = checkpoint.try_send(());
+}
+
+/// Writes groups of write transactions on the one writer connection.
+struct Writer {
+    conn: Arc<Mutex<Connection>>,
+    checkpoint: SyncSender<()>,
+}
+
+impl GroupWriter for Writer {
+    async fn write_group(&self, works: Vec<Work>) -> Result<Vec<Result<()>>> {
+        let conn = self.conn.clone();
+        let (outcomes, kept) = tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = guard.transaction()?;
+            // Dropping an uncommitted transaction rolls it back.
+            let (outcomes, kept) = run_works(&mut fields::Tx::begin(&tx)?, works)?;
+            if kept {
+                tx.commit()?;
+            }
+            Ok::<_, StorageError>((outcomes, kept))
+        })
+        .await
+        .map_err(|e| StorageError::Join(e.to_string()))??;
+        if kept {
+            written(&self.checkpoint);
+        }
+        Ok(outcomes)
     }
 }
 
@@ -295,21 +336,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn transact(&self, work: Work) -> Result<()> {
-        let committed = self
-            .with(move |c| {
-                let tx = c.transaction()?;
-                // Dropping an uncommitted transaction rolls it back.
-                let commit = work(&mut fields::Tx::begin(&tx)?)?;
-                if commit {
-                    tx.commit()?;
-                }
-                Ok(commit)
-            })
-            .await?;
-        if committed {
-            self.written();
-        }
-        Ok(())
+        self.groups.transact(work).await
     }
 
     async fn rows_after(
