@@ -10,6 +10,7 @@ use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
 use serde_json::Value;
 
+use super::pool::Conn;
 use super::write::{St, STATEMENTS};
 use crate::storage::{FieldRow, Result, StorageError};
 
@@ -39,16 +40,14 @@ fn field_row(r: &Row) -> Result<FieldRow> {
     })
 }
 
-fn query_rows(
-    c: &mut impl GenericClient,
-    sql: &str,
-    args: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<FieldRow>> {
-    c.query(sql, args)?.iter().map(field_row).collect()
+/// A pull's page, by a statement the connection keeps prepared.
+fn query_rows(c: &mut Conn, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<FieldRow>> {
+    let st = c.prepared(sql)?;
+    c.client.query(&st, args)?.iter().map(field_row).collect()
 }
 
 pub(super) fn rows_after(
-    c: &mut impl GenericClient,
+    c: &mut Conn,
     after: i64,
     limit: usize,
     grids: Option<Vec<String>>,
@@ -101,7 +100,7 @@ pub(super) fn rows_after(
 
 /// Rows of no grid merged with the rows of each named record, read by its primary key.
 pub(super) fn rows_after_of(
-    c: &mut impl GenericClient,
+    c: &mut Conn,
     after: i64,
     limit: usize,
     records: Vec<(String, String)>,
@@ -121,11 +120,9 @@ pub(super) fn rows_after_of(
     )
 }
 
-pub(super) fn max_seq(c: &mut impl GenericClient) -> Result<i64> {
-    Ok(
-        c.query_one("SELECT COALESCE(MAX(seq), 0) FROM fields", &[])?
-            .get(0),
-    )
+pub(super) fn max_seq(c: &mut Conn) -> Result<i64> {
+    let st = c.prepared("SELECT COALESCE(MAX(seq), 0) FROM fields")?;
+    Ok(c.client.query_one(&st, &[])?.get(0))
 }
 
 /// `value` is the JSON text of the value, as stored.

@@ -272,9 +272,7 @@ impl Storage for PgStorage {
 
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
         let t = token_hash.to_owned();
-        self.pool
-            .run(move |c| users::token_owner(&mut c.client, &t))
-            .await
+        self.pool.run(move |c| users::token_owner(c, &t)).await
     }
 
     async fn touch_token(&self, token_hash: &str, now_ms: i64) -> Result<()> {
@@ -341,7 +339,7 @@ impl Storage for PgStorage {
         grids: Option<Vec<String>>,
     ) -> Result<Vec<FieldRow>> {
         self.pool
-            .run(move |c| fields::rows_after(&mut c.client, after, limit, grids))
+            .run(move |c| fields::rows_after(c, after, limit, grids))
             .await
     }
 
@@ -352,12 +350,12 @@ impl Storage for PgStorage {
         records: Vec<(String, String)>,
     ) -> Result<Vec<FieldRow>> {
         self.pool
-            .run(move |c| fields::rows_after_of(&mut c.client, after, limit, records))
+            .run(move |c| fields::rows_after_of(c, after, limit, records))
             .await
     }
 
     async fn max_seq(&self) -> Result<i64> {
-        self.pool.run(|c| fields::max_seq(&mut c.client)).await
+        self.pool.run(fields::max_seq).await
     }
 
     async fn dump_users(&self) -> Result<Vec<StoredUser>> {

@@ -3,6 +3,7 @@
 //! waits for a free connection asynchronously, so the pool (sized to the database, not to the
 //! devices) bounds connections and threads alike.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use postgres::{Client, NoTls, Statement};
@@ -16,6 +17,29 @@ use crate::storage::{Result, StorageError};
 pub(super) struct Conn {
     pub(super) client: Client,
     pub(super) statements: Vec<Statement>,
+    /// The reads every request makes (the token, a pull page), prepared the first time this
+    /// connection runs each: a statement given as text is parsed, planned and described on every
+    /// call, one round trip more than a prepared one.
+    cache: HashMap<String, Statement>,
+}
+
+/// Statements a connection keeps prepared at most; a pull's text depends on how many grids
+/// the user has, so the number of texts is bounded but not fixed.
+const CACHED: usize = 256;
+
+impl Conn {
+    /// `sql` as a statement prepared on this connection, prepared the first time it is asked for.
+    pub(super) fn prepared(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(st) = self.cache.get(sql) {
+            return Ok(st.clone());
+        }
+        if self.cache.len() >= CACHED {
+            self.cache.clear();
+        }
+        let st = self.client.prepare(sql)?;
+        self.cache.insert(sql.to_owned(), st.clone());
+        Ok(st)
+    }
 }
 
 pub(super) struct Pool {
@@ -98,7 +122,11 @@ impl Pool {
             .iter()
             .map(|sql| client.prepare(sql))
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(Conn { client, statements })
+        Ok(Conn {
+            client,
+            statements,
+            cache: HashMap::new(),
+        })
     }
 }
 

@@ -5,38 +5,37 @@
 
 use model::Role;
 use postgres::error::SqlState;
-use postgres::{Client, GenericClient};
+use postgres::{Client, GenericClient, Row};
+
+use super::pool::Conn;
 
 use crate::storage::{NewUser, Result, StorageError, TokenOwner, UserRecord, UserUpdate};
 
 const USER_COLS: &str = "id, username, name, role, password_hash, disabled, scope_version";
 
 fn load(c: &mut impl GenericClient, where_sql: &str, key: &str) -> Result<Option<UserRecord>> {
-    let sql = format!("SELECT {USER_COLS} FROM users WHERE {where_sql}");
-    let Some(r) = c.query_opt(&sql, &[&key])? else {
-        return Ok(None);
-    };
-    let role: String = r.get(3);
+    let sql = format!("SELECT {USER_COLS}, {GRIDS} FROM users WHERE {where_sql}");
+    c.query_opt(&sql, &[&key])?.map(|r| user(&r, 0)).transpose()
+}
+
+/// The user's grids in their order, as one more column of a query of `users`.
+const GRIDS: &str =
+    "ARRAY(SELECT grid_id FROM user_grids WHERE user_id = users.id ORDER BY position)";
+
+/// The user in `r`'s columns from `at` on: [`USER_COLS`], then [`GRIDS`].
+fn user(r: &Row, at: usize) -> Result<UserRecord> {
+    let role: String = r.get(at + 3);
     let role = Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))?;
-    let id: String = r.get(0);
-    let grids = c
-        .query(
-            "SELECT grid_id FROM user_grids WHERE user_id = $1 ORDER BY position",
-            &[&id],
-        )?
-        .iter()
-        .map(|g| g.get(0))
-        .collect();
-    Ok(Some(UserRecord {
-        id,
-        username: r.get(1),
-        name: r.get(2),
+    Ok(UserRecord {
+        id: r.get(at),
+        username: r.get(at + 1),
+        name: r.get(at + 2),
         role,
-        grids,
-        password_hash: r.get(4),
-        disabled: r.get(5),
-        scope_version: r.get(6),
-    }))
+        grids: r.get(at + 7),
+        password_hash: r.get(at + 4),
+        disabled: r.get(at + 5),
+        scope_version: r.get(at + 6),
+    })
 }
 
 pub(super) fn count(c: &mut Client) -> Result<u64> {
@@ -192,20 +191,20 @@ pub(super) fn store_token(
     Ok(())
 }
 
-pub(super) fn token_owner(c: &mut Client, token_hash: &str) -> Result<Option<TokenOwner>> {
-    let Some(r) = c.query_opt(
-        "SELECT user_id, device_id, last_used_at FROM tokens WHERE token_hash = $1",
-        &[&token_hash],
-    )?
-    else {
+/// Every request's check of its token: one round trip, by a statement the connection keeps
+/// prepared.
+pub(super) fn token_owner(c: &mut Conn, token_hash: &str) -> Result<Option<TokenOwner>> {
+    let st = c.prepared(&format!(
+        "SELECT tokens.device_id, tokens.last_used_at, {USER_COLS}, {GRIDS} \
+         FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.token_hash = $1"
+    ))?;
+    let Some(r) = c.client.query_opt(&st, &[&token_hash])? else {
         return Ok(None);
     };
-    let (user_id, device_id, last_used_ms): (String, String, i64) = (r.get(0), r.get(1), r.get(2));
-    Ok(by_id(c, &user_id)?
-        .filter(|u| !u.disabled)
-        .map(|user| TokenOwner {
-            user,
-            device_id,
-            last_used_ms,
-        }))
+    let user = user(&r, 2)?;
+    Ok((!user.disabled).then(|| TokenOwner {
+        user,
+        device_id: r.get(0),
+        last_used_ms: r.get(1),
+    }))
 }

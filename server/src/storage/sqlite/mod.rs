@@ -122,6 +122,9 @@ impl SqliteStorage {
         // own connection, not inside a push; this is only the backstop should it fall behind.
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A group's batches are savepoints (`storage::group`): the page images a savepoint keeps
+        // to roll back to stay in memory rather than in a temporary file.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
         let instance_id = {
