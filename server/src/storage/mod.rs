@@ -83,6 +83,42 @@ pub struct UserUpdate {
     pub disabled: Option<bool>,
 }
 
+/// What a [`UserUpdate`] changes of a stored user, decided here once for every backend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserChanges {
+    /// The new role, when it differs.
+    pub role: Option<Role>,
+    /// The new grids in the order given (repeats next to each other dropped), when they differ
+    /// from the stored ones as a set.
+    pub grids: Option<Vec<String>>,
+    /// A new role or new grids: the user's pull cursors stop being valid (`scope_version`).
+    pub scope_changed: bool,
+    /// A new password or disabling: every token of the user is revoked.
+    pub revoke: bool,
+}
+
+impl UserUpdate {
+    pub fn changes(&self, before: &UserRecord) -> UserChanges {
+        let role = self.role.filter(|r| *r != before.role);
+        let grids = self.grids.as_ref().and_then(|grids| {
+            let mut wanted = grids.clone();
+            wanted.dedup();
+            let mut old = before.grids.clone();
+            let mut new = wanted.clone();
+            old.sort();
+            new.sort();
+            new.dedup();
+            (old != new).then_some(wanted)
+        });
+        UserChanges {
+            scope_changed: role.is_some() || grids.is_some(),
+            revoke: self.password_hash.is_some() || self.disabled == Some(true),
+            role,
+            grids,
+        }
+    }
+}
+
 /// A stored winning value with its position in the server order.
 #[derive(Debug, Clone)]
 pub struct FieldRow {

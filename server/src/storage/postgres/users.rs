@@ -120,49 +120,35 @@ pub(super) fn update(c: &mut Client, id: &str, update: UserUpdate) -> Result<Opt
     if let Some(name) = &update.name {
         tx.execute("UPDATE users SET name = $1 WHERE id = $2", &[name, &id])?;
     }
-    let mut scope_changed = false;
-    if let Some(role) = update.role.filter(|r| *r != before.role) {
+    let changes = update.changes(&before);
+    if let Some(role) = changes.role {
         tx.execute(
             "UPDATE users SET role = $1 WHERE id = $2",
             &[&role.as_str(), &id],
         )?;
-        scope_changed = true;
     }
-    if let Some(grids) = &update.grids {
-        let mut wanted = grids.clone();
-        wanted.dedup();
-        let mut old = before.grids.clone();
-        let mut new = wanted.clone();
-        old.sort();
-        new.sort();
-        new.dedup();
-        if old != new {
-            set_grids(&mut tx, id, &wanted)?;
-            scope_changed = true;
-        }
+    if let Some(grids) = &changes.grids {
+        set_grids(&mut tx, id, grids)?;
     }
-    if scope_changed {
+    if changes.scope_changed {
         tx.execute(
             "UPDATE users SET scope_version = scope_version + 1 WHERE id = $1",
             &[&id],
         )?;
     }
-    let mut revoke = false;
     if let Some(hash) = &update.password_hash {
         tx.execute(
             "UPDATE users SET password_hash = $1 WHERE id = $2",
             &[hash, &id],
         )?;
-        revoke = true;
     }
     if let Some(disabled) = update.disabled {
         tx.execute(
             "UPDATE users SET disabled = $1 WHERE id = $2",
             &[&disabled, &id],
         )?;
-        revoke |= disabled;
     }
-    if revoke {
+    if changes.revoke {
         tx.execute("DELETE FROM tokens WHERE user_id = $1", &[&id])?;
     }
     let after = by_id(&mut tx, id)?;

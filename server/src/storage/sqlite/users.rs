@@ -115,55 +115,41 @@ pub(super) fn update(
             params![name, id],
         )?;
     }
-    let mut scope_changed = false;
-    if let Some(role) = update.role.filter(|r| *r != before.role) {
+    let changes = update.changes(&before);
+    if let Some(role) = changes.role {
         tx.execute(
             "UPDATE users SET role = ?1 WHERE id = ?2",
             params![role.as_str(), id],
         )?;
-        scope_changed = true;
     }
-    if let Some(grids) = &update.grids {
-        let mut wanted = grids.clone();
-        wanted.dedup();
-        let mut old = before.grids.clone();
-        let mut new = wanted.clone();
-        old.sort();
-        new.sort();
-        new.dedup();
-        if old != new {
-            tx.execute("DELETE FROM user_grids WHERE user_id = ?1", [id])?;
-            for g in &wanted {
-                tx.execute(
-                    "INSERT OR IGNORE INTO user_grids (user_id, grid_id) VALUES (?1, ?2)",
-                    params![id, g],
-                )?;
-            }
-            scope_changed = true;
+    if let Some(grids) = &changes.grids {
+        tx.execute("DELETE FROM user_grids WHERE user_id = ?1", [id])?;
+        for g in grids {
+            tx.execute(
+                "INSERT OR IGNORE INTO user_grids (user_id, grid_id) VALUES (?1, ?2)",
+                params![id, g],
+            )?;
         }
     }
-    if scope_changed {
+    if changes.scope_changed {
         tx.execute(
             "UPDATE users SET scope_version = scope_version + 1 WHERE id = ?1",
             [id],
         )?;
     }
-    let mut revoke = false;
     if let Some(hash) = &update.password_hash {
         tx.execute(
             "UPDATE users SET password_hash = ?1 WHERE id = ?2",
             params![hash, id],
         )?;
-        revoke = true;
     }
     if let Some(disabled) = update.disabled {
         tx.execute(
             "UPDATE users SET disabled = ?1 WHERE id = ?2",
             params![disabled, id],
         )?;
-        revoke |= disabled;
     }
-    if revoke {
+    if changes.revoke {
         tx.execute("DELETE FROM tokens WHERE user_id = ?1", [id])?;
     }
     let after = by_id(&tx, id)?;
