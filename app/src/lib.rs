@@ -27,8 +27,8 @@ use crate::components::record_form::by_id_param;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
     deliveries::DeliveriesPage, home::HomePage, household::HouseholdForm,
-    households::HouseholdsPage, import::ImportPage, landing::Landing, ledger::LedgerPage, login::LoginPage,
-    need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
+    households::HouseholdsPage, import::ImportPage, landing::Landing, ledger::LedgerPage,
+    login::LoginPage, need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
     resident::ResidentForm, residents::ResidentsPage, services::ServicesPage,
     supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
     visit::visit_route,

@@ -22,9 +22,7 @@ pub fn home_path(role: Role) -> &'static str {
 pub fn Landing() -> impl IntoView {
     let session = use_session();
     move || {
-        let path = session
-            .get()
-            .map_or("/login", |s| home_path(s.user.role));
+        let path = session.get().map_or("/login", |s| home_path(s.user.role));
         view! { <Redirect path=path /> }
     }
 }

@@ -52,7 +52,8 @@ fn row(d: &Dataset, r: &Resident, i18n: I18n) -> impl IntoView {
         .map(str::to_owned);
     let call_label = {
         let name = name.clone();
-        move || t_string!(i18n, call_resident, name = name.clone()).to_string()
+        // "拨打 张三": the button says only 拨打, a screen reader says whom.
+        move || format!("{} {name}", t_string!(i18n, call))
     };
     view! {
         <li class="today-item" data-testid="today-item" data-resident=rid.clone()>

@@ -137,7 +137,10 @@ mod tests {
             ]
         };
         f.household("h1", &[(household::field::ADDRESS, json!("和平村 3 号"))]);
-        f.household("h2", &[(household::field::ADDRESS, json!("幸福里 12 号楼"))]);
+        f.household(
+            "h2",
+            &[(household::field::ADDRESS, json!("幸福里 12 号楼"))],
+        );
         let mut late = old("h1");
         late.push((resident::field::PHONE, json!("13800001111")));
         f.resident("late", &late);
@@ -169,7 +172,11 @@ mod tests {
         assert_eq!(next("a").as_deref(), Some("b"));
         assert_eq!(next("b").as_deref(), Some("c"));
         assert_eq!(next("c"), None, "the last row has no next");
-        assert_eq!(next("green").as_deref(), Some("a"), "not on Today: its first row");
+        assert_eq!(
+            next("green").as_deref(),
+            Some("a"),
+            "not on Today: its first row"
+        );
     }
 
     #[test]
