@@ -44,7 +44,10 @@ export class TodayPage {
   async row(n: number): Promise<DueRow> {
     const item = this.items().nth(n);
     const id = (await item.getAttribute("data-resident")) ?? "";
-    const name = ((await item.getByTestId("today-row").locator(".row-main").textContent()) ?? "").trim();
+    // The main line is the tier chip, then the name.
+    const main = item.getByTestId("today-row").locator(".row-main");
+    const chip = (await main.getByTestId("tier").textContent()) ?? "";
+    const name = ((await main.textContent()) ?? "").replace(chip, "").trim();
     return { id, name };
   }
 
