@@ -27,11 +27,11 @@ use crate::components::record_form::by_id_param;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
     deliveries::DeliveriesPage, home::HomePage, household::HouseholdForm,
-    households::HouseholdsPage, import::ImportPage, ledger::LedgerPage, login::LoginPage,
-    need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
+    households::HouseholdsPage, import::ImportPage, landing::Landing, ledger::LedgerPage,
+    login::LoginPage, need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
     resident::ResidentForm, residents::ResidentsPage, services::ServicesPage,
     supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
-    visit::VisitPage,
+    visit::visit_route,
 };
 
 #[component]
@@ -46,7 +46,8 @@ pub fn App() -> impl IntoView {
                 <AppHeader />
                 <main class="page">
                     <Routes fallback=|| view! { <Redirect path="/" /> }>
-                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/") view=Landing />
+                        <Route path=path!("/me") view=HomePage />
                         <Route path=path!("/login") view=LoginPage />
                         <Route path=path!("/sync") view=SyncPage />
                         <ParentRoute path=path!("") view=DataPages>
@@ -55,7 +56,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/households/:id") view=|| by_id_param(|id| view! { <HouseholdForm id=id /> }) />
                             <Route path=path!("/residents") view=ResidentsPage />
                             <Route path=path!("/residents/:id") view=|| by_id_param(|id| view! { <ResidentForm id=id /> }) />
-                            <Route path=path!("/visit/new") view=VisitPage />
+                            <Route path=path!("/visit/new") view=|| visit_route() />
                             <Route path=path!("/ledger") view=LedgerPage />
                             <Route path=path!("/overview") view=OverviewPage />
                             <Route path=path!("/needs") view=NeedsPage />

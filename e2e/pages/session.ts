@@ -1,14 +1,23 @@
 // Shared steps of every journey: log in on a phone, wait for the first sync.
 import { expect, type Page } from "@playwright/test";
+import { HomePage } from "./home-page";
 import { LoginPage } from "./login-page";
 
 export type Account = { username: string; password: string; name: string };
 
-/** Logs in through the login page and waits until the device has synced once. */
+/** Where each role lands after login: Today, the deliveries, or the overview. */
+export const LANDING = /\/(today|deliveries|overview)$/;
+
+/**
+ * Logs in through the login page, lands on the role's first task, then opens the user card
+ * (更多), where journeys start from its links, and waits until the device has synced once.
+ */
 export async function logIn(page: Page, who: Account, baseURL?: string) {
   const login = new LoginPage(page);
   await page.goto(`${baseURL ?? ""}/login`);
   await login.logIn(who.username, who.password);
+  await expect(page).toHaveURL(LANDING);
+  await new HomePage(page).open();
   await expect(page.getByTestId("user-name")).toHaveText(who.name);
   await waitSynced(page);
   // The service worker must hold the shell before a journey may go offline.

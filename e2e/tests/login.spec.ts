@@ -1,5 +1,5 @@
-// Journey: a grid worker opens Knock on a phone, logs in, sees their grids, reloads and is still
-// logged in, then logs out.
+// Journey: a grid worker opens Knock on a phone, logs in and lands on Today, sees their grids on
+// the user card, reloads and is still logged in, then logs out.
 import { expect, test } from "@playwright/test";
 import { HomePage } from "../pages/home-page";
 import { LoginPage } from "../pages/login-page";
@@ -15,7 +15,8 @@ test("grid worker logs in, stays logged in across a reload, and logs out", async
   await expect(page.getByRole("heading", { name: "登录" })).toBeVisible();
 
   await login.logIn(gridWorker.username, gridWorker.password);
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/today$/);
+  await home.open();
   await home.expectUser(gridWorker.name, "网格员");
   await expect(home.grids()).toHaveText(gridWorker.grids);
 

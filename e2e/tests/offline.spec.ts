@@ -63,7 +63,7 @@ test("logging out with unsynced edits asks first, and logging out clears the dev
   await form.set("notes", "未同步的备注");
   await form.save();
 
-  await page.getByTestId("brand").click();
+  await page.getByTestId("nav-home").click();
   await page.getByTestId("logout").click();
   const confirm = page.getByTestId("logout-confirm");
   await expect(confirm).toContainText("1 条修改尚未同步");

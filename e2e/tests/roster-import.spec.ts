@@ -72,7 +72,7 @@ function xlsx(rows: string[][]) {
 }
 
 async function residentsNamed(page: Page, name: string) {
-  await page.goto("/");
+  await page.goto("/me");
   const list = new ResidentsPage(page);
   await list.open();
   await list.search(name);

@@ -34,7 +34,7 @@ pub fn AppHeader() -> impl IntoView {
                 view! {
                     <nav class="tabs">
                         <A href="/deliveries" attr:data-testid="nav-deliveries">{t!(i18n, nav_deliveries)}</A>
-                        <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
+                        <A href="/me" attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
                     </nav>
                 }.into_any()
             } else if session.get().is_some_and(|s| matches!(s.user.role, Role::Supervisor | Role::Admin)) {
@@ -49,7 +49,7 @@ pub fn AppHeader() -> impl IntoView {
                         })}
                         // Importing rosters is the office's job, so it sits with the office's tabs.
                         <A href="/import" attr:data-testid="nav-import">{t!(i18n, import_nav)}</A>
-                        <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
+                        <A href="/me" attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
                     </nav>
                 }.into_any()
             } else {
@@ -59,7 +59,7 @@ pub fn AppHeader() -> impl IntoView {
                         <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
                         <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
                         <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
-                        <A href="/" exact=true attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
+                        <A href="/me" attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
                     </nav>
                 }.into_any()
             }}

@@ -1,4 +1,5 @@
-//! The home page: who is logged in, their role and grids, and logout.
+//! The user card (`/me`, the header's 更多 tab): who is logged in, their role and grids, the pages
+//! that have no tab, and logout. The app opens on the role's first task instead (landing.rs).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

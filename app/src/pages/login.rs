@@ -6,6 +6,7 @@ use model::wire::LoginRequest;
 
 use crate::api::{self, in_language, ApiError};
 use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::landing::home_path;
 use crate::session::{self, use_session, Session};
 
 /// Why a login did not work, in the terms a person can act on.
@@ -97,9 +98,8 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <Show when=move || session.is_logged_in()>
-            <Redirect path="/" />
-        </Show>
+        // Straight to the role's first task, not to the user card.
+        {move || session.get().map(|s| view! { <Redirect path=home_path(s.user.role) /> })}
         <section class="card login">
             <h1>{t!(i18n, login_title)}</h1>
             <p class="muted">{t!(i18n, tagline)}</p>

@@ -5,6 +5,7 @@ pub mod home;
 pub mod household;
 pub mod households;
 pub mod import;
+pub mod landing;
 pub mod ledger;
 pub mod login;
 pub mod need;

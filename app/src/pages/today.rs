@@ -1,15 +1,20 @@
 //! Today (今日待访): the worker's due and overdue visits, red first, then by how overdue, each
-//! with why it is due. A visit recorded today moves the due date on, so the row leaves at once;
-//! a resident whose latest visit found a severe warning sign stays at the top for daily
-//! follow-up until a visit finds none.
+//! with why it is due, a one-tap 记录走访 and a call button. A visit recorded today moves the due
+//! date on, so the row leaves at once; a resident whose latest visit found a severe warning sign
+//! stays at the top for daily follow-up until a visit finds none. Everyone due is reachable: the
+//! list is searched by name, phone or address and drawn a page at a time, so a phone never holds
+//! thousands of rows in the page.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use model::dataset::due::Due;
 
 use crate::components::tier_chip::TierChip;
-use crate::data::{use_data, Resident};
-use crate::i18n::{t, use_i18n, Locale};
+use crate::data::{use_data, Dataset, Resident};
+use crate::i18n::{t, t_string, use_i18n, Locale};
+
+/// Rows drawn per page: a morning's worth, and few enough to redraw on every keystroke.
+pub const PAGE: usize = 50;
 
 /// Why the resident's tier, in the screen's language.
 pub fn reasons_text(r: &Resident, locale: Locale) -> String {
@@ -19,48 +24,115 @@ pub fn reasons_text(r: &Resident, locale: Locale) -> String {
     }
 }
 
+/// The visit form of one resident: where 记录走访 goes, from Today and after a saved visit.
+pub fn visit_href(resident: &str) -> String {
+    format!("/visit/new?resident={resident}")
+}
+
+type I18n = leptos_i18n::I18nContext<Locale>;
+
+/// One row of Today: the main area opens the resident; beside it the two things a worker does
+/// at a door, each a full-size touch target.
+fn row(d: &Dataset, r: &Resident, i18n: I18n) -> impl IntoView {
+    let when = match d.due_of(r) {
+        Due::DailyFollowUp => t!(i18n, daily_follow_up).into_any(),
+        Due::NeverVisited => t!(i18n, never_visited).into_any(),
+        Due::Today => t!(i18n, due_today).into_any(),
+        Due::Overdue(days) => t!(i18n, overdue_days, days = days).into_any(),
+    };
+    let reasons = reasons_text(r, i18n.get_locale());
+    let address = d.address_of_resident(r);
+    let (tier, name, rid) = (r.tier(), r.name().to_owned(), r.id().to_owned());
+    // Only a phone this role receives: a volunteer's copy of a resident has none.
+    let phone = r
+        .view()
+        .phone()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    let call_label = {
+        let name = name.clone();
+        // "拨打 张三": the button says only 拨打, a screen reader says whom.
+        move || format!("{} {name}", t_string!(i18n, call))
+    };
+    view! {
+        <li class="today-item" data-testid="today-item" data-resident=rid.clone()>
+            <A href=format!("/residents/{rid}") attr:class="row" attr:data-testid="today-row">
+                <span class="row-main"><TierChip tier=tier />" "{name}</span>
+                <span class="row-sub">{when}" · "{reasons}</span>
+                <span class="row-sub">{address}</span>
+            </A>
+            <div class="row-actions">
+                <A href=visit_href(&rid) attr:class="button primary" attr:data-testid="today-visit">{t!(i18n, record_visit)}</A>
+                {phone.map(|p| view! {
+                    <a class="button secondary call" href=format!("tel:{p}") data-testid="today-call" aria-label=call_label>
+                        {t!(i18n, call)}
+                    </a>
+                })}
+            </div>
+        </li>
+    }
+}
+
 #[component]
 pub fn TodayPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
+    let (query, set_query) = signal(String::new());
+    let (shown, set_shown) = signal(PAGE);
     let list = move || {
         data.dataset().map(|d| {
-            let rows = d.due_list();
-            if rows.is_empty() {
-                return view! { <p class="muted" data-testid="today-none">{t!(i18n, today_none)}</p> }.into_any();
+            let q = query.get();
+            let q = q.trim();
+            let due = d.find_due(q);
+            let total = due.len();
+            let shown = shown.get().min(total);
+            let count = if q.is_empty() {
+                t!(i18n, today_count, count = total).into_any()
+            } else {
+                t!(i18n, today_found, count = total).into_any()
+            };
+            let empty = (total == 0).then(|| {
+                if q.is_empty() {
+                    view! { <p class="muted" data-testid="today-none">{t!(i18n, today_none)}</p> }.into_any()
+                } else {
+                    view! { <p class="muted" data-testid="no-results">{t!(i18n, no_results)}</p> }.into_any()
+                }
+            });
+            let rows = due[..shown]
+                .iter()
+                .map(|r| row(&d, r, i18n))
+                .collect_view();
+            let more = total - shown;
+            view! {
+                <p class="muted" data-testid="today-count" data-total=total>{count}</p>
+                {empty}
+                // An empty list is no list: a bare <ul> of nothing confuses screen readers.
+                {(total > 0).then(|| view! { <ul class="rows" data-testid="today-list">{rows}</ul> })}
+                {(more > 0).then(|| view! {
+                    <button class="secondary" data-testid="today-more" on:click=move |_| set_shown.update(|n| *n += PAGE)>
+                        {t!(i18n, show_more, count = more)}
+                    </button>
+                })}
             }
-            rows.into_iter()
-                .take(300)
-                .map(|r| {
-                    let when = match d.due_of(r) {
-                        Due::DailyFollowUp => t!(i18n, daily_follow_up).into_any(),
-                        Due::NeverVisited => t!(i18n, never_visited).into_any(),
-                        Due::Today => t!(i18n, due_today).into_any(),
-                        Due::Overdue(days) => t!(i18n, overdue_days, days = days).into_any(),
-                    };
-                    let reasons = reasons_text(r, i18n.get_locale());
-                    let address = d.address_of_resident(r);
-                    let (tier, name, rid) = (r.tier(), r.name().to_owned(), r.id().to_owned());
-                    view! {
-                        <li>
-                            <A href=format!("/residents/{rid}") attr:class="row" attr:data-testid="today-row">
-                                <span class="row-main"><TierChip tier=tier />" "{name}</span>
-                                <span class="row-sub">{when}" · "{reasons}</span>
-                                <span class="row-sub">{address}</span>
-                            </A>
-                        </li>
-                    }
-                })
-                .collect_view()
-                .into_any()
         })
     };
     view! {
         <section>
             <h1>{t!(i18n, today_title)}</h1>
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
-                <ul class="rows" data-testid="today-list">{list}</ul>
-            </Suspense>
+            <input
+                type="search"
+                class="search"
+                data-testid="today-search"
+                aria-label=move || t_string!(i18n, today_search_placeholder)
+                placeholder=move || t_string!(i18n, today_search_placeholder)
+                prop:value=query
+                on:input=move |ev| {
+                    set_query.set(event_target_value(&ev));
+                    set_shown.set(PAGE);
+                }
+            />
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{list}</Suspense>
         </section>
     }
 }

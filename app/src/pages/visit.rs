@@ -1,6 +1,8 @@
 //! The door-knocking visit (走访) on one screen: how the resident was reached, what was found,
 //! symptoms and severe warning signs, notes and the next follow-up. One tap saves it, offline
 //! too; a warning sign turns the resident red at once and offers to raise an emergency need.
+//! Once saved, the next resident due today is one tap away, so a round of doors needs no trip
+//! back through the lists.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,6 +18,7 @@ use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::today::visit_href;
 use crate::session::use_session;
 use crate::sync::use_sync;
 
@@ -41,22 +44,30 @@ pub async fn raise_emergency(
     Ok(id)
 }
 
+/// The view of `/visit/new?resident=…`: a fresh form for each resident, so "next resident" after a
+/// save (the same route, another query) starts blank instead of showing the saved visit.
+pub fn visit_route() -> impl Fn() -> AnyView {
+    let query = use_query_map();
+    move || {
+        let resident = query.read().get("resident").unwrap_or_default();
+        view! { <VisitPage resident_id=resident /> }.into_any()
+    }
+}
+
 #[component]
-pub fn VisitPage() -> impl IntoView {
+pub fn VisitPage(resident_id: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let session = use_session();
     let data = use_data();
-    let resident_id = use_query_map()
-        .get_untracked()
-        .get("resident")
-        .unwrap_or_default();
     let form = FormState::new(&visit::ENTITY, &[]);
     form.set(field::METHOD, json!("in_person"));
     let (saved, set_saved) = signal(false);
     let (warned, set_warned) = signal(false);
     let (emergency, set_emergency) = signal(None::<String>);
     let (message, set_message) = signal(None::<String>);
+    // Who comes after this resident on Today, as it stood before the save moved them off it.
+    let (next, set_next) = signal(None::<(String, String)>);
 
     let rid = resident_id.clone();
     let resident = move || {
@@ -115,9 +126,14 @@ pub fn VisitPage() -> impl IntoView {
         }
         fields.extend(changed);
         let id = uuid::Uuid::new_v4().to_string();
+        let after = data.dataset_untracked().and_then(|d| {
+            d.next_due_after(&r.id)
+                .map(|n| (n.id().to_owned(), n.name().to_owned()))
+        });
         spawn_local(async move {
             match sync.edit(visit::NAME, &id, fields).await {
                 Ok(_) => {
+                    set_next.set(after);
                     set_saved.set(true);
                     set_warned.set(warning);
                     set_message.set(None);
@@ -178,7 +194,18 @@ pub fn VisitPage() -> impl IntoView {
                         }}
                     </div>
                 })}
-                <A href=format!("/residents/{back}") attr:class="button secondary block">{t!(i18n, resident)}</A>
+                <div class="after-visit" data-testid="after-visit">
+                    {move || match next.get() {
+                        Some((id, name)) => view! {
+                            <A href=visit_href(&id) attr:class="button primary block" attr:data-testid="next-resident">
+                                {t!(i18n, next_resident, name = name)}
+                            </A>
+                        }.into_any(),
+                        None => view! { <p class="notice" data-testid="today-all-done">{t!(i18n, today_all_done)}</p> }.into_any(),
+                    }}
+                    <A href="/today" attr:class="button secondary block" attr:data-testid="back-to-today">{t!(i18n, back_to_today)}</A>
+                </div>
+                <A href=format!("/residents/{back}") attr:class="button secondary block" attr:data-testid="back-to-resident">{t!(i18n, resident)}</A>
             </Show>
         </section>
     }

@@ -37,6 +37,27 @@ impl<R: Row> Dataset<R> {
         due
     }
 
+    /// Today's list narrowed to what a search for `query` finds: name, phone or the household's
+    /// address contains it. The order stays the knocking order.
+    pub fn find_due(&self, query: &str) -> Vec<&Resident<R>> {
+        let mut due = self.due_list();
+        if !query.is_empty() {
+            due.retain(|r| r.matches(query) || self.address_of_resident(r).contains(query));
+        }
+        due
+    }
+
+    /// Who to knock on after `resident`: the row after theirs on today's list, or, when they
+    /// are not on it (visited from their own page), its first row. Read before the visit is
+    /// saved, since the saved visit moves them off the list or to its top.
+    pub fn next_due_after(&self, resident: &str) -> Option<&Resident<R>> {
+        let due = self.due_list();
+        match due.iter().position(|r| r.id() == resident) {
+            Some(i) => due.get(i + 1).copied(),
+            None => due.first().copied(),
+        }
+    }
+
     /// What today's list says of a resident on it.
     pub fn due_of(&self, r: &Resident<R>) -> Due {
         match r.overdue_days(self.today) {
@@ -52,7 +73,7 @@ impl<R: Row> Dataset<R> {
 mod tests {
     use super::super::fixture::*;
     use super::*;
-    use crate::entities::{resident, visit};
+    use crate::entities::{household, resident, visit};
     use crate::risk::Tier;
     use serde_json::json;
 
@@ -103,6 +124,58 @@ mod tests {
                 Due::Overdue(1),
                 Due::NeverVisited
             ]
+        );
+    }
+
+    #[test]
+    fn today_is_searched_by_name_phone_or_address_in_knocking_order() {
+        let mut f = Fixture::new();
+        let old = |h: &str| {
+            vec![
+                (resident::field::BIRTH_DATE, json!("1935-01-01")),
+                (resident::field::HOUSEHOLD_ID, json!(h)),
+            ]
+        };
+        f.household("h1", &[(household::field::ADDRESS, json!("和平村 3 号"))]);
+        f.household(
+            "h2",
+            &[(household::field::ADDRESS, json!("幸福里 12 号楼"))],
+        );
+        let mut late = old("h1");
+        late.push((resident::field::PHONE, json!("13800001111")));
+        f.resident("late", &late);
+        f.visit("late", 5, &[]);
+        f.resident("soon", &old("h2"));
+        f.visit("soon", 3, &[]);
+        // Due by nothing: green, so never on Today whatever the search.
+        f.resident("young", &[(resident::field::HOUSEHOLD_ID, json!("h2"))]);
+        let d = f.build();
+        let found = |q: &str| ids(d.find_due(q), |r| r.id());
+        assert_eq!(found(""), ["late", "soon"]);
+        assert_eq!(found("幸福里"), ["soon"], "by address");
+        assert_eq!(found("0000111"), ["late"], "by phone");
+        assert_eq!(found("soon"), ["soon"], "by name");
+        assert!(found("北京").is_empty());
+    }
+
+    #[test]
+    fn the_next_resident_is_the_row_after_the_one_visited() {
+        let mut f = Fixture::new();
+        let old = [(resident::field::BIRTH_DATE, json!("1935-01-01"))];
+        for (id, days) in [("a", 6), ("b", 5), ("c", 4)] {
+            f.resident(id, &old);
+            f.visit(id, days, &[]);
+        }
+        f.resident("green", &[]);
+        let d = f.build();
+        let next = |id: &str| d.next_due_after(id).map(|r| r.id().to_owned());
+        assert_eq!(next("a").as_deref(), Some("b"));
+        assert_eq!(next("b").as_deref(), Some("c"));
+        assert_eq!(next("c"), None, "the last row has no next");
+        assert_eq!(
+            next("green").as_deref(),
+            Some("a"),
+            "not on Today: its first row"
         );
     }
 

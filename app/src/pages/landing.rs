@@ -1,0 +1,28 @@
+//! Where the app opens (`/`): each role's first task, so nobody starts a morning on a card that
+//! only says who they are. Grid workers knock on doors (Today), volunteers deliver packs,
+//! supervisors and admins look across grids (the overview). The user card lives at `/me`.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use model::Role;
+
+use crate::session::use_session;
+
+/// The page a role starts on, after login and whenever the app opens at `/`.
+pub fn home_path(role: Role) -> &'static str {
+    match role {
+        Role::GridWorker => "/today",
+        Role::Volunteer => "/deliveries",
+        Role::Supervisor | Role::Admin => "/overview",
+    }
+}
+
+/// Sends whoever opens `/` to their role's first task, or to log in.
+#[component]
+pub fn Landing() -> impl IntoView {
+    let session = use_session();
+    move || {
+        let path = session.get().map_or("/login", |s| home_path(s.user.role));
+        view! { <Redirect path=path /> }
+    }
+}
