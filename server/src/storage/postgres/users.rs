@@ -177,13 +177,18 @@ pub(super) fn store_token(
     Ok(())
 }
 
+/// The text of [`token_owner`]'s statement, made once, not on every request.
+static TOKEN_OWNER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT tokens.device_id, tokens.last_used_at, {USER_COLS}, {GRIDS} \
+         FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.token_hash = $1"
+    )
+});
+
 /// Every request's check of its token: one round trip, by a statement the connection keeps
 /// prepared.
 pub(super) fn token_owner(c: &mut Conn, token_hash: &str) -> Result<Option<TokenOwner>> {
-    let st = c.prepared(&format!(
-        "SELECT tokens.device_id, tokens.last_used_at, {USER_COLS}, {GRIDS} \
-         FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.token_hash = $1"
-    ))?;
+    let st = c.prepared(&TOKEN_OWNER)?;
     let Some(r) = c.client.query_opt(&st, &[&token_hash])? else {
         return Ok(None);
     };

@@ -172,14 +172,22 @@ impl SqliteStorage {
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StorageError::Join(e.to_string()))?
+        on_writer(self.conn.clone(), f).await
     }
+}
+
+/// Runs `f` on the writer connection off the async executor: SQLite calls block.
+async fn on_writer<R, F>(conn: Arc<Mutex<Connection>>, f: F) -> Result<R>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut Connection) -> Result<R> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    })
+    .await
+    .map_err(|e| StorageError::Join(e.to_string()))?
 }
 
 fn written(checkpoint: &SyncSender<()>) {
@@ -195,19 +203,16 @@ struct Writer {
 
 impl GroupWriter for Writer {
     async fn write_group(&self, works: Vec<Work>) -> Result<Vec<Result<()>>> {
-        let conn = self.conn.clone();
-        let (outcomes, kept) = tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = guard.transaction()?;
+        let (outcomes, kept) = on_writer(self.conn.clone(), move |c| {
+            let tx = c.transaction()?;
             // Dropping an uncommitted transaction rolls it back.
             let (outcomes, kept) = run_works(&mut fields::Tx::begin(&tx)?, works)?;
             if kept {
                 tx.commit()?;
             }
-            Ok::<_, StorageError>((outcomes, kept))
+            Ok((outcomes, kept))
         })
-        .await
-        .map_err(|e| StorageError::Join(e.to_string()))??;
+        .await?;
         if kept {
             written(&self.checkpoint);
         }
