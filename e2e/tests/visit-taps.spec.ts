@@ -21,11 +21,17 @@ async function logInFresh(page: Page, who: Account) {
   await login.logIn(who.username, who.password);
 }
 
-test("a visit with no warning sign takes at most 5 taps from Today, and the next resident is offered", async ({ page }) => {
+/** The demo grid worker logged in, on Today (where they land), with the first sync done. */
+async function todayOfGridWorker(page: Page): Promise<TodayPage> {
   await logInFresh(page, gridWorker);
   const today = new TodayPage(page);
   await today.expectOpen();
   await waitSynced(page);
+  return today;
+}
+
+test("a visit with no warning sign takes at most 5 taps from Today, and the next resident is offered", async ({ page }) => {
+  const today = await todayOfGridWorker(page);
 
   const total = await today.total();
   const first = await today.row(0);
@@ -60,10 +66,7 @@ test("a visit with no warning sign takes at most 5 taps from Today, and the next
 });
 
 test("Today shows everyone due a page at a time, is searchable, and its buttons fit a thumb", async ({ page }) => {
-  await logInFresh(page, gridWorker);
-  const today = new TodayPage(page);
-  await today.expectOpen();
-  await waitSynced(page);
+  const today = await todayOfGridWorker(page);
 
   // The demo worker has hundreds due: more than one page, and more than the old cap of 300.
   const total = await today.total();

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use model::dataset::due::Due;
 
+use crate::components::search_list::first_rows;
 use crate::components::tier_chip::TierChip;
 use crate::data::{use_data, Dataset, Resident};
 use crate::i18n::{t, t_string, use_i18n, Locale};
@@ -84,9 +85,7 @@ pub fn TodayPage() -> impl IntoView {
         data.dataset().map(|d| {
             let q = query.get();
             let q = q.trim();
-            let due = d.find_due(q);
-            let total = due.len();
-            let shown = shown.get().min(total);
+            let (total, rows) = first_rows(d.find_due(q), shown.get(), |r| row(&d, r, i18n));
             let count = if q.is_empty() {
                 t!(i18n, today_count, count = total).into_any()
             } else {
@@ -99,11 +98,7 @@ pub fn TodayPage() -> impl IntoView {
                     view! { <p class="muted" data-testid="no-results">{t!(i18n, no_results)}</p> }.into_any()
                 }
             });
-            let rows = due[..shown]
-                .iter()
-                .map(|r| row(&d, r, i18n))
-                .collect_view();
-            let more = total - shown;
+            let more = total.saturating_sub(shown.get());
             view! {
                 <p class="muted" data-testid="today-count" data-total=total>{count}</p>
                 {empty}
