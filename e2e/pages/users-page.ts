@@ -43,6 +43,11 @@ export class UsersPage {
   async toggleDisabled(username: string) {
     const was = await this.row(username).getAttribute("data-disabled");
     await this.row(username).getByTestId("user-toggle").click();
+    // Disabling asks first (it logs the person out everywhere); enabling does not.
+    if (was !== "true") {
+      await expect(this.row(username).getByTestId("user-toggle-confirm")).toContainText("所有设备上立即退出");
+      await this.row(username).getByTestId("user-toggle-yes").click();
+    }
     await expect(this.row(username)).toHaveAttribute("data-disabled", was === "true" ? "false" : "true");
   }
 

@@ -69,9 +69,11 @@ test("a grid worker's offline day reaches the supervisor", async ({ browser }) =
   await expect(page.getByTestId("hotline")).toBeVisible();
   const needUrl = page.url();
   await page.getByTestId("need-resolve").click();
+  await page.getByTestId("need-resolve-yes").click();
   await expect(page.getByTestId("error-resolution")).toBeVisible();
   await page.getByTestId("field-resolution").fill("已联系 120 转诊东城医院");
   await page.getByTestId("need-resolve").click();
+  await page.getByTestId("need-resolve-yes").click();
   await expect(page.getByTestId("need-status")).toHaveText("已解决");
   await nav.go("needs");
   await expect(page.getByTestId("need-row").filter({ hasText: name })).toHaveCount(0);

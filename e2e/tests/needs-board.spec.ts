@@ -45,8 +45,17 @@ test("an emergency need tops the supervisor's board and is assigned, escalated a
   await expect(sup.getByTestId("form-message")).toHaveText("已指派负责人。");
   await sup.getByTestId("need-escalate").click();
   await expect(sup.getByTestId("need-escalated")).toBeVisible();
+  // Withdrawing closes the need for good: a mis-tap only asks, and going back changes nothing.
+  const statusBefore = await sup.getByTestId("need-status").textContent();
+  await sup.getByTestId("need-cancel").click();
+  await expect(sup.getByTestId("need-cancel-confirm")).toContainText("撤销后这条需求就关闭了");
+  await sup.getByTestId("need-cancel-no").click();
+  await expect(sup.getByTestId("need-cancel-confirm")).toHaveCount(0);
+  await expect(sup.getByTestId("need-status")).toHaveText(statusBefore ?? "");
   await sup.getByTestId("field-resolution").fill("已联系 120 送医");
   await sup.getByTestId("need-resolve").click();
+  await expect(sup.getByTestId("need-status")).toHaveText(statusBefore ?? "");
+  await sup.getByTestId("need-resolve-yes").click();
   await expect(sup.getByTestId("need-status")).toHaveText("已解决");
   await syncNow(sup);
 

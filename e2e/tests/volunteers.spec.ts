@@ -101,6 +101,10 @@ test("a supervisor plans a batch of packs and the volunteer finds them on their 
   await page.locator("label.check", { hasText: volunteer.name }).getByTestId("pack-volunteer").check();
   await page.getByTestId("plan-name").fill("e2e 批次");
   await page.getByTestId("create-plan").click();
+  // Nothing is made until the batch is confirmed, in words that say for how many.
+  await expect(page.getByTestId("create-plan-confirm")).toContainText(`将为 ${count} 位居民创建配送，分给 1 名志愿者`);
+  await expect(page.getByTestId("plan-created")).toHaveCount(0);
+  await page.getByTestId("create-plan-yes").click();
   await expect(page.getByTestId("plan-created")).toHaveText(`已创建 ${count} 个配送。`);
   // The batch took everyone it was for: asked again, nobody is left without a pack.
   await expect(page.getByTestId("plan-preview")).toContainText("将为 0 人");

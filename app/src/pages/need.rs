@@ -8,6 +8,7 @@ use model::entities::need::{self, field};
 use model::record::Need;
 use serde_json::{json, Value};
 
+use crate::components::confirm_button::ConfirmButton;
 use crate::components::field_input::member_label;
 use crate::components::record_form::{use_record_form, Edit, FormSpec};
 use crate::data::use_data;
@@ -103,7 +104,7 @@ pub fn NeedForm(id: String) -> impl IntoView {
     };
     let step = move |s: &'static str| {
         let submit = submit.clone();
-        move |_| submit(Some(s))
+        Callback::new(move |()| submit(Some(s)))
     };
 
     let (start, resolve, cancel) = (
@@ -193,10 +194,18 @@ pub fn NeedForm(id: String) -> impl IntoView {
             {move || (!is_new && open()).then(|| view! {
                 <div class="actions">
                     {(status.get() == need::OPEN).then(|| view! {
-                        <button class="secondary" data-testid="need-start" on:click=start.clone()>{t!(i18n, status_to_progress)}</button>
+                        <button class="secondary" data-testid="need-start" on:click=move |_| start.run(())>{t!(i18n, status_to_progress)}</button>
                     })}
-                    <button class="primary" data-testid="need-resolve" on:click=resolve.clone()>{t!(i18n, status_to_resolved)}</button>
-                    <button class="secondary" data-testid="need-cancel" on:click=cancel.clone()>{t!(i18n, status_to_cancelled)}</button>
+                    <ConfirmButton testid="need-resolve" class="primary"
+                        label=move || t!(i18n, status_to_resolved)
+                        question=move || t!(i18n, need_resolve_question)
+                        confirm=move || t!(i18n, need_resolve_confirm)
+                        on_confirm=resolve />
+                    <ConfirmButton testid="need-cancel" class="secondary danger"
+                        label=move || t!(i18n, status_to_cancelled)
+                        question=move || t!(i18n, need_cancel_question)
+                        confirm=move || t!(i18n, status_to_cancelled)
+                        on_confirm=cancel />
                 </div>
             })}
             {move || (!is_new && open()).then(|| view! {

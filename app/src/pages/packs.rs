@@ -102,8 +102,10 @@ pub fn PacksPage() -> impl IntoView {
         }
     };
 
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Creating a batch hands work to volunteers' phones at their next sync and cannot be taken
+    // back in one step, so the form's button only asks, and the batch is made on the answer.
+    let (asking, set_asking) = signal(false);
+    let create = move |confirmed: bool| {
         let Some(d) = data.dataset_untracked() else {
             return;
         };
@@ -125,6 +127,12 @@ pub fn PacksPage() -> impl IntoView {
             set_message.set(Some(t_string!(i18n, choose_volunteer).to_string()));
             return;
         }
+        if !confirmed {
+            set_message.set(None);
+            set_asking.set(true);
+            return;
+        }
+        set_asking.set(false);
         let plan = name.get_untracked();
         let site = site.get_untracked();
         let contents = pack
@@ -166,7 +174,7 @@ pub fn PacksPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t!(i18n, packs_title)}</h1>
-            <form on:submit=create novalidate data-testid="pack-plan-form">
+            <form on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); create(false) } novalidate data-testid="pack-plan-form">
                 <div class="field">
                     <label for="plan-name">{t!(i18n, plan_name)}</label>
                     <input id="plan-name" data-testid="plan-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
@@ -194,6 +202,13 @@ pub fn PacksPage() -> impl IntoView {
                 {move || message.get().map(|m| view! { <p class="field-error" role="alert" data-testid="form-message">{m}</p> })}
                 {move || created.get().map(|n| view! { <p class="notice" role="status" data-testid="plan-created">{t!(i18n, plan_created, count = n)}</p> })}
                 <button type="submit" class="primary" data-testid="create-plan" disabled=busy>{t!(i18n, create_plan)}</button>
+                <Show when=move || asking.get()>
+                    <div class="confirm" role="alertdialog" data-testid="create-plan-confirm">
+                        <p>{move || t!(i18n, create_plan_question, count = count(), volunteers = chosen.get().len())}</p>
+                        <button type="button" class="primary" data-testid="create-plan-yes" disabled=busy on:click=move |_| create(true)>{t!(i18n, create_plan)}</button>
+                        <button type="button" class="secondary" data-testid="create-plan-no" on:click=move |_| set_asking.set(false)>{t!(i18n, confirm_back)}</button>
+                    </div>
+                </Show>
             </form>
         </section>
     }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::in_language;
+use crate::components::confirm_button::ConfirmButton;
 use crate::components::field_input::field_label;
 use crate::components::load_error::LoadError;
 use crate::i18n::{t, use_i18n};
@@ -45,7 +46,7 @@ pub fn SyncPage() -> impl IntoView {
                         .map(|f| field_label(f, i18n.get_locale()).to_owned())
                         .unwrap_or_else(|| r.change.field.clone());
                     let value = r.change.value.to_string();
-                    let dismiss = move |_| {
+                    let dismiss = move |()| {
                         let key = key.clone();
                         spawn_local(async move {
                             if let Some(db) = sync.db_untracked() {
@@ -61,7 +62,11 @@ pub fn SyncPage() -> impl IntoView {
                         <li class="rejected" data-testid="rejected-item">
                             <strong>{label}": "{value}</strong>
                             <p class="field-error">{refusal_text(&r, i18n.get_locale())}</p>
-                            <button class="secondary small" on:click=dismiss>{t!(i18n, rejected_dismiss)}</button>
+                            <ConfirmButton testid="rejected-dismiss"
+                                label=move || t!(i18n, rejected_dismiss)
+                                question=move || t!(i18n, rejected_dismiss_question)
+                                confirm=move || t!(i18n, rejected_dismiss)
+                                on_confirm=dismiss />
                         </li>
                     }
                 })

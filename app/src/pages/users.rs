@@ -10,6 +10,7 @@ use model::wire::{CreateUserRequest, UpdateUserRequest, UserAccount};
 use model::Role;
 
 use crate::api::{self, in_language, ApiError};
+use crate::components::confirm_button::ConfirmButton;
 use crate::data::use_data;
 use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::session::use_session;
@@ -380,7 +381,7 @@ fn UserRow(
             t_string!(i18n, users_password_reset).to_string(),
         );
     };
-    let toggle = move |_| {
+    let toggle = move |()| {
         let done = if disabled {
             t_string!(i18n, users_enabled_done).to_string()
         } else {
@@ -395,6 +396,7 @@ fn UserRow(
         );
     };
     let user_role = user.role;
+    let display_name = user.name.clone();
 
     view! {
         <li class="row" data-testid="user-row" data-username=user.username.clone() data-disabled=disabled.to_string()>
@@ -416,9 +418,23 @@ fn UserRow(
                     on:click=move |_| mode.update(|m| *m = if *m == Mode::Password { Mode::Closed } else { Mode::Password })>
                     {t!(i18n, users_reset_password)}
                 </button>
-                <button type="button" class="secondary" data-testid="user-toggle" prop:disabled=move || busy.get() on:click=toggle>
-                    {if disabled { t!(i18n, users_enable).into_any() } else { t!(i18n, users_disable).into_any() }}
-                </button>
+                {if disabled {
+                    view! {
+                        <button type="button" class="secondary" data-testid="user-toggle" prop:disabled=move || busy.get() on:click=move |_| toggle(())>
+                            {t!(i18n, users_enable)}
+                        </button>
+                    }.into_any()
+                } else {
+                    // Disabling logs the person out on every device at once: asked first.
+                    let name = display_name.clone();
+                    view! {
+                        <ConfirmButton testid="user-toggle" disabled=Signal::from(busy)
+                            label=move || t!(i18n, users_disable)
+                            question=move || t!(i18n, users_disable_question, name = name.clone())
+                            confirm=move || t!(i18n, users_disable)
+                            on_confirm=toggle />
+                    }.into_any()
+                }}
             </span>
             {move || (mode.get() == Mode::Edit).then(|| view! {
                 <div class="card" data-testid="user-edit-form">
