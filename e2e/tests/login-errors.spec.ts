@@ -17,7 +17,7 @@ test("an unreachable server says so and asks to check the connection", async ({ 
   await login.open();
   await page.route("**/api/v1/login", (route) => route.abort("internetdisconnected"));
   await login.logIn(gridWorker.username, gridWorker.password);
-  await expect(login.error()).toHaveText("无法连接服务器，请检查网络后重试。");
+  await expect(login.error()).toHaveText("无法连接服务器。第一次登录需要网络；登录过一次后，没有信号也能照常使用。请到有信号的地方再试。");
   expect(await page.evaluate(() => localStorage.getItem("knock.session"))).toBeNull();
 });
 

@@ -89,7 +89,9 @@ fn Overview() -> impl IntoView {
                     None => Loaded::Failed(String::new()),
                 },
                 Err(e) => Loaded::Failed(match e {
-                    ApiError::Status { body: Some(b), .. } => b.message,
+                    ApiError::Status { body: Some(b), .. } => {
+                        crate::api::in_language(&b.message, i18n.get_locale_untracked())
+                    }
                     _ => String::new(),
                 }),
             })
@@ -365,7 +367,7 @@ fn VisitsChart(d: Arc<Dashboard>) -> impl IntoView {
             <svg class="chart" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img" data-testid="visits-chart">
                 {bars}
             </svg>
-            <p class="chart-axis muted"><span>{first}</span><span>{format!("max {max}")}</span><span>{last}</span></p>
+            <p class="chart-axis muted"><span>{first}</span><span>{t!(i18n, chart_max, count = max)}</span><span>{last}</span></p>
         </section>
     }
 }

@@ -166,7 +166,7 @@ pub fn PacksPage() -> impl IntoView {
                     set_message.set(None);
                     set_created.set(Some(n));
                 }
-                Err(e) => set_message.set(Some(e.to_string())),
+                Err(e) => set_message.set(Some(e.message(i18n.get_locale_untracked()))),
             }
         });
     };

@@ -138,7 +138,7 @@ pub fn VisitPage(resident_id: String) -> impl IntoView {
                     set_warned.set(warning);
                     set_message.set(None);
                 }
-                Err(e) => set_message.set(Some(e.to_string())),
+                Err(e) => set_message.set(Some(e.message(i18n.get_locale_untracked()))),
             }
         });
     };
@@ -153,7 +153,7 @@ pub fn VisitPage(resident_id: String) -> impl IntoView {
         spawn_local(async move {
             match raise_emergency(sync, &r.id, &grid, description).await {
                 Ok(id) => set_emergency.set(Some(id)),
-                Err(e) => set_message.set(Some(e.to_string())),
+                Err(e) => set_message.set(Some(e.message(i18n.get_locale_untracked()))),
             }
         });
     };

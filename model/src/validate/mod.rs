@@ -56,8 +56,8 @@ pub fn check_change(change: &Change) -> Result<&'static FieldDef, Problem> {
 }
 
 /// [`check_value`] with the problem as its bilingual message.
-pub fn validate_value(field: &FieldDef, value: &Value) -> Result<(), String> {
-    check_value(field, value).map_err(|kind| kind.message_for(field))
+pub fn validate_value(entity: &str, field: &FieldDef, value: &Value) -> Result<(), String> {
+    check_value(field, value).map_err(|kind| kind.message_for(entity, field))
 }
 
 /// Checks a value against one field's type and rule; `null` always passes.
@@ -255,7 +255,7 @@ mod tests {
         ok("visit", "method", json!("wechat"));
         assert_eq!(
             err("visit", "antigen", json!("Positive")),
-            "抗原检测应为以下之一：negative、positive、not_tested（antigen test must be one of: negative, positive, not_tested）"
+            "抗原检测应为以下之一：阴性、阳性、未检测（antigen test must be one of: negative, positive, not tested）"
         );
         ok("visit", "resident_id", json!("r-1"));
         assert!(err("visit", "resident_id", json!("")).contains("id of a record"));
@@ -437,7 +437,7 @@ mod tests {
                 Err(p.message())
             );
             if let Some(def) = schema::entity(entity).and_then(|e| e.field(field)) {
-                assert_eq!(validate_value(def, &value), Err(p.message()));
+                assert_eq!(validate_value(entity, def, &value), Err(p.message()));
             }
         }
         assert_eq!(

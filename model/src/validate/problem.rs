@@ -94,26 +94,35 @@ impl ProblemKind {
     }
 
     /// The bilingual message for this problem with a value of `field`.
-    pub fn message_for(&self, field: &FieldDef) -> String {
+    pub fn message_for(&self, entity: &str, field: &FieldDef) -> String {
         let (zh, en) = self
-            .about_value(field.zh, field.en)
+            .about_value(entity, field)
             .unwrap_or_else(|| unworded(field.zh, field.en));
         both(&zh, &en)
     }
 
-    /// The Chinese and the English sentence about a value of the field labelled `zh` / `en`;
-    /// `None` for a kind that is not about a value, or that this version does not know.
-    fn about_value(&self, zh: &str, en: &str) -> Option<(String, String)> {
+    /// The Chinese and the English sentence about a value of `entity.field`; `None` for a kind
+    /// that is not about a value, or that this version does not know.
+    fn about_value(&self, entity: &str, field: &FieldDef) -> Option<(String, String)> {
         use ProblemKind::*;
+        let (zh, en) = (field.zh, field.en);
         Some(match self {
             WrongType { expected } => {
                 let (should_zh, should_en) = expected.sentence()?;
                 (format!("{zh}{should_zh}"), format!("{en} {should_en}"))
             }
-            NotAMember { members } => (
-                format!("{zh}应为以下之一：{}", members.join("、")),
-                format!("{en} must be one of: {}", members.join(", ")),
-            ),
+            // The members by their labels, as the person sees them in the form's choices; the
+            // codes stay in the problem itself for a program to read.
+            NotAMember { members } => {
+                let (labels_zh, labels_en): (Vec<_>, Vec<_>) = members
+                    .iter()
+                    .map(|m| crate::labels::member(entity, field.name, m))
+                    .unzip();
+                (
+                    format!("{zh}应为以下之一：{}", labels_zh.join("、")),
+                    format!("{en} must be one of: {}", labels_en.join(", ")),
+                )
+            }
             BadMobile => (
                 format!("{zh}：手机号应为 11 位数字"),
                 format!("{en}: a mobile number has 11 digits"),
@@ -205,7 +214,7 @@ impl Problem {
             }
             kind => {
                 let field = schema::entity(e)?.field(f)?;
-                kind.about_value(field.zh, field.en)
+                kind.about_value(e, field)
             }
         }
     }

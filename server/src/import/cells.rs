@@ -93,7 +93,7 @@ pub fn parse_id_card(s: &str) -> Option<IdCard> {
 }
 
 /// Turns one cell into the field's JSON value, or says what is wrong with it.
-pub fn field_value(def: &FieldDef, raw: &str) -> Result<Value, Problem> {
+pub fn field_value(entity: &str, def: &FieldDef, raw: &str) -> Result<Value, Problem> {
     use model::FieldType::*;
     let (zh, en) = (def.zh, def.en);
     let value = match def.ty {
@@ -111,7 +111,7 @@ pub fn field_value(def: &FieldDef, raw: &str) -> Result<Value, Problem> {
         _ if def.check == model::Check::Phone => json!(clean_phone(raw)),
         _ => json!(raw),
     };
-    model::validate::validate_value(def, &value).map_err(Problem::Invalid)?;
+    model::validate::validate_value(entity, def, &value).map_err(Problem::Invalid)?;
     Ok(value)
 }
 
@@ -161,27 +161,32 @@ mod tests {
     fn a_cell_is_checked_against_its_field() {
         let def = |f| model::schema::field(resident::NAME, f).unwrap();
         let flag = def(resident::field::TAG_LIVING_ALONE);
-        assert_eq!(field_value(flag, "√"), Ok(json!(true)));
+        assert_eq!(field_value(resident::NAME, flag, "√"), Ok(json!(true)));
         assert_eq!(
-            field_value(flag, "也许").unwrap_err().to_string(),
+            field_value(resident::NAME, flag, "也许")
+                .unwrap_err()
+                .to_string(),
             format!("{}应填“是”或“否”（{} must be yes or no）", flag.zh, flag.en)
         );
         let sex = def(resident::field::GENDER);
-        assert_eq!(field_value(sex, "女性"), Ok(json!("female")));
+        assert_eq!(
+            field_value(resident::NAME, sex, "女性"),
+            Ok(json!("female"))
+        );
         assert!(matches!(
-            field_value(sex, "?"),
+            field_value(resident::NAME, sex, "?"),
             Err(Problem::NotASex { .. })
         ));
         let phone = def(resident::field::PHONE);
         assert_eq!(
-            field_value(phone, "+86 138 0000 0000"),
+            field_value(resident::NAME, phone, "+86 138 0000 0000"),
             Ok(json!("13800000000"))
         );
         assert!(matches!(
-            field_value(phone, "123"),
+            field_value(resident::NAME, phone, "123"),
             Err(Problem::Invalid(_))
         ));
         let doses = def(resident::field::VACC_DOSES);
-        assert_eq!(field_value(doses, "3.0"), Ok(json!(3)));
+        assert_eq!(field_value(resident::NAME, doses, "3.0"), Ok(json!(3)));
     }
 }

@@ -27,9 +27,21 @@ pub enum Dest {
 impl Dest {
     /// The schema's definition of the field a resident or household column fills.
     pub fn def(self) -> Option<&'static FieldDef> {
+        model::schema::field(self.entity()?, self.field()?)
+    }
+
+    /// The entity of the field a column fills.
+    pub fn entity(self) -> Option<&'static str> {
         match self {
-            Dest::Resident(f) => model::schema::field(resident::NAME, f),
-            Dest::Household(f) => model::schema::field(household::NAME, f),
+            Dest::Resident(_) => Some(resident::NAME),
+            Dest::Household(_) => Some(household::NAME),
+            Dest::Grid | Dest::IdCard => None,
+        }
+    }
+
+    fn field(self) -> Option<&'static str> {
+        match self {
+            Dest::Resident(f) | Dest::Household(f) => Some(f),
             Dest::Grid | Dest::IdCard => None,
         }
     }

@@ -85,8 +85,10 @@ pub fn read(columns: &[Column], cells: &[String]) -> RowValues {
 impl RowValues {
     /// Parses `raw` into the resident or household field `dest`.
     fn field(&mut self, dest: Dest, raw: &str) {
-        let Some(def) = dest.def() else { return };
-        match (field_value(def, raw), dest) {
+        let (Some(entity), Some(def)) = (dest.entity(), dest.def()) else {
+            return;
+        };
+        match (field_value(entity, def, raw), dest) {
             (Err(problem), _) => self.problems.push(problem),
             (Ok(value), Dest::Household(f)) => {
                 self.household.insert(f, value);
