@@ -37,4 +37,12 @@ export class LedgerPage {
   async filterTier(tier: "all" | "red" | "yellow") {
     await this.page.getByTestId("filter-tier").selectOption(tier);
   }
+  /** Narrows the ledger to names or phone numbers holding `text`. */
+  async search(text: string) {
+    await this.page.getByTestId("ledger-search").fill(text);
+  }
+  /** How many rows the ledger holds in all, drawn or not. */
+  async total() {
+    return Number(await this.page.getByTestId("ledger-count").getAttribute("data-total"));
+  }
 }

@@ -8,5 +8,6 @@ pub mod lang_switch;
 pub mod load_error;
 pub mod record_form;
 pub mod search_list;
+pub mod show_more;
 pub mod sync_badge;
 pub mod tier_chip;

@@ -10,11 +10,15 @@ use model::entities::resident;
 use model::risk::Tier;
 
 use crate::components::field_input::field_label;
+use crate::components::show_more::ShowMore;
 use crate::components::tier_chip::{tier_label, TierChip};
 use crate::data::use_data;
 use crate::download::Export;
-use crate::i18n::{t, use_i18n, Locale};
+use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::pages::today::reasons_text;
+
+/// Rows drawn at a time.
+const PAGE: usize = 100;
 
 /// A tier picker's value: "red", "yellow", or anything else for both.
 fn tier_of(value: &str) -> Option<Tier> {
@@ -30,6 +34,13 @@ pub fn LedgerPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let filter = RwSignal::new(Filter::default());
+    // A supervisor's ledger runs to thousands of rows: draw a page at a time, from the top again
+    // whenever the filter changes. The count and the exports cover every row.
+    let shown = RwSignal::new(PAGE);
+    Effect::new(move |_| {
+        filter.track();
+        shown.set(PAGE);
+    });
     let exporter = Export::default();
     let export = move |xlsx: bool| {
         let Some(d) = data.dataset_untracked() else {
@@ -59,6 +70,7 @@ pub fn LedgerPage() -> impl IntoView {
             let locale = i18n.get_locale();
             let body = rows
                 .into_iter()
+                .take(shown.get())
                 .map(|r| {
                     let (tier, name, id) = (r.tier(), r.name().to_owned(), r.id().to_owned());
                     let reasons = reasons_text(r, locale);
@@ -82,7 +94,7 @@ pub fn LedgerPage() -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <p class="muted" data-testid="ledger-count">{t!(i18n, ledger_count, count = count)}</p>
+                <p class="muted" data-testid="ledger-count" data-total=count>{t!(i18n, ledger_count, count = count)}</p>
                 <div class="table-scroll">
                     <table class="ledger">
                         <thead><tr>
@@ -92,12 +104,18 @@ pub fn LedgerPage() -> impl IntoView {
                         <tbody>{body}</tbody>
                     </table>
                 </div>
+                <ShowMore total=count shown=shown page=PAGE testid="ledger-more" />
             }
         })
     };
     view! {
         <section>
             <h1>{t!(i18n, ledger_title)}</h1>
+            <input type="search" class="search" data-testid="ledger-search"
+                aria-label=move || t_string!(i18n, search_placeholder)
+                placeholder=move || t_string!(i18n, search_placeholder)
+                on:input=move |ev| filter.update(|f| f.query = event_target_value(&ev))
+            />
             <div class="filters">
                 <label>{t!(i18n, filter_tier)}
                     <select data-testid="filter-tier" on:change=move |ev| filter.update(|f| f.tier = tier_of(&event_target_value(&ev)))>

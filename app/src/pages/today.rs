@@ -10,6 +10,7 @@ use leptos_router::components::A;
 use model::dataset::due::Due;
 
 use crate::components::search_list::first_rows;
+use crate::components::show_more::ShowMore;
 use crate::components::tier_chip::TierChip;
 use crate::data::{use_data, Dataset, Resident};
 use crate::i18n::{t, t_string, use_i18n, Locale};
@@ -80,7 +81,7 @@ pub fn TodayPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let (query, set_query) = signal(String::new());
-    let (shown, set_shown) = signal(PAGE);
+    let shown = RwSignal::new(PAGE);
     let list = move || {
         data.dataset().map(|d| {
             let q = query.get();
@@ -98,17 +99,12 @@ pub fn TodayPage() -> impl IntoView {
                     view! { <p class="muted" data-testid="no-results">{t!(i18n, no_results)}</p> }.into_any()
                 }
             });
-            let more = total.saturating_sub(shown.get());
             view! {
                 <p class="muted" data-testid="today-count" data-total=total>{count}</p>
                 {empty}
                 // An empty list is no list: a bare <ul> of nothing confuses screen readers.
                 {(total > 0).then(|| view! { <ul class="rows" data-testid="today-list">{rows}</ul> })}
-                {(more > 0).then(|| view! {
-                    <button class="secondary" data-testid="today-more" on:click=move |_| set_shown.update(|n| *n += PAGE)>
-                        {t!(i18n, show_more, count = more)}
-                    </button>
-                })}
+                <ShowMore total=total shown=shown page=PAGE testid="today-more" />
             }
         })
     };
@@ -124,7 +120,7 @@ pub fn TodayPage() -> impl IntoView {
                 prop:value=query
                 on:input=move |ev| {
                     set_query.set(event_target_value(&ev));
-                    set_shown.set(PAGE);
+                    shown.set(PAGE);
                 }
             />
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{list}</Suspense>

@@ -56,6 +56,8 @@ pub struct Filter {
     pub overdue_only: bool,
     /// Grid ids to include; empty for all.
     pub grids: Vec<String>,
+    /// Part of a name or phone number, as the residents' search reads it; empty for all.
+    pub query: String,
 }
 
 /// The sheet's name, and the start of the file's.
@@ -94,6 +96,7 @@ impl<R: Row> Dataset<R> {
                         .grid_id()
                         .is_some_and(|g| f.grids.iter().any(|x| x == g))
             })
+            .filter(|r| r.matches(f.query.trim()))
             .collect();
         rows.sort_by_key(|r| (r.tier(), r.name().to_owned()));
         rows
@@ -235,6 +238,17 @@ mod tests {
             }),
             ["red"]
         );
+        let search = |query: &str| Filter {
+            query: query.into(),
+            ..Filter::default()
+        };
+        assert_eq!(rows(search("桂兰")), ["red"]);
+        assert_eq!(
+            rows(search(" 1380000 ")),
+            ["red"],
+            "by phone, spaces trimmed"
+        );
+        assert!(rows(search("李")).is_empty());
         assert_eq!(Group::parse("nonsense"), None);
         assert_eq!(
             Group::all().count(),
