@@ -12,7 +12,7 @@ test("a wrong password shows the Chinese message and stores no token", async ({ 
   expect(await page.evaluate(() => localStorage.getItem("knock.session"))).toBeNull();
 });
 
-test("an unreachable server says so and asks to check the connection", async ({ page }) => {
+test("an unreachable server says so, and that the first login needs the network", async ({ page }) => {
   const login = new LoginPage(page);
   await login.open();
   await page.route("**/api/v1/login", (route) => route.abort("internetdisconnected"));
