@@ -273,7 +273,7 @@ pub fn ImportPage() -> impl IntoView {
                     <li>{t!(i18n, import_action_merge)}": "<strong data-testid="import-merged">{r.merged}</strong></li>
                     <li>{t!(i18n, import_action_refuse)}": "<strong data-testid="import-refused">{r.refused}</strong></li>
                 </ul>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, import_rows_label)>
                     <table class="ledger" data-testid="import-rows">
                         <thead>
                             <tr>

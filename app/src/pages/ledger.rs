@@ -95,7 +95,7 @@ pub fn LedgerPage() -> impl IntoView {
                 .collect_view();
             view! {
                 <p class="muted" data-testid="ledger-count" data-total=count>{t!(i18n, ledger_count, count = count)}</p>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, ledger_title)>
                     <table class="ledger">
                         <thead><tr>
                             <th>{t!(i18n, name)}</th><th>{t!(i18n, age)}</th><th>{t!(i18n, tier)}</th><th>{t!(i18n, reasons)}</th>

@@ -34,7 +34,8 @@ pub fn NeedsPage() -> impl IntoView {
             let now = now.get();
             let open = d.needs_board(&filter.get(), now);
             if open.is_empty() {
-                return view! { <p class="muted" data-testid="needs-none">{t!(i18n, no_needs)}</p> }.into_any();
+                // Inside the list's <ul>, so the one row says it holds nothing.
+                return view! { <li><p class="muted" data-testid="needs-none">{t!(i18n, no_needs)}</p></li> }.into_any();
             }
             let locale = i18n.get_locale();
             open.into_iter()

@@ -311,9 +311,10 @@ fn TableCard(
 ) -> impl IntoView {
     view! {
         <section class="card">
-            <h2>{title.run()}</h2>
+            <h2 id=format!("{testid}-title")>{title.run()}</h2>
             {note.map(|n| view! { <p class="muted">{n.run()}</p> })}
-            <div class="table-scroll">
+            // A table wider than the phone scrolls; a keyboard must be able to reach it too.
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby=format!("{testid}-title")>
                 <table class="ledger" data-testid=testid>
                     <thead><tr>{head.run()}</tr></thead>
                     <tbody>{rows}</tbody>
@@ -334,6 +335,7 @@ fn VisitsChart(d: Arc<Dashboard>) -> impl IntoView {
         .max()
         .unwrap_or(0)
         .max(1);
+    let total: u32 = d.visits_per_day.iter().map(|c| c.count).sum();
     let (w, h) = (300.0, 100.0);
     let bar = w / d.visits_per_day.len().max(1) as f64;
     let bars = d
@@ -364,10 +366,13 @@ fn VisitsChart(d: Arc<Dashboard>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{t!(i18n, dashboard_visits_chart)}</h2>
-            <svg class="chart" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img" data-testid="visits-chart">
+            <svg class="chart" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img" data-testid="visits-chart"
+                aria-labelledby="visits-chart-summary">
                 {bars}
             </svg>
-            <p class="chart-axis muted"><span>{first}</span><span>{t!(i18n, chart_max, count = max)}</span><span>{last}</span></p>
+            <p class="chart-axis muted"><span>{first.clone()}</span><span>{t!(i18n, chart_max, count = max)}</span><span>{last.clone()}</span></p>
+            // The chart in words: its text alternative, and a summary for everyone.
+            <p class="muted" id="visits-chart-summary">{t!(i18n, chart_alt, first = first, last = last, max = max, total = total)}</p>
         </section>
     }
 }

@@ -54,8 +54,8 @@ pub fn PacksPage() -> impl IntoView {
                     let need = Signal::derive(move || quantities.with(|q| q.get(&id_need).copied().unwrap_or(0)) * count() as i64);
                     view! {
                         <div class="field">
-                            <label>{label}</label>
-                            <input type="number" inputmode="numeric" min="0" data-testid="pack-quantity"
+                            <label for=format!("qty-{id}")>{label}</label>
+                            <input id=format!("qty-{id}") type="number" inputmode="numeric" min="0" data-testid="pack-quantity"
                                 on:input=move |ev| {
                                     let q = event_target_value(&ev).trim().parse::<i64>().unwrap_or(0).max(0);
                                     quantities.update(|m| { m.insert(id_in.clone(), q); });

@@ -33,11 +33,12 @@ pub fn SyncPage() -> impl IntoView {
             let items = match items {
                 Ok(items) => items,
                 Err(_) => {
-                    return view! { <LoadError on_retry=move |_| rejected.refetch() /> }.into_any()
+                    return view! { <li><LoadError on_retry=move |_| rejected.refetch() /></li> }.into_any()
                 }
             };
             if items.is_empty() {
-                return view! { <p class="muted" data-testid="rejected-none">{t!(i18n, rejected_none)}</p> }.into_any();
+                // Inside the list's <ul>, so the one row says it holds nothing.
+                return view! { <li><p class="muted" data-testid="rejected-none">{t!(i18n, rejected_none)}</p></li> }.into_any();
             }
             items
                 .into_iter()
