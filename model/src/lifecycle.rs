@@ -14,6 +14,13 @@ use crate::date::Date;
 use crate::entities::{household, resident};
 use crate::record::Fields;
 
+/// The status field, spelled alike on both entities (a test holds them equal).
+pub const STATUS: &str = resident::field::STATUS;
+/// The day the status took effect.
+pub const STATUS_DATE: &str = resident::field::STATUS_DATE;
+/// Where they went or why.
+pub const STATUS_REASON: &str = resident::field::STATUS_REASON;
+
 /// Why a resident is off the lists, as one record says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Departure {
@@ -27,13 +34,12 @@ pub struct Departure {
 
 /// The departure a record's own fields say, if any. Both entities spell the three fields alike.
 fn of<R: Fields + ?Sized>(r: &R, by_household: bool) -> Option<Departure> {
-    // The constants are the same strings on both entities; a test holds them equal.
-    let status = r.text(resident::field::STATUS)?;
+    let status = r.text(STATUS)?;
     Some(Departure {
         status: status.to_owned(),
-        date: r.date(resident::field::STATUS_DATE),
+        date: r.date(STATUS_DATE),
         reason: r
-            .text(resident::field::STATUS_REASON)
+            .text(STATUS_REASON)
             .filter(|s| !s.trim().is_empty())
             .map(str::to_owned),
         by_household,
@@ -123,14 +129,10 @@ pub fn mark(status: &str, date: Date, reason: &str) -> Vec<(String, Value)> {
 
 /// The fields that restore a record: all three cleared.
 pub fn restore() -> Vec<(String, Value)> {
-    [
-        resident::field::STATUS,
-        resident::field::STATUS_DATE,
-        resident::field::STATUS_REASON,
-    ]
-    .into_iter()
-    .map(|f| (f.to_owned(), Value::Null))
-    .collect()
+    [STATUS, STATUS_DATE, STATUS_REASON]
+        .into_iter()
+        .map(|f| (f.to_owned(), Value::Null))
+        .collect()
 }
 
 #[cfg(test)]
@@ -145,12 +147,14 @@ mod tests {
 
     #[test]
     fn both_entities_spell_the_three_fields_alike() {
-        assert_eq!(resident::field::STATUS, household::field::STATUS);
-        assert_eq!(resident::field::STATUS_DATE, household::field::STATUS_DATE);
-        assert_eq!(
-            resident::field::STATUS_REASON,
-            household::field::STATUS_REASON
-        );
+        for (mine, theirs) in [
+            (STATUS, household::field::STATUS),
+            (STATUS_DATE, household::field::STATUS_DATE),
+            (STATUS_REASON, household::field::STATUS_REASON),
+        ] {
+            assert_eq!(mine, theirs);
+            assert!(resident::ENTITY.field(mine).is_some());
+        }
     }
 
     #[test]
