@@ -84,13 +84,18 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
             Err(p) => set_problem.set(Some(problem_text(p))),
         }
     };
+    // Closing the form, by cancelling or once saved, forgets what was typed: the next mark
+    // starts from today and a blank reason, not a date refused a moment ago.
+    let close = move || {
+        set_step.set(0);
+        set_problem.set(None);
+        reason.set(String::new());
+        date.set(today().to_string());
+    };
     let write = move |fields: Vec<(String, serde_json::Value)>, id: String| {
         spawn_local(async move {
             match sync.edit(name, &id, fields).await {
-                Ok(_) => {
-                    set_step.set(0);
-                    set_problem.set(None);
-                }
+                Ok(_) => close(),
                 Err(e) => set_problem.set(Some(e.message(i18n.get_locale_untracked()))),
             }
         });
@@ -182,7 +187,7 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
                         <textarea id="f-departure-reason" data-testid="departure-reason-input" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     </div>
                     <button type="submit" class="primary" data-testid="departure-next">{t!(i18n, departure_next)}</button>
-                    <button type="button" class="secondary" data-testid="departure-cancel" on:click=move |_| set_step.set(0)>{t!(i18n, cancel)}</button>
+                    <button type="button" class="secondary" data-testid="departure-cancel" on:click=move |_| close()>{t!(i18n, cancel)}</button>
                 </form>
             </Show>
             <Show when=move || step.get() == 2>
