@@ -31,7 +31,7 @@ use crate::pages::{
     login::LoginPage, need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
     resident::ResidentForm, residents::ResidentsPage, services::ServicesPage,
     supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
-    visit::visit_route,
+    visit::visit_route, visit_edit::VisitCorrection,
 };
 
 #[component]
@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/residents") view=ResidentsPage />
                             <Route path=path!("/residents/:id") view=|| by_id_param(|id| view! { <ResidentForm id=id /> }) />
                             <Route path=path!("/visit/new") view=|| visit_route() />
+                            <Route path=path!("/visits/:id") view=|| by_id_param(|id| view! { <VisitCorrection id=id /> }) />
                             <Route path=path!("/ledger") view=LedgerPage />
                             <Route path=path!("/overview") view=OverviewPage />
                             <Route path=path!("/needs") view=NeedsPage />

@@ -2,7 +2,8 @@
 //! (an export for the level above must say 独居, not `tag_living_alone`).
 
 use crate::entities::{
-    facility, need, pack_delivery, resident, stock_move, supply_item, user_profile, visit,
+    facility, household, need, pack_delivery, resident, stock_move, supply_item, user_profile,
+    visit,
 };
 
 /// One field's members with their (Chinese, English) labels.
@@ -22,6 +23,8 @@ pub fn member(entity: &str, field: &str, member: &str) -> (&'static str, &'stati
 fn labels_of(entity: &str, field: &str) -> Labels {
     match (entity, field) {
         (_, resident::field::GENDER) => GENDER,
+        (resident::NAME, resident::field::STATUS) => RESIDENT_STATUS,
+        (household::NAME, household::field::STATUS) => HOUSEHOLD_STATUS,
         (visit::NAME, visit::field::METHOD) => VISIT_METHOD,
         (visit::NAME, visit::field::HEALTH_STATUS) => VISIT_HEALTH_STATUS,
         (visit::NAME, visit::field::ANTIGEN) => VISIT_ANTIGEN,
@@ -41,6 +44,17 @@ const GENDER: Labels = &[
     ("male", "男", "male"),
     ("female", "女", "female"),
     ("unknown", "未知", "unknown"),
+];
+
+const RESIDENT_STATUS: Labels = &[
+    ("moved_away", "已搬离", "moved away"),
+    ("deceased", "已去世", "deceased"),
+    ("left_grid", "已离开网格", "left the grid"),
+];
+
+const HOUSEHOLD_STATUS: Labels = &[
+    ("moved_away", "已搬离", "moved away"),
+    ("removed", "已撤销", "removed"),
 ];
 
 const VISIT_METHOD: Labels = &[

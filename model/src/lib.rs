@@ -11,6 +11,7 @@ pub mod entities;
 pub mod export;
 pub mod hlc;
 pub mod labels;
+pub mod lifecycle;
 pub mod merge;
 pub mod record;
 pub mod risk;

@@ -164,6 +164,9 @@ view! { Household<'a> = household {
     notes: Option<&'a str> = NOTES,
     lat: Option<f64> = LAT,
     lng: Option<f64> = LNG,
+    status: Option<&'a str> = STATUS,
+    status_reason: Option<&'a str> = STATUS_REASON,
+    status_date: Option<Date> = STATUS_DATE,
 }}
 
 view! { Resident<'a> = resident {
@@ -201,6 +204,9 @@ view! { Resident<'a> = resident {
     vacc_contraindication: bool = VACC_CONTRAINDICATION,
     pack_received_date: Option<Date> = PACK_RECEIVED_DATE,
     notes: Option<&'a str> = NOTES,
+    status: Option<&'a str> = STATUS,
+    status_reason: Option<&'a str> = STATUS_REASON,
+    status_date: Option<Date> = STATUS_DATE,
 }}
 
 view! { Visit<'a> = visit {

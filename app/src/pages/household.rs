@@ -1,5 +1,6 @@
 //! One household: its address (building/unit/room in town, village/group in the countryside),
-//! its members with age and risk tier, and the doors to add a member or record a visit.
+//! its members with age and risk tier, the doors to add a member or record a visit, and whether
+//! it is still lived in (moved away or removed; restore).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,6 +8,7 @@ use model::entities::household::{self, field};
 use model::record::Household;
 use serde_json::Value;
 
+use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
 use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
@@ -48,6 +50,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
     };
 
     let members_id = id.clone();
+    let panel_id = id.clone();
     let members = move || {
         data.dataset().map(|d| {
             let list: Vec<_> = d.members_of(&members_id).collect();
@@ -85,6 +88,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
                             </fieldset>
             </form>
             {(!is_new).then(|| view! {
+                <LifecyclePanel entity=&household::ENTITY id=panel_id.clone() />
                 <h2>{t!(i18n, members)}</h2>
                 <Suspense fallback=|| ()><ul class="rows">{members.clone()}</ul></Suspense>
                 <A href=format!("/residents/new?household={id}") attr:class="button secondary block" attr:data-testid="add-member">{t!(i18n, add_member)}</A>

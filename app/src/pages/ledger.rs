@@ -80,7 +80,7 @@ pub fn LedgerPage() -> impl IntoView {
                     let doses = r.view().vacc_doses().map(|v| v.to_string()).unwrap_or_else(|| "—".into());
                     let needs = d.open_needs_of(&id).count();
                     view! {
-                        <tr data-testid="ledger-row">
+                        <tr data-testid="ledger-row" data-resident=id.clone()>
                             <td><A href=format!("/residents/{id}")>{name}</A></td>
                             <td>{age}</td>
                             <td><TierChip tier=tier /></td>

@@ -20,3 +20,4 @@ pub mod sync_status;
 pub mod today;
 pub mod users;
 pub mod visit;
+pub mod visit_edit;

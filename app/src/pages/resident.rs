@@ -1,6 +1,7 @@
 //! One resident, every field of the model: add or edit, with key groups and conditions as large
 //! checkboxes, age from the birth date, risk tier with its reasons, a warning when the same
-//! person seems registered already, and the doors to record a visit or raise a need.
+//! person seems registered already, the doors to record a visit or raise a need, whether they
+//! still live here (moved away, deceased, left the grid; restore) and their visit history.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -10,8 +11,10 @@ use model::entities::{pack_delivery, resident};
 use model::record::{self, Fields, Values};
 use serde_json::Value;
 
+use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::record_form::{use_record_form, Edit, FormSpec, FormState, GridSelect};
 use crate::components::tier_chip::TierChip;
+use crate::components::visit_history::VisitHistory;
 use crate::data::{use_data, Dataset};
 use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::pages::today::reasons_text;
@@ -182,6 +185,7 @@ pub fn ResidentForm(id: String) -> impl IntoView {
             </div>
         })
     };
+    let history_id = id.clone();
     let household_link = move || {
         household.get().map(|h| {
             let address = data.dataset().map(|d| d.address_of(Some(&h))).unwrap_or_default();
@@ -200,6 +204,7 @@ pub fn ResidentForm(id: String) -> impl IntoView {
                 </div>
             })}
             {household_link}
+            {(!is_new).then(|| view! { <LifecyclePanel entity=&resident::ENTITY id=id.clone() /> })}
             <form on:submit=save novalidate data-testid="resident-form">
                 <fieldset class="form-body" disabled=move || !loaded.get()>
                 <fieldset>
@@ -230,6 +235,7 @@ pub fn ResidentForm(id: String) -> impl IntoView {
                 <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save)}</button>
                             </fieldset>
             </form>
+            {(!is_new).then(|| view! { <VisitHistory resident_id=history_id.clone() /> })}
         </section>
     }
 }

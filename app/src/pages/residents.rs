@@ -1,9 +1,11 @@
 //! The residents of the user's grids on this device: search by name or phone, open one to edit,
-//! add a new one. Reads the dataset already loaded from IndexedDB, so it works offline.
+//! add a new one; one who moved away or died is marked so. Reads the dataset already loaded from
+//! IndexedDB, so it works offline.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::field_input::member_label;
 use crate::components::search_list::{first_rows, SearchList};
 use crate::data::Dataset;
 use crate::i18n::{t, t_string, use_i18n, Locale};
@@ -19,10 +21,24 @@ fn rows(d: &Dataset, query: &str, shown: usize, i18n: I18n) -> (usize, AnyView) 
         let name = r.name().to_owned();
         let phone = r.view().phone().unwrap_or_default().to_owned();
         let age = r.assessment.age;
+        // One who moved away or died is still found, and says so before anyone knocks.
+        let gone = r.departure.as_ref().map(|dep| {
+            let entity = if dep.by_household {
+                model::entities::household::NAME
+            } else {
+                model::entities::resident::NAME
+            };
+            member_label(
+                entity,
+                model::lifecycle::STATUS,
+                &dep.status,
+                i18n.get_locale(),
+            )
+        });
         view! {
             <li>
                 <A href=href attr:class="row" attr:data-testid="resident-row">
-                    <span class="row-main">{name}</span>
+                    <span class="row-main">{name}{gone.map(|g| view! { " · "<span class="muted" data-testid="resident-gone">{g}</span> })}</span>
                     <span class="row-sub">
                         {age.map(|a| view! { {t!(i18n, age_years, age = a)} " " })}
                         {phone}

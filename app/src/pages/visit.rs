@@ -22,14 +22,14 @@ use crate::pages::today::visit_href;
 use crate::session::use_session;
 use crate::sync::use_sync;
 
-const FINDINGS: &[&str] = &[
+pub const FINDINGS: &[&str] = &[
     field::METHOD,
     field::HEALTH_STATUS,
     field::TEMPERATURE,
     field::SPO2,
     field::ANTIGEN,
 ];
-const FOLLOW_UP: &[&str] = &[field::NOTES, field::NEXT_FOLLOW_UP];
+pub const FOLLOW_UP: &[&str] = &[field::NOTES, field::NEXT_FOLLOW_UP];
 
 /// Raises an emergency need for a resident: the one-tap path from a visit with warning signs.
 pub async fn raise_emergency(

@@ -9,7 +9,10 @@ use super::{
     WORKLOAD_DAYS,
 };
 use crate::date::{Date, CHINA_UTC_OFFSET_MINUTES};
-use crate::entities::{grid, need, pack_delivery, resident, stock_move, supply_item, visit};
+use crate::entities::{
+    grid, household, need, pack_delivery, resident, stock_move, supply_item, visit,
+};
+use crate::lifecycle;
 use crate::record::{Grid, Need, PackDelivery, Resident, SupplyItem, Values, Visit};
 use crate::risk::{self, Assessment, RiskInput, Tier};
 
@@ -119,6 +122,15 @@ impl<'a> Scope<'a> {
         self.records.get(entity).into_iter().flatten()
     }
 
+    /// Whether a resident had moved away, died or left the grid (on their own or with their
+    /// household) by the date: they are no longer counted from the day the status gives.
+    fn departed_by_then(&self, r: &'a Values) -> bool {
+        let home = Resident(r)
+            .household_id()
+            .and_then(|h| self.records.get(household::NAME)?.get(h));
+        lifecycle::departure(r, home).is_some_and(|d| d.date.is_none_or(|day| day <= self.date))
+    }
+
     /// `grid` when it is one of the chosen grids.
     fn chosen(&self, grid: Option<&'a str>) -> Option<&'a str> {
         grid.filter(|g| self.wanted.contains(g))
@@ -168,6 +180,9 @@ fn count_residents<'a>(scope: &Scope<'a>, visits: &[TimedVisit<'a>], per_grid: &
         let Some(g) = scope.chosen(Resident(r).grid_id()) else {
             continue;
         };
+        if scope.departed_by_then(r) {
+            continue;
+        }
         let mut input = RiskInput::from_fields(r);
         let seen = by_resident.get(id.as_str()).into_iter().flatten().copied();
         if let Some(v) = risk::latest_contact(seen) {

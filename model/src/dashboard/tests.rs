@@ -210,6 +210,23 @@ fn counts_each_grid_and_the_total() {
 }
 
 #[test]
+fn a_resident_who_left_is_counted_until_the_day_they_left() {
+    let mut r = demo();
+    let old = r.get_mut("resident").unwrap().get_mut("old").unwrap();
+    old.insert("status".into(), json!("deceased"));
+    old.insert(
+        "status_date".into(),
+        json!(today().add_days(-1).to_string()),
+    );
+    let on = |date: Date| {
+        let d = compute(&r, &grids(&["g1"]), &workers(), date, noon(0), 30);
+        (d.total.residents, d.total.due)
+    };
+    assert_eq!(on(today()), (1, 0), "gone since yesterday");
+    assert_eq!(on(today().add_days(-2)), (2, 1), "still here two days ago");
+}
+
+#[test]
 fn only_the_chosen_grids_are_counted() {
     let d = compute(&demo(), &grids(&["g1"]), &workers(), today(), noon(0), 30);
     assert_eq!(d.grids.len(), 1);

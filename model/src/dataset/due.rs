@@ -21,8 +21,7 @@ impl<R: Row> Dataset<R> {
     pub fn due_list(&self) -> Vec<&Resident<R>> {
         let today = self.today;
         let mut due: Vec<&Resident<R>> = self
-            .residents
-            .iter()
+            .active()
             .filter(|r| r.has_warning() || r.overdue_days(today).is_some())
             .collect();
         due.sort_by_key(|r| {

@@ -84,8 +84,7 @@ impl<R: Row> Dataset<R> {
     /// The red and yellow residents `f` lets through, red first, then by name.
     pub fn ledger_rows(&self, f: &Filter) -> Vec<&Resident<R>> {
         let mut rows: Vec<&Resident<R>> = self
-            .residents
-            .iter()
+            .active()
             .filter(|r| matches!(r.tier(), Tier::Red | Tier::Yellow))
             .filter(|r| f.tier.is_none_or(|t| r.tier() == t))
             .filter(|r| f.group.is_none_or(|g| g.holds(r)))

@@ -10,6 +10,8 @@ pub mod packs;
 mod search;
 
 #[cfg(test)]
+mod departed;
+#[cfg(test)]
 mod fixture;
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +21,7 @@ use crate::entities::{
     facility, grid, household, need, pack_delivery, pack_plan_item, resident, stock_move,
     supply_item, user_profile, visit,
 };
+use crate::lifecycle::{self, Departure};
 use crate::record::{self, Fields};
 use crate::risk::{self, Assessment, Reason, RiskInput, Tier};
 use crate::Role;
@@ -61,6 +64,10 @@ pub struct Resident<R> {
     /// The latest visit of any kind, with when it was.
     pub last_visit_ms: Option<i64>,
     pub due: Option<Date>,
+    /// Why they are no longer looked after here (their own status or their household's), if
+    /// they are not: such a resident stays on their page and in searches but leaves the lists
+    /// drawn from [`Dataset::active`].
+    pub departure: Option<Departure>,
 }
 
 impl<R: Row> Resident<R> {
@@ -136,6 +143,8 @@ pub struct Dataset<R> {
     pub volunteers: Vec<(String, String)>,
     /// Grid workers' and supervisors' (id, name), by name, for assigning needs.
     pub staff: Vec<(String, String)>,
+    /// Each resident's live visits, newest first.
+    visits: HashMap<String, Vec<R>>,
     /// Households in walking order with everything a search may match, built once per load so
     /// a keystroke only scans strings.
     pub household_index: Vec<HouseholdEntry>,
@@ -212,6 +221,7 @@ impl<R: Row> Dataset<R> {
                 })
                 .collect(),
             household_index: Vec::new(),
+            visits: HashMap::new(),
         };
         for p in &pack_items {
             let p = record::PackPlanItem(p);
@@ -244,6 +254,10 @@ impl<R: Row> Dataset<R> {
                 input.set_latest_visit(latest, CHINA_UTC_OFFSET_MINUTES);
             }
             let (assessment, due) = risk::assess_with_due(&input, self.today);
+            let household = record::Resident(&r)
+                .household_id()
+                .and_then(|h| self.households.get(h));
+            let departure = lifecycle::departure(&r, household);
             let i = self.residents.len();
             self.by_id.insert(r.id().to_owned(), i);
             if let Some(h) = record::Resident(&r).household_id() {
@@ -258,8 +272,25 @@ impl<R: Row> Dataset<R> {
                 record: r,
                 assessment,
                 due,
+                departure,
             });
         }
+        for visits in by_resident.values_mut() {
+            visits.sort_by_key(|v| std::cmp::Reverse(v.int(visit::field::VISITED_AT)));
+        }
+        self.visits = by_resident;
+    }
+
+    /// The residents looked after here: everyone not marked moved away, deceased or left the
+    /// grid, on their own or with their household. Today, the ledger and pack recipients draw
+    /// from this and nothing else, so the rule lives in one place.
+    pub fn active(&self) -> impl Iterator<Item = &Resident<R>> {
+        self.residents.iter().filter(|r| r.departure.is_none())
+    }
+
+    /// A resident's visits, newest first: their history, kept whatever their status.
+    pub fn visits_of(&self, resident: &str) -> &[R] {
+        self.visits.get(resident).map_or(&[], Vec::as_slice)
     }
 
     /// The grids on this device as (id, name), by name, for pickers.

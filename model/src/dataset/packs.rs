@@ -59,8 +59,7 @@ impl<R: Row> Dataset<R> {
             .filter_map(|x| x.resident_id())
             .collect();
         let mut out: Vec<&Resident<R>> = self
-            .residents
-            .iter()
+            .active()
             .filter(|r| {
                 (f.red && r.tier() == Tier::Red)
                     || (f.yellow && r.tier() == Tier::Yellow)

@@ -22,8 +22,19 @@ pub mod field {
         NOTES = "notes",
         LAT = "lat",
         LNG = "lng",
+        STATUS = "status",
+        STATUS_REASON = "status_reason",
+        STATUS_DATE = "status_date",
     }
 }
+
+/// Why a household is no longer looked after here (Added, issue 15): the family moved away, or
+/// the dwelling was removed (demolished, merged, entered twice). Unset means it is lived in; any
+/// member takes all its residents off Today, the ledger and pack recipients
+/// (`crate::lifecycle`). Clearing it restores them.
+pub const MOVED_AWAY: &str = "moved_away";
+pub const REMOVED: &str = "removed";
+pub const STATUSES: &[&str] = &[MOVED_AWAY, REMOVED];
 
 /// The fields a volunteer may read: enough to find the door, nothing about who lives there.
 pub const ADDRESS_FIELDS: &[&str] = &[
@@ -86,6 +97,30 @@ pub const FIELDS: &[FieldDef] = &[
     FieldDef::text(field::NOTES, "备注", "notes", NOTES_LEN, STAFF, W),
     FieldDef::new(field::LAT, "纬度", "latitude", Decimal, STAFF, W).with_check(LAT),
     FieldDef::new(field::LNG, "经度", "longitude", Decimal, STAFF, W).with_check(LNG),
+    FieldDef::new(
+        field::STATUS,
+        "在册状态",
+        "status",
+        Enum(STATUSES),
+        STAFF,
+        W,
+    ),
+    FieldDef::text(
+        field::STATUS_REASON,
+        "状态原因",
+        "status reason",
+        NOTES_LEN,
+        STAFF,
+        W,
+    ),
+    FieldDef::new(
+        field::STATUS_DATE,
+        "状态日期",
+        "status date",
+        Date,
+        STAFF,
+        W,
+    ),
     FieldDef::deleted(ALL, W),
 ];
 

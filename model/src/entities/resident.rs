@@ -46,10 +46,21 @@ pub mod field {
         VACC_CONTRAINDICATION = "vacc_contraindication",
         PACK_RECEIVED_DATE = "pack_received_date",
         NOTES = "notes",
+        STATUS = "status",
+        STATUS_REASON = "status_reason",
+        STATUS_DATE = "status_date",
     }
 }
 
 pub const GENDERS: &[&str] = &["male", "female", "unknown"];
+
+/// Why a resident is no longer looked after here (Added, issue 15). Unset means they live here;
+/// any member takes them off Today, the ledger and pack recipients (`crate::lifecycle`) while
+/// their record and visits stay. Clearing it restores them.
+pub const MOVED_AWAY: &str = "moved_away";
+pub const DECEASED: &str = "deceased";
+pub const LEFT_GRID: &str = "left_grid";
+pub const STATUSES: &[&str] = &[MOVED_AWAY, DECEASED, LEFT_GRID];
 
 /// The key-group flags (重点人群), one boolean field each.
 pub const TAGS: &[&str] = &[
@@ -232,6 +243,30 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::text(field::NOTES, "备注", "notes", NOTES_LEN, STAFF, W),
+    FieldDef::new(
+        field::STATUS,
+        "在册状态",
+        "status",
+        Enum(STATUSES),
+        STAFF,
+        W,
+    ),
+    FieldDef::text(
+        field::STATUS_REASON,
+        "状态原因",
+        "status reason",
+        NOTES_LEN,
+        STAFF,
+        W,
+    ),
+    FieldDef::new(
+        field::STATUS_DATE,
+        "状态日期",
+        "status date",
+        Date,
+        STAFF,
+        W,
+    ),
     FieldDef::deleted(ALL, W),
 ];
 
