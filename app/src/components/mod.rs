@@ -1,5 +1,6 @@
 //! One module per widget shared between pages.
 
+pub mod access;
 pub mod app_header;
 pub mod field_input;
 pub mod grid_map;
