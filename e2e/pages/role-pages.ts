@@ -25,7 +25,8 @@ export const REFUSED_ZH = "你的角色不能打开此页面";
 export class RolePages {
   constructor(private readonly page: Page) {}
 
-  /** The test ids of the links in the tab bar and on the user card, on the page now open. */
+  /** The test ids of the links in the tab bar and on the user card on the page now open, in
+   * the order of NAV_IDS. */
   async navLinks(): Promise<string[]> {
     const found: string[] = [];
     for (const id of NAV_IDS) {

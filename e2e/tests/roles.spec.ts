@@ -89,7 +89,7 @@ test("a grid worker knocks on doors but plans no batch and sees no overview", as
 test("a supervisor looks across grids and edits no household, resident or visit", async ({ page }) => {
   const roles = new RolePages(page);
   await logInAt(page, supervisor, "/overview");
-  expect(await roles.navLinks()).toEqual(["nav-overview", "nav-needs", "nav-ledger", "nav-import"]);
+  expect(await roles.navLinks()).toEqual(["nav-ledger", "nav-overview", "nav-needs", "nav-import"]);
   await openCard(page);
   expect(await roles.navLinks()).toEqual([
     "nav-households",
@@ -137,7 +137,7 @@ test("a supervisor looks across grids and edits no household, resident or visit"
 test("an admin opens every page", async ({ page }) => {
   const roles = new RolePages(page);
   await logInAt(page, admin, "/overview");
-  expect(await roles.navLinks()).toEqual(["nav-overview", "nav-needs", "nav-ledger", "nav-users", "nav-import"]);
+  expect(await roles.navLinks()).toEqual(["nav-ledger", "nav-overview", "nav-needs", "nav-users", "nav-import"]);
   for (const path of ["/today", "/packs", "/users", "/import", "/visit/new", "/households/new", "/residents/new"]) {
     await roles.expectOpens(path);
   }
