@@ -18,9 +18,11 @@ pub mod session;
 pub mod sync;
 
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use model::access::{Action, Page};
 
+use crate::components::access::{provide_refusal, Allowed, RefusalNotice};
 use crate::components::app_header::AppHeader;
 use crate::components::load_error::LoadError;
 use crate::components::record_form::by_id_param;
@@ -28,10 +30,10 @@ use crate::i18n::I18nContextProvider;
 use crate::pages::{
     deliveries::DeliveriesPage, home::HomePage, household::HouseholdForm,
     households::HouseholdsPage, import::ImportPage, landing::Landing, ledger::LedgerPage,
-    login::LoginPage, need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
-    resident::ResidentForm, residents::ResidentsPage, services::ServicesPage,
-    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
-    visit::visit_route, visit_edit::VisitCorrection,
+    login::LoginPage, need::NeedForm, needs::NeedsPage, not_found::NotFoundPage,
+    overview::OverviewPage, packs::PacksPage, resident::ResidentForm, residents::ResidentsPage,
+    services::ServicesPage, supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage,
+    users::UsersPage, visit::visit_route, visit_edit::VisitCorrection,
 };
 
 #[component]
@@ -39,35 +41,37 @@ pub fn App() -> impl IntoView {
     session::provide_session();
     sync::provide_sync();
     data::provide_data();
+    provide_refusal();
     view! {
         <I18nContextProvider>
             <components::lang_switch::RememberedLocale />
             <Router>
                 <AppHeader />
                 <main class="page">
-                    <Routes fallback=|| view! { <Redirect path="/" /> }>
+                    <RefusalNotice />
+                    <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=Landing />
-                        <Route path=path!("/me") view=HomePage />
+                        <Route path=path!("/me") view=|| view! { <Allowed page=Page::Me><HomePage /></Allowed> } />
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/sync") view=SyncPage />
+                        <Route path=path!("/sync") view=|| view! { <Allowed page=Page::Sync><SyncPage /></Allowed> } />
                         <ParentRoute path=path!("") view=DataPages>
-                            <Route path=path!("/today") view=TodayPage />
-                            <Route path=path!("/households") view=HouseholdsPage />
-                            <Route path=path!("/households/:id") view=|| by_id_param(|id| view! { <HouseholdForm id=id /> }) />
-                            <Route path=path!("/residents") view=ResidentsPage />
-                            <Route path=path!("/residents/:id") view=|| by_id_param(|id| view! { <ResidentForm id=id /> }) />
-                            <Route path=path!("/visit/new") view=|| visit_route() />
-                            <Route path=path!("/visits/:id") view=|| by_id_param(|id| view! { <VisitCorrection id=id /> }) />
-                            <Route path=path!("/ledger") view=LedgerPage />
-                            <Route path=path!("/overview") view=OverviewPage />
-                            <Route path=path!("/needs") view=NeedsPage />
-                            <Route path=path!("/needs/:id") view=|| by_id_param(|id| view! { <NeedForm id=id /> }) />
-                            <Route path=path!("/services") view=ServicesPage />
-                            <Route path=path!("/deliveries") view=DeliveriesPage />
-                            <Route path=path!("/supplies") view=SuppliesPage />
-                            <Route path=path!("/packs") view=PacksPage />
-                            <Route path=path!("/users") view=UsersPage />
-                            <Route path=path!("/import") view=ImportPage />
+                            <Route path=path!("/today") view=|| view! { <Allowed page=Page::Today><TodayPage /></Allowed> } />
+                            <Route path=path!("/households") view=|| view! { <Allowed page=Page::Households><HouseholdsPage /></Allowed> } />
+                            <Route path=path!("/households/:id") view=|| view! { <Allowed page=Page::Household new=Action::AddHousehold>{by_id_param(|id| view! { <HouseholdForm id=id /> })}</Allowed> } />
+                            <Route path=path!("/residents") view=|| view! { <Allowed page=Page::Residents><ResidentsPage /></Allowed> } />
+                            <Route path=path!("/residents/:id") view=|| view! { <Allowed page=Page::Resident new=Action::AddResident>{by_id_param(|id| view! { <ResidentForm id=id /> })}</Allowed> } />
+                            <Route path=path!("/visit/new") view=|| view! { <Allowed page=Page::Visit>{visit_route()}</Allowed> } />
+                            <Route path=path!("/visits/:id") view=|| view! { <Allowed page=Page::Visit>{by_id_param(|id| view! { <VisitCorrection id=id /> })}</Allowed> } />
+                            <Route path=path!("/ledger") view=|| view! { <Allowed page=Page::Ledger><LedgerPage /></Allowed> } />
+                            <Route path=path!("/overview") view=|| view! { <Allowed page=Page::Overview><OverviewPage /></Allowed> } />
+                            <Route path=path!("/needs") view=|| view! { <Allowed page=Page::Needs><NeedsPage /></Allowed> } />
+                            <Route path=path!("/needs/:id") view=|| view! { <Allowed page=Page::Need new=Action::RaiseNeed>{by_id_param(|id| view! { <NeedForm id=id /> })}</Allowed> } />
+                            <Route path=path!("/services") view=|| view! { <Allowed page=Page::Services><ServicesPage /></Allowed> } />
+                            <Route path=path!("/deliveries") view=|| view! { <Allowed page=Page::Deliveries><DeliveriesPage /></Allowed> } />
+                            <Route path=path!("/supplies") view=|| view! { <Allowed page=Page::Supplies><SuppliesPage /></Allowed> } />
+                            <Route path=path!("/packs") view=|| view! { <Allowed page=Page::Packs><PacksPage /></Allowed> } />
+                            <Route path=path!("/users") view=|| view! { <Allowed page=Page::Users><UsersPage /></Allowed> } />
+                            <Route path=path!("/import") view=|| view! { <Allowed page=Page::Import><ImportPage /></Allowed> } />
                         </ParentRoute>
                     </Routes>
                 </main>

@@ -2,6 +2,7 @@
 //! the per-field merge, validation and risk tiers, used by both the app and the server so they
 //! can never disagree. Pure and synchronous: it builds for wasm32 and native alike.
 
+pub mod access;
 pub mod account;
 pub mod dashboard;
 pub mod dataset;

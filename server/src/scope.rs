@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use model::entities::{grid, household, pack_delivery, resident, stock_move, user_profile};
+use model::entities::{grid, household, pack_delivery, resident, user_profile};
 use model::wire::Change;
 use model::Role;
 use serde_json::Value;
@@ -147,12 +147,12 @@ pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &Fie
                 return mine;
             }
             match c.entity.as_str() {
-                grid::NAME => in_my_grids(),
-                // Their own stock moves are on their phone already; others' are not theirs to see.
-                stock_move::NAME => false,
                 // A volunteer's phone is no staff directory: it holds their own profile only.
                 user_profile::NAME => c.id == user.id,
-                e => !is_grid_scoped(e),
+                // No grid (volunteers have none), no stock move (their own are on their phone
+                // already), nothing grid-scoped but their deliveries: the lists the model says a
+                // volunteer receives whole, which the app's pages count on.
+                e => model::access::receives_all(Role::Volunteer, e),
             }
         }
     }

@@ -1,12 +1,14 @@
-//! The header on every page: the app's name, where the data stands, and the language switch.
+//! The header on every page: the app's name, where the data stands, the language switch, and
+//! the tabs of the pages the role uses most, each one a page its role may open.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::lang_switch::LangSwitch;
 use crate::components::sync_badge::SyncBadge;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
+use model::access::Page;
 use model::Role;
 
 #[component]
@@ -28,41 +30,85 @@ pub fn AppHeader() -> impl IntoView {
             </Show>
             <LangSwitch />
         </header>
-        <Show when=move || session.is_logged_in()>
-            {move || if session.get().is_some_and(|s| s.user.role == Role::Volunteer) {
-                // A volunteer sees no health data: their whole app is the delivery list.
-                view! {
-                    <nav class="tabs">
-                        <A href="/deliveries" attr:data-testid="nav-deliveries">{t!(i18n, nav_deliveries)}</A>
-                        <A href="/me" attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
-                    </nav>
-                }.into_any()
-            } else if session.get().is_some_and(|s| matches!(s.user.role, Role::Supervisor | Role::Admin)) {
-                // Supervisors look across grids first; the door-to-door lists are a tab away.
-                view! {
-                    <nav class="tabs">
-                        <A href="/overview" attr:data-testid="nav-overview">{t!(i18n, nav_overview)}</A>
-                        <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
-                        <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
-                        {session.get().is_some_and(|s| s.user.role == Role::Admin).then(|| view! {
-                            <A href="/users" attr:data-testid="nav-users">{t!(i18n, users_tab)}</A>
-                        })}
-                        // Importing rosters is the office's job, so it sits with the office's tabs.
-                        <A href="/import" attr:data-testid="nav-import">{t!(i18n, import_nav)}</A>
-                        <A href="/me" attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
-                    </nav>
-                }.into_any()
-            } else {
-                view! {
-                    <nav class="tabs">
-                        <A href="/today" attr:data-testid="nav-today">{t!(i18n, nav_today)}</A>
-                        <A href="/households" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
-                        <A href="/ledger" attr:data-testid="nav-ledger">{t!(i18n, nav_ledger)}</A>
-                        <A href="/needs" attr:data-testid="nav-needs">{t!(i18n, nav_needs)}</A>
-                        <A href="/me" attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
-                    </nav>
-                }.into_any()
-            }}
-        </Show>
+        {move || session.get().map(|s| {
+            let role = s.user.role;
+            view! {
+                <nav class="tabs">
+                    {tabs(role).into_iter().map(|p| view! {
+                        <A href=p.path() attr:data-testid=testid(p)>{label(p)}</A>
+                    }).collect_view()}
+                    <A href="/me" attr:data-testid="nav-home">{t!(i18n, nav_more)}</A>
+                </nav>
+            }
+        })}
+    }
+}
+
+/// The pages in a role's tab bar, in order: each role's first task first, then what it turns
+/// to during the day. Only pages the role may open (`model::access`); the rest of its pages
+/// are on the user card (更多).
+pub fn tabs(role: Role) -> Vec<Page> {
+    let wanted: &[Page] = match role {
+        // A volunteer sees no health data: their whole app is the delivery list.
+        Role::Volunteer => &[Page::Deliveries],
+        Role::GridWorker => &[Page::Today, Page::Households, Page::Ledger, Page::Needs],
+        // Supervisors look across grids first; the door-to-door lists are a tab away, and
+        // importing rosters is the office's job, so it sits with the office's tabs.
+        Role::Supervisor | Role::Admin => &[
+            Page::Overview,
+            Page::Needs,
+            Page::Ledger,
+            Page::Users,
+            Page::Import,
+        ],
+    };
+    wanted
+        .iter()
+        .copied()
+        .filter(|p| p.opens_for(role))
+        .collect()
+}
+
+/// The test id of a page's link, in the tab bar or on the user card.
+pub fn testid(page: Page) -> &'static str {
+    match page {
+        Page::Me => "nav-home",
+        Page::Sync => "nav-sync",
+        Page::Today => "nav-today",
+        Page::Households | Page::Household => "nav-households",
+        Page::Residents | Page::Resident => "nav-residents",
+        Page::Visit => "nav-visit",
+        Page::Ledger => "nav-ledger",
+        Page::Overview => "nav-overview",
+        Page::Needs | Page::Need => "nav-needs",
+        Page::Services => "nav-services",
+        // The delivery list was "packs" before the batches page came.
+        Page::Deliveries => "nav-deliveries",
+        Page::Supplies => "nav-supplies",
+        Page::Packs => "nav-packs-plan",
+        Page::Users => "nav-users",
+        Page::Import => "nav-import",
+    }
+}
+
+/// A page's name on its link, in the user's language.
+pub fn label(page: Page) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match page {
+        Page::Me => t_string!(i18n, nav_more),
+        Page::Sync => t_string!(i18n, nav_sync),
+        Page::Today => t_string!(i18n, nav_today),
+        Page::Households | Page::Household => t_string!(i18n, nav_households),
+        Page::Residents | Page::Resident => t_string!(i18n, nav_residents),
+        Page::Visit => t_string!(i18n, record_visit),
+        Page::Ledger => t_string!(i18n, nav_ledger),
+        Page::Overview => t_string!(i18n, nav_overview),
+        Page::Needs | Page::Need => t_string!(i18n, nav_needs),
+        Page::Services => t_string!(i18n, services_title),
+        Page::Deliveries => t_string!(i18n, nav_deliveries),
+        Page::Supplies => t_string!(i18n, supplies_title),
+        Page::Packs => t_string!(i18n, nav_packs_plan),
+        Page::Users => t_string!(i18n, users_tab),
+        Page::Import => t_string!(i18n, import_nav),
     }
 }

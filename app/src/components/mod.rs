@@ -1,5 +1,6 @@
 //! One module per widget shared between pages.
 
+pub mod access;
 pub mod app_header;
 pub mod confirm_button;
 pub mod field_input;

@@ -261,6 +261,13 @@ pub fn use_record_form(
 }
 
 impl RecordForm {
+    /// The route named a record this device does not hold (once the store has answered):
+    /// the page says so instead of showing an empty form.
+    pub fn missing(&self) -> Signal<bool> {
+        let (stored, is_new) = (self.stored, self.is_new);
+        Signal::derive(move || !is_new && matches!(stored.get(), Some(Some(None))))
+    }
+
     /// The stored record as last read, tracked: `None` while reading or when it is not here.
     pub fn current(&self) -> Option<Record> {
         self.stored.get().flatten().flatten()

@@ -22,6 +22,8 @@ pub fn first_rows<T, V: IntoView>(
 pub fn SearchList<F>(
     /// What is listed, as in `/{name}s/new` and the add button's test id `add-{name}`.
     name: &'static str,
+    /// What the add button does: it is there only for a role that may.
+    add: model::access::Action,
     #[prop(into)] title: ViewFn,
     #[prop(into)] add_label: ViewFn,
     search_testid: &'static str,
@@ -55,7 +57,9 @@ where
         <section>
             <div class="toolbar">
                 <h1>{title.run()}</h1>
-                <A href=format!("/{name}s/new") attr:class="button primary" attr:data-testid=format!("add-{name}")>{add_label.run()}</A>
+                {crate::components::access::may(add).then(|| view! {
+                    <A href=format!("/{name}s/new") attr:class="button primary" attr:data-testid=format!("add-{name}")>{add_label.run()}</A>
+                })}
             </div>
             <input
                 type="search"

@@ -1,4 +1,5 @@
-//! The risk tier as a coloured chip (红 / 黄 / 绿), readable without colour too.
+//! The risk tier as a coloured chip (红 / 黄 / 绿), readable without colour too; nothing for a
+//! role that does not receive every input of the tier.
 
 use leptos::prelude::*;
 use model::risk::Tier;
@@ -32,5 +33,6 @@ pub fn TierChip(tier: Tier) -> impl IntoView {
         Tier::Yellow => "chip chip-yellow",
         Tier::Green => "chip chip-green",
     };
-    view! { <span class=class data-testid="tier" data-tier=format!("{tier:?}").to_lowercase() title=move || tier_label(tier, i18n.get_locale())>{move || tier_short(tier, i18n.get_locale())}</span> }
+    // A role that does not receive the tier's inputs would see a tier computed from a gap.
+    crate::components::access::may_assess().then(|| view! { <span class=class data-testid="tier" data-tier=format!("{tier:?}").to_lowercase() title=move || tier_label(tier, i18n.get_locale())>{move || tier_short(tier, i18n.get_locale())}</span> })
 }

@@ -5,10 +5,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::access::{receives_all, Action};
 use model::dataset::packs::{self, is_pending};
 use model::entities::{pack_delivery, stock_move};
 use model::record::PackDelivery;
 use model::Role;
+
+use crate::components::access::may;
 
 use crate::components::field_input::member_label;
 use crate::data::{use_data, Dataset};
@@ -52,9 +55,12 @@ pub fn DeliveriesPage() -> impl IntoView {
     let sync = use_sync();
     let session = use_session();
     let me = session.get().map(|s| s.user.id).unwrap_or_default();
-    let staff = session
-        .get()
-        .is_some_and(|s| s.user.role != Role::Volunteer);
+    let role = session.get().map(|s| s.user.role);
+    let staff = role.is_some_and(|r| r != Role::Volunteer);
+    let may_mark = may(Action::MarkDelivery);
+    // Two packs to one household can be seen only by who receives every delivery; a
+    // volunteer's own few would hide the other.
+    let sees_doubles = role.is_some_and(|r| receives_all(r, pack_delivery::NAME));
     let (error, set_error) = signal(None::<String>);
     let me = StoredValue::new(me);
 
@@ -76,7 +82,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                     let state = v.status().unwrap_or(pack_delivery::PENDING).to_owned();
                     let state_label = member_label(pack_delivery::NAME, pack_delivery::field::STATUS, &state, locale);
                     let volunteer = v.volunteer_id().and_then(|v| d.people.get(v)).cloned().unwrap_or_default();
-                    let doubled = doubles.contains(x);
+                    let doubled = sees_doubles && doubles.contains(x);
                     let contents = v.contents().unwrap_or_default().to_owned();
                     let note = RwSignal::new(String::new());
                     let record = x.clone();
@@ -103,7 +109,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                             {staff.then(|| view! { <span class="row-sub">{t!(i18n, volunteer)}": "{volunteer}</span> })}
                             <span class="row-sub" data-testid="delivery-status">{state_label}</span>
                             {doubled.then(|| view! { <p class="field-error" data-testid="double-delivery">{t!(i18n, double_delivery)}</p> })}
-                            {pending.then(|| view! {
+                            {(pending && may_mark).then(|| view! {
                                 <input
                                     class="note"
                                     data-testid="delivery-note"

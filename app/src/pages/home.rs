@@ -4,11 +4,31 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, A};
+use model::access::Page;
 use model::Role;
+
+use crate::components::app_header::{label, tabs, testid};
 
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::{use_session, SessionContext};
 use crate::sync::{use_sync, SyncContext, SyncStatus};
+
+/// The pages of the role without a tab, each one it may open (`model::access`).
+fn more_pages(role: Role) -> Vec<Page> {
+    let tabbed = tabs(role);
+    [
+        Page::Households,
+        Page::Residents,
+        Page::Services,
+        Page::Deliveries,
+        Page::Supplies,
+        Page::Packs,
+        Page::Sync,
+    ]
+    .into_iter()
+    .filter(|p| p.opens_for(role) && !tabbed.contains(p))
+    .collect()
+}
 
 /// Logs out and removes this user's data from the device (phones are shared).
 fn log_out(session: SessionContext, sync: SyncContext) {
@@ -78,21 +98,11 @@ pub fn HomePage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
-                        {(role != Role::Volunteer).then(|| view! {
                         <nav class="links">
-                                {(role == Role::Supervisor || role == Role::Admin).then(|| view! {
-                                    <A href="/households" attr:class="button secondary block" attr:data-testid="nav-households">{t!(i18n, nav_households)}</A>
-                                })}
-                                <A href="/residents" attr:class="button secondary block" attr:data-testid="nav-residents">{t!(i18n, nav_residents)}</A>
-                                <A href="/services" attr:class="button secondary block" attr:data-testid="nav-services">{t!(i18n, services_title)}</A>
-                                <A href="/deliveries" attr:class="button secondary block" attr:data-testid="nav-packs">{t!(i18n, deliveries_title)}</A>
-                                <A href="/supplies" attr:class="button secondary block" attr:data-testid="nav-supplies">{t!(i18n, supplies_title)}</A>
-                                {(role == Role::Supervisor || role == Role::Admin).then(|| view! {
-                                    <A href="/packs" attr:class="button secondary block" attr:data-testid="nav-packs-plan">{t!(i18n, nav_packs_plan)}</A>
-                                })}
-                                <A href="/sync" attr:class="button secondary block" attr:data-testid="nav-sync">{t!(i18n, nav_sync)}</A>
-                            </nav>
-                        })}
+                            {more_pages(role).into_iter().map(|p| view! {
+                                <A href=p.path() attr:class="button secondary block" attr:data-testid=testid(p)>{label(p)}</A>
+                            }).collect_view()}
+                        </nav>
                         <button class="secondary" data-testid="logout" on:click=ask_logout>
                             {t!(i18n, logout)}
                         </button>

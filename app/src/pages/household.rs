@@ -4,15 +4,18 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::access::Action;
 use model::entities::household::{self, field};
 use model::record::Household;
 use serde_json::Value;
 
 use crate::components::lifecycle_panel::LifecyclePanel;
+use crate::components::access::may;
 use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
 use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
 use crate::i18n::{t, td_string, use_i18n};
+use crate::pages::not_found::unless_missing;
 
 /// Who lives there, asked after the address. The grid is picked once, when the household is
 /// added; the position and the deletion flag are not the form's.
@@ -35,6 +38,10 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
         grid.set(Household(r).grid_id().unwrap_or_default().to_owned())
     });
     let (id, is_new, form, loaded) = (rf.id.clone(), rf.is_new, rf.form.clone(), rf.form.loaded);
+    let missing = rf.missing();
+    let may_edit = may(Action::EditHousehold);
+    let may_visit = may(Action::RecordVisit);
+    let may_add_member = may(Action::AddResident);
 
     let save_rf = rf.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -66,7 +73,9 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
                             <A href=format!("/residents/{rid}") attr:class="row">
                                 <span class="row-main"><TierChip tier=tier />" "{name}{age}</span>
                             </A>
-                            <A href=format!("/visit/new?resident={rid}") attr:class="button primary" attr:data-testid="member-visit">{t!(i18n, visit)}</A>
+                            {may_visit.then(|| view! {
+                                <A href=format!("/visit/new?resident={rid}") attr:class="button primary" attr:data-testid="member-visit">{t!(i18n, visit)}</A>
+                            })}
                         </li>
                     }
                 })
@@ -75,24 +84,29 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
         })
     };
 
-    view! {
-        <section class="card">
-            <h1>{if is_new { t!(i18n, new_household).into_any() } else { t!(i18n, edit_household).into_any() }}</h1>
-            <form on:submit=save novalidate data-testid="household-form">
-                <fieldset class="form-body" disabled=move || !loaded.get()>
-                {is_new.then(|| view! { <GridSelect grid=grid /> })}
-                {form.inputs(household::ADDRESS_FIELDS)}
-                {form.inputs(CONTACT)}
-                {rf.notice()}
-                <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button>
-                            </fieldset>
-            </form>
-            {(!is_new).then(|| view! {
-                <LifecyclePanel entity=&household::ENTITY id=panel_id.clone() />
-                <h2>{t!(i18n, members)}</h2>
-                <Suspense fallback=|| ()><ul class="rows">{members.clone()}</ul></Suspense>
-                <A href=format!("/residents/new?household={id}") attr:class="button secondary block" attr:data-testid="add-member">{t!(i18n, add_member)}</A>
-            })}
-        </section>
-    }
+    unless_missing(
+        missing,
+        view! {
+            <section class="card">
+                <h1>{if is_new { t!(i18n, new_household).into_any() } else { t!(i18n, edit_household).into_any() }}</h1>
+                <form on:submit=save novalidate data-testid="household-form">
+                    <fieldset class="form-body" disabled=move || !loaded.get() || !may_edit>
+                    {is_new.then(|| view! { <GridSelect grid=grid /> })}
+                    {form.inputs(household::ADDRESS_FIELDS)}
+                    {form.inputs(CONTACT)}
+                    {rf.notice()}
+                    {may_edit.then(|| view! { <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button> })}
+                                </fieldset>
+                </form>
+                {(!is_new).then(|| view! {
+                    {may_edit.then(|| view! { <LifecyclePanel entity=&household::ENTITY id=panel_id.clone() /> })}
+                    <h2>{t!(i18n, members)}</h2>
+                    <Suspense fallback=|| ()><ul class="rows">{members.clone()}</ul></Suspense>
+                    {may_add_member.then(|| view! {
+                        <A href=format!("/residents/new?household={id}") attr:class="button secondary block" attr:data-testid="add-member">{t!(i18n, add_member)}</A>
+                    })}
+                })}
+            </section>
+        },
+    )
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::access::Action;
 use model::entities::household;
 
 use crate::components::search_list::{first_rows, SearchList};
@@ -39,7 +40,7 @@ fn rows(d: &Dataset, query: &str, shown: usize) -> (usize, AnyView) {
 pub fn HouseholdsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <SearchList name="household" search_testid="household-search" shown=SHOWN found=rows
+        <SearchList name="household" add=Action::AddHousehold search_testid="household-search" shown=SHOWN found=rows
             title=move || t!(i18n, households_title) add_label=move || t!(i18n, add_household)
             placeholder=Signal::derive(move || t_string!(i18n, household_search).to_string())
             empty=move || t!(i18n, no_households) />

@@ -8,13 +8,10 @@ use model::Role;
 
 use crate::session::use_session;
 
-/// The page a role starts on, after login and whenever the app opens at `/`.
+/// The page a role starts on, after login and whenever the app opens at `/`
+/// (`model::access::Page::home`, a page every role may open).
 pub fn home_path(role: Role) -> &'static str {
-    match role {
-        Role::GridWorker => "/today",
-        Role::Volunteer => "/deliveries",
-        Role::Supervisor | Role::Admin => "/overview",
-    }
+    model::access::Page::home(role).path()
 }
 
 /// Sends whoever opens `/` to their role's first task, or to log in.

@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod login;
 pub mod need;
 pub mod needs;
+pub mod not_found;
 pub mod overview;
 pub mod packs;
 pub mod resident;

@@ -4,16 +4,19 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use model::access::Action;
 use model::entities::need::{self, field};
 use model::record::Need;
 use serde_json::{json, Value};
 
 use crate::components::confirm_button::ConfirmButton;
+use crate::components::access::may;
 use crate::components::field_input::member_label;
 use crate::components::record_form::{use_record_form, Edit, FormSpec};
 use crate::data::use_data;
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::pages::not_found::unless_missing;
 
 static FORM: FormSpec = FormSpec {
     entity: &need::ENTITY,
@@ -44,6 +47,13 @@ pub fn NeedForm(id: String) -> impl IntoView {
         status.set(n.status().unwrap_or(need::OPEN).to_owned());
     });
     let (is_new, form, loaded) = (rf.is_new, rf.form.clone(), rf.form.loaded);
+    let missing = rf.missing();
+    // Every role that reads needs writes them today; the table says so, not this page.
+    let may_edit = may(if is_new {
+        Action::RaiseNeed
+    } else {
+        Action::UpdateNeed
+    });
     if is_new {
         form.set(field::URGENCY, json!(need::NORMAL));
     }
@@ -172,58 +182,61 @@ pub fn NeedForm(id: String) -> impl IntoView {
         move || member_label(need::NAME, field::STATUS, &status.get(), i18n.get_locale());
     let open = move || need::is_open(Some(status.get().as_str()));
 
-    view! {
-        <section class="card">
-            <h1>{if is_new { t!(i18n, new_need).into_any() } else { t!(i18n, need_title).into_any() }}</h1>
-            <p class="row-main" data-testid="need-resident">{who}</p>
-            {(!is_new).then(|| view! { <p data-testid="need-status">{status_label}</p> })}
-            <Show when=is_emergency>
-                <div class="confirm" role="alert" data-testid="hotline">
-                    <p class="hotline">{t!(i18n, hotline)}</p>
-                    <a class="button primary block" href="tel:120">{t!(i18n, call_120)}</a>
-                </div>
-            </Show>
-            <form on:submit=on_submit novalidate data-testid="need-form">
-                <fieldset class="form-body" disabled=move || !loaded.get()>
-                {form.inputs(ASKED)}
-                {(!is_new).then(|| form.inputs(DONE))}
-                {rf.notice()}
-                <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button>
-                            </fieldset>
-            </form>
-            {move || (!is_new && open()).then(|| view! {
-                <div class="actions">
-                    {(status.get() == need::OPEN).then(|| view! {
-                        <button class="secondary" data-testid="need-start" on:click=move |_| start.run(())>{t!(i18n, status_to_progress)}</button>
-                    })}
-                    <ConfirmButton testid="need-resolve" class="primary"
-                        label=move || t!(i18n, status_to_resolved)
-                        question=move || t!(i18n, need_resolve_question)
-                        confirm=move || t!(i18n, need_resolve_confirm)
-                        on_confirm=resolve />
-                    <ConfirmButton testid="need-cancel" class="secondary danger"
-                        label=move || t!(i18n, status_to_cancelled)
-                        question=move || t!(i18n, need_cancel_question)
-                        confirm=move || t!(i18n, status_to_cancelled)
-                        on_confirm=cancel />
-                </div>
-            })}
-            {move || (!is_new && open()).then(|| view! {
-                <div class="actions" data-testid="need-manage">
-                    <label>
-                        {t!(i18n, need_assignee)}
-                        <select data-testid="need-assignee-select" on:change=assign.clone()>
-                            <option value="" selected=move || assignee().is_empty()>{t!(i18n, need_unassigned)}</option>
-                            {staff_options}
-                        </select>
-                    </label>
-                    {if escalated() {
-                        view! { <p class="notice" data-testid="need-escalated">{t!(i18n, need_escalated)}</p> }.into_any()
-                    } else {
-                        view! { <button class="secondary" data-testid="need-escalate" on:click=escalate.clone()>{t!(i18n, need_escalate)}</button> }.into_any()
-                    }}
-                </div>
-            })}
-        </section>
-    }
+    unless_missing(
+        missing,
+        view! {
+            <section class="card">
+                <h1>{if is_new { t!(i18n, new_need).into_any() } else { t!(i18n, need_title).into_any() }}</h1>
+                <p class="row-main" data-testid="need-resident">{who}</p>
+                {(!is_new).then(|| view! { <p data-testid="need-status">{status_label}</p> })}
+                <Show when=is_emergency>
+                    <div class="confirm" role="alert" data-testid="hotline">
+                        <p class="hotline">{t!(i18n, hotline)}</p>
+                        <a class="button primary block" href="tel:120">{t!(i18n, call_120)}</a>
+                    </div>
+                </Show>
+                <form on:submit=on_submit novalidate data-testid="need-form">
+                    <fieldset class="form-body" disabled=move || !loaded.get() || !may_edit>
+                    {form.inputs(ASKED)}
+                    {(!is_new).then(|| form.inputs(DONE))}
+                    {rf.notice()}
+                    {may_edit.then(|| view! { <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button> })}
+                                </fieldset>
+                </form>
+                {move || (!is_new && open() && may_edit).then(|| view! {
+                    <div class="actions">
+                        {(status.get() == need::OPEN).then(|| view! {
+                            <button class="secondary" data-testid="need-start" on:click=move |_| start.run(())>{t!(i18n, status_to_progress)}</button>
+                        })}
+                        <ConfirmButton testid="need-resolve" class="primary"
+                            label=move || t!(i18n, status_to_resolved)
+                            question=move || t!(i18n, need_resolve_question)
+                            confirm=move || t!(i18n, need_resolve_confirm)
+                            on_confirm=resolve />
+                        <ConfirmButton testid="need-cancel" class="secondary danger"
+                            label=move || t!(i18n, status_to_cancelled)
+                            question=move || t!(i18n, need_cancel_question)
+                            confirm=move || t!(i18n, status_to_cancelled)
+                            on_confirm=cancel />
+                    </div>
+                })}
+                {move || (!is_new && open() && may_edit).then(|| view! {
+                    <div class="actions" data-testid="need-manage">
+                        <label>
+                            {t!(i18n, need_assignee)}
+                            <select data-testid="need-assignee-select" on:change=assign.clone()>
+                                <option value="" selected=move || assignee().is_empty()>{t!(i18n, need_unassigned)}</option>
+                                {staff_options}
+                            </select>
+                        </label>
+                        {if escalated() {
+                            view! { <p class="notice" data-testid="need-escalated">{t!(i18n, need_escalated)}</p> }.into_any()
+                        } else {
+                            view! { <button class="secondary" data-testid="need-escalate" on:click=escalate.clone()>{t!(i18n, need_escalate)}</button> }.into_any()
+                        }}
+                    </div>
+                })}
+            </section>
+        },
+    )
 }

@@ -6,17 +6,20 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+use model::access::Action;
 use model::date::{age_on, Date};
 use model::entities::{pack_delivery, resident};
 use model::record::{self, Fields, Values};
 use serde_json::Value;
 
 use crate::components::lifecycle_panel::LifecyclePanel;
+use crate::components::access::may;
 use crate::components::record_form::{use_record_form, Edit, FormSpec, FormState, GridSelect};
 use crate::components::tier_chip::TierChip;
 use crate::components::visit_history::VisitHistory;
 use crate::data::{use_data, Dataset};
 use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::pages::not_found::unless_missing;
 use crate::pages::today::reasons_text;
 
 use resident::field;
@@ -96,6 +99,10 @@ pub fn ResidentForm(id: String) -> impl IntoView {
         household.set(r.household_id().map(str::to_owned));
     });
     let (id, is_new, form, loaded) = (rf.id.clone(), rf.is_new, rf.form.clone(), rf.form.loaded);
+    let missing = rf.missing();
+    let may_edit = may(Action::EditResident);
+    let may_visit = may(Action::RecordVisit);
+    let may_raise = may(Action::RaiseNeed);
     // A member added from a household belongs to that household's grid.
     if let Some(h) = household.get_untracked() {
         Effect::new(move |_| {
@@ -193,49 +200,56 @@ pub fn ResidentForm(id: String) -> impl IntoView {
         })
     };
 
-    view! {
-        <section class="card">
-            <h1>{if is_new { t!(i18n, new_resident).into_any() } else { t!(i18n, edit_resident).into_any() }}</h1>
-            {(!is_new).then(|| view! {
-                <Suspense fallback=|| ()>{summary.clone()}</Suspense>
-                <div class="actions">
-                    <A href=format!("/visit/new?resident={id}") attr:class="button primary" attr:data-testid="record-visit">{t!(i18n, record_visit)}</A>
-                    <A href=format!("/needs/new?resident={id}") attr:class="button secondary" attr:data-testid="raise-need">{t!(i18n, raise_need)}</A>
-                </div>
-            })}
-            {household_link}
-            {(!is_new).then(|| view! { <LifecyclePanel entity=&resident::ENTITY id=id.clone() /> })}
-            <form on:submit=save novalidate data-testid="resident-form">
-                <fieldset class="form-body" disabled=move || !loaded.get()>
-                <fieldset>
-                    <legend>{t!(i18n, group_basic)}</legend>
-                    {is_new.then(|| view! { <GridSelect grid=grid /> })}
-                    {form.inputs(BASIC)}
-                    <p class="muted" data-testid="age">{move || age().map(|a| view! { {t!(i18n, age_years, age = a)} })}</p>
-                </fieldset>
-                <fieldset class="checks"><legend>{t!(i18n, group_tags)}</legend>{form.inputs(resident::TAGS)}</fieldset>
-                <fieldset class="checks"><legend>{t!(i18n, group_conditions)}</legend>{form.inputs(resident::CONDITIONS)}</fieldset>
-                <fieldset><legend>{t!(i18n, group_vaccination)}</legend>{form.inputs(VACCINATION)}</fieldset>
-                <fieldset><legend>{t!(i18n, group_contacts)}</legend>{form.inputs(CONTACTS)}</fieldset>
-                <fieldset><legend>{t!(i18n, group_other)}</legend>{form.inputs(OTHER)}</fieldset>
-                <Show when=move || !dups.get().is_empty()>
-                    <div class="confirm" role="alert" data-testid="duplicate-warning">
-                        <p>{t!(i18n, duplicate_warning)}</p>
-                        <ul>
-                            {move || dups.get().into_iter().map(|(id, name)| view! {
-                                <li><A href=format!("/residents/{id}")>{name}" · "{t!(i18n, duplicate_open)}</A></li>
-                            }).collect_view()}
-                        </ul>
-                        <button type="submit" class="secondary" data-testid="save-anyway" on:click=move |_| set_confirmed_dup.set(true)>
-                            {t!(i18n, save_anyway)}
-                        </button>
+    unless_missing(
+        missing,
+        view! {
+            <section class="card">
+                <h1>{if is_new { t!(i18n, new_resident).into_any() } else { t!(i18n, edit_resident).into_any() }}</h1>
+                {(!is_new).then(|| view! {
+                    <Suspense fallback=|| ()>{summary.clone()}</Suspense>
+                    <div class="actions">
+                        {may_visit.then(|| view! {
+                            <A href=format!("/visit/new?resident={id}") attr:class="button primary" attr:data-testid="record-visit">{t!(i18n, record_visit)}</A>
+                        })}
+                        {may_raise.then(|| view! {
+                            <A href=format!("/needs/new?resident={id}") attr:class="button secondary" attr:data-testid="raise-need">{t!(i18n, raise_need)}</A>
+                        })}
                     </div>
-                </Show>
-                {rf.notice()}
-                <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save)}</button>
-                            </fieldset>
-            </form>
-            {(!is_new).then(|| view! { <VisitHistory resident_id=history_id.clone() /> })}
-        </section>
-    }
+                })}
+                {household_link}
+                {(!is_new && may_edit).then(|| view! { <LifecyclePanel entity=&resident::ENTITY id=id.clone() /> })}
+                <form on:submit=save novalidate data-testid="resident-form">
+                    <fieldset class="form-body" disabled=move || !loaded.get() || !may_edit>
+                    <fieldset>
+                        <legend>{t!(i18n, group_basic)}</legend>
+                        {is_new.then(|| view! { <GridSelect grid=grid /> })}
+                        {form.inputs(BASIC)}
+                        <p class="muted" data-testid="age">{move || age().map(|a| view! { {t!(i18n, age_years, age = a)} })}</p>
+                    </fieldset>
+                    <fieldset class="checks"><legend>{t!(i18n, group_tags)}</legend>{form.inputs(resident::TAGS)}</fieldset>
+                    <fieldset class="checks"><legend>{t!(i18n, group_conditions)}</legend>{form.inputs(resident::CONDITIONS)}</fieldset>
+                    <fieldset><legend>{t!(i18n, group_vaccination)}</legend>{form.inputs(VACCINATION)}</fieldset>
+                    <fieldset><legend>{t!(i18n, group_contacts)}</legend>{form.inputs(CONTACTS)}</fieldset>
+                    <fieldset><legend>{t!(i18n, group_other)}</legend>{form.inputs(OTHER)}</fieldset>
+                    <Show when=move || !dups.get().is_empty()>
+                        <div class="confirm" role="alert" data-testid="duplicate-warning">
+                            <p>{t!(i18n, duplicate_warning)}</p>
+                            <ul>
+                                {move || dups.get().into_iter().map(|(id, name)| view! {
+                                    <li><A href=format!("/residents/{id}")>{name}" · "{t!(i18n, duplicate_open)}</A></li>
+                                }).collect_view()}
+                            </ul>
+                            <button type="submit" class="secondary" data-testid="save-anyway" on:click=move |_| set_confirmed_dup.set(true)>
+                                {t!(i18n, save_anyway)}
+                            </button>
+                        </div>
+                    </Show>
+                    {rf.notice()}
+                    {may_edit.then(|| view! { <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save)}</button> })}
+                                </fieldset>
+                </form>
+                {(!is_new && may_visit).then(|| view! { <VisitHistory resident_id=history_id.clone() /> })}
+            </section>
+        },
+    )
 }

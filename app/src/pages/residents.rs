@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::access::Action;
 
 use crate::components::field_input::member_label;
 use crate::components::search_list::{first_rows, SearchList};
@@ -54,7 +55,7 @@ pub fn ResidentsPage() -> impl IntoView {
     let i18n = use_i18n();
     let found = move |d: &Dataset, q: &str, shown| rows(d, q, shown, i18n);
     view! {
-        <SearchList name="resident" search_testid="search" shown=SHOWN found=found
+        <SearchList name="resident" add=Action::AddResident search_testid="search" shown=SHOWN found=found
             title=move || t!(i18n, residents_title) add_label=move || t!(i18n, add_resident)
             placeholder=Signal::derive(move || t_string!(i18n, search_placeholder).to_string())
             empty=move || t!(i18n, no_results) />

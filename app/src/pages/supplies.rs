@@ -6,17 +6,17 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use model::access::Action;
 use model::dataset::packs::is_pending;
 use model::entities::{stock_move, supply_item};
 use model::record::{PackDelivery, SupplyItem};
-use model::Role;
 use serde_json::json;
 
+use crate::components::access::may;
 use crate::components::field_input::member_label;
 use crate::data::{use_data, Dataset};
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::session::use_session;
 use crate::sync::use_sync;
 
 use stock_move::field;
@@ -52,10 +52,7 @@ pub fn SuppliesPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let sync = use_sync();
-    let session = use_session();
-    let may_move = session
-        .get()
-        .is_some_and(|s| matches!(s.user.role, Role::Admin | Role::Supervisor));
+    let may_move = may(Action::RecordStockMove);
     let item = RwSignal::new(String::new());
     let kind = RwSignal::new(stock_move::RECEIVED.to_owned());
     let quantity = RwSignal::new(String::new());

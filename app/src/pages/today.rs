@@ -7,8 +7,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::access::Action;
 use model::dataset::due::Due;
 
+use crate::components::access::may;
 use crate::components::search_list::first_rows;
 use crate::components::show_more::ShowMore;
 use crate::components::tier_chip::TierChip;
@@ -65,7 +67,9 @@ fn row(d: &Dataset, r: &Resident, i18n: I18n) -> impl IntoView {
                 <span class="row-sub">{address}</span>
             </A>
             <div class="row-actions">
-                <A href=visit_href(&rid) attr:class="button primary" attr:data-testid="today-visit">{t!(i18n, record_visit)}</A>
+                {may(Action::RecordVisit).then(|| view! {
+                    <A href=visit_href(&rid) attr:class="button primary" attr:data-testid="today-visit">{t!(i18n, record_visit)}</A>
+                })}
                 {phone.map(|p| view! {
                     <a class="button secondary call" href=format!("tel:{p}") data-testid="today-call" aria-label=call_label>
                         {t!(i18n, call)}

@@ -28,7 +28,7 @@ pub async fn chosen_grids(
     asked: Option<&String>,
 ) -> Result<Vec<String>, AppError> {
     let user = &caller.user;
-    if user.role == Role::Volunteer {
+    if !model::access::Endpoint::Dashboard.allows(user.role) {
         return Err(AppError::Forbidden(
             "志愿者无权查看汇总数据 (volunteers cannot see the dashboard)".into(),
         ));

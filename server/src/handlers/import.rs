@@ -83,15 +83,15 @@ pub async fn roster(
     let user = caller.user;
     // Field rights say grid workers write households and residents; importing a roster is the
     // office's job, so a supervisor writes here as a grid worker of all their grids would.
-    let writer =
-        match user.role {
-            Role::Admin => Role::Admin,
-            Role::Supervisor => Role::GridWorker,
-            Role::GridWorker | Role::Volunteer => return Err(AppError::Forbidden(
-                "只有管理员和督导可以导入名单（only admins and supervisors may import rosters）"
-                    .into(),
-            )),
-        };
+    if !model::access::Endpoint::RosterImport.allows(user.role) {
+        return Err(AppError::Forbidden(
+            "只有管理员和督导可以导入名单（only admins and supervisors may import rosters）".into(),
+        ));
+    }
+    let writer = match user.role {
+        Role::Supervisor => Role::GridWorker,
+        other => other,
+    };
     let body = body.map_err(|e| {
         match e.status() {
         // The conventions answer an unread body 400 `malformed`; the words say what to do.

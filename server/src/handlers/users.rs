@@ -5,7 +5,6 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
 use model::wire::{CreateUserRequest, UpdateUserRequest, UserAccount, UsersResponse};
-use model::Role;
 
 use crate::accounts;
 use crate::auth::AuthUser;
@@ -22,11 +21,12 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let caller = AuthUser::from_request_parts(parts, state).await?;
-        match caller.user.role {
-            Role::Admin => Ok(Admin(caller)),
-            _ => Err(AppError::Forbidden(
+        if model::access::Endpoint::Users.allows(caller.user.role) {
+            Ok(Admin(caller))
+        } else {
+            Err(AppError::Forbidden(
                 "只有管理员可以管理用户 (only admins manage users)".into(),
-            )),
+            ))
         }
     }
 }

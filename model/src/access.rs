@@ -1,0 +1,319 @@
+//! Which role may open which page of the app and take which action on it, said once from the
+//! schema's read and write rights (and, where the schema cannot say, the server's endpoints and
+//! record rules), so the app's router, its buttons and the server cannot drift apart.
+//!
+//! A page or action lists what it [`Needs`]; a role may use it when it has every one of them.
+//! The tests below tie each need back to the schema, so a right changed there moves the pages.
+
+use crate::entities::{
+    facility, household, need, pack_delivery, pack_plan_item, resident, stock_move, supply_item,
+    visit,
+};
+use crate::schema::{self, roles};
+use crate::Role;
+
+/// A server endpoint outside the schema's entities (`docs/roles-and-scope.md#other-endpoints-by-role`).
+/// The server's handlers ask [`Endpoint::allows`], so the app and the server agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `GET /api/v1/dashboard`: figures of the caller's grids.
+    Dashboard,
+    /// `/api/v1/users`: creating and changing accounts.
+    Users,
+    /// `POST /api/v1/import`: a roster into households and residents.
+    RosterImport,
+}
+
+impl Endpoint {
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Endpoint::Dashboard => roles::STAFF,
+            Endpoint::Users => roles::ADMIN,
+            Endpoint::RosterImport => roles::ADMIN_SUPERVISOR,
+        }
+    }
+
+    pub fn allows(self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+}
+
+/// One right a page or an action asks of a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Every field of the entity: the page shows or edits the whole record.
+    ReadAll(&'static str),
+    /// Every record of the entity in the role's reach, not a chosen few: the page counts them.
+    ReceiveAll(&'static str),
+    /// Writing this field of the entity.
+    Write(&'static str, &'static str),
+    /// Every input of the risk tier and due date ([`RISK_INPUTS`]).
+    Assess,
+    /// A server endpoint.
+    Endpoint(Endpoint),
+    /// Only these roles, for a reason the schema cannot say (each use says why).
+    Only(&'static [Role]),
+}
+
+impl Needs {
+    pub fn met_by(self, role: Role) -> bool {
+        match self {
+            Needs::ReadAll(e) => {
+                schema::entity(e).is_some_and(|e| e.fields.iter().all(|f| f.can_read(role)))
+            }
+            Needs::ReceiveAll(e) => receives_all(role, e),
+            Needs::Write(e, f) => schema::can_write(role, e, f),
+            Needs::Assess => can_assess(role),
+            Needs::Endpoint(ep) => ep.allows(role),
+            Needs::Only(rs) => rs.contains(&role),
+        }
+    }
+}
+
+/// The fields the risk tier and the next due date are computed from (`crate::risk`): a role
+/// that cannot read one of them is shown neither, since the app would compute them from a gap.
+pub const RISK_INPUTS: &[(&str, &str)] = &[
+    (resident::NAME, resident::field::BIRTH_DATE),
+    (resident::NAME, resident::field::TAG_LIVING_ALONE),
+    (resident::NAME, resident::field::TAG_MINOR),
+    (resident::NAME, resident::field::TAG_CHILD_UNDER3),
+    (resident::NAME, resident::field::TAG_PREGNANT),
+    (resident::NAME, resident::field::TAG_DISABLED),
+    (resident::NAME, resident::field::TAG_CHRONIC),
+    (resident::NAME, resident::field::TAG_SEVERE_MENTAL),
+    (resident::NAME, resident::field::TAG_ORPHAN),
+    (resident::NAME, resident::field::TAG_UNSUPPORTED_CHILD),
+    (resident::NAME, resident::field::TAG_LEFT_BEHIND_CHILD),
+    (resident::NAME, resident::field::COND_HYPERTENSION),
+    (resident::NAME, resident::field::COND_DIABETES),
+    (resident::NAME, resident::field::COND_HEART),
+    (resident::NAME, resident::field::COND_LUNG),
+    (resident::NAME, resident::field::COND_KIDNEY),
+    (resident::NAME, resident::field::COND_CANCER),
+    (resident::NAME, resident::field::COND_IMMUNOSUPPRESSED),
+    (resident::NAME, resident::field::VACC_DOSES),
+    (resident::NAME, resident::field::VACC_CONTRAINDICATION),
+    (visit::NAME, visit::field::RESIDENT_ID),
+    (visit::NAME, visit::field::VISITED_AT),
+    (visit::NAME, visit::field::METHOD),
+    (visit::NAME, visit::field::SPO2),
+    (visit::NAME, visit::field::WARN_LOW_SPO2),
+    (visit::NAME, visit::field::WARN_BREATHING),
+    (visit::NAME, visit::field::WARN_CONFUSION),
+    (visit::NAME, visit::field::WARN_HIGH_FEVER),
+    (visit::NAME, visit::field::NEXT_FOLLOW_UP),
+];
+
+/// Whether `role` reads every input of the risk tier and due date.
+pub fn can_assess(role: Role) -> bool {
+    RISK_INPUTS
+        .iter()
+        .all(|(e, f)| schema::can_read(role, e, f))
+}
+
+/// The entities a volunteer receives whole; of the others they receive their own deliveries and
+/// those deliveries' recipients, their own profile, or nothing (`server/src/scope.rs` asks this).
+pub const VOLUNTEER_RECEIVES_ALL: &[&str] =
+    &[supply_item::NAME, pack_plan_item::NAME, facility::NAME];
+
+/// Whether `role` receives every record of `entity` within its grids (an admin: everywhere),
+/// rather than none or a chosen few; figures counted over the entity need this.
+pub fn receives_all(role: Role, entity: &str) -> bool {
+    let readable = schema::entity(entity).is_some_and(|e| e.can_read_any(role));
+    readable && (role != Role::Volunteer || VOLUNTEER_RECEIVES_ALL.contains(&entity))
+}
+
+/// Every page of the app, by what it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Page {
+    /// `/me`: who is logged in, their grids, logout.
+    Me,
+    Sync,
+    Today,
+    Households,
+    /// One household, `/households/:id`.
+    Household,
+    Residents,
+    /// One resident, `/residents/:id`.
+    Resident,
+    /// Recording a visit, `/visit/new`.
+    Visit,
+    Ledger,
+    Overview,
+    Needs,
+    /// One need, `/needs/:id`.
+    Need,
+    Services,
+    Deliveries,
+    Supplies,
+    Packs,
+    Users,
+    Import,
+}
+
+impl Page {
+    pub const ALL: [Page; 18] = [
+        Page::Me,
+        Page::Sync,
+        Page::Today,
+        Page::Households,
+        Page::Household,
+        Page::Residents,
+        Page::Resident,
+        Page::Visit,
+        Page::Ledger,
+        Page::Overview,
+        Page::Needs,
+        Page::Need,
+        Page::Services,
+        Page::Deliveries,
+        Page::Supplies,
+        Page::Packs,
+        Page::Users,
+        Page::Import,
+    ];
+
+    /// The page's route; pages of one record carry `:id` after it.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Me => "/me",
+            Page::Sync => "/sync",
+            Page::Today => "/today",
+            Page::Households | Page::Household => "/households",
+            Page::Residents | Page::Resident => "/residents",
+            Page::Visit => "/visit/new",
+            Page::Ledger => "/ledger",
+            Page::Overview => "/overview",
+            Page::Needs | Page::Need => "/needs",
+            Page::Services => "/services",
+            Page::Deliveries => "/deliveries",
+            Page::Supplies => "/supplies",
+            Page::Packs => "/packs",
+            Page::Users => "/users",
+            Page::Import => "/import",
+        }
+    }
+
+    /// What the page asks of a role to be of use to it.
+    pub fn needs(self) -> &'static [Needs] {
+        use Needs::*;
+        match self {
+            Page::Me | Page::Sync => &[],
+            // Who is due today and why is the tier and due date of every resident.
+            Page::Today => &[ReadAll(resident::NAME), ReadAll(visit::NAME), Assess],
+            // Each household lists its members with their age and tier.
+            Page::Households | Page::Household => &[ReadAll(household::NAME), Assess],
+            Page::Residents => &[ReadAll(resident::NAME)],
+            Page::Resident => &[ReadAll(resident::NAME), Assess],
+            // The page is a form that writes a visit and nothing else.
+            Page::Visit => &[Write(visit::NAME, visit::field::VISITED_AT)],
+            Page::Ledger => &[ReadAll(resident::NAME), ReceiveAll(resident::NAME), Assess],
+            // The overview looks across grids, the supervisor's work; a grid worker's day is on
+            // Today, and the dashboard endpoint serves them only for Today's own figures.
+            Page::Overview => &[
+                Endpoint(self::Endpoint::Dashboard),
+                Only(roles::ADMIN_SUPERVISOR),
+            ],
+            Page::Needs | Page::Need => &[ReadAll(need::NAME)],
+            Page::Services => &[ReceiveAll(facility::NAME)],
+            Page::Deliveries => &[ReadAll(pack_delivery::NAME)],
+            // Stock levels are sums over every move.
+            Page::Supplies => &[ReadAll(supply_item::NAME), ReceiveAll(stock_move::NAME)],
+            // A batch is its contents and its deliveries, to recipients picked by tier.
+            Page::Packs => &[
+                Write(pack_plan_item::NAME, pack_plan_item::field::PLAN_ID),
+                Write(pack_delivery::NAME, pack_delivery::field::VOLUNTEER_ID),
+                Assess,
+            ],
+            Page::Users => &[Endpoint(self::Endpoint::Users)],
+            Page::Import => &[Endpoint(self::Endpoint::RosterImport)],
+        }
+    }
+
+    pub fn opens_for(self, role: Role) -> bool {
+        self.needs().iter().all(|n| n.met_by(role))
+    }
+
+    /// The page a role starts on, after login and whenever the app opens at `/`: grid workers
+    /// knock on doors, volunteers deliver packs, supervisors and admins look across grids.
+    pub fn home(role: Role) -> Page {
+        match role {
+            Role::GridWorker => Page::Today,
+            Role::Volunteer => Page::Deliveries,
+            Role::Supervisor | Role::Admin => Page::Overview,
+        }
+    }
+}
+
+/// Every button or link that changes something, by what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    AddHousehold,
+    EditHousehold,
+    AddResident,
+    EditResident,
+    RecordVisit,
+    RaiseNeed,
+    /// Start, resolve or cancel a need, assign it, escalate it.
+    UpdateNeed,
+    /// Mark a delivery delivered, not at home or refused.
+    MarkDelivery,
+    /// Record stock received, packed, adjusted or expired.
+    RecordStockMove,
+    CreatePackBatch,
+    ManageUsers,
+    ImportRoster,
+}
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::AddHousehold,
+        Action::EditHousehold,
+        Action::AddResident,
+        Action::EditResident,
+        Action::RecordVisit,
+        Action::RaiseNeed,
+        Action::UpdateNeed,
+        Action::MarkDelivery,
+        Action::RecordStockMove,
+        Action::CreatePackBatch,
+        Action::ManageUsers,
+        Action::ImportRoster,
+    ];
+
+    pub fn needs(self) -> &'static [Needs] {
+        use Needs::*;
+        match self {
+            Action::AddHousehold | Action::EditHousehold => {
+                &[Write(household::NAME, household::field::ADDRESS)]
+            }
+            Action::AddResident | Action::EditResident => {
+                &[Write(resident::NAME, resident::field::NAME)]
+            }
+            Action::RecordVisit => &[Write(visit::NAME, visit::field::VISITED_AT)],
+            Action::RaiseNeed => &[Write(need::NAME, need::field::KIND)],
+            Action::UpdateNeed => &[
+                Write(need::NAME, need::field::STATUS),
+                Write(need::NAME, need::field::ASSIGNEE_ID),
+            ],
+            Action::MarkDelivery => &[Write(pack_delivery::NAME, pack_delivery::field::STATUS)],
+            // A volunteer writes stock moves too, but only the one a delivery draws (the server's
+            // record rule); the supplies form records any kind.
+            Action::RecordStockMove => &[
+                Write(stock_move::NAME, stock_move::field::KIND),
+                Only(roles::ADMIN_SUPERVISOR),
+            ],
+            Action::CreatePackBatch => Page::Packs.needs(),
+            Action::ManageUsers => &[Endpoint(self::Endpoint::Users)],
+            Action::ImportRoster => &[Endpoint(self::Endpoint::RosterImport)],
+        }
+    }
+
+    pub fn allowed_for(self, role: Role) -> bool {
+        self.needs().iter().all(|n| n.met_by(role))
+    }
+}
+
+#[cfg(test)]
+#[path = "access_tests.rs"]
+mod tests;
