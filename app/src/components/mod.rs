@@ -1,6 +1,7 @@
 //! One module per widget shared between pages.
 
 pub mod app_header;
+pub mod door_card;
 pub mod field_input;
 pub mod grid_map;
 pub mod lang_switch;

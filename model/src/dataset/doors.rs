@@ -27,8 +27,12 @@ pub struct DoorPlace {
 }
 
 impl DoorPlace {
-    /// The whole place on one line, building first: "3 号楼 1 单元 501".
+    /// The whole place on one line, building first: "3 号楼 1 单元 501"; an address that
+    /// already starts with its village group is not repeated after it.
     pub fn line(&self) -> String {
+        if !self.building.is_empty() && self.door.starts_with(&self.building) {
+            return self.door.clone();
+        }
         [self.building.as_str(), self.door.as_str()]
             .into_iter()
             .filter(|s| !s.is_empty())
@@ -79,6 +83,17 @@ pub fn door_place<R: Fields + ?Sized>(h: &R) -> DoorPlace {
         building: String::new(),
         door: join(&[unit, room]),
     }
+}
+
+/// A pack's contents as a short list, one item a line: the planned text is written as one line
+/// ("布洛芬 1 盒、抗原试剂 5 人份"), items apart by 、 , ， ; ； or a new line.
+pub fn contents_items(contents: &str) -> Vec<String> {
+    contents
+        .split(['、', ',', '，', ';', '；', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Whether a door still needs a visit: not yet tried, or tried when nobody was at home.
@@ -245,6 +260,7 @@ mod tests {
         ]);
         assert_eq!(farm.building, "桃源村 2 组");
         assert_eq!(farm.door, "桃源村 2 组 7 号");
+        assert_eq!(farm.line(), "桃源村 2 组 7 号", "the group is not said twice");
         assert_eq!(place(&[(ADDRESS, "和平路 9 号")]).line(), "和平路 9 号");
         assert_eq!(place(&[(ROOM, "101")]).line(), "101");
         assert_eq!(place(&[]).line(), "");
@@ -293,6 +309,16 @@ mod tests {
             "nobody at home is still to do"
         );
         assert_eq!(b[0].doors[1].1.line(), "2 号楼 1 单元 1001");
+    }
+
+    #[test]
+    fn a_packs_contents_are_one_item_a_line() {
+        assert_eq!(
+            contents_items("布洛芬 1 盒、抗原试剂 5 人份"),
+            ["布洛芬 1 盒", "抗原试剂 5 人份"]
+        );
+        assert_eq!(contents_items("masks, gloves ;\n"), ["masks", "gloves"]);
+        assert!(contents_items(" ").is_empty());
     }
 
     #[test]
