@@ -28,6 +28,8 @@ async function pageFits(page: Page) {
 
 async function shot(card: Locator, name: string) {
   fs.mkdirSync(SHOTS, { recursive: true });
+  // Bottom-aligned, so the sticky header does not sit over the card's first line.
+  await card.evaluate((e) => e.scrollIntoView({ block: "end" }));
   await card.screenshot({ path: path.join(SHOTS, name) });
 }
 

@@ -80,7 +80,10 @@ pub fn DeliveriesPage() -> impl IntoView {
     let sync = use_sync();
     let session = use_session();
     let me = StoredValue::new(session.get().map(|s| s.user.id).unwrap_or_default());
-    let role = session.get().map(|s| s.user.role).unwrap_or(Role::Volunteer);
+    let role = session
+        .get()
+        .map(|s| s.user.role)
+        .unwrap_or(Role::Volunteer);
     let staff = role != Role::Volunteer;
     let (error, set_error) = signal(None::<String>);
     let to_do_only = RwSignal::new(false);
@@ -88,8 +91,12 @@ pub fn DeliveriesPage() -> impl IntoView {
     let drafts = Drafts::new();
 
     let on_mark = Callback::new(move |(id, to, note): Mark| {
-        let Some(d) = data.dataset_untracked() else { return };
-        let Some(record) = d.deliveries.iter().find(|x| x.id == id).cloned() else { return };
+        let Some(d) = data.dataset_untracked() else {
+            return;
+        };
+        let Some(record) = d.deliveries.iter().find(|x| x.id == id).cloned() else {
+            return;
+        };
         set_error.set(None);
         drafts.clear(&id);
         spawn_local(async move {

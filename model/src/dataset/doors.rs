@@ -260,7 +260,11 @@ mod tests {
         ]);
         assert_eq!(farm.building, "桃源村 2 组");
         assert_eq!(farm.door, "桃源村 2 组 7 号");
-        assert_eq!(farm.line(), "桃源村 2 组 7 号", "the group is not said twice");
+        assert_eq!(
+            farm.line(),
+            "桃源村 2 组 7 号",
+            "the group is not said twice"
+        );
         assert_eq!(place(&[(ADDRESS, "和平路 9 号")]).line(), "和平路 9 号");
         assert_eq!(place(&[(ROOM, "101")]).line(), "101");
         assert_eq!(place(&[]).line(), "");
