@@ -50,7 +50,9 @@ test("two volunteers deliver offline from one stock and both count", async ({ br
 
   const deliver = async (page: Page) => {
     const first = page.getByTestId("delivery").filter({ has: page.getByTestId("mark-delivered") }).first();
-    const name = ((await first.locator(".row-main").textContent()) ?? "").trim();
+    const name = ((await first.getByTestId("door-name").textContent()) ?? "").trim();
+    // The note is folded away until wanted.
+    await first.getByTestId("door-note").locator("summary").click();
     await first.getByTestId("delivery-note").fill("已交给本人");
     await first.getByTestId("mark-delivered").click();
     await expect(page.getByTestId("delivery").filter({ hasText: name }).getByTestId("delivery-status")).toHaveText("已送达");

@@ -484,7 +484,9 @@ mod tests {
             let w = writable(e, V);
             match e.name {
                 "pack_delivery" => {}
-                "stock_move" => assert!(!w.is_empty() && !w.contains(DELETED)),
+                // Deleting is how a volunteer withdraws their own draw when undoing a delivery
+                // (issue 15); the server's judge holds them to those moves.
+                "stock_move" => assert!(w.contains(DELETED) && w.contains("kind")),
                 _ => assert!(w.is_empty(), "volunteer writes {}", e.name),
             }
         }

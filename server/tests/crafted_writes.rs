@@ -340,6 +340,109 @@ async fn a_volunteers_stock_move_is_exactly_the_pack_they_handed_over() {
     refused(&t.s, &token, "dev-v", changes, (403, "forbidden")).await;
 }
 
+/// Undoing a delivery (issue 15): the volunteer deletes the moves it drew, and only those.
+#[tokio::test]
+async fn a_volunteer_withdraws_only_their_own_draw_and_only_by_deleting_it() {
+    let t = two_grids().await;
+    let token = t.s.token("chenjing", "dev-v").await;
+    let mut n = 0;
+    let mut h = || {
+        n += 1;
+        stamp(now(), n, "dev-v")
+    };
+    let withdraw = |id: &str, value: Value, h: &str| {
+        vec![change(
+            stock_move::NAME,
+            id,
+            model::schema::DELETED,
+            value,
+            h,
+        )]
+    };
+    let mv = new_id();
+    let (status, body) =
+        t.s.push(&token, "dev-v", volunteer_move(&t, &mv, &h(), 5))
+            .await;
+    assert_eq!(status, 200, "{body}");
+    // A receipt the admin wrote is no volunteer's to delete.
+    let admin = t.s.token("admin", "dev-a").await;
+    let receipt = new_id();
+    let received = [
+        (stock_move::field::KIND, json!(stock_move::RECEIVED)),
+        (stock_move::field::ITEM_ID, json!(t.item)),
+        (stock_move::field::SITE, json!(SITE)),
+        (stock_move::field::QUANTITY, json!(100)),
+    ]
+    .into_iter()
+    .map(|(f, v)| change(stock_move::NAME, &receipt, f, v, &stamp(now(), 0, "dev-a")))
+    .collect();
+    assert_eq!(t.s.push(&admin, "dev-a", received).await.0, 200);
+    refused(
+        &t.s,
+        &token,
+        "dev-v",
+        withdraw(&receipt, json!(true), &h()),
+        (403, "forbidden"),
+    )
+    .await;
+    // Nor is another volunteer's draw, nor may the withdrawal change anything else.
+    let liu = t.s.token("liuyang", "dev-l").await;
+    refused(
+        &t.s,
+        &liu,
+        "dev-l",
+        withdraw(&mv, json!(true), &stamp(now(), 50, "dev-l")),
+        (403, "forbidden"),
+    )
+    .await;
+    let mut more = withdraw(&mv, json!(true), &h());
+    more.push(change(
+        stock_move::NAME,
+        &mv,
+        stock_move::field::QUANTITY,
+        json!(1),
+        &h(),
+    ));
+    refused(&t.s, &token, "dev-v", more, (403, "forbidden")).await;
+    // Their own draw they withdraw, and it stays withdrawn: no undeleting it into stock again.
+    let (status, body) =
+        t.s.push(&token, "dev-v", withdraw(&mv, json!(true), &h()))
+            .await;
+    assert_eq!(status, 200, "{body}");
+    let stock = model::stock::levels_of_state(&state_as_changes(&t.s).await);
+    assert_eq!(
+        stock[&(t.item.clone(), SITE.to_owned())],
+        100,
+        "the draw counts for nothing"
+    );
+    refused(
+        &t.s,
+        &token,
+        "dev-v",
+        withdraw(&mv, json!(false), &h()),
+        (403, "forbidden"),
+    )
+    .await;
+    // A phone that undid the delivery before it synced sends the draw already withdrawn.
+    let offline = new_id();
+    let hh = h();
+    let mut both = volunteer_move(&t, &offline, &hh, 5);
+    both.extend(withdraw(&offline, json!(true), &h()));
+    let (status, body) = t.s.push(&token, "dev-v", both).await;
+    assert_eq!(status, 200, "{body}");
+    let stock = model::stock::levels_of_state(&state_as_changes(&t.s).await);
+    assert_eq!(stock[&(t.item.clone(), SITE.to_owned())], 100);
+}
+
+/// The server's records as a merged state, for the model's stock rule.
+async fn state_as_changes(s: &TestServer) -> model::merge::State {
+    let mut state = model::merge::State::new();
+    for ((entity, id, field), (value, hlc)) in s.state().await {
+        state.insert((entity, id, field), model::merge::Stamped { value, hlc });
+    }
+    state
+}
+
 #[tokio::test]
 async fn a_volunteer_receives_only_their_own_profile() {
     let t = two_grids().await;

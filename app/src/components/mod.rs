@@ -3,6 +3,7 @@
 pub mod access;
 pub mod app_header;
 pub mod confirm_button;
+pub mod door_card;
 pub mod field_input;
 pub mod grid_map;
 pub mod lang_switch;

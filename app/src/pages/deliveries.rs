@@ -1,18 +1,22 @@
-//! Health-pack deliveries. A volunteer sees only their own (the server sends nothing else): the
-//! recipient's name, address and phone and the pack's contents, in walking order by building or
-//! village group, with one tap for delivered, not at home or refused, and what is done and left.
-//! Staff see every delivery of their grids, with a flag where one household got two packs.
+//! Health-pack deliveries. A volunteer sees only their own (the server sends nothing else), staff
+//! every delivery of their grids with the volunteer's name and filters by batch, volunteer and
+//! status. Both see one card a door ([`DoorCard`]) under a heading per building in walking
+//! order with what is done and left, may show only what is still to do, and take a status back
+//! the same day (a delivered pack's draws from stock withdrawn with it) or try a door again
+//! where nobody was at home.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::access::{receives_all, Action};
-use model::dataset::packs::{self, is_pending};
+use model::dataset::doors::{self, DeliveryFilter};
+use model::dataset::packs;
 use model::entities::{pack_delivery, stock_move};
 use model::record::PackDelivery;
+use model::schema::{can_write, DELETED};
 use model::Role;
 
 use crate::components::access::may;
-
+use crate::components::door_card::{Door, DoorCard, Drafts, Mark};
 use crate::components::field_input::member_label;
 use crate::data::{use_data, Dataset};
 use crate::db::{now_ms, Record};
@@ -20,7 +24,8 @@ use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::{use_sync, SyncContext};
 
-/// Marks a delivery; a delivered pack also draws its contents from stock.
+/// Sets a delivery's status. Delivered draws the pack's contents from stock; taking a delivered
+/// pack back to pending withdraws those draws, so stock is as before on every device.
 async fn mark(
     sync: SyncContext,
     d: &Dataset,
@@ -30,6 +35,7 @@ async fn mark(
     me: &str,
 ) -> Result<(), String> {
     let at = now_ms() as i64;
+    let was = PackDelivery(delivery).status();
     sync.edit(
         pack_delivery::NAME,
         &delivery.id,
@@ -44,8 +50,29 @@ async fn mark(
                 .await
                 .map_err(|e| e.to_string())?;
         }
+    } else if was == Some(pack_delivery::DELIVERED) {
+        for m in d.draws_of(&delivery.id) {
+            sync.edit(stock_move::NAME, &m.id, doors::withdraw_move())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
+}
+
+/// Whether this device can take a delivered pack back with its draws: the role may withdraw a
+/// move, and the device holds the draws (a volunteer's are on the phone that marked it) or the
+/// batch drew nothing. Otherwise stock would stay drawn, so the undo is not offered.
+fn can_take_back(d: &Dataset, x: &Record, role: Role) -> bool {
+    let v = PackDelivery(x);
+    if v.status() != Some(pack_delivery::DELIVERED) {
+        return true;
+    }
+    let draws_nothing = d
+        .pack_items
+        .get(v.plan_id().unwrap_or_default())
+        .is_none_or(Vec::is_empty);
+    can_write(role, stock_move::NAME, DELETED) && (draws_nothing || !d.draws_of(&x.id).is_empty())
 }
 
 #[component]
@@ -54,88 +81,152 @@ pub fn DeliveriesPage() -> impl IntoView {
     let data = use_data();
     let sync = use_sync();
     let session = use_session();
-    let me = session.get().map(|s| s.user.id).unwrap_or_default();
-    let role = session.get().map(|s| s.user.role);
-    let staff = role.is_some_and(|r| r != Role::Volunteer);
+    let me = StoredValue::new(session.get().map(|s| s.user.id).unwrap_or_default());
+    let role = session
+        .get()
+        .map(|s| s.user.role)
+        .unwrap_or(Role::Volunteer);
+    let staff = role != Role::Volunteer;
     let may_mark = may(Action::MarkDelivery);
     // Two packs to one household can be seen only by who receives every delivery; a
     // volunteer's own few would hide the other.
-    let sees_doubles = role.is_some_and(|r| receives_all(r, pack_delivery::NAME));
+    let sees_doubles = receives_all(role, pack_delivery::NAME);
     let (error, set_error) = signal(None::<String>);
-    let me = StoredValue::new(me);
+    let to_do_only = RwSignal::new(false);
+    let filter = RwSignal::new(DeliveryFilter::default());
+    let drafts = Drafts::new();
+
+    let on_mark = Callback::new(move |(id, to, note): Mark| {
+        let Some(d) = data.dataset_untracked() else {
+            return;
+        };
+        let Some(record) = d.deliveries.iter().find(|x| x.id == id).cloned() else {
+            return;
+        };
+        set_error.set(None);
+        drafts.clear(&id);
+        spawn_local(async move {
+            if let Err(e) = mark(sync, &d, &record, to, note, &me.get_value()).await {
+                set_error.set(Some(e));
+            }
+        });
+    });
+
+    let filters = move || {
+        staff.then(|| {
+            data.dataset().map(|d| {
+                let plans = d.delivery_plans();
+                let mut volunteers: Vec<(String, String)> = d
+                    .deliveries
+                    .iter()
+                    .filter_map(|x| PackDelivery(x).volunteer_id())
+                    .map(|v| (v.to_owned(), d.people.get(v).cloned().unwrap_or_else(|| v.to_owned())))
+                    .collect();
+                volunteers.sort_by(|a, b| a.1.cmp(&b.1));
+                volunteers.dedup();
+                let pick = |v: String| (!v.is_empty()).then_some(v);
+                view! {
+                    <div class="filters">
+                        <label>{t!(i18n, filter_plan)}
+                            <select data-testid="filter-plan" on:change=move |ev| {
+                                let v = pick(event_target_value(&ev));
+                                filter.update(|f| f.plan = v);
+                            }>
+                                <option value="">{t!(i18n, filter_all)}</option>
+                                {plans.into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>{t!(i18n, volunteer)}
+                            <select data-testid="filter-volunteer" on:change=move |ev| {
+                                let v = pick(event_target_value(&ev));
+                                filter.update(|f| f.volunteer = v);
+                            }>
+                                <option value="">{t!(i18n, filter_all)}</option>
+                                {volunteers.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>{t!(i18n, filter_status)}
+                            <select data-testid="filter-status" on:change=move |ev| {
+                                let v = pick(event_target_value(&ev));
+                                filter.update(|f| f.status = v);
+                            }>
+                                <option value="">{t!(i18n, filter_all)}</option>
+                                {pack_delivery::STATUSES.iter().map(|s| view! {
+                                    <option value=*s>{move || member_label(pack_delivery::NAME, pack_delivery::field::STATUS, s, i18n.get_locale())}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                }
+            })
+        })
+    };
 
     let list = move || {
         data.dataset().map(|d| {
-            let rows = d.deliveries_in_order();
-            let left = rows.iter().filter(|x| is_pending(**x)).count();
-            let done = rows.len() - left;
+            let f = filter.get();
+            let shown: Vec<&Record> = d.deliveries.iter().filter(|x| f.matches(*x)).collect();
+            let left = shown.iter().filter(|x| doors::is_to_do(**x)).count();
+            let done = shown.len() - left;
             let doubles = d.double_deliveries();
-            let locale = i18n.get_locale();
-            let items = rows
+            let only_to_do = to_do_only.get();
+            let buildings = d
+                .buildings(shown)
                 .into_iter()
-                .map(|x| {
-                    let v = PackDelivery(x);
-                    let recipient = v.resident_id().and_then(|r| d.resident(r));
-                    let name = recipient.map(|r| r.name().to_owned()).unwrap_or_else(|| "—".into());
-                    let phone = recipient.and_then(|r| r.view().phone()).map(str::to_owned);
-                    let place = d.address_of(v.household_id());
-                    let state = v.status().unwrap_or(pack_delivery::PENDING).to_owned();
-                    let state_label = member_label(pack_delivery::NAME, pack_delivery::field::STATUS, &state, locale);
-                    let volunteer = v.volunteer_id().and_then(|v| d.people.get(v)).cloned().unwrap_or_default();
-                    let doubled = sees_doubles && doubles.contains(x);
-                    let contents = v.contents().unwrap_or_default().to_owned();
-                    let note = RwSignal::new(String::new());
-                    let record = x.clone();
-                    let pending = is_pending(x);
-                    let tap = move |to: &'static str| {
-                        let record = record.clone();
-                        move |_| {
-                            let record = record.clone();
-                            let Some(d) = data.dataset_untracked() else { return };
-                            spawn_local(async move {
-                                let me = me.get_value();
-                                if let Err(e) = mark(sync, &d, &record, to, note.get_untracked(), &me).await {
-                                    set_error.set(Some(e));
-                                }
-                            });
-                        }
-                    };
+                .filter(|b| !only_to_do || b.left > 0)
+                .map(|b| {
+                    let cards = b
+                        .doors
+                        .into_iter()
+                        .filter(|(x, _)| !only_to_do || doors::is_to_do(*x))
+                        .map(|(x, place)| {
+                            let v = PackDelivery(x);
+                            let recipient = v.resident_id().and_then(|r| d.resident(r));
+                            let door = Door {
+                                id: x.id.clone(),
+                                place: place.line(),
+                                name: recipient.map(|r| r.name().to_owned()).unwrap_or_else(|| "—".into()),
+                                phone: recipient.and_then(|r| r.view().phone()).map(str::to_owned),
+                                contents: doors::contents_items(v.contents().unwrap_or_default()),
+                                status: v.status().unwrap_or(pack_delivery::PENDING).to_owned(),
+                                note: v.note().filter(|n| !n.is_empty()).map(str::to_owned),
+                                volunteer: staff.then(|| {
+                                    v.volunteer_id().and_then(|id| d.people.get(id)).cloned().unwrap_or_default()
+                                }),
+                                doubled: sees_doubles && doubles.contains(x),
+                                mark: may_mark,
+                                undo: may_mark && doors::can_undo(x, d.today) && can_take_back(&d, x, role),
+                                retry: may_mark && doors::can_retry(x),
+                            };
+                            view! { <DoorCard door=door drafts=drafts on_mark=on_mark /> }
+                        })
+                        .collect_view();
+                    let heading = if b.name.is_empty() { t_string!(i18n, door_no_address).to_string() } else { b.name.clone() };
                     view! {
-                        <li class=format!("delivery status-{state}") data-testid="delivery" data-status=state.clone()>
-                            <span class="row-main">{name}</span>
-                            <span class="row-sub">{place}</span>
-                            {phone.map(|p| view! { <a class="row-sub" href=format!("tel:{p}")>{p.clone()}</a> })}
-                            <span class="row-sub">{t!(i18n, contents)}": "{contents}</span>
-                            {staff.then(|| view! { <span class="row-sub">{t!(i18n, volunteer)}": "{volunteer}</span> })}
-                            <span class="row-sub" data-testid="delivery-status">{state_label}</span>
-                            {doubled.then(|| view! { <p class="field-error" data-testid="double-delivery">{t!(i18n, double_delivery)}</p> })}
-                            {(pending && may_mark).then(|| view! {
-                                <input
-                                    class="note"
-                                    data-testid="delivery-note"
-                                    placeholder=move || t_string!(i18n, delivery_note)
-                                    on:input=move |ev| note.set(event_target_value(&ev))
-                                />
-                                <div class="actions">
-                                    <button class="primary" data-testid="mark-delivered" on:click=tap(pack_delivery::DELIVERED)>{t!(i18n, mark_delivered)}</button>
-                                    <button class="secondary" data-testid="mark-not-home" on:click=tap(pack_delivery::NOT_HOME)>{t!(i18n, mark_not_home)}</button>
-                                    <button class="secondary" data-testid="mark-refused" on:click=tap(pack_delivery::REFUSED)>{t!(i18n, mark_refused)}</button>
-                                </div>
-                            })}
-                        </li>
+                        <section class="building" data-testid="building" data-building=b.name.clone()>
+                            <h2 class="building-name" data-testid="building-name">{heading}</h2>
+                            <p class="muted" data-testid="building-counts">{t!(i18n, deliveries_count, done = b.done, left = b.left)}</p>
+                            <ul class="rows doors">{cards}</ul>
+                        </section>
                     }
                 })
                 .collect_view();
             view! {
                 <p class="muted" data-testid="deliveries-count">{t!(i18n, deliveries_count, done = done, left = left)}</p>
                 {(done + left == 0).then(|| view! { <p class="muted">{t!(i18n, no_deliveries)}</p> })}
-                <ul class="rows">{items}</ul>
+                {buildings}
             }
         })
     };
     view! {
         <section>
             <h1>{t!(i18n, deliveries_title)}</h1>
+            {filters}
+            <label class="check">
+                <input type="checkbox" data-testid="filter-to-do" prop:checked=move || to_do_only.get()
+                    on:change=move |ev| to_do_only.set(event_target_checked(&ev)) />
+                {t!(i18n, filter_to_do)}
+            </label>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{list}</Suspense>
         </section>

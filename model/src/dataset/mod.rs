@@ -3,6 +3,7 @@
 //! household, open needs, the household search. The app builds it from its stamped records and the
 //! tests from plain values: both go through [`Row`], so the rules are the same.
 
+pub mod doors;
 pub mod due;
 pub mod ledger;
 pub mod needs;

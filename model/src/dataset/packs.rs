@@ -1,4 +1,4 @@
-//! Health packs (健康爱心包): who a batch goes to, the volunteers' rounds in walking order, the
+//! Health packs (健康爱心包): who a batch goes to, the
 //! records a batch, a delivery and its draw from stock write, and the households that got two
 //! packs of one batch.
 
@@ -69,16 +69,6 @@ impl<R: Row> Dataset<R> {
             .collect();
         out.sort_by_cached_key(|r| natural_key(&self.address_of_resident(r)));
         out
-    }
-
-    /// The deliveries still to make first, each part in walking order.
-    pub fn deliveries_in_order(&self) -> Vec<&R> {
-        let mut rows: Vec<&R> = self.deliveries.iter().collect();
-        rows.sort_by_cached_key(|x| {
-            let address = self.address_of(PackDelivery(*x).household_id());
-            (!is_pending(*x), natural_key(&address))
-        });
-        rows
     }
 
     pub fn double_deliveries(&self) -> Doubles {
@@ -190,7 +180,7 @@ pub fn status_change(status: &str, note: &str, at_ms: i64) -> Vec<FieldEdit> {
 mod tests {
     use super::super::fixture::*;
     use super::*;
-    use crate::entities::pack_delivery::{NOT_HOME, REFUSED};
+    use crate::entities::pack_delivery::REFUSED;
     use crate::entities::{household, resident};
     use crate::record::Values;
 
@@ -295,27 +285,6 @@ mod tests {
         assert!(
             !doubles.contains(&Values::new()),
             "a delivery without a household"
-        );
-    }
-
-    #[test]
-    fn deliveries_left_come_first_in_walking_order() {
-        let mut f = Fixture::new();
-        f.household("h10", &at("10 号楼"));
-        f.household("h9", &at("9 号楼"));
-        let x = |h: &str, s: Option<&str>| {
-            let mut v = vec![(pack_delivery::field::HOUSEHOLD_ID, json!(h))];
-            v.extend(s.map(|s| (pack_delivery::field::STATUS, json!(s))));
-            v
-        };
-        f.delivery("done9", &x("h9", Some(DELIVERED)));
-        f.delivery("left10", &x("h10", Some(PENDING)));
-        f.delivery("unset9", &x("h9", None));
-        f.delivery("away10", &x("h10", Some(NOT_HOME)));
-        let d = f.build();
-        assert_eq!(
-            ids(d.deliveries_in_order(), Rec::id),
-            ["unset9", "left10", "done9", "away10"]
         );
     }
 

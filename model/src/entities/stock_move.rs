@@ -3,7 +3,7 @@
 //! at the same time both count.
 
 use super::{NAME_LEN, NOTES_LEN};
-use crate::schema::roles::{ADMIN_SUPERVISOR, ADMIN_SUPERVISOR_VOLUNTEER, ALL};
+use crate::schema::roles::{ADMIN_SUPERVISOR_VOLUNTEER, ALL};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
 /// This entity's name on the wire.
@@ -81,8 +81,10 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::text(field::NOTE, "备注", "note", NOTES_LEN, R, W),
-    // Corrections are new `adjusted` moves; deleting one is for admins and supervisors only.
-    FieldDef::deleted(R, ADMIN_SUPERVISOR),
+    // Corrections are new `adjusted` moves; deleting one is for admins and supervisors, and for
+    // a volunteer undoing the same day a delivery they marked (the server's judge holds them to
+    // the moves of their own deliveries).
+    FieldDef::deleted(R, ADMIN_SUPERVISOR_VOLUNTEER),
 ];
 
 pub const ENTITY: EntityDef = EntityDef {
@@ -91,7 +93,7 @@ pub const ENTITY: EntityDef = EntityDef {
     en: "stock move",
     grid_scoped: false,
     fields: FIELDS,
-    rules: "Volunteers may create only moves of kind \"delivered\" for deliveries assigned to them, with worker_id their own user id, and receive only their own moves.",
+    rules: "Volunteers may create only moves of kind \"delivered\" for deliveries assigned to them, with worker_id their own user id, and receive only their own moves. Added (issue 15): a volunteer may delete (withdraw) a move of kind \"delivered\" of their own, for a delivery assigned to them, when undoing that delivery.",
 };
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use crate::storage::{self, RecordLookup, UserRecord};
 /// The record-level rules of a batch, against the stored records: a grid-scoped record must
 /// have a grid after the batch and lie in the user's grids before and after it; every reference
 /// the batch sets must name a record the user may read, of the same grid for grid-scoped
-/// records; a volunteer touches only deliveries assigned to them and creates only the stock
+/// records; a volunteer touches only deliveries assigned to them and creates (or withdraws) only the stock
 /// moves of a pack they handed over. Field rights and validation are checked before this runs.
 pub fn judge(
     user: &UserRecord,
@@ -70,7 +70,7 @@ fn judge_record(
             }
         }
     } else if entity == stock_move::NAME && user.role == Role::Volunteer {
-        if !volunteer_may_create_move(user, outcome, lookup, id)? {
+        if !volunteer_may_write_move(user, outcome, lookup, id)? {
             return Ok(Err(Forbidden::StockMove { index }.into()));
         }
         return Ok(Ok(()));
@@ -153,10 +153,56 @@ fn may_reference(
     })
 }
 
+/// A volunteer writes a stock move only as the record of a pack they handed over, or to take
+/// that record back when they undo the delivery (issue 15): see [`volunteer_may_create_move`]
+/// and [`volunteer_may_withdraw_move`].
+fn volunteer_may_write_move(
+    user: &UserRecord,
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    id: &str,
+) -> storage::Result<bool> {
+    if lookup.field_names(stock_move::NAME, id)?.is_empty() {
+        volunteer_may_create_move(user, outcome, lookup, id)
+    } else {
+        volunteer_may_withdraw_move(user, outcome, lookup, id)
+    }
+}
+
+/// Withdrawing a stored move: the batch only deletes it, and it is a `delivered` move of the
+/// volunteer's own for a delivery still assigned to them. Deleted moves count for nothing in
+/// stock, so the stock is as before the delivery, on every device once it syncs.
+fn volunteer_may_withdraw_move(
+    user: &UserRecord,
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    id: &str,
+) -> storage::Result<bool> {
+    use stock_move::field;
+    if outcome
+        .fields_written(stock_move::NAME, id)
+        .any(|f| f != DELETED)
+        || outcome.after(lookup, stock_move::NAME, id, DELETED)? != Some(Value::Bool(true))
+    {
+        return Ok(false);
+    }
+    let mut stored = |f: &str| lookup.field(stock_move::NAME, id, f);
+    if stored(field::KIND)?.as_ref().and_then(Value::as_str) != Some(stock_move::DELIVERED)
+        || stored(field::WORKER_ID)?.as_ref().and_then(Value::as_str) != Some(user.id.as_str())
+    {
+        return Ok(false);
+    }
+    let Some(delivery) = as_id(stored(field::DELIVERY_ID)?) else {
+        return Ok(false);
+    };
+    scope::is_assigned(lookup, pack_delivery::NAME, &delivery, &user.id)
+}
+
 /// A volunteer creates a stock move only as the record of a pack they handed over: a new move
 /// of kind `delivered`, by themselves, for a delivery assigned to them, of one item of that
 /// delivery's batch in the batch's quantity and from its site (what the app writes when a
-/// delivery is marked delivered).
+/// delivery is marked delivered). It may come already withdrawn, when the delivery was undone
+/// before the phone synced: such a move counts for nothing.
 fn volunteer_may_create_move(
     user: &UserRecord,
     outcome: &Outcome,
@@ -164,9 +210,6 @@ fn volunteer_may_create_move(
     id: &str,
 ) -> storage::Result<bool> {
     use stock_move::field;
-    if !lookup.field_names(stock_move::NAME, id)?.is_empty() {
-        return Ok(false);
-    }
     let mut after = |f: &str| outcome.after(lookup, stock_move::NAME, id, f);
     let kind = after(field::KIND)?;
     let worker = after(field::WORKER_ID)?;
@@ -178,7 +221,6 @@ fn volunteer_may_create_move(
     );
     if kind.as_ref().and_then(Value::as_str) != Some(stock_move::DELIVERED)
         || worker.as_ref().and_then(Value::as_str) != Some(user.id.as_str())
-        || outcome.after(lookup, stock_move::NAME, id, DELETED)? == Some(Value::Bool(true))
     {
         return Ok(false);
     }
@@ -243,6 +285,18 @@ impl<'b> Outcome<'b> {
             records.insert((c.entity.as_str(), c.id.as_str()));
         }
         Outcome { writes, records }
+    }
+
+    /// The fields of one record the batch writes.
+    fn fields_written<'s>(
+        &'s self,
+        entity: &'s str,
+        id: &'s str,
+    ) -> impl Iterator<Item = &'b str> + 's {
+        self.writes
+            .keys()
+            .filter(move |(e, i, _)| *e == entity && *i == id)
+            .map(|(_, _, f)| *f)
     }
 
     fn writes(&self, entity: &str, id: &str, field: &str) -> bool {
