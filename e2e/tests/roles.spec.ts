@@ -162,6 +162,7 @@ test("an unknown address and an unknown record say so, with the way home", async
     ["/residents/no-such-resident", "resident-form"],
     ["/households/no-such-household", "household-form"],
     ["/needs/no-such-need", "need-form"],
+    ["/visit/new?resident=no-such-resident", "visit-form"],
   ]) {
     await page.goto(path);
     await expect(roles.recordNotHere()).toContainText("此记录不在本设备上");

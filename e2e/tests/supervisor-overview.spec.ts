@@ -29,10 +29,17 @@ test("the map shows every grid coloured, a tap shows the server's figures, and v
     expect(PALETTE).toContain(fill);
     await expect(page.locator(".grid-label", { hasText: g.name })).toBeVisible();
   }
-  // Each layer colours the grids again; the risk layer by red residents.
-  await overview.layer("risk");
-  for (const g of server.grids) expect(PALETTE).toContain(await overview.polygon(g.id).getAttribute("fill"));
-  await overview.layer("coverage");
+  // Each layer colours the grids again; the risk layer by red residents. Every colour on the map
+  // is named in the layer's legend, so the supervisor can read it without asking.
+  for (const layer of ["risk", "needs", "packs", "coverage"] as const) {
+    await overview.layer(layer);
+    const named = await page.getByTestId("legend-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-colour")));
+    for (const g of server.grids) {
+      const fill = await overview.polygon(g.id).getAttribute("fill");
+      expect(PALETTE).toContain(fill);
+      expect(named, `${layer}: ${g.name}'s ${fill} in the legend`).toContain(fill);
+    }
+  }
 
   // Tap each grid: the panel shows that grid's figures exactly as the server computes them.
   for (const g of server.grids) {

@@ -22,7 +22,10 @@ pub fn AppHeader() -> impl IntoView {
             navigate("/login", Default::default());
         }
     });
+    // Header and tabs stick to the top as one block, so the tabs never slip under a header
+    // that wraps to two lines (large text, a long sync status).
     view! {
+        <div class="top-bar">
         <header class="app-header">
             <A href="/" attr:class="brand" attr:data-testid="brand">{t!(i18n, app_name)}</A>
             <Show when=move || session.is_logged_in()>
@@ -41,6 +44,7 @@ pub fn AppHeader() -> impl IntoView {
                 </nav>
             }
         })}
+        </div>
     }
 }
 

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::data::use_data;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t, t_string, use_i18n};
 
 /// What the polygons' colour shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +76,91 @@ pub fn colour(g: &GridSummary, layer: Layer) -> &'static str {
             Some(p) if p >= 50 => AMBER,
             Some(_) => RED,
         },
+    }
+}
+
+/// What each colour of a layer means, in the order of [`colour`]'s thresholds, for the legend.
+pub fn legend(layer: Layer) -> &'static [(&'static str, LegendKey)] {
+    use LegendKey::*;
+    match layer {
+        Layer::Coverage => &[
+            (GREEN, Coverage90),
+            (AMBER, Coverage75),
+            (ORANGE, Coverage50),
+            (RED, CoverageLow),
+            (GREY, NoFigure),
+        ],
+        Layer::Risk => &[
+            (GREEN, RiskNone),
+            (AMBER, RiskUnder5),
+            (ORANGE, RiskUnder10),
+            (RED, RiskHigh),
+            (GREY, NoFigure),
+        ],
+        Layer::Needs => &[(GREEN, NeedsNone), (AMBER, NeedsOpen), (RED, NeedsUrgent)],
+        Layer::Packs => &[
+            (GREEN, Packs90),
+            (AMBER, Packs50),
+            (RED, PacksLow),
+            (GREY, NoFigure),
+        ],
+    }
+}
+
+/// The words beside one colour of the legend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LegendKey {
+    Coverage90,
+    Coverage75,
+    Coverage50,
+    CoverageLow,
+    RiskNone,
+    RiskUnder5,
+    RiskUnder10,
+    RiskHigh,
+    NeedsNone,
+    NeedsOpen,
+    NeedsUrgent,
+    Packs90,
+    Packs50,
+    PacksLow,
+    NoFigure,
+}
+
+/// The key under the map: every colour of the layer shown, and the household dots.
+#[component]
+pub fn MapLegend(#[prop(into)] layer: Signal<Layer>) -> impl IntoView {
+    let i18n = use_i18n();
+    let words = move |k: LegendKey| match k {
+        LegendKey::Coverage90 => t_string!(i18n, legend_coverage_90),
+        LegendKey::Coverage75 => t_string!(i18n, legend_coverage_75),
+        LegendKey::Coverage50 => t_string!(i18n, legend_coverage_50),
+        LegendKey::CoverageLow => t_string!(i18n, legend_coverage_low),
+        LegendKey::RiskNone => t_string!(i18n, legend_risk_none),
+        LegendKey::RiskUnder5 => t_string!(i18n, legend_risk_under5),
+        LegendKey::RiskUnder10 => t_string!(i18n, legend_risk_under10),
+        LegendKey::RiskHigh => t_string!(i18n, legend_risk_high),
+        LegendKey::NeedsNone => t_string!(i18n, legend_needs_none),
+        LegendKey::NeedsOpen => t_string!(i18n, legend_needs_open),
+        LegendKey::NeedsUrgent => t_string!(i18n, legend_needs_urgent),
+        LegendKey::Packs90 => t_string!(i18n, legend_packs_90),
+        LegendKey::Packs50 => t_string!(i18n, legend_packs_50),
+        LegendKey::PacksLow => t_string!(i18n, legend_packs_low),
+        LegendKey::NoFigure => t_string!(i18n, legend_no_figure),
+    };
+    view! {
+        <ul class="map-legend" data-testid="map-legend" aria-label=move || t_string!(i18n, legend_title)>
+            {move || legend(layer.get()).iter().map(|&(c, k)| view! {
+                <li data-testid="legend-item" data-colour=c>
+                    <span class="swatch" style=format!("background:{c}") aria-hidden="true"></span>
+                    {move || words(k)}
+                </li>
+            }).collect_view()}
+            <li data-testid="legend-item">
+                <span class="swatch dot" aria-hidden="true"></span>
+                {move || t_string!(i18n, legend_household)}
+            </li>
+        </ul>
     }
 }
 

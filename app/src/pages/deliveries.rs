@@ -18,11 +18,16 @@ use model::Role;
 use crate::components::access::may;
 use crate::components::door_card::{Door, DoorCard, Drafts, Mark};
 use crate::components::field_input::member_label;
+use crate::components::show_more::ShowMore;
 use crate::data::{use_data, Dataset};
 use crate::db::{now_ms, Record};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::{use_sync, SyncContext};
+
+/// Doors drawn at a time: a page of cards stays well under the 2,000 DOM nodes a cheap phone
+/// handles without stalling.
+const PAGE: usize = 60;
 
 /// Sets a delivery's status. Delivered draws the pack's contents from stock; taking a delivered
 /// pack back to pending withdraws those draws, so stock is as before on every device.
@@ -95,6 +100,14 @@ pub fn DeliveriesPage() -> impl IntoView {
     let to_do_only = RwSignal::new(false);
     let filter = RwSignal::new(DeliveryFilter::default());
     let drafts = Drafts::new();
+    // A supervisor sees every door of a batch, over a thousand cards: draw a page of doors at a
+    // time in walking order, from the top again whenever a filter changes. The counts cover all.
+    let drawn = RwSignal::new(PAGE);
+    Effect::new(move |_| {
+        filter.track();
+        to_do_only.track();
+        drawn.set(PAGE);
+    });
 
     let on_mark = Callback::new(move |(id, to, note): Mark| {
         let Some(d) = data.dataset_untracked() else {
@@ -170,15 +183,30 @@ pub fn DeliveriesPage() -> impl IntoView {
             let done = shown.len() - left;
             let doubles = d.double_deliveries();
             let only_to_do = to_do_only.get();
+            let listed = if only_to_do { left } else { done + left };
+            let mut room = drawn.get();
             let buildings = d
                 .buildings(shown)
                 .into_iter()
                 .filter(|b| !only_to_do || b.left > 0)
-                .map(|b| {
-                    let cards = b
+                .map_while(|b| {
+                    let doors: Vec<_> = b
                         .doors
                         .into_iter()
                         .filter(|(x, _)| !only_to_do || doors::is_to_do(*x))
+                        .take(room)
+                        .collect();
+                    if doors.is_empty() {
+                        return None;
+                    }
+                    room -= doors.len();
+                    Some((b.name, b.done, b.left, doors))
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|(name, done, left, doors)| {
+                    let cards = doors
+                        .into_iter()
                         .map(|(x, place)| {
                             let v = PackDelivery(x);
                             let recipient = v.resident_id().and_then(|r| d.resident(r));
@@ -201,11 +229,11 @@ pub fn DeliveriesPage() -> impl IntoView {
                             view! { <DoorCard door=door drafts=drafts on_mark=on_mark /> }
                         })
                         .collect_view();
-                    let heading = if b.name.is_empty() { t_string!(i18n, door_no_address).to_string() } else { b.name.clone() };
+                    let heading = if name.is_empty() { t_string!(i18n, door_no_address).to_string() } else { name.clone() };
                     view! {
-                        <section class="building" data-testid="building" data-building=b.name.clone()>
+                        <section class="building" data-testid="building" data-building=name.clone()>
                             <h2 class="building-name" data-testid="building-name">{heading}</h2>
-                            <p class="muted" data-testid="building-counts">{t!(i18n, deliveries_count, done = b.done, left = b.left)}</p>
+                            <p class="muted" data-testid="building-counts">{t!(i18n, deliveries_count, done = done, left = left)}</p>
                             <ul class="rows doors">{cards}</ul>
                         </section>
                     }
@@ -215,6 +243,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                 <p class="muted" data-testid="deliveries-count">{t!(i18n, deliveries_count, done = done, left = left)}</p>
                 {(done + left == 0).then(|| view! { <p class="muted">{t!(i18n, no_deliveries)}</p> })}
                 {buildings}
+                <ShowMore total=listed shown=drawn page=PAGE testid="deliveries-more" />
             }
         })
     };

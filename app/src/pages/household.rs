@@ -9,8 +9,8 @@ use model::entities::household::{self, field};
 use model::record::Household;
 use serde_json::Value;
 
-use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::access::may;
+use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
 use crate::components::tier_chip::TierChip;
 use crate::data::use_data;

@@ -9,8 +9,8 @@ use model::entities::need::{self, field};
 use model::record::Need;
 use serde_json::{json, Value};
 
-use crate::components::confirm_button::ConfirmButton;
 use crate::components::access::may;
+use crate::components::confirm_button::ConfirmButton;
 use crate::components::field_input::member_label;
 use crate::components::record_form::{use_record_form, Edit, FormSpec};
 use crate::data::use_data;
@@ -91,7 +91,11 @@ pub fn NeedForm(id: String) -> impl IntoView {
                     d.resident(&resident.get_untracked())
                         .and_then(|r| r.view().grid_id().map(str::to_owned))
                 });
-                let Some(grid) = grid else { return };
+                let Some(grid) = grid else {
+                    // The resident is not on this device, or has no grid: nothing to file it under.
+                    rf.say(t_string!(i18n, need_no_grid));
+                    return;
+                };
                 let opening = need::opening(&grid, &resident.get_untracked(), now_ms() as i64);
                 fields.splice(0..0, opening);
             }

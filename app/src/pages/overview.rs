@@ -11,7 +11,7 @@ use model::dashboard::{daily_report, Dashboard, Figures};
 use model::Role;
 
 use crate::api::{self, ApiError};
-use crate::components::grid_map::{GridMap, Layer};
+use crate::components::grid_map::{GridMap, Layer, MapLegend};
 use crate::components::record_form::my_grids;
 use crate::data::today;
 use crate::download::Export;
@@ -203,6 +203,7 @@ fn Overview() -> impl IntoView {
             </div>
             <div class="overview-grid">
                 <GridMap summary=dashboard layer=layer selected=selected />
+                <MapLegend layer=layer />
                 {figures_of_selected}
             </div>
             {move || dashboard.get().map(|d| view! {

@@ -12,8 +12,8 @@ use model::entities::{pack_delivery, resident};
 use model::record::{self, Fields, Values};
 use serde_json::Value;
 
-use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::access::may;
+use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::record_form::{use_record_form, Edit, FormSpec, FormState, GridSelect};
 use crate::components::tier_chip::TierChip;
 use crate::components::visit_history::VisitHistory;

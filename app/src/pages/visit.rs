@@ -18,6 +18,7 @@ use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::not_found::unless_missing;
 use crate::pages::today::visit_href;
 use crate::session::use_session;
 use crate::sync::use_sync;
@@ -161,52 +162,62 @@ pub fn VisitPage(resident_id: String) -> impl IntoView {
     // Copy, so the nested conditional views below can each hold it.
     let raise = StoredValue::new_local(raise);
     let back = resident_id.clone();
-    view! {
-        <section class="card">
-            <h1>{t!(i18n, visit_title)}</h1>
-            <Suspense fallback=|| ()>{header}</Suspense>
-            <Show when=move || !saved.get()>
-                <form on:submit=save.clone() novalidate data-testid="visit-form">
-                    <fieldset><legend>{t!(i18n, group_findings)}</legend>{form.inputs(FINDINGS)}</fieldset>
-                    <fieldset class="checks warnings"><legend>{t!(i18n, group_warnings)}</legend>{form.inputs(visit::WARNINGS)}</fieldset>
-                    <fieldset class="checks"><legend>{t!(i18n, group_symptoms)}</legend>{form.inputs(visit::SYMPTOMS)}</fieldset>
-                    <fieldset><legend>{t!(i18n, group_followup)}</legend>{form.inputs(FOLLOW_UP)}</fieldset>
-                    {move || message.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-                    // Saving needs the resident's grid and household: wait until they are read,
-                    // rather than let a tap during a reload do nothing.
-                    <button type="submit" class="primary sticky-save" data-testid="save" disabled={ let r = ready_resident.clone(); move || r().is_none() }>{t!(i18n, save)}</button>
-                </form>
-            </Show>
-            <Show when=move || saved.get()>
-                <p class="notice" role="status" data-testid="visit-saved">{t!(i18n, visit_saved)}</p>
-                {move || warned.get().then(|| view! {
-                    <div class="confirm" role="alert" data-testid="visit-warning">
-                        <p><strong>{t!(i18n, warning_red)}</strong></p>
-                        {match emergency.get() {
-                            None => view! {
-                                <button class="primary" data-testid="raise-emergency" on:click=move |ev| raise.with_value(|f| f(ev))>{t!(i18n, raise_emergency)}</button>
+    // A resident this device does not hold (another grid's, deleted, a mistyped link): say so
+    // instead of a form whose save could never be pressed.
+    let missing_id = resident_id.clone();
+    let missing = Signal::derive(move || {
+        data.dataset()
+            .is_some_and(|d| d.resident(&missing_id).is_none())
+    });
+    unless_missing(
+        missing,
+        view! {
+            <section class="card">
+                <h1>{t!(i18n, visit_title)}</h1>
+                <Suspense fallback=|| ()>{header}</Suspense>
+                <Show when=move || !saved.get()>
+                    <form on:submit=save.clone() novalidate data-testid="visit-form">
+                        <fieldset><legend>{t!(i18n, group_findings)}</legend>{form.inputs(FINDINGS)}</fieldset>
+                        <fieldset class="checks warnings"><legend>{t!(i18n, group_warnings)}</legend>{form.inputs(visit::WARNINGS)}</fieldset>
+                        <fieldset class="checks"><legend>{t!(i18n, group_symptoms)}</legend>{form.inputs(visit::SYMPTOMS)}</fieldset>
+                        <fieldset><legend>{t!(i18n, group_followup)}</legend>{form.inputs(FOLLOW_UP)}</fieldset>
+                        {move || message.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                        // Saving needs the resident's grid and household: wait until they are read,
+                        // rather than let a tap during a reload do nothing.
+                        <button type="submit" class="primary sticky-save" data-testid="save" disabled={ let r = ready_resident.clone(); move || r().is_none() }>{t!(i18n, save)}</button>
+                    </form>
+                </Show>
+                <Show when=move || saved.get()>
+                    <p class="notice" role="status" data-testid="visit-saved">{t!(i18n, visit_saved)}</p>
+                    {move || warned.get().then(|| view! {
+                        <div class="confirm" role="alert" data-testid="visit-warning">
+                            <p><strong>{t!(i18n, warning_red)}</strong></p>
+                            {match emergency.get() {
+                                None => view! {
+                                    <button class="primary" data-testid="raise-emergency" on:click=move |ev| raise.with_value(|f| f(ev))>{t!(i18n, raise_emergency)}</button>
+                                }.into_any(),
+                                Some(_) => view! {
+                                    <p class="notice" data-testid="emergency-raised">{t!(i18n, emergency_raised)}</p>
+                                    <p class="hotline">{t!(i18n, hotline)}</p>
+                                    <a class="button primary block" href="tel:120" data-testid="call-120">{t!(i18n, call_120)}</a>
+                                }.into_any(),
+                            }}
+                        </div>
+                    })}
+                    <div class="after-visit" data-testid="after-visit">
+                        {move || match next.get() {
+                            Some((id, name)) => view! {
+                                <A href=visit_href(&id) attr:class="button primary block" attr:data-testid="next-resident">
+                                    {t!(i18n, next_resident, name = name)}
+                                </A>
                             }.into_any(),
-                            Some(_) => view! {
-                                <p class="notice" data-testid="emergency-raised">{t!(i18n, emergency_raised)}</p>
-                                <p class="hotline">{t!(i18n, hotline)}</p>
-                                <a class="button primary block" href="tel:120" data-testid="call-120">{t!(i18n, call_120)}</a>
-                            }.into_any(),
+                            None => view! { <p class="notice" data-testid="today-all-done">{t!(i18n, today_all_done)}</p> }.into_any(),
                         }}
+                        <A href="/today" attr:class="button secondary block" attr:data-testid="back-to-today">{t!(i18n, back_to_today)}</A>
                     </div>
-                })}
-                <div class="after-visit" data-testid="after-visit">
-                    {move || match next.get() {
-                        Some((id, name)) => view! {
-                            <A href=visit_href(&id) attr:class="button primary block" attr:data-testid="next-resident">
-                                {t!(i18n, next_resident, name = name)}
-                            </A>
-                        }.into_any(),
-                        None => view! { <p class="notice" data-testid="today-all-done">{t!(i18n, today_all_done)}</p> }.into_any(),
-                    }}
-                    <A href="/today" attr:class="button secondary block" attr:data-testid="back-to-today">{t!(i18n, back_to_today)}</A>
-                </div>
-                <A href=format!("/residents/{back}") attr:class="button secondary block" attr:data-testid="back-to-resident">{t!(i18n, resident)}</A>
-            </Show>
-        </section>
-    }
+                    <A href=format!("/residents/{back}") attr:class="button secondary block" attr:data-testid="back-to-resident">{t!(i18n, resident)}</A>
+                </Show>
+            </section>
+        },
+    )
 }
