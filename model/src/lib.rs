@@ -14,6 +14,7 @@ pub mod hlc;
 pub mod labels;
 pub mod lifecycle;
 pub mod merge;
+pub mod pinyin;
 pub mod record;
 pub mod risk;
 pub mod role;

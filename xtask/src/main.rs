@@ -23,6 +23,10 @@ fn main() {
         Some("run") => run(),
         Some("build") => build_app().map(|_| ()),
         Some("test") => test(&args[1..]),
+        Some("e2e") => e2e(&args[1..]).and_then(|t| match t.failed {
+            0 => Ok(()),
+            n => bail!("{n} journeys failed"),
+        }),
         Some("bench") if args.get(1).map(String::as_str) == Some("app") => bench_app(),
         // The roster import's duplicate search, in-process: model/examples/dedupe.rs.
         Some("bench") if args.get(1).map(String::as_str) == Some("dedupe") => status(
@@ -48,7 +52,7 @@ fn main() {
         Some("postgres") => postgres::command(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (narrow with --skip-postgres, --skip-deny, --skip-fuzz, --skip-wasm, --skip-e2e)\n  fuzz <target>|all [--seconds N]   fuzz longer than the test does (default 300 s a target)\n  deny    only the dependency checks of test (advisories, licences, bans, sources)\n  postgres  a throw-away PostgreSQL on a free loopback port with an empty database, until Ctrl-C\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (narrow with --skip-postgres, --skip-deny, --skip-fuzz, --skip-wasm, --skip-e2e)\n  e2e [spec…]  build the app and a server and run the Playwright journeys, all or those named (e.g. tests/roles.spec.ts)\n  fuzz <target>|all [--seconds N]   fuzz longer than the test does (default 300 s a target)\n  deny    only the dependency checks of test (advisories, licences, bans, sources)\n  postgres  a throw-away PostgreSQL on a free loopback port with an empty database, until Ctrl-C\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
             );
             std::process::exit(2);
         }
@@ -233,7 +237,7 @@ fn test(args: &[String]) -> Result<()> {
         );
     }
     if !skip_e2e {
-        total += e2e()?;
+        total += e2e(&[])?;
     }
     say(&format!(
         "all tests took {:.0} s",
@@ -279,8 +283,8 @@ fn server_tests_on_postgres() -> Tally {
 }
 
 /// Builds the app and the server, starts the server on a free port with a temporary data
-/// directory, runs the Playwright journeys against it and stops it.
-fn e2e() -> Result<Tally> {
+/// directory, runs the Playwright journeys against it (all, or those `specs` name) and stops it.
+fn e2e(specs: &[String]) -> Result<Tally> {
     let dist = build_app()?;
     toolchain::ensure_e2e_packages()?;
     say("building the server for the journeys");
@@ -310,6 +314,7 @@ fn e2e() -> Result<Tally> {
     let s = cmd("npx")
         .current_dir(root().join("e2e"))
         .args(["playwright", "test", "--reporter=list,json"])
+        .args(specs)
         .env("BASE_URL", &base)
         .env("KNOCK_SERVER_BIN", &server_bin)
         .env("KNOCK_DIST_DIR", &dist)

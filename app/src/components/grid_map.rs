@@ -107,6 +107,17 @@ pub fn legend(layer: Layer) -> &'static [(&'static str, LegendKey)] {
     }
 }
 
+/// The style sheet's class for a colour of the map: the CSP forbids inline styles.
+fn swatch_class(colour: &str) -> &'static str {
+    match colour {
+        GREEN => "swatch-green",
+        AMBER => "swatch-amber",
+        ORANGE => "swatch-orange",
+        RED => "swatch-red",
+        _ => "swatch-grey",
+    }
+}
+
 /// The words beside one colour of the legend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LegendKey {
@@ -152,7 +163,7 @@ pub fn MapLegend(#[prop(into)] layer: Signal<Layer>) -> impl IntoView {
         <ul class="map-legend" data-testid="map-legend" aria-label=move || t_string!(i18n, legend_title)>
             {move || legend(layer.get()).iter().map(|&(c, k)| view! {
                 <li data-testid="legend-item" data-colour=c>
-                    <span class="swatch" style=format!("background:{c}") aria-hidden="true"></span>
+                    <span class=format!("swatch {}", swatch_class(c)) aria-hidden="true"></span>
                     {move || words(k)}
                 </li>
             }).collect_view()}

@@ -20,7 +20,7 @@ use crate::components::door_card::{Door, DoorCard, Drafts, Mark};
 use crate::components::field_input::member_label;
 use crate::components::show_more::ShowMore;
 use crate::data::{use_data, Dataset};
-use crate::db::{now_ms, Record};
+use crate::db::{now_ms, DbError, Record};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::use_session;
 use crate::sync::{use_sync, SyncContext};
@@ -30,7 +30,8 @@ use crate::sync::{use_sync, SyncContext};
 const PAGE: usize = 60;
 
 /// Sets a delivery's status. Delivered draws the pack's contents from stock; taking a delivered
-/// pack back to pending withdraws those draws, so stock is as before on every device.
+/// pack back to pending withdraws those draws, so stock is as before on every device. The status
+/// and its stock moves are saved in one transaction: a failure leaves neither.
 async fn mark(
     sync: SyncContext,
     d: &Dataset,
@@ -38,31 +39,25 @@ async fn mark(
     to: &'static str,
     note: String,
     me: &str,
-) -> Result<(), String> {
+) -> Result<(), DbError> {
     let at = now_ms() as i64;
     let was = PackDelivery(delivery).status();
-    sync.edit(
-        pack_delivery::NAME,
-        &delivery.id,
+    let mut edits = vec![(
+        pack_delivery::NAME.to_owned(),
+        delivery.id.clone(),
         packs::status_change(to, &note, at),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    )];
     if to == pack_delivery::DELIVERED {
         for fields in d.stock_draws(delivery, at, me) {
             let id = uuid::Uuid::new_v4().to_string();
-            sync.edit(stock_move::NAME, &id, fields)
-                .await
-                .map_err(|e| e.to_string())?;
+            edits.push((stock_move::NAME.to_owned(), id, fields));
         }
     } else if was == Some(pack_delivery::DELIVERED) {
         for m in d.draws_of(&delivery.id) {
-            sync.edit(stock_move::NAME, &m.id, doors::withdraw_move())
-                .await
-                .map_err(|e| e.to_string())?;
+            edits.push((stock_move::NAME.to_owned(), m.id.clone(), doors::withdraw_move()));
         }
     }
-    Ok(())
+    sync.edit_many(edits).await.map(|_| ())
 }
 
 /// Whether this device can take a delivered pack back with its draws: the role may withdraw a
@@ -120,7 +115,7 @@ pub fn DeliveriesPage() -> impl IntoView {
         drafts.clear(&id);
         spawn_local(async move {
             if let Err(e) = mark(sync, &d, &record, to, note, &me.get_value()).await {
-                set_error.set(Some(e));
+                set_error.set(Some(e.message(i18n.get_locale_untracked())));
             }
         });
     });

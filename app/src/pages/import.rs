@@ -9,7 +9,6 @@ use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use model::entities::{household, resident};
 use model::wire::{ImportAction, ImportRequest, ImportResponse};
-use model::Role;
 
 use crate::api::{self, ApiError};
 use crate::data::use_data;
@@ -134,11 +133,6 @@ pub fn ImportPage() -> impl IntoView {
             sync.status.get(),
             SyncStatus::Offline | SyncStatus::Error(SyncError::Offline)
         )
-    };
-    let allowed = move || {
-        session
-            .get()
-            .is_some_and(|s| matches!(s.user.role, Role::Admin | Role::Supervisor))
     };
     let grids = move || -> Vec<(String, String)> {
         let loaded = data
@@ -300,7 +294,6 @@ pub fn ImportPage() -> impl IntoView {
         <Show when=move || session.is_logged_in() fallback=|| view! { <Redirect path="/login" /> }>
             <section class="card" data-testid="import-page">
                 <h1>{t!(i18n, import_title)}</h1>
-                <Show when=allowed fallback=move || view! { <p class="field-error" data-testid="import-not-allowed">{t!(i18n, import_not_allowed)}</p> }>
                     <p class="muted">{t!(i18n, import_intro)}</p>
                     {move || offline().then(|| view! { <p class="error" role="alert" data-testid="import-offline">{t!(i18n, import_needs_network)}</p> })}
                     <div class="field">
@@ -326,7 +319,6 @@ pub fn ImportPage() -> impl IntoView {
                     {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="import-error">{m}</p> })}
                     {mapping_view}
                     {rows_view}
-                </Show>
             </section>
         </Show>
     }

@@ -37,11 +37,12 @@ impl<R: Row> Dataset<R> {
     }
 
     /// Today's list narrowed to what a search for `query` finds: name, phone or the household's
-    /// address contains it. The order stays the knocking order.
+    /// address, by characters or pinyin. The order stays the knocking order.
     pub fn find_due(&self, query: &str) -> Vec<&Resident<R>> {
+        let query = super::Query::new(query);
         let mut due = self.due_list();
         if !query.is_empty() {
-            due.retain(|r| r.matches(query) || self.address_of_resident(r).contains(query));
+            due.retain(|r| r.matches(&query));
         }
         due
     }
@@ -154,6 +155,7 @@ mod tests {
         assert_eq!(found("幸福里"), ["soon"], "by address");
         assert_eq!(found("0000111"), ["late"], "by phone");
         assert_eq!(found("soon"), ["soon"], "by name");
+        assert_eq!(found("xfl"), ["soon"], "by the address's pinyin initials");
         assert!(found("北京").is_empty());
     }
 

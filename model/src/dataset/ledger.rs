@@ -83,6 +83,7 @@ const HEADERS: [&str; 14] = [
 impl<R: Row> Dataset<R> {
     /// The red and yellow residents `f` lets through, red first, then by name.
     pub fn ledger_rows(&self, f: &Filter) -> Vec<&Resident<R>> {
+        let query = super::Query::new(&f.query);
         let mut rows: Vec<&Resident<R>> = self
             .active()
             .filter(|r| matches!(r.tier(), Tier::Red | Tier::Yellow))
@@ -95,7 +96,7 @@ impl<R: Row> Dataset<R> {
                         .grid_id()
                         .is_some_and(|g| f.grids.iter().any(|x| x == g))
             })
-            .filter(|r| r.matches(f.query.trim()))
+            .filter(|r| r.matches(&query))
             .collect();
         rows.sort_by_key(|r| (r.tier(), r.name().to_owned()));
         rows

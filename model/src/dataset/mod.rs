@@ -27,7 +27,7 @@ use crate::record::{self, Fields};
 use crate::risk::{self, Assessment, Reason, RiskInput, Tier};
 use crate::Role;
 
-pub use search::{natural_key, HouseholdEntry};
+pub use search::{natural_key, HouseholdEntry, Query, SearchText};
 
 /// A stored record: its current fields and its id.
 pub trait Row: Fields {
@@ -69,6 +69,8 @@ pub struct Resident<R> {
     /// they are not: such a resident stays on their page and in searches but leaves the lists
     /// drawn from [`Dataset::active`].
     pub departure: Option<Departure>,
+    /// What a search finds them by, built with the dataset so a keystroke only compares.
+    pub search: SearchText,
 }
 
 impl<R: Row> Resident<R> {
@@ -259,6 +261,8 @@ impl<R: Row> Dataset<R> {
                 .household_id()
                 .and_then(|h| self.households.get(h));
             let departure = lifecycle::departure(&r, household);
+            let address = household.map(household::address_line).unwrap_or_default();
+            let search = search::resident_search(&r, &address);
             let i = self.residents.len();
             self.by_id.insert(r.id().to_owned(), i);
             if let Some(h) = record::Resident(&r).household_id() {
@@ -274,6 +278,7 @@ impl<R: Row> Dataset<R> {
                 assessment,
                 due,
                 departure,
+                search,
             });
         }
         for visits in by_resident.values_mut() {

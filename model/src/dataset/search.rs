@@ -1,21 +1,89 @@
-//! Finding residents and households: the household index a search scans, the residents matched
-//! by name or phone, and the natural order of addresses that puts building 2 before building 10.
+//! Finding residents and households: what a search scans, built once per load so a keystroke
+//! only compares strings; the query as it is compared; and the natural order of addresses that
+//! puts building 2 before building 10. Names and addresses are found by their characters and by
+//! pinyin, in full or by initials ([`crate::pinyin`]).
 
 use super::{Dataset, Resident, Row};
 use crate::entities::household;
+use crate::pinyin;
+
+/// What a search for a record looks in: its texts, lowercased, and their pinyin, joined by a
+/// separator no query holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchText(String);
+
+impl SearchText {
+    /// Built from texts matched as typed (phone numbers, room numbers), names and addresses,
+    /// which are matched by pinyin as well.
+    pub fn new<'a>(
+        plain: impl IntoIterator<Item = &'a str>,
+        names: impl IntoIterator<Item = &'a str>,
+        places: impl IntoIterator<Item = &'a str>,
+    ) -> SearchText {
+        let mut text = String::new();
+        let mut add = |s: &str| {
+            if !s.is_empty() {
+                text.push(SEPARATOR);
+                text.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+            }
+        };
+        for p in plain {
+            add(p);
+        }
+        for n in names {
+            add(n);
+            for way in pinyin::spell_name(n) {
+                add(&way.full);
+                add(&way.initials);
+            }
+        }
+        for p in places {
+            add(p);
+            let way = pinyin::spell(p);
+            add(&way.full);
+            add(&way.initials);
+        }
+        SearchText(text)
+    }
+
+    /// Whether the query is found in one of the texts.
+    pub fn finds(&self, query: &Query) -> bool {
+        query.0.is_empty() || self.0.contains(query.0.as_str())
+    }
+}
+
+const SEPARATOR: char = '\u{1f}';
+
+/// A search box's text as it is compared: trimmed and lowercased; pinyin typed with spaces
+/// ("wang gui lan") run together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query(String);
+
+impl Query {
+    pub fn new(typed: &str) -> Query {
+        let t = typed.trim();
+        let latin = t.chars().all(|c| c.is_ascii_alphabetic() || c.is_whitespace());
+        Query(
+            t.chars()
+                .filter(|c| !(latin && c.is_whitespace()) && *c != SEPARATOR)
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// One household as the search sees it.
 #[derive(Debug)]
 pub struct HouseholdEntry {
     pub id: String,
     pub address: String,
-    /// The searched fields and the members' names and phones, joined by a separator no query
-    /// contains.
-    pub haystack: String,
+    /// The address fields, the head's and the members' names and phones.
+    pub search: SearchText,
 }
-
-/// What a household search looks in besides the address fields.
-const HOUSEHOLD_CONTACT: &[&str] = &[household::field::HEAD_NAME, household::field::PHONE];
 
 /// Every household in walking order (by address, naturally), with what a search may match.
 pub(super) fn household_index<R: Row>(d: &Dataset<R>) -> Vec<HouseholdEntry> {
@@ -23,19 +91,20 @@ pub(super) fn household_index<R: Row>(d: &Dataset<R>) -> Vec<HouseholdEntry> {
         .households
         .values()
         .map(|h| {
-            let mut haystack: Vec<&str> = household::ADDRESS_FIELDS
-                .iter()
-                .chain(HOUSEHOLD_CONTACT)
-                .filter_map(|f| h.text(f))
-                .collect();
-            for m in d.members_of(h.id()) {
-                haystack.extend(m.view().name());
-                haystack.extend(m.view().phone());
-            }
+            let members = || d.members_of(h.id()).map(|m| m.view());
+            let phones = h
+                .text(household::field::PHONE)
+                .into_iter()
+                .chain(members().filter_map(|m| m.phone()));
+            let names = h
+                .text(household::field::HEAD_NAME)
+                .into_iter()
+                .chain(members().filter_map(|m| m.name()));
+            let places = household::ADDRESS_FIELDS.iter().filter_map(|f| h.text(f));
             HouseholdEntry {
                 id: h.id().to_owned(),
                 address: household::address_line(h),
-                haystack: haystack.join("\u{1f}"),
+                search: SearchText::new(phones, names, places),
             }
         })
         .collect();
@@ -62,30 +131,39 @@ pub fn natural_key(s: &str) -> Vec<(String, u64)> {
     out
 }
 
+/// What a search finds a resident by: name, phone and the household's address.
+pub(super) fn resident_search<R: Row>(r: &R, address: &str) -> SearchText {
+    let v = crate::record::Resident(r);
+    SearchText::new(v.phone(), v.name(), [address])
+}
+
 impl<R: Row> Resident<R> {
-    /// Whether a search for `query` finds this resident: name or phone contains it.
-    pub fn matches(&self, query: &str) -> bool {
-        let r = self.view();
-        query.is_empty()
-            || r.name().is_some_and(|n| n.contains(query))
-            || r.phone().is_some_and(|p| p.contains(query))
+    /// Whether a search for `query` finds this resident: by name (or its pinyin), phone or
+    /// address.
+    pub fn matches(&self, query: &Query) -> bool {
+        self.search.finds(query)
     }
 }
 
 impl<R: Row> Dataset<R> {
     /// The residents a search for `query` finds, by name.
     pub fn find_residents(&self, query: &str) -> Vec<&Resident<R>> {
-        let mut found: Vec<&Resident<R>> =
-            self.residents.iter().filter(|r| r.matches(query)).collect();
+        let query = Query::new(query);
+        let mut found: Vec<&Resident<R>> = self
+            .residents
+            .iter()
+            .filter(|r| r.matches(&query))
+            .collect();
         found.sort_by(|a, b| a.name().cmp(b.name()));
         found
     }
 
     /// The households a search for `query` finds, in walking order.
     pub fn find_households(&self, query: &str) -> Vec<&R> {
+        let query = Query::new(query);
         self.household_index
             .iter()
-            .filter(|e| query.is_empty() || e.haystack.contains(query))
+            .filter(|e| e.search.finds(&query))
             .filter_map(|e| self.households.get(&e.id))
             .collect()
     }
@@ -173,5 +251,38 @@ mod tests {
         assert_eq!(found(""), ["a", "b", "c"]);
         assert_eq!(found("2222"), ["b"]);
         assert_eq!(found("王"), ["c"]);
+    }
+
+    #[test]
+    fn residents_are_found_by_pinyin_of_their_name_and_address() {
+        let mut f = Fixture::new();
+        f.household(
+            "h1",
+            &[
+                (household::field::ADDRESS, json!("幸福里小区")),
+                (household::field::BUILDING, json!("3 号楼")),
+            ],
+        );
+        f.resident(
+            "wang",
+            &[
+                (resident::field::NAME, json!("王桂兰")),
+                (resident::field::HOUSEHOLD_ID, json!("h1")),
+            ],
+        );
+        f.resident("zeng", &[(resident::field::NAME, json!("曾国强"))]);
+        f.resident("li", &[(resident::field::NAME, json!("李明"))]);
+        let d = f.build();
+        let found = |q: &str| ids(d.find_residents(q), |r| r.id());
+        for typed in ["wgl", "wangguilan", "WangGuilan", " wang gui lan ", "guil", "桂兰"] {
+            assert_eq!(found(typed), ["wang"], "{typed:?}");
+        }
+        assert_eq!(found("xfl"), ["wang"], "the address by initials");
+        assert_eq!(found("xingfuli"), ["wang"], "the address in full");
+        assert_eq!(found("zgq"), ["zeng"], "曾 as a family name reads zeng");
+        assert_eq!(found("cgq"), ["zeng"], "and as people type it without knowing");
+        assert!(found("wangming").is_empty(), "syllables of two people do not join");
+        assert_eq!(ids(d.find_households("xfl"), Rec::id), ["h1"]);
+        assert_eq!(ids(d.find_households("wgl"), Rec::id), ["h1"], "a member's name");
     }
 }

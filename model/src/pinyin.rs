@@ -1,0 +1,140 @@
+//! Pinyin for search: the toneless reading of every GB2312 character, so a grid worker typing on
+//! a phone's Latin keyboard finds 王桂兰 by "wgl" or "wangguilan", and an address by "xfl".
+//!
+//! The table (`pinyin/table.txt`, 6,763 characters under 400 syllables, about 22 KB) is made by
+//! `pinyin/generate.py` and committed; it is read into a map once, on the first search.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const TABLE: &str = include_str!("pinyin/table.txt");
+
+/// Surnames read otherwise than their character's common reading (曾 is "ceng" in 曾经 but
+/// "zeng" as a family name). A name is spelled both ways when it starts with one of these.
+const SURNAMES: &[(char, &str)] = &[
+    ('曾', "zeng"),
+    ('单', "shan"),
+    ('解', "xie"),
+    ('区', "ou"),
+    ('仇', "qiu"),
+    ('朴', "piao"),
+    ('查', "zha"),
+    ('翟', "zhai"),
+    ('盖', "ge"),
+    ('缪', "miao"),
+    ('乐', "yue"),
+    ('尉', "yu"),
+    ('召', "shao"),
+    ('覃', "qin"),
+    ('秘', "bi"),
+    ('繁', "po"),
+    ('员', "yun"),
+    ('种', "chong"),
+    ('隗', "wei"),
+    ('冼', "xian"),
+];
+
+fn table() -> &'static HashMap<char, &'static str> {
+    static MAP: OnceLock<HashMap<char, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = HashMap::with_capacity(6_800);
+        for line in TABLE.lines() {
+            let Some((syllable, chars)) = line.split_once(' ') else {
+                continue;
+            };
+            for c in chars.chars() {
+                map.insert(c, syllable);
+            }
+        }
+        map
+    })
+}
+
+/// The common toneless reading of a character (ü as "v"), if it is one of GB2312's.
+pub fn reading(c: char) -> Option<&'static str> {
+    table().get(&c).copied()
+}
+
+/// How a text is typed in pinyin: every syllable run together, and their first letters.
+/// Latin letters and digits stand for themselves (lowercased); everything else is dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spelling {
+    pub full: String,
+    pub initials: String,
+}
+
+/// The spelling of `text` by each character's common reading.
+pub fn spell(text: &str) -> Spelling {
+    spell_with(text, None)
+}
+
+/// A person's name spelled every way it is typed: by the common readings and, when the family
+/// name reads otherwise ([`SURNAMES`]), by that reading too.
+pub fn spell_name(name: &str) -> Vec<Spelling> {
+    let mut out = vec![spell(name)];
+    let first = name.trim_start().chars().next();
+    if let Some(&(_, surname)) = SURNAMES.iter().find(|(c, _)| Some(*c) == first) {
+        out.push(spell_with(name.trim_start(), Some(surname)));
+    }
+    out
+}
+
+fn spell_with(text: &str, first_reading: Option<&'static str>) -> Spelling {
+    let mut s = Spelling::default();
+    for (i, c) in text.chars().enumerate() {
+        let syllable = match first_reading {
+            Some(r) if i == 0 => Some(r),
+            _ => reading(c),
+        };
+        if let Some(syllable) = syllable {
+            s.full.push_str(syllable);
+            s.initials.extend(syllable.chars().next());
+        } else if c.is_ascii_alphanumeric() {
+            let c = c.to_ascii_lowercase();
+            s.full.push(c);
+            s.initials.push(c);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_spelled_in_full_and_by_initials() {
+        let s = spell("王桂兰");
+        assert_eq!(s.full, "wangguilan");
+        assert_eq!(s.initials, "wgl");
+    }
+
+    #[test]
+    fn every_character_of_gb2312_has_a_latin_reading() {
+        let map = table();
+        assert_eq!(map.len(), 6_763);
+        assert!(map
+            .values()
+            .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase())));
+        // Both levels: 绿 is in the first, 琪 (a name's character) in the second.
+        assert_eq!(reading('绿'), Some("lv"));
+        assert_eq!(reading('琪'), Some("qi"));
+        assert_eq!(reading('a'), None);
+    }
+
+    #[test]
+    fn an_address_keeps_its_numbers_and_drops_punctuation() {
+        let s = spell("幸福里小区 12 号楼·3单元");
+        assert_eq!(s.full, "xingfulixiaoqu12haolou3danyuan");
+        assert_eq!(s.initials, "xflxq12hl3dy");
+    }
+
+    #[test]
+    fn a_family_name_with_its_own_reading_is_spelled_both_ways() {
+        let ways = spell_name("曾国强");
+        let full: Vec<&str> = ways.iter().map(|s| s.full.as_str()).collect();
+        assert_eq!(full, ["cengguoqiang", "zengguoqiang"]);
+        assert_eq!(ways[1].initials, "zgq");
+        assert_eq!(spell_name("李明").len(), 1);
+    }
+}
