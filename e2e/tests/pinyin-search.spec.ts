@@ -29,6 +29,7 @@ test("a resident and her household are found by the pinyin of her name, offline"
   await form.save();
 
   const residents = new ResidentsPage(page);
+  await nav.go("home");
   await residents.open();
   for (const typed of ["jmy", "jumanyan", "Ju Man Yan", "manyan"]) {
     await residents.search(typed);
