@@ -350,6 +350,7 @@ fn bench_app() -> Result<()> {
     let dist = build_app()?;
     toolchain::ensure_browser()?;
     toolchain::ensure_e2e_packages()?;
+    toolchain::ensure_lighthouse()?;
     say("building the server (release)");
     status(cmd("cargo").args(["build", "--release", "--quiet", "--package", "server"]))?;
     let data = root().join("target").join("bench-app-data");

@@ -2,7 +2,7 @@
 //! these machines (see `docs/toolchain.md`). A second run finds them all and is quick.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
@@ -125,18 +125,30 @@ pub fn ensure_browser() -> Result<()> {
 
 /// Playwright from npm, at the version in e2e/package-lock.json; never its own browser download.
 pub fn ensure_e2e_packages() -> Result<()> {
-    let e2e = root().join("e2e");
-    let installed = e2e.join("node_modules/.package-lock.json");
-    let lock = e2e.join("package-lock.json");
+    ensure_npm_dir(&root().join("e2e"), "the e2e packages (npm ci in e2e/)")
+}
+
+/// Lighthouse, for `cargo xtask bench app` alone: 200 packages the tests do not need.
+pub fn ensure_lighthouse() -> Result<()> {
+    ensure_npm_dir(
+        &root().join("e2e/lighthouse"),
+        "Lighthouse for the app benchmarks (npm ci in e2e/lighthouse/)",
+    )
+}
+
+/// `npm ci` in `dir` unless its node_modules is at least as new as its lock file.
+fn ensure_npm_dir(dir: &Path, what: &str) -> Result<()> {
+    let installed = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
     let fresh = match (std::fs::metadata(&installed), std::fs::metadata(&lock)) {
         (Ok(i), Ok(l)) => i.modified()? >= l.modified()?,
         _ => false,
     };
     if !fresh {
-        say("installing the e2e packages (npm ci in e2e/)");
+        say(&format!("installing {what}"));
         status(
             cmd("npm")
-                .current_dir(&e2e)
+                .current_dir(dir)
                 .args(["ci", "--no-audit", "--no-fund"])
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
         )?;

@@ -19,12 +19,20 @@ impl<R: Row> Dataset<R> {
     /// longest overdue; of those equally due, the freshest visit first (an alarm just raised is
     /// still unfolding), then by name.
     pub fn due_list(&self) -> Vec<&Resident<R>> {
+        self.due_order.iter().map(|&i| &self.residents[i]).collect()
+    }
+
+    /// The order of [`Dataset::due_list`], worked out once when the dataset is built.
+    pub(super) fn knocking_order(&self) -> Vec<usize> {
         let today = self.today;
-        let mut due: Vec<&Resident<R>> = self
-            .active()
-            .filter(|r| r.has_warning() || r.overdue_days(today).is_some())
+        let mut due: Vec<usize> = (0..self.residents.len())
+            .filter(|&i| {
+                let r = &self.residents[i];
+                r.is_active() && (r.has_warning() || r.overdue_days(today).is_some())
+            })
             .collect();
-        due.sort_by_key(|r| {
+        due.sort_by_cached_key(|&i| {
+            let r = &self.residents[i];
             (
                 r.tier(),
                 !r.has_warning(),

@@ -98,7 +98,7 @@ impl<R: Row> Dataset<R> {
             })
             .filter(|r| r.matches(&query))
             .collect();
-        rows.sort_by_key(|r| (r.tier(), r.name().to_owned()));
+        rows.sort_by(|a, b| (a.tier(), a.name()).cmp(&(b.tier(), b.name())));
         rows
     }
 

@@ -91,6 +91,11 @@ impl<R: Row> Resident<R> {
         self.assessment.tier
     }
 
+    /// Looked after here: not moved away, deceased or gone from the grid, nor their household.
+    pub fn is_active(&self) -> bool {
+        self.departure.is_none()
+    }
+
     /// A severe warning sign at the latest contact: followed up every day until a contact
     /// without one, whatever the due date says.
     pub fn has_warning(&self) -> bool {
@@ -151,6 +156,9 @@ pub struct Dataset<R> {
     /// Households in walking order with everything a search may match, built once per load so
     /// a keystroke only scans strings.
     pub household_index: Vec<HouseholdEntry>,
+    /// Today's list in knocking order, as indexes into `residents`: sorted once per load, so a
+    /// keystroke in Today's search only filters.
+    due_order: Vec<usize>,
 }
 
 fn live<R: Fields>(records: Vec<R>) -> Vec<R> {
@@ -224,6 +232,7 @@ impl<R: Row> Dataset<R> {
                 })
                 .collect(),
             household_index: Vec::new(),
+            due_order: Vec::new(),
             visits: HashMap::new(),
         };
         for p in &pack_items {
@@ -239,6 +248,7 @@ impl<R: Row> Dataset<R> {
         }
         out.assess(residents, visits);
         out.household_index = search::household_index(&out);
+        out.due_order = out.knocking_order();
         out
     }
 
@@ -291,7 +301,7 @@ impl<R: Row> Dataset<R> {
     /// grid, on their own or with their household. Today, the ledger and pack recipients draw
     /// from this and nothing else, so the rule lives in one place.
     pub fn active(&self) -> impl Iterator<Item = &Resident<R>> {
-        self.residents.iter().filter(|r| r.departure.is_none())
+        self.residents.iter().filter(|r| r.is_active())
     }
 
     /// A resident's visits, newest first: their history, kept whatever their status.
