@@ -2,7 +2,6 @@
 //! member's name or a phone; each row shows its members with age and risk tier.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use model::access::Action;
 use model::entities::household;
 
@@ -27,10 +26,10 @@ fn rows(d: &Dataset, query: &str, shown: usize) -> (usize, AnyView) {
         let (hid, addr) = (h.id.clone(), household::address_line(h));
         view! {
             <li>
-                <A href=format!("/households/{hid}") attr:class="row" attr:data-testid="household-row">
+                <a href=format!("/households/{hid}") class="row" data-testid="household-row">
                     <span class="row-main">{addr}</span>
                     <span class="row-sub members">{members}</span>
-                </A>
+                </a>
             </li>
         }
     })

@@ -4,7 +4,6 @@
 //! upward.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use model::dataset::ledger::{Filter, Group, TITLE};
 use model::entities::resident;
 use model::risk::Tier;
@@ -81,7 +80,7 @@ pub fn LedgerPage() -> impl IntoView {
                     let needs = d.open_needs_of(&id).count();
                     view! {
                         <tr data-testid="ledger-row" data-resident=id.clone()>
-                            <td><A href=format!("/residents/{id}")>{name}</A></td>
+                            <td><a href=format!("/residents/{id}")>{name}</a></td>
                             <td>{age}</td>
                             <td><TierChip tier=tier /></td>
                             <td>{reasons}</td>

@@ -164,7 +164,7 @@ fn Overview() -> impl IntoView {
     view! {
         <section class="overview" data-testid="overview">
             <h1>{t!(i18n, overview_title)}</h1>
-            <div class="toolbar">
+            <div class="toolbar stack">
                 <label>
                     {t!(i18n, dashboard_date)}
                     <input type="date" data-testid="dashboard-date" prop:value=date

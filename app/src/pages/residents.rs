@@ -3,7 +3,6 @@
 //! IndexedDB, so it works offline.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use model::access::Action;
 
 use crate::components::field_input::member_label;
@@ -38,13 +37,13 @@ fn rows(d: &Dataset, query: &str, shown: usize, i18n: I18n) -> (usize, AnyView) 
         });
         view! {
             <li>
-                <A href=href attr:class="row" attr:data-testid="resident-row">
+                <a href=href class="row" data-testid="resident-row">
                     <span class="row-main">{name}{gone.map(|g| view! { " · "<span class="muted" data-testid="resident-gone">{g}</span> })}</span>
                     <span class="row-sub">
                         {age.map(|a| view! { {t!(i18n, age_years, age = a)} " " })}
                         {phone}
                     </span>
-                </A>
+                </a>
             </li>
         }
     })

@@ -6,7 +6,6 @@
 //! thousands of rows in the page.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use model::access::Action;
 use model::dataset::due::Due;
 
@@ -61,14 +60,14 @@ fn row(d: &Dataset, r: &Resident, i18n: I18n) -> impl IntoView {
     };
     view! {
         <li class="today-item" data-testid="today-item" data-resident=rid.clone()>
-            <A href=format!("/residents/{rid}") attr:class="row" attr:data-testid="today-row">
+            <a href=format!("/residents/{rid}") class="row" data-testid="today-row">
                 <span class="row-main"><TierChip tier=tier />" "{name}</span>
                 <span class="row-sub">{when}" · "{reasons}</span>
                 <span class="row-sub">{address}</span>
-            </A>
+            </a>
             <div class="row-actions">
                 {may(Action::RecordVisit).then(|| view! {
-                    <A href=visit_href(&rid) attr:class="button primary" attr:data-testid="today-visit">{t!(i18n, record_visit)}</A>
+                    <a href=visit_href(&rid) class="button primary" data-testid="today-visit">{t!(i18n, record_visit)}</a>
                 })}
                 {phone.map(|p| view! {
                     <a class="button secondary call" href=format!("tel:{p}") data-testid="today-call" aria-label=call_label>
