@@ -36,4 +36,18 @@ test("long lists draw a page at a time and still count every row", async ({ page
   expect(total).toBeGreaterThan(drawn);
   await page.getByTestId("ledger-more").click();
   await expect(page.getByTestId("ledger-row")).toHaveCount(Math.min(total, drawn * 2));
+
+  // The residents and the households likewise; a new search starts again from its first page.
+  for (const name of ["resident", "household"]) {
+    await page.goto(`/${name}s`);
+    const rows = page.getByTestId(`${name}-row`);
+    await expect(rows.first()).toBeVisible();
+    const page1 = await rows.count();
+    await page.getByTestId(`${name}s-more`).click();
+    await expect(rows).toHaveCount(page1 * 2);
+    // Most demo addresses are in 幸福里: the search finds many pages and draws the first.
+    await page.getByTestId(name === "resident" ? "search" : "household-search").fill("幸福里");
+    await expect(rows).toHaveCount(page1);
+    await expect(page.getByTestId(`${name}s-more`)).toBeVisible();
+  }
 });

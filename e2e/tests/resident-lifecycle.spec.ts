@@ -1,14 +1,16 @@
 // Journey: a grid worker on a phone sees a resident's visits newest first with who and when, and
 // corrects one; marks a resident deceased (asked first, in words that say what happens), who then
 // leaves Today and the ledger with their history kept, and restores them; marks a household moved
-// away, whose residents leave Today, and restores it.
+// away, whose residents leave Today, and restores it; and a resident marked moved away gets no
+// pack: those still to hand over are withdrawn from the volunteer's list.
 import { expect, test, type Page } from "@playwright/test";
+import { DeliveriesPage } from "../pages/deliveries-page";
 import { LoginPage } from "../pages/login-page";
 import { ResidentPage, VisitCorrection } from "../pages/resident-page";
-import { waitSynced } from "../pages/session";
+import { logIn, syncNow, waitSynced } from "../pages/session";
 import { TodayPage, type DueRow } from "../pages/today-page";
 import { LedgerPage, VisitForm } from "../pages/worker-pages";
-import { gridWorker } from "./demo";
+import { admin, gridWorker, volunteer } from "./demo";
 
 /** The demo grid worker logged in, on Today, synced. */
 async function today(page: Page): Promise<TodayPage> {
@@ -140,4 +142,43 @@ test("a household moved away takes its residents off Today until it is restored"
   await expect(page).toHaveURL(household);
   await resident.status.restore();
   expect(await onToday(page, who)).toBe(1);
+});
+
+test("a resident marked moved away gets no pack: the volunteer's door is withdrawn", async ({ browser, page }) => {
+  await logIn(page, admin);
+  const deliveries = new DeliveriesPage(page);
+  await deliveries.open();
+  // The last of 陈静's doors still to do, so that the journeys after this one keep the first.
+  const card = page
+    .locator('[data-testid="delivery"][data-status="pending"]')
+    .filter({ has: page.getByTestId("door-volunteer").filter({ hasText: volunteer.name }) })
+    .last();
+  await expect(card).toBeVisible();
+  const id = (await card.getAttribute("data-id"))!;
+
+  // Her phone lists the door.
+  const phone = await browser.newContext();
+  const theirs = await phone.newPage();
+  await logIn(theirs, volunteer);
+  await waitSynced(theirs);
+  const list = new DeliveriesPage(theirs);
+  await list.open();
+  await expect(list.card(id)).toHaveCount(1);
+
+  await card.getByTestId("door-resident").click();
+  await expect(page).toHaveURL(/\/residents\//);
+  const resident = new ResidentPage(page);
+  await resident.status.fill("moved_away", "搬去女儿家");
+  await expect(page.getByTestId("departure-packs")).toHaveText("同时撤回 1 个尚未送达的健康包，志愿者不会再上门配送。");
+  await resident.status.confirm();
+  await waitSynced(page);
+  await deliveries.open();
+  await expect(deliveries.card(id)).toHaveCount(0);
+
+  // After her next sync the door is gone from her list, the others stay.
+  await syncNow(theirs);
+  await list.open();
+  await expect(list.cards().first()).toBeVisible();
+  await expect(list.card(id)).toHaveCount(0);
+  await phone.close();
 });

@@ -2,9 +2,8 @@
 //! a phone's Latin keyboard finds 王桂兰 by "wgl" or "wangguilan", and an address by "xfl".
 //!
 //! The table (`pinyin/table.txt`, 6,763 characters under 400 syllables, about 22 KB) is made by
-//! `pinyin/generate.py` and committed; it is read into a map once, on the first search.
+//! `pinyin/generate.py` and committed; it is read into an array once, when first needed.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const TABLE: &str = include_str!("pinyin/table.txt");
@@ -34,25 +33,51 @@ const SURNAMES: &[(char, &str)] = &[
     ('冼', "xian"),
 ];
 
-fn table() -> &'static HashMap<char, &'static str> {
-    static MAP: OnceLock<HashMap<char, &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map = HashMap::with_capacity(6_800);
+/// The CJK Unified Ideographs block, which holds every character of GB2312.
+const FIRST: u32 = 0x4E00;
+const LAST: u32 = 0x9FA5;
+
+/// The syllables, and for each character of the block the index of its syllable plus one (0 for
+/// none): a lookup is an array index, since every keystroke's dataset spells thousands of names.
+struct Table {
+    syllables: Vec<&'static str>,
+    of: Vec<u16>,
+}
+
+fn table() -> &'static Table {
+    static TABLE_READ: OnceLock<Table> = OnceLock::new();
+    TABLE_READ.get_or_init(|| {
+        let mut t = Table {
+            syllables: Vec::with_capacity(400),
+            of: vec![0; (LAST - FIRST + 1) as usize],
+        };
         for line in TABLE.lines() {
             let Some((syllable, chars)) = line.split_once(' ') else {
                 continue;
             };
+            t.syllables.push(syllable);
+            let n = t.syllables.len() as u16;
             for c in chars.chars() {
-                map.insert(c, syllable);
+                if let Some(slot) = slot(c) {
+                    t.of[slot] = n;
+                }
             }
         }
-        map
+        t
     })
+}
+
+fn slot(c: char) -> Option<usize> {
+    (FIRST..=LAST)
+        .contains(&(c as u32))
+        .then(|| (c as u32 - FIRST) as usize)
 }
 
 /// The common toneless reading of a character (ü as "v"), if it is one of GB2312's.
 pub fn reading(c: char) -> Option<&'static str> {
-    table().get(&c).copied()
+    let t = table();
+    let n = *t.of.get(slot(c)?)?;
+    (n > 0).then(|| t.syllables[n as usize - 1])
 }
 
 /// How a text is typed in pinyin: every syllable run together, and their first letters.
@@ -111,10 +136,12 @@ mod tests {
 
     #[test]
     fn every_character_of_gb2312_has_a_latin_reading() {
-        let map = table();
-        assert_eq!(map.len(), 6_763);
-        assert!(map
-            .values()
+        let t = table();
+        assert_eq!(t.of.iter().filter(|n| **n > 0).count(), 6_763);
+        assert_eq!(t.syllables.len(), 400);
+        assert!(t
+            .syllables
+            .iter()
             .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase())));
         // Both levels: 绿 is in the first, 琪 (a name's character) in the second.
         assert_eq!(reading('绿'), Some("lv"));

@@ -18,6 +18,8 @@ pub struct Door {
     /// Building, unit and room on one line; empty when the household has no address.
     pub place: String,
     pub name: String,
+    /// The recipient's id, on the staff's view only: their name opens their page.
+    pub resident: Option<String>,
     /// Only when the role receives the recipient's phone.
     pub phone: Option<String>,
     pub contents: Vec<String>,
@@ -89,6 +91,7 @@ pub fn DoorCard(door: Door, drafts: Drafts, on_mark: Callback<Mark>) -> impl Int
         id,
         place,
         name,
+        resident,
         phone,
         contents,
         status,
@@ -138,7 +141,12 @@ pub fn DoorCard(door: Door, drafts: Drafts, on_mark: Callback<Mark>) -> impl Int
             <p class="door-place" data-testid="door-place">
                 {move || if place.is_empty() { t_string!(i18n, door_no_address).to_string() } else { place.clone() }}
             </p>
-            <p class="door-name" data-testid="door-name">{name}</p>
+            <p class="door-name" data-testid="door-name">
+                {match resident {
+                    Some(r) => view! { <a href=format!("/residents/{r}") data-testid="door-resident">{name}</a> }.into_any(),
+                    None => name.into_any(),
+                }}
+            </p>
             <ul class="door-contents" data-testid="door-contents" aria-label=move || t_string!(i18n, contents)>
                 {contents.into_iter().map(|c| view! { <li data-testid="door-item">{c}</li> }).collect_view()}
             </ul>

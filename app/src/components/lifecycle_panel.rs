@@ -1,13 +1,15 @@
 //! Marking a resident or a household as no longer looked after here (moved away, deceased, left
 //! the grid; a household moved away or removed) with the date and the reason, and restoring
 //! them. Marking is asked twice, in words that say what happens: they leave Today, the ledger
-//! and pack lists, their visits are kept, and they can be restored. The rules (a date, not in
+//! and pack lists, the packs still to hand over to them are withdrawn, their visits are kept,
+//! and they can be restored. The rules (a date, not in
 //! the future, a reason unless a death) are the model's (`model::lifecycle`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use model::entities::household;
+use model::dataset::doors;
+use model::entities::{household, pack_delivery};
 use model::lifecycle::{self, Departure, Problem};
 use model::record::Resident;
 use model::schema::FieldDef;
@@ -92,13 +94,28 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
         reason.set(String::new());
         date.set(today().to_string());
     };
-    let write = move |fields: Vec<(String, serde_json::Value)>, id: String| {
+    let write = move |edits: Vec<crate::db::RecordEdit>| {
         spawn_local(async move {
-            match sync.edit(name, &id, fields).await {
+            match sync.edit_many(edits).await {
                 Ok(_) => close(),
                 Err(e) => set_problem.set(Some(e.message(i18n.get_locale_untracked()))),
             }
         });
+    };
+    // The packs still to hand over that the mark withdraws, counted in the question and deleted
+    // with the mark in one transaction.
+    let packs_id = StoredValue::new(id.clone());
+    let packs = move || -> Vec<String> {
+        data.dataset_untracked()
+            .map(|d| {
+                packs_id.with_value(|id| {
+                    d.packs_to_withdraw(name, id)
+                        .into_iter()
+                        .map(|x| x.id.clone())
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
     };
     let mark_id = id.clone();
     let confirm = move |_| {
@@ -106,11 +123,25 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
             return;
         };
         let fields = lifecycle::mark(&status.get_untracked(), day, &reason.get_untracked());
-        write(fields, mark_id.clone());
+        let mut edits = vec![(name.to_owned(), mark_id.clone(), fields)];
+        for pack in packs() {
+            edits.push((
+                pack_delivery::NAME.to_owned(),
+                pack,
+                doors::withdraw_delivery(),
+            ));
+        }
+        write(edits);
     };
     let confirm = StoredValue::new_local(confirm);
     let restore_id = id.clone();
-    let restore = move |_| write(lifecycle::restore(), restore_id.clone());
+    let restore = move |_| {
+        write(vec![(
+            name.to_owned(),
+            restore_id.clone(),
+            lifecycle::restore(),
+        )])
+    };
     let restore = StoredValue::new_local(restore);
 
     let def = |f: &str| -> &'static FieldDef { entity.field(f).expect("the status fields") };
@@ -203,6 +234,12 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
                             }
                         }}
                     </p>
+                    {move || {
+                        let count = packs().len();
+                        (step.get() == 2 && count > 0).then(|| view! {
+                            <p data-testid="departure-packs">{t!(i18n, departure_packs, count = count)}</p>
+                        })
+                    }}
                     <button class="primary" data-testid="departure-confirm-yes" on:click=move |ev| confirm.with_value(|f| f(ev))>{t!(i18n, departure_confirm_yes)}</button>
                     <button class="secondary" data-testid="departure-confirm-back" on:click=move |_| set_step.set(1)>{t!(i18n, departure_confirm_back)}</button>
                 </div>

@@ -1,9 +1,13 @@
 //! The scaffold of a searchable list page (households, residents): the title with an add
-//! button, a search box, and the first rows of what the search finds in the loaded dataset.
+//! button, a search box, and the first rows of what the search finds in the loaded dataset, a
+//! page at a time.
+
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::show_more::ShowMore;
 use crate::data::{use_data, Dataset};
 use crate::i18n::{t, use_i18n};
 
@@ -19,8 +23,9 @@ pub fn first_rows<T, V: IntoView>(
 }
 
 #[component]
-pub fn SearchList<F>(
-    /// What is listed, as in `/{name}s/new` and the add button's test id `add-{name}`.
+pub fn SearchList<F, R>(
+    /// What is listed, as in `/{name}s/new`, the add button's test id `add-{name}` and the
+    /// 显示更多 button's `{name}s-more`.
     name: &'static str,
     /// What the add button does: it is there only for a role that may.
     add: model::access::Action,
@@ -31,26 +36,39 @@ pub fn SearchList<F>(
     /// What to say when the search finds nothing.
     #[prop(into)]
     empty: ViewFn,
-    /// Rows drawn at once: enough to scroll, few enough to redraw on every keystroke.
-    shown: usize,
-    /// How many the (trimmed) query finds, and the first `shown` of them drawn
-    /// ([`first_rows`]).
-    found: F,
+    /// Rows drawn at first and added by each 显示更多: a phone's screen or two, so that a
+    /// keystroke redraws little.
+    page: usize,
+    /// The ids the (trimmed) query finds, in the list's order.
+    find: F,
+    /// The row of one id that `find` gave.
+    row: R,
 ) -> impl IntoView
 where
-    F: Fn(&Dataset, &str, usize) -> (usize, AnyView) + Send + Sync + 'static,
+    F: Fn(&Dataset, &str) -> Vec<String> + Send + Sync + 'static,
+    R: Fn(&Dataset, &str) -> AnyView + Send + Sync + Clone + 'static,
 {
     let i18n = use_i18n();
     let data = use_data();
     let (query, set_query) = signal(String::new());
-    let list = move || {
-        data.dataset().map(|d| {
-            let (total, rows) = found(&d, query.get().trim(), shown);
-            view! {
-                {(total == 0).then(|| view! { <p class="muted" data-testid="no-results">{empty.run()}</p> })}
-                <ul class="rows">{rows}</ul>
-                {(total > shown).then(|| view! { <p class="muted">{t!(i18n, showing_first, shown = shown, total = total)}</p> })}
-            }
+    let drawn = RwSignal::new(page);
+    // Each found id with the dataset it was found in (the address of that dataset, unique while
+    // it lives). Rows are keyed by both: a keystroke that keeps a row keeps its DOM, and a new
+    // dataset (an edit, a pulled page) draws every row again from the new records.
+    let found = Memo::new(move |_| {
+        data.dataset()
+            .map(|d| (Rc::as_ptr(&d) as usize, find(&d, query.get().trim())))
+    });
+    let total = move || found.with(|f| f.as_ref().map_or(0, |(_, ids)| ids.len()));
+    let loaded = move || found.with(Option::is_some);
+    // The language is part of the key too: a row's words that are not signals of their own
+    // (a departed resident's status) are drawn again in the new language.
+    let keys = move || {
+        let (n, locale) = (drawn.get(), i18n.get_locale());
+        found.with(|f| {
+            f.iter()
+                .flat_map(|(at, ids)| ids.iter().take(n).map(move |id| (id.clone(), *at, locale)))
+                .collect::<Vec<_>>()
         })
     };
     view! {
@@ -67,9 +85,19 @@ where
                 data-testid=search_testid
                 placeholder=placeholder
                 prop:value=query
-                on:input=move |ev| set_query.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    set_query.set(event_target_value(&ev));
+                    drawn.set(page);
+                }
             />
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{list}</Suspense>
+            {move || (!loaded()).then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
+            {move || (loaded() && total() == 0).then(|| view! { <p class="muted" data-testid="no-results">{empty.run()}</p> })}
+            <ul class="rows">
+                <For each=keys key=|k| k.clone() children=move |(id, _, _)| {
+                    data.dataset_untracked().map(|d| row(&d, &id))
+                } />
+            </ul>
+            {move || loaded().then(|| view! { <ShowMore total=total() shown=drawn page=page testid=format!("{name}s-more") /> })}
         </section>
     }
 }

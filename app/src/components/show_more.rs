@@ -14,7 +14,7 @@ pub fn ShowMore(
     /// Rows drawn now.
     shown: RwSignal<usize>,
     page: usize,
-    testid: &'static str,
+    #[prop(into)] testid: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let more = total.saturating_sub(shown.get_untracked());

@@ -54,7 +54,11 @@ async fn mark(
         }
     } else if was == Some(pack_delivery::DELIVERED) {
         for m in d.draws_of(&delivery.id) {
-            edits.push((stock_move::NAME.to_owned(), m.id.clone(), doors::withdraw_move()));
+            edits.push((
+                stock_move::NAME.to_owned(),
+                m.id.clone(),
+                doors::withdraw_move(),
+            ));
         }
     }
     sync.edit_many(edits).await.map(|_| ())
@@ -209,6 +213,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                                 id: x.id.clone(),
                                 place: place.line(),
                                 name: recipient.map(|r| r.name().to_owned()).unwrap_or_else(|| "—".into()),
+                                resident: staff.then(|| recipient.map(|r| r.id().to_owned())).flatten(),
                                 phone: recipient.and_then(|r| r.view().phone()).map(str::to_owned),
                                 contents: doors::contents_items(v.contents().unwrap_or_default()),
                                 status: v.status().unwrap_or(pack_delivery::PENDING).to_owned(),

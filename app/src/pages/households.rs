@@ -5,41 +5,53 @@ use leptos::prelude::*;
 use model::access::Action;
 use model::entities::household;
 
-use crate::components::search_list::{first_rows, SearchList};
+use crate::components::search_list::SearchList;
 use crate::components::tier_chip::TierChip;
 use crate::data::Dataset;
 use crate::i18n::{t, t_string, use_i18n};
 
-/// Rows drawn at once: enough to scroll a building, few enough to redraw on every keystroke.
-const SHOWN: usize = 50;
+/// Rows drawn at once and added by 显示更多: a screen or two of a phone, little to redraw on a
+/// keystroke.
+const PAGE: usize = 15;
 
-fn rows(d: &Dataset, query: &str, shown: usize) -> (usize, AnyView) {
-    first_rows(d.find_households(query), shown, |h| {
-        let members = d
-            .members_of(&h.id)
-            .map(|m| {
-                let age = m.assessment.age.map(|a| format!(" {a}"));
-                let (tier, name) = (m.tier(), m.name().to_owned());
-                view! { <span class="member"><TierChip tier=tier />" "{name}{age}</span> }
-            })
-            .collect_view();
-        let (hid, addr) = (h.id.clone(), household::address_line(h));
-        view! {
-            <li>
-                <a href=format!("/households/{hid}") class="row" data-testid="household-row">
-                    <span class="row-main">{addr}</span>
-                    <span class="row-sub members">{members}</span>
-                </a>
-            </li>
-        }
-    })
+/// The households a search finds, in walking order.
+fn find(d: &Dataset, query: &str) -> Vec<String> {
+    d.find_households(query)
+        .into_iter()
+        .map(|h| h.id.clone())
+        .collect()
+}
+
+/// One household: its address and its members with age and tier.
+fn row(d: &Dataset, id: &str) -> AnyView {
+    let Some(h) = d.households.get(id) else {
+        return ().into_any();
+    };
+    let members = d
+        .members_of(&h.id)
+        .map(|m| {
+            let age = m.assessment.age.map(|a| format!(" {a}"));
+            let (tier, name) = (m.tier(), m.name().to_owned());
+            view! { <span class="member"><TierChip tier=tier />" "{name}{age}</span> }
+        })
+        .collect_view();
+    let (hid, addr) = (h.id.clone(), household::address_line(h));
+    view! {
+        <li>
+            <a href=format!("/households/{hid}") class="row" data-testid="household-row">
+                <span class="row-main">{addr}</span>
+                <span class="row-sub members">{members}</span>
+            </a>
+        </li>
+    }
+    .into_any()
 }
 
 #[component]
 pub fn HouseholdsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <SearchList name="household" add=Action::AddHousehold search_testid="household-search" shown=SHOWN found=rows
+        <SearchList name="household" add=Action::AddHousehold search_testid="household-search" page=PAGE find=find row=row
             title=move || t!(i18n, households_title) add_label=move || t!(i18n, add_household)
             placeholder=Signal::derive(move || t_string!(i18n, household_search).to_string())
             empty=move || t!(i18n, no_households) />

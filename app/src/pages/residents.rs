@@ -6,55 +6,67 @@ use leptos::prelude::*;
 use model::access::Action;
 
 use crate::components::field_input::member_label;
-use crate::components::search_list::{first_rows, SearchList};
+use crate::components::search_list::SearchList;
 use crate::data::Dataset;
 use crate::i18n::{t, t_string, use_i18n, Locale};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
 
-/// How many rows to draw before asking for a search: drawing thousands helps nobody on a phone.
-const SHOWN: usize = 100;
+/// Rows drawn at once and added by 显示更多: a screen or two of a phone, little to redraw on a
+/// keystroke.
+const PAGE: usize = 30;
 
-fn rows(d: &Dataset, query: &str, shown: usize, i18n: I18n) -> (usize, AnyView) {
-    first_rows(d.find_residents(query), shown, |r| {
-        let href = format!("/residents/{}", r.id());
-        let name = r.name().to_owned();
-        let phone = r.view().phone().unwrap_or_default().to_owned();
-        let age = r.assessment.age;
-        // One who moved away or died is still found, and says so before anyone knocks.
-        let gone = r.departure.as_ref().map(|dep| {
-            let entity = if dep.by_household {
-                model::entities::household::NAME
-            } else {
-                model::entities::resident::NAME
-            };
-            member_label(
-                entity,
-                model::lifecycle::STATUS,
-                &dep.status,
-                i18n.get_locale(),
-            )
-        });
-        view! {
-            <li>
-                <a href=href class="row" data-testid="resident-row">
-                    <span class="row-main">{name}{gone.map(|g| view! { " · "<span class="muted" data-testid="resident-gone">{g}</span> })}</span>
-                    <span class="row-sub">
-                        {age.map(|a| view! { {t!(i18n, age_years, age = a)} " " })}
-                        {phone}
-                    </span>
-                </a>
-            </li>
-        }
-    })
+/// The residents a search finds, by name.
+fn find(d: &Dataset, query: &str) -> Vec<String> {
+    d.find_residents(query)
+        .into_iter()
+        .map(|r| r.id().to_owned())
+        .collect()
+}
+
+/// One resident: name, age and phone, and whether they have left.
+fn row(d: &Dataset, id: &str, i18n: I18n) -> AnyView {
+    let Some(r) = d.resident(id) else {
+        return ().into_any();
+    };
+    let href = format!("/residents/{}", r.id());
+    let name = r.name().to_owned();
+    let phone = r.view().phone().unwrap_or_default().to_owned();
+    let age = r.assessment.age;
+    // One who moved away or died is still found, and says so before anyone knocks.
+    let gone = r.departure.as_ref().map(|dep| {
+        let entity = if dep.by_household {
+            model::entities::household::NAME
+        } else {
+            model::entities::resident::NAME
+        };
+        member_label(
+            entity,
+            model::lifecycle::STATUS,
+            &dep.status,
+            i18n.get_locale_untracked(),
+        )
+    });
+    view! {
+        <li>
+            <a href=href class="row" data-testid="resident-row">
+                <span class="row-main">{name}{gone.map(|g| view! { " · "<span class="muted" data-testid="resident-gone">{g}</span> })}</span>
+                <span class="row-sub">
+                    {age.map(|a| view! { {t!(i18n, age_years, age = a)} " " })}
+                    {phone}
+                </span>
+            </a>
+        </li>
+    }
+    .into_any()
 }
 
 #[component]
 pub fn ResidentsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let found = move |d: &Dataset, q: &str, shown| rows(d, q, shown, i18n);
+    let row = move |d: &Dataset, id: &str| row(d, id, i18n);
     view! {
-        <SearchList name="resident" add=Action::AddResident search_testid="search" shown=SHOWN found=found
+        <SearchList name="resident" add=Action::AddResident search_testid="search" page=PAGE find=find row=row
             title=move || t!(i18n, residents_title) add_label=move || t!(i18n, add_resident)
             placeholder=Signal::derive(move || t_string!(i18n, search_placeholder).to_string())
             empty=move || t!(i18n, no_results) />

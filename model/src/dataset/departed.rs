@@ -113,3 +113,61 @@ fn a_restored_resident_or_household_is_back_on_the_lists() {
     }
     assert!(f.build().residents.iter().all(|r| r.departure.is_none()));
 }
+
+/// Packs for a (pending, not at home, delivered), b and c (pending) and h1's door; those in
+/// `withdrawn` marked deleted.
+fn with_packs(withdrawn: &[&str]) -> Fixture {
+    use crate::entities::pack_delivery::{self, field as pd};
+    let mut f = fixture(vec![], vec![]);
+    let packs = [
+        ("a-pending", pd::RESIDENT_ID, "a", pack_delivery::PENDING),
+        ("a-not-home", pd::RESIDENT_ID, "a", pack_delivery::NOT_HOME),
+        (
+            "a-delivered",
+            pd::RESIDENT_ID,
+            "a",
+            pack_delivery::DELIVERED,
+        ),
+        ("b-pending", pd::RESIDENT_ID, "b", pack_delivery::PENDING),
+        ("c-pending", pd::RESIDENT_ID, "c", pack_delivery::PENDING),
+        ("h1-door", pd::HOUSEHOLD_ID, "h1", pack_delivery::PENDING),
+    ];
+    for (id, to, whom, status) in packs {
+        let mut pairs = vec![(to, json!(whom)), (pd::STATUS, json!(status))];
+        if withdrawn.contains(&id) {
+            pairs.push((crate::schema::DELETED, json!(true)));
+        }
+        f.delivery(id, &pairs);
+    }
+    f
+}
+
+#[test]
+fn a_departure_withdraws_the_packs_still_to_hand_over_and_keeps_those_handed_over() {
+    use super::doors::{is_to_do, withdraw_delivery};
+    use super::Row;
+    let d = with_packs(&[]).build();
+    let of = |entity: &str, id: &str| ids(d.packs_to_withdraw(entity, id), Rec::id);
+    assert_eq!(of(resident::NAME, "a"), ["a-pending", "a-not-home"]);
+    assert_eq!(
+        of(household::NAME, "h1"),
+        ["a-pending", "a-not-home", "b-pending", "h1-door"],
+        "every member's, and the household's own"
+    );
+    assert!(of(resident::NAME, "nobody").is_empty());
+
+    // Withdrawn (deleted), they are off the device's lists; the delivered one stays.
+    assert_eq!(
+        withdraw_delivery(),
+        [(crate::schema::DELETED.to_owned(), json!(true))]
+    );
+    let d = with_packs(&["a-pending", "a-not-home"]).build();
+    let left: Vec<&str> = d
+        .deliveries
+        .iter()
+        .filter(|x| is_to_do(*x))
+        .map(|x| x.id.as_str())
+        .collect();
+    assert_eq!(left, ["b-pending", "c-pending", "h1-door"]);
+    assert!(d.deliveries.iter().any(|x| x.id == "a-delivered"));
+}

@@ -124,6 +124,35 @@ pub fn withdraw_move() -> Vec<FieldEdit> {
     vec![(DELETED.to_owned(), json!(true))]
 }
 
+/// Withdrawing a pack not yet handed over: it is deleted, so it leaves the volunteer's list
+/// (a delivered pack stays, as the record of what was handed over).
+pub fn withdraw_delivery() -> Vec<FieldEdit> {
+    vec![(DELETED.to_owned(), json!(true))]
+}
+
+impl<R: Row> Dataset<R> {
+    /// The packs still to hand over to whoever marking `id` (a resident, or a household with
+    /// every member) as moved away, deceased or gone takes off the lists: the mark withdraws
+    /// them, so that no volunteer knocks with a pack for someone who is not there.
+    pub fn packs_to_withdraw(&self, entity: &str, id: &str) -> Vec<&R> {
+        let of_household = entity == household::NAME;
+        self.deliveries
+            .iter()
+            .filter(|x| is_to_do(*x))
+            .filter(|x| {
+                let v = PackDelivery(*x);
+                if !of_household {
+                    return v.resident_id() == Some(id);
+                }
+                v.household_id() == Some(id)
+                    || v.resident_id()
+                        .and_then(|r| self.resident(r))
+                        .is_some_and(|r| r.view().household_id() == Some(id))
+            })
+            .collect()
+    }
+}
+
 /// The doors of one building, in walking order, with how many are done and left.
 #[derive(Debug)]
 pub struct Building<'a, R> {

@@ -62,7 +62,9 @@ pub struct Query(String);
 impl Query {
     pub fn new(typed: &str) -> Query {
         let t = typed.trim();
-        let latin = t.chars().all(|c| c.is_ascii_alphabetic() || c.is_whitespace());
+        let latin = t
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c.is_whitespace());
         Query(
             t.chars()
                 .filter(|c| !(latin && c.is_whitespace()) && *c != SEPARATOR)
@@ -274,15 +276,33 @@ mod tests {
         f.resident("li", &[(resident::field::NAME, json!("李明"))]);
         let d = f.build();
         let found = |q: &str| ids(d.find_residents(q), |r| r.id());
-        for typed in ["wgl", "wangguilan", "WangGuilan", " wang gui lan ", "guil", "桂兰"] {
+        for typed in [
+            "wgl",
+            "wangguilan",
+            "WangGuilan",
+            " wang gui lan ",
+            "guil",
+            "桂兰",
+        ] {
             assert_eq!(found(typed), ["wang"], "{typed:?}");
         }
         assert_eq!(found("xfl"), ["wang"], "the address by initials");
         assert_eq!(found("xingfuli"), ["wang"], "the address in full");
         assert_eq!(found("zgq"), ["zeng"], "曾 as a family name reads zeng");
-        assert_eq!(found("cgq"), ["zeng"], "and as people type it without knowing");
-        assert!(found("wangming").is_empty(), "syllables of two people do not join");
+        assert_eq!(
+            found("cgq"),
+            ["zeng"],
+            "and as people type it without knowing"
+        );
+        assert!(
+            found("wangming").is_empty(),
+            "syllables of two people do not join"
+        );
         assert_eq!(ids(d.find_households("xfl"), Rec::id), ["h1"]);
-        assert_eq!(ids(d.find_households("wgl"), Rec::id), ["h1"], "a member's name");
+        assert_eq!(
+            ids(d.find_households("wgl"), Rec::id),
+            ["h1"],
+            "a member's name"
+        );
     }
 }
