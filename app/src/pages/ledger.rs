@@ -1,7 +1,7 @@
 //! The high-risk ledger (重症高风险人员台账): every red and yellow resident of the worker's
 //! grids with tier, why, last visit, next due, vaccination and open needs; filters by tier, key
 //! group and overdue; export to CSV and XLSX on the phone, with Chinese headers, for the report
-//! upward.
+//! upward; print on A4 as paper's fallback.
 
 use leptos::prelude::*;
 use model::dataset::ledger::{Filter, Group, TITLE};
@@ -11,7 +11,7 @@ use model::risk::Tier;
 use crate::components::field_input::field_label;
 use crate::components::show_more::ShowMore;
 use crate::components::tier_chip::{tier_label, TierChip};
-use crate::data::use_data;
+use crate::data::{today, use_data};
 use crate::download::Export;
 use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::pages::today::reasons_text;
@@ -48,6 +48,18 @@ pub fn LedgerPage() -> impl IntoView {
         let table = d.ledger_table(&d.ledger_rows(&filter.get_untracked()));
         let name = format!("{TITLE}-{}", d.today);
         exporter.save(&name, &table, xlsx);
+    };
+    // Paper as a fallback: every row of the filter is drawn, the browser prints (the print
+    // styles keep the table and a dated heading, with page numbers), and the screen goes back to
+    // one page of rows.
+    let print = move |_| {
+        shown.set(usize::MAX);
+        request_animation_frame(move || {
+            if let Err(e) = window().print() {
+                leptos::logging::warn!("print: {e:?}");
+            }
+            shown.set(PAGE);
+        });
     };
     let groups = move || {
         let locale = i18n.get_locale();
@@ -110,6 +122,7 @@ pub fn LedgerPage() -> impl IntoView {
     view! {
         <section>
             <h1>{t!(i18n, ledger_title)}</h1>
+            <p class="print-only" data-testid="ledger-printed">{move || t!(i18n, printed_on, date = today().to_string())}</p>
             <input type="search" class="search" data-testid="ledger-search"
                 aria-label=move || t_string!(i18n, search_placeholder)
                 placeholder=move || t_string!(i18n, search_placeholder)
@@ -154,6 +167,7 @@ pub fn LedgerPage() -> impl IntoView {
             <div class="actions">
                 <button class="secondary" data-testid="export-csv" on:click=move |_| export(false)>{t!(i18n, export_csv)}</button>
                 <button class="secondary" data-testid="export-xlsx" on:click=move |_| export(true)>{t!(i18n, export_xlsx)}</button>
+                <button class="secondary" data-testid="print-ledger" on:click=print>{t!(i18n, print)}</button>
             </div>
             {exporter.notice()}
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{table}</Suspense>
