@@ -5,6 +5,7 @@
 // Prints figures; asserts only that the page loaded and the data arrived (docs/budgets.md).
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { LoginPage } from "../pages/login-page";
+import { pollSynced } from "../pages/session";
 import { gridWorker } from "../tests/demo";
 
 type Transfer = {
@@ -105,9 +106,7 @@ test("bytes on the wire: first visit to the login page, and a grid worker's firs
   await page.getByTestId("login-password").fill(gridWorker.password);
   take();
   await page.getByTestId("login-submit").click();
-  await expect
-    .poll(async () => page.getByTestId("sync-status").getAttribute("data-state"), { intervals: [50], timeout: 240_000 })
-    .toBe("synced");
+  await pollSynced(page);
   await page.waitForLoadState("networkidle");
   const sync = take();
   const api = sync.filter((t) => new URL(t.url).pathname.startsWith("/api/v1/"));

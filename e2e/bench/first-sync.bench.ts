@@ -4,6 +4,7 @@
 // only that the data arrived (docs/budgets.md: speed is measured, never asserted).
 import { expect, test, type Page } from "@playwright/test";
 import { LoginPage } from "../pages/login-page";
+import { pollSynced } from "../pages/session";
 import { gridWorker, supervisor } from "../tests/demo";
 
 async function stored(page: Page) {
@@ -42,9 +43,7 @@ for (const { who, label } of [
     await page.getByTestId("login-password").fill(who.password);
     const started = Date.now();
     await page.getByTestId("login-submit").click();
-    await expect
-      .poll(async () => page.getByTestId("sync-status").getAttribute("data-state"), { intervals: [20], timeout: 240_000 })
-      .toBe("synced");
+    await pollSynced(page);
     const seconds = (Date.now() - started) / 1000;
     const s = await stored(page);
     expect(s.records).toBeGreaterThan(100);

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { LoginPage } from "../pages/login-page";
+import { pollSynced } from "../pages/session";
 import { gridWorker } from "../tests/demo";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices"] as const;
@@ -83,9 +84,7 @@ test("lighthouse (mobile): the login page and Today", async ({ baseURL }) => {
     const login = new LoginPage(page);
     await login.open();
     await login.logIn(gridWorker.username, gridWorker.password);
-    await expect
-      .poll(async () => page.getByTestId("sync-status").getAttribute("data-state"), { intervals: [100], timeout: 240_000 })
-      .toBe("synced");
+    await pollSynced(page);
     report(
       `Today, grid worker ${gridWorker.username} logged in and synced`,
       await lighthouse(`${baseURL}/today`, { ...flags, disableStorageReset: true }),

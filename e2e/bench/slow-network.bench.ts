@@ -7,6 +7,7 @@
 // data arrived (docs/budgets.md: speed is measured, never asserted).
 import { expect, test } from "@playwright/test";
 import { LoginPage } from "../pages/login-page";
+import { pollSynced } from "../pages/session";
 import { gridWorker } from "../tests/demo";
 
 const NETWORK = {
@@ -40,9 +41,7 @@ for (const cpu of [1, 4]) {
     received = 0;
     const pressed = Date.now();
     await page.getByTestId("login-submit").click();
-    await expect
-      .poll(async () => page.getByTestId("sync-status").getAttribute("data-state"), { intervals: [50], timeout: 280_000 })
-      .toBe("synced");
+    await pollSynced(page, 280_000);
     const firstSync = (Date.now() - pressed) / 1000;
     await expect(page.getByTestId("today-row").first()).toBeVisible();
     console.log(

@@ -47,6 +47,15 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// The wire word, as serde writes it ("red", "yellow", "green").
+    pub fn key(self) -> &'static str {
+        match self {
+            Tier::Red => "red",
+            Tier::Yellow => "yellow",
+            Tier::Green => "green",
+        }
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             Tier::Red => "红色（高风险）",
@@ -413,6 +422,13 @@ mod tests {
     }
 
     const TODAY: &str = "2025-11-28";
+
+    #[test]
+    fn a_tiers_key_is_its_wire_word() {
+        for t in [Tier::Red, Tier::Yellow, Tier::Green] {
+            assert_eq!(json!(t.key()), serde_json::to_value(t).unwrap());
+        }
+    }
 
     fn born(s: &str) -> RiskInput {
         RiskInput {

@@ -55,10 +55,10 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
     let (step, set_step) = signal(0u8);
     let (problem, set_problem) = signal(None::<String>);
 
-    let state_id = id.clone();
+    let id = StoredValue::new(id);
     let state = Memo::new(move |_| {
         data.dataset()
-            .map(|d| state_of(&d, name, &state_id))
+            .map(|d| id.with_value(|id| state_of(&d, name, id)))
             .unwrap_or((None, None))
     });
     let problem_text = move |p: Problem| -> String {
@@ -104,11 +104,10 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
     };
     // The packs still to hand over that the mark withdraws, counted in the question and deleted
     // with the mark in one transaction.
-    let packs_id = StoredValue::new(id.clone());
     let packs = move || -> Vec<String> {
         data.dataset_untracked()
             .map(|d| {
-                packs_id.with_value(|id| {
+                id.with_value(|id| {
                     d.packs_to_withdraw(name, id)
                         .into_iter()
                         .map(|x| x.id.clone())
@@ -117,28 +116,22 @@ pub fn LifecyclePanel(entity: &'static model::schema::EntityDef, id: String) -> 
             })
             .unwrap_or_default()
     };
-    let mark_id = id.clone();
     let confirm = move |_| {
         let Some(day) = Date::parse(&date.get_untracked()) else {
             return;
         };
         let fields = lifecycle::mark(&status.get_untracked(), day, &reason.get_untracked());
-        let mut edits = vec![(name.to_owned(), mark_id.clone(), fields)];
+        let mut edits = vec![(name.to_owned(), id.get_value(), fields)];
         for pack in packs() {
-            edits.push((
-                pack_delivery::NAME.to_owned(),
-                pack,
-                doors::withdraw_delivery(),
-            ));
+            edits.push((pack_delivery::NAME.to_owned(), pack, doors::withdrawal()));
         }
         write(edits);
     };
     let confirm = StoredValue::new_local(confirm);
-    let restore_id = id.clone();
     let restore = move |_| {
         write(vec![(
             name.to_owned(),
-            restore_id.clone(),
+            id.get_value(),
             lifecycle::restore(),
         )])
     };

@@ -13,15 +13,6 @@ pub fn tier_label(tier: Tier, locale: Locale) -> &'static str {
     }
 }
 
-/// The chip's `data-tier`, as tests and styles read it.
-fn tier_key(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Red => "red",
-        Tier::Yellow => "yellow",
-        Tier::Green => "green",
-    }
-}
-
 /// One word for a chip in a list: 红 / 黄 / 绿.
 pub fn tier_short(tier: Tier, locale: Locale) -> &'static str {
     match (tier, locale) {
@@ -43,5 +34,5 @@ pub fn TierChip(tier: Tier) -> impl IntoView {
         Tier::Green => "chip chip-green",
     };
     // A role that does not receive the tier's inputs would see a tier computed from a gap.
-    crate::components::access::may_assess().then(|| view! { <span class=class data-testid="tier" data-tier=tier_key(tier) title=move || tier_label(tier, i18n.get_locale())>{move || tier_short(tier, i18n.get_locale())}</span> })
+    crate::components::access::may_assess().then(|| view! { <span class=class data-testid="tier" data-tier=tier.key() title=move || tier_label(tier, i18n.get_locale())>{move || tier_short(tier, i18n.get_locale())}</span> })
 }

@@ -57,7 +57,7 @@ async fn mark(
             edits.push((
                 stock_move::NAME.to_owned(),
                 m.id.clone(),
-                doors::withdraw_move(),
+                doors::withdrawal(),
             ));
         }
     }

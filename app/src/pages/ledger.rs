@@ -19,13 +19,11 @@ use crate::pages::today::reasons_text;
 /// Rows drawn at a time.
 const PAGE: usize = 100;
 
-/// A tier picker's value: "red", "yellow", or anything else for both.
+/// A tier picker's value: a tier's wire word ([`Tier::key`]), or anything else for both.
 fn tier_of(value: &str) -> Option<Tier> {
-    match value {
-        "red" => Some(Tier::Red),
-        "yellow" => Some(Tier::Yellow),
-        _ => None,
-    }
+    [Tier::Red, Tier::Yellow]
+        .into_iter()
+        .find(|t| t.key() == value)
 }
 
 #[component]
@@ -132,8 +130,8 @@ pub fn LedgerPage() -> impl IntoView {
                 <label>{t!(i18n, filter_tier)}
                     <select data-testid="filter-tier" on:change=move |ev| filter.update(|f| f.tier = tier_of(&event_target_value(&ev)))>
                         <option value="all">{t!(i18n, filter_all)}</option>
-                        <option value="red">{move || tier_label(Tier::Red, i18n.get_locale())}</option>
-                        <option value="yellow">{move || tier_label(Tier::Yellow, i18n.get_locale())}</option>
+                        <option value=Tier::Red.key()>{move || tier_label(Tier::Red, i18n.get_locale())}</option>
+                        <option value=Tier::Yellow.key()>{move || tier_label(Tier::Yellow, i18n.get_locale())}</option>
                     </select>
                 </label>
                 <label>{t!(i18n, filter_group)}

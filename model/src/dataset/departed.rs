@@ -144,7 +144,7 @@ fn with_packs(withdrawn: &[&str]) -> Fixture {
 
 #[test]
 fn a_departure_withdraws_the_packs_still_to_hand_over_and_keeps_those_handed_over() {
-    use super::doors::{is_to_do, withdraw_delivery};
+    use super::doors::{is_to_do, withdrawal};
     use super::Row;
     let d = with_packs(&[]).build();
     let of = |entity: &str, id: &str| ids(d.packs_to_withdraw(entity, id), Rec::id);
@@ -158,7 +158,7 @@ fn a_departure_withdraws_the_packs_still_to_hand_over_and_keeps_those_handed_ove
 
     // Withdrawn (deleted), they are off the device's lists; the delivered one stays.
     assert_eq!(
-        withdraw_delivery(),
+        withdrawal(),
         [(crate::schema::DELETED.to_owned(), json!(true))]
     );
     let d = with_packs(&["a-pending", "a-not-home"]).build();

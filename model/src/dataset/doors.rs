@@ -118,15 +118,11 @@ pub fn can_retry<R: Fields + ?Sized>(delivery: &R) -> bool {
     PackDelivery(delivery).status() == Some(NOT_HOME)
 }
 
-/// Withdrawing a stock move: it is deleted, and deleted moves count for nothing in stock
-/// ([`crate::stock::levels`]); the same on every device and on the server once it syncs.
-pub fn withdraw_move() -> Vec<FieldEdit> {
-    vec![(DELETED.to_owned(), json!(true))]
-}
-
-/// Withdrawing a pack not yet handed over: it is deleted, so it leaves the volunteer's list
-/// (a delivered pack stays, as the record of what was handed over).
-pub fn withdraw_delivery() -> Vec<FieldEdit> {
+/// Withdrawing a record: a stock move drawn for a delivery taken back, or a pack not yet handed
+/// over to someone who has gone. It is deleted: deleted moves count for nothing in stock
+/// ([`crate::stock::levels`]) and a deleted pack leaves the volunteer's list, the same on every
+/// device and on the server once it syncs.
+pub fn withdrawal() -> Vec<FieldEdit> {
     vec![(DELETED.to_owned(), json!(true))]
 }
 
@@ -437,7 +433,7 @@ mod tests {
         );
         let mut after: Vec<Rec> = delivered.stock_moves.clone();
         for m in after.iter_mut().filter(|m| m.id == "out") {
-            m.fields.extend(withdraw_move());
+            m.fields.extend(withdrawal());
         }
         assert_eq!(level(&after), 100, "stock is back where it was");
     }
