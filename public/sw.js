@@ -2,7 +2,7 @@
 // online visit. The shell (index.html) is network-first, so an online start always gets the
 // current version; trunk's hashed assets are cache-first. A new shell replaces the cached one
 // only once every asset it names is cached, so an offline start never meets a half-cached
-// version. The API is never cached: data lives in IndexedDB.
+// version. The API is never cached: data lives in IndexedDB. A tapped reminder opens Today.
 const CACHE = "knock-shell";
 const SHELL = "/";
 
@@ -69,4 +69,18 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   event.respondWith(event.request.mode === "navigate" ? shell(event.request) : asset(event.request));
+});
+
+// A reminder of due visits (app/src/reminders.rs) opens Today: in the app's window if one is
+// open, else in a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data || "/today", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => w.url.startsWith(self.location.origin));
+      if (open) return open.navigate(target).then((w) => (w || open).focus());
+      return self.clients.openWindow(target);
+    }),
+  );
 });

@@ -9,11 +9,14 @@ mod locales {
 pub use locales::i18n;
 
 pub mod api;
+pub mod browser;
 pub mod components;
 pub mod data;
 pub mod db;
 pub mod download;
+pub mod guides;
 pub mod pages;
+pub mod reminders;
 pub mod session;
 pub mod sync;
 
@@ -28,12 +31,13 @@ use crate::components::load_error::LoadError;
 use crate::components::record_form::by_id_param;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    deliveries::DeliveriesPage, home::HomePage, household::HouseholdForm,
-    households::HouseholdsPage, import::ImportPage, landing::Landing, ledger::LedgerPage,
-    login::LoginPage, need::NeedForm, needs::NeedsPage, not_found::NotFoundPage,
-    overview::OverviewPage, packs::PacksPage, resident::ResidentForm, residents::ResidentsPage,
-    services::ServicesPage, supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage,
-    users::UsersPage, visit::visit_route, visit_edit::VisitCorrection,
+    deliveries::DeliveriesPage, facility::FacilityForm, guide::GuidePage, guides::GuidesPage,
+    home::HomePage, household::HouseholdForm, households::HouseholdsPage, import::ImportPage,
+    landing::Landing, ledger::LedgerPage, login::LoginPage, need::NeedForm, needs::NeedsPage,
+    not_found::NotFoundPage, overview::OverviewPage, packs::PacksPage, resident::ResidentForm,
+    residents::ResidentsPage, services::ServicesPage, supplies::SuppliesPage,
+    sync_status::SyncPage, today::TodayPage, users::UsersPage, vaccination::VaccinationPage,
+    visit::visit_route, visit_edit::VisitCorrection, visit_sheet::VisitSheetPage,
 };
 
 #[component]
@@ -45,6 +49,7 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider>
             <components::lang_switch::RememberedLocale />
+            <reminders::RemindersProvider>
             <Router>
                 <AppHeader />
                 <main class="page">
@@ -54,6 +59,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/me") view=|| view! { <Allowed page=Page::Me><HomePage /></Allowed> } />
                         <Route path=path!("/login") view=LoginPage />
                         <Route path=path!("/sync") view=|| view! { <Allowed page=Page::Sync><SyncPage /></Allowed> } />
+                        <Route path=path!("/guides") view=|| view! { <Allowed page=Page::Guides><GuidesPage /></Allowed> } />
+                        <Route path=path!("/guides/:id") view=|| view! { <Allowed page=Page::Guides>{by_id_param(|id| view! { <GuidePage id=id /> })}</Allowed> } />
                         <ParentRoute path=path!("") view=DataPages>
                             <Route path=path!("/today") view=|| view! { <Allowed page=Page::Today><TodayPage /></Allowed> } />
                             <Route path=path!("/households") view=|| view! { <Allowed page=Page::Households><HouseholdsPage /></Allowed> } />
@@ -63,10 +70,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/visit/new") view=|| view! { <Allowed page=Page::Visit>{visit_route()}</Allowed> } />
                             <Route path=path!("/visits/:id") view=|| view! { <Allowed page=Page::Visit>{by_id_param(|id| view! { <VisitCorrection id=id /> })}</Allowed> } />
                             <Route path=path!("/ledger") view=|| view! { <Allowed page=Page::Ledger><LedgerPage /></Allowed> } />
+                            <Route path=path!("/vaccination") view=|| view! { <Allowed page=Page::Vaccination><VaccinationPage /></Allowed> } />
+                            <Route path=path!("/print/visits") view=|| view! { <Allowed page=Page::VisitSheet><VisitSheetPage /></Allowed> } />
                             <Route path=path!("/overview") view=|| view! { <Allowed page=Page::Overview><OverviewPage /></Allowed> } />
                             <Route path=path!("/needs") view=|| view! { <Allowed page=Page::Needs><NeedsPage /></Allowed> } />
                             <Route path=path!("/needs/:id") view=|| view! { <Allowed page=Page::Need new=Action::RaiseNeed>{by_id_param(|id| view! { <NeedForm id=id /> })}</Allowed> } />
                             <Route path=path!("/services") view=|| view! { <Allowed page=Page::Services><ServicesPage /></Allowed> } />
+                            <Route path=path!("/services/:id") view=|| view! { <Allowed page=Page::Facility new=Action::EditFacility>{by_id_param(|id| view! { <FacilityForm id=id /> })}</Allowed> } />
                             <Route path=path!("/deliveries") view=|| view! { <Allowed page=Page::Deliveries><DeliveriesPage /></Allowed> } />
                             <Route path=path!("/supplies") view=|| view! { <Allowed page=Page::Supplies><SuppliesPage /></Allowed> } />
                             <Route path=path!("/packs") view=|| view! { <Allowed page=Page::Packs><PacksPage /></Allowed> } />
@@ -76,6 +86,7 @@ pub fn App() -> impl IntoView {
                     </Routes>
                 </main>
             </Router>
+            </reminders::RemindersProvider>
         </I18nContextProvider>
     }
 }

@@ -14,6 +14,10 @@ pub struct Session {
     pub token: String,
     pub user: UserInfo,
     pub device_id: String,
+    /// The server's vaccination policy as of the login; a session stored by an older version has
+    /// none and follows the default.
+    #[serde(default)]
+    pub vaccination: model::vaccination::Policy,
 }
 
 /// This device's id, made once and kept: the server binds tokens to it and HLC stamps carry it.

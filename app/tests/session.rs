@@ -19,6 +19,7 @@ fn sample() -> Session {
             grid_names: vec!["幸福里第一网格".into()],
         },
         device_id: session::device_id(),
+        vaccination: Default::default(),
     }
 }
 
@@ -51,5 +52,24 @@ fn a_corrupt_stored_session_reads_as_logged_out() {
         .set_item("knock.session", "{not json")
         .unwrap();
     assert_eq!(session::load(), None);
+    session::clear();
+}
+
+#[wasm_bindgen_test]
+fn a_session_stored_before_the_vaccination_policy_loads_with_the_default() {
+    let old = serde_json::json!({
+        "token": "ab".repeat(32),
+        "user": {"id": "u1", "name": "王芳", "role": "grid_worker", "grids": ["g1"], "grid_names": []},
+        "device_id": session::device_id(),
+    });
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item("knock.session", &old.to_string())
+        .unwrap();
+    let loaded = session::load().expect("an older session still loads");
+    assert_eq!(loaded.vaccination, model::vaccination::Policy::DEFAULT);
     session::clear();
 }

@@ -47,6 +47,7 @@ fn an_expired_session_is_forgotten_and_says_so_until_the_next_login() {
                 grid_names: vec![],
             },
             device_id: session::device_id(),
+            vaccination: Default::default(),
         };
         s.log_in(sample.clone());
         assert!(!s.expired.get_untracked());

@@ -50,6 +50,9 @@ test("a grid worker's offline day reaches the supervisor", async ({ browser }) =
   await page.getByTestId("raise-emergency").click();
   await expect(page.getByTestId("emergency-raised")).toBeVisible();
   await expect(page.getByTestId("call-120")).toHaveAttribute("href", "tel:120");
+  // The community's own hotlines beside 120 (issue 16).
+  await expect(page.getByTestId("community-hotline")).toHaveCount(2);
+  await expect(page.getByTestId("community-hotline").first()).toHaveAttribute("href", /^tel:/);
 
   await nav.go("today");
   const top = page.getByTestId("today-row").first();

@@ -32,7 +32,7 @@ test("a volunteer has their deliveries and none of the health records", async ({
   await expect(page.getByTestId("tier")).toHaveCount(0);
 
   await openCard(page);
-  expect(await roles.navLinks()).toEqual(["nav-services", "nav-deliveries", "nav-sync"]);
+  expect(await roles.navLinks()).toEqual(["nav-guides", "nav-services", "nav-deliveries", "nav-sync"]);
 
   for (const path of [
     "/today",
@@ -42,6 +42,8 @@ test("a volunteer has their deliveries and none of the health records", async ({
     "/residents/new",
     "/visit/new",
     "/ledger",
+    "/print/visits",
+    "/vaccination",
     "/overview",
     "/needs",
     "/needs/new",
@@ -55,7 +57,7 @@ test("a volunteer has their deliveries and none of the health records", async ({
   // The notice goes with the next step.
   await page.getByTestId("nav-home").click();
   await expect(roles.notice()).toHaveCount(0);
-  for (const path of ["/services", "/sync", "/me"]) await roles.expectOpens(path);
+  for (const path of ["/services", "/sync", "/me", "/guides"]) await roles.expectOpens(path);
 });
 
 test("a grid worker knocks on doors but plans no batch and sees no overview", async ({ page }) => {
@@ -68,6 +70,9 @@ test("a grid worker knocks on doors but plans no batch and sees no overview", as
     "nav-today",
     "nav-households",
     "nav-residents",
+    "nav-vaccination",
+    "nav-visit-sheet",
+    "nav-guides",
     "nav-ledger",
     "nav-needs",
     "nav-services",
@@ -94,6 +99,9 @@ test("a supervisor looks across grids and edits no household, resident or visit"
   expect(await roles.navLinks()).toEqual([
     "nav-households",
     "nav-residents",
+    "nav-vaccination",
+    "nav-visit-sheet",
+    "nav-guides",
     "nav-ledger",
     "nav-overview",
     "nav-needs",

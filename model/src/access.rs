@@ -6,8 +6,8 @@
 //! The tests below tie each need back to the schema, so a right changed there moves the pages.
 
 use crate::entities::{
-    facility, household, need, pack_delivery, pack_plan_item, resident, stock_move, supply_item,
-    visit,
+    education, facility, household, mobilisation, need, pack_delivery, pack_plan_item, resident,
+    stock_move, supply_item, visit,
 };
 use crate::schema::{self, roles};
 use crate::Role;
@@ -84,6 +84,7 @@ pub const RISK_INPUTS: &[(&str, &str)] = &[
     (resident::NAME, resident::field::TAG_ORPHAN),
     (resident::NAME, resident::field::TAG_UNSUPPORTED_CHILD),
     (resident::NAME, resident::field::TAG_LEFT_BEHIND_CHILD),
+    (resident::NAME, resident::field::TAG_NO_SMARTPHONE),
     (resident::NAME, resident::field::COND_HYPERTENSION),
     (resident::NAME, resident::field::COND_DIABETES),
     (resident::NAME, resident::field::COND_HEART),
@@ -139,11 +140,19 @@ pub enum Page {
     /// Recording a visit, `/visit/new`.
     Visit,
     Ledger,
+    /// The paper visit list to print, `/print/visits` (issue 16).
+    VisitSheet,
+    /// The health education library, `/guides` and one guide (issue 16).
+    Guides,
+    /// Vaccination mobilisation, `/vaccination` (issue 16).
+    Vaccination,
     Overview,
     Needs,
     /// One need, `/needs/:id`.
     Need,
     Services,
+    /// One service point or hotline, `/services/:id` (issue 16).
+    Facility,
     Deliveries,
     Supplies,
     Packs,
@@ -152,7 +161,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 18] = [
+    pub const ALL: [Page; 22] = [
         Page::Me,
         Page::Sync,
         Page::Today,
@@ -162,10 +171,14 @@ impl Page {
         Page::Resident,
         Page::Visit,
         Page::Ledger,
+        Page::VisitSheet,
+        Page::Guides,
+        Page::Vaccination,
         Page::Overview,
         Page::Needs,
         Page::Need,
         Page::Services,
+        Page::Facility,
         Page::Deliveries,
         Page::Supplies,
         Page::Packs,
@@ -183,9 +196,12 @@ impl Page {
             Page::Residents | Page::Resident => "/residents",
             Page::Visit => "/visit/new",
             Page::Ledger => "/ledger",
+            Page::VisitSheet => "/print/visits",
+            Page::Guides => "/guides",
+            Page::Vaccination => "/vaccination",
             Page::Overview => "/overview",
             Page::Needs | Page::Need => "/needs",
-            Page::Services => "/services",
+            Page::Services | Page::Facility => "/services",
             Page::Deliveries => "/deliveries",
             Page::Supplies => "/supplies",
             Page::Packs => "/packs",
@@ -198,7 +214,8 @@ impl Page {
     pub fn needs(self) -> &'static [Needs] {
         use Needs::*;
         match self {
-            Page::Me | Page::Sync => &[],
+            // The guides are the app's own text, for anyone to read and pass on.
+            Page::Me | Page::Sync | Page::Guides => &[],
             // Who is due today and why is the tier and due date of every resident.
             Page::Today => &[ReadAll(resident::NAME), ReadAll(visit::NAME), Assess],
             // Each household lists its members with their age and tier.
@@ -208,6 +225,10 @@ impl Page {
             // The page is a form that writes a visit and nothing else.
             Page::Visit => &[Write(visit::NAME, visit::field::VISITED_AT)],
             Page::Ledger => &[ReadAll(resident::NAME), ReceiveAll(resident::NAME), Assess],
+            // Doors and the people behind them, red first.
+            Page::VisitSheet => &[ReadAll(household::NAME), ReadAll(resident::NAME), Assess],
+            // Who is eligible reads age, doses and contraindication; the order reads the tier.
+            Page::Vaccination => &[ReadAll(resident::NAME), ReadAll(mobilisation::NAME), Assess],
             // The overview looks across grids, the supervisor's work; a grid worker's day is on
             // Today, and the dashboard endpoint serves them only for Today's own figures.
             Page::Overview => &[
@@ -215,7 +236,7 @@ impl Page {
                 Only(roles::ADMIN_SUPERVISOR),
             ],
             Page::Needs | Page::Need => &[ReadAll(need::NAME)],
-            Page::Services => &[ReceiveAll(facility::NAME)],
+            Page::Services | Page::Facility => &[ReceiveAll(facility::NAME)],
             Page::Deliveries => &[ReadAll(pack_delivery::NAME)],
             // Stock levels are sums over every move.
             Page::Supplies => &[ReadAll(supply_item::NAME), ReceiveAll(stock_move::NAME)],
@@ -263,10 +284,16 @@ pub enum Action {
     CreatePackBatch,
     ManageUsers,
     ImportRoster,
+    /// Record that a household received health education (issue 16).
+    RecordEducation,
+    /// Add or change a service point or hotline of the directory (issue 16).
+    EditFacility,
+    /// Record a vaccination mobilisation attempt (issue 16).
+    RecordMobilisation,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 15] = [
         Action::AddHousehold,
         Action::EditHousehold,
         Action::AddResident,
@@ -279,6 +306,9 @@ impl Action {
         Action::CreatePackBatch,
         Action::ManageUsers,
         Action::ImportRoster,
+        Action::RecordEducation,
+        Action::EditFacility,
+        Action::RecordMobilisation,
     ];
 
     pub fn needs(self) -> &'static [Needs] {
@@ -306,6 +336,13 @@ impl Action {
             Action::CreatePackBatch => Page::Packs.needs(),
             Action::ManageUsers => &[Endpoint(self::Endpoint::Users)],
             Action::ImportRoster => &[Endpoint(self::Endpoint::RosterImport)],
+            Action::RecordEducation => &[Write(education::NAME, education::field::GUIDE)],
+            Action::EditFacility => &[Write(facility::NAME, facility::field::NAME)],
+            // A vaccination also moves the resident's doses on.
+            Action::RecordMobilisation => &[
+                Write(mobilisation::NAME, mobilisation::field::OUTCOME),
+                Write(resident::NAME, resident::field::VACC_DOSES),
+            ],
         }
     }
 

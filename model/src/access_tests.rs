@@ -19,7 +19,7 @@ fn each_role_opens_the_pages_of_its_work() {
     use Page::*;
     assert_eq!(
         pages_of(Role::Volunteer),
-        BTreeSet::from([Me, Sync, Services, Deliveries])
+        BTreeSet::from([Me, Sync, Guides, Services, Facility, Deliveries])
     );
     let worker = pages_of(Role::GridWorker);
     for p in [Packs, Overview, Users, Import] {
@@ -55,6 +55,12 @@ fn writing_actions_follow_the_schemas_write_rights() {
         assert_eq!(may(Action::AddHousehold), writes(role, household::NAME));
         assert_eq!(may(Action::EditResident), writes(role, resident::NAME));
         assert_eq!(may(Action::RecordVisit), writes(role, visit::NAME));
+        assert_eq!(may(Action::RecordEducation), writes(role, education::NAME));
+        assert_eq!(may(Action::EditFacility), writes(role, facility::NAME));
+        assert_eq!(
+            may(Action::RecordMobilisation),
+            writes(role, mobilisation::NAME)
+        );
         assert_eq!(may(Action::RaiseNeed), writes(role, need::NAME));
         assert_eq!(
             may(Action::CreatePackBatch),

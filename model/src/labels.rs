@@ -2,8 +2,8 @@
 //! (an export for the level above must say 独居, not `tag_living_alone`).
 
 use crate::entities::{
-    facility, household, need, pack_delivery, resident, stock_move, supply_item, user_profile,
-    visit,
+    education, facility, household, mobilisation, need, pack_delivery, resident, stock_move,
+    supply_item, user_profile, visit,
 };
 
 /// One field's members with their (Chinese, English) labels.
@@ -35,10 +35,47 @@ fn labels_of(entity: &str, field: &str) -> Labels {
         (supply_item::NAME, supply_item::field::KIND) => SUPPLY_ITEM_KIND,
         (stock_move::NAME, stock_move::field::KIND) => STOCK_MOVE_KIND,
         (facility::NAME, facility::field::KIND) => FACILITY_KIND,
+        (education::NAME, education::field::GUIDE) => EDUCATION_GUIDE,
+        (education::NAME, education::field::CHANNEL) => EDUCATION_CHANNEL,
+        (mobilisation::NAME, mobilisation::field::OUTCOME) => MOBILISATION_OUTCOME,
         (_, user_profile::field::ROLE) => ROLE,
         _ => &[],
     }
 }
+
+const EDUCATION_GUIDE: Labels = &[
+    ("antigen_self_test", "抗原自测方法", "antigen self-testing"),
+    ("medicines_at_home", "居家用药指南", "medicines at home"),
+    (
+        "warning_signs",
+        "需要就医的危险信号",
+        "warning signs that need a doctor",
+    ),
+    (
+        "elderly_care",
+        "居家照护老年人",
+        "caring for an elderly person at home",
+    ),
+    (
+        "pregnancy_children",
+        "孕产妇和儿童防护",
+        "protecting pregnant women and children",
+    ),
+];
+
+const EDUCATION_CHANNEL: Labels = &[
+    ("in_person", "入户讲解", "in person"),
+    ("phone", "电话", "phone"),
+    ("wechat_group", "微信群", "WeChat group"),
+    ("notice_board", "宣传栏", "notice board"),
+    ("loudspeaker", "广播喇叭", "loudspeaker"),
+];
+
+const MOBILISATION_OUTCOME: Labels = &[
+    ("agreed", "同意接种", "agreed"),
+    ("refused", "拒绝接种", "refused"),
+    ("vaccinated", "已接种", "vaccinated"),
+];
 
 const GENDER: Labels = &[
     ("male", "男", "male"),
@@ -140,6 +177,8 @@ const FACILITY_KIND: Labels = &[
         "community health station",
     ),
     ("hospital", "医院", "hospital"),
+    ("elderly_care", "社区养老机构", "elderly-care institution"),
+    ("hotline", "服务热线", "hotline"),
 ];
 
 const ROLE: Labels = &[

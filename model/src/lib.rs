@@ -20,6 +20,7 @@ pub mod risk;
 pub mod role;
 pub mod schema;
 pub mod stock;
+pub mod vaccination;
 pub mod validate;
 pub mod wire;
 

@@ -192,6 +192,7 @@ view! { Resident<'a> = resident {
     tag_orphan: bool = TAG_ORPHAN,
     tag_unsupported_child: bool = TAG_UNSUPPORTED_CHILD,
     tag_left_behind_child: bool = TAG_LEFT_BEHIND_CHILD,
+    tag_no_smartphone: bool = TAG_NO_SMARTPHONE,
     cond_hypertension: bool = COND_HYPERTENSION,
     cond_diabetes: bool = COND_DIABETES,
     cond_heart: bool = COND_HEART,
@@ -298,6 +299,29 @@ view! { Facility<'a> = facility {
     notes: Option<&'a str> = NOTES,
     lat: Option<f64> = LAT,
     lng: Option<f64> = LNG,
+}}
+
+view! { Education<'a> = education {
+    grid_id: Option<&'a str> = GRID_ID,
+    household_id: Option<&'a str> = HOUSEHOLD_ID,
+    resident_id: Option<&'a str> = RESIDENT_ID,
+    guide: Option<&'a str> = GUIDE,
+    channel: Option<&'a str> = CHANNEL,
+    given_at: Option<i64> = GIVEN_AT,
+    worker_id: Option<&'a str> = WORKER_ID,
+    notes: Option<&'a str> = NOTES,
+}}
+
+view! { Mobilisation<'a> = mobilisation {
+    grid_id: Option<&'a str> = GRID_ID,
+    resident_id: Option<&'a str> = RESIDENT_ID,
+    household_id: Option<&'a str> = HOUSEHOLD_ID,
+    outcome: Option<&'a str> = OUTCOME,
+    reason: Option<&'a str> = REASON,
+    vaccinated_on: Option<Date> = VACCINATED_ON,
+    at: Option<i64> = AT,
+    worker_id: Option<&'a str> = WORKER_ID,
+    notes: Option<&'a str> = NOTES,
 }}
 
 view! { UserProfile<'a> = user_profile {

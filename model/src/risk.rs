@@ -30,11 +30,19 @@
 //! Red is visited every 2 days, yellow every 7, green every 30 if aged 65 or over. A green
 //! resident under 65 has no routine visit; only a follow-up date the worker set makes them due.
 //! A follow-up date earlier than the interval's date wins. Never visited means due today.
+//!
+//! # Offline channels (线下渠道)
+//!
+//! Orphans, de-facto unsupported children, rural left-behind children, disabled people and
+//! anyone who cannot use a smartphone keep an offline channel open ([`OfflineGroup`]): whatever
+//! their tier, they are visited **in person** every 14 days ([`Intervals::in_person`]). Only an
+//! `in_person` visit meets it (a call does not); never visited in person means due today. The
+//! earlier of this date and the tier's is the due date.
 
 use serde::{Deserialize, Serialize};
 
 use crate::date::{age_on, Date};
-use crate::entities::visit::LOW_SPO2;
+use crate::entities::visit::{IN_PERSON, LOW_SPO2};
 use crate::record::{Fields, Resident, Visit};
 
 /// The order is severity: sorting ascending puts red first.
@@ -167,6 +175,59 @@ impl Reason {
     }
 }
 
+/// A group for whom the notices keep an offline channel open, each a resident's flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineGroup {
+    Orphan,
+    UnsupportedChild,
+    LeftBehindChild,
+    Disabled,
+    NoSmartphone,
+}
+
+impl OfflineGroup {
+    pub const ALL: [OfflineGroup; 5] = [
+        OfflineGroup::Orphan,
+        OfflineGroup::UnsupportedChild,
+        OfflineGroup::LeftBehindChild,
+        OfflineGroup::Disabled,
+        OfflineGroup::NoSmartphone,
+    ];
+
+    /// The resident's flag that puts them in the group.
+    pub fn field(self) -> &'static str {
+        use crate::entities::resident::field;
+        match self {
+            OfflineGroup::Orphan => field::TAG_ORPHAN,
+            OfflineGroup::UnsupportedChild => field::TAG_UNSUPPORTED_CHILD,
+            OfflineGroup::LeftBehindChild => field::TAG_LEFT_BEHIND_CHILD,
+            OfflineGroup::Disabled => field::TAG_DISABLED,
+            OfflineGroup::NoSmartphone => field::TAG_NO_SMARTPHONE,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            OfflineGroup::Orphan => "孤儿",
+            OfflineGroup::UnsupportedChild => "事实无人抚养儿童",
+            OfflineGroup::LeftBehindChild => "农村留守儿童",
+            OfflineGroup::Disabled => "残疾人",
+            OfflineGroup::NoSmartphone => "不会使用智能手机",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            OfflineGroup::Orphan => "orphan",
+            OfflineGroup::UnsupportedChild => "de-facto unsupported child",
+            OfflineGroup::LeftBehindChild => "rural left-behind child",
+            OfflineGroup::Disabled => "disabled",
+            OfflineGroup::NoSmartphone => "cannot use a smartphone",
+        }
+    }
+}
+
 /// What the rule looks at: a resident's fields plus their latest contact visit. Build it with
 /// [`RiskInput::from_fields`] and [`RiskInput::set_latest_visit`] from merged records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -182,6 +243,7 @@ pub struct RiskInput {
     pub orphan: bool,
     pub unsupported_child: bool,
     pub left_behind_child: bool,
+    pub no_smartphone: bool,
     pub hypertension: bool,
     pub diabetes: bool,
     pub heart: bool,
@@ -201,6 +263,8 @@ pub struct RiskInput {
     pub last_visit: Option<Date>,
     /// The follow-up date set at the latest contact visit.
     pub follow_up: Option<Date>,
+    /// The day of the latest `in_person` visit: what an offline channel's interval counts from.
+    pub last_in_person: Option<Date>,
 }
 
 impl RiskInput {
@@ -220,6 +284,7 @@ impl RiskInput {
             orphan: r.tag_orphan(),
             unsupported_child: r.tag_unsupported_child(),
             left_behind_child: r.tag_left_behind_child(),
+            no_smartphone: r.tag_no_smartphone(),
             hypertension: r.cond_hypertension(),
             diabetes: r.cond_diabetes(),
             heart: r.cond_heart(),
@@ -249,6 +314,41 @@ impl RiskInput {
         self.follow_up = v.next_follow_up();
     }
 
+    /// Reads what the rule needs of a resident's visits (any order, deleted ones included: they
+    /// are skipped): the latest contact's signs, day and follow-up, and the latest in-person day.
+    pub fn set_visits<'a, R: Fields + ?Sized + 'a>(
+        &mut self,
+        visits: impl IntoIterator<Item = &'a R> + Clone,
+        utc_offset_minutes: i32,
+    ) {
+        if let Some(latest) = latest_contact(visits.clone()) {
+            self.set_latest_visit(latest, utc_offset_minutes);
+        }
+        self.last_in_person = visits
+            .into_iter()
+            .map(Visit)
+            .filter(|v| !v.is_deleted() && v.method() == Some(IN_PERSON))
+            .filter_map(|v| v.visited_at())
+            .max()
+            .map(|ms| Date::from_unix_ms_offset(ms, utc_offset_minutes));
+    }
+
+    /// The offline-channel groups the resident is in, in [`OfflineGroup::ALL`]'s order.
+    pub fn offline_groups(&self) -> Vec<OfflineGroup> {
+        use OfflineGroup::*;
+        [
+            (self.orphan, Orphan),
+            (self.unsupported_child, UnsupportedChild),
+            (self.left_behind_child, LeftBehindChild),
+            (self.disabled, Disabled),
+            (self.no_smartphone, NoSmartphone),
+        ]
+        .into_iter()
+        .filter(|(hit, _)| *hit)
+        .map(|(_, g)| g)
+        .collect()
+    }
+
     fn has_condition(&self) -> bool {
         self.hypertension
             || self.diabetes
@@ -274,12 +374,14 @@ pub fn latest_contact<'a, R: Fields + ?Sized + 'a>(
         .map(|(_, v)| v)
 }
 
-/// The outcome: the tier, every reason that applied (most severe first) and the age used.
+/// The outcome: the tier, every reason that applied (most severe first), the age used, and the
+/// offline-channel groups the resident is in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
     pub tier: Tier,
     pub reasons: Vec<Reason>,
     pub age: Option<u32>,
+    pub offline: Vec<OfflineGroup>,
 }
 
 impl Assessment {
@@ -333,15 +435,22 @@ pub fn assess(input: &RiskInput, today: Date) -> Assessment {
         .map(|r| r.tier())
         .min()
         .unwrap_or(Tier::Green);
-    Assessment { tier, reasons, age }
+    Assessment {
+        tier,
+        reasons,
+        age,
+        offline: input.offline_groups(),
+    }
 }
 
-/// Days between routine visits per tier; `green_aged_65` applies only to the 65+.
+/// Days between routine visits per tier; `green_aged_65` applies only to the 65+, `in_person`
+/// to the offline-channel groups, whatever their tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intervals {
     pub red: u32,
     pub yellow: u32,
     pub green_aged_65: u32,
+    pub in_person: u32,
 }
 
 impl Intervals {
@@ -350,7 +459,38 @@ impl Intervals {
         red: 2,
         yellow: 7,
         green_aged_65: 30,
+        in_person: 14,
     };
+
+    /// The tier's (and follow-up's) due date alone, [`Intervals::next_due`].
+    pub fn routine_due(&self, a: &Assessment, input: &RiskInput, today: Date) -> Option<Date> {
+        self.next_due(
+            a.tier,
+            input.last_visit,
+            a.aged_65(),
+            input.follow_up,
+            today,
+        )
+    }
+
+    /// The offline channel's in-person visit alone: `None` for anyone not in its groups.
+    pub fn door_due(&self, a: &Assessment, input: &RiskInput, today: Date) -> Option<Date> {
+        (!a.offline.is_empty()).then(|| {
+            input
+                .last_in_person
+                .map_or(today, |d| d.add_days(i64::from(self.in_person)))
+        })
+    }
+
+    /// The due date of an assessed resident: the tier's (and follow-up's) by
+    /// [`Intervals::next_due`], or, when earlier, the offline channel's in-person visit.
+    pub fn due(&self, a: &Assessment, input: &RiskInput, today: Date) -> Option<Date> {
+        let routine = self.routine_due(a, input, today);
+        match (routine, self.door_due(a, input, today)) {
+            (Some(r), Some(p)) => Some(r.min(p)),
+            (r, p) => r.or(p),
+        }
+    }
 
     /// See the module documentation, "Due dates". `None`: no visit is due.
     pub fn next_due(
@@ -400,13 +540,7 @@ pub fn next_due(
 /// Assess and compute the due date in one go, with the default intervals.
 pub fn assess_with_due(input: &RiskInput, today: Date) -> (Assessment, Option<Date>) {
     let a = assess(input, today);
-    let due = next_due(
-        a.tier,
-        input.last_visit,
-        a.aged_65(),
-        input.follow_up,
-        today,
-    );
+    let due = Intervals::DEFAULT.due(&a, input, today);
     (a, due)
 }
 
@@ -453,7 +587,8 @@ mod tests {
             Assessment {
                 tier: Tier::Green,
                 reasons: vec![],
-                age: Some(35)
+                age: Some(35),
+                offline: vec![],
             }
         );
         assert_eq!(tier(&RiskInput::default()), Tier::Green);
@@ -718,5 +853,90 @@ mod tests {
         assert_eq!(a.reasons[0], Reason::WarnLowSpo2);
         assert_eq!(due, Some(d("2025-11-30")));
         assert_eq!(latest_contact(&visits[2..]), None);
+    }
+
+    #[test]
+    fn the_offline_channel_is_met_only_at_the_door_every_14_days() {
+        let today = d(TODAY);
+        let ms = |day: &str| (d(day).days_since_epoch() * 86_400_000) + 4 * 3_600_000;
+        let visit = |day: &str, method: &str| -> BTreeMap<String, Value> {
+            [("visited_at", json!(ms(day))), ("method", json!(method))]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect()
+        };
+        let due = |input: &RiskInput, visits: &[BTreeMap<String, Value>]| {
+            let mut i = input.clone();
+            i.set_visits(visits, crate::date::CHINA_UTC_OFFSET_MINUTES);
+            assess_with_due(&i, today)
+        };
+        // A green orphan of 10: no routine visit, but due at the door.
+        let orphan = RiskInput {
+            orphan: true,
+            ..born("2015-06-01")
+        };
+        let (a, never) = due(&orphan, &[]);
+        assert_eq!(
+            (a.tier, a.offline.clone()),
+            (Tier::Green, vec![OfflineGroup::Orphan])
+        );
+        assert_eq!(never, Some(today), "never seen in person: due today");
+        // A call yesterday does not meet it; a visit at the door 10 days ago does, for 14 days.
+        assert_eq!(due(&orphan, &[visit("2025-11-27", "phone")]).1, Some(today));
+        assert_eq!(
+            due(
+                &orphan,
+                &[
+                    visit("2025-11-18", "in_person"),
+                    visit("2025-11-27", "phone")
+                ]
+            )
+            .1,
+            Some(d("2025-12-02"))
+        );
+        // Not at home is no visit at the door either.
+        assert_eq!(
+            due(&orphan, &[visit("2025-11-27", "not_home")]).1,
+            Some(today)
+        );
+
+        // Yellow by disability: the tier's 7 days after the last call come first.
+        let disabled = RiskInput {
+            disabled: true,
+            ..born("1980-01-01")
+        };
+        assert_eq!(
+            due(
+                &disabled,
+                &[
+                    visit("2025-11-10", "in_person"),
+                    visit("2025-11-26", "phone")
+                ]
+            )
+            .1,
+            Some(d("2025-11-24")),
+            "14 days after the door visit is earlier than 7 after the call"
+        );
+        assert_eq!(
+            due(&disabled, &[visit("2025-11-20", "in_person")]).1,
+            Some(d("2025-11-27"))
+        );
+
+        // Who cannot use a smartphone, and only the five groups.
+        let no_phone = RiskInput {
+            no_smartphone: true,
+            minor: true,
+            living_alone: true,
+            ..born("1990-01-01")
+        };
+        assert_eq!(no_phone.offline_groups(), vec![OfflineGroup::NoSmartphone]);
+        assert!(born("1990-01-01").offline_groups().is_empty());
+        assert_eq!(due(&born("1990-01-01"), &[]).1, None);
+        for g in OfflineGroup::ALL {
+            assert!(
+                crate::entities::resident::TAGS.contains(&g.field()),
+                "{g:?}"
+            );
+        }
     }
 }

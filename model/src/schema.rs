@@ -241,7 +241,7 @@ pub mod roles {
     pub const ADMIN_SUPERVISOR_VOLUNTEER: &[Role] = &[Admin, Supervisor, Volunteer];
 }
 
-static ENTITIES: [EntityDef; 11] = [
+static ENTITIES: [EntityDef; 13] = [
     tables::grid::ENTITY,
     tables::household::ENTITY,
     tables::resident::ENTITY,
@@ -253,6 +253,8 @@ static ENTITIES: [EntityDef; 11] = [
     tables::pack_plan_item::ENTITY,
     tables::facility::ENTITY,
     tables::user_profile::ENTITY,
+    tables::education::ENTITY,
+    tables::mobilisation::ENTITY,
 ];
 
 /// Every entity, in a stable order.
@@ -311,7 +313,7 @@ mod tests {
     #[test]
     fn field_constants_name_every_field_of_the_table_in_order() {
         use crate::entities::*;
-        let tables: [(&EntityDef, &str, &[&str]); 11] = [
+        let tables: [(&EntityDef, &str, &[&str]); 13] = [
             (&grid::ENTITY, grid::NAME, grid::field::NAMES),
             (&household::ENTITY, household::NAME, household::field::NAMES),
             (&resident::ENTITY, resident::NAME, resident::field::NAMES),
@@ -342,6 +344,12 @@ mod tests {
                 &user_profile::ENTITY,
                 user_profile::NAME,
                 user_profile::field::NAMES,
+            ),
+            (&education::ENTITY, education::NAME, education::field::NAMES),
+            (
+                &mobilisation::ENTITY,
+                mobilisation::NAME,
+                mobilisation::field::NAMES,
             ),
         ];
         assert_eq!(tables.len(), entities().len());
@@ -447,7 +455,15 @@ mod tests {
             .collect();
         assert_eq!(
             scoped,
-            set(&["household", "resident", "visit", "need", "pack_delivery"])
+            set(&[
+                "household",
+                "resident",
+                "visit",
+                "need",
+                "pack_delivery",
+                "education",
+                "mobilisation"
+            ])
         );
         assert_eq!(entity("nope"), None);
         assert_eq!(field("resident", "nope"), None);
@@ -508,7 +524,15 @@ mod tests {
         };
         assert_eq!(
             by_writer(GridWorker),
-            set(&["household", "resident", "visit", "need", "pack_delivery"])
+            set(&[
+                "household",
+                "resident",
+                "visit",
+                "need",
+                "pack_delivery",
+                "education",
+                "mobilisation"
+            ])
         );
         assert_eq!(
             by_writer(Supervisor),

@@ -33,6 +33,10 @@ pub struct LoginResponse {
     pub token: String,
     pub user: UserInfo,
     pub server_time_ms: i64,
+    /// Added (issue 16): the server's vaccination policy, which the device's mobilisation list
+    /// follows. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vaccination: Option<crate::vaccination::Policy>,
 }
 
 /// Every error body: `{"error": "<code>", "message": "<human text>"}`, plus the extras some codes
@@ -355,10 +359,19 @@ mod tests {
                 grid_names: vec!["第一网格".into()],
             },
             server_time_ms: 1764331200000,
+            vaccination: None,
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"token":"t","user":{"id":"u1","name":"王芳","role":"grid_worker","grids":["g1"],"grid_names":["第一网格"]},"server_time_ms":1764331200000}"#
+        );
+        let with = LoginResponse {
+            vaccination: Some(crate::vaccination::Policy::DEFAULT),
+            ..r
+        };
+        assert_eq!(
+            serde_json::to_string(&with).unwrap(),
+            r#"{"token":"t","user":{"id":"u1","name":"王芳","role":"grid_worker","grids":["g1"],"grid_names":["第一网格"]},"server_time_ms":1764331200000,"vaccination":{"full_course":3,"booster_days":180}}"#
         );
     }
 

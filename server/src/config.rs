@@ -28,6 +28,9 @@ pub struct Config {
     pub daily_load: u32,
     /// `KNOCK_TOKEN_IDLE_DAYS`, default 30: a token unused this long ends (401 `unauthorized`).
     pub token_idle_days: u32,
+    /// `KNOCK_VACC_FULL_COURSE` (default 3 doses) and `KNOCK_VACC_BOOSTER_DAYS` (default 180):
+    /// who counts as fully vaccinated, for the dashboard and, through the login, the devices.
+    pub vaccination: model::vaccination::Policy,
     /// `KNOCK_TRUSTED_PROXIES`: addresses of reverse proxies (comma-separated) whose
     /// `X-Forwarded-For` names the client; from any other peer the header is ignored. Without it,
     /// behind a proxy every client would share the proxy's address in the login limiter.
@@ -104,6 +107,10 @@ pub enum ConfigError {
     TokenIdleDays(String),
     #[error("KNOCK_MAX_CONNECTIONS must be a whole number from 1 to 100000, not {0}")]
     MaxConnections(String),
+    #[error("KNOCK_VACC_FULL_COURSE must be a whole number of doses from 1 to 10, not {0}")]
+    VaccFullCourse(String),
+    #[error("KNOCK_VACC_BOOSTER_DAYS must be a whole number of days from 1 to 3650, not {0}")]
+    VaccBoosterDays(String),
 }
 
 impl Config {
@@ -130,6 +137,17 @@ impl Config {
                 .ok()
                 .filter(|n| (1..=1000).contains(n))
                 .ok_or(ConfigError::DailyLoad(v))?,
+        };
+        let number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
+            get(key).map_or(Ok(default), |v| {
+                v.trim().parse().ok().filter(|n| range.contains(n)).ok_or(v)
+            })
+        };
+        let vaccination = model::vaccination::Policy {
+            full_course: number("KNOCK_VACC_FULL_COURSE", 3, 1..=10)
+                .map_err(ConfigError::VaccFullCourse)?,
+            booster_days: number("KNOCK_VACC_BOOSTER_DAYS", 180, 1..=3650)
+                .map_err(ConfigError::VaccBoosterDays)?,
         };
         let token_idle_days = match get("KNOCK_TOKEN_IDLE_DAYS") {
             None => 30,
@@ -187,6 +205,7 @@ impl Config {
             tile_url: get("KNOCK_TILE_URL").filter(|s| !s.is_empty()),
             daily_load,
             token_idle_days,
+            vaccination,
             max_connections,
             // Long enough for a roster import and a supervisor's pull page on a slow disk.
             request_timeout: std::time::Duration::from_secs(60),
@@ -222,6 +241,21 @@ mod tests {
         assert!(e.to_string().contains("KNOCK_DEMO"));
         let e = Config::from_lookup(|k| (k == "KNOCK_DAILY_LOAD").then(|| "0".into())).unwrap_err();
         assert!(e.to_string().contains("KNOCK_DAILY_LOAD"));
+        let d = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(d.vaccination, model::vaccination::Policy::DEFAULT);
+        let v = Config::from_lookup(|k| match k {
+            "KNOCK_VACC_FULL_COURSE" => Some("2".into()),
+            "KNOCK_VACC_BOOSTER_DAYS" => Some(" 365 ".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            (v.vaccination.full_course, v.vaccination.booster_days),
+            (2, 365)
+        );
+        let e = Config::from_lookup(|k| (k == "KNOCK_VACC_BOOSTER_DAYS").then(|| "0".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("KNOCK_VACC_BOOSTER_DAYS"));
         for bad in ["0", "-1", "30d", "3651"] {
             let e = Config::from_lookup(|k| (k == "KNOCK_TOKEN_IDLE_DAYS").then(|| bad.into()))
                 .unwrap_err();

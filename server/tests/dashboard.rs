@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use model::entities::{grid, need, pack_delivery, resident, visit};
+use model::entities::{education, grid, household, need, pack_delivery, resident, visit};
 use model::schema::{DELETED, GRID_ID};
 use model::Role;
 use serde_json::{json, Value};
@@ -346,4 +346,101 @@ async fn the_tile_url_and_the_daily_load_come_from_the_servers_config() {
     let (_, d) = dashboard(&plain, &sup, "").await;
     assert_eq!(d["tile_url"], Value::Null);
     assert_eq!(d["daily_load"], 30);
+}
+
+/// An `education` record pushed as a grid worker: (status, body).
+async fn push_education(
+    s: &TestServer,
+    token: &str,
+    id: &str,
+    grid: &str,
+    household: &str,
+) -> (u16, Value) {
+    let now = server::now_ms();
+    let fields = model::dataset::education::given(
+        grid,
+        household,
+        None,
+        "antigen_self_test",
+        "loudspeaker",
+        "",
+        now,
+    );
+    let batch = fields
+        .into_iter()
+        .filter(|(f, _)| f != education::field::WORKER_ID)
+        .enumerate()
+        .map(|(i, (f, v))| {
+            change(
+                education::NAME,
+                id,
+                &f,
+                v,
+                &stamp(now, i as u16, "edu-phone"),
+            )
+        })
+        .collect();
+    s.push(token, "edu-phone", batch).await
+}
+
+#[tokio::test]
+async fn health_education_counts_households_reached_within_the_workers_grids_only() {
+    let Community { s, grids, .. } = community(&[]).await;
+    let sup = s.token("zhaomin", "sup-phone").await;
+    let worker = s.token("wangfang", "edu-phone").await;
+    let all = records(&s).await;
+    let household_in = |g: &str| {
+        all[household::NAME]
+            .iter()
+            .find(|(_, f)| f.get(GRID_ID) == Some(&json!(g)))
+            .map(|(id, _)| id.clone())
+            .unwrap()
+    };
+    let (_, before) = dashboard(&s, &sup, "").await;
+    assert_eq!(grid_figure(&before, &grids[0], "households"), 4);
+    assert_eq!(grid_figure(&before, &grids[0], "households_educated"), 0);
+
+    let home = household_in(&grids[0]);
+    let (status, body) = push_education(
+        &s,
+        &worker,
+        "0e0e0e0e-0000-4000-8000-000000000001",
+        &grids[0],
+        &home,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // The same household again (another guide) is still one household reached.
+    let (status, _) = push_education(
+        &s,
+        &worker,
+        "0e0e0e0e-0000-4000-8000-000000000002",
+        &grids[0],
+        &home,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, after) = dashboard(&s, &sup, "").await;
+    assert_eq!(grid_figure(&after, &grids[0], "households_educated"), 1);
+    assert_eq!(after["total"]["households_educated"], json!(1));
+    assert_eq!(after["total"]["households"], json!(12));
+
+    // Not in a grid of hers: refused, and nothing counted.
+    let other = household_in(&grids[2]);
+    let (status, body) = push_education(
+        &s,
+        &worker,
+        "0e0e0e0e-0000-4000-8000-000000000003",
+        &grids[2],
+        &other,
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    let (_, same) = dashboard(&s, &sup, "").await;
+    assert_eq!(grid_figure(&same, &grids[2], "households_educated"), 0);
+
+    // A volunteer receives none of it.
+    let volunteer = s.token("chenjing", "vol-phone").await;
+    let (changes, _) = s.pull_all(&volunteer, None, 1000).await;
+    assert!(changes.iter().all(|c| c["entity"] != education::NAME));
 }

@@ -8,10 +8,12 @@ use leptos::prelude::*;
 use leptos_leaflet::leaflet;
 use leptos_leaflet::prelude::*;
 use model::dashboard::{Dashboard, GridSummary};
+use model::entities::facility;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::field_input::member_label;
 use crate::data::use_data;
 use crate::i18n::{t, t_string, use_i18n};
 
@@ -138,7 +140,8 @@ pub enum LegendKey {
     NoFigure,
 }
 
-/// The key under the map: every colour of the layer shown, and the household dots.
+/// The key under the map: every colour of the layer shown, the household dots and the service
+/// points.
 #[component]
 pub fn MapLegend(#[prop(into)] layer: Signal<Layer>) -> impl IntoView {
     let i18n = use_i18n();
@@ -170,6 +173,10 @@ pub fn MapLegend(#[prop(into)] layer: Signal<Layer>) -> impl IntoView {
             <li data-testid="legend-item">
                 <span class="swatch dot" aria-hidden="true"></span>
                 {move || t_string!(i18n, legend_household)}
+            </li>
+            <li data-testid="legend-item">
+                <span class="swatch dot facility-dot" aria-hidden="true"></span>
+                {move || t_string!(i18n, legend_facility)}
             </li>
         </ul>
     }
@@ -324,6 +331,27 @@ pub fn GridMap(
             .collect::<Vec<_>>()
     };
 
+    // Service points with a position: few, so always drawn, each named on hover or tap.
+    let facilities = move || {
+        let Some(d) = data.dataset() else {
+            return Vec::new();
+        };
+        let locale = i18n.get_locale();
+        d.facilities
+            .iter()
+            .filter_map(|r| {
+                let f = model::record::Facility(r);
+                let p = Position::new(f.lat()?, f.lng()?);
+                let kind = f
+                    .kind()
+                    .map(|k| member_label(facility::NAME, facility::field::KIND, k, locale))
+                    .unwrap_or_default();
+                let label = format!("{} · {kind}", f.name().unwrap_or_default());
+                Some((r.id.clone(), p, label))
+            })
+            .collect::<Vec<_>>()
+    };
+
     let polygons = move || {
         let Some(d) = summary.get() else {
             return Vec::new();
@@ -385,6 +413,16 @@ pub fn GridMap(
                     <MapContainer class="grid-map" zoom=13.0 center=Position::new(39.92, 116.42) map=map.write_only() events=events.get_value()>
                         {tile_url.map(|url| view! { <TileLayer url=url /> })}
                         {polygons}
+                        {move || facilities().into_iter().map(|(id, p, label)| {
+                            // As with the grids: a tooltip's context per owner, or siblings clash.
+                            let owner = Owner::current().expect("a reactive owner").child();
+                            let point = owner.with(|| view! {
+                                <Circle center=p radius=9.0 color="#4a148c" fill_color="#8e24aa" fill_opacity=Some(0.95) weight=Some(2.0) class_name=format!("facility-point fac-{id}")>
+                                    <Tooltip direction="top"><span class="facility-label">{label}</span></Tooltip>
+                                </Circle>
+                            });
+                            leptos::tachys::reactive_graph::OwnedView::new_with_owner(point, owner)
+                        }).collect_view()}
                         {move || households().into_iter().map(|(id, p)| view! {
                             <Circle center=p radius=6.0 color="#0d47a1" fill_color="#1565c0" fill_opacity=Some(0.9) weight=Some(1.0) class_name=format!("household-point hh-{id}") />
                         }).collect_view()}

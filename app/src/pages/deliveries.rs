@@ -16,6 +16,7 @@ use model::schema::{can_write, DELETED};
 use model::Role;
 
 use crate::components::access::may;
+use crate::components::delivery_sheet::delivery_sheet;
 use crate::components::door_card::{Door, DoorCard, Drafts, Mark};
 use crate::components::field_input::member_label;
 use crate::components::show_more::ShowMore;
@@ -247,9 +248,40 @@ pub fn DeliveriesPage() -> impl IntoView {
             }
         })
     };
+    // Paper as a fallback: the whole list of the filter as a table with a box to sign, drawn
+    // only while the browser prints (the print styles hide the cards).
+    let printing = RwSignal::new(false);
+    let print = move |_| {
+        printing.set(true);
+        request_animation_frame(move || {
+            if let Err(e) = window().print() {
+                leptos::logging::warn!("print: {e:?}");
+            }
+            printing.set(false);
+        });
+    };
+    let sheet = move || {
+        printing.get().then(|| {
+            data.dataset_untracked().map(|d| {
+                let (f, only_to_do) = (filter.get_untracked(), to_do_only.get_untracked());
+                let listed: Vec<&Record> = d
+                    .deliveries
+                    .iter()
+                    .filter(|x| f.matches(*x) && (!only_to_do || doors::is_to_do(*x)))
+                    .collect();
+                delivery_sheet(&d, listed)
+            })
+        })
+    };
     view! {
-        <section>
-            <h1>{t!(i18n, deliveries_title)}</h1>
+        <section class:printing-sheet=move || printing.get()>
+            <div class="toolbar">
+                <h1>{t!(i18n, deliveries_title)}</h1>
+                {staff.then(|| view! {
+                    <button class="secondary" data-testid="print-deliveries" on:click=print>{t!(i18n, print_deliveries)}</button>
+                })}
+            </div>
+            {sheet}
             {filters}
             <label class="check">
                 <input type="checkbox" data-testid="filter-to-do" prop:checked=move || to_do_only.get()

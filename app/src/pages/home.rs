@@ -8,6 +8,7 @@ use model::access::Page;
 use model::Role;
 
 use crate::components::app_header::{label, tabs, testid};
+use crate::components::reminder_settings::ReminderSettings;
 
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::{use_session, SessionContext};
@@ -19,6 +20,9 @@ fn more_pages(role: Role) -> Vec<Page> {
     [
         Page::Households,
         Page::Residents,
+        Page::Vaccination,
+        Page::VisitSheet,
+        Page::Guides,
         Page::Services,
         Page::Deliveries,
         Page::Supplies,
@@ -103,6 +107,8 @@ pub fn HomePage() -> impl IntoView {
                                 <A href=p.path() attr:class="button secondary block" attr:data-testid=testid(p)>{label(p)}</A>
                             }).collect_view()}
                         </nav>
+                        // Reminders are of due visits: for the roles that have a due list.
+                        {Page::Today.opens_for(role).then(|| view! { <ReminderSettings /> })}
                         <button class="secondary" data-testid="logout" on:click=ask_logout>
                             {t!(i18n, logout)}
                         </button>

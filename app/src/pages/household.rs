@@ -10,6 +10,7 @@ use model::record::Household;
 use serde_json::Value;
 
 use crate::components::access::may;
+use crate::components::education_panel::EducationPanel;
 use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
 use crate::components::tier_chip::TierChip;
@@ -58,6 +59,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
 
     let members_id = id.clone();
     let panel_id = id.clone();
+    let education_id = id.clone();
     let members = move || {
         data.dataset().map(|d| {
             let list: Vec<_> = d.members_of(&members_id).collect();
@@ -105,6 +107,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
                     {may_add_member.then(|| view! {
                         <A href=format!("/residents/new?household={id}") attr:class="button secondary block" attr:data-testid="add-member">{t!(i18n, add_member)}</A>
                     })}
+                    <EducationPanel household=education_id.clone() />
                 })}
             </section>
         },

@@ -9,6 +9,7 @@ use model::entities::resident;
 use model::risk::Tier;
 
 use crate::components::field_input::field_label;
+use crate::components::offline_channel::offline_line;
 use crate::components::show_more::ShowMore;
 use crate::components::tier_chip::{tier_label, TierChip};
 use crate::data::{today, use_data};
@@ -64,9 +65,10 @@ pub fn LedgerPage() -> impl IntoView {
         Group::all()
             .filter_map(|g| {
                 let label = match g {
-                    Group::Aged65 if locale == Locale::zh => "65 岁及以上",
-                    Group::Aged65 => "aged 65+",
-                    Group::Flag(f) => field_label(resident::ENTITY.field(f)?, locale),
+                    Group::Aged65 if locale == Locale::zh => "65 岁及以上".to_owned(),
+                    Group::Aged65 => "aged 65+".to_owned(),
+                    Group::OfflineChannel => t_string!(i18n, ledger_group_offline).to_string(),
+                    Group::Flag(f) => field_label(resident::ENTITY.field(f)?, locale).to_owned(),
                 };
                 Some(view! { <option value=g.key()>{label}</option> })
             })
@@ -82,7 +84,12 @@ pub fn LedgerPage() -> impl IntoView {
                 .take(shown.get())
                 .map(|r| {
                     let (tier, name, id) = (r.tier(), r.name().to_owned(), r.id().to_owned());
-                    let reasons = reasons_text(r, locale);
+                    // A green row is there for its offline channel: say so where the reasons go.
+                    let reasons = [reasons_text(r, locale), offline_line(r, locale).unwrap_or_default()]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ");
                     let age = r.assessment.age.map(|a| a.to_string()).unwrap_or_default();
                     let last = r.last_contact.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
                     let due = r.due.map(|x| x.to_string()).unwrap_or_else(|| "—".into());

@@ -58,6 +58,7 @@ pub fn LoginPage() -> impl IntoView {
             token: resp.token,
             user: resp.user,
             device_id: session::device_id(),
+            vaccination: resp.vaccination.unwrap_or_default(),
         }),
         Some(Err(e)) => set_problem.set(Some(Problem::from(&e))),
         None => {}

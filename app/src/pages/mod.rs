@@ -1,6 +1,9 @@
 //! One module per page.
 
 pub mod deliveries;
+pub mod facility;
+pub mod guide;
+pub mod guides;
 pub mod home;
 pub mod household;
 pub mod households;
@@ -20,5 +23,7 @@ pub mod supplies;
 pub mod sync_status;
 pub mod today;
 pub mod users;
+pub mod vaccination;
 pub mod visit;
 pub mod visit_edit;
+pub mod visit_sheet;

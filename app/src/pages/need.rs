@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::components::access::may;
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::field_input::member_label;
+use crate::components::hotlines::CommunityHotlines;
 use crate::components::record_form::{use_record_form, Edit, FormSpec};
 use crate::data::use_data;
 use crate::db::now_ms;
@@ -197,6 +198,7 @@ pub fn NeedForm(id: String) -> impl IntoView {
                     <div class="confirm" role="alert" data-testid="hotline">
                         <p class="hotline">{t!(i18n, hotline)}</p>
                         <a class="button primary block" href="tel:120">{t!(i18n, call_120)}</a>
+                        <CommunityHotlines />
                     </div>
                 </Show>
                 <form on:submit=on_submit novalidate data-testid="need-form">

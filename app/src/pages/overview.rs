@@ -262,6 +262,8 @@ fn FiguresList(f: Figures, coverage: Option<u32>) -> impl IntoView {
             {row("needs_open", t_string!(i18n, fig_needs_open).to_owned(), f.needs_open.to_string())}
             {row("needs_overdue", t_string!(i18n, fig_needs_overdue).to_owned(), f.needs_overdue.to_string())}
             {row("packs", t_string!(i18n, fig_packs).to_owned(), packs(&f))}
+            {row("vaccination", t_string!(i18n, fig_vaccination).to_owned(), format!("{} / {} / {}", f.vacc_eligible, f.vacc_mobilised, f.vacc_vaccinated))}
+            {row("education", t_string!(i18n, fig_education).to_owned(), format!("{} / {} ({})", f.households_educated, f.households, percent(f.education_coverage())))}
         </dl>
     }
 }

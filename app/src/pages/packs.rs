@@ -28,6 +28,7 @@ pub fn PacksPage() -> impl IntoView {
         red: true,
         yellow: false,
         alone_65: true,
+        offline_channel: false,
         not_received: true,
     });
     let chosen = RwSignal::new(BTreeSet::<String>::new());
@@ -192,6 +193,7 @@ pub fn PacksPage() -> impl IntoView {
                     {flag(t!(i18n, only_red).into_any(), |f, v| f.red = v, |f| f.red, "filter-red")}
                     {flag(t!(i18n, only_yellow).into_any(), |f, v| f.yellow = v, |f| f.yellow, "filter-yellow")}
                     {flag(t!(i18n, alone_65).into_any(), |f, v| f.alone_65 = v, |f| f.alone_65, "filter-alone")}
+                    {flag(t!(i18n, pack_group_offline).into_any(), |f, v| f.offline_channel = v, |f| f.offline_channel, "filter-offline")}
                     {flag(t!(i18n, not_received).into_any(), |f, v| f.not_received = v, |f| f.not_received, "filter-not-received")}
                     <p class="notice" data-testid="plan-preview">{move || t!(i18n, preview, count = count())}</p>
                 </fieldset>

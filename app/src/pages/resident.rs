@@ -14,11 +14,12 @@ use serde_json::Value;
 
 use crate::components::access::may;
 use crate::components::lifecycle_panel::LifecyclePanel;
+use crate::components::offline_channel::OfflineNote;
 use crate::components::record_form::{use_record_form, Edit, FormSpec, FormState, GridSelect};
 use crate::components::tier_chip::TierChip;
 use crate::components::visit_history::VisitHistory;
 use crate::data::{use_data, Dataset};
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::pages::not_found::unless_missing;
 use crate::pages::today::reasons_text;
 
@@ -180,9 +181,18 @@ pub fn ResidentForm(id: String) -> impl IntoView {
         let last = r.last_contact.map(|d| d.to_string());
         let needs = d.open_needs_of(&summary_id).count();
         let pack = pack_received(&d, r);
+        let offline = r.needs_offline_channel().then(|| {
+            let groups = match i18n.get_locale() {
+                Locale::zh => r.offline_zh(),
+                Locale::en => r.offline_en(),
+            };
+            let (name, phone) = r.carer().unwrap_or_default();
+            view! { <OfflineNote groups carer_name=name.map(str::to_owned) carer_phone=phone.map(str::to_owned) /> }
+        });
         Some(view! {
             <div class="summary" data-testid="risk-summary">
                 <p><TierChip tier=r.tier() />" "{reasons}</p>
+                {offline}
                 <p class="muted">
                     {t!(i18n, last_visit)}": "{last.unwrap_or_else(|| "—".into())}" · "
                     {t!(i18n, next_due)}": "{next.unwrap_or_else(|| "—".into())}" · "

@@ -10,6 +10,7 @@ use model::access::Action;
 use model::dataset::due::Due;
 
 use crate::components::access::may;
+use crate::components::offline_channel::{number_to_call, offline_line};
 use crate::components::search_list::first_rows;
 use crate::components::show_more::ShowMore;
 use crate::components::tier_chip::TierChip;
@@ -42,21 +43,19 @@ fn row(d: &Dataset, r: &Resident, i18n: I18n) -> impl IntoView {
         Due::NeverVisited => t!(i18n, never_visited).into_any(),
         Due::Today => t!(i18n, due_today).into_any(),
         Due::Overdue(days) => t!(i18n, overdue_days, days = days).into_any(),
+        Due::AtTheDoor => t!(i18n, due_at_the_door).into_any(),
     };
     let reasons = reasons_text(r, i18n.get_locale());
+    let offline = offline_line(r, i18n.get_locale());
     let address = d.address_of_resident(r);
     let (tier, name, rid) = (r.tier(), r.name().to_owned(), r.id().to_owned());
-    // Only a phone this role receives: a volunteer's copy of a resident has none.
-    let phone = r
-        .view()
-        .phone()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned);
+    // Only a phone this role receives: a volunteer's copy of a resident has none. Someone
+    // without one of their own is called through their guardian or emergency contact.
+    let (phone, callee) = number_to_call(r).unzip();
     let call_label = {
-        let name = name.clone();
+        let callee = callee.unwrap_or_default();
         // "拨打 张三": the button says only 拨打, a screen reader says whom.
-        move || format!("{} {name}", t_string!(i18n, call))
+        move || format!("{} {callee}", t_string!(i18n, call))
     };
     view! {
         <li class="today-item" data-testid="today-item" data-resident=rid.clone()>
@@ -64,6 +63,7 @@ fn row(d: &Dataset, r: &Resident, i18n: I18n) -> impl IntoView {
                 <span class="row-main"><TierChip tier=tier />" "{name}</span>
                 <span class="row-sub">{when}" · "{reasons}</span>
                 <span class="row-sub">{address}</span>
+                {offline.map(|line| view! { <span class="row-sub offline-line" data-testid="today-offline">{line}</span> })}
             </a>
             <div class="row-actions">
                 {may(Action::RecordVisit).then(|| view! {

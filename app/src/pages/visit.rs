@@ -13,6 +13,7 @@ use model::entities::visit::{self, field};
 use model::record::Resident;
 use serde_json::{json, Value};
 
+use crate::components::hotlines::CommunityHotlines;
 use crate::components::record_form::FormState;
 use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
@@ -200,6 +201,7 @@ pub fn VisitPage(resident_id: String) -> impl IntoView {
                                     <p class="notice" data-testid="emergency-raised">{t!(i18n, emergency_raised)}</p>
                                     <p class="hotline">{t!(i18n, hotline)}</p>
                                     <a class="button primary block" href="tel:120" data-testid="call-120">{t!(i18n, call_120)}</a>
+                                    <CommunityHotlines />
                                 }.into_any(),
                             }}
                         </div>

@@ -10,11 +10,16 @@ use super::{
 };
 use crate::date::{Date, CHINA_UTC_OFFSET_MINUTES};
 use crate::entities::{
-    grid, household, need, pack_delivery, resident, stock_move, supply_item, visit,
+    education, grid, household, mobilisation, need, pack_delivery, resident, stock_move,
+    supply_item, visit,
 };
 use crate::lifecycle;
-use crate::record::{Grid, Need, PackDelivery, Resident, SupplyItem, Values, Visit};
+use crate::record::{
+    Education, Grid, Household, Mobilisation, Need, PackDelivery, Resident, SupplyItem, Values,
+    Visit,
+};
 use crate::risk::{self, Assessment, RiskInput, Tier};
+use crate::vaccination::{self, Policy};
 
 /// Unix ms of the first instant after `date` ends, China time.
 pub fn end_of_day_ms(date: Date) -> i64 {
@@ -31,6 +36,27 @@ pub fn compute(
     now_ms: i64,
     daily_load: u32,
 ) -> Dashboard {
+    compute_with(
+        records,
+        grids,
+        workers,
+        date,
+        now_ms,
+        daily_load,
+        Policy::DEFAULT,
+    )
+}
+
+/// [`compute`] with the server's vaccination policy, which decides who is eligible.
+pub fn compute_with(
+    records: &Records,
+    grids: &[String],
+    workers: &[Worker],
+    date: Date,
+    now_ms: i64,
+    daily_load: u32,
+    policy: Policy,
+) -> Dashboard {
     let scope = Scope::new(records, grids, date, now_ms);
     let visits = scope.visits();
     let needs = scope.open_needs();
@@ -39,6 +65,8 @@ pub fn compute(
     count_visits_today(&scope, &visits, &mut per_grid);
     count_needs(&scope, &needs, &mut per_grid);
     count_packs(&scope, &mut per_grid);
+    count_education(&scope, &mut per_grid);
+    count_vaccination(&scope, policy, &mut per_grid);
     let summaries = grid_summaries(&scope, &per_grid);
     let total = total_of(&summaries);
     Dashboard {
@@ -185,9 +213,7 @@ fn count_residents<'a>(scope: &Scope<'a>, visits: &[TimedVisit<'a>], per_grid: &
         }
         let mut input = RiskInput::from_fields(r);
         let seen = by_resident.get(id.as_str()).into_iter().flatten().copied();
-        if let Some(v) = risk::latest_contact(seen) {
-            input.set_latest_visit(v, CHINA_UTC_OFFSET_MINUTES);
-        }
+        input.set_visits(seen, CHINA_UTC_OFFSET_MINUTES);
         let (a, due) = risk::assess_with_due(&input, scope.date);
         per_grid
             .entry(g)
@@ -279,6 +305,70 @@ fn count_packs<'a>(scope: &Scope<'a>, per_grid: &mut PerGrid<'a>) {
         f.packs_planned += 1;
         if d.status() == Some(pack_delivery::DELIVERED) {
             f.packs_delivered += 1;
+        }
+    }
+}
+
+/// Households looked after on the date, and of them those that received health education by its
+/// end, by grid.
+fn count_education<'a>(scope: &Scope<'a>, per_grid: &mut PerGrid<'a>) {
+    let educated: BTreeSet<&str> = scope
+        .all(education::NAME)
+        .map(|(_, e)| Education(e))
+        .filter(|e| e.given_at().is_some_and(|at| at < scope.end_ms))
+        .filter_map(|e| e.household_id())
+        .collect();
+    for (id, h) in scope.all(household::NAME) {
+        let Some(g) = scope.chosen(Household(h).grid_id()) else {
+            continue;
+        };
+        let gone =
+            lifecycle::of_household(h).is_some_and(|d| d.date.is_none_or(|day| day <= scope.date));
+        if gone {
+            continue;
+        }
+        let f = per_grid.entry(g).or_default();
+        f.households += 1;
+        if educated.contains(id.as_str()) {
+            f.households_educated += 1;
+        }
+    }
+}
+
+/// Residents eligible for vaccination on the date, and residents mobilised and vaccinated by
+/// its end (an attempt, and an attempt whose outcome is vaccinated), by grid.
+fn count_vaccination<'a>(scope: &Scope<'a>, policy: Policy, per_grid: &mut PerGrid<'a>) {
+    let mut mobilised: BTreeSet<&str> = BTreeSet::new();
+    let mut vaccinated: BTreeSet<&str> = BTreeSet::new();
+    for (_, m) in scope.all(mobilisation::NAME) {
+        let m = Mobilisation(m);
+        let (Some(r), Some(at)) = (m.resident_id(), m.at()) else {
+            continue;
+        };
+        if at >= scope.end_ms {
+            continue;
+        }
+        mobilised.insert(r);
+        if m.outcome() == Some(mobilisation::VACCINATED) {
+            vaccinated.insert(r);
+        }
+    }
+    for (id, r) in scope.all(resident::NAME) {
+        let Some(g) = scope.chosen(Resident(r).grid_id()) else {
+            continue;
+        };
+        if scope.departed_by_then(r) {
+            continue;
+        }
+        let f = per_grid.entry(g).or_default();
+        if vaccination::gap(r, scope.date, policy).is_some() {
+            f.vacc_eligible += 1;
+        }
+        if mobilised.contains(id.as_str()) {
+            f.vacc_mobilised += 1;
+        }
+        if vaccinated.contains(id.as_str()) {
+            f.vacc_vaccinated += 1;
         }
     }
 }

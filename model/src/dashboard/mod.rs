@@ -16,7 +16,7 @@ mod report;
 #[cfg(test)]
 mod tests;
 
-pub use compute::{compute, end_of_day_ms, low_stock};
+pub use compute::{compute, compute_with, end_of_day_ms, low_stock};
 pub use report::daily_report;
 
 /// Merged live records: entity → id → field → value (deleted records left out).
@@ -53,12 +53,34 @@ pub struct Figures {
     pub needs_emergency: u32,
     pub packs_planned: u32,
     pub packs_delivered: u32,
+    /// Households still looked after in the grid on the date. Added (issue 16).
+    #[serde(default)]
+    pub households: u32,
+    /// Of those, households that received health education (an `education` record) by the date.
+    /// Added (issue 16).
+    #[serde(default)]
+    pub households_educated: u32,
+    /// Residents eligible for vaccination on the date (`crate::vaccination`). Added (issue 16).
+    #[serde(default)]
+    pub vacc_eligible: u32,
+    /// Residents with a mobilisation attempt by the date. Added (issue 16).
+    #[serde(default)]
+    pub vacc_mobilised: u32,
+    /// Residents with an attempt that ended in a vaccination by the date. Added (issue 16).
+    #[serde(default)]
+    pub vacc_vaccinated: u32,
 }
 
 impl Figures {
     /// Percentage of due residents whose visit is not late; `None` when nobody is due.
     pub fn coverage(&self) -> Option<u32> {
         (self.due > 0).then(|| (self.covered * 100 + self.due / 2) / self.due)
+    }
+
+    /// Percentage of households that received health education; `None` when there are none.
+    pub fn education_coverage(&self) -> Option<u32> {
+        (self.households > 0)
+            .then(|| (self.households_educated * 100 + self.households / 2) / self.households)
     }
 
     fn add(&mut self, o: &Figures) {
@@ -76,6 +98,11 @@ impl Figures {
         self.needs_emergency += o.needs_emergency;
         self.packs_planned += o.packs_planned;
         self.packs_delivered += o.packs_delivered;
+        self.households += o.households;
+        self.households_educated += o.households_educated;
+        self.vacc_eligible += o.vacc_eligible;
+        self.vacc_mobilised += o.vacc_mobilised;
+        self.vacc_vaccinated += o.vacc_vaccinated;
     }
 }
 
@@ -185,7 +212,7 @@ mod golden {
             tile_url: None,
             server_time_ms: 1,
         };
-        let figures = r#"{"residents":1,"aged_65":0,"red":0,"yellow":0,"due":0,"covered":0,"overdue":0,"visited_7d":0,"visits_today":0,"needs_open":0,"needs_overdue":0,"needs_emergency":0,"packs_planned":0,"packs_delivered":0}"#;
+        let figures = r#"{"residents":1,"aged_65":0,"red":0,"yellow":0,"due":0,"covered":0,"overdue":0,"visited_7d":0,"visits_today":0,"needs_open":0,"needs_overdue":0,"needs_emergency":0,"packs_planned":0,"packs_delivered":0,"households":0,"households_educated":0,"vacc_eligible":0,"vacc_mobilised":0,"vacc_vaccinated":0}"#;
         let zero = figures.replace(r#""residents":1"#, r#""residents":0"#);
         let expected = format!(
             r#"{{"date":"2026-11-28","grids":[{{"id":"g1","name":"一网格","lat":39.9,"lng":null,"boundary":null,"figures":{figures},"coverage":null}}],"total":{zero},"total_coverage":null,"visits_per_day":[{{"date":"2026-11-28","count":2}}],"workload":[{{"id":"w1","name":"王芳","grids":["g1"],"visits_per_day":[1],"open_items":0,"overloaded":false}}],"daily_load":30,"stock_low":[],"tile_url":null,"server_time_ms":1}}"#

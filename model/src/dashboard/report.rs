@@ -24,6 +24,12 @@ pub fn daily_report(d: &Dashboard) -> Table {
         "紧急需求",
         "计划发放健康包",
         "已送达健康包",
+        "住户数",
+        "已宣教住户",
+        "宣教覆盖率(%)",
+        "应接种人数",
+        "已动员人数",
+        "已接种人数",
     ];
     let n = |v: u32| Cell::Number(f64::from(v));
     let row = |name: &str, f: &Figures, coverage: Option<u32>| {
@@ -45,6 +51,12 @@ pub fn daily_report(d: &Dashboard) -> Table {
             n(f.needs_emergency),
             n(f.packs_planned),
             n(f.packs_delivered),
+            n(f.households),
+            n(f.households_educated),
+            f.education_coverage().map_or(Cell::Empty, n),
+            n(f.vacc_eligible),
+            n(f.vacc_mobilised),
+            n(f.vacc_vaccinated),
         ]
     };
     let mut rows: Vec<Vec<Cell>> = d

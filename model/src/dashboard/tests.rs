@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::date::Date;
+use crate::vaccination;
 use serde_json::{json, Value};
 
 fn rec(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
@@ -312,4 +313,132 @@ fn the_daily_report_has_a_row_per_grid_and_a_total() {
     );
     let csv = crate::export::to_csv(&t);
     assert!(csv.contains("合计,3,"), "{csv}");
+}
+
+#[test]
+fn education_coverage_counts_households_reached_by_the_date() {
+    let mut r = demo();
+    for (id, grid) in [("h1", "g1"), ("h2", "g1"), ("h3", "g1"), ("h9", "g2")] {
+        put(&mut r, "household", id, &[("grid_id", json!(grid))]);
+    }
+    put(
+        &mut r,
+        "household",
+        "gone",
+        &[
+            ("grid_id", json!("g1")),
+            ("status", json!("moved_away")),
+            ("status_date", json!("2026-11-01")),
+        ],
+    );
+    let given = |r: &mut Records, id: &str, household: &str, at: i64| {
+        put(
+            r,
+            "education",
+            id,
+            &[
+                ("grid_id", json!("g1")),
+                ("household_id", json!(household)),
+                ("guide", json!("antigen_self_test")),
+                ("channel", json!("wechat_group")),
+                ("given_at", json!(at)),
+            ],
+        );
+    };
+    // Two guides to one household count it once; one given tomorrow does not count yet.
+    given(&mut r, "e1", "h1", noon(-2));
+    given(&mut r, "e2", "h1", noon(0));
+    given(&mut r, "e3", "h2", noon(1));
+    let d = compute(&r, &grids(&["g1", "g2"]), &workers(), today(), noon(0), 30);
+    let g1 = &d.grids[0].figures;
+    assert_eq!(
+        (g1.households, g1.households_educated),
+        (3, 1),
+        "the moved-away household is off"
+    );
+    assert_eq!(g1.education_coverage(), Some(33));
+    assert_eq!((d.total.households, d.total.households_educated), (4, 1));
+    assert_eq!(d.grids[1].figures.education_coverage(), Some(0));
+    let report = report::daily_report(&d);
+    let at = |h: &str| report.headers.iter().position(|x| x == h).unwrap();
+    assert_eq!(
+        report.rows[0][at("已宣教住户")],
+        crate::export::Cell::Number(1.0)
+    );
+    assert_eq!(
+        report.rows[0][at("宣教覆盖率(%)")],
+        crate::export::Cell::Number(33.0)
+    );
+    let tomorrow = compute(
+        &r,
+        &grids(&["g1"]),
+        &workers(),
+        today().add_days(1),
+        noon(1),
+        30,
+    );
+    assert_eq!(tomorrow.grids[0].figures.households_educated, 2);
+}
+
+#[test]
+fn vaccination_counts_the_eligible_and_who_was_mobilised_and_vaccinated() {
+    let mut r = demo();
+    // demo(): in g1 "old" (80, doses unknown: eligible) and "young" (doses unknown: eligible).
+    put(
+        &mut r,
+        "resident",
+        "full",
+        &[
+            ("grid_id", json!("g1")),
+            ("birth_date", json!("1960-01-01")),
+            ("vacc_doses", json!(3)),
+            ("vacc_last_date", json!("2026-11-01")),
+        ],
+    );
+    let attempt = |r: &mut Records, id: &str, who: &str, outcome: &str, at: i64| {
+        put(
+            r,
+            "mobilisation",
+            id,
+            &[
+                ("grid_id", json!("g1")),
+                ("resident_id", json!(who)),
+                ("outcome", json!(outcome)),
+                ("at", json!(at)),
+            ],
+        );
+    };
+    attempt(&mut r, "m1", "old", "refused", noon(-3));
+    attempt(&mut r, "m2", "old", "agreed", noon(-1));
+    attempt(&mut r, "m3", "full", "vaccinated", noon(-20));
+    attempt(&mut r, "m4", "young", "agreed", noon(1));
+    let d = compute(&r, &grids(&["g1"]), &workers(), today(), noon(0), 30);
+    let g1 = &d.grids[0].figures;
+    assert_eq!(
+        (g1.vacc_eligible, g1.vacc_mobilised, g1.vacc_vaccinated),
+        (2, 2, 1),
+        "tomorrow's attempt does not count yet; two attempts are one resident"
+    );
+    // A stricter policy: a booster every 20 days makes "full" eligible again.
+    let strict = vaccination::Policy {
+        full_course: 3,
+        booster_days: 20,
+    };
+    let d = compute_with(
+        &r,
+        &grids(&["g1"]),
+        &workers(),
+        today(),
+        noon(0),
+        30,
+        strict,
+    );
+    assert_eq!(d.grids[0].figures.vacc_eligible, 3);
+    let report = report::daily_report(&d);
+    let at = report
+        .headers
+        .iter()
+        .position(|h| h == "应接种人数")
+        .unwrap();
+    assert_eq!(report.rows[0][at], crate::export::Cell::Number(3.0));
 }

@@ -12,6 +12,9 @@ pub enum Due {
     Today,
     /// Days past the due date.
     Overdue(i64),
+    /// Due a visit in person for their offline channel (线下渠道), though not by their tier: a call
+    /// will not take them off the list.
+    AtTheDoor,
 }
 
 impl<R: Row> Dataset<R> {
@@ -33,15 +36,29 @@ impl<R: Row> Dataset<R> {
             .collect();
         due.sort_by_cached_key(|&i| {
             let r = &self.residents[i];
+            // A warning sign is followed up every day: due today at least, so that among those
+            // with one the freshest alarm comes first, not whoever is also due by date.
+            let overdue = r.overdue_days(today).max(r.has_warning().then_some(0));
             (
                 r.tier(),
                 !r.has_warning(),
-                std::cmp::Reverse(r.overdue_days(today)),
+                std::cmp::Reverse(overdue),
                 std::cmp::Reverse(r.last_visit_ms),
                 r.name().to_owned(),
             )
         });
         due
+    }
+
+    /// How many on today's list are due today (or followed up daily) and how many are late: what
+    /// a reminder says and the app's badge counts.
+    pub fn due_counts(&self) -> (usize, usize) {
+        let late = self
+            .due_list()
+            .iter()
+            .filter(|r| r.overdue_days(self.today).is_some_and(|d| d > 0))
+            .count();
+        (self.due_order.len() - late, late)
     }
 
     /// Today's list narrowed to what a search for `query` finds: name, phone or the household's
@@ -70,6 +87,7 @@ impl<R: Row> Dataset<R> {
     pub fn due_of(&self, r: &Resident<R>) -> Due {
         match r.overdue_days(self.today) {
             None if r.has_warning() => Due::DailyFollowUp,
+            _ if r.at_the_door && !r.has_warning() => Due::AtTheDoor,
             _ if r.last_visit_ms.is_none() => Due::NeverVisited,
             Some(0) | None => Due::Today,
             Some(days) => Due::Overdue(days),
@@ -123,6 +141,11 @@ mod tests {
             ["warned", "red_late", "red_less", "yellow"]
         );
         assert_eq!(list[0].tier(), Tier::Red);
+        assert_eq!(
+            d.due_counts(),
+            (2, 2),
+            "warned and never visited today; two late"
+        );
         let due: Vec<Due> = list.iter().map(|r| d.due_of(r)).collect();
         assert_eq!(
             due,
@@ -206,5 +229,52 @@ mod tests {
         assert_eq!(ids(list.iter().copied(), |r| r.id()), ["b", "a", "c"]);
         let due: Vec<Due> = list.iter().map(|r| d.due_of(r)).collect();
         assert_eq!(due, [Due::Overdue(1), Due::Overdue(1), Due::Today]);
+    }
+
+    #[test]
+    fn the_freshest_alarm_leads_those_with_a_warning_even_if_another_is_due_by_date() {
+        let mut f = Fixture::new();
+        let warn = [(visit::field::WARN_BREATHING, json!(true))];
+        // Red by age, a warning two days ago: due today by the red interval too.
+        f.resident(
+            "old_alarm",
+            &[(resident::field::BIRTH_DATE, json!("1935-01-01"))],
+        );
+        f.visit("old_alarm", 2, &warn);
+        // A warning raised today.
+        f.resident("new_alarm", &[]);
+        f.visit("new_alarm", 0, &warn);
+        let d = f.build();
+        assert_eq!(
+            ids(d.due_list().iter().copied(), |r| r.id()),
+            ["new_alarm", "old_alarm"]
+        );
+    }
+
+    #[test]
+    fn an_offline_channel_due_at_the_door_says_so_and_a_call_does_not_clear_it() {
+        let mut f = Fixture::new();
+        let no_phone = [(resident::field::TAG_NO_SMARTPHONE, json!(true))];
+        f.resident("called", &no_phone);
+        f.visit("called", 1, &[(visit::field::METHOD, json!("phone"))]);
+        f.resident("knocked", &no_phone);
+        f.visit("knocked", 1, &[]);
+        // Yellow and due by the tier anyway: the tier's word wins.
+        f.resident(
+            "yellow",
+            &[
+                (resident::field::TAG_NO_SMARTPHONE, json!(true)),
+                (resident::field::TAG_LIVING_ALONE, json!(true)),
+            ],
+        );
+        let d = f.build();
+        let due = |id: &str| d.resident(id).map(|r| d.due_of(r));
+        assert_eq!(due("called"), Some(Due::AtTheDoor));
+        assert!(d.due_list().iter().any(|r| r.id() == "called"));
+        assert!(
+            !d.due_list().iter().any(|r| r.id() == "knocked"),
+            "met in person yesterday"
+        );
+        assert_eq!(due("yellow"), Some(Due::NeverVisited));
     }
 }

@@ -1,6 +1,7 @@
 //! The high-risk ledger (重症高风险人员台账): every red and yellow resident with tier, why, last
 //! visit, next due, vaccination and open needs, filtered by tier, key group, lateness and grid,
-//! and the same rows as the table reported upward.
+//! and the same rows as the table reported upward. Filtered by the offline channel (需线下渠道),
+//! it lists everyone in those groups whatever their tier.
 
 use super::{Dataset, Resident, Row};
 use crate::entities::resident::{self, field};
@@ -12,14 +13,17 @@ use crate::risk::Tier;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     Aged65,
+    /// In any group kept an offline channel (`crate::risk::OfflineGroup`), of any tier.
+    OfflineChannel,
     /// A resident's `tag_*` or `cond_*` flag.
     Flag(&'static str),
 }
 
 impl Group {
-    /// Every group, 65+ first, then the tags and the conditions in the table's order.
+    /// Every group, 65+ and the offline channel first, then the tags and the conditions in the
+    /// table's order.
     pub fn all() -> impl Iterator<Item = Group> {
-        std::iter::once(Group::Aged65).chain(
+        [Group::Aged65, Group::OfflineChannel].into_iter().chain(
             resident::TAGS
                 .iter()
                 .chain(resident::CONDITIONS)
@@ -31,6 +35,7 @@ impl Group {
     pub fn key(self) -> &'static str {
         match self {
             Group::Aged65 => "aged_65",
+            Group::OfflineChannel => "offline_channel",
             Group::Flag(f) => f,
         }
     }
@@ -42,6 +47,7 @@ impl Group {
     fn holds<R: Row>(self, r: &Resident<R>) -> bool {
         match self {
             Group::Aged65 => r.assessment.aged_65(),
+            Group::OfflineChannel => r.needs_offline_channel(),
             Group::Flag(f) => r.record.flag(f),
         }
     }
@@ -81,12 +87,16 @@ const HEADERS: [&str; 14] = [
 ];
 
 impl<R: Row> Dataset<R> {
-    /// The red and yellow residents `f` lets through, red first, then by name.
+    /// The red and yellow residents `f` lets through, red first, then by name; with the offline
+    /// channel's group, its green residents too, after them.
     pub fn ledger_rows(&self, f: &Filter) -> Vec<&Resident<R>> {
         let query = super::Query::new(&f.query);
         let mut rows: Vec<&Resident<R>> = self
             .active()
-            .filter(|r| matches!(r.tier(), Tier::Red | Tier::Yellow))
+            .filter(|r| {
+                matches!(r.tier(), Tier::Red | Tier::Yellow)
+                    || f.group == Some(Group::OfflineChannel)
+            })
             .filter(|r| f.tier.is_none_or(|t| r.tier() == t))
             .filter(|r| f.group.is_none_or(|g| g.holds(r)))
             .filter(|r| !f.overdue_only || r.overdue_days(self.today).is_some_and(|d| d > 0))
@@ -252,8 +262,57 @@ mod tests {
         assert_eq!(Group::parse("nonsense"), None);
         assert_eq!(
             Group::all().count(),
-            1 + resident::TAGS.len() + resident::CONDITIONS.len()
+            2 + resident::TAGS.len() + resident::CONDITIONS.len()
         );
+    }
+
+    #[test]
+    fn the_offline_channel_lists_its_groups_of_any_tier_with_whom_to_reach() {
+        let mut f = fixture();
+        f.resident(
+            "orphan",
+            &[
+                (field::NAME, json!("小明")),
+                (field::BIRTH_DATE, json!("2016-01-01")),
+                (field::TAG_ORPHAN, json!(true)),
+                (field::EMERGENCY_CONTACT, json!("村委会 李主任")),
+                (field::EMERGENCY_PHONE, json!("13900002222")),
+            ],
+        );
+        f.resident(
+            "no_phone",
+            &[
+                (field::TAG_NO_SMARTPHONE, json!(true)),
+                (field::TAG_LIVING_ALONE, json!(true)),
+                (field::GUARDIAN_NAME, json!("张女士")),
+                (field::EMERGENCY_CONTACT, json!("王先生")),
+            ],
+        );
+        let d = f.build();
+        let rows = |f: Filter| ids(d.ledger_rows(&f), |r| r.id());
+        assert_eq!(
+            rows(Filter::default()),
+            ["red", "no_phone", "yellow"],
+            "green stays off"
+        );
+        let offline = Filter {
+            group: Group::parse("offline_channel"),
+            ..Filter::default()
+        };
+        assert_eq!(rows(offline), ["no_phone", "orphan"], "yellow, then green");
+        let orphan = d.resident("orphan").unwrap();
+        assert_eq!(
+            orphan.carer(),
+            Some((Some("村委会 李主任"), Some("13900002222")))
+        );
+        assert_eq!(
+            d.resident("no_phone").unwrap().carer(),
+            Some((Some("张女士"), None)),
+            "the guardian before the emergency contact"
+        );
+        assert_eq!(d.resident("green").unwrap().carer(), None);
+        // Never visited at the door: on Today.
+        assert!(d.due_list().iter().any(|r| r.id() == "orphan"));
     }
 
     #[test]

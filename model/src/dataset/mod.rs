@@ -5,10 +5,13 @@
 
 pub mod doors;
 pub mod due;
+pub mod education;
 pub mod ledger;
+pub mod mobilising;
 pub mod needs;
 pub mod packs;
 mod search;
+pub mod sheet;
 
 #[cfg(test)]
 mod departed;
@@ -24,7 +27,7 @@ use crate::entities::{
 };
 use crate::lifecycle::{self, Departure};
 use crate::record::{self, Fields};
-use crate::risk::{self, Assessment, Reason, RiskInput, Tier};
+use crate::risk::{self, Assessment, OfflineGroup, Reason, RiskInput, Tier};
 use crate::Role;
 
 pub use search::{natural_key, HouseholdEntry, Query, SearchText};
@@ -47,6 +50,8 @@ pub const ENTITIES: &[&str] = &[
     supply_item::NAME,
     stock_move::NAME,
     user_profile::NAME,
+    crate::entities::education::NAME,
+    crate::entities::mobilisation::NAME,
 ];
 
 /// The records of each of [`ENTITIES`] as loaded, deleted ones included.
@@ -65,6 +70,9 @@ pub struct Resident<R> {
     /// The latest visit of any kind, with when it was.
     pub last_visit_ms: Option<i64>,
     pub due: Option<Date>,
+    /// Due today or earlier only for the offline channel's visit in person (线下渠道): the tier's
+    /// own visit is not due, and a call would not meet it.
+    pub at_the_door: bool,
     /// Why they are no longer looked after here (their own status or their household's), if
     /// they are not: such a resident stays on their page and in searches but leaves the lists
     /// drawn from [`Dataset::active`].
@@ -108,6 +116,23 @@ impl<R: Row> Resident<R> {
         })
     }
 
+    /// In a group kept an offline channel: visited in person on an interval of its own.
+    pub fn needs_offline_channel(&self) -> bool {
+        !self.assessment.offline.is_empty()
+    }
+
+    /// Who to reach for a resident who cannot be reached by phone themselves: the guardian if
+    /// recorded, else the emergency contact, as (name, phone); either part may be missing.
+    pub fn carer(&self) -> Option<(Option<&str>, Option<&str>)> {
+        let v = self.view();
+        [
+            (v.guardian_name(), v.guardian_phone()),
+            (v.emergency_contact(), v.emergency_phone()),
+        ]
+        .into_iter()
+        .find(|(name, phone)| name.is_some() || phone.is_some())
+    }
+
     /// Days past the due date (0 = due today), `None` when not due yet or never due.
     pub fn overdue_days(&self, today: Date) -> Option<i64> {
         self.due.map(|d| d.days_until(today)).filter(|d| *d >= 0)
@@ -120,6 +145,20 @@ impl<R: Row> Resident<R> {
 
     pub fn reasons_en(&self) -> String {
         self.reasons(Reason::en, ", ")
+    }
+
+    /// The offline-channel groups, in Chinese ("孤儿、残疾人"); empty when in none.
+    pub fn offline_zh(&self) -> String {
+        self.offline(OfflineGroup::zh, "、")
+    }
+
+    pub fn offline_en(&self) -> String {
+        self.offline(OfflineGroup::en, ", ")
+    }
+
+    fn offline(&self, label: fn(OfflineGroup) -> &'static str, separator: &str) -> String {
+        let labels: Vec<&str> = self.assessment.offline.iter().map(|g| label(*g)).collect();
+        labels.join(separator)
     }
 
     fn reasons(&self, label: fn(Reason) -> &'static str, separator: &str) -> String {
@@ -137,6 +176,10 @@ pub struct Dataset<R> {
     /// Resident indexes per household id.
     members: HashMap<String, Vec<usize>>,
     pub needs: Vec<R>,
+    /// Health education given (`education` records).
+    pub educations: Vec<R>,
+    /// Vaccination mobilisation attempts (`mobilisation` records).
+    pub mobilisations: Vec<R>,
     /// Grid id → name.
     pub grids: BTreeMap<String, String>,
     pub facilities: Vec<R>,
@@ -203,6 +246,8 @@ impl<R: Row> Dataset<R> {
             live(take(stock_move::NAME)),
             take(user_profile::NAME),
         );
+        let educations = live(take(crate::entities::education::NAME));
+        let mobilisations = live(take(crate::entities::mobilisation::NAME));
 
         let mut out = Dataset {
             today,
@@ -214,6 +259,8 @@ impl<R: Row> Dataset<R> {
                 .collect(),
             members: HashMap::new(),
             needs,
+            educations,
+            mobilisations,
             grids: grids
                 .iter()
                 .filter_map(|g| Some((g.id().to_owned(), record::Grid(g).name()?.to_owned())))
@@ -263,10 +310,13 @@ impl<R: Row> Dataset<R> {
         for r in residents {
             let mut input = RiskInput::from_fields(&r);
             let visits: &[R] = by_resident.get(r.id()).map_or(&[], Vec::as_slice);
-            if let Some(latest) = risk::latest_contact(visits) {
-                input.set_latest_visit(latest, CHINA_UTC_OFFSET_MINUTES);
-            }
+            input.set_visits(visits, CHINA_UTC_OFFSET_MINUTES);
             let (assessment, due) = risk::assess_with_due(&input, self.today);
+            let intervals = risk::Intervals::DEFAULT;
+            let by_today = |d: Option<Date>| d.is_some_and(|d| d <= self.today);
+            // Due only because the offline channel's visit at the door is: a call does not do.
+            let at_the_door = by_today(intervals.door_due(&assessment, &input, self.today))
+                && !by_today(intervals.routine_due(&assessment, &input, self.today));
             let household = record::Resident(&r)
                 .household_id()
                 .and_then(|h| self.households.get(h));
@@ -287,6 +337,7 @@ impl<R: Row> Dataset<R> {
                 record: r,
                 assessment,
                 due,
+                at_the_door,
                 departure,
                 search,
             });
@@ -424,5 +475,14 @@ mod tests {
         assert_eq!(d.people.len(), 4);
         assert_eq!(names(&d.grids_by_name()), ["B 网格", "C 网格"]);
         assert_eq!(d.grid_name(Some("g1")), "C 网格");
+    }
+
+    #[test]
+    fn the_device_loads_every_entity_of_the_schema() {
+        let mut loaded: Vec<&str> = ENTITIES.to_vec();
+        let mut schema: Vec<&str> = crate::schema::entities().iter().map(|e| e.name).collect();
+        loaded.sort_unstable();
+        schema.sort_unstable();
+        assert_eq!(loaded, schema);
     }
 }

@@ -24,6 +24,9 @@ pub struct RecipientFilter {
     pub red: bool,
     pub yellow: bool,
     pub alone_65: bool,
+    /// Anyone kept an offline channel (`crate::risk::OfflineGroup`): a pack brought to the door
+    /// reaches those who cannot order one.
+    pub offline_channel: bool,
     /// Leave out those who already have a pack, delivered or on its way.
     pub not_received: bool,
 }
@@ -64,6 +67,7 @@ impl<R: Row> Dataset<R> {
                 (f.red && r.tier() == Tier::Red)
                     || (f.yellow && r.tier() == Tier::Yellow)
                     || (f.alone_65 && r.assessment.aged_65() && r.view().tag_living_alone())
+                    || (f.offline_channel && r.needs_offline_channel())
             })
             .filter(|r| !f.not_received || !has_pack.contains(r.id()))
             .collect();
@@ -210,6 +214,14 @@ mod tests {
         );
         // Living alone but young: yellow, not in the 65+ group.
         f.resident("young", &[alone, home("h3")]);
+        // A left-behind child: green, kept an offline channel.
+        f.resident(
+            "child2",
+            &[
+                (resident::field::TAG_LEFT_BEHIND_CHILD, json!(true)),
+                home("h2"),
+            ],
+        );
         f.delivery(
             "d1",
             &[
@@ -252,6 +264,13 @@ mod tests {
         };
         assert_eq!(who(yellow), ["alone3", "young"]);
         assert!(who(RecipientFilter::default()).is_empty());
+        assert_eq!(
+            who(RecipientFilter {
+                offline_channel: true,
+                ..Default::default()
+            }),
+            ["child2"]
+        );
     }
 
     #[test]

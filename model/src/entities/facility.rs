@@ -1,5 +1,7 @@
 //! `facility`: a place residents can be sent (vaccination point, fever clinic green channel,
-//! pharmacy, ...). Public information, so every role reads it.
+//! pharmacy, elderly-care institution, ...) or a number they can call (the community's own
+//! hotlines: a pharmacy's direct line, the street office's). Public information, so every role
+//! reads it; supervisors keep it in the app.
 
 use super::{ADDRESS_LEN, LAT, LNG, NAME_LEN, NOTES_LEN};
 use crate::schema::roles::{ADMIN_SUPERVISOR, ALL};
@@ -30,7 +32,13 @@ pub const KINDS: &[&str] = &[
     "pharmacy",
     "health_station",
     "hospital",
+    // Added (issue 16).
+    "elderly_care",
+    "hotline",
 ];
+
+/// A number to call rather than a place to go: listed with 120 wherever an emergency is shown.
+pub const HOTLINE: &str = "hotline";
 
 const R: &[crate::Role] = ALL;
 const W: &[crate::Role] = ADMIN_SUPERVISOR;

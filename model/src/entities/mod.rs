@@ -3,9 +3,11 @@
 //!
 //! Text limits shared by all tables live here so a name is as long everywhere.
 
+pub mod education;
 pub mod facility;
 pub mod grid;
 pub mod household;
+pub mod mobilisation;
 pub mod need;
 pub mod pack_delivery;
 pub mod pack_plan_item;

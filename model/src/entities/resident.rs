@@ -34,6 +34,7 @@ pub mod field {
         TAG_ORPHAN = "tag_orphan",
         TAG_UNSUPPORTED_CHILD = "tag_unsupported_child",
         TAG_LEFT_BEHIND_CHILD = "tag_left_behind_child",
+        TAG_NO_SMARTPHONE = "tag_no_smartphone",
         COND_HYPERTENSION = "cond_hypertension",
         COND_DIABETES = "cond_diabetes",
         COND_HEART = "cond_heart",
@@ -74,6 +75,7 @@ pub const TAGS: &[&str] = &[
     field::TAG_ORPHAN,
     field::TAG_UNSUPPORTED_CHILD,
     field::TAG_LEFT_BEHIND_CHILD,
+    field::TAG_NO_SMARTPHONE,
 ];
 
 /// The underlying conditions that raise the risk of severe illness, one boolean field each.
@@ -196,6 +198,12 @@ pub const FIELDS: &[FieldDef] = &[
         field::TAG_LEFT_BEHIND_CHILD,
         "农村留守儿童",
         "rural left-behind child",
+    ),
+    // Added (issue 16): with the four above, keeps an offline channel open (`crate::risk`).
+    flag(
+        field::TAG_NO_SMARTPHONE,
+        "不会使用智能手机",
+        "cannot use a smartphone",
     ),
     flag(field::COND_HYPERTENSION, "高血压", "hypertension"),
     flag(field::COND_DIABETES, "糖尿病", "diabetes"),

@@ -40,7 +40,10 @@ pub mod field {
     }
 }
 
-pub const METHODS: &[&str] = &["in_person", "phone", "video", "wechat", "not_home"];
+/// A visit at the door: what an offline channel's interval asks for (`crate::risk`).
+pub const IN_PERSON: &str = "in_person";
+
+pub const METHODS: &[&str] = &[IN_PERSON, "phone", "video", "wechat", "not_home"];
 /// Clinical classification of the resident at the visit (诊疗方案 types, plus the non-cases).
 pub const HEALTH_STATUSES: &[&str] = &[
     "normal",

@@ -1,5 +1,6 @@
 //! The places the demo's residents are sent to: the health station, vaccination points, the
-//! hospital's green channel, a pharmacy and a test point.
+//! hospital's green channel, a pharmacy and a test point, each placed on the map; and, seeded
+//! last, the community's own hotlines and its elderly-care home (issue 16).
 
 use model::entities::facility;
 use serde_json::json;
@@ -47,9 +48,44 @@ const FACILITIES: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Kind, name, address, phone and hours of what issue 16 added, seeded after everything else so
+/// that the rest of the demo stays as it was.
+const ADDED: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "hotline",
+        "幸福里社区服务热线",
+        "幸福里社区居委会",
+        "010-64002345",
+        "24 小时",
+    ),
+    (
+        "hotline",
+        "同仁堂药房直通热线",
+        "同仁堂药店（幸福里店）",
+        "010-64007799",
+        "08:00-22:00",
+    ),
+    (
+        "elderly_care",
+        "幸福里社区养老服务驿站",
+        "幸福里 15 号楼底商",
+        "010-64004567",
+        "08:00-20:00",
+    ),
+];
+
+/// Where the i-th facility is: spread over the demo's grids (39.90–39.92 N, 116.40–116.43 E).
+fn position(i: usize) -> (f64, f64) {
+    (
+        39.902 + 0.0027 * (i % 7) as f64,
+        116.403 + 0.0041 * (i % 5) as f64,
+    )
+}
+
 pub(super) fn seed(demo: &mut Seeder) {
-    for &(kind, name, address, phone) in FACILITIES {
+    for (i, &(kind, name, address, phone)) in FACILITIES.iter().enumerate() {
         let id = demo.rng.uuid();
+        let (lat, lng) = position(i);
         demo.record(
             facility::NAME,
             &id,
@@ -59,7 +95,30 @@ pub(super) fn seed(demo: &mut Seeder) {
                 (facility::field::ADDRESS, json!(address)),
                 (facility::field::PHONE, json!(phone)),
                 (facility::field::HOURS, json!("08:00-17:00")),
+                (facility::field::LAT, json!(lat)),
+                (facility::field::LNG, json!(lng)),
             ],
         );
+    }
+}
+
+/// The facilities of [`ADDED`], with ids of their own rather than drawn from the demo's random
+/// sequence (a draw would change everything seeded after it).
+pub(super) fn seed_added(demo: &mut Seeder) {
+    for (i, &(kind, name, address, phone, hours)) in ADDED.iter().enumerate() {
+        let id = format!("demo-facility-{}", i + 1);
+        let mut fields = vec![
+            (facility::field::KIND, json!(kind)),
+            (facility::field::NAME, json!(name)),
+            (facility::field::ADDRESS, json!(address)),
+            (facility::field::PHONE, json!(phone)),
+            (facility::field::HOURS, json!(hours)),
+        ];
+        if kind != facility::HOTLINE {
+            let (lat, lng) = position(FACILITIES.len() + i);
+            fields.push((facility::field::LAT, json!(lat)));
+            fields.push((facility::field::LNG, json!(lng)));
+        }
+        demo.record(facility::NAME, &id, fields);
     }
 }

@@ -61,6 +61,7 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
     for grid in &grids {
         populate(&mut demo, grid, &staff, &mut deliveries, size);
     }
+    facilities::seed_added(&mut demo);
     storage.apply_changes(demo.into_changes()).await?;
     Ok(())
 }

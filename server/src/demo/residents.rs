@@ -145,6 +145,8 @@ fn tags(
         field::TAG_LEFT_BEHIND_CHILD,
         home.grid.rural() && age < 16 && rng.chance(30.0),
     );
+    // Not drawn from `rng`: a draw here would change every resident seeded after this one.
+    tag(field::TAG_NO_SMARTPHONE, age >= 85);
 }
 
 /// Adds doses and the last dose's date; some of the old have none, a few for a medical reason.

@@ -103,13 +103,14 @@ pub async fn build(state: &AppState, grids: &[String], date: Date) -> Result<Das
             grids: u.grids,
         })
         .collect();
-    let mut d = dashboard::compute(
+    let mut d = dashboard::compute_with(
         &snap.entities,
         grids,
         &workers,
         date,
         now_ms(),
         state.config.daily_load,
+        state.config.vaccination,
     );
     d.tile_url = state.config.tile_url.clone();
     Ok(d)

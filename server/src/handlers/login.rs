@@ -97,6 +97,7 @@ pub async fn create(
         token,
         user: info,
         server_time_ms: now,
+        vaccination: Some(state.config.vaccination),
     }))
 }
 

@@ -168,6 +168,10 @@ const TARGETS: &[Target] = &[
     r(rf::TAG_ORPHAN, &["孤儿"]),
     r(rf::TAG_UNSUPPORTED_CHILD, &["事实无人抚养儿童"]),
     r(rf::TAG_LEFT_BEHIND_CHILD, &["农村留守儿童", "留守儿童"]),
+    r(
+        rf::TAG_NO_SMARTPHONE,
+        &["不会使用智能手机", "不会用智能手机", "无智能手机"],
+    ),
     r(rf::COND_HYPERTENSION, &["高血压"]),
     r(rf::COND_DIABETES, &["糖尿病"]),
     r(rf::COND_HEART, &["心脏病"]),

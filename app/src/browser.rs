@@ -1,0 +1,44 @@
+//! Calls into browser APIs that not every browser has, or that web-sys gates (Web Share, the
+//! clipboard, notifications, the app badge): looked up by name, so a missing one is an error to
+//! handle rather than a crash.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `target[name]` when it is a function.
+pub fn method(target: &JsValue, name: &str) -> Result<js_sys::Function, JsValue> {
+    js_sys::Reflect::get(target, &name.into())?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| JsValue::from_str(&format!("{name}: unsupported")))
+}
+
+/// Calls `target[name](...args)` and waits for the promise it returns (a plain value resolves
+/// at once).
+pub async fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f = method(target, name)?;
+    let result = f.apply(target, &args.iter().collect::<js_sys::Array>())?;
+    match result.dyn_into::<js_sys::Promise>() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await,
+        Err(value) => Ok(value),
+    }
+}
+
+/// `navigator`, or a property of it (`"clipboard"`, `"serviceWorker"`).
+pub fn navigator(part: Option<&str>) -> Result<JsValue, JsValue> {
+    let nav: JsValue = web_sys::window()
+        .ok_or_else(|| JsValue::from_str("no window"))?
+        .navigator()
+        .into();
+    match part {
+        Some(p) => js_sys::Reflect::get(&nav, &p.into()),
+        None => Ok(nav),
+    }
+}
+
+/// A plain object of string properties, for an API's options.
+pub fn object(pairs: &[(&str, &str)]) -> Result<JsValue, JsValue> {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), &(*v).into())?;
+    }
+    Ok(o.into())
+}

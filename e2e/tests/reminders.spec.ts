@@ -1,0 +1,42 @@
+// Journey: reminders without a push service. A grid worker turns reminders on and picks the hour
+// that is now: the daily summary of who is due today and overdue arrives through the service
+// worker; the tab's title (and the app's icon, where installed) carries the number; and when the
+// app is opened again, a reminder says it again.
+import { expect, test } from "@playwright/test";
+import { logIn } from "../pages/session";
+import { gridWorker } from "./demo";
+
+type Shown = { tag: string; title: string; body: string };
+
+const shown = (page: import("@playwright/test").Page) =>
+  page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    return (await reg.getNotifications()).map((n) => ({ tag: n.tag, title: n.title, body: n.body })) as Shown[];
+  });
+
+test("the daily summary at the chosen hour, a count in the title, and a reminder on opening", async ({ browser }) => {
+  const phone = await browser.newContext({ permissions: ["notifications"] });
+  const page = await phone.newPage();
+  await logIn(page, gridWorker);
+  // Today's count, as Today shows it.
+  await page.getByTestId("nav-today").click();
+  const due = Number(await page.getByTestId("today-count").getAttribute("data-total"));
+  expect(due).toBeGreaterThan(0);
+  await expect(page).toHaveTitle(`(${due}) 敲门 Knock`);
+
+  await page.getByTestId("nav-home").click();
+  const hour = (new Date().getUTCHours() + 8) % 24;
+  await page.getByTestId("reminders-hour").selectOption(String(hour));
+  await page.getByTestId("reminders-on").check();
+  await expect.poll(async () => (await shown(page)).filter((n) => n.tag === "knock-summary")).toHaveLength(1);
+  const summary = (await shown(page)).find((n) => n.tag === "knock-summary")!;
+  expect(summary.title).toBe("敲门：今日走访提醒");
+  const [today, overdue] = (summary.body.match(/\d+/g) ?? []).map(Number);
+  expect(today + overdue).toBe(due);
+
+  // Opening the app again reminds once more; the summary is not repeated the same day.
+  await page.reload();
+  await expect.poll(async () => (await shown(page)).filter((n) => n.tag === "knock-due")).toHaveLength(1);
+  expect((await shown(page)).filter((n) => n.tag === "knock-summary")).toHaveLength(1);
+  await phone.close();
+});
