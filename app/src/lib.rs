@@ -35,9 +35,10 @@ use crate::pages::{
     home::HomePage, household::HouseholdForm, households::HouseholdsPage, import::ImportPage,
     landing::Landing, ledger::LedgerPage, login::LoginPage, need::NeedForm, needs::NeedsPage,
     not_found::NotFoundPage, overview::OverviewPage, packs::PacksPage, resident::ResidentForm,
-    residents::ResidentsPage, services::ServicesPage, supplies::SuppliesPage,
-    sync_status::SyncPage, today::TodayPage, users::UsersPage, vaccination::VaccinationPage,
-    visit::visit_route, visit_edit::VisitCorrection, visit_sheet::VisitSheetPage,
+    residents::ResidentsPage, services::ServicesPage, spot_checks::SpotChecksPage,
+    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
+    vaccination::VaccinationPage, visit::visit_route, visit_edit::VisitCorrection,
+    visit_sheet::VisitSheetPage,
 };
 
 #[component]
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/visit/new") view=|| view! { <Allowed page=Page::Visit>{visit_route()}</Allowed> } />
                             <Route path=path!("/visits/:id") view=|| view! { <Allowed page=Page::Visit>{by_id_param(|id| view! { <VisitCorrection id=id /> })}</Allowed> } />
                             <Route path=path!("/ledger") view=|| view! { <Allowed page=Page::Ledger><LedgerPage /></Allowed> } />
+                            <Route path=path!("/spot-checks") view=|| view! { <Allowed page=Page::SpotChecks><SpotChecksPage /></Allowed> } />
                             <Route path=path!("/vaccination") view=|| view! { <Allowed page=Page::Vaccination><VaccinationPage /></Allowed> } />
                             <Route path=path!("/print/visits") view=|| view! { <Allowed page=Page::VisitSheet><VisitSheetPage /></Allowed> } />
                             <Route path=path!("/overview") view=|| view! { <Allowed page=Page::Overview><OverviewPage /></Allowed> } />

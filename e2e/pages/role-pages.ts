@@ -9,6 +9,7 @@ export const NAV_IDS = [
   "nav-households",
   "nav-residents",
   "nav-vaccination",
+  "nav-spot-checks",
   "nav-visit-sheet",
   "nav-guides",
   "nav-ledger",

@@ -22,6 +22,7 @@ const PAGES = [
   "/ledger",
   "/print/visits",
   "/vaccination",
+  "/spot-checks",
   "/guides",
   "/guides/warning_signs",
   "/needs",

@@ -44,6 +44,7 @@ test("a volunteer has their deliveries and none of the health records", async ({
     "/ledger",
     "/print/visits",
     "/vaccination",
+    "/spot-checks",
     "/overview",
     "/needs",
     "/needs/new",
@@ -80,7 +81,7 @@ test("a grid worker knocks on doors but plans no batch and sees no overview", as
     "nav-supplies",
     "nav-sync",
   ]);
-  for (const path of ["/packs", "/overview", "/users", "/import"]) {
+  for (const path of ["/packs", "/overview", "/users", "/import", "/spot-checks"]) {
     await roles.expectRefused(path, "/today");
   }
   // Stock is the supervisor's: the grid worker reads it and records no move.
@@ -100,6 +101,7 @@ test("a supervisor looks across grids and edits no household, resident or visit"
     "nav-households",
     "nav-residents",
     "nav-vaccination",
+    "nav-spot-checks",
     "nav-visit-sheet",
     "nav-guides",
     "nav-ledger",

@@ -7,7 +7,7 @@
 
 use crate::entities::{
     education, facility, household, mobilisation, need, pack_delivery, pack_plan_item, resident,
-    stock_move, supply_item, visit,
+    spot_check, stock_move, supply_item, visit,
 };
 use crate::schema::{self, roles};
 use crate::Role;
@@ -146,6 +146,8 @@ pub enum Page {
     Guides,
     /// Vaccination mobilisation, `/vaccination` (issue 16).
     Vaccination,
+    /// Spot checks of recorded visits, `/spot-checks` (issue 17).
+    SpotChecks,
     Overview,
     Needs,
     /// One need, `/needs/:id`.
@@ -161,7 +163,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 22] = [
+    pub const ALL: [Page; 23] = [
         Page::Me,
         Page::Sync,
         Page::Today,
@@ -174,6 +176,7 @@ impl Page {
         Page::VisitSheet,
         Page::Guides,
         Page::Vaccination,
+        Page::SpotChecks,
         Page::Overview,
         Page::Needs,
         Page::Need,
@@ -199,6 +202,7 @@ impl Page {
             Page::VisitSheet => "/print/visits",
             Page::Guides => "/guides",
             Page::Vaccination => "/vaccination",
+            Page::SpotChecks => "/spot-checks",
             Page::Overview => "/overview",
             Page::Needs | Page::Need => "/needs",
             Page::Services | Page::Facility => "/services",
@@ -229,6 +233,12 @@ impl Page {
             Page::VisitSheet => &[ReadAll(household::NAME), ReadAll(resident::NAME), Assess],
             // Who is eligible reads age, doses and contraindication; the order reads the tier.
             Page::Vaccination => &[ReadAll(resident::NAME), ReadAll(mobilisation::NAME), Assess],
+            // Visits to sample, the residents to call, and the checks, which are written here.
+            Page::SpotChecks => &[
+                ReadAll(visit::NAME),
+                ReadAll(resident::NAME),
+                Write(spot_check::NAME, spot_check::field::RESULT),
+            ],
             // The overview looks across grids, the supervisor's work; a grid worker's day is on
             // Today, and the dashboard endpoint serves them only for Today's own figures.
             Page::Overview => &[

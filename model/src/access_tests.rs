@@ -1,6 +1,7 @@
 //! Tests of `access`: the table ties back to the schema's rights and says what the design says.
 
 use super::*;
+use crate::entities::spot_check;
 use crate::record::Values;
 use crate::risk::{assess, RiskInput, Tier};
 use crate::schema::entities;
@@ -22,10 +23,10 @@ fn each_role_opens_the_pages_of_its_work() {
         BTreeSet::from([Me, Sync, Guides, Services, Facility, Deliveries])
     );
     let worker = pages_of(Role::GridWorker);
-    for p in [Packs, Overview, Users, Import] {
+    for p in [Packs, Overview, Users, Import, SpotChecks] {
         assert!(!worker.contains(&p), "grid worker opens {p:?}");
     }
-    assert_eq!(worker.len(), Page::ALL.len() - 4);
+    assert_eq!(worker.len(), Page::ALL.len() - 5);
     let supervisor = pages_of(Role::Supervisor);
     // A supervisor does not write visits, and accounts are the admin's.
     assert_eq!(
@@ -176,7 +177,14 @@ fn volunteers_receive_whole_only_the_shared_lists() {
             assert!(!e.grid_scoped);
         }
         for role in [Role::Admin, Role::Supervisor, Role::GridWorker] {
-            assert!(receives_all(role, e.name), "{role:?} {}", e.name);
+            // A grid worker never receives the checks of their visits (issue 17).
+            let kept_from = role == Role::GridWorker && e.name == spot_check::NAME;
+            assert_eq!(
+                receives_all(role, e.name),
+                !kept_from,
+                "{role:?} {}",
+                e.name
+            );
         }
     }
     assert!(!Page::Supplies.opens_for(Role::Volunteer));

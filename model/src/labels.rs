@@ -2,8 +2,8 @@
 //! (an export for the level above must say 独居, not `tag_living_alone`).
 
 use crate::entities::{
-    education, facility, household, mobilisation, need, pack_delivery, resident, stock_move,
-    supply_item, user_profile, visit,
+    education, facility, household, mobilisation, need, pack_delivery, resident, spot_check,
+    stock_move, supply_item, user_profile, visit,
 };
 
 /// One field's members with their (Chinese, English) labels.
@@ -38,6 +38,8 @@ fn labels_of(entity: &str, field: &str) -> Labels {
         (education::NAME, education::field::GUIDE) => EDUCATION_GUIDE,
         (education::NAME, education::field::CHANNEL) => EDUCATION_CHANNEL,
         (mobilisation::NAME, mobilisation::field::OUTCOME) => MOBILISATION_OUTCOME,
+        (spot_check::NAME, spot_check::field::RESULT) => SPOT_CHECK_RESULT,
+        (spot_check::NAME, spot_check::field::METHOD) => SPOT_CHECK_METHOD,
         (_, user_profile::field::ROLE) => ROLE,
         _ => &[],
     }
@@ -75,6 +77,17 @@ const MOBILISATION_OUTCOME: Labels = &[
     ("agreed", "同意接种", "agreed"),
     ("refused", "拒绝接种", "refused"),
     ("vaccinated", "已接种", "vaccinated"),
+];
+
+const SPOT_CHECK_RESULT: Labels = &[
+    ("confirmed", "属实", "confirmed"),
+    ("not_confirmed", "不属实", "not confirmed"),
+    ("unreachable", "联系不上", "unreachable"),
+];
+
+const SPOT_CHECK_METHOD: Labels = &[
+    ("phone", "电话回访", "by phone"),
+    ("in_person", "实地暗访", "unannounced at the door"),
 ];
 
 const GENDER: Labels = &[

@@ -324,6 +324,18 @@ view! { Mobilisation<'a> = mobilisation {
     notes: Option<&'a str> = NOTES,
 }}
 
+view! { SpotCheck<'a> = spot_check {
+    grid_id: Option<&'a str> = GRID_ID,
+    visit_id: Option<&'a str> = VISIT_ID,
+    resident_id: Option<&'a str> = RESIDENT_ID,
+    worker_id: Option<&'a str> = WORKER_ID,
+    method: Option<&'a str> = METHOD,
+    result: Option<&'a str> = RESULT,
+    said: Option<&'a str> = SAID,
+    checked_at: Option<i64> = CHECKED_AT,
+    checker_id: Option<&'a str> = CHECKER_ID,
+}}
+
 view! { UserProfile<'a> = user_profile {
     name: Option<&'a str> = NAME,
     role: Option<&'a str> = ROLE,

@@ -241,7 +241,7 @@ pub mod roles {
     pub const ADMIN_SUPERVISOR_VOLUNTEER: &[Role] = &[Admin, Supervisor, Volunteer];
 }
 
-static ENTITIES: [EntityDef; 13] = [
+static ENTITIES: [EntityDef; 14] = [
     tables::grid::ENTITY,
     tables::household::ENTITY,
     tables::resident::ENTITY,
@@ -255,6 +255,7 @@ static ENTITIES: [EntityDef; 13] = [
     tables::user_profile::ENTITY,
     tables::education::ENTITY,
     tables::mobilisation::ENTITY,
+    tables::spot_check::ENTITY,
 ];
 
 /// Every entity, in a stable order.
@@ -313,7 +314,7 @@ mod tests {
     #[test]
     fn field_constants_name_every_field_of_the_table_in_order() {
         use crate::entities::*;
-        let tables: [(&EntityDef, &str, &[&str]); 13] = [
+        let tables: [(&EntityDef, &str, &[&str]); 14] = [
             (&grid::ENTITY, grid::NAME, grid::field::NAMES),
             (&household::ENTITY, household::NAME, household::field::NAMES),
             (&resident::ENTITY, resident::NAME, resident::field::NAMES),
@@ -350,6 +351,11 @@ mod tests {
                 &mobilisation::ENTITY,
                 mobilisation::NAME,
                 mobilisation::field::NAMES,
+            ),
+            (
+                &spot_check::ENTITY,
+                spot_check::NAME,
+                spot_check::field::NAMES,
             ),
         ];
         assert_eq!(tables.len(), entities().len());
@@ -462,7 +468,8 @@ mod tests {
                 "need",
                 "pack_delivery",
                 "education",
-                "mobilisation"
+                "mobilisation",
+                "spot_check"
             ])
         );
         assert_eq!(entity("nope"), None);
@@ -543,13 +550,23 @@ mod tests {
                 "pack_delivery",
                 // What a health pack holds is part of the supplies a supervisor manages.
                 "pack_plan_item",
-                "facility"
+                "facility",
+                // Checking the grid workers' visits is the supervisor's (issue 17).
+                "spot_check"
             ])
         );
         assert_eq!(by_writer(Admin).len(), entities().len());
         for e in entities() {
-            // Grid workers and supervisors read everything in their grids; admins everything.
+            // Grid workers and supervisors read everything in their grids; admins everything;
+            // but the checks of their own work are kept from grid workers.
+            if e.name == crate::entities::spot_check::NAME {
+                assert_eq!(names(e, GridWorker).len(), 0);
+                assert_eq!(names(e, Volunteer).len(), 0);
+            }
             for role in [Admin, Supervisor, GridWorker] {
+                if role == GridWorker && e.name == crate::entities::spot_check::NAME {
+                    continue;
+                }
                 assert_eq!(
                     names(e, role).len(),
                     e.fields.len(),

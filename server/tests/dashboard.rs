@@ -5,7 +5,9 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use model::entities::{education, grid, household, need, pack_delivery, resident, visit};
+use model::entities::{
+    education, grid, household, need, pack_delivery, resident, spot_check, visit,
+};
 use model::schema::{DELETED, GRID_ID};
 use model::Role;
 use serde_json::{json, Value};
@@ -443,4 +445,88 @@ async fn health_education_counts_households_reached_within_the_workers_grids_onl
     let volunteer = s.token("chenjing", "vol-phone").await;
     let (changes, _) = s.pull_all(&volunteer, None, 1000).await;
     assert!(changes.iter().all(|c| c["entity"] != education::NAME));
+}
+
+#[tokio::test]
+async fn spot_checks_are_the_supervisors_and_never_reach_the_checked_worker() {
+    let Community { s, grids, worker } = community(&[]).await;
+    let sup = s.token("zhaomin", "sup-phone").await;
+    let wang = s.token("wangfang", "worker-phone").await;
+    let all = records(&s).await;
+    let (visit_id, visit) = all[visit::NAME]
+        .iter()
+        .find(|(_, v)| v.get(GRID_ID) == Some(&json!(grids[0])))
+        .map(|(id, v)| (id.clone(), v.clone()))
+        .unwrap();
+    let now = server::now_ms();
+    let fields = model::dataset::spot::check(
+        &visit,
+        &visit_id,
+        "phone",
+        spot_check::CONFIRMED,
+        "来过，量了体温",
+        "",
+        now,
+    );
+    let batch = |id: &str, device: &str| -> Vec<_> {
+        fields
+            .iter()
+            .filter(|(f, _)| f != spot_check::field::CHECKER_ID)
+            .enumerate()
+            .map(|(i, (f, v))| {
+                change(
+                    spot_check::NAME,
+                    id,
+                    f,
+                    v.clone(),
+                    &stamp(now, i as u16, device),
+                )
+            })
+            .collect()
+    };
+    // A grid worker cannot write one, even of another's visit.
+    let (status, body) = s
+        .push(
+            &wang,
+            "worker-phone",
+            batch("5c5c5c5c-0000-4000-8000-000000000009", "worker-phone"),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = s
+        .push(
+            &sup,
+            "sup-phone",
+            batch("5c5c5c5c-0000-4000-8000-000000000001", "sup-phone"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let rate = |d: &Value| {
+        d["workload"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["id"] == json!(worker))
+            .map(|w| {
+                (
+                    w.get("spot_reached").cloned(),
+                    w.get("spot_confirmed").cloned(),
+                )
+            })
+            .unwrap()
+    };
+    let (_, seen_by_sup) = dashboard(&s, &sup, "").await;
+    assert_eq!(rate(&seen_by_sup), (Some(json!(1)), Some(json!(1))));
+    let (status, seen_by_worker) = dashboard(&s, &wang, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        rate(&seen_by_worker),
+        (None, None),
+        "the worker never sees the checks"
+    );
+    let (changes, _) = s.pull_all(&wang, None, 1000).await;
+    assert!(changes.iter().all(|c| c["entity"] != spot_check::NAME));
+    let (changes, _) = s.pull_all(&sup, None, 1000).await;
+    assert!(changes.iter().any(|c| c["entity"] == spot_check::NAME));
 }

@@ -21,6 +21,7 @@ fn more_pages(role: Role) -> Vec<Page> {
         Page::Households,
         Page::Residents,
         Page::Vaccination,
+        Page::SpotChecks,
         Page::VisitSheet,
         Page::Guides,
         Page::Services,

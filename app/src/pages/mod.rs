@@ -19,6 +19,7 @@ pub mod packs;
 pub mod resident;
 pub mod residents;
 pub mod services;
+pub mod spot_checks;
 pub mod supplies;
 pub mod sync_status;
 pub mod today;

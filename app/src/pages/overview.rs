@@ -380,6 +380,15 @@ fn VisitsChart(d: Arc<Dashboard>) -> impl IntoView {
     }
 }
 
+/// A worker's spot checks as "67% (2/3)": confirmed of those that reached the resident; "—"
+/// before any (and for a role that receives none).
+fn spot(w: &model::dashboard::WorkerLoad) -> String {
+    match (w.confirmation_rate(), w.spot_reached, w.spot_confirmed) {
+        (Some(p), Some(reached), Some(confirmed)) => format!("{p}% ({confirmed}/{reached})"),
+        _ => "—".into(),
+    }
+}
+
 #[component]
 fn Workload(d: Arc<Dashboard>) -> impl IntoView {
     let i18n = use_i18n();
@@ -403,6 +412,7 @@ fn Workload(d: Arc<Dashboard>) -> impl IntoView {
                     <td data-testid="workload-today">{today}</td>
                     <td>{week}</td>
                     <td>{w.open_items}</td>
+                    <td data-testid="workload-checked">{spot(w)}</td>
                     <td>{w.overloaded.then(|| view! { <span class="badge danger" data-testid="overloaded">{t!(i18n, workload_over)}</span> })}</td>
                 </tr>
             }
@@ -412,7 +422,7 @@ fn Workload(d: Arc<Dashboard>) -> impl IntoView {
         view! {
             <th>{t!(i18n, workload_worker)}</th><th>{t!(i18n, workload_grids)}</th>
             <th>{t!(i18n, workload_today)}</th><th>{t!(i18n, workload_week)}</th>
-            <th>{t!(i18n, workload_open)}</th><th></th>
+            <th>{t!(i18n, workload_open)}</th><th>{t!(i18n, workload_checked)}</th><th></th>
         }
     };
     let title = move || t!(i18n, workload_title);

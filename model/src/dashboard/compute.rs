@@ -10,13 +10,13 @@ use super::{
 };
 use crate::date::{Date, CHINA_UTC_OFFSET_MINUTES};
 use crate::entities::{
-    education, grid, household, mobilisation, need, pack_delivery, resident, stock_move,
-    supply_item, visit,
+    education, grid, household, mobilisation, need, pack_delivery, resident, spot_check,
+    stock_move, supply_item, visit,
 };
 use crate::lifecycle;
 use crate::record::{
-    Education, Grid, Household, Mobilisation, Need, PackDelivery, Resident, SupplyItem, Values,
-    Visit,
+    Education, Grid, Household, Mobilisation, Need, PackDelivery, Resident, SpotCheck, SupplyItem,
+    Values, Visit,
 };
 use crate::risk::{self, Assessment, RiskInput, Tier};
 use crate::vaccination::{self, Policy};
@@ -467,6 +467,12 @@ fn workload<'a>(
 ) -> Vec<WorkerLoad> {
     let days = visits_per_worker(visits, scope.date);
     let assigned = assigned_open(needs);
+    let checks =
+        crate::dataset::spot::rates(scope.all(spot_check::NAME).map(|(_, c)| c).filter(|c| {
+            SpotCheck(*c)
+                .checked_at()
+                .is_some_and(|at| at < scope.end_ms)
+        }));
     workers
         .iter()
         .filter(|w| w.grids.iter().any(|g| scope.wanted.contains(g.as_str())))
@@ -482,7 +488,12 @@ fn workload<'a>(
                 .map(|f| f.overdue)
                 .sum();
             let open_items = assigned.get(w.id.as_str()).copied().unwrap_or(0) + backlog;
-            worker_load(w, visits_per_day, open_items, daily_load)
+            let rate = checks.get(&w.id).copied().unwrap_or_default();
+            WorkerLoad {
+                spot_reached: Some(rate.reached),
+                spot_confirmed: Some(rate.confirmed),
+                ..worker_load(w, visits_per_day, open_items, daily_load)
+            }
         })
         .collect()
 }
@@ -507,5 +518,7 @@ fn worker_load(
         visits_per_day,
         open_items,
         overloaded,
+        spot_reached: None,
+        spot_confirmed: None,
     }
 }

@@ -136,6 +136,21 @@ pub struct WorkerLoad {
     /// Open needs assigned to them plus overdue residents of their grids.
     pub open_items: u32,
     pub overloaded: bool,
+    /// Added (issue 17): the supervisor's spot checks of this worker's visits by the end of the
+    /// date that reached the resident, and of those the ones that confirmed the visit. Absent
+    /// for a grid worker, who never sees the checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot_reached: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot_confirmed: Option<u32>,
+}
+
+impl WorkerLoad {
+    /// Percentage of checks that reached the resident and confirmed the visit.
+    pub fn confirmation_rate(&self) -> Option<u32> {
+        let (reached, confirmed) = (self.spot_reached?, self.spot_confirmed?);
+        crate::dataset::spot::Rate { reached, confirmed }.percent()
+    }
 }
 
 /// A stock item whose stock, over all sites, is under its low-stock line.
@@ -206,6 +221,8 @@ mod golden {
                 visits_per_day: vec![1],
                 open_items: 0,
                 overloaded: false,
+                spot_reached: None,
+                spot_confirmed: None,
             }],
             daily_load: 30,
             stock_low: vec![],

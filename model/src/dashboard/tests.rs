@@ -442,3 +442,34 @@ fn vaccination_counts_the_eligible_and_who_was_mobilised_and_vaccinated() {
         .unwrap();
     assert_eq!(report.rows[0][at], crate::export::Cell::Number(3.0));
 }
+
+#[test]
+fn each_workers_spot_checks_give_their_confirmation_rate() {
+    let mut r = demo();
+    let checked = |r: &mut Records, id: &str, result: &str, at: i64| {
+        put(
+            r,
+            "spot_check",
+            id,
+            &[
+                ("grid_id", json!("g1")),
+                ("worker_id", json!("w1")),
+                ("result", json!(result)),
+                ("checked_at", json!(at)),
+            ],
+        );
+    };
+    checked(&mut r, "c1", "confirmed", noon(-1));
+    checked(&mut r, "c2", "confirmed", noon(0));
+    checked(&mut r, "c3", "not_confirmed", noon(-2));
+    checked(&mut r, "c4", "unreachable", noon(-2));
+    checked(&mut r, "c5", "not_confirmed", noon(1));
+    let d = compute(&r, &grids(&["g1"]), &workers(), today(), noon(0), 30);
+    let w = d.workload.iter().find(|w| w.id == "w1").unwrap();
+    assert_eq!(
+        (w.spot_reached, w.spot_confirmed),
+        (Some(3), Some(2)),
+        "tomorrow's not yet"
+    );
+    assert_eq!(w.confirmation_rate(), Some(67));
+}

@@ -12,6 +12,7 @@ pub mod needs;
 pub mod packs;
 mod search;
 pub mod sheet;
+pub mod spot;
 
 #[cfg(test)]
 mod departed;
@@ -52,6 +53,7 @@ pub const ENTITIES: &[&str] = &[
     user_profile::NAME,
     crate::entities::education::NAME,
     crate::entities::mobilisation::NAME,
+    crate::entities::spot_check::NAME,
 ];
 
 /// The records of each of [`ENTITIES`] as loaded, deleted ones included.
@@ -180,6 +182,8 @@ pub struct Dataset<R> {
     pub educations: Vec<R>,
     /// Vaccination mobilisation attempts (`mobilisation` records).
     pub mobilisations: Vec<R>,
+    /// Supervisors' spot checks of visits; none on a grid worker's device.
+    pub spot_checks: Vec<R>,
     /// Grid id → name.
     pub grids: BTreeMap<String, String>,
     pub facilities: Vec<R>,
@@ -248,6 +252,7 @@ impl<R: Row> Dataset<R> {
         );
         let educations = live(take(crate::entities::education::NAME));
         let mobilisations = live(take(crate::entities::mobilisation::NAME));
+        let spot_checks = live(take(crate::entities::spot_check::NAME));
 
         let mut out = Dataset {
             today,
@@ -261,6 +266,7 @@ impl<R: Row> Dataset<R> {
             needs,
             educations,
             mobilisations,
+            spot_checks,
             grids: grids
                 .iter()
                 .filter_map(|g| Some((g.id().to_owned(), record::Grid(g).name()?.to_owned())))

@@ -12,6 +12,7 @@ pub mod need;
 pub mod pack_delivery;
 pub mod pack_plan_item;
 pub mod resident;
+pub mod spot_check;
 pub mod stock_move;
 pub mod supply_item;
 pub mod user_profile;

@@ -4,6 +4,8 @@
 //! Additive to the protocol (`docs/sync-protocol.md#dashboard`). Staff see only their own grids (admins every grid); asking
 //! for another grid is 403 `forbidden`, volunteers get 403 for the whole endpoint.
 
+use model::access::receives_all;
+use model::entities::spot_check;
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
@@ -82,7 +84,16 @@ pub async fn get(
 ) -> Result<Json<Dashboard>, AppError> {
     let date = chosen_date(&q)?;
     let grids = chosen_grids(&state, &caller, q.get("grids")).await?;
-    Ok(Json(build(&state, &grids, date).await?))
+    let mut d = build(&state, &grids, date).await?;
+    // The checks of a worker's visits are the supervisor's: a role that may not read spot
+    // checks receives none of their figures either (issue 17).
+    if !receives_all(caller.user.role, spot_check::NAME) {
+        for w in &mut d.workload {
+            w.spot_reached = None;
+            w.spot_confirmed = None;
+        }
+    }
+    Ok(Json(d))
 }
 
 /// The dashboard of `grids` (already checked against the caller's scope) on `date`.
