@@ -31,9 +31,10 @@ use crate::components::load_error::LoadError;
 use crate::components::record_form::by_id_param;
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    deliveries::DeliveriesPage, facility::FacilityForm, guide::GuidePage, guides::GuidesPage,
-    home::HomePage, household::HouseholdForm, households::HouseholdsPage, import::ImportPage,
-    landing::Landing, ledger::LedgerPage, login::LoginPage, need::NeedForm, needs::NeedsPage,
+    deliveries::DeliveriesPage, facility::FacilityForm, gathering::GatheringForm,
+    gatherings::GatheringsPage, guide::GuidePage, guides::GuidesPage, home::HomePage,
+    household::HouseholdForm, households::HouseholdsPage, import::ImportPage, landing::Landing,
+    ledger::LedgerPage, login::LoginPage, need::NeedForm, needs::NeedsPage,
     not_found::NotFoundPage, overview::OverviewPage, packs::PacksPage, resident::ResidentForm,
     residents::ResidentsPage, services::ServicesPage, spot_checks::SpotChecksPage,
     supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
@@ -71,6 +72,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/visit/new") view=|| view! { <Allowed page=Page::Visit>{visit_route()}</Allowed> } />
                             <Route path=path!("/visits/:id") view=|| view! { <Allowed page=Page::Visit>{by_id_param(|id| view! { <VisitCorrection id=id /> })}</Allowed> } />
                             <Route path=path!("/ledger") view=|| view! { <Allowed page=Page::Ledger><LedgerPage /></Allowed> } />
+                            <Route path=path!("/gatherings") view=|| view! { <Allowed page=Page::Gatherings><GatheringsPage /></Allowed> } />
+                            <Route path=path!("/gatherings/:id") view=|| view! { <Allowed page=Page::Gathering new=Action::EditGathering>{by_id_param(|id| view! { <GatheringForm id=id /> })}</Allowed> } />
                             <Route path=path!("/spot-checks") view=|| view! { <Allowed page=Page::SpotChecks><SpotChecksPage /></Allowed> } />
                             <Route path=path!("/vaccination") view=|| view! { <Allowed page=Page::Vaccination><VaccinationPage /></Allowed> } />
                             <Route path=path!("/print/visits") view=|| view! { <Allowed page=Page::VisitSheet><VisitSheetPage /></Allowed> } />

@@ -10,6 +10,7 @@ export const NAV_IDS = [
   "nav-residents",
   "nav-vaccination",
   "nav-spot-checks",
+  "nav-gatherings",
   "nav-visit-sheet",
   "nav-guides",
   "nav-ledger",

@@ -23,6 +23,8 @@ const PAGES = [
   "/print/visits",
   "/vaccination",
   "/spot-checks",
+  "/gatherings",
+  "/gatherings/new",
   "/guides",
   "/guides/warning_signs",
   "/needs",

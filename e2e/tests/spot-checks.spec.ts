@@ -3,7 +3,7 @@
 // overview shows that worker's confirmation rate. The grid worker sees no check, on any screen
 // or in any answer of the server.
 import { expect, test } from "@playwright/test";
-import { logIn } from "../pages/session";
+import { logIn, syncNow } from "../pages/session";
 import { gridWorker, supervisor } from "./demo";
 
 test("a supervisor checks a worker's visit; the rate shows on the overview, never to the worker", async ({ browser, request }) => {
@@ -33,9 +33,14 @@ test("a supervisor checks a worker's visit; the rate shows on the overview, neve
   await expect(done.first()).toContainText("属实");
   await expect(done.first()).toContainText("上周来过，量了血压");
 
+  // The rate is the server's: once the check has reached it, the overview shows it.
+  await syncNow(page);
   await page.getByTestId("nav-overview").click();
   const row = page.getByTestId("workload-row").filter({ hasText: gridWorker.name });
-  await expect(row.getByTestId("workload-checked")).toHaveText(/^\d+% \(\d+\/\d+\)$/);
+  await expect(async () => {
+    await page.getByTestId("dashboard-refresh").click();
+    await expect(row.getByTestId("workload-checked")).toHaveText(/^\d+% \(\d+\/\d+\)$/, { timeout: 2000 });
+  }).toPass({ timeout: 20_000 });
 
   // The worker: no page, no figure, no record.
   const phone = await browser.newContext();

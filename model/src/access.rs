@@ -6,8 +6,8 @@
 //! The tests below tie each need back to the schema, so a right changed there moves the pages.
 
 use crate::entities::{
-    education, facility, household, mobilisation, need, pack_delivery, pack_plan_item, resident,
-    spot_check, stock_move, supply_item, visit,
+    education, facility, gathering, household, mobilisation, need, pack_delivery, pack_plan_item,
+    resident, spot_check, stock_move, supply_item, visit,
 };
 use crate::schema::{self, roles};
 use crate::Role;
@@ -148,6 +148,10 @@ pub enum Page {
     Vaccination,
     /// Spot checks of recorded visits, `/spot-checks` (issue 17).
     SpotChecks,
+    /// The register of weddings, funerals and gatherings, `/gatherings` (issue 17).
+    Gatherings,
+    /// One gathering, `/gatherings/:id`.
+    Gathering,
     Overview,
     Needs,
     /// One need, `/needs/:id`.
@@ -163,7 +167,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 23] = [
+    pub const ALL: [Page; 25] = [
         Page::Me,
         Page::Sync,
         Page::Today,
@@ -177,6 +181,8 @@ impl Page {
         Page::Guides,
         Page::Vaccination,
         Page::SpotChecks,
+        Page::Gatherings,
+        Page::Gathering,
         Page::Overview,
         Page::Needs,
         Page::Need,
@@ -203,6 +209,7 @@ impl Page {
             Page::Guides => "/guides",
             Page::Vaccination => "/vaccination",
             Page::SpotChecks => "/spot-checks",
+            Page::Gatherings | Page::Gathering => "/gatherings",
             Page::Overview => "/overview",
             Page::Needs | Page::Need => "/needs",
             Page::Services | Page::Facility => "/services",
@@ -233,6 +240,7 @@ impl Page {
             Page::VisitSheet => &[ReadAll(household::NAME), ReadAll(resident::NAME), Assess],
             // Who is eligible reads age, doses and contraindication; the order reads the tier.
             Page::Vaccination => &[ReadAll(resident::NAME), ReadAll(mobilisation::NAME), Assess],
+            Page::Gatherings | Page::Gathering => &[ReadAll(gathering::NAME)],
             // Visits to sample, the residents to call, and the checks, which are written here.
             Page::SpotChecks => &[
                 ReadAll(visit::NAME),
@@ -300,10 +308,12 @@ pub enum Action {
     EditFacility,
     /// Record a vaccination mobilisation attempt (issue 16).
     RecordMobilisation,
+    /// Add or change a gathering of the register (issue 17).
+    EditGathering,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::AddHousehold,
         Action::EditHousehold,
         Action::AddResident,
@@ -319,6 +329,7 @@ impl Action {
         Action::RecordEducation,
         Action::EditFacility,
         Action::RecordMobilisation,
+        Action::EditGathering,
     ];
 
     pub fn needs(self) -> &'static [Needs] {
@@ -348,6 +359,7 @@ impl Action {
             Action::ImportRoster => &[Endpoint(self::Endpoint::RosterImport)],
             Action::RecordEducation => &[Write(education::NAME, education::field::GUIDE)],
             Action::EditFacility => &[Write(facility::NAME, facility::field::NAME)],
+            Action::EditGathering => &[Write(gathering::NAME, gathering::field::KIND)],
             // A vaccination also moves the resident's doses on.
             Action::RecordMobilisation => &[
                 Write(mobilisation::NAME, mobilisation::field::OUTCOME),

@@ -2,8 +2,8 @@
 //! (an export for the level above must say 独居, not `tag_living_alone`).
 
 use crate::entities::{
-    education, facility, household, mobilisation, need, pack_delivery, resident, spot_check,
-    stock_move, supply_item, user_profile, visit,
+    education, facility, gathering, household, mobilisation, need, pack_delivery, resident,
+    spot_check, stock_move, supply_item, user_profile, visit,
 };
 
 /// One field's members with their (Chinese, English) labels.
@@ -39,6 +39,7 @@ fn labels_of(entity: &str, field: &str) -> Labels {
         (education::NAME, education::field::CHANNEL) => EDUCATION_CHANNEL,
         (mobilisation::NAME, mobilisation::field::OUTCOME) => MOBILISATION_OUTCOME,
         (spot_check::NAME, spot_check::field::RESULT) => SPOT_CHECK_RESULT,
+        (gathering::NAME, gathering::field::KIND) => GATHERING_KIND,
         (spot_check::NAME, spot_check::field::METHOD) => SPOT_CHECK_METHOD,
         (_, user_profile::field::ROLE) => ROLE,
         _ => &[],
@@ -88,6 +89,12 @@ const SPOT_CHECK_RESULT: Labels = &[
 const SPOT_CHECK_METHOD: Labels = &[
     ("phone", "电话回访", "by phone"),
     ("in_person", "实地暗访", "unannounced at the door"),
+];
+
+const GATHERING_KIND: Labels = &[
+    ("wedding", "婚礼", "wedding"),
+    ("funeral", "丧事", "funeral"),
+    ("other", "其他聚集活动", "other gathering"),
 ];
 
 const GENDER: Labels = &[

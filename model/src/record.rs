@@ -336,6 +336,19 @@ view! { SpotCheck<'a> = spot_check {
     checker_id: Option<&'a str> = CHECKER_ID,
 }}
 
+view! { Gathering<'a> = gathering {
+    grid_id: Option<&'a str> = GRID_ID,
+    kind: Option<&'a str> = KIND,
+    date: Option<Date> = DATE,
+    place: Option<&'a str> = PLACE,
+    organiser: Option<&'a str> = ORGANISER,
+    phone: Option<&'a str> = PHONE,
+    expected_size: Option<i64> = EXPECTED_SIZE,
+    advice: Option<&'a str> = ADVICE,
+    outcome: Option<&'a str> = OUTCOME,
+    actual_size: Option<i64> = ACTUAL_SIZE,
+}}
+
 view! { UserProfile<'a> = user_profile {
     name: Option<&'a str> = NAME,
     role: Option<&'a str> = ROLE,

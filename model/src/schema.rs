@@ -241,7 +241,7 @@ pub mod roles {
     pub const ADMIN_SUPERVISOR_VOLUNTEER: &[Role] = &[Admin, Supervisor, Volunteer];
 }
 
-static ENTITIES: [EntityDef; 14] = [
+static ENTITIES: [EntityDef; 15] = [
     tables::grid::ENTITY,
     tables::household::ENTITY,
     tables::resident::ENTITY,
@@ -256,6 +256,7 @@ static ENTITIES: [EntityDef; 14] = [
     tables::education::ENTITY,
     tables::mobilisation::ENTITY,
     tables::spot_check::ENTITY,
+    tables::gathering::ENTITY,
 ];
 
 /// Every entity, in a stable order.
@@ -314,7 +315,7 @@ mod tests {
     #[test]
     fn field_constants_name_every_field_of_the_table_in_order() {
         use crate::entities::*;
-        let tables: [(&EntityDef, &str, &[&str]); 14] = [
+        let tables: [(&EntityDef, &str, &[&str]); 15] = [
             (&grid::ENTITY, grid::NAME, grid::field::NAMES),
             (&household::ENTITY, household::NAME, household::field::NAMES),
             (&resident::ENTITY, resident::NAME, resident::field::NAMES),
@@ -357,6 +358,7 @@ mod tests {
                 spot_check::NAME,
                 spot_check::field::NAMES,
             ),
+            (&gathering::ENTITY, gathering::NAME, gathering::field::NAMES),
         ];
         assert_eq!(tables.len(), entities().len());
         for (e, name, names) in tables {
@@ -469,7 +471,8 @@ mod tests {
                 "pack_delivery",
                 "education",
                 "mobilisation",
-                "spot_check"
+                "spot_check",
+                "gathering"
             ])
         );
         assert_eq!(entity("nope"), None);
@@ -538,7 +541,8 @@ mod tests {
                 "need",
                 "pack_delivery",
                 "education",
-                "mobilisation"
+                "mobilisation",
+                "gathering"
             ])
         );
         assert_eq!(
@@ -552,7 +556,9 @@ mod tests {
                 "pack_plan_item",
                 "facility",
                 // Checking the grid workers' visits is the supervisor's (issue 17).
-                "spot_check"
+                "spot_check",
+                // The register of weddings and funerals is kept by whoever hears of one.
+                "gathering"
             ])
         );
         assert_eq!(by_writer(Admin).len(), entities().len());

@@ -7,6 +7,7 @@ pub mod delivery_sheet;
 pub mod door_card;
 pub mod education_panel;
 pub mod field_input;
+pub mod gatherings_soon;
 pub mod grid_map;
 pub mod hotlines;
 pub mod lang_switch;

@@ -22,6 +22,7 @@ fn more_pages(role: Role) -> Vec<Page> {
         Page::Residents,
         Page::Vaccination,
         Page::SpotChecks,
+        Page::Gatherings,
         Page::VisitSheet,
         Page::Guides,
         Page::Services,

@@ -2,6 +2,8 @@
 
 pub mod deliveries;
 pub mod facility;
+pub mod gathering;
+pub mod gatherings;
 pub mod guide;
 pub mod guides;
 pub mod home;

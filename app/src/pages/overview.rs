@@ -11,6 +11,7 @@ use model::dashboard::{daily_report, Dashboard, Figures};
 use model::Role;
 
 use crate::api::{self, ApiError};
+use crate::components::gatherings_soon::GatheringsSoon;
 use crate::components::grid_map::{GridMap, Layer, MapLegend};
 use crate::components::record_form::my_grids;
 use crate::data::today;
@@ -212,6 +213,7 @@ fn Overview() -> impl IntoView {
                 <Workload d=d.clone() />
                 <LowStockList d=d />
             })}
+            <GatheringsSoon />
             <div class="actions">
                 <button class="secondary" data-testid="export-daily-csv" on:click=move |_| export(false)>{t!(i18n, export_daily_csv)}</button>
                 <button class="secondary" data-testid="export-daily-xlsx" on:click=move |_| export(true)>{t!(i18n, export_daily_xlsx)}</button>

@@ -6,6 +6,7 @@
 pub mod doors;
 pub mod due;
 pub mod education;
+pub mod gatherings;
 pub mod ledger;
 pub mod mobilising;
 pub mod needs;
@@ -54,6 +55,7 @@ pub const ENTITIES: &[&str] = &[
     crate::entities::education::NAME,
     crate::entities::mobilisation::NAME,
     crate::entities::spot_check::NAME,
+    crate::entities::gathering::NAME,
 ];
 
 /// The records of each of [`ENTITIES`] as loaded, deleted ones included.
@@ -184,6 +186,8 @@ pub struct Dataset<R> {
     pub mobilisations: Vec<R>,
     /// Supervisors' spot checks of visits; none on a grid worker's device.
     pub spot_checks: Vec<R>,
+    /// Planned weddings, funerals and other gatherings.
+    pub gatherings: Vec<R>,
     /// Grid id → name.
     pub grids: BTreeMap<String, String>,
     pub facilities: Vec<R>,
@@ -253,6 +257,7 @@ impl<R: Row> Dataset<R> {
         let educations = live(take(crate::entities::education::NAME));
         let mobilisations = live(take(crate::entities::mobilisation::NAME));
         let spot_checks = live(take(crate::entities::spot_check::NAME));
+        let gatherings = live(take(crate::entities::gathering::NAME));
 
         let mut out = Dataset {
             today,
@@ -267,6 +272,7 @@ impl<R: Row> Dataset<R> {
             educations,
             mobilisations,
             spot_checks,
+            gatherings,
             grids: grids
                 .iter()
                 .filter_map(|g| Some((g.id().to_owned(), record::Grid(g).name()?.to_owned())))

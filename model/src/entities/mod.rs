@@ -5,6 +5,7 @@
 
 pub mod education;
 pub mod facility;
+pub mod gathering;
 pub mod grid;
 pub mod household;
 pub mod mobilisation;
