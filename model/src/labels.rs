@@ -2,7 +2,7 @@
 //! (an export for the level above must say 独居, not `tag_living_alone`).
 
 use crate::entities::{
-    education, facility, gathering, household, mobilisation, need, pack_delivery, resident,
+    education, facility, gathering, household, mobilisation, need, pack_delivery, report, resident,
     spot_check, stock_move, supply_item, user_profile, visit,
 };
 
@@ -40,6 +40,7 @@ fn labels_of(entity: &str, field: &str) -> Labels {
         (mobilisation::NAME, mobilisation::field::OUTCOME) => MOBILISATION_OUTCOME,
         (spot_check::NAME, spot_check::field::RESULT) => SPOT_CHECK_RESULT,
         (gathering::NAME, gathering::field::KIND) => GATHERING_KIND,
+        (report::NAME, report::field::KIND) => REPORT_KIND,
         (spot_check::NAME, spot_check::field::METHOD) => SPOT_CHECK_METHOD,
         (_, user_profile::field::ROLE) => ROLE,
         _ => &[],
@@ -95,6 +96,11 @@ const GATHERING_KIND: Labels = &[
     ("wedding", "婚礼", "wedding"),
     ("funeral", "丧事", "funeral"),
     ("other", "其他聚集活动", "other gathering"),
+];
+
+const REPORT_KIND: Labels = &[
+    ("daily", "日报", "daily report"),
+    ("weekly", "周报", "weekly report"),
 ];
 
 const GENDER: Labels = &[

@@ -349,6 +349,16 @@ view! { Gathering<'a> = gathering {
     actual_size: Option<i64> = ACTUAL_SIZE,
 }}
 
+view! { Report<'a> = report {
+    kind: Option<&'a str> = KIND,
+    date: Option<Date> = DATE,
+    grids: Option<&'a str> = GRIDS,
+    grid_names: Option<&'a str> = GRID_NAMES,
+    sent_at: Option<i64> = SENT_AT,
+    sender_id: Option<&'a str> = SENDER_ID,
+    figures: Option<&'a str> = FIGURES,
+}}
+
 view! { UserProfile<'a> = user_profile {
     name: Option<&'a str> = NAME,
     role: Option<&'a str> = ROLE,

@@ -241,7 +241,7 @@ pub mod roles {
     pub const ADMIN_SUPERVISOR_VOLUNTEER: &[Role] = &[Admin, Supervisor, Volunteer];
 }
 
-static ENTITIES: [EntityDef; 15] = [
+static ENTITIES: [EntityDef; 16] = [
     tables::grid::ENTITY,
     tables::household::ENTITY,
     tables::resident::ENTITY,
@@ -257,6 +257,7 @@ static ENTITIES: [EntityDef; 15] = [
     tables::mobilisation::ENTITY,
     tables::spot_check::ENTITY,
     tables::gathering::ENTITY,
+    tables::report::ENTITY,
 ];
 
 /// Every entity, in a stable order.
@@ -315,7 +316,7 @@ mod tests {
     #[test]
     fn field_constants_name_every_field_of_the_table_in_order() {
         use crate::entities::*;
-        let tables: [(&EntityDef, &str, &[&str]); 15] = [
+        let tables: [(&EntityDef, &str, &[&str]); 16] = [
             (&grid::ENTITY, grid::NAME, grid::field::NAMES),
             (&household::ENTITY, household::NAME, household::field::NAMES),
             (&resident::ENTITY, resident::NAME, resident::field::NAMES),
@@ -359,6 +360,7 @@ mod tests {
                 spot_check::field::NAMES,
             ),
             (&gathering::ENTITY, gathering::NAME, gathering::field::NAMES),
+            (&report::ENTITY, report::NAME, report::field::NAMES),
         ];
         assert_eq!(tables.len(), entities().len());
         for (e, name, names) in tables {
@@ -558,19 +560,25 @@ mod tests {
                 // Checking the grid workers' visits is the supervisor's (issue 17).
                 "spot_check",
                 // The register of weddings and funerals is kept by whoever hears of one.
-                "gathering"
+                "gathering",
+                // Reporting upward is the supervisor's.
+                "report"
             ])
         );
         assert_eq!(by_writer(Admin).len(), entities().len());
         for e in entities() {
             // Grid workers and supervisors read everything in their grids; admins everything;
             // but the checks of their own work are kept from grid workers.
-            if e.name == crate::entities::spot_check::NAME {
+            let supervisors_only = [
+                crate::entities::spot_check::NAME,
+                crate::entities::report::NAME,
+            ];
+            if supervisors_only.contains(&e.name) {
                 assert_eq!(names(e, GridWorker).len(), 0);
                 assert_eq!(names(e, Volunteer).len(), 0);
             }
             for role in [Admin, Supervisor, GridWorker] {
-                if role == GridWorker && e.name == crate::entities::spot_check::NAME {
+                if role == GridWorker && supervisors_only.contains(&e.name) {
                     continue;
                 }
                 assert_eq!(

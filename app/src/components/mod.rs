@@ -17,6 +17,7 @@ pub mod mobilise_form;
 pub mod offline_channel;
 pub mod record_form;
 pub mod reminder_settings;
+pub mod report_log;
 pub mod search_list;
 pub mod show_more;
 pub mod sync_badge;

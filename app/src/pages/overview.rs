@@ -14,6 +14,7 @@ use crate::api::{self, ApiError};
 use crate::components::gatherings_soon::GatheringsSoon;
 use crate::components::grid_map::{GridMap, Layer, MapLegend};
 use crate::components::record_form::my_grids;
+use crate::components::report_log::{keep_sent, ReportLog};
 use crate::data::today;
 use crate::download::Export;
 use crate::i18n::{t, t_string, use_i18n};
@@ -108,6 +109,14 @@ fn Overview() -> impl IntoView {
         let table = daily_report(&d);
         let name = format!("日报-{}", d.date);
         exporter.save(&name, &table, xlsx);
+        let sender = session.get().map(|s| s.user.id).unwrap_or_default();
+        keep_sent(
+            sync,
+            &sender,
+            model::entities::report::DAILY,
+            &d,
+            &chosen.get_untracked(),
+        );
     };
 
     let toggle_grid = move |id: String| {
@@ -214,6 +223,7 @@ fn Overview() -> impl IntoView {
                 <LowStockList d=d />
             })}
             <GatheringsSoon />
+            <ReportLog dashboard=dashboard chosen=chosen />
             <div class="actions">
                 <button class="secondary" data-testid="export-daily-csv" on:click=move |_| export(false)>{t!(i18n, export_daily_csv)}</button>
                 <button class="secondary" data-testid="export-daily-xlsx" on:click=move |_| export(true)>{t!(i18n, export_daily_xlsx)}</button>

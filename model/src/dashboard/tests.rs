@@ -473,3 +473,56 @@ fn each_workers_spot_checks_give_their_confirmation_rate() {
     );
     assert_eq!(w.confirmation_rate(), Some(67));
 }
+
+#[test]
+fn the_weekly_report_has_a_row_a_day_and_the_week_and_a_sent_report_keeps_its_totals() {
+    let days: Vec<Dashboard> = (0..7)
+        .map(|back| {
+            let date = today().add_days(back - 6);
+            compute(
+                &demo(),
+                &grids(&["g1", "g2"]),
+                &workers(),
+                date,
+                noon(back - 6),
+                30,
+            )
+        })
+        .collect();
+    let week = report::weekly_report(&days);
+    assert_eq!(week.sheet, "周报");
+    assert_eq!(week.rows.len(), 8, "seven days and the week");
+    let at = |h: &str| week.headers.iter().position(|x| x == h).unwrap();
+    let visits: f64 = days.iter().map(|d| f64::from(d.total.visits_today)).sum();
+    let last = &week.rows[7];
+    assert_eq!(last[at("网格")], crate::export::Cell::Text("本周".into()));
+    assert_eq!(
+        last[at("当日走访次数")],
+        crate::export::Cell::Number(visits)
+    );
+    assert_eq!(
+        last[at("居民数")],
+        week.rows[6][at("居民数")],
+        "stocks as of the last day"
+    );
+    assert_eq!(
+        week.rows[0][at("日期")],
+        crate::export::Cell::Text(today().add_days(-6).to_string())
+    );
+    assert!(report::weekly_report(&[]).rows.is_empty());
+
+    let fields = report::report_fields("daily", &days[6], &grids(&["g1", "g2"]), "s1", 5);
+    for (name, value) in &fields {
+        let c = crate::wire::Change {
+            entity: crate::entities::report::NAME.into(),
+            id: "rep1".into(),
+            field: name.clone(),
+            value: value.clone(),
+            hlc: String::new(),
+        };
+        crate::validate::check_change(&c).unwrap();
+    }
+    let figures = &fields.iter().find(|(k, _)| k == "figures").unwrap().1;
+    let kept: Figures = serde_json::from_str(figures.as_str().unwrap()).unwrap();
+    assert_eq!(kept, days[6].total);
+}

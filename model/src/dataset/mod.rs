@@ -56,6 +56,7 @@ pub const ENTITIES: &[&str] = &[
     crate::entities::mobilisation::NAME,
     crate::entities::spot_check::NAME,
     crate::entities::gathering::NAME,
+    crate::entities::report::NAME,
 ];
 
 /// The records of each of [`ENTITIES`] as loaded, deleted ones included.
@@ -188,6 +189,8 @@ pub struct Dataset<R> {
     pub spot_checks: Vec<R>,
     /// Planned weddings, funerals and other gatherings.
     pub gatherings: Vec<R>,
+    /// Reports sent upward; none on a grid worker's device.
+    pub reports: Vec<R>,
     /// Grid id → name.
     pub grids: BTreeMap<String, String>,
     pub facilities: Vec<R>,
@@ -258,6 +261,7 @@ impl<R: Row> Dataset<R> {
         let mobilisations = live(take(crate::entities::mobilisation::NAME));
         let spot_checks = live(take(crate::entities::spot_check::NAME));
         let gatherings = live(take(crate::entities::gathering::NAME));
+        let reports = live(take(crate::entities::report::NAME));
 
         let mut out = Dataset {
             today,
@@ -273,6 +277,7 @@ impl<R: Row> Dataset<R> {
             mobilisations,
             spot_checks,
             gatherings,
+            reports,
             grids: grids
                 .iter()
                 .filter_map(|g| Some((g.id().to_owned(), record::Grid(g).name()?.to_owned())))

@@ -12,6 +12,7 @@ pub mod mobilisation;
 pub mod need;
 pub mod pack_delivery;
 pub mod pack_plan_item;
+pub mod report;
 pub mod resident;
 pub mod spot_check;
 pub mod stock_move;
