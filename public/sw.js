@@ -79,8 +79,12 @@ self.addEventListener("notificationclick", (event) => {
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
       const open = windows.find((w) => w.url.startsWith(self.location.origin));
-      if (open) return open.navigate(target).then((w) => (w || open).focus());
-      return self.clients.openWindow(target);
+      if (!open) return self.clients.openWindow(target);
+      // A window this worker does not control cannot be navigated by it: focus it, or open one.
+      return open
+        .navigate(target)
+        .then((w) => (w || open).focus())
+        .catch(() => open.focus().catch(() => self.clients.openWindow(target)));
     }),
   );
 });

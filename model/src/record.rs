@@ -350,6 +350,7 @@ view! { Gathering<'a> = gathering {
 }}
 
 view! { Report<'a> = report {
+    grid_id: Option<&'a str> = GRID_ID,
     kind: Option<&'a str> = KIND,
     date: Option<Date> = DATE,
     grids: Option<&'a str> = GRIDS,

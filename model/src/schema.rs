@@ -474,7 +474,8 @@ mod tests {
                 "education",
                 "mobilisation",
                 "spot_check",
-                "gathering"
+                "gathering",
+                "report"
             ])
         );
         assert_eq!(entity("nope"), None);

@@ -172,14 +172,24 @@ pub fn check(
     }
 }
 
-/// What a recorded vaccination changes on the resident: one dose more, and its date.
+/// The most doses the schema accepts (`resident.vacc_doses`, 0 to 10).
+const MAX_DOSES: i64 = 10;
+
+/// What a recorded vaccination changes on the resident: one dose more (doses not recorded count
+/// as none, as eligibility counts them; never past the schema's 10), and its date unless a
+/// later dose is already recorded (a vaccination entered late must not move the last dose back).
 pub fn dose_given<R: Fields + ?Sized>(resident: &R, on: Date) -> Vec<FieldEdit> {
     use crate::entities::resident::field as rf;
-    let doses = Resident(resident).vacc_doses().unwrap_or(0);
-    vec![
-        (rf::VACC_DOSES.to_owned(), json!(doses + 1)),
-        (rf::VACC_LAST_DATE.to_owned(), json!(on.to_string())),
-    ]
+    let r = Resident(resident);
+    let doses = r.vacc_doses().unwrap_or(0);
+    let mut edits = vec![(
+        rf::VACC_DOSES.to_owned(),
+        json!((doses + 1).clamp(1, MAX_DOSES)),
+    )];
+    if r.vacc_last_date().is_none_or(|last| on >= last) {
+        edits.push((rf::VACC_LAST_DATE.to_owned(), json!(on.to_string())));
+    }
+    edits
 }
 
 #[cfg(test)]
@@ -334,5 +344,14 @@ mod tests {
             ]
         );
         assert_eq!(dose_given(&person(&[]), today)[0].1, json!(1));
+        let later = person(&[
+            (rf::VACC_DOSES, json!(10)),
+            (rf::VACC_LAST_DATE, json!("2026-12-01")),
+        ]);
+        assert_eq!(
+            dose_given(&later, d("2026-11-20")),
+            vec![(rf::VACC_DOSES.to_owned(), json!(10))],
+            "capped, and a dose entered late does not move the last date back"
+        );
     }
 }

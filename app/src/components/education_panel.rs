@@ -128,19 +128,19 @@ pub fn EducationPanel(household: String) -> impl IntoView {
                 <form on:submit=record data-testid="education-form">
                     <div class="field">
                         <label for="education-guide">{t!(i18n, education_guide)}</label>
-                        <select id="education-guide" data-testid="education-guide" on:change=move |ev| guide.set(event_target_value(&ev))>
+                        <select id="education-guide" data-testid="education-guide" prop:value=move || guide.get() on:change=move |ev| guide.set(event_target_value(&ev))>
                             {move || options(GUIDES, field::GUIDE, guide)}
                         </select>
                     </div>
                     <div class="field">
                         <label for="education-channel">{t!(i18n, education_channel)}</label>
-                        <select id="education-channel" data-testid="education-channel" on:change=move |ev| channel.set(event_target_value(&ev))>
+                        <select id="education-channel" data-testid="education-channel" prop:value=move || channel.get() on:change=move |ev| channel.set(event_target_value(&ev))>
                             {move || options(CHANNELS, field::CHANNEL, channel)}
                         </select>
                     </div>
                     <div class="field">
                         <label for="education-to">{t!(i18n, education_resident)}</label>
-                        <select id="education-to" data-testid="education-to" on:change=move |ev| to.set(event_target_value(&ev))>
+                        <select id="education-to" data-testid="education-to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))>
                             <option value="">{t!(i18n, education_whole_household)}</option>
                             <Suspense fallback=|| ()>{residents}</Suspense>
                         </select>

@@ -94,7 +94,7 @@ fn sampled(d: &Dataset, v: &Record, i18n: I18n, notice: RwSignal<Option<String>>
             <p class="row-main">{name}</p>
             <p class="row-sub">{when}" · "{how}" · "{by}</p>
             {call.map(|(p, who)| view! {
-                <a class="button secondary call" href=format!("tel:{p}") data-testid="spot-call" aria-label=format!("{} {who}", t_string!(i18n, call))>{t!(i18n, call)}" "{p.clone()}</a>
+                <a class="button secondary call" href=format!("tel:{p}") data-testid="spot-call" aria-label=format!("{} {who} {p}", t_string!(i18n, call))>{t!(i18n, call)}" "{p.clone()}</a>
             })}
             <form on:submit=save data-testid="spot-form">
                 <div class="field">
@@ -119,7 +119,7 @@ fn sampled(d: &Dataset, v: &Record, i18n: I18n, notice: RwSignal<Option<String>>
 }
 
 /// The checks made so far, newest first.
-fn done(d: &Dataset, locale: Locale) -> impl IntoView {
+fn done(d: &Dataset, locale: Locale) -> Vec<AnyView> {
     d.spot_checks_newest()
         .into_iter()
         .take(50)
@@ -147,8 +147,9 @@ fn done(d: &Dataset, locale: Locale) -> impl IntoView {
                     <span class="row-sub">{when}" · "{worker}{said}</span>
                 </li>
             }
+            .into_any()
         })
-        .collect_view()
+        .collect()
 }
 
 #[component]
@@ -168,12 +169,12 @@ pub fn SpotChecksPage() -> impl IntoView {
             let workers = d.staff.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view();
             view! {
                 <label>{t!(i18n, grid)}
-                    <select data-testid="spot-grid" on:change=move |ev| grid.set(event_target_value(&ev))>
+                    <select data-testid="spot-grid" prop:value=move || grid.get() on:change=move |ev| grid.set(event_target_value(&ev))>
                         <option value="">{t!(i18n, spot_any)}</option>{grids}
                     </select>
                 </label>
                 <label>{t!(i18n, spot_worker)}
-                    <select data-testid="spot-worker" on:change=move |ev| worker.set(event_target_value(&ev))>
+                    <select data-testid="spot-worker" prop:value=move || worker.get() on:change=move |ev| worker.set(event_target_value(&ev))>
                         <option value="">{t!(i18n, spot_any)}</option>{workers}
                     </select>
                 </label>
@@ -194,8 +195,13 @@ pub fn SpotChecksPage() -> impl IntoView {
         })
     };
     let history = move || {
-        data.dataset()
-            .map(|d| view! { <ul class="rows">{done(&d, i18n.get_locale())}</ul> })
+        data.dataset().map(|d| {
+            let rows = done(&d, i18n.get_locale());
+            if rows.is_empty() {
+                return view! { <p class="muted">{t!(i18n, spot_history_none)}</p> }.into_any();
+            }
+            view! { <ul class="rows">{rows}</ul> }.into_any()
+        })
     };
     view! {
         <section>

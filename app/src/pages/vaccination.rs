@@ -76,6 +76,9 @@ fn row(
     });
     let call = number_to_call(r);
     let toggle_id = rid.clone();
+    let name_label = name.clone();
+    let open_id = rid.clone();
+    let is_open_btn = move || open.get().as_deref() == Some(open_id.as_str());
     let form_id = rid.clone();
     let form_rid = rid.clone();
     let is_open = move || open.get().as_deref() == Some(form_id.as_str());
@@ -89,7 +92,7 @@ fn row(
             </a>
             <div class="row-actions">
                 {may(Action::RecordMobilisation).then(|| view! {
-                    <button type="button" class="button primary" data-testid="vacc-mobilise"
+                    <button type="button" class="button primary" data-testid="vacc-mobilise" aria-label=format!("{} {}", t_string!(i18n, mobilise_record), name_label) aria-expanded=move || if is_open_btn() { "true" } else { "false" }
                         on:click=move |_| open.update(|o| *o = if o.as_deref() == Some(toggle_id.as_str()) { None } else { Some(toggle_id.clone()) })>
                         {t!(i18n, mobilise_record)}
                     </button>

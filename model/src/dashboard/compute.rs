@@ -467,12 +467,22 @@ fn workload<'a>(
 ) -> Vec<WorkerLoad> {
     let days = visits_per_worker(visits, scope.date);
     let assigned = assigned_open(needs);
-    let checks =
-        crate::dataset::spot::rates(scope.all(spot_check::NAME).map(|(_, c)| c).filter(|c| {
-            SpotCheck(*c)
-                .checked_at()
-                .is_some_and(|at| at < scope.end_ms)
-        }));
+    let visits_by_id = scope.records.get(visit::NAME);
+    let checks = crate::dataset::spot::rates(
+        scope
+            .all(spot_check::NAME)
+            .map(|(_, c)| c)
+            .filter(|c| scope.chosen(SpotCheck(*c).grid_id()).is_some())
+            .filter(|c| {
+                SpotCheck(*c)
+                    .checked_at()
+                    .is_some_and(|at| at < scope.end_ms)
+            }),
+        |v| {
+            let visit = visits_by_id?.get(v)?;
+            Visit(visit).worker_id().map(str::to_owned)
+        },
+    );
     workers
         .iter()
         .filter(|w| w.grids.iter().any(|g| scope.wanted.contains(g.as_str())))

@@ -122,7 +122,12 @@ pub fn report_fields(
     use crate::entities::report::field;
     use serde_json::json;
     let names: Vec<&str> = d.grids.iter().map(|g| g.name.as_str()).collect();
+    let first = grids
+        .first()
+        .cloned()
+        .or_else(|| d.grids.first().map(|g| g.id.clone()));
     vec![
+        (field::GRID_ID.to_owned(), json!(first)),
         (field::KIND.to_owned(), json!(kind)),
         (field::DATE.to_owned(), json!(d.date)),
         (field::GRIDS.to_owned(), json!(grids.join(","))),

@@ -453,6 +453,7 @@ fn each_workers_spot_checks_give_their_confirmation_rate() {
             id,
             &[
                 ("grid_id", json!("g1")),
+                ("visit_id", json!(format!("visit-{id}"))),
                 ("worker_id", json!("w1")),
                 ("result", json!(result)),
                 ("checked_at", json!(at)),

@@ -36,9 +36,13 @@ impl<R: Row> Dataset<R> {
             .collect();
         due.sort_by_cached_key(|&i| {
             let r = &self.residents[i];
-            // A warning sign is followed up every day: due today at least, so that among those
-            // with one the freshest alarm comes first, not whoever is also due by date.
-            let overdue = r.overdue_days(today).max(r.has_warning().then_some(0));
+            // A warning sign is followed up every day: among those with one, the freshest alarm
+            // comes first, whatever their dates say.
+            let overdue = if r.has_warning() {
+                Some(0)
+            } else {
+                r.overdue_days(today)
+            };
             (
                 r.tier(),
                 !r.has_warning(),

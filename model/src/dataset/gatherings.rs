@@ -1,6 +1,6 @@
 //! The register of weddings, funerals and other gatherings (红白理事会, issue 17): the upcoming
-//! ones first, soonest first, then the past ones, latest first; and those coming within a week,
-//! for the overview.
+//! ones first, soonest first, then the past ones, latest first; and those coming within
+//! [`SOON_DAYS`], for the overview.
 
 use super::{Dataset, Row};
 use crate::record::Gathering;

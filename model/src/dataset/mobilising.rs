@@ -58,8 +58,8 @@ impl<R: Row> Dataset<R> {
         out
     }
 
-    /// The vaccination point or vehicle nearest `household`'s position; without a position, the
-    /// first by name. `None` when the directory has none.
+    /// The vaccination point or vehicle nearest `household`'s position; when the household or
+    /// every point lacks a position, the first by name. `None` when the directory has none.
     pub fn nearest_vaccination(&self, household: Option<&str>) -> Option<&R> {
         let here = household
             .and_then(|h| self.households.get(h))
@@ -69,16 +69,25 @@ impl<R: Row> Dataset<R> {
             .facilities
             .iter()
             .filter(|f| Facility(*f).kind().is_some_and(|k| VACCINATES.contains(&k)));
-        match here {
-            Some((lat, lng)) => places
+        let places: Vec<&R> = places.collect();
+        let by_name = || {
+            places
+                .iter()
+                .copied()
+                .min_by_key(|f| Facility(*f).name().unwrap_or_default())
+        };
+        let nearest = here.and_then(|(lat, lng)| {
+            places
+                .iter()
                 .filter_map(|f| {
-                    let p = Facility(f);
-                    Some((distance_m(lat, lng, p.lat()?, p.lng()?), f))
+                    let p = Facility(*f);
+                    Some((distance_m(lat, lng, p.lat()?, p.lng()?), *f))
                 })
                 .min_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, f)| f),
-            None => places.min_by_key(|f| Facility(*f).name().unwrap_or_default()),
-        }
+                .map(|(_, f)| f)
+        });
+        // Without a position on either side, the first by name rather than none.
+        nearest.or_else(by_name)
     }
 }
 

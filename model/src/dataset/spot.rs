@@ -69,14 +69,29 @@ impl Rate {
     }
 }
 
-/// Each checked worker's [`Rate`], from spot-check records (unreachable ones count for neither).
+/// Each checked worker's [`Rate`], from spot-check records: the latest check of each visit
+/// counts once, for the worker who recorded the visit (`worker_of_visit`; the check's own
+/// `worker_id` only when the visit is not known), and unreachable ones count for neither.
 pub fn rates<'a, R: Fields + ?Sized + 'a>(
     checks: impl IntoIterator<Item = &'a R>,
+    worker_of_visit: impl Fn(&str) -> Option<String>,
 ) -> BTreeMap<String, Rate> {
-    let mut out: BTreeMap<String, Rate> = BTreeMap::new();
+    let mut latest: BTreeMap<&'a str, SpotCheck<'a, R>> = BTreeMap::new();
     for c in checks.into_iter().map(SpotCheck) {
-        let Some(w) = c.worker_id() else { continue };
-        let rate = out.entry(w.to_owned()).or_default();
+        let Some(visit) = c.visit_id() else { continue };
+        if latest
+            .get(visit)
+            .is_none_or(|l| l.checked_at() <= c.checked_at())
+        {
+            latest.insert(visit, c);
+        }
+    }
+    let mut out: BTreeMap<String, Rate> = BTreeMap::new();
+    for (visit, c) in latest {
+        let Some(w) = worker_of_visit(visit).or_else(|| c.worker_id().map(str::to_owned)) else {
+            continue;
+        };
+        let rate = out.entry(w).or_default();
         match c.result() {
             Some(spot_check::CONFIRMED) => {
                 rate.reached += 1;
@@ -203,33 +218,43 @@ mod tests {
             .map(|(k, v)| (*field::NAMES.iter().find(|n| **n == k).unwrap(), v.clone()))
             .collect();
         f.add(spot_check::NAME, "c1", &pairs);
-        f.add(
-            spot_check::NAME,
-            "c2",
-            &[
-                (field::WORKER_ID, json!("w1")),
-                (field::RESULT, json!(spot_check::UNREACHABLE)),
-            ],
-        );
-        f.add(
-            spot_check::NAME,
-            "c3",
-            &[
-                (field::WORKER_ID, json!("w1")),
-                (field::RESULT, json!(spot_check::NOT_CONFIRMED)),
-            ],
-        );
+        let other = |i: usize| sample[i].id().to_owned();
+        for (id, visit, result, at) in [
+            ("c2", other(1), spot_check::UNREACHABLE, now),
+            ("c3", other(2), spot_check::CONFIRMED, now - 10),
+            // A later check of the same visit replaces the earlier one.
+            ("c4", other(2), spot_check::NOT_CONFIRMED, now),
+            // A check that names another worker still counts for whoever made the visit.
+            ("c5", other(3), spot_check::CONFIRMED, now),
+        ] {
+            f.add(
+                spot_check::NAME,
+                id,
+                &[
+                    (field::VISIT_ID, json!(visit)),
+                    (field::WORKER_ID, json!("w9")),
+                    (field::RESULT, json!(result)),
+                    (field::CHECKED_AT, json!(at)),
+                ],
+            );
+        }
         let d2 = f.build();
-        assert_eq!(d2.spot_sample(Some("g1"), Some("w1"), 10, 7, now).len(), 5);
-        let r = rates(d2.spot_checks.iter());
+        assert_eq!(d2.spot_sample(Some("g1"), Some("w1"), 10, 7, now).len(), 2);
+        let worker_of = |v: &str| {
+            d2.visit(v)
+                .and_then(|x| Visit(x).worker_id())
+                .map(str::to_owned)
+        };
+        let r = rates(d2.spot_checks.iter(), worker_of);
         assert_eq!(
             r["w1"],
             Rate {
-                reached: 2,
-                confirmed: 1
+                reached: 3,
+                confirmed: 2
             }
         );
-        assert_eq!(r["w1"].percent(), Some(50));
+        assert_eq!(r["w1"].percent(), Some(67));
+        assert!(!r.contains_key("w9"));
         assert_eq!(Rate::default().percent(), None);
         assert!(d2.visit(first.id()).is_some());
     }

@@ -1,6 +1,7 @@
 //! `report`: a report sent upward, kept (贯彻落实…进展情况，请及时报): which (daily or weekly), for
 //! which day and grids, who sent it and when, and its total figures as sent. Aggregates only: no
-//! resident is named in one. Added (issue 17).
+//! resident is named in one. Filed under the first of its grids, so a supervisor receives (and
+//! may change) only reports of their own grids. Added (issue 17).
 
 use super::NOTES_LEN;
 use crate::schema::roles::ADMIN_SUPERVISOR;
@@ -12,6 +13,7 @@ pub const NAME: &str = "report";
 /// The name of every field, spelled once: code reads records through these, never a literal.
 pub mod field {
     crate::schema::field_names! {
+        GRID_ID = "grid_id",
         KIND = "kind",
         DATE = "date",
         GRIDS = "grids",
@@ -30,6 +32,8 @@ const R: &[crate::Role] = ADMIN_SUPERVISOR;
 const W: &[crate::Role] = ADMIN_SUPERVISOR;
 
 pub const FIELDS: &[FieldDef] = &[
+    // Filed under the first of its grids: a supervisor receives the reports of their own grids.
+    FieldDef::new(field::GRID_ID, "所属网格", "grid", Reference("grid"), R, W),
     FieldDef::new(field::KIND, "报表", "kind", Enum(KINDS), R, W),
     FieldDef::new(field::DATE, "统计日期", "date", Date, R, W),
     FieldDef::text(field::GRIDS, "网格编号", "grid ids", NOTES_LEN, R, W),
@@ -51,7 +55,7 @@ pub const ENTITY: EntityDef = EntityDef {
     name: NAME,
     zh: "报送记录",
     en: "report sent",
-    grid_scoped: false,
+    grid_scoped: true,
     fields: FIELDS,
-    rules: "Supervisors and admins only; aggregates of grids, no resident. Added (issue 17).",
+    rules: "Scoped by grid_id, the first of its grids; supervisors and admins only; aggregates, no resident. Added (issue 17).",
 };
