@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use model::dataset::{self, Loaded, Row};
-use model::date::{Date, CHINA_UTC_OFFSET_MINUTES};
+use model::date::Date;
 
 use crate::db::{now_ms, DbError, Record};
 use crate::sync::use_sync;
@@ -23,7 +23,7 @@ impl Row for Record {
 
 /// Today in China time, as every rule of the model counts days.
 pub fn today() -> Date {
-    Date::from_unix_ms_offset(now_ms() as i64, CHINA_UTC_OFFSET_MINUTES)
+    Date::from_china_ms(now_ms() as i64)
 }
 
 /// The last read of the device's records: `None` until the store is open and read once.

@@ -99,8 +99,7 @@ impl Date {
         Date::from_days(self.days_since_epoch() + n)
     }
 
-    /// The UTC day of a unix time in ms. For a person's "today" use
-    /// [`Date::from_unix_ms_offset`] with [`CHINA_UTC_OFFSET_MINUTES`].
+    /// The UTC day of a unix time in ms. For a person's "today" use [`Date::from_china_ms`].
     pub fn from_unix_ms(ms: i64) -> Date {
         Date::from_days(ms.div_euclid(MS_PER_DAY))
     }
@@ -108,6 +107,11 @@ impl Date {
     /// The local day of a unix time in ms at a fixed offset east of UTC.
     pub fn from_unix_ms_offset(ms: i64, utc_offset_minutes: i32) -> Date {
         Date::from_unix_ms(ms.saturating_add(i64::from(utc_offset_minutes) * 60_000))
+    }
+
+    /// The day in China (UTC+8) of a unix time in ms: the day every rule of the model counts in.
+    pub fn from_china_ms(ms: i64) -> Date {
+        Date::from_unix_ms_offset(ms, CHINA_UTC_OFFSET_MINUTES)
     }
 
     /// Days from `self` to `later` (negative if `later` is earlier).

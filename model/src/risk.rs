@@ -462,33 +462,22 @@ impl Intervals {
         in_person: 14,
     };
 
-    /// The tier's (and follow-up's) due date alone, [`Intervals::next_due`].
-    pub fn routine_due(&self, a: &Assessment, input: &RiskInput, today: Date) -> Option<Date> {
-        self.next_due(
-            a.tier,
-            input.last_visit,
-            a.aged_65(),
-            input.follow_up,
-            today,
-        )
-    }
-
-    /// The offline channel's in-person visit alone: `None` for anyone not in its groups.
-    pub fn door_due(&self, a: &Assessment, input: &RiskInput, today: Date) -> Option<Date> {
-        (!a.offline.is_empty()).then(|| {
-            input
-                .last_in_person
-                .map_or(today, |d| d.add_days(i64::from(self.in_person)))
-        })
-    }
-
-    /// The due date of an assessed resident: the tier's (and follow-up's) by
-    /// [`Intervals::next_due`], or, when earlier, the offline channel's in-person visit.
-    pub fn due(&self, a: &Assessment, input: &RiskInput, today: Date) -> Option<Date> {
-        let routine = self.routine_due(a, input, today);
-        match (routine, self.door_due(a, input, today)) {
-            (Some(r), Some(p)) => Some(r.min(p)),
-            (r, p) => r.or(p),
+    /// An assessed resident's two due dates: the tier's (and follow-up's) by
+    /// [`Intervals::next_due`], and the offline channel's visit at the door.
+    pub fn dues(&self, a: &Assessment, input: &RiskInput, today: Date) -> Dues {
+        Dues {
+            routine: self.next_due(
+                a.tier,
+                input.last_visit,
+                a.aged_65(),
+                input.follow_up,
+                today,
+            ),
+            door: (!a.offline.is_empty()).then(|| {
+                input
+                    .last_in_person
+                    .map_or(today, |d| d.add_days(i64::from(self.in_person)))
+            }),
         }
     }
 
@@ -526,6 +515,32 @@ impl Default for Intervals {
     }
 }
 
+/// A resident's due dates, [`Intervals::dues`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dues {
+    /// The tier's routine visit or the worker's follow-up; `None` when neither is due.
+    pub routine: Option<Date>,
+    /// The offline channel's visit in person; `None` for anyone not in its groups.
+    pub door: Option<Date>,
+}
+
+impl Dues {
+    /// The due date: the earlier of the two.
+    pub fn due(self) -> Option<Date> {
+        match (self.routine, self.door) {
+            (Some(r), Some(p)) => Some(r.min(p)),
+            (r, p) => r.or(p),
+        }
+    }
+
+    /// Due by `today` only for the visit at the door: the tier's own visit is not due, and a
+    /// call would not meet it.
+    pub fn only_at_the_door(self, today: Date) -> bool {
+        let by_today = |d: Option<Date>| d.is_some_and(|d| d <= today);
+        by_today(self.door) && !by_today(self.routine)
+    }
+}
+
 /// [`Intervals::next_due`] with the default intervals.
 pub fn next_due(
     tier: Tier,
@@ -540,7 +555,7 @@ pub fn next_due(
 /// Assess and compute the due date in one go, with the default intervals.
 pub fn assess_with_due(input: &RiskInput, today: Date) -> (Assessment, Option<Date>) {
     let a = assess(input, today);
-    let due = Intervals::DEFAULT.due(&a, input, today);
+    let due = Intervals::DEFAULT.dues(&a, input, today).due();
     (a, due)
 }
 

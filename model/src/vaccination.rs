@@ -324,16 +324,7 @@ mod tests {
         assert!(!fields
             .iter()
             .any(|(k, _)| k == field::REASON || k == field::HOUSEHOLD_ID));
-        for (name, value) in &fields {
-            let c = crate::wire::Change {
-                entity: mobilisation::NAME.into(),
-                id: "m1".into(),
-                field: name.clone(),
-                value: value.clone(),
-                hlc: String::new(),
-            };
-            crate::validate::check_change(&c).unwrap();
-        }
+        crate::validate::assert_valid_edits(mobilisation::NAME, &fields);
 
         let r = person(&[(rf::VACC_DOSES, json!(2))]);
         assert_eq!(

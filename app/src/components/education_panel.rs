@@ -10,7 +10,7 @@ use model::entities::education::{self, field, CHANNELS, GUIDES};
 use model::record::{Education, Household};
 
 use crate::components::access::may;
-use crate::components::field_input::member_label;
+use crate::components::field_input::{member_label, member_options};
 use crate::data::use_data;
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
@@ -18,7 +18,7 @@ use crate::session::use_session;
 use crate::sync::use_sync;
 
 fn local_day(ms: i64) -> String {
-    model::Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES).to_string()
+    model::Date::from_china_ms(ms).to_string()
 }
 
 #[component]
@@ -64,18 +64,6 @@ pub fn EducationPanel(household: String) -> impl IntoView {
         })
     };
 
-    let options = move |members: &[&'static str],
-                        field: &'static str,
-                        current: RwSignal<String>| {
-        let locale = i18n.get_locale();
-        members
-            .iter()
-            .map(|m| {
-                let selected = current.get_untracked() == *m;
-                view! { <option value=*m selected=selected>{member_label(education::NAME, field, m, locale)}</option> }
-            })
-            .collect_view()
-    };
     let residents = move || {
         data.dataset().map(|d| {
             d.members_of(&household.get_value())
@@ -129,13 +117,13 @@ pub fn EducationPanel(household: String) -> impl IntoView {
                     <div class="field">
                         <label for="education-guide">{t!(i18n, education_guide)}</label>
                         <select id="education-guide" data-testid="education-guide" prop:value=move || guide.get() on:change=move |ev| guide.set(event_target_value(&ev))>
-                            {move || options(GUIDES, field::GUIDE, guide)}
+                            {member_options(education::NAME, field::GUIDE)}
                         </select>
                     </div>
                     <div class="field">
                         <label for="education-channel">{t!(i18n, education_channel)}</label>
                         <select id="education-channel" data-testid="education-channel" prop:value=move || channel.get() on:change=move |ev| channel.set(event_target_value(&ev))>
-                            {move || options(CHANNELS, field::CHANNEL, channel)}
+                            {member_options(education::NAME, field::CHANNEL)}
                         </select>
                     </div>
                     <div class="field">

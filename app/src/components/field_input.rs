@@ -25,6 +25,23 @@ pub fn member_label(entity: &str, field: &str, member: &str, locale: Locale) -> 
     }
 }
 
+/// The `<option>`s of an enum field of the schema, each member named in the reader's language:
+/// the one list every select of that field offers.
+pub fn member_options(entity: &'static str, field: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let members: &'static [&'static str] = match model::schema::field(entity, field).map(|f| f.ty) {
+        Some(FieldType::Enum(members)) => members,
+        _ => &[],
+    };
+    members
+        .iter()
+        .map(move |m| {
+            let m = *m;
+            view! { <option value=m>{move || member_label(entity, field, m, i18n.get_locale())}</option> }
+        })
+        .collect_view()
+}
+
 /// What an input's text means as a value of the field's type. Text that does not parse stays
 /// text, so validation can say what is wrong instead of the input silently dropping it.
 pub fn parse_input(ty: FieldType, raw: &str) -> Value {
@@ -109,7 +126,7 @@ pub fn FieldInput(
             }
             .into_any();
         }
-        FieldType::Enum(members) => view! {
+        FieldType::Enum(_) => view! {
             <select
                 id=id.clone()
                 data-testid=testid
@@ -117,13 +134,7 @@ pub fn FieldInput(
                 on:change=move |ev| value.set(parse_input(def.ty, &event_target_value(&ev)))
             >
                 <option value="">{move || t_string!(i18n, choose)}</option>
-                {members
-                    .iter()
-                    .map(|m| {
-                        let m = *m;
-                        view! { <option value=m>{move || member_label(entity, def.name, m, i18n.get_locale())}</option> }
-                    })
-                    .collect_view()}
+                {member_options(entity, def.name)}
             </select>
         }
         .into_any(),

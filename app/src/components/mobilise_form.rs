@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::entities::mobilisation::{self, OUTCOMES};
+use model::entities::mobilisation;
 use model::entities::resident;
 use model::vaccination::{attempt, check, dose_given};
 use model::Date;
 
-use crate::components::field_input::member_label;
+use crate::components::field_input::member_options;
 use crate::data::{today, use_data};
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n, Locale};
@@ -83,19 +83,12 @@ pub fn MobiliseForm(resident_id: String, on_saved: Callback<String>) -> impl Int
         });
     };
 
-    let options = move || {
-        let locale = i18n.get_locale();
-        OUTCOMES
-            .iter()
-            .map(|o| view! { <option value=*o>{member_label(mobilisation::NAME, mobilisation::field::OUTCOME, o, locale)}</option> })
-            .collect_view()
-    };
     view! {
         <form class="mobilise-form" on:submit=save data-testid="mobilise-form">
             <div class="field">
                 <label>{t!(i18n, mobilise_outcome)}
                     <select data-testid="mobilise-outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
-                        {options}
+                        {member_options(mobilisation::NAME, mobilisation::field::OUTCOME)}
                     </select>
                 </label>
             </div>

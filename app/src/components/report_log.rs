@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::dashboard::{report_fields, weekly_report, Dashboard};
+use model::dashboard::{report_fields, week_of, weekly_report, Dashboard};
 use model::entities::report;
 use model::record::Report;
 
@@ -87,11 +87,10 @@ pub fn ReportLog(
                 set_failed.set(true);
                 return;
             }
-            let table = weekly_report(&days);
-            exporter.save(&format!("周报-{}", last.date), &table, true);
-            let mut week = days[6].clone();
-            week.total.visits_today = days.iter().map(|d| d.total.visits_today).sum();
-            keep_sent(sync, &sender, report::WEEKLY, &week, &grids);
+            exporter.save(&format!("周报-{}", last.date), &weekly_report(&days), true);
+            if let Some(week) = week_of(&days) {
+                keep_sent(sync, &sender, report::WEEKLY, &week, &grids);
+            }
         });
     };
     let sent = move || {
@@ -109,7 +108,7 @@ pub fn ReportLog(
                     let kind = r.kind().map(|k| member_label(report::NAME, report::field::KIND, k, locale)).unwrap_or("—");
                     let when = r
                         .sent_at()
-                        .map(|ms| model::Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES).to_string())
+                        .map(|ms| model::Date::from_china_ms(ms).to_string())
                         .unwrap_or_default();
                     let by = r.sender_id().and_then(|s| d.people.get(s)).cloned().unwrap_or_default();
                     let date = r.date().map(|x| x.to_string()).unwrap_or_default();

@@ -68,15 +68,16 @@ pub fn GuidePage(id: String) -> impl IntoView {
     let (message, set_message) = signal(None::<String>);
     let text = g.share_text();
     let copy_text = text.clone();
+    // Copies the text and says how that went.
+    let copy_saying = move |text: String| async move {
+        match copy(&text).await {
+            Ok(()) => t_string!(i18n, guide_copied).to_string(),
+            Err(_) => t_string!(i18n, guide_copy_failed).to_string(),
+        }
+    };
     let on_copy = move |_| {
         let text = copy_text.clone();
-        spawn_local(async move {
-            let said = match copy(&text).await {
-                Ok(()) => t_string!(i18n, guide_copied).to_string(),
-                Err(_) => t_string!(i18n, guide_copy_failed).to_string(),
-            };
-            set_message.set(Some(said));
-        });
+        spawn_local(async move { set_message.set(Some(copy_saying(text).await)) });
     };
     let on_share = move |_| {
         let text = text.clone();
@@ -84,10 +85,7 @@ pub fn GuidePage(id: String) -> impl IntoView {
             // No share sheet (a laptop, an old browser): the text goes to the clipboard instead.
             let said = match share(g.title(), &text).await {
                 Ok(()) => None,
-                Err(_) => Some(match copy(&text).await {
-                    Ok(()) => t_string!(i18n, guide_copied).to_string(),
-                    Err(_) => t_string!(i18n, guide_copy_failed).to_string(),
-                }),
+                Err(_) => Some(copy_saying(text).await),
             };
             set_message.set(said);
         });

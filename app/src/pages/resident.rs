@@ -83,7 +83,7 @@ fn pack_received(d: &Dataset, r: &crate::data::Resident) -> Option<String> {
         .filter(|x| x.resident_id() == Some(r.id()) && x.status() == Some(pack_delivery::DELIVERED))
         .filter_map(|x| x.status_at())
         .max()
-        .map(|ms| Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES).to_string())
+        .map(|ms| Date::from_china_ms(ms).to_string())
         .or_else(|| r.record.text(field::PACK_RECEIVED_DATE).map(str::to_owned))
 }
 

@@ -9,7 +9,7 @@ use model::dataset::spot::{check, SAMPLE_DAYS};
 use model::entities::spot_check::{self, METHODS, RESULTS};
 use model::record::{SpotCheck, Visit};
 
-use crate::components::field_input::member_label;
+use crate::components::field_input::{member_label, member_options};
 use crate::components::offline_channel::number_to_call;
 use crate::data::{use_data, Dataset};
 use crate::db::{now_ms, Record};
@@ -23,7 +23,7 @@ const SAMPLE: usize = 5;
 type I18n = leptos_i18n::I18nContext<Locale>;
 
 fn day(ms: i64) -> String {
-    model::Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES).to_string()
+    model::Date::from_china_ms(ms).to_string()
 }
 
 /// One sampled visit: who, when, how, by whom; a call; the check to record.
@@ -83,12 +83,6 @@ fn sampled(d: &Dataset, v: &Record, i18n: I18n, notice: RwSignal<Option<String>>
             notice.set(Some(said));
         });
     };
-    let options = move |members: &'static [&'static str], field: &'static str| {
-        members
-            .iter()
-            .map(|m| view! { <option value=*m>{member_label(spot_check::NAME, field, m, locale)}</option> })
-            .collect_view()
-    };
     view! {
         <li class="card spot-item" data-testid="spot-item" data-visit=vid>
             <p class="row-main">{name}</p>
@@ -99,12 +93,12 @@ fn sampled(d: &Dataset, v: &Record, i18n: I18n, notice: RwSignal<Option<String>>
             <form on:submit=save data-testid="spot-form">
                 <div class="field">
                     <label>{t!(i18n, spot_method)}
-                        <select data-testid="spot-method" on:change=move |ev| method.set(event_target_value(&ev))>{options(METHODS, spot_check::field::METHOD)}</select>
+                        <select data-testid="spot-method" prop:value=move || method.get() on:change=move |ev| method.set(event_target_value(&ev))>{member_options(spot_check::NAME, spot_check::field::METHOD)}</select>
                     </label>
                 </div>
                 <div class="field">
                     <label>{t!(i18n, spot_result)}
-                        <select data-testid="spot-result" on:change=move |ev| result.set(event_target_value(&ev))>{options(RESULTS, spot_check::field::RESULT)}</select>
+                        <select data-testid="spot-result" prop:value=move || result.get() on:change=move |ev| result.set(event_target_value(&ev))>{member_options(spot_check::NAME, spot_check::field::RESULT)}</select>
                     </label>
                 </div>
                 <div class="field">

@@ -48,10 +48,7 @@ fn row(
             .unwrap_or("—");
         let when = m
             .at()
-            .map(|ms| {
-                model::Date::from_unix_ms_offset(ms, model::date::CHINA_UTC_OFFSET_MINUTES)
-                    .to_string()
-            })
+            .map(|ms| model::Date::from_china_ms(ms).to_string())
             .unwrap_or_default();
         let why = m
             .reason()

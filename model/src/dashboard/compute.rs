@@ -272,7 +272,7 @@ fn count_visits_today<'a>(
     per_grid: &mut PerGrid<'a>,
 ) {
     for (at, v) in visits {
-        if day_of(*at) == scope.date {
+        if Date::from_china_ms(*at) == scope.date {
             let g = v.grid_id().unwrap_or_default();
             per_grid.entry(g).or_default().visits_today += 1;
         }
@@ -403,13 +403,9 @@ fn total_of(summaries: &[GridSummary]) -> Figures {
     total
 }
 
-fn day_of(ms: i64) -> Date {
-    Date::from_unix_ms_offset(ms, CHINA_UTC_OFFSET_MINUTES)
-}
-
 /// The day of `at` as an index into `days` days from `first`, if it falls among them.
 fn day_index(first: Date, at: i64, days: usize) -> Option<usize> {
-    let i = first.days_until(day_of(at));
+    let i = first.days_until(Date::from_china_ms(at));
     (0..days as i64).contains(&i).then_some(i as usize)
 }
 

@@ -17,7 +17,7 @@ mod report;
 mod tests;
 
 pub use compute::{compute, compute_with, end_of_day_ms, low_stock};
-pub use report::{daily_report, report_fields, weekly_report};
+pub use report::{daily_report, report_fields, week_of, weekly_report};
 
 /// Merged live records: entity → id → field → value (deleted records left out).
 pub type Records = BTreeMap<String, BTreeMap<String, Values>>;

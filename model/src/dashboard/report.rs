@@ -78,32 +78,32 @@ pub fn daily_report(d: &Dashboard) -> Table {
 /// day of the chosen grids' totals, then the week — the last day's figures with the visits of
 /// every day added up. Headers in Chinese, as the daily report's.
 pub fn weekly_report(days: &[Dashboard]) -> Table {
-    let daily = |d: &Dashboard| daily_report(d);
-    let Some(last) = days.last() else {
-        return Table {
-            sheet: "周报".into(),
-            headers: daily_headers(),
-            rows: Vec::new(),
-        };
-    };
-    let total_row = |d: &Dashboard| daily(d).rows.pop().unwrap_or_default();
+    let total_row = |d: &Dashboard| daily_report(d).rows.pop().unwrap_or_default();
     let mut rows: Vec<Vec<Cell>> = days.iter().map(total_row).collect();
-    let mut week = last.clone();
-    week.total.visits_today = days.iter().map(|d| d.total.visits_today).sum();
-    let mut row = total_row(&week);
-    if let Some(first) = row.first_mut() {
-        let from = days.first().map(|d| d.date.as_str()).unwrap_or_default();
-        *first = Cell::Text(format!("{from} 至 {}", last.date));
+    if let Some(week) = week_of(days) {
+        let mut row = total_row(&week);
+        if let Some(first) = row.first_mut() {
+            let from = days.first().map(|d| d.date.as_str()).unwrap_or_default();
+            *first = Cell::Text(format!("{from} 至 {}", week.date));
+        }
+        if let Some(name) = row.get_mut(1) {
+            *name = Cell::Text("本周".into());
+        }
+        rows.push(row);
     }
-    if let Some(name) = row.get_mut(1) {
-        *name = Cell::Text("本周".into());
-    }
-    rows.push(row);
     Table {
         sheet: "周报".into(),
         headers: daily_headers(),
         rows,
     }
+}
+
+/// The week of `days` (oldest first) as one dashboard: the last day's figures, with the visits
+/// of every day added up. What the weekly report's last row shows and a sent weekly report keeps.
+pub fn week_of(days: &[Dashboard]) -> Option<Dashboard> {
+    let mut week = days.last()?.clone();
+    week.total.visits_today = days.iter().map(|d| d.total.visits_today).sum();
+    Some(week)
 }
 
 fn daily_headers() -> Vec<String> {

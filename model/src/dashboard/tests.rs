@@ -513,16 +513,7 @@ fn the_weekly_report_has_a_row_a_day_and_the_week_and_a_sent_report_keeps_its_to
     assert!(report::weekly_report(&[]).rows.is_empty());
 
     let fields = report::report_fields("daily", &days[6], &grids(&["g1", "g2"]), "s1", 5);
-    for (name, value) in &fields {
-        let c = crate::wire::Change {
-            entity: crate::entities::report::NAME.into(),
-            id: "rep1".into(),
-            field: name.clone(),
-            value: value.clone(),
-            hlc: String::new(),
-        };
-        crate::validate::check_change(&c).unwrap();
-    }
+    crate::validate::assert_valid_edits(crate::entities::report::NAME, &fields);
     let figures = &fields.iter().find(|(k, _)| k == "figures").unwrap().1;
     let kept: Figures = serde_json::from_str(figures.as_str().unwrap()).unwrap();
     assert_eq!(kept, days[6].total);

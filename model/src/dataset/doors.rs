@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::{natural_key, Dataset, Row};
-use crate::date::{Date, CHINA_UTC_OFFSET_MINUTES};
+use crate::date::Date;
 use crate::entities::need::FieldEdit;
 use crate::entities::pack_delivery::{DELIVERED, NOT_HOME, PENDING, REFUSED};
 use crate::entities::{household, stock_move};
@@ -110,7 +110,7 @@ pub fn can_undo<R: Fields + ?Sized>(delivery: &R, today: Date) -> bool {
     let x = PackDelivery(delivery);
     matches!(x.status(), Some(DELIVERED | NOT_HOME | REFUSED))
         && x.status_at()
-            .is_some_and(|at| Date::from_unix_ms_offset(at, CHINA_UTC_OFFSET_MINUTES) == today)
+            .is_some_and(|at| Date::from_china_ms(at) == today)
 }
 
 /// A door where nobody was at home can be tried again, on any later day too.

@@ -51,8 +51,6 @@ mod tests {
     use super::super::fixture::*;
     use super::*;
     use crate::entities::education;
-    use crate::validate::check_change;
-    use crate::wire::Change;
 
     #[test]
     fn a_given_guide_is_a_valid_record_listed_newest_first_on_its_household() {
@@ -67,29 +65,11 @@ mod tests {
             "w1",
             f.ms(2),
         );
-        for (name, value) in &edits {
-            let c = Change {
-                entity: education::NAME.into(),
-                id: "e1".into(),
-                field: name.clone(),
-                value: value.clone(),
-                hlc: String::new(),
-            };
-            check_change(&c).unwrap_or_else(|p| panic!("{name}: {}", p.message()));
-        }
-        let pairs = |edits: &[FieldEdit]| -> Vec<(&'static str, serde_json::Value)> {
-            edits
-                .iter()
-                .map(|(k, v)| {
-                    let k = education::field::NAMES.iter().find(|n| **n == k).unwrap();
-                    (*k, v.clone())
-                })
-                .collect()
-        };
-        f.add(education::NAME, "e1", &pairs(&edits));
+        crate::validate::assert_valid_edits(education::NAME, &edits);
+        f.add_edits(education::NAME, "e1", &edits);
         let later = given("g1", "h1", None, "elderly_care", "in_person", "w1", f.ms(0));
         assert!(!later.iter().any(|(k, _)| k == field::RESIDENT_ID));
-        f.add(education::NAME, "e2", &pairs(&later));
+        f.add_edits(education::NAME, "e2", &later);
         let d = f.build();
         let guides: Vec<_> = d
             .education_of("h1")

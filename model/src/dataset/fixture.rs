@@ -57,13 +57,18 @@ impl Fixture {
     }
 
     pub fn add(&mut self, entity: &'static str, id: &str, pairs: Pairs) {
-        let fields = pairs
+        let edits: Vec<(String, Value)> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
+        self.add_edits(entity, id, &edits);
+    }
+
+    /// A record made of edits as the app writes them (`model::dataset::education::given` …).
+    pub fn add_edits(&mut self, entity: &'static str, id: &str, edits: &[(String, Value)]) {
         self.all.entry(entity).or_default().push(Rec {
             id: id.to_owned(),
-            fields,
+            fields: edits.iter().cloned().collect(),
         });
     }
 

@@ -2,6 +2,8 @@
 //! why (`crate::vaccination`), highest risk and oldest first, their attempts so far, and the
 //! nearest vaccination point or mobile vaccination vehicle.
 
+use std::collections::HashMap;
+
 use super::{Dataset, Resident, Row};
 use crate::record::{Facility, Household, Mobilisation};
 use crate::vaccination::{gap, Gap, Policy};
@@ -22,13 +24,14 @@ impl<R: Row> Dataset<R> {
     /// The eligible residents of `grid` (every grid when `None`) who are still looked after:
     /// red first, then yellow, then green, the oldest first within a tier, then by name.
     pub fn mobilisation_list(&self, grid: Option<&str>, policy: Policy) -> Vec<Eligible<'_, R>> {
+        let latest = self.latest_mobilisations();
         let mut out: Vec<Eligible<'_, R>> = self
             .active()
             .filter(|r| grid.is_none_or(|g| r.view().grid_id() == Some(g)))
             .filter_map(|r| {
                 Some(Eligible {
                     gap: gap(&r.record, self.today, policy)?,
-                    last: self.mobilisations_of(r.id()).into_iter().next(),
+                    last: latest.get(r.id()).copied(),
                     resident: r,
                 })
             })
@@ -47,15 +50,22 @@ impl<R: Row> Dataset<R> {
         out
     }
 
-    /// A resident's mobilisation attempts, newest first.
-    pub fn mobilisations_of(&self, resident: &str) -> Vec<&R> {
-        let mut out: Vec<&R> = self
-            .mobilisations
-            .iter()
-            .filter(|m| Mobilisation(*m).resident_id() == Some(resident))
-            .collect();
-        out.sort_by_key(|m| std::cmp::Reverse(Mobilisation(*m).at()));
-        out
+    /// Each resident's latest mobilisation attempt, in one pass over the attempts (of equal
+    /// times, the first stored).
+    fn latest_mobilisations(&self) -> HashMap<&str, &R> {
+        let mut latest: HashMap<&str, &R> = HashMap::new();
+        for m in &self.mobilisations {
+            let Some(r) = Mobilisation(m).resident_id() else {
+                continue;
+            };
+            let newer = latest
+                .get(r)
+                .is_none_or(|l| Mobilisation(*l).at() < Mobilisation(m).at());
+            if newer {
+                latest.insert(r, m);
+            }
+        }
+        latest
     }
 
     /// The vaccination point or vehicle nearest `household`'s position; when the household or

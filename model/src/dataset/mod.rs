@@ -328,12 +328,9 @@ impl<R: Row> Dataset<R> {
             let mut input = RiskInput::from_fields(&r);
             let visits: &[R] = by_resident.get(r.id()).map_or(&[], Vec::as_slice);
             input.set_visits(visits, CHINA_UTC_OFFSET_MINUTES);
-            let (assessment, due) = risk::assess_with_due(&input, self.today);
-            let intervals = risk::Intervals::DEFAULT;
-            let by_today = |d: Option<Date>| d.is_some_and(|d| d <= self.today);
-            // Due only because the offline channel's visit at the door is: a call does not do.
-            let at_the_door = by_today(intervals.door_due(&assessment, &input, self.today))
-                && !by_today(intervals.routine_due(&assessment, &input, self.today));
+            let assessment = risk::assess(&input, self.today);
+            let dues = risk::Intervals::DEFAULT.dues(&assessment, &input, self.today);
+            let (due, at_the_door) = (dues.due(), dues.only_at_the_door(self.today));
             let household = record::Resident(&r)
                 .household_id()
                 .and_then(|h| self.households.get(h));

@@ -213,11 +213,8 @@ mod tests {
         assert!(edits.contains(&(field::SAID.to_owned(), json!("来过，量了体温"))));
         assert!(edits.contains(&(field::WORKER_ID.to_owned(), json!("w1"))));
 
-        let pairs: Vec<(&'static str, serde_json::Value)> = edits
-            .iter()
-            .map(|(k, v)| (*field::NAMES.iter().find(|n| **n == k).unwrap(), v.clone()))
-            .collect();
-        f.add(spot_check::NAME, "c1", &pairs);
+        crate::validate::assert_valid_edits(spot_check::NAME, &edits);
+        f.add_edits(spot_check::NAME, "c1", &edits);
         let other = |i: usize| sample[i].id().to_owned();
         for (id, visit, result, at) in [
             ("c2", other(1), spot_check::UNREACHABLE, now),

@@ -150,6 +150,24 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// Test help: every edit of a new `entity` record, as a model function makes them, passes the
+/// checks the server makes; the panic names the field that does not.
+#[cfg(test)]
+pub(crate) fn assert_valid_edits(entity: &str, edits: &[(String, Value)]) {
+    for (field, value) in edits {
+        let c = Change {
+            entity: entity.to_owned(),
+            id: "new-record".into(),
+            field: field.clone(),
+            value: value.clone(),
+            hlc: String::new(),
+        };
+        if let Err(p) = check_change(&c) {
+            panic!("{entity}.{field}: {}", p.message());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
