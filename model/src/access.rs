@@ -27,7 +27,8 @@ pub enum Endpoint {
 impl Endpoint {
     pub fn roles(self) -> &'static [Role] {
         match self {
-            Endpoint::Dashboard => roles::STAFF,
+            // A building leader's figures would count doors that are not theirs (issue 16).
+            Endpoint::Dashboard => &[Role::Admin, Role::Supervisor, Role::GridWorker],
             Endpoint::Users => roles::ADMIN,
             Endpoint::RosterImport => roles::ADMIN_SUPERVISOR,
         }
@@ -277,7 +278,7 @@ impl Page {
     /// knock on doors, volunteers deliver packs, supervisors and admins look across grids.
     pub fn home(role: Role) -> Page {
         match role {
-            Role::GridWorker => Page::Today,
+            Role::GridWorker | Role::BuildingLeader => Page::Today,
             Role::Volunteer => Page::Deliveries,
             Role::Supervisor | Role::Admin => Page::Overview,
         }
@@ -310,10 +311,13 @@ pub enum Action {
     RecordMobilisation,
     /// Add or change a gathering of the register (issue 17).
     EditGathering,
+    /// Say who is responsible for a household (issue 16). A building leader writes the field
+    /// only to keep it their own (the server's record rule), so is not offered the choice.
+    AssignResponsible,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::AddHousehold,
         Action::EditHousehold,
         Action::AddResident,
@@ -330,6 +334,7 @@ impl Action {
         Action::EditFacility,
         Action::RecordMobilisation,
         Action::EditGathering,
+        Action::AssignResponsible,
     ];
 
     pub fn needs(self) -> &'static [Needs] {
@@ -360,6 +365,10 @@ impl Action {
             Action::RecordEducation => &[Write(education::NAME, education::field::GUIDE)],
             Action::EditFacility => &[Write(facility::NAME, facility::field::NAME)],
             Action::EditGathering => &[Write(gathering::NAME, gathering::field::KIND)],
+            Action::AssignResponsible => &[
+                Write(household::NAME, household::field::RESPONSIBLE_ID),
+                Only(&[Role::Admin, Role::Supervisor, Role::GridWorker]),
+            ],
             // A vaccination also moves the resident's doses on.
             Action::RecordMobilisation => &[
                 Write(mobilisation::NAME, mobilisation::field::OUTCOME),

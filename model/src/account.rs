@@ -24,10 +24,11 @@ pub fn display_name_ok(name: &str) -> bool {
     (1..=crate::entities::NAME_LEN).contains(&name.chars().count())
 }
 
-/// Whether a role works in grids, and so needs at least one: grid workers and supervisors.
-/// Volunteers have none (they see deliveries, not grids) and an admin sees all anyway.
+/// Whether a role works in grids, and so needs at least one: grid workers, building leaders and
+/// supervisors. Volunteers have none (they see deliveries, not grids) and an admin sees all
+/// anyway.
 pub fn needs_grids(role: Role) -> bool {
-    matches!(role, Role::GridWorker | Role::Supervisor)
+    role.works_in_grids()
 }
 
 /// The problem with a user name, in the API's words, if any.
@@ -75,6 +76,7 @@ mod tests {
         assert!(!display_name_ok("") && display_name_ok("王芳"));
         assert!(!display_name_ok(&"名".repeat(101)));
         assert!(needs_grids(Role::GridWorker) && needs_grids(Role::Supervisor));
+        assert!(needs_grids(Role::BuildingLeader));
         assert!(!needs_grids(Role::Volunteer) && !needs_grids(Role::Admin));
     }
 }

@@ -211,6 +211,11 @@ const ROLE: Labels = &[
     ("admin", "管理员", "admin"),
     ("supervisor", "督导员", "supervisor"),
     ("grid_worker", "网格员", "grid worker"),
+    (
+        "building_leader",
+        "楼门栋长/组长",
+        "building or group leader",
+    ),
     ("volunteer", "志愿者", "volunteer"),
 ];
 /// Leaks nothing: members without a label are shown as they are, from the static schema.

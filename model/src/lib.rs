@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod merge;
 pub mod pinyin;
 pub mod record;
+pub mod responsibility;
 pub mod risk;
 pub mod role;
 pub mod schema;

@@ -167,6 +167,7 @@ view! { Household<'a> = household {
     status: Option<&'a str> = STATUS,
     status_reason: Option<&'a str> = STATUS_REASON,
     status_date: Option<Date> = STATUS_DATE,
+    responsible_id: Option<&'a str> = RESPONSIBLE_ID,
 }}
 
 view! { Resident<'a> = resident {

@@ -1,4 +1,4 @@
-//! The four roles of `docs/roles-and-scope.md` and their wire names.
+//! The roles of `docs/roles-and-scope.md` and their wire names.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,14 +9,18 @@ pub enum Role {
     Admin,
     Supervisor,
     GridWorker,
+    /// 楼门栋长 / 村民小组组长 (added, issue 16): a grid worker's rights over the households they
+    /// are responsible for (`household.responsible_id`) and what hangs off them, nothing else.
+    BuildingLeader,
     Volunteer,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Admin,
         Role::Supervisor,
         Role::GridWorker,
+        Role::BuildingLeader,
         Role::Volunteer,
     ];
 
@@ -26,8 +30,18 @@ impl Role {
             Role::Admin => "admin",
             Role::Supervisor => "supervisor",
             Role::GridWorker => "grid_worker",
+            Role::BuildingLeader => "building_leader",
             Role::Volunteer => "volunteer",
         }
+    }
+
+    /// Whether the role's reach is a set of grids (supervisors, grid workers, building leaders):
+    /// their records are those of their grids, and they need at least one.
+    pub fn works_in_grids(self) -> bool {
+        matches!(
+            self,
+            Role::Supervisor | Role::GridWorker | Role::BuildingLeader
+        )
     }
 
     pub fn parse(s: &str) -> Option<Role> {

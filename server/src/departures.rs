@@ -14,7 +14,7 @@ use model::wire::{Change, RecordKey};
 use model::Role;
 use serde_json::Value;
 
-use crate::scope::{VolunteerScope, RECIPIENT};
+use crate::scope::{Share, RECIPIENT};
 use crate::storage::{self, Storage, UserRecord, WriteTx};
 
 /// Field names of departure rows start with this; no schema field can (names are `[a-z_]`).
@@ -154,15 +154,16 @@ pub fn delivery_departures(
 pub async fn to_drop(
     storage: &dyn Storage,
     user: &UserRecord,
-    volunteer: Option<&VolunteerScope>,
+    share: Option<&Share>,
     passed: Vec<Change>,
 ) -> storage::Result<Vec<RecordKey>> {
     let mut addressed = BTreeSet::new();
     for row in &passed {
         let mine = match (audience(&row.field), user.role) {
-            (Some(Audience::Grid(g)), Role::GridWorker | Role::Supervisor) => {
-                user.grids.iter().any(|u| u == g)
-            }
+            (
+                Some(Audience::Grid(g)),
+                Role::GridWorker | Role::Supervisor | Role::BuildingLeader,
+            ) => user.grids.iter().any(|u| u == g),
             (Some(Audience::Volunteer(v)), Role::Volunteer) => v == user.id,
             _ => false,
         };
@@ -173,10 +174,11 @@ pub async fn to_drop(
             });
         }
     }
-    if let Some(scope) = volunteer {
+    if let Some(Share::Volunteer(scope)) = share {
         addressed.retain(|k| scope.holds(&k.entity, &k.id) != Some(true));
         return Ok(addressed.into_iter().collect());
     }
+
     // The records' grids now, one read per entity.
     let mut by_entity: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for k in &addressed {
@@ -190,6 +192,10 @@ pub async fn to_drop(
                 back.insert((entity.to_owned(), id));
             }
         }
+    }
+    // A building leader's record is back only if it is in their share as well as their grids.
+    if let Some(Share::Leader(scope)) = share {
+        back.retain(|(entity, id)| scope.holds(entity, id) != Some(false));
     }
     addressed.retain(|k| !back.contains(&(k.entity.clone(), k.id.clone())));
     Ok(addressed.into_iter().collect())

@@ -110,7 +110,11 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
                 e.insert(grid)
             }
         };
-        if c.field != GRID_ID && !scope::resends_recipient(c) && !departures::may_depart(c) {
+        if c.field != GRID_ID
+            && !scope::resends_recipient(c)
+            && !departures::may_depart(c)
+            && !scope::moves_doors(c)
+        {
             run.push(c, grid.clone());
             continue;
         }
@@ -119,8 +123,14 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
         let moves_to = (c.field == GRID_ID && c.entity != grid::NAME)
             .then(|| c.value.as_str().map(str::to_owned));
         let row_grid = moves_to.as_ref().unwrap_or(&*grid).as_deref();
-        // Read before the write: who loses a delivery or its door if this change wins.
+        // Read before the write: who loses a delivery or its door if this change wins, and who
+        // answers for the record's doors (a record not stored yet is nobody's to lose).
         let losses = departures::delivery_departures(tx, c)?;
+        let answered_by =
+            match scope::moves_doors(c) && !tx.field_names(&c.entity, &c.id)?.is_empty() {
+                true => Some(scope::answerable(tx, &c.entity, &c.id)?),
+                false => None,
+            };
         if !tx.insert(c, row_grid)? {
             let current = tx.stamp(&c.entity, &c.id, &c.field)?;
             if !model::merge::wins(&c.hlc, current.as_deref()) {
@@ -129,6 +139,9 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             tx.replace(c, row_grid)?;
         }
         applied += 1;
+        if let Some(before) = answered_by {
+            handed_over(tx, &c.entity, &c.id, before)?;
+        }
         for (entity, id, volunteer) in losses {
             // Filed under no grid: a volunteer's pull reads such rows, and not those of records
             // outside their share, which these now are.
@@ -163,6 +176,25 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
     }
     applied += write_run(tx, &mut run)?;
     Ok(applied)
+}
+
+/// A record that changed doors, or a door that changed hands: each building leader who gained or
+/// lost it starts their pull again from the start (their share changed under rows they have
+/// passed, which neither a later row nor a departure can mend for a whole household), as after
+/// new grids. Others who answer for it read the whole grid anyway.
+fn handed_over(
+    tx: &mut dyn WriteTx,
+    entity: &str,
+    id: &str,
+    before: std::collections::BTreeSet<String>,
+) -> Result<()> {
+    let after = scope::answerable(tx, entity, id)?;
+    for user in before.symmetric_difference(&after) {
+        if tx.user_role(user)? == Some(model::Role::BuildingLeader) {
+            tx.bump_scope_version(user)?;
+        }
+    }
+    Ok(())
 }
 
 /// The records a batch writes, each once, in the order first named.

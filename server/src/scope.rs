@@ -1,11 +1,14 @@
 //! Who may read what: the role table of `docs/roles-and-scope.md` applied record by record and
-//! field by field, and a volunteer's share of the data, decided here only: the deliveries
-//! assigned to them and each delivery's recipient, the resident and their household. The app hides what a role can't do;
-//! this is where it is enforced. Writes are judged in `authorize`, with the rules below.
+//! field by field, and the shares of the two roles that see part of a grid, decided here only: a
+//! volunteer's (the deliveries assigned to them and each delivery's recipient, the resident and
+//! their household) and a building leader's (the households they answer for and every record
+//! that hangs off them, `model::responsibility`). The app hides what a role can't do; this is
+//! where it is enforced. Writes are judged in `authorize`, with the rules below.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use model::entities::{grid, household, pack_delivery, resident, user_profile};
+use model::responsibility::{self, Link};
 use model::wire::Change;
 use model::Role;
 use serde_json::Value;
@@ -121,9 +124,137 @@ impl VolunteerScope {
     }
 }
 
+/// What a building leader may read of their grids (issue 16): the households whose
+/// `responsible_id` is theirs, and the records that name one of those households or one of their
+/// residents ([`responsibility::links`]); the grid's records that belong to no door (its
+/// gatherings) as a grid worker does.
+#[derive(Debug, Default, Clone)]
+pub struct LeaderScope {
+    /// Ids by door-bound entity.
+    records: HashMap<&'static str, HashSet<String>>,
+}
+
+impl LeaderScope {
+    /// The leader's share as stored now: a few reads by reference, whatever the grid's size.
+    pub async fn read(storage: &dyn Storage, user_id: &str) -> storage::Result<LeaderScope> {
+        let me = Value::String(user_id.to_owned());
+        let households = storage
+            .ids_where(household::NAME, household::field::RESPONSIBLE_ID, &me)
+            .await?;
+        let residents = storage
+            .ids_where_any(
+                resident::NAME,
+                resident::field::HOUSEHOLD_ID,
+                households.clone(),
+            )
+            .await?;
+        let mut records: HashMap<&'static str, HashSet<String>> = HashMap::new();
+        for e in model::schema::entities() {
+            let mut ids = HashSet::new();
+            for link in responsibility::links(e.name) {
+                match *link {
+                    Link::Itself => ids.extend(households.iter().cloned()),
+                    Link::Household(f) => {
+                        ids.extend(storage.ids_where_any(e.name, f, households.clone()).await?)
+                    }
+                    Link::Resident(f) => {
+                        ids.extend(storage.ids_where_any(e.name, f, residents.clone()).await?)
+                    }
+                }
+            }
+            if responsibility::door_bound(e.name) {
+                records.insert(e.name, ids);
+            }
+        }
+        Ok(LeaderScope { records })
+    }
+
+    /// Whether the record lies in this scope; `None` for entities that belong to no door.
+    pub fn holds(&self, entity: &str, id: &str) -> Option<bool> {
+        self.records.get(entity).map(|ids| ids.contains(id))
+    }
+}
+
+/// Whether a change may move a record from one building leader's share to another's: whom a
+/// household is given to, or the household or resident a record names.
+pub fn moves_doors(c: &Change) -> bool {
+    (c.entity == household::NAME && c.field == household::field::RESPONSIBLE_ID)
+        || responsibility::links(&c.entity)
+            .iter()
+            .any(|link| match *link {
+                Link::Itself => false,
+                Link::Household(f) | Link::Resident(f) => c.field == f,
+            })
+}
+
+/// Who answers for the doors a stored record reaches: the `responsible_id` of each household it
+/// reaches through its links.
+pub fn answerable(
+    lookup: &mut dyn RecordLookup,
+    entity: &str,
+    id: &str,
+) -> storage::Result<BTreeSet<String>> {
+    let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+    let mut people = BTreeSet::new();
+    for link in responsibility::links(entity) {
+        let door = match *link {
+            Link::Itself => Some(id.to_owned()),
+            Link::Household(f) => text(lookup.field(entity, id, f)?),
+            Link::Resident(f) => match text(lookup.field(entity, id, f)?) {
+                Some(r) => text(lookup.field(resident::NAME, &r, resident::field::HOUSEHOLD_ID)?),
+                None => None,
+            },
+        };
+        if let Some(door) = door {
+            let who = lookup.field(household::NAME, &door, household::field::RESPONSIBLE_ID)?;
+            people.extend(text(who));
+        }
+    }
+    Ok(people)
+}
+
+/// The part of their grids a user sees when it is not the whole: a volunteer's or a building
+/// leader's share, read once per pull.
+#[derive(Debug, Clone)]
+pub enum Share {
+    Volunteer(VolunteerScope),
+    Leader(LeaderScope),
+}
+
+impl Share {
+    /// The share of `user`, for the roles that have one.
+    pub async fn of(storage: &dyn Storage, user: &UserRecord) -> storage::Result<Option<Share>> {
+        Ok(match user.role {
+            Role::Volunteer => Some(Share::Volunteer(
+                VolunteerScope::read(storage, &user.id).await?,
+            )),
+            Role::BuildingLeader => {
+                Some(Share::Leader(LeaderScope::read(storage, &user.id).await?))
+            }
+            Role::Admin | Role::Supervisor | Role::GridWorker => None,
+        })
+    }
+
+    /// Whether the record lies in the share; `None` for entities the share does not decide.
+    pub fn holds(&self, entity: &str, id: &str) -> Option<bool> {
+        match self {
+            Share::Volunteer(v) => v.holds(entity, id),
+            Share::Leader(l) => l.holds(entity, id),
+        }
+    }
+
+    pub fn volunteer(&self) -> Option<&VolunteerScope> {
+        match self {
+            Share::Volunteer(v) => Some(v),
+            Share::Leader(_) => None,
+        }
+    }
+}
+
 /// Whether `user` may receive this stored value: the field's read roles, then the record's grid
-/// (or, for a volunteer, whether it is one of their deliveries or its recipient).
-pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &FieldRow) -> bool {
+/// (and for a building leader, whether it is theirs), or, for a volunteer, whether it is one of
+/// their deliveries or its recipient.
+pub fn readable(user: &UserRecord, share: Option<&Share>, row: &FieldRow) -> bool {
     let c = &row.change;
     let Some(def) = model::schema::entity(&c.entity).and_then(|e| e.field(&c.field)) else {
         return false;
@@ -134,15 +265,21 @@ pub fn readable(user: &UserRecord, volunteer: Option<&VolunteerScope>, row: &Fie
     let in_my_grids = || row.grid_id.as_ref().is_some_and(|g| user.grids.contains(g));
     match user.role {
         Role::Admin => true,
-        Role::GridWorker | Role::Supervisor => {
-            if is_grid_scoped(&c.entity) || c.entity == grid::NAME {
-                in_my_grids()
-            } else {
-                true
+        Role::GridWorker | Role::Supervisor | Role::BuildingLeader => {
+            if !(is_grid_scoped(&c.entity) || c.entity == grid::NAME) {
+                return true;
+            }
+            if !in_my_grids() {
+                return false;
+            }
+            match (user.role, share) {
+                (Role::BuildingLeader, Some(share)) => share.holds(&c.entity, &c.id) != Some(false),
+                (Role::BuildingLeader, None) => !responsibility::door_bound(&c.entity),
+                _ => true,
             }
         }
         Role::Volunteer => {
-            let Some(scope) = volunteer else { return false };
+            let Some(scope) = share else { return false };
             if let Some(mine) = scope.holds(&c.entity, &c.id) {
                 return mine;
             }

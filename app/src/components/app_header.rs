@@ -55,7 +55,9 @@ pub fn tabs(role: Role) -> Vec<Page> {
     let wanted: &[Page] = match role {
         // A volunteer sees no health data: their whole app is the delivery list.
         Role::Volunteer => &[Page::Deliveries],
-        Role::GridWorker => &[Page::Today, Page::Households, Page::Ledger, Page::Needs],
+        Role::GridWorker | Role::BuildingLeader => {
+            &[Page::Today, Page::Households, Page::Ledger, Page::Needs]
+        }
         // Supervisors look across grids first; the door-to-door lists are a tab away, and
         // importing rosters is the office's job, so it sits with the office's tabs.
         Role::Supervisor | Role::Admin => &[

@@ -79,6 +79,7 @@ pub fn HomePage() -> impl IntoView {
         Role::Admin => t_string!(i18n, role_admin),
         Role::Supervisor => t_string!(i18n, role_supervisor),
         Role::GridWorker => t_string!(i18n, role_grid_worker),
+        Role::BuildingLeader => t_string!(i18n, role_building_leader),
         Role::Volunteer => t_string!(i18n, role_volunteer),
     };
     view! {

@@ -95,11 +95,12 @@ fn role_label(role: Role, i18n: I18n) -> String {
         Role::Admin => t_string!(i18n, role_admin).to_string(),
         Role::Supervisor => t_string!(i18n, role_supervisor).to_string(),
         Role::GridWorker => t_string!(i18n, role_grid_worker).to_string(),
+        Role::BuildingLeader => t_string!(i18n, role_building_leader).to_string(),
         Role::Volunteer => t_string!(i18n, role_volunteer).to_string(),
     }
 }
 
-/// A select of the four roles, bound to `role`.
+/// A select of the roles, bound to `role`.
 #[component]
 fn RoleSelect(role: RwSignal<Role>, testid: &'static str) -> impl IntoView {
     let i18n = use_i18n();

@@ -5,21 +5,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    Dashboard, DayCount, Figures, GridSummary, LowStock, Records, Worker, WorkerLoad, CHART_DAYS,
-    WORKLOAD_DAYS,
+    Dashboard, DayCount, Figures, GridSummary, LowStock, PersonFigures, Records, Worker,
+    WorkerLoad, CHART_DAYS, WORKLOAD_DAYS,
 };
 use crate::date::{Date, CHINA_UTC_OFFSET_MINUTES};
 use crate::entities::{
     education, grid, household, mobilisation, need, pack_delivery, resident, spot_check,
     stock_move, supply_item, visit,
 };
-use crate::lifecycle;
 use crate::record::{
     Education, Grid, Household, Mobilisation, Need, PackDelivery, Resident, SpotCheck, SupplyItem,
     Values, Visit,
 };
 use crate::risk::{self, Assessment, RiskInput, Tier};
 use crate::vaccination::{self, Policy};
+use crate::{lifecycle, responsibility};
 
 /// Unix ms of the first instant after `date` ends, China time.
 pub fn end_of_day_ms(date: Date) -> i64 {
@@ -60,16 +60,11 @@ pub fn compute_with(
     let scope = Scope::new(records, grids, date, now_ms);
     let visits = scope.visits();
     let needs = scope.open_needs();
-    let mut per_grid = scope.blank_figures();
-    count_residents(&scope, &visits, &mut per_grid);
-    count_visits_today(&scope, &visits, &mut per_grid);
-    count_needs(&scope, &needs, &mut per_grid);
-    count_packs(&scope, &mut per_grid);
-    count_education(&scope, &mut per_grid);
-    count_vaccination(&scope, policy, &mut per_grid);
+    let per_grid = figures_by_grid(&scope, &visits, &needs, policy);
     let summaries = grid_summaries(&scope, &per_grid);
     let total = total_of(&summaries);
     Dashboard {
+        responsible: per_person(records, grids, date, now_ms, policy),
         date: date.to_string(),
         total_coverage: total.coverage(),
         total,
@@ -81,6 +76,58 @@ pub fn compute_with(
         tile_url: None,
         server_time_ms: now_ms,
     }
+}
+
+/// Every figure of every chosen grid.
+fn figures_by_grid<'a>(
+    scope: &Scope<'a>,
+    visits: &[TimedVisit<'a>],
+    needs: &[OpenNeed<'a>],
+    policy: Policy,
+) -> PerGrid<'a> {
+    let mut per_grid = scope.blank_figures();
+    count_residents(scope, visits, &mut per_grid);
+    count_visits_today(scope, visits, &mut per_grid);
+    count_needs(scope, needs, &mut per_grid);
+    count_packs(scope, &mut per_grid);
+    count_education(scope, &mut per_grid);
+    count_vaccination(scope, policy, &mut per_grid);
+    per_grid
+}
+
+/// The figures of the doors each person answers for, counted as the whole is over the part of
+/// the records that hangs off their households ([`responsibility::partition`]); people by name,
+/// the doors of nobody last. Nothing when no household of the chosen grids names anyone.
+fn per_person(
+    records: &Records,
+    grids: &[String],
+    date: Date,
+    now_ms: i64,
+    policy: Policy,
+) -> Vec<PersonFigures> {
+    let mut out: Vec<PersonFigures> = responsibility::partition(records)
+        .into_iter()
+        .filter_map(|(id, part)| {
+            let scope = Scope::new(&part, grids, date, now_ms);
+            let per_grid = figures_by_grid(&scope, &scope.visits(), &scope.open_needs(), policy);
+            let mut figures = Figures::default();
+            per_grid.values().for_each(|f| figures.add(f));
+            (figures.households > 0).then(|| PersonFigures {
+                name: id
+                    .as_deref()
+                    .map(|u| responsibility::person_name(records, u))
+                    .unwrap_or_default(),
+                coverage: figures.coverage(),
+                figures,
+                id,
+            })
+        })
+        .collect();
+    if out.iter().all(|p| p.id.is_none()) {
+        return Vec::new();
+    }
+    out.sort_by(|a, b| (a.id.is_none(), &a.name).cmp(&(b.id.is_none(), &b.name)));
+    out
 }
 
 /// Items whose stock over all sites is under their low-stock line.

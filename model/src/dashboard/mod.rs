@@ -153,6 +153,17 @@ impl WorkerLoad {
     }
 }
 
+/// The figures of the doors one person answers for (issue 16): a building or group leader, a
+/// grid worker, anyone named `responsible_id` on a household of the chosen grids. `id` is
+/// `None` for the doors nobody answers for, which the supervisor hands out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonFigures {
+    pub id: Option<String>,
+    pub name: String,
+    pub figures: Figures,
+    pub coverage: Option<u32>,
+}
+
 /// A stock item whose stock, over all sites, is under its low-stock line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LowStock {
@@ -177,6 +188,10 @@ pub struct Dashboard {
     /// The base-map tile URL template from the server's config, if any.
     pub tile_url: Option<String>,
     pub server_time_ms: i64,
+    /// Added (issue 16): the figures per responsible person, by name, the doors nobody answers
+    /// for last; absent when no household of the chosen grids names anyone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responsible: Vec<PersonFigures>,
 }
 
 /// A worker the dashboard weighs: a grid worker's user id, display name and grids.
@@ -228,6 +243,7 @@ mod golden {
             stock_low: vec![],
             tile_url: None,
             server_time_ms: 1,
+            responsible: vec![],
         };
         let figures = r#"{"residents":1,"aged_65":0,"red":0,"yellow":0,"due":0,"covered":0,"overdue":0,"visited_7d":0,"visits_today":0,"needs_open":0,"needs_overdue":0,"needs_emergency":0,"packs_planned":0,"packs_delivered":0,"households":0,"households_educated":0,"vacc_eligible":0,"vacc_mobilised":0,"vacc_vaccinated":0}"#;
         let zero = figures.replace(r#""residents":1"#, r#""residents":0"#);

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod mobilising;
 pub mod needs;
 pub mod packs;
+mod responsible;
 mod search;
 pub mod sheet;
 pub mod spot;
@@ -203,8 +204,11 @@ pub struct Dataset<R> {
     pub people: HashMap<String, String>,
     /// The volunteers' (id, name), by name, for assigning packs.
     pub volunteers: Vec<(String, String)>,
-    /// Grid workers' and supervisors' (id, name), by name, for assigning needs.
+    /// Grid workers', building leaders' and supervisors' (id, name), by name, for assigning
+    /// needs.
     pub staff: Vec<(String, String)>,
+    /// Grid workers' and building leaders' (id, name), by name: who may answer for a door.
+    pub answerers: Vec<(String, String)>,
     /// Each resident's live visits, newest first.
     visits: HashMap<String, Vec<R>>,
     /// Households in walking order with everything a search may match, built once per load so
@@ -288,7 +292,11 @@ impl<R: Row> Dataset<R> {
             supply_items,
             stock_moves,
             volunteers: people_with(&people, &[Role::Volunteer]),
-            staff: people_with(&people, &[Role::GridWorker, Role::Supervisor]),
+            staff: people_with(
+                &people,
+                &[Role::GridWorker, Role::BuildingLeader, Role::Supervisor],
+            ),
+            answerers: people_with(&people, &[Role::GridWorker, Role::BuildingLeader]),
             people: people
                 .iter()
                 .filter_map(|p| {

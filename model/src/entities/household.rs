@@ -25,6 +25,7 @@ pub mod field {
         STATUS = "status",
         STATUS_REASON = "status_reason",
         STATUS_DATE = "status_date",
+        RESPONSIBLE_ID = "responsible_id",
     }
 }
 
@@ -121,6 +122,16 @@ pub const FIELDS: &[FieldDef] = &[
         STAFF,
         W,
     ),
+    // Who answers for this door (added, issue 16): a building or village-group leader, a grid
+    // worker, anyone on the staff. Supervisors assign it too: the unassigned list is theirs.
+    FieldDef::new(
+        field::RESPONSIBLE_ID,
+        "责任人",
+        "responsible person",
+        Reference("user_profile"),
+        STAFF,
+        STAFF,
+    ),
     FieldDef::deleted(ALL, W),
 ];
 
@@ -130,7 +141,7 @@ pub const ENTITY: EntityDef = EntityDef {
     en: "household",
     grid_scoped: true,
     fields: FIELDS,
-    rules: "Scoped by grid_id to the user's grids. Volunteers receive only households of residents with a delivery assigned to them.",
+    rules: "Scoped by grid_id to the user's grids. Volunteers receive only households of residents with a delivery assigned to them. Added (issue 16): a building leader receives and writes only the households whose responsible_id is their own user id, and may neither give one away nor take one.",
 };
 
 /// A household's address as people say it: the address line when there is one, else the

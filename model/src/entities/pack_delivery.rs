@@ -34,7 +34,7 @@ pub const STATUSES: &[&str] = &[PENDING, DELIVERED, NOT_HOME, REFUSED];
 const R: &[Role] = ALL;
 const W: &[Role] = STAFF;
 /// The status fields, the only ones a volunteer writes.
-const WS: &[Role] = &[Admin, Supervisor, GridWorker, Volunteer];
+const WS: &[Role] = &[Admin, Supervisor, GridWorker, BuildingLeader, Volunteer];
 
 pub const FIELDS: &[FieldDef] = &[
     FieldDef::new(field::GRID_ID, "所属网格", "grid", Reference("grid"), R, W),

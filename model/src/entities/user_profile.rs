@@ -18,7 +18,13 @@ pub mod field {
     }
 }
 
-pub const ROLES: &[&str] = &["admin", "supervisor", "grid_worker", "volunteer"];
+pub const ROLES: &[&str] = &[
+    "admin",
+    "supervisor",
+    "grid_worker",
+    "building_leader",
+    "volunteer",
+];
 
 pub const FIELDS: &[FieldDef] = &[
     FieldDef::text(field::NAME, "姓名", "name", NAME_LEN, ALL, ADMIN),

@@ -12,9 +12,11 @@ use model::wire::{Change, ErrorDetail};
 use model::Role;
 use serde_json::Value;
 
+use super::leader::{self, When};
 use super::{Forbidden, Refusal};
 use crate::scope::{self, is_grid_scoped};
 use crate::storage::{self, RecordLookup, UserRecord};
+use model::responsibility;
 
 /// The record-level rules of a batch, against the stored records: a grid-scoped record must
 /// have a grid after the batch and lie in the user's grids before and after it; every reference
@@ -63,11 +65,17 @@ fn judge_record(
         let Some(after) = outcome.grid_after(lookup, entity, id)? else {
             return Ok(Err(missing_grid(index)));
         };
-        if matches!(user.role, Role::GridWorker | Role::Supervisor) {
+        if user.role.works_in_grids() {
             let mine = |g: &String| user.grids.contains(g);
             if !before.iter().chain([&after]).all(mine) {
                 return Ok(Err(Forbidden::OutsideGrids { index }.into()));
             }
+        }
+        if user.role == Role::BuildingLeader
+            && responsibility::door_bound(entity)
+            && !leader::may_write(user, outcome, lookup, entity, id)?
+        {
+            return Ok(Err(Forbidden::NotYourDoor { index }.into()));
         }
     } else if entity == stock_move::NAME && user.role == Role::Volunteer {
         if !volunteer_may_write_move(user, outcome, lookup, id)? {
@@ -149,6 +157,11 @@ fn may_reference(
     Ok(match user.role {
         Role::Admin => true,
         Role::GridWorker | Role::Supervisor => user.grids.contains(&target_grid),
+        Role::BuildingLeader => {
+            user.grids.contains(&target_grid)
+                && (!responsibility::door_bound(target)
+                    || leader::reaches(user, outcome, lookup, target, target_id, When::After)?)
+        }
         Role::Volunteer => scope::is_assigned(lookup, target, target_id, &user.id)?,
     })
 }
@@ -262,7 +275,7 @@ fn missing_grid(index: usize) -> Refusal {
 }
 
 /// A stored or written value as an id: text, or nothing (`null` clears a reference).
-fn as_id(v: Option<Value>) -> Option<String> {
+pub(super) fn as_id(v: Option<Value>) -> Option<String> {
     match v {
         Some(Value::String(s)) => Some(s),
         _ => None,
@@ -270,7 +283,7 @@ fn as_id(v: Option<Value>) -> Option<String> {
 }
 
 /// The batch's writes by field, to tell what each field holds once the batch is stored.
-struct Outcome<'b> {
+pub(super) struct Outcome<'b> {
     writes: HashMap<(&'b str, &'b str, &'b str), Vec<&'b Change>>,
     records: BTreeSet<(&'b str, &'b str)>,
 }
@@ -305,7 +318,7 @@ impl<'b> Outcome<'b> {
 
     /// The value the field holds once the batch is stored: the batch's winner against the
     /// stored stamp, or else what is stored.
-    fn after(
+    pub(super) fn after(
         &self,
         lookup: &mut dyn RecordLookup,
         entity: &str,

@@ -45,6 +45,14 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "李强",
         grids: &[2, 3, 4],
     },
+    // Added (issue 16): the leader of the first two buildings of the first grid, 幸福里 1 and 2
+    // 号楼 (楼门栋长), answerable for those doors only.
+    DemoAccount {
+        role: Role::BuildingLeader,
+        username: "sunli",
+        name: "孙丽",
+        grids: &[0],
+    },
     DemoAccount {
         role: Role::Volunteer,
         username: "chenjing",
@@ -106,6 +114,21 @@ impl Staff {
             .find(|(a, _)| a.grids.contains(&index))
             .map(|(_, id)| id)
             .expect("every demo grid has a grid worker")
+    }
+
+    /// Who answers for the `h`-th household of the grid at `index`: the building leader for
+    /// the first two buildings of the first grid, the grid's worker elsewhere, and nobody for
+    /// the last flat of each building of the second grid (newcomers the supervisor has yet to
+    /// hand out).
+    pub fn responsible_for(&self, index: usize, h: usize) -> Option<&str> {
+        let leader = self
+            .with_role(Role::BuildingLeader)
+            .find(|(a, _)| a.grids.contains(&index));
+        match leader {
+            Some((_, id)) if h < 40 => Some(id),
+            _ if index == 1 && h % 20 == 19 => None,
+            _ => Some(self.worker_of(index)),
+        }
     }
 
     /// The volunteers who carry health packs, in the order of [`ACCOUNTS`].

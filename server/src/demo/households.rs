@@ -21,11 +21,19 @@ pub(super) struct Home<'a> {
     pub surname: &'static str,
 }
 
-/// Writes the `h`-th household of `grid`.
-pub(super) fn seed<'a>(demo: &mut Seeder, grid: &'a Grid, h: usize) -> Home<'a> {
+/// Writes the `h`-th household of `grid`, with the user who answers for it.
+pub(super) fn seed<'a>(
+    demo: &mut Seeder,
+    grid: &'a Grid,
+    h: usize,
+    responsible: Option<&str>,
+) -> Home<'a> {
     let id = demo.rng.uuid();
     let surname = *demo.rng.pick(SURNAMES);
     let mut fields = vec![(household::field::GRID_ID, json!(grid.id))];
+    if let Some(user) = responsible {
+        fields.push((household::field::RESPONSIBLE_ID, json!(user)));
+    }
     fields.extend(address(grid, h));
     let members = *demo.rng.pick(MEMBERS);
     let female = !demo.rng.chance(50.0);

@@ -76,7 +76,7 @@ fn populate(
 ) {
     let worker = staff.worker_of(grid.index);
     for h in 0..size.households_per_grid() {
-        let home = households::seed(demo, grid, h);
+        let home = households::seed(demo, grid, h, staff.responsible_for(grid.index, h));
         for m in 0..home.members {
             let person = residents::seed(demo, &home, m);
             care::seed(demo, &home, &person, worker);

@@ -102,12 +102,15 @@ pub async fn build(state: &AppState, grids: &[String], date: Date) -> Result<Das
         .snapshots
         .get(state.storage.as_ref(), Some(grids))
         .await?;
-    let workers: Vec<Worker> = state
-        .storage
-        .list_users()
-        .await?
+    let users = state.storage.list_users().await?;
+    let names: std::collections::HashMap<String, String> = users
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    // Building leaders knock on doors too: their visits are a load like a grid worker's.
+    let workers: Vec<Worker> = users
         .into_iter()
-        .filter(|u| u.role == Role::GridWorker && !u.disabled)
+        .filter(|u| matches!(u.role, Role::GridWorker | Role::BuildingLeader) && !u.disabled)
         .map(|u| Worker {
             id: u.id,
             name: u.name,
@@ -124,5 +127,10 @@ pub async fn build(state: &AppState, grids: &[String], date: Date) -> Result<Das
         state.config.vaccination,
     );
     d.tile_url = state.config.tile_url.clone();
+    for person in &mut d.responsible {
+        if let Some(name) = person.id.as_ref().and_then(|id| names.get(id)) {
+            person.name = name.clone();
+        }
+    }
     Ok(d)
 }

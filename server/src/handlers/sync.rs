@@ -12,7 +12,7 @@ use model::Role;
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::scope::{self, VolunteerScope};
+use crate::scope::{self, Share, VolunteerScope};
 use crate::{authorize, departures, AppState};
 
 pub const MAX_PUSH_CHANGES: usize = 5_000;
@@ -132,19 +132,17 @@ pub async fn pull(
         }
     };
 
-    let volunteer = match user.role {
-        Role::Volunteer => Some(VolunteerScope::read(state.storage.as_ref(), &user.id).await?),
-        _ => None,
-    };
+    let share = Share::of(state.storage.as_ref(), user).await?;
     let grids = match user.role {
-        Role::GridWorker | Role::Supervisor => Some(user.grids.clone()),
+        Role::GridWorker | Role::Supervisor | Role::BuildingLeader => Some(user.grids.clone()),
         Role::Admin | Role::Volunteer => None,
     };
     // A volunteer reads their deliveries, the recipients and rows of no grid: those records'
     // rows are read by key, not found by walking everybody's. (A volunteer with grids, which
     // the users rules do not allow, walks everything as before.)
-    let records = volunteer
+    let records = share
         .as_ref()
+        .and_then(Share::volunteer)
         .filter(|_| user.grids.is_empty())
         .map(VolunteerScope::records);
     let page = |seq: i64, n: usize| {
@@ -170,7 +168,7 @@ pub async fn pull(
             seq = row.seq;
             if departures::is_departure(&row.change.field) {
                 departed.push(row.change);
-            } else if scope::readable(user, volunteer.as_ref(), &row) {
+            } else if scope::readable(user, share.as_ref(), &row) {
                 bytes += wire_size(&row.change);
                 changes.push(row.change);
                 if changes.len() == limit || bytes >= MAX_PULL_BYTES {
@@ -193,7 +191,7 @@ pub async fn pull(
         seq,
     };
     let dropped =
-        departures::to_drop(state.storage.as_ref(), user, volunteer.as_ref(), departed).await?;
+        departures::to_drop(state.storage.as_ref(), user, share.as_ref(), departed).await?;
     Ok(Json(PullResponse {
         changes,
         cursor: cursor.encode(),

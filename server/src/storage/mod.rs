@@ -164,6 +164,23 @@ pub trait Storage: Send + Sync + 'static {
     /// The ids of the records of `entity` whose `field` currently holds `value`.
     async fn ids_where(&self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>>;
 
+    /// The ids of the records of `entity` whose `field` holds one of the strings `values`: one
+    /// read where [`Storage::ids_where`] would be one per value.
+    async fn ids_where_any(
+        &self,
+        entity: &str,
+        field: &str,
+        values: Vec<String>,
+    ) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for v in values {
+            out.extend(self.ids_where(entity, field, &Value::String(v)).await?);
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// The current values of `fields` of the records of `entity` named in `ids` (every record
     /// of `entity` when `None`), by id; a record holding none of `fields` is left out.
     async fn values(
@@ -279,6 +296,11 @@ pub trait WriteTx: RecordLookup {
         }
         Ok(())
     }
+    /// The role of the user `user_id` as stored; none when there is no such user.
+    fn user_role(&mut self, user_id: &str) -> Result<Option<Role>>;
+    /// Makes the user's pull cursors stop being valid (`scope_version`), as a new role or new
+    /// grids do: what they may read changed under rows they have passed.
+    fn bump_scope_version(&mut self, user_id: &str) -> Result<()>;
     /// Moves rows of a record, in the order given, to the end of the order and under `grid`.
     fn refile(
         &mut self,

@@ -142,6 +142,24 @@ pub(super) fn ids_where(
         .collect())
 }
 
+/// [`ids_where`] for many values in one statement; the `_id` condition as in `IdsOfReference`,
+/// so the partial index serves references.
+pub(super) fn ids_where_any(
+    c: &mut impl GenericClient,
+    entity: &str,
+    field: &str,
+    values: &[String],
+) -> Result<Vec<String>> {
+    let sql = match field.ends_with("_id") {
+        true => "SELECT DISTINCT id FROM fields WHERE entity = $1 AND field = $2 AND value = ANY($3) AND right(field, 3) = '_id' ORDER BY id",
+        false => "SELECT DISTINCT id FROM fields WHERE entity = $1 AND field = $2 AND value = ANY($3) ORDER BY id",
+    };
+    Ok(c.query(sql, &[&entity, &field, &values])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
 pub(super) fn values(
     c: &mut impl GenericClient,
     entity: &str,

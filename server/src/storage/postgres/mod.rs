@@ -315,6 +315,22 @@ impl Storage for PgStorage {
             .await
     }
 
+    async fn ids_where_any(
+        &self,
+        entity: &str,
+        field: &str,
+        values: Vec<String>,
+    ) -> Result<Vec<String>> {
+        let (entity, field) = (entity.to_owned(), field.to_owned());
+        let values: Vec<String> = values
+            .into_iter()
+            .map(|v| Value::String(v).to_string())
+            .collect();
+        self.pool
+            .run(move |c| fields::ids_where_any(&mut c.client, &entity, &field, &values))
+            .await
+    }
+
     async fn values(
         &self,
         entity: &str,

@@ -9,6 +9,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use model::wire::Change;
+use model::Role;
 use postgres::{SimpleQueryMessage, Statement, Transaction};
 use serde_json::Value;
 
@@ -412,6 +413,27 @@ impl RecordLookup for Tx<'_, '_> {
 }
 
 impl WriteTx for Tx<'_, '_> {
+    fn user_role(&mut self, user_id: &str) -> Result<Option<Role>> {
+        let row = self
+            .tx
+            .query_opt("SELECT role FROM users WHERE id = $1", &[&user_id])?;
+        row.map(|r| {
+            let role: String = r.get(0);
+            Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("role {role}")))
+        })
+        .transpose()
+    }
+
+    /// An undone work leaves its bump behind: one more fresh start for the user, never a
+    /// missed one.
+    fn bump_scope_version(&mut self, user_id: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE users SET scope_version = scope_version + 1 WHERE id = $1",
+            &[&user_id],
+        )?;
+        Ok(())
+    }
+
     fn insert(&mut self, c: &Change, grid: Option<&str>) -> Result<bool> {
         if self.record(&c.entity, &c.id)?.contains_key(&c.field) {
             return Ok(false);

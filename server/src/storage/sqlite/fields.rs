@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use model::record::Values;
 use model::wire::Change;
+use model::Role;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 
@@ -290,6 +291,23 @@ impl RecordLookup for Tx<'_> {
 }
 
 impl WriteTx for Tx<'_> {
+    fn user_role(&mut self, user_id: &str) -> Result<Option<Role>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT role FROM users WHERE id = ?1")?;
+        let role: Option<String> = stmt.query_row([user_id], |r| r.get(0)).optional()?;
+        role.map(|r| Role::parse(&r).ok_or_else(|| StorageError::Corrupt(format!("role {r}"))))
+            .transpose()
+    }
+
+    fn bump_scope_version(&mut self, user_id: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE users SET scope_version = scope_version + 1 WHERE id = ?1",
+            [user_id],
+        )?;
+        Ok(())
+    }
+
     fn insert(&mut self, c: &Change, grid: Option<&str>) -> Result<bool> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

@@ -330,6 +330,31 @@ impl Storage for SqliteStorage {
             .await
     }
 
+    async fn ids_where_any(
+        &self,
+        entity: &str,
+        field: &str,
+        values: Vec<String>,
+    ) -> Result<Vec<String>> {
+        let (entity, field) = (entity.to_owned(), field.to_owned());
+        self.readers
+            .read(move |c| {
+                let mut out = Vec::new();
+                for v in values {
+                    out.extend(fields::ids_where(
+                        c,
+                        &entity,
+                        &field,
+                        &Value::String(v).to_string(),
+                    )?);
+                }
+                out.sort();
+                out.dedup();
+                Ok(out)
+            })
+            .await
+    }
+
     async fn values(
         &self,
         entity: &str,

@@ -1,0 +1,350 @@
+//! Building and group leaders (楼门栋长、村民小组组长; issue 16) against a real server: a leader
+//! receives and writes only the households whose `responsible_id` is theirs and what hangs off
+//! them, can neither give a door away nor take one, starts their pull again when a door is handed
+//! to them or taken from them, and the supervisor's dashboard counts per responsible person.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::fixture::Fixture;
+use common::{change, stamp, TestServer};
+use model::entities::{household, need, resident, visit};
+use model::Role;
+use serde_json::{json, Value};
+
+struct Community {
+    s: TestServer,
+    sun: String,
+    wang: String,
+    /// 孙丽's door, its resident and a visit to them.
+    mine: (String, String, String),
+    /// 王芳's door, its resident and a visit to them.
+    theirs: (String, String, String),
+    /// A door nobody answers for.
+    nobody: String,
+}
+
+async fn community() -> Community {
+    let mut f = Fixture::new().await;
+    let grids = [f.grid("东区第一网格")];
+    let wang = f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
+    let sun = f.user(Role::BuildingLeader, "sunli", "孙丽", &grids).await;
+    f.user(Role::Supervisor, "zhaomin", "赵敏", &grids).await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let yesterday = server::now_ms() - 86_400_000;
+    let door = |f: &mut Fixture, address: &str, who: Option<&str>| {
+        let h = f.household(&grids[0], address);
+        if let Some(who) = who {
+            f.set(
+                household::NAME,
+                &h,
+                household::field::RESPONSIBLE_ID,
+                json!(who),
+            );
+        }
+        let r = f.resident(
+            &h,
+            &format!("{address}住户"),
+            &[(resident::field::BIRTH_DATE, json!("1941-04-02"))],
+        );
+        let v = f.visit(&r, &wang, yesterday);
+        (h, r, v)
+    };
+    let mine = door(&mut f, "1 号楼 101", Some(&sun));
+    let theirs = door(&mut f, "5 号楼 101", Some(&wang));
+    let (nobody, _, _) = door(&mut f, "5 号楼 102", None);
+    f.need(&theirs.1, "open");
+    Community {
+        s: f.start().await,
+        sun,
+        wang,
+        mine,
+        theirs,
+        nobody,
+    }
+}
+
+fn records(changes: &[Value], entity: &str) -> BTreeSet<String> {
+    changes
+        .iter()
+        .filter(|c| c["entity"] == entity)
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn set(ids: &[&String]) -> BTreeSet<String> {
+    ids.iter().map(|s| (*s).clone()).collect()
+}
+
+/// A new visit of `resident` at `home`, by `worker`.
+fn new_visit(resident: &str, home: &str, grid: &str, worker: &str, device: &str) -> Vec<Value> {
+    let id = format!("visit-{resident}-{device}");
+    let t = server::now_ms();
+    [
+        (visit::field::GRID_ID, json!(grid)),
+        (visit::field::RESIDENT_ID, json!(resident)),
+        (visit::field::HOUSEHOLD_ID, json!(home)),
+        (visit::field::VISITED_AT, json!(t)),
+        (visit::field::METHOD, json!("in_person")),
+        (visit::field::WORKER_ID, json!(worker)),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (f, v))| change(visit::NAME, &id, f, v, &stamp(t, i as u16, device)))
+    .collect()
+}
+
+fn one(entity: &str, id: &str, field: &str, value: Value, device: &str) -> Vec<Value> {
+    vec![change(
+        entity,
+        id,
+        field,
+        value,
+        &stamp(server::now_ms(), 0, device),
+    )]
+}
+
+#[tokio::test]
+async fn a_leader_receives_and_writes_only_the_doors_they_answer_for() {
+    let c = community().await;
+    let s = &c.s;
+    let token = s.token("sunli", "phone-s").await;
+    let (changes, _) = s.pull_all(&token, None, 1000).await;
+    assert_eq!(records(&changes, household::NAME), set(&[&c.mine.0]));
+    assert_eq!(records(&changes, resident::NAME), set(&[&c.mine.1]));
+    assert_eq!(records(&changes, visit::NAME), set(&[&c.mine.2]));
+    assert!(records(&changes, need::NAME).is_empty());
+    assert_eq!(records(&changes, "grid").len(), 1, "their grid's record");
+    let grid = changes.iter().find(|c| c["entity"] == "grid").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A visit to their own resident is theirs to record.
+    let (status, body) = s
+        .push(
+            &token,
+            "phone-s",
+            new_visit(&c.mine.1, &c.mine.0, &grid, &c.sun, "phone-s"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let forbidden = [
+        // A neighbour's resident, or their door.
+        new_visit(&c.theirs.1, &c.theirs.0, &grid, &c.sun, "phone-s"),
+        one(
+            household::NAME,
+            &c.theirs.0,
+            household::field::NOTES,
+            json!("看看"),
+            "phone-s",
+        ),
+        one(
+            household::NAME,
+            &c.nobody,
+            household::field::NOTES,
+            json!("看看"),
+            "phone-s",
+        ),
+        // Giving their door away, or taking one nobody answers for.
+        one(
+            household::NAME,
+            &c.mine.0,
+            household::field::RESPONSIBLE_ID,
+            json!(c.wang),
+            "phone-s",
+        ),
+        one(
+            household::NAME,
+            &c.nobody,
+            household::field::RESPONSIBLE_ID,
+            json!(c.sun),
+            "phone-s",
+        ),
+        // Moving their resident into a neighbour's door.
+        one(
+            resident::NAME,
+            &c.mine.1,
+            resident::field::HOUSEHOLD_ID,
+            json!(c.theirs.0),
+            "phone-s",
+        ),
+        // A need of a neighbour's resident.
+        [
+            one(
+                need::NAME,
+                "need-x",
+                need::field::GRID_ID,
+                json!(grid),
+                "phone-s",
+            ),
+            one(
+                need::NAME,
+                "need-x",
+                need::field::RESIDENT_ID,
+                json!(c.theirs.1),
+                "phone-s",
+            ),
+        ]
+        .concat(),
+        // A new door of nobody's.
+        one(
+            household::NAME,
+            "h-new",
+            household::field::GRID_ID,
+            json!(grid),
+            "phone-s",
+        ),
+    ];
+    for batch in forbidden {
+        let (status, body) = s.push(&token, "phone-s", batch.clone()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some("forbidden")),
+            "{batch:?}: {body}"
+        );
+    }
+
+    // A new door they answer for is theirs to add.
+    let t = server::now_ms();
+    let new_door: Vec<Value> = [
+        (household::field::GRID_ID, json!(grid)),
+        (household::field::ADDRESS, json!("1 号楼 104")),
+        (household::field::RESPONSIBLE_ID, json!(c.sun)),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (f, v))| {
+        change(
+            household::NAME,
+            "h-mine",
+            f,
+            v,
+            &stamp(t, i as u16, "phone-s"),
+        )
+    })
+    .collect();
+    let (status, body) = s.push(&token, "phone-s", new_door).await;
+    assert_eq!(status, 200, "{body}");
+    // Nothing refused was kept.
+    let state = s.state().await;
+    let key = |e: &str, id: &str, f: &str| (e.to_owned(), id.to_owned(), f.to_owned());
+    assert_eq!(
+        state[&key(household::NAME, &c.mine.0, household::field::RESPONSIBLE_ID)].0,
+        json!(c.sun)
+    );
+    assert!(!state.contains_key(&key(household::NAME, &c.theirs.0, household::field::NOTES)));
+    assert!(!state.contains_key(&key(need::NAME, "need-x", need::field::RESIDENT_ID)));
+}
+
+#[tokio::test]
+async fn handing_a_door_over_starts_the_leaders_pull_again_and_no_one_elses() {
+    let c = community().await;
+    let s = &c.s;
+    let leader = s.token("sunli", "phone-s").await;
+    let worker = s.token("wangfang", "phone-w").await;
+    let sup = s.token("zhaomin", "laptop").await;
+    let (_, leader_cursor) = s.pull_all(&leader, None, 1000).await;
+    let (_, worker_cursor) = s.pull_all(&worker, None, 1000).await;
+
+    // The supervisor gives 孙丽 the door nobody answered for.
+    let give = one(
+        household::NAME,
+        &c.nobody,
+        household::field::RESPONSIBLE_ID,
+        json!(c.sun),
+        "laptop",
+    );
+    let (status, body) = s.push(&sup, "laptop", give).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = s
+        .pull_page(&leader, &format!("?cursor={leader_cursor}"))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (410, Some("reset_required"))
+    );
+    let (status, _) = s
+        .pull_page(&worker, &format!("?cursor={worker_cursor}"))
+        .await;
+    assert_eq!(
+        status, 200,
+        "a grid worker reads the whole grid: no fresh start"
+    );
+    let (changes, leader_cursor) = s.pull_all(&leader, None, 1000).await;
+    assert_eq!(
+        records(&changes, household::NAME),
+        set(&[&c.mine.0, &c.nobody])
+    );
+    assert_eq!(
+        records(&changes, resident::NAME).len(),
+        2,
+        "the new door's resident too"
+    );
+
+    // And takes their first door away: gone from a pull from the start.
+    let take = one(
+        household::NAME,
+        &c.mine.0,
+        household::field::RESPONSIBLE_ID,
+        json!(c.wang),
+        "laptop",
+    );
+    let (status, body) = s.push(&sup, "laptop", take).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = s
+        .pull_page(&leader, &format!("?cursor={leader_cursor}"))
+        .await;
+    assert_eq!(status, 410);
+    let (changes, _) = s.pull_all(&leader, None, 1000).await;
+    assert_eq!(records(&changes, household::NAME), set(&[&c.nobody]));
+    assert!(!records(&changes, visit::NAME).contains(&c.mine.2));
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_per_responsible_person_and_is_not_the_leaders() {
+    let c = community().await;
+    let s = &c.s;
+    let sup = s.token("zhaomin", "laptop").await;
+    let get = |token: String| {
+        let req = s
+            .client
+            .get(s.url("/api/v1/dashboard"))
+            .header("authorization", format!("Bearer {token}"));
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, d) = get(sup).await;
+    assert_eq!(status, 200, "{d}");
+    let people: Vec<(Value, Value, Value)> = d["responsible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].clone(),
+                p["figures"]["households"].clone(),
+                p["figures"]["residents"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        people,
+        [
+            (json!("孙丽"), json!(1), json!(1)),
+            (json!("王芳"), json!(1), json!(1)),
+            (json!(""), json!(1), json!(1)),
+        ]
+    );
+    assert!(
+        d["responsible"][2]["id"].is_null(),
+        "the doors of nobody come last"
+    );
+    let leader = s.token("sunli", "phone-s").await;
+    let (status, d) = get(leader).await;
+    assert_eq!((status, d["error"].as_str()), (403, Some("forbidden")));
+}
