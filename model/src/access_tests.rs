@@ -205,3 +205,16 @@ fn endpoints_match_the_documented_table() {
     assert_eq!(Endpoint::Users.roles(), &[Admin]);
     assert_eq!(Endpoint::RosterImport.roles(), &[Admin, Supervisor]);
 }
+
+#[test]
+fn a_building_leader_opens_the_grid_workers_pages_and_hands_no_door_on() {
+    // Their share is narrower (the server's), their pages and actions are a grid worker's.
+    assert_eq!(pages_of(Role::BuildingLeader), pages_of(Role::GridWorker));
+    assert_eq!(Page::home(Role::BuildingLeader), Page::Today);
+    for a in Action::ALL {
+        let expected = a != Action::AssignResponsible && a.allowed_for(Role::GridWorker);
+        assert_eq!(a.allowed_for(Role::BuildingLeader), expected, "{a:?}");
+    }
+    assert!(Action::AssignResponsible.allowed_for(Role::Supervisor));
+    assert!(!Endpoint::Dashboard.allows(Role::BuildingLeader));
+}

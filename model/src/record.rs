@@ -365,6 +365,7 @@ view! { UserProfile<'a> = user_profile {
     name: Option<&'a str> = NAME,
     role: Option<&'a str> = ROLE,
     phone: Option<&'a str> = PHONE,
+    grids: Option<&'a str> = GRIDS,
 }}
 
 /// The roster import's rows: values keyed by the schema's own field-name constants.

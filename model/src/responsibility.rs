@@ -117,6 +117,22 @@ pub fn partition(records: &Records) -> BTreeMap<Option<String>, Records> {
     people
 }
 
+/// Whether a user, by their profile's role and grids, may answer for a door of `grid`: a grid
+/// worker or building leader who works in that grid.
+pub fn may_answer<R: Fields + ?Sized>(profile: &R, grid: &str) -> bool {
+    let p = UserProfile(profile);
+    let role = p.role().and_then(crate::Role::parse);
+    matches!(
+        role,
+        Some(crate::Role::GridWorker | crate::Role::BuildingLeader)
+    ) && p
+        .grids()
+        .is_some_and(|gs| user_profile::grids_of(gs).any(|g| g == grid))
+}
+
+/// Why a household may not be given to a user, in the contract's words.
+pub const NOT_AN_ANSWERER: &str = "责任人须是本网格的网格员或楼门栋长/组长 (the responsible person must be a grid worker or building leader of the household's grid)";
+
 /// The display name of a user, from their profile record, else the id itself.
 pub fn person_name(records: &Records, user_id: &str) -> String {
     records
@@ -173,6 +189,22 @@ mod tests {
                 door_bound(e.name)
             );
         }
+    }
+
+    #[test]
+    fn only_a_worker_or_leader_of_the_grid_may_answer_for_its_doors() {
+        let profile = |role: &str, grids: &str| {
+            rec(&[
+                (user_profile::field::ROLE, json!(role)),
+                (user_profile::field::GRIDS, json!(grids)),
+            ])
+        };
+        assert!(may_answer(&profile("building_leader", "g1,g2"), "g2"));
+        assert!(may_answer(&profile("grid_worker", "g1"), "g1"));
+        assert!(!may_answer(&profile("grid_worker", "g1"), "g2"));
+        assert!(!may_answer(&profile("supervisor", "g1"), "g1"));
+        assert!(!may_answer(&profile("volunteer", ""), "g1"));
+        assert!(!may_answer(&rec(&[]), "g1"));
     }
 
     #[test]

@@ -49,7 +49,7 @@ async fn check_grids(
     }
     match role {
         r if model::account::needs_grids(r) && grids.is_empty() => problems.push(
-            "网格员和督导员至少要有一个网格 (grid workers and supervisors need at least one grid)"
+            "网格员、楼门栋长/组长和督导员至少要有一个网格 (grid workers, building leaders and supervisors need at least one grid)"
                 .into(),
         ),
         Role::Volunteer if !grids.is_empty() => {
@@ -171,13 +171,43 @@ pub async fn update(
         )
         .await?
         .ok_or(AppError::NotFound)?;
-    if after.name != before.name || after.role != before.role {
+    if after.name != before.name || after.role != before.role || after.grids != before.grids {
         write_profile(storage, &after).await?;
     }
     Ok(after)
 }
 
-/// Writes the user's `user_profile` record (name and role), which every device syncs so a need's
+/// Brings every user's profile up to date with the users table: a database from before profiles
+/// kept their grids (issue 16) gets them at its first start, so a door is given only to who can
+/// see it. A profile already up to date is not written again.
+pub async fn refresh_profiles(storage: &dyn Storage) -> Result<usize, AppError> {
+    let users = storage.list_users().await?;
+    let ids = users.iter().map(|u| u.id.clone()).collect();
+    let fields = [
+        user_profile::field::NAME,
+        user_profile::field::ROLE,
+        user_profile::field::GRIDS,
+    ];
+    let stored = storage
+        .values(user_profile::NAME, Some(ids), &fields)
+        .await?;
+    let mut written = 0;
+    for user in &users {
+        let profile = stored.get(&user.id);
+        let text = |f: &str| profile.and_then(|p| p.get(f)).and_then(|v| v.as_str());
+        let current = text(user_profile::field::NAME) == Some(user.name.as_str())
+            && text(user_profile::field::ROLE) == Some(user.role.as_str())
+            && text(user_profile::field::GRIDS)
+                == Some(user_profile::grids_text(&user.grids).as_str());
+        if !current {
+            write_profile(storage, user).await?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// Writes the user's `user_profile` record (name, role and grids), which every device syncs so a need's
 /// assignee or a delivery's volunteer can be shown. Stamped inside the write transaction after
 /// the stamps it replaces (so a change made through another server sharing the database a moment
 /// ago never wins over this one, whatever the two servers' clocks say), by a clock of this
@@ -189,12 +219,17 @@ async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), A
         Mutex::new(Clock::new(device).unwrap_or_else(|_| unreachable!("a valid device id")))
     });
     let (id, name, role) = (user.id.clone(), user.name.clone(), user.role.as_str());
+    let grids = user_profile::grids_text(&user.grids);
     let written = storage
         .write(move |tx| {
             crate::records::write_checked(tx, |lookup| {
                 let wall = crate::now_ms() as u64;
                 let mut clock = clock.lock().unwrap_or_else(|p| p.into_inner());
-                for field in [user_profile::field::NAME, user_profile::field::ROLE] {
+                for field in [
+                    user_profile::field::NAME,
+                    user_profile::field::ROLE,
+                    user_profile::field::GRIDS,
+                ] {
                     let stored = lookup.stamp(user_profile::NAME, &id, field)?;
                     if let Some(stored) = stored.and_then(|s| Hlc::parse(&s).ok()) {
                         clock.observe(&stored, wall);
@@ -211,6 +246,7 @@ async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), A
                 Ok(Ok::<_, std::convert::Infallible>(vec![
                     change(user_profile::field::NAME, json!(name)),
                     change(user_profile::field::ROLE, json!(role)),
+                    change(user_profile::field::GRIDS, json!(grids)),
                 ]))
             })
         })

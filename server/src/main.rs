@@ -37,6 +37,12 @@ async fn main() -> anyhow::Result<()> {
                 .context("seeding the demo community")?;
         }
     }
+    let refreshed = server::accounts::refresh_profiles(storage.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!("bringing user profiles up to date: {e:?}"))?;
+    if refreshed > 0 {
+        tracing::info!(refreshed, "user profiles brought up to date");
+    }
     if !config.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %config.dist_dir.display(), "no built app here: only the API is served (cargo xtask run builds it)");
     }

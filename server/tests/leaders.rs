@@ -28,9 +28,17 @@ struct Community {
 async fn community() -> Community {
     let mut f = Fixture::new().await;
     let grids = [f.grid("东区第一网格")];
+    let other = [f.grid("东区第二网格")];
+    f.user(Role::GridWorker, "liqiang", "李强", &other).await;
     let wang = f.user(Role::GridWorker, "wangfang", "王芳", &grids).await;
     let sun = f.user(Role::BuildingLeader, "sunli", "孙丽", &grids).await;
-    f.user(Role::Supervisor, "zhaomin", "赵敏", &grids).await;
+    f.user(
+        Role::Supervisor,
+        "zhaomin",
+        "赵敏",
+        &[grids[0].clone(), other[0].clone()],
+    )
+    .await;
     f.user(Role::Admin, "admin", "管理员", &[]).await;
     let yesterday = server::now_ms() - 86_400_000;
     let door = |f: &mut Fixture, address: &str, who: Option<&str>| {
@@ -249,6 +257,36 @@ async fn handing_a_door_over_starts_the_leaders_pull_again_and_no_one_elses() {
     let (_, leader_cursor) = s.pull_all(&leader, None, 1000).await;
     let (_, worker_cursor) = s.pull_all(&worker, None, 1000).await;
 
+    // Only a grid worker or leader of the door's grid may answer for it: not a supervisor, not
+    // a worker of another grid.
+    let users = s.state().await;
+    let id_of = |name: &str| {
+        users
+            .iter()
+            .find(|((e, _, f), (v, _))| e == "user_profile" && f == "name" && v == name)
+            .map(|((_, id, _), _)| id.clone())
+            .unwrap()
+    };
+    for who in [id_of("赵敏"), id_of("李强")] {
+        let give = one(
+            household::NAME,
+            &c.nobody,
+            household::field::RESPONSIBLE_ID,
+            json!(who),
+            "laptop",
+        );
+        let (status, body) = s.push(&sup, "laptop", give).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (422, Some("invalid")),
+            "{body}"
+        );
+        assert!(body["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("责任人须是本网格"));
+    }
+
     // The supervisor gives 孙丽 the door nobody answered for.
     let give = one(
         household::NAME,
@@ -347,4 +385,48 @@ async fn the_dashboard_counts_per_responsible_person_and_is_not_the_leaders() {
     let leader = s.token("sunli", "phone-s").await;
     let (status, d) = get(leader).await;
     assert_eq!((status, d["error"].as_str()), (403, Some("forbidden")));
+}
+
+#[tokio::test]
+async fn a_profile_keeps_the_users_grids_also_for_a_database_from_before() {
+    // A database whose users have profiles of name and role only, as before issue 16.
+    let dir = tempfile::tempdir().unwrap();
+    let storage = server::storage::scratch::fresh_in(dir.path())
+        .await
+        .unwrap();
+    let user = storage
+        .create_user(server::storage::NewUser {
+            username: "sunli".into(),
+            name: "孙丽".into(),
+            role: Role::BuildingLeader,
+            grids: vec!["g-1".into(), "g-2".into()],
+            password_hash: "x".into(),
+        })
+        .await
+        .unwrap();
+    let grids_of = |storage: std::sync::Arc<dyn server::storage::Storage>, id: String| async move {
+        storage
+            .values("user_profile", Some(vec![id]), &["grids"])
+            .await
+            .unwrap()
+            .into_values()
+            .next()
+            .and_then(|p| p.get("grids").cloned())
+    };
+    assert_eq!(grids_of(storage.clone(), user.id.clone()).await, None);
+    let written = server::accounts::refresh_profiles(storage.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(written, 1);
+    assert_eq!(
+        grids_of(storage.clone(), user.id.clone()).await,
+        Some(json!("g-1,g-2"))
+    );
+    // Up to date: nothing written at the next start.
+    assert_eq!(
+        server::accounts::refresh_profiles(storage.as_ref())
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -285,6 +285,13 @@ async fn new_grids_make_the_old_cursor_reset_and_a_fresh_pull_brings_the_new_gri
     let (fresh, _) = s.pull_all(&token, None, 5000).await;
     assert_eq!(grids_seen(&fresh), [grids[4].0.clone()].into());
     assert!(households(&fresh) > 0);
+    // Their profile says where they work now (issue 16), so a door goes only to who sees it.
+    let profile_grids = fresh
+        .iter()
+        .rev()
+        .find(|c| c["entity"] == "user_profile" && c["id"] == id && c["field"] == "grids")
+        .map(|c| c["value"].clone());
+    assert_eq!(profile_grids, Some(json!(grids[4].0)));
 
     // A change of name only is no change of scope: the cursor stays good.
     let (_, cursor) = s.pull_all(&token, None, 5000).await;

@@ -18,6 +18,8 @@ pub mod offline_channel;
 pub mod record_form;
 pub mod reminder_settings;
 pub mod report_log;
+pub mod responsibility;
+pub mod responsible_panel;
 pub mod search_list;
 pub mod show_more;
 pub mod sync_badge;

@@ -13,8 +13,11 @@ use crate::components::access::may;
 use crate::components::education_panel::EducationPanel;
 use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
+use crate::components::responsible_panel::ResponsiblePanel;
 use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
+use crate::session::use_session;
+use model::Role;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::pages::not_found::unless_missing;
 
@@ -34,6 +37,7 @@ static FORM: FormSpec = FormSpec {
 pub fn HouseholdForm(id: String) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
+    let session = use_session();
     let grid = RwSignal::new(String::new());
     let rf = use_record_form(&FORM, id, move |r| {
         grid.set(Household(r).grid_id().unwrap_or_default().to_owned())
@@ -53,6 +57,14 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
         if edit.creating {
             let grid = (field::GRID_ID.into(), Value::from(grid.get_untracked()));
             edit.fields.insert(0, grid);
+            // Whoever knocks on doors answers for the door they add until it is handed on; a
+            // building leader's new door must be theirs to be theirs at all.
+            if let Some(me) = session
+                .get()
+                .filter(|s| matches!(s.user.role, Role::GridWorker | Role::BuildingLeader))
+            {
+                edit.fields.push((field::RESPONSIBLE_ID.into(), Value::from(me.user.id)));
+            }
         }
         save_rf.save(edit.fields, || ());
     };
@@ -60,6 +72,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
     let members_id = id.clone();
     let panel_id = id.clone();
     let education_id = id.clone();
+    let responsible_id = id.clone();
     let members = move || {
         data.dataset().map(|d| {
             let list: Vec<_> = d.members_of(&members_id).collect();
@@ -101,6 +114,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
                                 </fieldset>
                 </form>
                 {(!is_new).then(|| view! {
+                    <ResponsiblePanel household=responsible_id.clone() />
                     {may_edit.then(|| view! { <LifecyclePanel entity=&household::ENTITY id=panel_id.clone() /> })}
                     <h2>{t!(i18n, members)}</h2>
                     <Suspense fallback=|| ()><ul class="rows">{members.clone()}</ul></Suspense>

@@ -1,5 +1,6 @@
 //! Households of the worker's grids: search by address, building/unit/room or village/group, a
-//! member's name or a phone; each row shows its members with age and risk tier.
+//! member's name or a phone; each row shows its members with age and risk tier, and who answers
+//! for the door.
 
 use leptos::prelude::*;
 use model::access::Action;
@@ -36,11 +37,15 @@ fn row(d: &Dataset, id: &str) -> AnyView {
         })
         .collect_view();
     let (hid, addr) = (h.id.clone(), household::address_line(h));
+    let responsible = d.responsible_of(id).map(|who| {
+        view! { <span class="row-sub" data-testid="household-responsible">{t!(use_i18n(), responsible_title)}"："{who.to_owned()}</span> }
+    });
     view! {
         <li>
             <a href=format!("/households/{hid}") class="row" data-testid="household-row">
                 <span class="row-main">{addr}</span>
                 <span class="row-sub members">{members}</span>
+                {responsible}
             </a>
         </li>
     }

@@ -15,6 +15,7 @@ use crate::components::gatherings_soon::GatheringsSoon;
 use crate::components::grid_map::{GridMap, Layer, MapLegend};
 use crate::components::record_form::my_grids;
 use crate::components::report_log::{keep_sent, ReportLog};
+use crate::components::responsibility::{ResponsibleTable, UnassignedDoors};
 use crate::data::today;
 use crate::download::Export;
 use crate::i18n::{t, t_string, use_i18n};
@@ -220,8 +221,10 @@ fn Overview() -> impl IntoView {
                 <GridTable d=d.clone() selected=selected />
                 <VisitsChart d=d.clone() />
                 <Workload d=d.clone() />
+                <ResponsibleTable d=d.clone() />
                 <LowStockList d=d />
             })}
+            <UnassignedDoors />
             <GatheringsSoon />
             <ReportLog dashboard=dashboard chosen=chosen />
             <div class="actions">

@@ -207,8 +207,9 @@ pub struct Dataset<R> {
     /// Grid workers', building leaders' and supervisors' (id, name), by name, for assigning
     /// needs.
     pub staff: Vec<(String, String)>,
-    /// Grid workers' and building leaders' (id, name), by name: who may answer for a door.
-    pub answerers: Vec<(String, String)>,
+    /// Grid id → the (id, name) of who may answer for its doors, by name
+    /// ([`Dataset::answerers_of`]).
+    answerers: HashMap<String, Vec<(String, String)>>,
     /// Each resident's live visits, newest first.
     visits: HashMap<String, Vec<R>>,
     /// Households in walking order with everything a search may match, built once per load so
@@ -296,7 +297,7 @@ impl<R: Row> Dataset<R> {
                 &people,
                 &[Role::GridWorker, Role::BuildingLeader, Role::Supervisor],
             ),
-            answerers: people_with(&people, &[Role::GridWorker, Role::BuildingLeader]),
+            answerers: responsible::answerers(&people, grids.iter().map(|g| g.id())),
             people: people
                 .iter()
                 .filter_map(|p| {

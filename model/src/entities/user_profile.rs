@@ -1,9 +1,10 @@
 //! `user_profile`: what other users may know of a user (name, role, phone), so a need's
 //! assignee or a delivery's volunteer can be shown and called. The record id is the user id;
-//! credentials and grid assignments are the server's and never sync.
+//! credentials are the server's and never sync. Added (issue 16): the grids a user works in, so
+//! a household is given only to someone who can see it.
 
 use super::NAME_LEN;
-use crate::schema::roles::{ADMIN, ALL};
+use crate::schema::roles::{ADMIN, ALL, STAFF};
 use crate::schema::{Check, EntityDef, FieldDef, FieldType::*};
 
 /// This entity's name on the wire.
@@ -15,6 +16,7 @@ pub mod field {
         NAME = "name",
         ROLE = "role",
         PHONE = "phone",
+        GRIDS = "grids",
     }
 }
 
@@ -30,6 +32,15 @@ pub const FIELDS: &[FieldDef] = &[
     FieldDef::text(field::NAME, "姓名", "name", NAME_LEN, ALL, ADMIN),
     FieldDef::new(field::ROLE, "角色", "role", Enum(ROLES), ALL, ADMIN),
     FieldDef::new(field::PHONE, "电话", "phone", Text, ALL, ADMIN).with_check(Check::Phone),
+    // The ids of the user's grids, comma-separated, as the server keeps them (added, issue 16).
+    FieldDef::text(
+        field::GRIDS,
+        "所属网格",
+        "grids",
+        super::NOTES_LEN,
+        STAFF,
+        ADMIN,
+    ),
     FieldDef::deleted(ALL, ADMIN),
 ];
 
@@ -39,8 +50,18 @@ pub const ENTITY: EntityDef = EntityDef {
     en: "user",
     grid_scoped: false,
     fields: FIELDS,
-    rules: "The server writes profiles when admins create or change users.",
+    rules: "The server writes profiles when admins create or change users. Added (issue 16): grids lists the ids of the user's grids, comma-separated.",
 };
+
+/// `grids` as the profile keeps them: the ids joined by commas (a grid id holds none).
+pub fn grids_text(grids: &[String]) -> String {
+    grids.join(",")
+}
+
+/// The grid ids of a profile's `grids`.
+pub fn grids_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').filter(|g| !g.is_empty())
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use model::entities::{pack_delivery, pack_plan_item, stock_move};
+use model::entities::{household, pack_delivery, pack_plan_item, stock_move, user_profile};
 use model::schema::{FieldType, DELETED, GRID_ID};
 use model::wire::{Change, ErrorDetail};
 use model::Role;
@@ -71,6 +71,15 @@ fn judge_record(
                 return Ok(Err(Forbidden::OutsideGrids { index }.into()));
             }
         }
+        if entity == household::NAME
+            && outcome.writes(entity, id, household::field::RESPONSIBLE_ID)
+            && !may_be_given(outcome, lookup, id, &after)?
+        {
+            return Ok(Err(Refusal::Invalid(vec![ErrorDetail::new(
+                index,
+                responsibility::NOT_AN_ANSWERER,
+            )])));
+        }
         if user.role == Role::BuildingLeader
             && responsibility::door_bound(entity)
             && !leader::may_write(user, outcome, lookup, entity, id)?
@@ -84,6 +93,33 @@ fn judge_record(
         return Ok(Ok(()));
     }
     references(user, outcome, lookup, index, entity, id)
+}
+
+/// Whether the household `id` of `grid` may go to whom the batch names as responsible: nobody,
+/// or a grid worker or building leader of that grid, by their profile
+/// ([`responsibility::may_answer`]).
+fn may_be_given(
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    id: &str,
+    grid: &str,
+) -> storage::Result<bool> {
+    let who = outcome.after(
+        lookup,
+        household::NAME,
+        id,
+        household::field::RESPONSIBLE_ID,
+    )?;
+    let Some(who) = as_id(who) else {
+        return Ok(true);
+    };
+    let mut profile = model::record::Values::new();
+    for f in [user_profile::field::ROLE, user_profile::field::GRIDS] {
+        if let Some(v) = lookup.field(user_profile::NAME, &who, f)? {
+            profile.insert(f.to_owned(), v);
+        }
+    }
+    Ok(responsibility::may_answer(&profile, grid))
 }
 
 /// Every reference of the record that the batch sets, or whose meaning it changes by moving the

@@ -45,8 +45,8 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "李强",
         grids: &[2, 3, 4],
     },
-    // Added (issue 16): the leader of the first two buildings of the first grid, 幸福里 1 and 2
-    // 号楼 (楼门栋长), answerable for those doors only.
+    // Added (issue 16): the leader of the first two buildings of the first grid, 幸福里小区 1
+    // and 2 号楼 (楼门栋长), answerable for those doors only.
     DemoAccount {
         role: Role::BuildingLeader,
         username: "sunli",
@@ -117,16 +117,15 @@ impl Staff {
     }
 
     /// Who answers for the `h`-th household of the grid at `index`: the building leader for
-    /// the first two buildings of the first grid, the grid's worker elsewhere, and nobody for
-    /// the last flat of each building of the second grid (newcomers the supervisor has yet to
-    /// hand out).
+    /// the first two buildings of their grid, nobody for the last flat of each other building
+    /// of that grid (newcomers the supervisor has yet to hand out), the grid's worker elsewhere.
     pub fn responsible_for(&self, index: usize, h: usize) -> Option<&str> {
         let leader = self
             .with_role(Role::BuildingLeader)
             .find(|(a, _)| a.grids.contains(&index));
         match leader {
             Some((_, id)) if h < 40 => Some(id),
-            _ if index == 1 && h % 20 == 19 => None,
+            Some(_) if h % 20 == 19 => None,
             _ => Some(self.worker_of(index)),
         }
     }
@@ -172,11 +171,20 @@ pub(super) async fn seed(
             vec![
                 (user_profile::field::NAME, json!(account.name)),
                 (user_profile::field::ROLE, json!(account.role.as_str())),
+                (
+                    user_profile::field::GRIDS,
+                    json!(user_profile::grids_text(&grids_of(account, grids))),
+                ),
             ],
         );
         ids.push(id);
     }
     Ok(Staff { ids })
+}
+
+/// The ids of an account's grids.
+fn grids_of(account: &DemoAccount, grids: &[Grid]) -> Vec<String> {
+    account.grids.iter().map(|&i| grids[i].id.clone()).collect()
 }
 
 async fn create(
@@ -190,7 +198,7 @@ async fn create(
             username: account.username.into(),
             name: account.name.into(),
             role: account.role,
-            grids: account.grids.iter().map(|&i| grids[i].id.clone()).collect(),
+            grids: grids_of(account, grids),
             password_hash: crate::auth::hash_password(password)?,
         })
         .await?;

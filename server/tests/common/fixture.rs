@@ -113,6 +113,12 @@ impl Fixture {
             user_profile::field::ROLE,
             json!(role.as_str()),
         );
+        self.set(
+            user_profile::NAME,
+            &user.id,
+            user_profile::field::GRIDS,
+            json!(user_profile::grids_text(grids)),
+        );
         if role == Role::Admin && self.admin.is_none() {
             self.admin = Some(username.into());
         }
