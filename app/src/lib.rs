@@ -37,9 +37,9 @@ use crate::pages::{
     ledger::LedgerPage, login::LoginPage, need::NeedForm, needs::NeedsPage,
     not_found::NotFoundPage, overview::OverviewPage, packs::PacksPage, resident::ResidentForm,
     residents::ResidentsPage, services::ServicesPage, spot_checks::SpotChecksPage,
-    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, users::UsersPage,
-    vaccination::VaccinationPage, visit::visit_route, visit_edit::VisitCorrection,
-    visit_sheet::VisitSheetPage,
+    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, upward::UpwardPage,
+    users::UsersPage, vaccination::VaccinationPage, visit::visit_route,
+    visit_edit::VisitCorrection, visit_sheet::VisitSheetPage,
 };
 
 #[component]
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/gatherings") view=|| view! { <Allowed page=Page::Gatherings><GatheringsPage /></Allowed> } />
                             <Route path=path!("/gatherings/:id") view=|| view! { <Allowed page=Page::Gathering new=Action::EditGathering>{by_id_param(|id| view! { <GatheringForm id=id /> })}</Allowed> } />
                             <Route path=path!("/spot-checks") view=|| view! { <Allowed page=Page::SpotChecks><SpotChecksPage /></Allowed> } />
+                            <Route path=path!("/upward") view=|| view! { <Allowed page=Page::Upward><UpwardPage /></Allowed> } />
                             <Route path=path!("/vaccination") view=|| view! { <Allowed page=Page::Vaccination><VaccinationPage /></Allowed> } />
                             <Route path=path!("/print/visits") view=|| view! { <Allowed page=Page::VisitSheet><VisitSheetPage /></Allowed> } />
                             <Route path=path!("/overview") view=|| view! { <Allowed page=Page::Overview><OverviewPage /></Allowed> } />

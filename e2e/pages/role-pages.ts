@@ -11,6 +11,7 @@ export const NAV_IDS = [
   "nav-vaccination",
   "nav-spot-checks",
   "nav-gatherings",
+  "nav-upward",
   "nav-visit-sheet",
   "nav-guides",
   "nav-ledger",

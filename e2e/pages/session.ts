@@ -5,8 +5,9 @@ import { LoginPage } from "./login-page";
 
 export type Account = { username: string; password: string; name: string };
 
-/** Where each role lands after login: Today, the deliveries, or the overview. */
-export const LANDING = /\/(today|deliveries|overview)$/;
+/** Where each role lands after login: Today, the deliveries, the overview, or (the street
+ * office) the escalated needs. */
+export const LANDING = /\/(today|deliveries|overview|upward)$/;
 
 /**
  * Logs in through the login page, lands on the role's first task, then opens the user card

@@ -45,3 +45,5 @@ export const supervisor = account("zhaomin", "赵敏");
 export const buildingLeader = account("sunli", "孙丽");
 export const volunteer = account("chenjing", "陈静");
 export const volunteer2 = account("liuyang", "刘洋");
+// Added (issue 17): the street office above every demo grid.
+export const streetOffice = account("zhouming", "周明");

@@ -6,8 +6,8 @@
 //! The tests below tie each need back to the schema, so a right changed there moves the pages.
 
 use crate::entities::{
-    education, facility, gathering, household, mobilisation, need, pack_delivery, pack_plan_item,
-    resident, spot_check, stock_move, supply_item, visit,
+    education, facility, gathering, grid, household, mobilisation, need, pack_delivery,
+    pack_plan_item, report, resident, spot_check, stock_move, supply_item, user_profile, visit,
 };
 use crate::schema::{self, roles};
 use crate::Role;
@@ -46,6 +46,8 @@ pub enum Needs {
     ReadAll(&'static str),
     /// Every record of the entity in the role's reach, not a chosen few: the page counts them.
     ReceiveAll(&'static str),
+    /// Some records of the entity at least (added, issue 17): a page of them is of use.
+    Receives(&'static str),
     /// Writing this field of the entity.
     Write(&'static str, &'static str),
     /// Every input of the risk tier and due date ([`RISK_INPUTS`]).
@@ -63,6 +65,7 @@ impl Needs {
                 schema::entity(e).is_some_and(|e| e.fields.iter().all(|f| f.can_read(role)))
             }
             Needs::ReceiveAll(e) => receives_all(role, e),
+            Needs::Receives(e) => receives_any(role, e),
             Needs::Write(e, f) => schema::can_write(role, e, f),
             Needs::Assess => can_assess(role),
             Needs::Endpoint(ep) => ep.allows(role),
@@ -118,11 +121,39 @@ pub fn can_assess(role: Role) -> bool {
 pub const VOLUNTEER_RECEIVES_ALL: &[&str] =
     &[supply_item::NAME, pack_plan_item::NAME, facility::NAME];
 
+/// The entities a street office receives whole (added, issue 17): the directory and the
+/// profiles; of the grid-scoped ones it receives the escalated needs of its grids and those
+/// needs' residents and households, and its grids' reports (`server/src/scope.rs` asks this).
+pub const OFFICE_RECEIVES_ALL: &[&str] = &[facility::NAME, user_profile::NAME];
+
+/// What a street office receives any of: the above, and its share.
+pub const OFFICE_RECEIVES: &[&str] = &[
+    facility::NAME,
+    user_profile::NAME,
+    grid::NAME,
+    need::NAME,
+    resident::NAME,
+    household::NAME,
+    report::NAME,
+];
+
 /// Whether `role` receives every record of `entity` within its grids (an admin: everywhere),
 /// rather than none or a chosen few; figures counted over the entity need this.
 pub fn receives_all(role: Role, entity: &str) -> bool {
     let readable = schema::entity(entity).is_some_and(|e| e.can_read_any(role));
-    readable && (role != Role::Volunteer || VOLUNTEER_RECEIVES_ALL.contains(&entity))
+    readable
+        && match role {
+            Role::Volunteer => VOLUNTEER_RECEIVES_ALL.contains(&entity),
+            Role::StreetOffice => OFFICE_RECEIVES_ALL.contains(&entity),
+            _ => true,
+        }
+}
+
+/// Whether `role` receives any record of `entity`: every role what it may read, but a street
+/// office only what it is sent ([`OFFICE_RECEIVES`]).
+pub fn receives_any(role: Role, entity: &str) -> bool {
+    let readable = schema::entity(entity).is_some_and(|e| e.can_read_any(role));
+    readable && (role != Role::StreetOffice || OFFICE_RECEIVES.contains(&entity))
 }
 
 /// Every page of the app, by what it is for.
@@ -151,6 +182,9 @@ pub enum Page {
     SpotChecks,
     /// The register of weddings, funerals and gatherings, `/gatherings` (issue 17).
     Gatherings,
+    /// The level above's queue of escalated needs and its communities' reports, `/upward`
+    /// (issue 17).
+    Upward,
     /// One gathering, `/gatherings/:id`.
     Gathering,
     Overview,
@@ -168,7 +202,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 25] = [
+    pub const ALL: [Page; 26] = [
         Page::Me,
         Page::Sync,
         Page::Today,
@@ -184,6 +218,7 @@ impl Page {
         Page::SpotChecks,
         Page::Gatherings,
         Page::Gathering,
+        Page::Upward,
         Page::Overview,
         Page::Needs,
         Page::Need,
@@ -211,6 +246,7 @@ impl Page {
             Page::Vaccination => "/vaccination",
             Page::SpotChecks => "/spot-checks",
             Page::Gatherings | Page::Gathering => "/gatherings",
+            Page::Upward => "/upward",
             Page::Overview => "/overview",
             Page::Needs | Page::Need => "/needs",
             Page::Services | Page::Facility => "/services",
@@ -254,9 +290,15 @@ impl Page {
                 Endpoint(self::Endpoint::Dashboard),
                 Only(roles::ADMIN_SUPERVISOR),
             ],
-            Page::Needs | Page::Need => &[ReadAll(need::NAME)],
+            // The board counts every need of the grids; the level above has its own queue.
+            Page::Needs | Page::Need => &[ReadAll(need::NAME), ReceiveAll(need::NAME)],
+            // The escalated needs, answered here, and the reports sent up.
+            Page::Upward => &[
+                Write(need::NAME, need::field::UPWARD_STATUS),
+                Receives(report::NAME),
+            ],
             Page::Services | Page::Facility => &[ReceiveAll(facility::NAME)],
-            Page::Deliveries => &[ReadAll(pack_delivery::NAME)],
+            Page::Deliveries => &[ReadAll(pack_delivery::NAME), Receives(pack_delivery::NAME)],
             // Stock levels are sums over every move.
             Page::Supplies => &[ReadAll(supply_item::NAME), ReceiveAll(stock_move::NAME)],
             // A batch is its contents and its deliveries, to recipients picked by tier.
@@ -280,6 +322,7 @@ impl Page {
         match role {
             Role::GridWorker | Role::BuildingLeader => Page::Today,
             Role::Volunteer => Page::Deliveries,
+            Role::StreetOffice => Page::Upward,
             Role::Supervisor | Role::Admin => Page::Overview,
         }
     }
@@ -314,10 +357,12 @@ pub enum Action {
     /// Say who is responsible for a household (issue 16). A building leader writes the field
     /// only to keep it their own (the server's record rule), so is not offered the choice.
     AssignResponsible,
+    /// Answer an escalated need from above: received, in hand, handled, returned (issue 17).
+    AnswerEscalation,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::AddHousehold,
         Action::EditHousehold,
         Action::AddResident,
@@ -335,6 +380,7 @@ impl Action {
         Action::RecordMobilisation,
         Action::EditGathering,
         Action::AssignResponsible,
+        Action::AnswerEscalation,
     ];
 
     pub fn needs(self) -> &'static [Needs] {
@@ -365,6 +411,7 @@ impl Action {
             Action::RecordEducation => &[Write(education::NAME, education::field::GUIDE)],
             Action::EditFacility => &[Write(facility::NAME, facility::field::NAME)],
             Action::EditGathering => &[Write(gathering::NAME, gathering::field::KIND)],
+            Action::AnswerEscalation => &[Write(need::NAME, need::field::UPWARD_STATUS)],
             Action::AssignResponsible => &[
                 Write(household::NAME, household::field::RESPONSIBLE_ID),
                 Only(&[Role::Admin, Role::Supervisor, Role::GridWorker]),

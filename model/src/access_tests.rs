@@ -22,19 +22,25 @@ fn each_role_opens_the_pages_of_its_work() {
         pages_of(Role::Volunteer),
         BTreeSet::from([Me, Sync, Guides, Services, Facility, Deliveries])
     );
+    // The level above: its queue of escalated needs and reports, the directory, the guides.
+    assert_eq!(
+        pages_of(Role::StreetOffice),
+        BTreeSet::from([Me, Sync, Guides, Upward, Services, Facility])
+    );
     let worker = pages_of(Role::GridWorker);
-    for p in [Packs, Overview, Users, Import, SpotChecks] {
+    for p in [Packs, Overview, Users, Import, SpotChecks, Upward] {
         assert!(!worker.contains(&p), "grid worker opens {p:?}");
     }
-    assert_eq!(worker.len(), Page::ALL.len() - 5);
+    assert_eq!(worker.len(), Page::ALL.len() - 6);
     let supervisor = pages_of(Role::Supervisor);
-    // A supervisor does not write visits, and accounts are the admin's.
+    // A supervisor does not write visits, answers no escalation (the level above does), and
+    // accounts are the admin's.
     assert_eq!(
         Page::ALL
             .into_iter()
             .filter(|p| !supervisor.contains(p))
             .collect::<Vec<_>>(),
-        vec![Visit, Users]
+        vec![Visit, Upward, Users]
     );
     assert_eq!(pages_of(Role::Admin).len(), Page::ALL.len());
 }
@@ -66,7 +72,14 @@ fn writing_actions_follow_the_schemas_write_rights() {
             may(Action::RecordMobilisation),
             writes(role, mobilisation::NAME)
         );
-        assert_eq!(may(Action::RaiseNeed), writes(role, need::NAME));
+        assert_eq!(
+            may(Action::RaiseNeed),
+            writes_field(need::NAME, need::field::KIND)
+        );
+        assert_eq!(
+            may(Action::AnswerEscalation),
+            writes_field(need::NAME, need::field::UPWARD_STATUS)
+        );
         assert_eq!(
             may(Action::CreatePackBatch),
             writes(role, pack_plan_item::NAME)
@@ -118,7 +131,11 @@ fn a_page_of_whole_records_opens_only_for_who_reads_every_field() {
                 .all(|f| f.can_read(role))
         };
         assert_eq!(Page::Resident.opens_for(role), reads_all(resident::NAME));
-        assert_eq!(Page::Needs.opens_for(role), reads_all(need::NAME));
+        // The board counts every need of the grids: not for the level above, sent a few.
+        assert_eq!(
+            Page::Needs.opens_for(role),
+            reads_all(need::NAME) && receives_all(role, need::NAME)
+        );
         // A page with a tier opens only for who reads every input of it.
         for p in Page::ALL {
             if p.needs().contains(&Needs::Assess) && p.opens_for(role) {

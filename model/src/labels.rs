@@ -31,6 +31,7 @@ fn labels_of(entity: &str, field: &str) -> Labels {
         (need::NAME, need::field::KIND) => NEED_KIND,
         (need::NAME, need::field::URGENCY) => NEED_URGENCY,
         (need::NAME, need::field::STATUS) => NEED_STATUS,
+        (need::NAME, need::field::UPWARD_STATUS) => NEED_UPWARD_STATUS,
         (pack_delivery::NAME, pack_delivery::field::STATUS) => PACK_DELIVERY_STATUS,
         (supply_item::NAME, supply_item::field::KIND) => SUPPLY_ITEM_KIND,
         (stock_move::NAME, stock_move::field::KIND) => STOCK_MOVE_KIND,
@@ -160,6 +161,13 @@ const NEED_URGENCY: Labels = &[
     ("emergency", "危急", "emergency"),
 ];
 
+const NEED_UPWARD_STATUS: Labels = &[
+    ("received", "街道已受理", "received above"),
+    ("in_hand", "街道处理中", "in hand above"),
+    ("handled", "街道已办结", "handled above"),
+    ("returned", "街道已退回", "returned from above"),
+];
+
 const NEED_STATUS: Labels = &[
     ("open", "待处理", "open"),
     ("in_progress", "处理中", "in progress"),
@@ -217,6 +225,7 @@ const ROLE: Labels = &[
         "building or group leader",
     ),
     ("volunteer", "志愿者", "volunteer"),
+    ("street_office", "街道（乡镇）", "street office"),
 ];
 /// Leaks nothing: members without a label are shown as they are, from the static schema.
 fn unlabelled(member: &str) -> (&'static str, &'static str) {

@@ -252,6 +252,9 @@ view! { Need<'a> = need {
     created_at: Option<i64> = CREATED_AT,
     resolved_at: Option<i64> = RESOLVED_AT,
     escalated: bool = ESCALATED,
+    upward_status: Option<&'a str> = UPWARD_STATUS,
+    upward_note: Option<&'a str> = UPWARD_NOTE,
+    upward_at: Option<i64> = UPWARD_AT,
 }}
 
 view! { SupplyItem<'a> = supply_item {

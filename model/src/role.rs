@@ -13,15 +13,19 @@ pub enum Role {
     /// are responsible for (`household.responsible_id`) and what hangs off them, nothing else.
     BuildingLeader,
     Volunteer,
+    /// 乡镇（街道）(added, issue 17): the level above the communities of its grids, which receives
+    /// their escalated needs (to answer each with a status) and their reports, nothing else.
+    StreetOffice,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Supervisor,
         Role::GridWorker,
         Role::BuildingLeader,
         Role::Volunteer,
+        Role::StreetOffice,
     ];
 
     /// The wire name, as in `demo account: <role> ...` and in JSON.
@@ -32,15 +36,16 @@ impl Role {
             Role::GridWorker => "grid_worker",
             Role::BuildingLeader => "building_leader",
             Role::Volunteer => "volunteer",
+            Role::StreetOffice => "street_office",
         }
     }
 
-    /// Whether the role's reach is a set of grids (supervisors, grid workers, building leaders):
-    /// their records are those of their grids, and they need at least one.
+    /// Whether the role's reach is a set of grids (supervisors, grid workers, building leaders,
+    /// street offices): their records are those of their grids, and they need at least one.
     pub fn works_in_grids(self) -> bool {
         matches!(
             self,
-            Role::Supervisor | Role::GridWorker | Role::BuildingLeader
+            Role::Supervisor | Role::GridWorker | Role::BuildingLeader | Role::StreetOffice
         )
     }
 

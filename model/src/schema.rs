@@ -234,13 +234,27 @@ impl EntityDef {
 pub mod roles {
     use crate::Role::{self, *};
 
-    pub const ALL: &[Role] = &[Admin, Supervisor, GridWorker, BuildingLeader, Volunteer];
+    pub const ALL: &[Role] = &[
+        Admin,
+        Supervisor,
+        GridWorker,
+        BuildingLeader,
+        Volunteer,
+        StreetOffice,
+    ];
     /// Everyone who works with health data: never volunteers.
     pub const STAFF: &[Role] = &[Admin, Supervisor, GridWorker, BuildingLeader];
     pub const ADMIN: &[Role] = &[Admin];
     pub const ADMIN_SUPERVISOR: &[Role] = &[Admin, Supervisor];
     pub const ADMIN_WORKER: &[Role] = &[Admin, GridWorker, BuildingLeader];
     pub const ADMIN_SUPERVISOR_VOLUNTEER: &[Role] = &[Admin, Supervisor, Volunteer];
+    /// The staff and the level above (added, issue 17): who reads a need.
+    pub const STAFF_OFFICE: &[Role] =
+        &[Admin, Supervisor, GridWorker, BuildingLeader, StreetOffice];
+    /// The reports' readers: supervisors who send them and the level above that receives them.
+    pub const ADMIN_SUPERVISOR_OFFICE: &[Role] = &[Admin, Supervisor, StreetOffice];
+    /// Who answers an escalated need (added, issue 17).
+    pub const ADMIN_OFFICE: &[Role] = &[Admin, StreetOffice];
 }
 
 static ENTITIES: [EntityDef; 16] = [
@@ -595,12 +609,19 @@ mod tests {
                 );
             }
             // Within an entity a writer writes every field, volunteers aside, and a supervisor's
-            // one field of a household.
+            // one field of a household; the level above's answer on a need is its own.
             for role in [Admin, Supervisor, GridWorker] {
-                let w = writable(e, role);
+                let mut w = writable(e, role);
                 if role == Supervisor && e.name == crate::entities::household::NAME {
                     assert_eq!(w, set(&[crate::entities::household::field::RESPONSIBLE_ID]));
                     continue;
+                }
+                if role != Admin && e.name == crate::entities::need::NAME {
+                    use crate::entities::need::field;
+                    for f in [field::UPWARD_STATUS, field::UPWARD_NOTE, field::UPWARD_AT] {
+                        assert!(!w.contains(f), "{role:?} answers for the level above");
+                        w.insert(f);
+                    }
                 }
                 assert!(
                     w.is_empty() || w.len() == e.fields.len(),
@@ -609,6 +630,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_street_office_writes_only_its_answer_to_an_escalated_need() {
+        use crate::entities::need::field;
+        for e in entities() {
+            let w = writable(e, Role::StreetOffice);
+            match e.name {
+                "need" => assert_eq!(
+                    w,
+                    set(&[field::UPWARD_STATUS, field::UPWARD_NOTE, field::UPWARD_AT])
+                ),
+                _ => assert!(w.is_empty(), "street office writes {}", e.name),
+            }
+        }
+        // It reads a need whole, and of a resident only what everyone may.
+        assert_eq!(names(entity("need").unwrap(), Role::StreetOffice).len(), 15);
+        assert!(!can_read(Role::StreetOffice, "resident", "birth_date"));
+        assert!(!can_read(Role::StreetOffice, "visit", "notes"));
+        assert!(can_read(Role::StreetOffice, "report", "figures"));
     }
 
     #[test]

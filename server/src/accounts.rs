@@ -49,7 +49,7 @@ async fn check_grids(
     }
     match role {
         r if model::account::needs_grids(r) && grids.is_empty() => problems.push(
-            "网格员、楼门栋长/组长和督导员至少要有一个网格 (grid workers, building leaders and supervisors need at least one grid)"
+            "网格员、楼门栋长/组长、督导员和街道至少要有一个网格 (grid workers, building leaders, supervisors and street offices need at least one grid)"
                 .into(),
         ),
         Role::Volunteer if !grids.is_empty() => {

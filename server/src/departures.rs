@@ -162,7 +162,7 @@ pub async fn to_drop(
         let mine = match (audience(&row.field), user.role) {
             (
                 Some(Audience::Grid(g)),
-                Role::GridWorker | Role::Supervisor | Role::BuildingLeader,
+                Role::GridWorker | Role::Supervisor | Role::BuildingLeader | Role::StreetOffice,
             ) => user.grids.iter().any(|u| u == g),
             (Some(Audience::Volunteer(v)), Role::Volunteer) => v == user.id,
             _ => false,

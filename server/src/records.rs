@@ -114,6 +114,7 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             && !scope::resends_recipient(c)
             && !departures::may_depart(c)
             && !scope::moves_doors(c)
+            && !scope::escalates(c)
         {
             run.push(c, grid.clone());
             continue;
@@ -126,6 +127,8 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
         // Read before the write: who loses a delivery or its door if this change wins, and who
         // answers for the record's doors (a record not stored yet is nobody's to lose).
         let losses = departures::delivery_departures(tx, c)?;
+        let newly_escalated =
+            scope::escalates(c) && tx.field(&c.entity, &c.id, &c.field)? != Some(Value::Bool(true));
         let answered_by =
             match scope::moves_doors(c) && !tx.field_names(&c.entity, &c.id)?.is_empty() {
                 true => Some(scope::answerable(tx, &c.entity, &c.id)?),
@@ -141,6 +144,9 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
         applied += 1;
         if let Some(before) = answered_by {
             handed_over(tx, &c.entity, &c.id, before)?;
+        }
+        if newly_escalated {
+            send_upward(tx, &c.id, grid.as_deref(), &c.field)?;
         }
         for (entity, id, volunteer) in losses {
             // Filed under no grid: a volunteer's pull reads such rows, and not those of records
@@ -193,6 +199,37 @@ fn handed_over(
         if tx.user_role(user)? == Some(model::Role::BuildingLeader) {
             tx.bump_scope_version(user)?;
         }
+    }
+    Ok(())
+}
+
+/// A need just escalated goes to the level above with its resident and their household: their
+/// rows move past every cursor, so the street office's next pull brings what it had passed
+/// before the need was its (the grid's devices receive the same rows again, a few dozen).
+fn send_upward(
+    tx: &mut dyn WriteTx,
+    need_id: &str,
+    grid: Option<&str>,
+    just_written: &str,
+) -> Result<()> {
+    use model::entities::{need, resident};
+    refile(tx, need::NAME, need_id, grid, Some(just_written))?;
+    let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+    let Some(person) = text(tx.field(need::NAME, need_id, need::field::RESIDENT_ID)?) else {
+        return Ok(());
+    };
+    let grid = record_grid(tx, resident::NAME, &person)?;
+    refile(tx, resident::NAME, &person, grid.as_deref(), None)?;
+    let home = text(tx.field(resident::NAME, &person, resident::field::HOUSEHOLD_ID)?);
+    if let Some(home) = home {
+        let grid = record_grid(tx, model::entities::household::NAME, &home)?;
+        refile(
+            tx,
+            model::entities::household::NAME,
+            &home,
+            grid.as_deref(),
+            None,
+        )?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use model::entities::{grid, household, pack_delivery, resident, user_profile};
+use model::entities::{grid, household, need, pack_delivery, resident, user_profile};
 use model::responsibility::{self, Link};
 use model::wire::Change;
 use model::Role;
@@ -213,12 +213,73 @@ pub fn answerable(
     Ok(people)
 }
 
-/// The part of their grids a user sees when it is not the whole: a volunteer's or a building
-/// leader's share, read once per pull.
+/// What a street office may read of its grids (issue 17): the needs escalated to it, and of
+/// each the resident it is for and their household (the fields everyone may read: name, phone,
+/// address); its grids' `grid` and `report` records by the grid rule.
+#[derive(Debug, Default, Clone)]
+pub struct OfficeScope {
+    needs: HashSet<String>,
+    residents: HashSet<String>,
+    households: HashSet<String>,
+}
+
+impl OfficeScope {
+    /// The escalated needs as stored now (of every grid: the pull's walk keeps to the office's
+    /// grids), their residents and those residents' households.
+    pub async fn read(storage: &dyn Storage) -> storage::Result<OfficeScope> {
+        let needs = storage
+            .ids_where(need::NAME, need::field::ESCALATED, &Value::Bool(true))
+            .await?;
+        let text = |fields: &model::record::Values, f: &str| {
+            fields.get(f).and_then(Value::as_str).map(str::to_owned)
+        };
+        let residents: HashSet<String> = storage
+            .values(need::NAME, Some(needs.clone()), &[need::field::RESIDENT_ID])
+            .await?
+            .values()
+            .filter_map(|n| text(n, need::field::RESIDENT_ID))
+            .collect();
+        let households = storage
+            .values(
+                resident::NAME,
+                Some(residents.iter().cloned().collect()),
+                &[resident::field::HOUSEHOLD_ID],
+            )
+            .await?
+            .values()
+            .filter_map(|r| text(r, resident::field::HOUSEHOLD_ID))
+            .collect();
+        Ok(OfficeScope {
+            needs: needs.into_iter().collect(),
+            residents,
+            households,
+        })
+    }
+
+    /// Whether the record lies in this scope; `None` for entities it does not decide.
+    pub fn holds(&self, entity: &str, id: &str) -> Option<bool> {
+        match entity {
+            need::NAME => Some(self.needs.contains(id)),
+            resident::NAME => Some(self.residents.contains(id)),
+            household::NAME => Some(self.households.contains(id)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a winning change escalates a need: the level above must then receive it, its resident
+/// and their household, whose rows it has passed or never been sent.
+pub fn escalates(c: &Change) -> bool {
+    c.entity == need::NAME && c.field == need::field::ESCALATED && c.value == Value::Bool(true)
+}
+
+/// The part of their grids a user sees when it is not the whole: a volunteer's, a building
+/// leader's or a street office's share, read once per pull.
 #[derive(Debug, Clone)]
 pub enum Share {
     Volunteer(VolunteerScope),
     Leader(LeaderScope),
+    Office(OfficeScope),
 }
 
 impl Share {
@@ -231,6 +292,7 @@ impl Share {
             Role::BuildingLeader => {
                 Some(Share::Leader(LeaderScope::read(storage, &user.id).await?))
             }
+            Role::StreetOffice => Some(Share::Office(OfficeScope::read(storage).await?)),
             Role::Admin | Role::Supervisor | Role::GridWorker => None,
         })
     }
@@ -240,13 +302,14 @@ impl Share {
         match self {
             Share::Volunteer(v) => v.holds(entity, id),
             Share::Leader(l) => l.holds(entity, id),
+            Share::Office(o) => o.holds(entity, id),
         }
     }
 
     pub fn volunteer(&self) -> Option<&VolunteerScope> {
         match self {
             Share::Volunteer(v) => Some(v),
-            Share::Leader(_) => None,
+            Share::Leader(_) | Share::Office(_) => None,
         }
     }
 }
@@ -276,6 +339,17 @@ pub fn readable(user: &UserRecord, share: Option<&Share>, row: &FieldRow) -> boo
                 (Role::BuildingLeader, Some(share)) => share.holds(&c.entity, &c.id) != Some(false),
                 (Role::BuildingLeader, None) => !responsibility::door_bound(&c.entity),
                 _ => true,
+            }
+        }
+        Role::StreetOffice => {
+            let in_grids = is_grid_scoped(&c.entity) || c.entity == grid::NAME;
+            match share.and_then(|s| s.holds(&c.entity, &c.id)) {
+                Some(mine) => mine && in_my_grids(),
+                None if in_grids => {
+                    in_my_grids() && model::access::receives_any(Role::StreetOffice, &c.entity)
+                }
+                // The directory and the profiles; no stock, no supplies.
+                None => model::access::receives_all(Role::StreetOffice, &c.entity),
             }
         }
         Role::Volunteer => {

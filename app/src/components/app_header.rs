@@ -55,6 +55,8 @@ pub fn tabs(role: Role) -> Vec<Page> {
     let wanted: &[Page] = match role {
         // A volunteer sees no health data: their whole app is the delivery list.
         Role::Volunteer => &[Page::Deliveries],
+        // The level above answers what the communities escalate; the rest is on the card.
+        Role::StreetOffice => &[Page::Upward],
         Role::GridWorker | Role::BuildingLeader => {
             &[Page::Today, Page::Households, Page::Ledger, Page::Needs]
         }
@@ -90,6 +92,7 @@ pub fn testid(page: Page) -> &'static str {
         Page::Vaccination => "nav-vaccination",
         Page::SpotChecks => "nav-spot-checks",
         Page::Gatherings | Page::Gathering => "nav-gatherings",
+        Page::Upward => "nav-upward",
         Page::Overview => "nav-overview",
         Page::Needs | Page::Need => "nav-needs",
         Page::Services | Page::Facility => "nav-services",
@@ -118,6 +121,7 @@ pub fn label(page: Page) -> impl IntoView {
         Page::Vaccination => t_string!(i18n, nav_vaccination),
         Page::SpotChecks => t_string!(i18n, nav_spot_checks),
         Page::Gatherings | Page::Gathering => t_string!(i18n, nav_gatherings),
+        Page::Upward => t_string!(i18n, nav_upward),
         Page::Overview => t_string!(i18n, nav_overview),
         Page::Needs | Page::Need => t_string!(i18n, nav_needs),
         Page::Services | Page::Facility => t_string!(i18n, services_title),

@@ -9,11 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::dashboard::{report_fields, week_of, weekly_report, Dashboard};
 use model::entities::report;
-use model::record::Report;
 
 use crate::api;
-use crate::components::field_input::member_label;
-use crate::data::use_data;
+use crate::components::reports_sent::ReportsSent;
 use crate::db::now_ms;
 use crate::download::Export;
 use crate::i18n::{t, t_string, use_i18n};
@@ -53,7 +51,6 @@ pub fn ReportLog(
     chosen: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let data = use_data();
     let session = use_session();
     let sync = use_sync();
     let exporter = Export::default();
@@ -93,36 +90,6 @@ pub fn ReportLog(
             }
         });
     };
-    let sent = move || {
-        data.dataset().map(|d| {
-            let locale = i18n.get_locale();
-            let mut all: Vec<_> = d.reports.iter().map(Report).collect();
-            all.sort_by_key(|r| std::cmp::Reverse(r.sent_at()));
-            if all.is_empty() {
-                return view! { <p class="muted">{t!(i18n, reports_none)}</p> }.into_any();
-            }
-            let rows = all
-                .into_iter()
-                .take(20)
-                .map(|r| {
-                    let kind = r.kind().map(|k| member_label(report::NAME, report::field::KIND, k, locale)).unwrap_or("—");
-                    let when = r
-                        .sent_at()
-                        .map(|ms| model::Date::from_china_ms(ms).to_string())
-                        .unwrap_or_default();
-                    let by = r.sender_id().and_then(|s| d.people.get(s)).cloned().unwrap_or_default();
-                    let date = r.date().map(|x| x.to_string()).unwrap_or_default();
-                    view! {
-                        <li class="row" data-testid="report-sent">
-                            <span class="row-main">{kind}" · "{date}</span>
-                            <span class="row-sub">{r.grid_names().unwrap_or_default().to_owned()}" · "{by}" · "{when}</span>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! { <ul class="rows">{rows}</ul> }.into_any()
-        })
-    };
     view! {
         <section class="card" data-testid="reports">
             <h2>{t!(i18n, reports_title)}</h2>
@@ -131,7 +98,7 @@ pub fn ReportLog(
             </button>
             {move || failed.get().then(|| view! { <p class="field-error" role="alert">{t!(i18n, reports_weekly_failed)}</p> })}
             {exporter.notice()}
-            <Suspense fallback=|| ()>{sent}</Suspense>
+            <Suspense fallback=|| ()><ReportsSent /></Suspense>
         </section>
     }
 }

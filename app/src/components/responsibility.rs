@@ -29,7 +29,9 @@ pub fn ResponsibleTable(d: Arc<Dashboard>) -> impl IntoView {
                     Some(_) => p.name.clone().into_any(),
                     None => t!(i18n, responsible_nobody).into_any(),
                 };
-                let coverage = p.coverage.map_or_else(|| "—".to_owned(), |c| format!("{c}%"));
+                let coverage = p
+                    .coverage
+                    .map_or_else(|| "—".to_owned(), |c| format!("{c}%"));
                 view! {
                     <tr data-testid="responsible-row" data-person=p.id.clone().unwrap_or_default()>
                         <td>{name}</td>

@@ -34,10 +34,11 @@ pub fn ResponsiblePanel(household: String) -> impl IntoView {
     });
 
     let name = move || {
-        data.dataset().map(|d| match d.responsible_of(&household.get_value()) {
-            Some(n) => n.to_owned(),
-            None => t_string!(i18n, responsible_nobody).to_string(),
-        })
+        data.dataset()
+            .map(|d| match d.responsible_of(&household.get_value()) {
+                Some(n) => n.to_owned(),
+                None => t_string!(i18n, responsible_nobody).to_string(),
+            })
     };
     // Only who works in the door's grid: anyone else could not see it (the server refuses them).
     let options = move || {

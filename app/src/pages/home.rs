@@ -80,6 +80,7 @@ pub fn HomePage() -> impl IntoView {
         Role::Supervisor => t_string!(i18n, role_supervisor),
         Role::GridWorker => t_string!(i18n, role_grid_worker),
         Role::BuildingLeader => t_string!(i18n, role_building_leader),
+        Role::StreetOffice => t_string!(i18n, role_street_office),
         Role::Volunteer => t_string!(i18n, role_volunteer),
     };
     view! {

@@ -16,10 +16,10 @@ use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
 use crate::components::responsible_panel::ResponsiblePanel;
 use crate::components::tier_chip::TierChip;
 use crate::data::use_data;
-use crate::session::use_session;
-use model::Role;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::pages::not_found::unless_missing;
+use crate::session::use_session;
+use model::Role;
 
 /// Who lives there, asked after the address. The grid is picked once, when the household is
 /// added; the position and the deletion flag are not the form's.
@@ -63,7 +63,8 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
                 .get()
                 .filter(|s| matches!(s.user.role, Role::GridWorker | Role::BuildingLeader))
             {
-                edit.fields.push((field::RESPONSIBLE_ID.into(), Value::from(me.user.id)));
+                edit.fields
+                    .push((field::RESPONSIBLE_ID.into(), Value::from(me.user.id)));
             }
         }
         save_rf.save(edit.fields, || ());

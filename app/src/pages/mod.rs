@@ -25,6 +25,7 @@ pub mod spot_checks;
 pub mod supplies;
 pub mod sync_status;
 pub mod today;
+pub mod upward;
 pub mod users;
 pub mod vaccination;
 pub mod visit;

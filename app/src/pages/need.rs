@@ -14,6 +14,7 @@ use crate::components::confirm_button::ConfirmButton;
 use crate::components::field_input::member_label;
 use crate::components::hotlines::CommunityHotlines;
 use crate::components::record_form::{use_record_form, Edit, FormSpec};
+use crate::components::upward_answer::{upward_of, Upward};
 use crate::data::use_data;
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, td_string, use_i18n};
@@ -194,6 +195,7 @@ pub fn NeedForm(id: String) -> impl IntoView {
                 <h1>{if is_new { t!(i18n, new_need).into_any() } else { t!(i18n, need_title).into_any() }}</h1>
                 <p class="row-main" data-testid="need-resident">{who}</p>
                 {(!is_new).then(|| view! { <p data-testid="need-status">{status_label}</p> })}
+                {move || current.get().and_then(|r| upward_of(&r)).map(Upward::view)}
                 <Show when=is_emergency>
                     <div class="confirm" role="alert" data-testid="hotline">
                         <p class="hotline">{t!(i18n, hotline)}</p>

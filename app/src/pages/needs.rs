@@ -9,6 +9,7 @@ use model::entities::need::{self, field};
 use model::record::Need;
 
 use crate::components::field_input::member_label;
+use crate::components::upward_answer::{upward_of, Upward};
 use crate::data::use_data;
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
@@ -51,6 +52,7 @@ pub fn NeedsPage() -> impl IntoView {
                     let grid = d.grid_name(n.grid_id()).to_owned();
                     let assignee = n.assignee_id().and_then(|a| d.people.get(a)).cloned();
                     let escalated = n.escalated();
+                    let upward = upward_of(record);
                     let emergency = n.is_emergency().then(|| waited_minutes(record, now)).flatten();
                     view! {
                         <li>
@@ -65,6 +67,7 @@ pub fn NeedsPage() -> impl IntoView {
                                     {escalated.then(|| view! { " · " <strong data-testid="need-escalated">{t!(i18n, need_escalated)}</strong> })}
                                 </span>
                                 {assignee.map(|a| view! { <span class="row-sub" data-testid="need-assignee">{t!(i18n, need_assignee)}": "{a}</span> })}
+                                {upward.clone().map(Upward::view)}
                                 <span class="row-sub">{description}</span>
                             </A>
                         </li>

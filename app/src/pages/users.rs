@@ -96,6 +96,7 @@ fn role_label(role: Role, i18n: I18n) -> String {
         Role::Supervisor => t_string!(i18n, role_supervisor).to_string(),
         Role::GridWorker => t_string!(i18n, role_grid_worker).to_string(),
         Role::BuildingLeader => t_string!(i18n, role_building_leader).to_string(),
+        Role::StreetOffice => t_string!(i18n, role_street_office).to_string(),
         Role::Volunteer => t_string!(i18n, role_volunteer).to_string(),
     }
 }

@@ -69,6 +69,12 @@ pub struct Figures {
     /// Residents with an attempt that ended in a vaccination by the date. Added (issue 16).
     #[serde(default)]
     pub vacc_vaccinated: u32,
+    /// Needs raised by the end of the date and escalated to the level above. Added (issue 17).
+    #[serde(default)]
+    pub needs_escalated: u32,
+    /// Of those, the ones the level above has answered as handled. Added (issue 17).
+    #[serde(default)]
+    pub needs_escalated_handled: u32,
 }
 
 impl Figures {
@@ -103,6 +109,8 @@ impl Figures {
         self.vacc_eligible += o.vacc_eligible;
         self.vacc_mobilised += o.vacc_mobilised;
         self.vacc_vaccinated += o.vacc_vaccinated;
+        self.needs_escalated += o.needs_escalated;
+        self.needs_escalated_handled += o.needs_escalated_handled;
     }
 }
 
@@ -245,7 +253,7 @@ mod golden {
             server_time_ms: 1,
             responsible: vec![],
         };
-        let figures = r#"{"residents":1,"aged_65":0,"red":0,"yellow":0,"due":0,"covered":0,"overdue":0,"visited_7d":0,"visits_today":0,"needs_open":0,"needs_overdue":0,"needs_emergency":0,"packs_planned":0,"packs_delivered":0,"households":0,"households_educated":0,"vacc_eligible":0,"vacc_mobilised":0,"vacc_vaccinated":0}"#;
+        let figures = r#"{"residents":1,"aged_65":0,"red":0,"yellow":0,"due":0,"covered":0,"overdue":0,"visited_7d":0,"visits_today":0,"needs_open":0,"needs_overdue":0,"needs_emergency":0,"packs_planned":0,"packs_delivered":0,"households":0,"households_educated":0,"vacc_eligible":0,"vacc_mobilised":0,"vacc_vaccinated":0,"needs_escalated":0,"needs_escalated_handled":0}"#;
         let zero = figures.replace(r#""residents":1"#, r#""residents":0"#);
         let expected = format!(
             r#"{{"date":"2026-11-28","grids":[{{"id":"g1","name":"一网格","lat":39.9,"lng":null,"boundary":null,"figures":{figures},"coverage":null}}],"total":{zero},"total_coverage":null,"visits_per_day":[{{"date":"2026-11-28","count":2}}],"workload":[{{"id":"w1","name":"王芳","grids":["g1"],"visits_per_day":[1],"open_items":0,"overloaded":false}}],"daily_load":30,"stock_low":[],"tile_url":null,"server_time_ms":1}}"#

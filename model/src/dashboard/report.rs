@@ -28,6 +28,8 @@ const HEADERS: &[&str] = &[
     "应接种人数",
     "已动员人数",
     "已接种人数",
+    "上报需求",
+    "上级已办结",
 ];
 
 /// The daily report (日报) for the level above: one row per grid and a total row, headers in
@@ -59,6 +61,8 @@ pub fn daily_report(d: &Dashboard) -> Table {
             n(f.vacc_eligible),
             n(f.vacc_mobilised),
             n(f.vacc_vaccinated),
+            n(f.needs_escalated),
+            n(f.needs_escalated_handled),
         ]
     };
     let mut rows: Vec<Vec<Cell>> = d

@@ -518,3 +518,40 @@ fn the_weekly_report_has_a_row_a_day_and_the_week_and_a_sent_report_keeps_its_to
     let kept: Figures = serde_json::from_str(figures.as_str().unwrap()).unwrap();
     assert_eq!(kept, days[6].total);
 }
+
+#[test]
+fn escalated_needs_and_those_handled_above_are_counted_by_the_date() {
+    let mut r = demo();
+    let need = |r: &mut Records, id: &str, raised: i64, status: Option<(&str, i64)>| {
+        let mut pairs = vec![
+            ("grid_id", json!("g1")),
+            ("resident_id", json!("old")),
+            ("kind", json!("medicine")),
+            ("created_at", json!(raised)),
+            ("escalated", json!(true)),
+        ];
+        if let Some((s, at)) = status {
+            pairs.push(("upward_status", json!(s)));
+            pairs.push(("upward_at", json!(at)));
+        }
+        put(r, "need", id, &pairs);
+    };
+    need(&mut r, "up1", noon(-2), Some(("handled", noon(-1))));
+    need(&mut r, "up2", noon(-1), Some(("in_hand", noon(0))));
+    // Handled tomorrow, raised tomorrow: neither counts today.
+    need(&mut r, "up3", noon(-1), Some(("handled", noon(1))));
+    need(&mut r, "up4", noon(1), None);
+    let d = compute(&r, &grids(&["g1"]), &workers(), today(), noon(0), 30);
+    let g1 = &d.grids[0].figures;
+    assert_eq!((g1.needs_escalated, g1.needs_escalated_handled), (3, 1));
+    let report = report::daily_report(&d);
+    let at = |h: &str| report.headers.iter().position(|x| x == h).unwrap();
+    assert_eq!(
+        report.rows[0][at("上报需求")],
+        crate::export::Cell::Number(3.0)
+    );
+    assert_eq!(
+        report.rows[0][at("上级已办结")],
+        crate::export::Cell::Number(1.0)
+    );
+}

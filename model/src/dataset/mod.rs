@@ -15,6 +15,7 @@ mod responsible;
 mod search;
 pub mod sheet;
 pub mod spot;
+pub mod upward;
 
 #[cfg(test)]
 mod departed;

@@ -1,8 +1,9 @@
 //! `need`: something a resident needs (medicine, a referral, ...), raised by a grid worker and
-//! assigned, escalated and resolved by supervisors.
+//! assigned, escalated and resolved by supervisors; an escalated need is answered by the level
+//! above (the street office, added issue 17) with a status that flows back.
 
 use super::NOTES_LEN;
-use crate::schema::roles::STAFF;
+use crate::schema::roles::{ADMIN_OFFICE, STAFF, STAFF_OFFICE};
 use crate::schema::{EntityDef, FieldDef, FieldType::*};
 
 /// This entity's name on the wire.
@@ -22,6 +23,9 @@ pub mod field {
         CREATED_AT = "created_at",
         RESOLVED_AT = "resolved_at",
         ESCALATED = "escalated",
+        UPWARD_STATUS = "upward_status",
+        UPWARD_NOTE = "upward_note",
+        UPWARD_AT = "upward_at",
     }
 }
 
@@ -35,6 +39,13 @@ pub const KINDS: &[&str] = &[
 ];
 pub const URGENCIES: &[&str] = &[NORMAL, URGENT, EMERGENCY];
 pub const STATUSES: &[&str] = &[OPEN, IN_PROGRESS, RESOLVED, CANCELLED];
+/// The level above's answer to an escalated need (added, issue 17): received, in hand, handled,
+/// or returned to the community with a note saying why.
+pub const UPWARD_STATUSES: &[&str] = &[RECEIVED, IN_HAND, HANDLED, RETURNED];
+pub const RECEIVED: &str = "received";
+pub const IN_HAND: &str = "in_hand";
+pub const HANDLED: &str = "handled";
+pub const RETURNED: &str = "returned";
 
 /// The kind and the urgency that make a need an emergency.
 pub const EMERGENCY: &str = "emergency";
@@ -46,8 +57,11 @@ pub const IN_PROGRESS: &str = "in_progress";
 pub const RESOLVED: &str = "resolved";
 pub const CANCELLED: &str = "cancelled";
 
-const R: &[crate::Role] = STAFF;
+/// The street office reads the needs escalated to it, whole (its share: the server's).
+const R: &[crate::Role] = STAFF_OFFICE;
 const W: &[crate::Role] = STAFF;
+/// The level above's answer: theirs (and an admin's) to write.
+const UP: &[crate::Role] = ADMIN_OFFICE;
 
 pub const FIELDS: &[FieldDef] = &[
     FieldDef::new(field::GRID_ID, "所属网格", "grid", Reference("grid"), R, W),
@@ -89,6 +103,30 @@ pub const FIELDS: &[FieldDef] = &[
         W,
     ),
     FieldDef::new(field::ESCALATED, "已上报", "escalated", Boolean, R, W),
+    FieldDef::new(
+        field::UPWARD_STATUS,
+        "上级处理状态",
+        "status above",
+        Enum(UPWARD_STATUSES),
+        R,
+        UP,
+    ),
+    FieldDef::text(
+        field::UPWARD_NOTE,
+        "上级处理说明",
+        "note from above",
+        NOTES_LEN,
+        R,
+        UP,
+    ),
+    FieldDef::new(
+        field::UPWARD_AT,
+        "上级处理时间",
+        "answered above at",
+        Timestamp,
+        R,
+        UP,
+    ),
     FieldDef::deleted(R, W),
 ];
 
@@ -98,7 +136,7 @@ pub const ENTITY: EntityDef = EntityDef {
     en: "need",
     grid_scoped: true,
     fields: FIELDS,
-    rules: "Scoped by grid_id to the user's grids.",
+    rules: "Scoped by grid_id to the user's grids. Added (issue 17): a street office receives the escalated needs of its grids and writes only their upward_status, upward_note and upward_at; once escalated, a need stays escalated.",
 };
 
 /// How long a need may stay open before it counts as overdue, by urgency: an emergency within

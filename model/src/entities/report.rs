@@ -4,7 +4,7 @@
 //! may change) only reports of their own grids. Added (issue 17).
 
 use super::NOTES_LEN;
-use crate::schema::roles::ADMIN_SUPERVISOR;
+use crate::schema::roles::{ADMIN_SUPERVISOR, ADMIN_SUPERVISOR_OFFICE};
 use crate::schema::{EntityDef, FieldDef, FieldType::*};
 
 /// This entity's name on the wire.
@@ -28,7 +28,8 @@ pub const DAILY: &str = "daily";
 pub const WEEKLY: &str = "weekly";
 pub const KINDS: &[&str] = &[DAILY, WEEKLY];
 
-const R: &[crate::Role] = ADMIN_SUPERVISOR;
+// The level above reads the reports of its communities (added, issue 17 item 6).
+const R: &[crate::Role] = ADMIN_SUPERVISOR_OFFICE;
 const W: &[crate::Role] = ADMIN_SUPERVISOR;
 
 pub const FIELDS: &[FieldDef] = &[

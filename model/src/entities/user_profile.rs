@@ -26,6 +26,7 @@ pub const ROLES: &[&str] = &[
     "grid_worker",
     "building_leader",
     "volunteer",
+    "street_office",
 ];
 
 pub const FIELDS: &[FieldDef] = &[

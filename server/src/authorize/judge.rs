@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use model::entities::{household, pack_delivery, pack_plan_item, stock_move, user_profile};
+use model::entities::{household, need, pack_delivery, pack_plan_item, stock_move, user_profile};
 use model::schema::{FieldType, DELETED, GRID_ID};
 use model::wire::{Change, ErrorDetail};
 use model::Role;
@@ -71,6 +71,18 @@ fn judge_record(
                 return Ok(Err(Forbidden::OutsideGrids { index }.into()));
             }
         }
+        if entity == need::NAME && un_escalates(outcome, lookup, id)? {
+            return Ok(Err(Refusal::Invalid(vec![ErrorDetail::new(
+                index,
+                ESCALATION_KEPT,
+            )])));
+        }
+        if user.role == Role::StreetOffice
+            && !(entity == need::NAME
+                && lookup.field(entity, id, need::field::ESCALATED)? == Some(Value::Bool(true)))
+        {
+            return Ok(Err(Forbidden::NotEscalated { index }.into()));
+        }
         if entity == household::NAME
             && outcome.writes(entity, id, household::field::RESPONSIBLE_ID)
             && !may_be_given(outcome, lookup, id, &after)?
@@ -93,6 +105,25 @@ fn judge_record(
         return Ok(Ok(()));
     }
     references(user, outcome, lookup, index, entity, id)
+}
+
+/// Why a need once escalated may not be taken back: the level above has it in its queue, and
+/// its answer (returned with a note) is how it goes back.
+const ESCALATION_KEPT: &str =
+    "已上报的需求不能撤回上报 (a need escalated to the level above stays escalated)";
+
+/// Whether the batch takes the escalation off a stored escalated need.
+fn un_escalates(
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    id: &str,
+) -> storage::Result<bool> {
+    if !outcome.writes(need::NAME, id, need::field::ESCALATED) {
+        return Ok(false);
+    }
+    let before = lookup.field(need::NAME, id, need::field::ESCALATED)?;
+    let after = outcome.after(lookup, need::NAME, id, need::field::ESCALATED)?;
+    Ok(before == Some(Value::Bool(true)) && after != Some(Value::Bool(true)))
 }
 
 /// Whether the household `id` of `grid` may go to whom the batch names as responsible: nobody,
@@ -192,7 +223,9 @@ fn may_reference(
     }
     Ok(match user.role {
         Role::Admin => true,
-        Role::GridWorker | Role::Supervisor => user.grids.contains(&target_grid),
+        Role::GridWorker | Role::Supervisor | Role::StreetOffice => {
+            user.grids.contains(&target_grid)
+        }
         Role::BuildingLeader => {
             user.grids.contains(&target_grid)
                 && (!responsibility::door_bound(target)

@@ -65,6 +65,14 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         name: "刘洋",
         grids: &[0, 1],
     },
+    // Added (issue 17): the street office above the demo's communities, which answers their
+    // escalated needs and receives their reports.
+    DemoAccount {
+        role: Role::StreetOffice,
+        username: "zhouming",
+        name: "周明",
+        grids: &[0, 1, 2, 3, 4],
+    },
 ];
 
 /// The `meta` key of the demo passwords: a JSON object from user name to password.

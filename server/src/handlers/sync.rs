@@ -134,7 +134,9 @@ pub async fn pull(
 
     let share = Share::of(state.storage.as_ref(), user).await?;
     let grids = match user.role {
-        Role::GridWorker | Role::Supervisor | Role::BuildingLeader => Some(user.grids.clone()),
+        Role::GridWorker | Role::Supervisor | Role::BuildingLeader | Role::StreetOffice => {
+            Some(user.grids.clone())
+        }
         Role::Admin | Role::Volunteer => None,
     };
     // A volunteer reads their deliveries, the recipients and rows of no grid: those records'
