@@ -8,7 +8,7 @@ import * as path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { logIn, type Account } from "../pages/session";
-import { admin, gridWorker, supervisor, volunteer } from "./demo";
+import { admin, gridWorker, streetOffice, supervisor, volunteer } from "./demo";
 
 /** Every page of the app; a role that may not open one is turned back, and that page is checked. */
 const PAGES = [
@@ -25,6 +25,7 @@ const PAGES = [
   "/spot-checks",
   "/gatherings",
   "/gatherings/new",
+  "/upward",
   "/guides",
   "/guides/warning_signs",
   "/needs",
@@ -172,7 +173,7 @@ test("the login page", async ({ page }) => {
   await page.screenshot({ path: path.join(SHOTS, "login.png") });
 });
 
-for (const who of [gridWorker, volunteer, supervisor, admin]) {
+for (const who of [gridWorker, volunteer, supervisor, admin, streetOffice]) {
   test(`every page a ${who.username} reaches`, async ({ page }) => {
     test.setTimeout(180_000);
     await checkEveryPage(page, who);
