@@ -7,7 +7,8 @@
 
 use crate::entities::{
     education, facility, gathering, grid, household, mobilisation, need, pack_delivery,
-    pack_plan_item, report, resident, spot_check, stock_move, supply_item, user_profile, visit,
+    pack_plan_item, report, resident, spot_check, stock_move, supply_item, support_request,
+    user_profile, visit,
 };
 use crate::schema::{self, roles};
 use crate::Role;
@@ -359,10 +360,14 @@ pub enum Action {
     AssignResponsible,
     /// Answer an escalated need from above: received, in hand, handled, returned (issue 17).
     AnswerEscalation,
+    /// Ask privately for psychological support (issue 17).
+    AskSupport,
+    /// Arrange a worker's support and mark it done (issue 17).
+    ArrangeSupport,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::AddHousehold,
         Action::EditHousehold,
         Action::AddResident,
@@ -381,6 +386,8 @@ impl Action {
         Action::EditGathering,
         Action::AssignResponsible,
         Action::AnswerEscalation,
+        Action::AskSupport,
+        Action::ArrangeSupport,
     ];
 
     pub fn needs(self) -> &'static [Needs] {
@@ -412,6 +419,12 @@ impl Action {
             Action::EditFacility => &[Write(facility::NAME, facility::field::NAME)],
             Action::EditGathering => &[Write(gathering::NAME, gathering::field::KIND)],
             Action::AnswerEscalation => &[Write(need::NAME, need::field::UPWARD_STATUS)],
+            // Any staff member may ask; the request goes to the supervisors of their grid.
+            Action::AskSupport => &[Write(support_request::NAME, support_request::field::WAY)],
+            Action::ArrangeSupport => &[
+                ReadAll(support_request::NAME),
+                Write(support_request::NAME, support_request::field::STATUS),
+            ],
             Action::AssignResponsible => &[
                 Write(household::NAME, household::field::RESPONSIBLE_ID),
                 Only(&[Role::Admin, Role::Supervisor, Role::GridWorker]),

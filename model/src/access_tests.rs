@@ -200,7 +200,12 @@ fn volunteers_receive_whole_only_the_shared_lists() {
         for role in [Role::Admin, Role::Supervisor, Role::GridWorker] {
             // A grid worker never receives the checks of their visits (issue 17).
             let kept_from = role == Role::GridWorker
-                && [spot_check::NAME, crate::entities::report::NAME].contains(&e.name);
+                && [
+                    spot_check::NAME,
+                    crate::entities::report::NAME,
+                    crate::entities::support_request::NAME,
+                ]
+                .contains(&e.name);
             assert_eq!(
                 receives_all(role, e.name),
                 !kept_from,

@@ -3,7 +3,7 @@
 
 use crate::entities::{
     education, facility, gathering, household, mobilisation, need, pack_delivery, report, resident,
-    spot_check, stock_move, supply_item, user_profile, visit,
+    spot_check, stock_move, supply_item, support_request, user_profile, visit,
 };
 
 /// One field's members with their (Chinese, English) labels.
@@ -44,6 +44,8 @@ fn labels_of(entity: &str, field: &str) -> Labels {
         (report::NAME, report::field::KIND) => REPORT_KIND,
         (spot_check::NAME, spot_check::field::METHOD) => SPOT_CHECK_METHOD,
         (_, user_profile::field::ROLE) => ROLE,
+        (support_request::NAME, support_request::field::WAY) => SUPPORT_WAY,
+        (support_request::NAME, support_request::field::STATUS) => SUPPORT_STATUS,
         _ => &[],
     }
 }
@@ -159,6 +161,18 @@ const NEED_URGENCY: Labels = &[
     ("normal", "一般", "normal"),
     ("urgent", "紧急", "urgent"),
     ("emergency", "危急", "emergency"),
+];
+
+const SUPPORT_WAY: Labels = &[
+    ("phone", "电话交流", "by phone"),
+    ("in_person", "当面谈谈", "in person"),
+    ("counsellor", "请心理咨询师联系", "a counsellor"),
+];
+
+const SUPPORT_STATUS: Labels = &[
+    ("asked", "已申请", "asked"),
+    ("arranged", "已安排", "arranged"),
+    ("done", "已完成", "done"),
 ];
 
 const NEED_UPWARD_STATUS: Labels = &[

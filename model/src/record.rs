@@ -364,6 +364,17 @@ view! { Report<'a> = report {
     figures: Option<&'a str> = FIGURES,
 }}
 
+view! { SupportRequest<'a> = support_request {
+    grid_id: Option<&'a str> = GRID_ID,
+    worker_id: Option<&'a str> = WORKER_ID,
+    asked_at: Option<i64> = ASKED_AT,
+    way: Option<&'a str> = WAY,
+    note: Option<&'a str> = NOTE,
+    status: Option<&'a str> = STATUS,
+    handler_id: Option<&'a str> = HANDLER_ID,
+    handled_at: Option<i64> = HANDLED_AT,
+}}
+
 view! { UserProfile<'a> = user_profile {
     name: Option<&'a str> = NAME,
     role: Option<&'a str> = ROLE,

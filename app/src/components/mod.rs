@@ -23,6 +23,7 @@ pub mod responsibility;
 pub mod responsible_panel;
 pub mod search_list;
 pub mod show_more;
+pub mod support;
 pub mod sync_badge;
 pub mod tier_chip;
 pub mod upward_answer;

@@ -9,6 +9,7 @@ use model::Role;
 
 use crate::components::app_header::{label, tabs, testid};
 use crate::components::reminder_settings::ReminderSettings;
+use crate::components::support::SupportAsk;
 
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::{use_session, SessionContext};
@@ -113,6 +114,7 @@ pub fn HomePage() -> impl IntoView {
                         </nav>
                         // Reminders are of due visits: for the roles that have a due list.
                         {Page::Today.opens_for(role).then(|| view! { <ReminderSettings /> })}
+                        <SupportAsk />
                         <button class="secondary" data-testid="logout" on:click=ask_logout>
                             {t!(i18n, logout)}
                         </button>

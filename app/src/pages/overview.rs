@@ -16,6 +16,7 @@ use crate::components::grid_map::{GridMap, Layer, MapLegend};
 use crate::components::record_form::my_grids;
 use crate::components::report_log::{keep_sent, ReportLog};
 use crate::components::responsibility::{ResponsibleTable, UnassignedDoors};
+use crate::components::support::SupportRequests;
 use crate::data::today;
 use crate::download::Export;
 use crate::i18n::{t, t_string, use_i18n};
@@ -224,6 +225,7 @@ fn Overview() -> impl IntoView {
                 <ResponsibleTable d=d.clone() />
                 <LowStockList d=d />
             })}
+            <SupportRequests />
             <UnassignedDoors />
             <GatheringsSoon />
             <ReportLog dashboard=dashboard chosen=chosen />

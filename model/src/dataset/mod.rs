@@ -15,6 +15,7 @@ mod responsible;
 mod search;
 pub mod sheet;
 pub mod spot;
+pub mod support;
 pub mod upward;
 
 #[cfg(test)]
@@ -59,6 +60,7 @@ pub const ENTITIES: &[&str] = &[
     crate::entities::spot_check::NAME,
     crate::entities::gathering::NAME,
     crate::entities::report::NAME,
+    crate::entities::support_request::NAME,
 ];
 
 /// The records of each of [`ENTITIES`] as loaded, deleted ones included.
@@ -193,6 +195,9 @@ pub struct Dataset<R> {
     pub gatherings: Vec<R>,
     /// Reports sent upward; none on a grid worker's device.
     pub reports: Vec<R>,
+    /// Workers' requests for psychological support: a supervisor's device holds those of their
+    /// grids, a worker's only those they sent from it.
+    pub support_requests: Vec<R>,
     /// Grid id → name.
     pub grids: BTreeMap<String, String>,
     pub facilities: Vec<R>,
@@ -268,6 +273,7 @@ impl<R: Row> Dataset<R> {
         let spot_checks = live(take(crate::entities::spot_check::NAME));
         let gatherings = live(take(crate::entities::gathering::NAME));
         let reports = live(take(crate::entities::report::NAME));
+        let support_requests = live(take(crate::entities::support_request::NAME));
 
         let mut out = Dataset {
             today,
@@ -284,6 +290,7 @@ impl<R: Row> Dataset<R> {
             spot_checks,
             gatherings,
             reports,
+            support_requests,
             grids: grids
                 .iter()
                 .filter_map(|g| Some((g.id().to_owned(), record::Grid(g).name()?.to_owned())))

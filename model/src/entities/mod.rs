@@ -17,6 +17,7 @@ pub mod resident;
 pub mod spot_check;
 pub mod stock_move;
 pub mod supply_item;
+pub mod support_request;
 pub mod user_profile;
 pub mod visit;
 

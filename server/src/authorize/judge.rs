@@ -6,7 +6,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use model::entities::{household, need, pack_delivery, pack_plan_item, stock_move, user_profile};
+use model::entities::{
+    household, need, pack_delivery, pack_plan_item, stock_move, support_request, user_profile,
+};
 use model::schema::{FieldType, DELETED, GRID_ID};
 use model::wire::{Change, ErrorDetail};
 use model::Role;
@@ -71,6 +73,12 @@ fn judge_record(
                 return Ok(Err(Forbidden::OutsideGrids { index }.into()));
             }
         }
+        if entity == support_request::NAME
+            && matches!(user.role, Role::GridWorker | Role::BuildingLeader)
+            && !own_new_request(user, outcome, lookup, id)?
+        {
+            return Ok(Err(Forbidden::NotYourRequest { index }.into()));
+        }
         if entity == need::NAME && un_escalates(outcome, lookup, id)? {
             return Ok(Err(Refusal::Invalid(vec![ErrorDetail::new(
                 index,
@@ -105,6 +113,22 @@ fn judge_record(
         return Ok(Ok(()));
     }
     references(user, outcome, lookup, index, entity, id)
+}
+
+/// A worker's request for support is sent once and never read back: a grid worker or building
+/// leader may only create one, in their own name.
+fn own_new_request(
+    user: &UserRecord,
+    outcome: &Outcome,
+    lookup: &mut dyn RecordLookup,
+    id: &str,
+) -> storage::Result<bool> {
+    use support_request::field::WORKER_ID;
+    if !lookup.field_names(support_request::NAME, id)?.is_empty() {
+        return Ok(false);
+    }
+    let who = outcome.after(lookup, support_request::NAME, id, WORKER_ID)?;
+    Ok(as_id(who).as_deref() == Some(user.id.as_str()))
 }
 
 /// Why a need once escalated may not be taken back: the level above has it in its queue, and

@@ -63,6 +63,10 @@ pub enum Forbidden {
         "第 {index} 项修改的不是已上报给您的需求 (change {index}: not a need escalated to you)"
     )]
     NotEscalated { index: usize },
+    #[error(
+        "第 {index} 项：只能以本人名义新建心理疏导申请 (change {index}: only a new support request of your own)"
+    )]
+    NotYourRequest { index: usize },
     #[error("第 {index} 项：志愿者只能为分配给自己的配送新建“已发放”出库记录，物资、数量和出库点与健康包内容一致 (change {index}: a volunteer may only create a delivered move of their own, for a delivery assigned to them, matching an item of its pack)")]
     StockMove { index: usize },
     #[error("第 {index} 项的 {field} 指向的记录不存在、不在同一网格或不在您的范围内 (change {index}: {field} names no record of the same grid that you may use)")]
