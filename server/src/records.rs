@@ -92,6 +92,7 @@ impl RecordLookup for Remembering<'_> {
 /// written on its own with everything it moves, so it reads what came before it in the batch.
 fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
     tx.prefetch(&batch_records(batch))?;
+    let shares = ShareWatch::before(tx, batch)?;
     let mut applied = 0;
     let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
     let mut run = Run::default();
@@ -110,12 +111,7 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
                 e.insert(grid)
             }
         };
-        if c.field != GRID_ID
-            && !scope::resends_recipient(c)
-            && !departures::may_depart(c)
-            && !scope::moves_doors(c)
-            && !scope::escalates(c)
-        {
+        if c.field != GRID_ID && !scope::resends_recipient(c) && !departures::may_depart(c) {
             run.push(c, grid.clone());
             continue;
         }
@@ -127,13 +123,6 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
         // Read before the write: who loses a delivery or its door if this change wins, and who
         // answers for the record's doors (a record not stored yet is nobody's to lose).
         let losses = departures::delivery_departures(tx, c)?;
-        let newly_escalated =
-            scope::escalates(c) && tx.field(&c.entity, &c.id, &c.field)? != Some(Value::Bool(true));
-        let answered_by =
-            match scope::moves_doors(c) && !tx.field_names(&c.entity, &c.id)?.is_empty() {
-                true => Some(scope::answerable(tx, &c.entity, &c.id)?),
-                false => None,
-            };
         if !tx.insert(c, row_grid)? {
             let current = tx.stamp(&c.entity, &c.id, &c.field)?;
             if !model::merge::wins(&c.hlc, current.as_deref()) {
@@ -142,12 +131,6 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             tx.replace(c, row_grid)?;
         }
         applied += 1;
-        if let Some(before) = answered_by {
-            handed_over(tx, &c.entity, &c.id, before)?;
-        }
-        if newly_escalated {
-            send_upward(tx, &c.id, grid.as_deref(), &c.field)?;
-        }
         for (entity, id, volunteer) in losses {
             // Filed under no grid: a volunteer's pull reads such rows, and not those of records
             // outside their share, which these now are.
@@ -181,7 +164,92 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
         }
     }
     applied += write_run(tx, &mut run)?;
+    shares.after(tx)?;
     Ok(applied)
+}
+
+/// The records of a batch that may move between the shares of building leaders and street
+/// offices, as they stood before the batch: whom each reached, whether it was stored, and for a
+/// need whether it was escalated. Judged again once the whole batch is written, so the order of
+/// a batch's changes cannot hide a move.
+struct ShareWatch {
+    records: Vec<Watched>,
+}
+
+struct Watched {
+    entity: String,
+    id: String,
+    stored: bool,
+    answered_by: std::collections::BTreeSet<String>,
+    escalated: bool,
+    /// The batch names another resident (a need) or household (a resident) for it.
+    relinked: bool,
+}
+
+impl ShareWatch {
+    fn before(tx: &mut dyn WriteTx, batch: &[Change]) -> Result<ShareWatch> {
+        let mut records = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let relinks = |entity: &str, id: &str| {
+            batch.iter().any(|c| {
+                c.entity == entity
+                    && c.id == id
+                    && (c.field == model::entities::need::field::RESIDENT_ID
+                        && entity == model::entities::need::NAME
+                        || c.field == model::entities::resident::field::HOUSEHOLD_ID
+                            && entity == model::entities::resident::NAME)
+            })
+        };
+        for c in batch.iter().filter(|c| scope::moves_shares(c)) {
+            if !seen.insert((c.entity.as_str(), c.id.as_str())) {
+                continue;
+            }
+            let stored = !tx.field_names(&c.entity, &c.id)?.is_empty();
+            records.push(Watched {
+                entity: c.entity.clone(),
+                id: c.id.clone(),
+                stored,
+                answered_by: match stored {
+                    true => scope::answerable(tx, &c.entity, &c.id)?,
+                    false => Default::default(),
+                },
+                escalated: scope::is_escalated(tx, &c.entity, &c.id)?,
+                relinked: relinks(&c.entity, &c.id),
+            });
+        }
+        Ok(ShareWatch { records })
+    }
+
+    /// A stored record that reaches other doors now starts the pulls of the leaders who gained
+    /// or lost it again; a need newly escalated, or an escalated need (or its resident) pointed
+    /// elsewhere, sends what it now names to the level above.
+    fn after(self, tx: &mut dyn WriteTx) -> Result<()> {
+        for w in self.records {
+            if w.stored {
+                handed_over(tx, &w.entity, &w.id, w.answered_by)?;
+            }
+            match w.entity.as_str() {
+                model::entities::need::NAME
+                    if (!w.escalated || w.relinked)
+                        && scope::is_escalated(tx, &w.entity, &w.id)? =>
+                {
+                    send_upward(tx, &w.id)?;
+                }
+                model::entities::resident::NAME if w.relinked => {
+                    let me = Value::String(w.id.clone());
+                    let field = model::entities::need::field::RESIDENT_ID;
+                    for need in tx.ids_where(model::entities::need::NAME, field, &me)? {
+                        if scope::is_escalated(tx, model::entities::need::NAME, &need)? {
+                            send_upward(tx, &need)?;
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A record that changed doors, or a door that changed hands: each building leader who gained or
@@ -206,14 +274,10 @@ fn handed_over(
 /// A need just escalated goes to the level above with its resident and their household: their
 /// rows move past every cursor, so the street office's next pull brings what it had passed
 /// before the need was its (the grid's devices receive the same rows again, a few dozen).
-fn send_upward(
-    tx: &mut dyn WriteTx,
-    need_id: &str,
-    grid: Option<&str>,
-    just_written: &str,
-) -> Result<()> {
+fn send_upward(tx: &mut dyn WriteTx, need_id: &str) -> Result<()> {
     use model::entities::{need, resident};
-    refile(tx, need::NAME, need_id, grid, Some(just_written))?;
+    let grid = record_grid(tx, need::NAME, need_id)?;
+    refile(tx, need::NAME, need_id, grid.as_deref(), None)?;
     let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
     let Some(person) = text(tx.field(need::NAME, need_id, need::field::RESIDENT_ID)?) else {
         return Ok(());

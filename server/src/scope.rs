@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use model::entities::{grid, household, need, pack_delivery, resident, user_profile};
+use model::entities::{grid, household, need, pack_delivery, report, resident, user_profile};
 use model::responsibility::{self, Link};
 use model::wire::Change;
 use model::Role;
@@ -150,16 +150,35 @@ impl LeaderScope {
             .await?;
         let mut records: HashMap<&'static str, HashSet<String>> = HashMap::new();
         for e in model::schema::entities() {
-            let mut ids = HashSet::new();
+            // The first link that is set decides (`model::responsibility::household_of`): a
+            // record found through a later link counts only when no earlier one is set.
+            let mut ids: HashSet<String> = HashSet::new();
+            let mut earlier: Vec<&str> = Vec::new();
             for link in responsibility::links(e.name) {
-                match *link {
-                    Link::Itself => ids.extend(households.iter().cloned()),
+                let found = match *link {
+                    Link::Itself => households.clone(),
                     Link::Household(f) => {
-                        ids.extend(storage.ids_where_any(e.name, f, households.clone()).await?)
+                        storage.ids_where_any(e.name, f, households.clone()).await?
                     }
                     Link::Resident(f) => {
-                        ids.extend(storage.ids_where_any(e.name, f, residents.clone()).await?)
+                        storage.ids_where_any(e.name, f, residents.clone()).await?
                     }
+                };
+                let fresh: Vec<String> = found.into_iter().filter(|id| !ids.contains(id)).collect();
+                if earlier.is_empty() || fresh.is_empty() {
+                    ids.extend(fresh);
+                } else {
+                    let set = storage
+                        .values(e.name, Some(fresh.clone()), &earlier)
+                        .await?;
+                    let linked = |id: &String| {
+                        set.get(id)
+                            .is_some_and(|fields| fields.values().any(Value::is_string))
+                    };
+                    ids.extend(fresh.into_iter().filter(|id| !linked(id)));
+                }
+                if let Link::Household(f) | Link::Resident(f) = *link {
+                    earlier.push(f);
                 }
             }
             if responsibility::door_bound(e.name) {
@@ -187,8 +206,8 @@ pub fn moves_doors(c: &Change) -> bool {
             })
 }
 
-/// Who answers for the doors a stored record reaches: the `responsible_id` of each household it
-/// reaches through its links.
+/// Who answers for the door a stored record belongs to: the `responsible_id` of its household,
+/// found through the first of its links that is set (`model::responsibility::household_of`).
 pub fn answerable(
     lookup: &mut dyn RecordLookup,
     entity: &str,
@@ -197,18 +216,28 @@ pub fn answerable(
     let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
     let mut people = BTreeSet::new();
     for link in responsibility::links(entity) {
-        let door = match *link {
-            Link::Itself => Some(id.to_owned()),
-            Link::Household(f) => text(lookup.field(entity, id, f)?),
+        let (door, set) = match *link {
+            Link::Itself => (Some(id.to_owned()), true),
+            Link::Household(f) => {
+                let h = text(lookup.field(entity, id, f)?);
+                (h.clone(), h.is_some())
+            }
             Link::Resident(f) => match text(lookup.field(entity, id, f)?) {
-                Some(r) => text(lookup.field(resident::NAME, &r, resident::field::HOUSEHOLD_ID)?),
-                None => None,
+                Some(r) => (
+                    text(lookup.field(resident::NAME, &r, resident::field::HOUSEHOLD_ID)?),
+                    true,
+                ),
+                None => (None, false),
             },
         };
+        if !set {
+            continue;
+        }
         if let Some(door) = door {
             let who = lookup.field(household::NAME, &door, household::field::RESPONSIBLE_ID)?;
             people.extend(text(who));
         }
+        break;
     }
     Ok(people)
 }
@@ -221,24 +250,38 @@ pub struct OfficeScope {
     needs: HashSet<String>,
     residents: HashSet<String>,
     households: HashSet<String>,
+    reports: HashSet<String>,
 }
 
 impl OfficeScope {
-    /// The escalated needs as stored now (of every grid: the pull's walk keeps to the office's
-    /// grids), their residents and those residents' households.
-    pub async fn read(storage: &dyn Storage) -> storage::Result<OfficeScope> {
-        let needs = storage
-            .ids_where(need::NAME, need::field::ESCALATED, &Value::Bool(true))
-            .await?;
+    /// The escalated needs of the office's grids as stored now, the residents of those not
+    /// deleted and their households, and the reports all of whose grids are the office's.
+    pub async fn read(storage: &dyn Storage, user: &UserRecord) -> storage::Result<OfficeScope> {
         let text = |fields: &model::record::Values, f: &str| {
             fields.get(f).and_then(Value::as_str).map(str::to_owned)
         };
-        let residents: HashSet<String> = storage
-            .values(need::NAME, Some(needs.clone()), &[need::field::RESIDENT_ID])
-            .await?
-            .values()
-            .filter_map(|n| text(n, need::field::RESIDENT_ID))
-            .collect();
+        let mine = |g: Option<String>| g.is_some_and(|g| user.grids.contains(&g));
+        let escalated = storage
+            .ids_where(need::NAME, need::field::ESCALATED, &Value::Bool(true))
+            .await?;
+        let wanted = [
+            need::field::GRID_ID,
+            need::field::RESIDENT_ID,
+            model::schema::DELETED,
+        ];
+        let mut needs = HashSet::new();
+        let mut residents = HashSet::new();
+        for (id, n) in storage.values(need::NAME, Some(escalated), &wanted).await? {
+            if !mine(text(&n, need::field::GRID_ID)) {
+                continue;
+            }
+            // A deleted need still reaches the office, so its copy is deleted too; it no longer
+            // opens its resident's door.
+            if n.get(model::schema::DELETED) != Some(&Value::Bool(true)) {
+                residents.extend(text(&n, need::field::RESIDENT_ID));
+            }
+            needs.insert(id);
+        }
         let households = storage
             .values(
                 resident::NAME,
@@ -249,10 +292,29 @@ impl OfficeScope {
             .values()
             .filter_map(|r| text(r, resident::field::HOUSEHOLD_ID))
             .collect();
+        // A report is filed under its first grid but carries the figures of all it names: the
+        // office reads it only when every one of them is its own.
+        let filed = storage
+            .ids_where_any(report::NAME, report::field::GRID_ID, user.grids.clone())
+            .await?;
+        let reports = storage
+            .values(report::NAME, Some(filed), &[report::field::GRIDS])
+            .await?
+            .into_iter()
+            .filter(|(_, r)| {
+                text(r, report::field::GRIDS).is_some_and(|gs| {
+                    gs.split(',')
+                        .filter(|g| !g.is_empty())
+                        .all(|g| user.grids.iter().any(|u| u == g))
+                })
+            })
+            .map(|(id, _)| id)
+            .collect();
         Ok(OfficeScope {
-            needs: needs.into_iter().collect(),
+            needs,
             residents,
             households,
+            reports,
         })
     }
 
@@ -262,15 +324,27 @@ impl OfficeScope {
             need::NAME => Some(self.needs.contains(id)),
             resident::NAME => Some(self.residents.contains(id)),
             household::NAME => Some(self.households.contains(id)),
+            report::NAME => Some(self.reports.contains(id)),
             _ => None,
         }
     }
 }
 
-/// Whether a winning change escalates a need: the level above must then receive it, its resident
-/// and their household, whose rows it has passed or never been sent.
-pub fn escalates(c: &Change) -> bool {
-    c.entity == need::NAME && c.field == need::field::ESCALATED && c.value == Value::Bool(true)
+/// Whether a change may move a record into or out of a building leader's or a street office's
+/// share: whom a door is given to, the household or resident a record names, a need's
+/// escalation.
+pub fn moves_shares(c: &Change) -> bool {
+    moves_doors(c) || (c.entity == need::NAME && c.field == need::field::ESCALATED)
+}
+
+/// Whether the stored record is an escalated need.
+pub fn is_escalated(
+    lookup: &mut dyn RecordLookup,
+    entity: &str,
+    id: &str,
+) -> storage::Result<bool> {
+    Ok(entity == need::NAME
+        && lookup.field(entity, id, need::field::ESCALATED)? == Some(Value::Bool(true)))
 }
 
 /// The part of their grids a user sees when it is not the whole: a volunteer's, a building
@@ -292,7 +366,7 @@ impl Share {
             Role::BuildingLeader => {
                 Some(Share::Leader(LeaderScope::read(storage, &user.id).await?))
             }
-            Role::StreetOffice => Some(Share::Office(OfficeScope::read(storage).await?)),
+            Role::StreetOffice => Some(Share::Office(OfficeScope::read(storage, user).await?)),
             Role::Admin | Role::Supervisor | Role::GridWorker => None,
         })
     }

@@ -129,7 +129,9 @@ async fn a_leader_receives_and_writes_only_the_doors_they_answer_for() {
         .unwrap()
         .to_owned();
 
-    // A visit to their own resident is theirs to record.
+    // A visit to their own resident is theirs to record, and a new record changes no share:
+    // their cursor stays good, and the next page brings the visit.
+    let (_, cursor) = s.pull_all(&token, None, 1000).await;
     let (status, body) = s
         .push(
             &token,
@@ -138,6 +140,12 @@ async fn a_leader_receives_and_writes_only_the_doors_they_answer_for() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    let (status, page) = s.pull_page(&token, &format!("?cursor={cursor}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        records(page["changes"].as_array().unwrap(), visit::NAME).len(),
+        1
+    );
 
     let forbidden = [
         // A neighbour's resident, or their door.

@@ -71,6 +71,7 @@ async fn community() -> Community {
             (report::field::GRID_ID, json!(grid)),
             (report::field::KIND, json!("daily")),
             (report::field::DATE, json!("2026-12-02")),
+            (report::field::GRIDS, json!(grid)),
         ],
     );
     Community {
@@ -252,6 +253,21 @@ async fn a_need_escalated_later_reaches_the_office_and_stays_escalated() {
         fields_of(&changes, resident::NAME, &c.kept_resident).contains(resident::field::NAME),
         "and whom it is for, though its rows were older than the cursor"
     );
+
+    // An escalated need pointed at another resident sends that resident up too, whatever the
+    // order of the batch.
+    let (_, cursor) = s.pull_all(&office, None, 1000).await;
+    let relink = vec![one(
+        need::NAME,
+        &c.up,
+        need::field::RESIDENT_ID,
+        json!(c.kept_resident),
+        "laptop",
+        2,
+    )];
+    assert_eq!(s.push(&sup, "laptop", relink).await.0, 200);
+    let (changes, _) = s.pull_all(&office, Some(cursor), 1000).await;
+    assert!(ids(&changes, resident::NAME).contains(&c.kept_resident));
 
     let take_back = vec![one(
         need::NAME,

@@ -91,10 +91,10 @@ fn judge_record(
         {
             return Ok(Err(Forbidden::NotEscalated { index }.into()));
         }
-        if entity == household::NAME
-            && outcome.writes(entity, id, household::field::RESPONSIBLE_ID)
-            && !may_be_given(outcome, lookup, id, &after)?
-        {
+        // Who answers for a door must work in its grid: when it is given, and when it moves.
+        let regiven = outcome.writes(entity, id, household::field::RESPONSIBLE_ID)
+            || outcome.writes(entity, id, GRID_ID);
+        if entity == household::NAME && regiven && !may_be_given(outcome, lookup, id, &after)? {
             return Ok(Err(Refusal::Invalid(vec![ErrorDetail::new(
                 index,
                 responsibility::NOT_AN_ANSWERER,

@@ -22,6 +22,10 @@ pub const MAX_PULL_LIMIT: usize = 5_000;
 /// A page stops once its changes pass this many bytes, whatever its count: every text field
 /// has a length limit, so one page stays a few MiB at most on a phone's slow connection.
 pub const MAX_PULL_BYTES: usize = 2 * 1024 * 1024;
+/// A page also stops once it has looked at this many rows, whatever it found: a user who reads
+/// a small part of their grids (a building leader, a street office) would otherwise make one
+/// request walk the grids' whole history. The next page goes on from there (`has_more`).
+pub const MAX_PULL_SCAN: usize = 50_000;
 
 pub async fn push(
     State(state): State<AppState>,
@@ -163,8 +167,10 @@ pub async fn pull(
     let mut bytes = 0;
     let mut seq = after;
     let mut has_more = true;
-    'scan: while changes.len() < limit {
+    let mut scanned = 0;
+    'scan: while changes.len() < limit && scanned < MAX_PULL_SCAN {
         let rows = page(seq, scan).await?;
+        scanned += rows.len();
         let exhausted = rows.len() < scan;
         for row in rows {
             seq = row.seq;
