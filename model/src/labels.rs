@@ -211,6 +211,7 @@ const STOCK_MOVE_KIND: Labels = &[
     ("delivered", "发放", "delivered"),
     ("adjusted", "盘点调整", "adjusted"),
     ("expired", "过期报废", "expired"),
+    ("issued", "发放给工作人员", "issued to a worker"),
 ];
 
 const FACILITY_KIND: Labels = &[

@@ -262,6 +262,7 @@ view! { SupplyItem<'a> = supply_item {
     unit: Option<&'a str> = UNIT,
     kind: Option<&'a str> = KIND,
     low_stock_threshold: Option<i64> = LOW_STOCK_THRESHOLD,
+    resupply_days: Option<i64> = RESUPPLY_DAYS,
 }}
 
 view! { StockMove<'a> = stock_move {

@@ -2,12 +2,14 @@
 
 pub mod access;
 pub mod app_header;
+pub mod care_alerts;
 pub mod confirm_button;
 pub mod delivery_sheet;
 pub mod door_card;
 pub mod education_panel;
 pub mod field_input;
 pub mod gatherings_soon;
+pub mod gear;
 pub mod grid_map;
 pub mod hotlines;
 pub mod lang_switch;

@@ -8,6 +8,7 @@ use model::access::Page;
 use model::Role;
 
 use crate::components::app_header::{label, tabs, testid};
+use crate::components::gear::GearMine;
 use crate::components::reminder_settings::ReminderSettings;
 use crate::components::support::SupportAsk;
 
@@ -114,6 +115,7 @@ pub fn HomePage() -> impl IntoView {
                         </nav>
                         // Reminders are of due visits: for the roles that have a due list.
                         {Page::Today.opens_for(role).then(|| view! { <ReminderSettings /> })}
+                        <GearMine />
                         <SupportAsk />
                         <button class="secondary" data-testid="logout" on:click=ask_logout>
                             {t!(i18n, logout)}

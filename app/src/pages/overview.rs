@@ -11,6 +11,7 @@ use model::dashboard::{daily_report, Dashboard, Figures};
 use model::Role;
 
 use crate::api::{self, ApiError};
+use crate::components::care_alerts::CareAlerts;
 use crate::components::gatherings_soon::GatheringsSoon;
 use crate::components::grid_map::{GridMap, Layer, MapLegend};
 use crate::components::record_form::my_grids;
@@ -222,6 +223,7 @@ fn Overview() -> impl IntoView {
                 <GridTable d=d.clone() selected=selected />
                 <VisitsChart d=d.clone() />
                 <Workload d=d.clone() />
+                <CareAlerts d=d.clone() />
                 <ResponsibleTable d=d.clone() />
                 <LowStockList d=d />
             })}

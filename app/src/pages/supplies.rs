@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::components::access::may;
 use crate::components::field_input::member_label;
+use crate::components::gear::GearHoldings;
 use crate::data::{use_data, Dataset};
 use crate::db::now_ms;
 use crate::i18n::{t, t_string, use_i18n};
@@ -122,6 +123,11 @@ pub fn SuppliesPage() -> impl IntoView {
             set_message.set(Some(t_string!(i18n, quantity_required).to_string()));
             return;
         };
+        // Gear issued is a worker's to hold: say to whom.
+        if kind.get_untracked() == stock_move::ISSUED && worker.get_untracked().is_empty() {
+            set_message.set(Some(t_string!(i18n, gear_whom).to_string()));
+            return;
+        }
         let mut fields = vec![
             (field::ITEM_ID.to_owned(), json!(item.get_untracked())),
             (field::KIND.to_owned(), json!(kind.get_untracked())),
@@ -182,6 +188,7 @@ pub fn SuppliesPage() -> impl IntoView {
                     <button type="submit" class="primary" data-testid="save-move">{t!(i18n, save)}</button>
                 </form>
             })}
+            {may_move.then(|| view! { <GearHoldings /> })}
         </section>
     }
 }

@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Values;
 
+mod care;
 mod compute;
 mod report;
 #[cfg(test)]
 mod tests;
 
+pub use care::{care_alerts, CareAlert, Strain, OVERLOAD_RUN};
 pub use compute::{compute, compute_with, end_of_day_ms, low_stock};
 pub use report::{daily_report, report_fields, week_of, weekly_report};
 

@@ -7,6 +7,7 @@ pub mod doors;
 pub mod due;
 pub mod education;
 pub mod gatherings;
+pub mod gear;
 pub mod ledger;
 pub mod mobilising;
 pub mod needs;

@@ -29,7 +29,10 @@ pub const PACKED: &str = "packed";
 pub const DELIVERED: &str = "delivered";
 pub const ADJUSTED: &str = "adjusted";
 pub const EXPIRED: &str = "expired";
-pub const KINDS: &[&str] = &[RECEIVED, PACKED, DELIVERED, ADJUSTED, EXPIRED];
+/// Protective gear handed to a worker (added, issue 17: 防护物资供应): `worker_id` names who
+/// received it, and it leaves the shelf.
+pub const ISSUED: &str = "issued";
+pub const KINDS: &[&str] = &[RECEIVED, PACKED, DELIVERED, ADJUSTED, EXPIRED, ISSUED];
 
 /// What a move does to the stock on hand at its site. `quantity` is a count for every kind but
 /// `adjusted`, where its sign says which way the count was corrected. Packing assembles items
@@ -38,7 +41,7 @@ pub const KINDS: &[&str] = &[RECEIVED, PACKED, DELIVERED, ADJUSTED, EXPIRED];
 pub fn stock_delta(kind: &str, quantity: i64) -> i64 {
     match kind {
         RECEIVED => quantity.saturating_abs(),
-        DELIVERED | EXPIRED => -quantity.saturating_abs(),
+        DELIVERED | EXPIRED | ISSUED => -quantity.saturating_abs(),
         ADJUSTED => quantity,
         _ => 0,
     }

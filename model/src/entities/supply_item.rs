@@ -15,6 +15,7 @@ pub mod field {
         UNIT = "unit",
         KIND = "kind",
         LOW_STOCK_THRESHOLD = "low_stock_threshold",
+        RESUPPLY_DAYS = "resupply_days",
     }
 }
 
@@ -47,6 +48,17 @@ pub const FIELDS: &[FieldDef] = &[
         min: 0,
         max: 1_000_000_000,
     }),
+    // How many days one issue of protective gear lasts a worker before a re-supply is due
+    // (added, issue 17).
+    FieldDef::new(
+        field::RESUPPLY_DAYS,
+        "补发周期（天）",
+        "re-supply after (days)",
+        Integer,
+        R,
+        W,
+    )
+    .with_check(Check::Range { min: 1, max: 365 }),
     FieldDef::deleted(R, W),
 ];
 

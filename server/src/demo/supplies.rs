@@ -35,16 +35,17 @@ pub(super) struct Pack(Vec<(String, i64)>);
 pub(super) fn seed(demo: &mut Seeder, size: Size) -> Pack {
     let item_ids: Vec<String> = ITEMS.iter().map(|_| demo.rng.uuid()).collect();
     for (&(name, unit, kind), id) in ITEMS.iter().zip(&item_ids) {
-        demo.record(
-            supply_item::NAME,
-            id,
-            vec![
-                (supply_item::field::NAME, json!(name)),
-                (supply_item::field::UNIT, json!(unit)),
-                (supply_item::field::KIND, json!(kind)),
-                (supply_item::field::LOW_STOCK_THRESHOLD, json!(50)),
-            ],
-        );
+        let mut fields = vec![
+            (supply_item::field::NAME, json!(name)),
+            (supply_item::field::UNIT, json!(unit)),
+            (supply_item::field::KIND, json!(kind)),
+            (supply_item::field::LOW_STOCK_THRESHOLD, json!(50)),
+        ];
+        // Masks issued to a worker last a week (issue 17).
+        if kind == "mask" {
+            fields.push((supply_item::field::RESUPPLY_DAYS, json!(7)));
+        }
+        demo.record(supply_item::NAME, id, fields);
         receive(demo, id, size.opening_stock());
     }
     let pack = Pack(item_ids.into_iter().zip(PACK_QUANTITIES).collect());
