@@ -36,7 +36,7 @@ use crate::pages::{
     household::HouseholdForm, households::HouseholdsPage, import::ImportPage, landing::Landing,
     ledger::LedgerPage, login::LoginPage, need::NeedForm, needs::NeedsPage,
     not_found::NotFoundPage, overview::OverviewPage, packs::PacksPage, resident::ResidentForm,
-    residents::ResidentsPage, services::ServicesPage, spot_checks::SpotChecksPage,
+    residents::ResidentsPage, rota::RotaPage, services::ServicesPage, spot_checks::SpotChecksPage,
     supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, upward::UpwardPage,
     users::UsersPage, vaccination::VaccinationPage, visit::visit_route,
     visit_edit::VisitCorrection, visit_sheet::VisitSheetPage,
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/gatherings/:id") view=|| view! { <Allowed page=Page::Gathering new=Action::EditGathering>{by_id_param(|id| view! { <GatheringForm id=id /> })}</Allowed> } />
                             <Route path=path!("/spot-checks") view=|| view! { <Allowed page=Page::SpotChecks><SpotChecksPage /></Allowed> } />
                             <Route path=path!("/upward") view=|| view! { <Allowed page=Page::Upward><UpwardPage /></Allowed> } />
+                            <Route path=path!("/rota") view=|| view! { <Allowed page=Page::Rota><RotaPage /></Allowed> } />
                             <Route path=path!("/vaccination") view=|| view! { <Allowed page=Page::Vaccination><VaccinationPage /></Allowed> } />
                             <Route path=path!("/print/visits") view=|| view! { <Allowed page=Page::VisitSheet><VisitSheetPage /></Allowed> } />
                             <Route path=path!("/overview") view=|| view! { <Allowed page=Page::Overview><OverviewPage /></Allowed> } />

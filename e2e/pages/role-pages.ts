@@ -12,6 +12,7 @@ export const NAV_IDS = [
   "nav-spot-checks",
   "nav-gatherings",
   "nav-upward",
+  "nav-rota",
   "nav-visit-sheet",
   "nav-guides",
   "nav-ledger",

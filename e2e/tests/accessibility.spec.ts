@@ -26,6 +26,7 @@ const PAGES = [
   "/gatherings",
   "/gatherings/new",
   "/upward",
+  "/rota",
   "/guides",
   "/guides/warning_signs",
   "/needs",

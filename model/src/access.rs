@@ -6,7 +6,7 @@
 //! The tests below tie each need back to the schema, so a right changed there moves the pages.
 
 use crate::entities::{
-    education, facility, gathering, grid, household, mobilisation, need, pack_delivery,
+    duty, education, facility, gathering, grid, household, mobilisation, need, pack_delivery,
     pack_plan_item, report, resident, spot_check, stock_move, supply_item, support_request,
     user_profile, visit,
 };
@@ -186,6 +186,8 @@ pub enum Page {
     /// The level above's queue of escalated needs and its communities' reports, `/upward`
     /// (issue 17).
     Upward,
+    /// The rest rota, `/rota` (issue 17).
+    Rota,
     /// One gathering, `/gatherings/:id`.
     Gathering,
     Overview,
@@ -203,7 +205,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 26] = [
+    pub const ALL: [Page; 27] = [
         Page::Me,
         Page::Sync,
         Page::Today,
@@ -220,6 +222,7 @@ impl Page {
         Page::Gatherings,
         Page::Gathering,
         Page::Upward,
+        Page::Rota,
         Page::Overview,
         Page::Needs,
         Page::Need,
@@ -248,6 +251,7 @@ impl Page {
             Page::SpotChecks => "/spot-checks",
             Page::Gatherings | Page::Gathering => "/gatherings",
             Page::Upward => "/upward",
+            Page::Rota => "/rota",
             Page::Overview => "/overview",
             Page::Needs | Page::Need => "/needs",
             Page::Services | Page::Facility => "/services",
@@ -279,6 +283,7 @@ impl Page {
             // Who is eligible reads age, doses and contraindication; the order reads the tier.
             Page::Vaccination => &[ReadAll(resident::NAME), ReadAll(mobilisation::NAME), Assess],
             Page::Gatherings | Page::Gathering => &[ReadAll(gathering::NAME)],
+            Page::Rota => &[ReadAll(duty::NAME)],
             // Visits to sample, the residents to call, and the checks, which are written here.
             Page::SpotChecks => &[
                 ReadAll(visit::NAME),
@@ -364,10 +369,12 @@ pub enum Action {
     AskSupport,
     /// Arrange a worker's support and mark it done (issue 17).
     ArrangeSupport,
+    /// Add or take back a day of the rest rota (issue 17).
+    EditRota,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::AddHousehold,
         Action::EditHousehold,
         Action::AddResident,
@@ -388,6 +395,7 @@ impl Action {
         Action::AnswerEscalation,
         Action::AskSupport,
         Action::ArrangeSupport,
+        Action::EditRota,
     ];
 
     pub fn needs(self) -> &'static [Needs] {
@@ -421,6 +429,7 @@ impl Action {
             Action::AnswerEscalation => &[Write(need::NAME, need::field::UPWARD_STATUS)],
             // Any staff member may ask; the request goes to the supervisors of their grid.
             Action::AskSupport => &[Write(support_request::NAME, support_request::field::WAY)],
+            Action::EditRota => &[Write(duty::NAME, duty::field::KIND)],
             Action::ArrangeSupport => &[
                 ReadAll(support_request::NAME),
                 Write(support_request::NAME, support_request::field::STATUS),

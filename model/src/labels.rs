@@ -2,8 +2,8 @@
 //! (an export for the level above must say 独居, not `tag_living_alone`).
 
 use crate::entities::{
-    education, facility, gathering, household, mobilisation, need, pack_delivery, report, resident,
-    spot_check, stock_move, supply_item, support_request, user_profile, visit,
+    duty, education, facility, gathering, household, mobilisation, need, pack_delivery, report,
+    resident, spot_check, stock_move, supply_item, support_request, user_profile, visit,
 };
 
 /// One field's members with their (Chinese, English) labels.
@@ -45,6 +45,7 @@ fn labels_of(entity: &str, field: &str) -> Labels {
         (spot_check::NAME, spot_check::field::METHOD) => SPOT_CHECK_METHOD,
         (_, user_profile::field::ROLE) => ROLE,
         (support_request::NAME, support_request::field::WAY) => SUPPORT_WAY,
+        (duty::NAME, duty::field::KIND) => DUTY_KIND,
         (support_request::NAME, support_request::field::STATUS) => SUPPORT_STATUS,
         _ => &[],
     }
@@ -161,6 +162,12 @@ const NEED_URGENCY: Labels = &[
     ("normal", "一般", "normal"),
     ("urgent", "紧急", "urgent"),
     ("emergency", "危急", "emergency"),
+];
+
+const DUTY_KIND: Labels = &[
+    ("on_duty", "在岗", "on duty"),
+    ("rest", "轮休", "rest day"),
+    ("make_up", "补休", "make-up day off"),
 ];
 
 const SUPPORT_WAY: Labels = &[

@@ -365,6 +365,15 @@ view! { Report<'a> = report {
     figures: Option<&'a str> = FIGURES,
 }}
 
+view! { Duty<'a> = duty {
+    grid_id: Option<&'a str> = GRID_ID,
+    worker_id: Option<&'a str> = WORKER_ID,
+    date: Option<Date> = DATE,
+    kind: Option<&'a str> = KIND,
+    cover_id: Option<&'a str> = COVER_ID,
+    note: Option<&'a str> = NOTE,
+}}
+
 view! { SupportRequest<'a> = support_request {
     grid_id: Option<&'a str> = GRID_ID,
     worker_id: Option<&'a str> = WORKER_ID,

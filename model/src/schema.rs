@@ -257,7 +257,7 @@ pub mod roles {
     pub const ADMIN_OFFICE: &[Role] = &[Admin, StreetOffice];
 }
 
-static ENTITIES: [EntityDef; 17] = [
+static ENTITIES: [EntityDef; 18] = [
     tables::grid::ENTITY,
     tables::household::ENTITY,
     tables::resident::ENTITY,
@@ -275,6 +275,7 @@ static ENTITIES: [EntityDef; 17] = [
     tables::gathering::ENTITY,
     tables::report::ENTITY,
     tables::support_request::ENTITY,
+    tables::duty::ENTITY,
 ];
 
 /// Every entity, in a stable order.
@@ -333,7 +334,7 @@ mod tests {
     #[test]
     fn field_constants_name_every_field_of_the_table_in_order() {
         use crate::entities::*;
-        let tables: [(&EntityDef, &str, &[&str]); 17] = [
+        let tables: [(&EntityDef, &str, &[&str]); 18] = [
             (&grid::ENTITY, grid::NAME, grid::field::NAMES),
             (&household::ENTITY, household::NAME, household::field::NAMES),
             (&resident::ENTITY, resident::NAME, resident::field::NAMES),
@@ -383,6 +384,7 @@ mod tests {
                 support_request::NAME,
                 support_request::field::NAMES,
             ),
+            (&duty::ENTITY, duty::NAME, duty::field::NAMES),
         ];
         assert_eq!(tables.len(), entities().len());
         for (e, name, names) in tables {
@@ -506,7 +508,8 @@ mod tests {
                 "spot_check",
                 "gathering",
                 "report",
-                "support_request"
+                "support_request",
+                "duty"
             ])
         );
         assert_eq!(entity("nope"), None);
@@ -601,7 +604,9 @@ mod tests {
                 // Reporting upward is the supervisor's.
                 "report",
                 // Arranging a worker's support is the supervisor's (issue 17).
-                "support_request"
+                "support_request",
+                // So is the rest rota.
+                "duty"
             ])
         );
         assert_eq!(by_writer(Admin).len(), entities().len());

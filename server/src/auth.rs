@@ -163,7 +163,7 @@ impl FromRequestParts<AppState> for AuthUser {
             state.storage.touch_token(&hash, now).await?;
         }
         Ok(AuthUser {
-            user: owner.user,
+            user: crate::cover::effective(state.storage.as_ref(), owner.user, now).await?,
             device_id: owner.device_id,
             token_hash: hash,
         })

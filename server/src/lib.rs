@@ -8,6 +8,7 @@ pub mod backup;
 pub mod cli;
 pub mod cli_backup;
 pub mod config;
+pub mod cover;
 pub mod demo;
 pub mod departures;
 pub mod error;

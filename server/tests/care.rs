@@ -96,3 +96,96 @@ async fn a_request_for_support_reaches_the_supervisors_alone() {
     let (status, body) = s.push(&sup, "laptop", arranged).await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn a_cover_works_in_the_covered_grid_on_the_day_off_only() {
+    use model::entities::{duty, household};
+    let mut f = Fixture::new().await;
+    let east = f.grid("东区第一网格");
+    let west = f.grid("西区第一网格");
+    let wang = f
+        .user(Role::GridWorker, "wangfang", "王芳", &[east.clone()])
+        .await;
+    let li = f
+        .user(Role::GridWorker, "liqiang", "李强", &[west.clone()])
+        .await;
+    f.user(
+        Role::Supervisor,
+        "zhaomin",
+        "赵敏",
+        &[east.clone(), west.clone()],
+    )
+    .await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let door = f.household(&east, "东 1 号楼 101");
+    let s = f.start().await;
+    let cover = s.token("liqiang", "phone-l").await;
+    let (before, cursor) = s.pull_all(&cover, None, 1000).await;
+    assert!(!before.iter().any(|c| c["id"] == door));
+
+    let sup = s.token("zhaomin", "laptop").await;
+    let today = model::Date::from_china_ms(server::now_ms());
+    let day = |id: &str, date: model::Date, n: u16| -> Vec<Value> {
+        model::dataset::rota::day(&east, &wang, date, duty::REST, Some(&li), "")
+            .into_iter()
+            .enumerate()
+            .map(|(i, (f, v))| {
+                change(
+                    duty::NAME,
+                    id,
+                    &f,
+                    v,
+                    &stamp(server::now_ms(), n + i as u16, "laptop"),
+                )
+            })
+            .collect()
+    };
+    // Tomorrow's cover changes nothing today.
+    let (status, body) = s
+        .push(&sup, "laptop", day("d-tomorrow", today.add_days(1), 0))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = s.pull_page(&cover, &format!("?cursor={cursor}")).await;
+    assert_eq!(status, 200);
+
+    // Today's: the cover's phone starts again and receives the east grid, and may write it.
+    let (status, body) = s.push(&sup, "laptop", day("d-today", today, 10)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = s.pull_page(&cover, &format!("?cursor={cursor}")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (410, Some("reset_required"))
+    );
+    let (after, _) = s.pull_all(&cover, None, 1000).await;
+    assert!(after
+        .iter()
+        .any(|c| c["entity"] == household::NAME && c["id"] == door));
+    let note = vec![change(
+        household::NAME,
+        &door,
+        household::field::NOTES,
+        json!("代班走访：一切正常"),
+        &stamp(server::now_ms(), 0, "phone-l"),
+    )];
+    let (status, body) = s.push(&cover, "phone-l", note).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The day off taken back: the grid is theirs no more.
+    let back = vec![change(
+        duty::NAME,
+        "d-today",
+        duty::field::KIND,
+        json!(duty::ON_DUTY),
+        &stamp(server::now_ms(), 20, "laptop"),
+    )];
+    assert_eq!(s.push(&sup, "laptop", back).await.0, 200);
+    let again = vec![change(
+        household::NAME,
+        &door,
+        household::field::NOTES,
+        json!("再写一次"),
+        &stamp(server::now_ms(), 1, "phone-l"),
+    )];
+    let (status, _) = s.push(&cover, "phone-l", again).await;
+    assert_eq!(status, 403);
+}

@@ -1,5 +1,6 @@
 //! The overview's care card (issue 17, 轮休、避免长时间高负荷工作、防护物资供应): workers over the
-//! daily load several days running or without a day off in seven (the server's workload), and
+//! daily load several days running or without a day off in seven (the server's workload, and
+//! the rota's days off), and
 //! protective gear due a re-supply (the device's stock moves). Nothing when all is well.
 
 use std::sync::Arc;
@@ -36,11 +37,17 @@ pub fn CareAlerts(d: Arc<Dashboard>) -> impl IntoView {
                     .collect()
             })
             .unwrap_or_default();
+        // A day off on the rota is a day off, visits or not.
+        let rested = |w: &str| data.dataset().is_some_and(|ds| ds.rested_this_week(w));
+        let strained: Vec<_> = strained
+            .iter()
+            .filter(|a| !(a.strain == Strain::NoDayOff && rested(&a.worker)))
+            .cloned()
+            .collect();
         if strained.is_empty() && gear.is_empty() {
             return None;
         }
         let people = strained
-            .clone()
             .into_iter()
             .map(|a| {
                 let why = match a.strain {

@@ -20,6 +20,7 @@ pub mod overview;
 pub mod packs;
 pub mod resident;
 pub mod residents;
+pub mod rota;
 pub mod services;
 pub mod spot_checks;
 pub mod supplies;

@@ -111,9 +111,27 @@ pub fn TodayPage() -> impl IntoView {
             }
         })
     };
+    let session = crate::session::use_session();
+    // The grids this worker covers today on the rota (issue 17): their due list is on this page.
+    let covering = move || {
+        let me = session.get()?.user.id;
+        data.dataset().and_then(|d| {
+            let days = d.covering_today(&me);
+            (!days.is_empty()).then(|| {
+                days.into_iter()
+                    .map(|(grid, worker)| {
+                        let grid = d.grid_name(Some(&grid)).to_owned();
+                        let worker = d.people.get(&worker).cloned().unwrap_or_default();
+                        view! { <p class="notice" data-testid="today-covering">{t!(i18n, today_covering, grid = grid, worker = worker)}</p> }
+                    })
+                    .collect_view()
+            })
+        })
+    };
     view! {
         <section>
             <h1>{t!(i18n, today_title)}</h1>
+            <Suspense fallback=|| ()>{covering}</Suspense>
             <input
                 type="search"
                 class="search"

@@ -13,6 +13,7 @@ pub mod mobilising;
 pub mod needs;
 pub mod packs;
 mod responsible;
+pub mod rota;
 mod search;
 pub mod sheet;
 pub mod spot;
@@ -62,6 +63,7 @@ pub const ENTITIES: &[&str] = &[
     crate::entities::gathering::NAME,
     crate::entities::report::NAME,
     crate::entities::support_request::NAME,
+    crate::entities::duty::NAME,
 ];
 
 /// The records of each of [`ENTITIES`] as loaded, deleted ones included.
@@ -199,6 +201,8 @@ pub struct Dataset<R> {
     /// Workers' requests for psychological support: a supervisor's device holds those of their
     /// grids, a worker's only those they sent from it.
     pub support_requests: Vec<R>,
+    /// The rest rota's days of the device's grids.
+    pub duties: Vec<R>,
     /// Grid id → name.
     pub grids: BTreeMap<String, String>,
     pub facilities: Vec<R>,
@@ -217,6 +221,8 @@ pub struct Dataset<R> {
     /// Grid id → the (id, name) of who may answer for its doors, by name
     /// ([`Dataset::answerers_of`]).
     answerers: HashMap<String, Vec<(String, String)>>,
+    /// Grid workers' (id, name), by name: who may cover a grid on its worker's day off.
+    pub grid_workers: Vec<(String, String)>,
     /// Each resident's live visits, newest first.
     visits: HashMap<String, Vec<R>>,
     /// Households in walking order with everything a search may match, built once per load so
@@ -275,6 +281,7 @@ impl<R: Row> Dataset<R> {
         let gatherings = live(take(crate::entities::gathering::NAME));
         let reports = live(take(crate::entities::report::NAME));
         let support_requests = live(take(crate::entities::support_request::NAME));
+        let duties = live(take(crate::entities::duty::NAME));
 
         let mut out = Dataset {
             today,
@@ -292,6 +299,7 @@ impl<R: Row> Dataset<R> {
             gatherings,
             reports,
             support_requests,
+            duties,
             grids: grids
                 .iter()
                 .filter_map(|g| Some((g.id().to_owned(), record::Grid(g).name()?.to_owned())))
@@ -307,6 +315,7 @@ impl<R: Row> Dataset<R> {
                 &[Role::GridWorker, Role::BuildingLeader, Role::Supervisor],
             ),
             answerers: responsible::answerers(&people, grids.iter().map(|g| g.id())),
+            grid_workers: people_with(&people, &[Role::GridWorker]),
             people: people
                 .iter()
                 .filter_map(|p| {

@@ -3,6 +3,7 @@
 //!
 //! Text limits shared by all tables live here so a name is as long everywhere.
 
+pub mod duty;
 pub mod education;
 pub mod facility;
 pub mod gathering;

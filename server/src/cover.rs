@@ -1,0 +1,75 @@
+//! A cover's day (issue 17, 轮休): on a day the rota gives a grid's worker off and names a grid
+//! worker of another grid as cover, that cover works in the grid for the day — they receive its
+//! records and may write them, as its own worker does. Applied to the caller of every request
+//! (`auth`), so pull, push and the dashboard agree; the day is China time.
+
+use model::dataset::rota::covered_grids;
+use model::entities::duty::{self, field};
+use model::schema::DELETED;
+use model::{Date, Role};
+use serde_json::Value;
+
+use crate::storage::{self, Storage, UserRecord};
+
+/// `user` with the grids they cover today added, and their scope stamped with them: a cursor made
+/// on another day's grids answers 410, so the cover's phone syncs again from the start when a
+/// cover begins and when it ends.
+pub async fn effective(
+    storage: &dyn Storage,
+    mut user: UserRecord,
+    now_ms: i64,
+) -> storage::Result<UserRecord> {
+    if user.role != Role::GridWorker {
+        return Ok(user);
+    }
+    let me = Value::String(user.id.clone());
+    let ids = storage.ids_where(duty::NAME, field::COVER_ID, &me).await?;
+    if ids.is_empty() {
+        return Ok(user);
+    }
+    let wanted = [
+        field::GRID_ID,
+        field::DATE,
+        field::KIND,
+        field::COVER_ID,
+        DELETED,
+    ];
+    let days = storage.values(duty::NAME, Some(ids), &wanted).await?;
+    let today = Date::from_china_ms(now_ms);
+    let new: Vec<String> = covered_grids(days.values(), &user.id, today)
+        .into_iter()
+        .filter(|g| !user.grids.contains(g))
+        .collect();
+    if !new.is_empty() {
+        user.scope_version = stamp(user.scope_version, &new);
+        user.grids.extend(new);
+    }
+    Ok(user)
+}
+
+/// The scope version of a user covering `grids` (sorted): the stored version in the low half, a
+/// hash of the grids in the high half, so it differs from any day without them.
+fn stamp(version: i64, grids: &[String]) -> i64 {
+    // FNV-1a: the same on every server of a database.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in grids.join(",").bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let high = ((h & 0x3fff_ffff) + 1) as i64;
+    version.wrapping_add(high << 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_covered_day_stamps_the_scope_apart() {
+        let a = stamp(3, &["g1".into()]);
+        assert_ne!(a, 3);
+        assert_ne!(a, stamp(3, &["g2".into()]));
+        assert_eq!(a, stamp(3, &["g1".into()]));
+        assert_eq!(a & 0xffff_ffff, 3);
+    }
+}
