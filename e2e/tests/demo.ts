@@ -41,6 +41,8 @@ function account<T extends object>(username: string, name: string, more: T = {} 
 export const admin = account("admin", "系统管理员");
 export const gridWorker = account("wangfang", "王芳", { grids: ["幸福里第一网格", "幸福里第二网格"] });
 export const supervisor = account("zhaomin", "赵敏");
+// The other grid worker, of 幸福里第三网格 and the grids after it.
+export const gridWorker2 = account("liqiang", "李强");
 // Added (issue 16): answers for 幸福里小区 1 and 2 号楼 of the first grid only.
 export const buildingLeader = account("sunli", "孙丽");
 export const volunteer = account("chenjing", "陈静");

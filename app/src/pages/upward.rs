@@ -47,7 +47,12 @@ pub fn UpwardPage() -> impl IntoView {
                             <p class="row-main">{kind}" · "{who}" · "{label(field::URGENCY, urgency)}</p>
                             <p class="row-sub">{d.grid_name(n.grid_id()).to_owned()}" · "{address}" · "{t!(i18n, upward_raised, date = raised)}</p>
                             <p>{n.description().unwrap_or_default().to_owned()}</p>
-                            {phone.map(|p| view! { <a class="button secondary call" href=format!("tel:{p}") data-testid="upward-call">{t!(i18n, call)}" "{p.clone()}</a> })}
+                            // The number beside, the button short: at twice the text size it still fits a phone.
+                            {phone.map(|p| view! {
+                                <p class="row-sub">{p.clone()}</p>
+                                <a class="button secondary call" href=format!("tel:{p}") data-testid="upward-call"
+                                    aria-label=format!("{} {p}", t_string!(i18n, call))>{t!(i18n, call)}</a>
+                            })}
                             {upward_of(record).map(Upward::view)}
                             {may(Action::AnswerEscalation).then(|| view! { <AnswerForm id=record.id.clone() current=n.upward_status().map(str::to_owned) /> })}
                         </li>
