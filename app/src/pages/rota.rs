@@ -34,7 +34,8 @@ pub fn RotaPage() -> impl IntoView {
             let locale = i18n.get_locale();
             let days = d.rota(d.today.add_days(-PAST), PAST + AHEAD);
             if days.is_empty() {
-                return view! { <p class="muted" data-testid="rota-none">{t!(i18n, rota_none)}</p> }.into_any();
+                // Inside the list's <ul>, so the one row says it holds nothing.
+                return view! { <li><p class="muted" data-testid="rota-none">{t!(i18n, rota_none)}</p></li> }.into_any();
             }
             days.into_iter()
                 .map(|rec| {

@@ -28,7 +28,7 @@ pub fn UpwardPage() -> impl IntoView {
         data.dataset().map(|d| {
             let list = d.upward_queue(&filter.get());
             if list.is_empty() {
-                return view! { <p class="muted" data-testid="upward-none">{t!(i18n, upward_none)}</p> }.into_any();
+                return view! { <li><p class="muted" data-testid="upward-none">{t!(i18n, upward_none)}</p></li> }.into_any();
             }
             let locale = i18n.get_locale();
             list.into_iter()
