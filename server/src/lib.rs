@@ -21,6 +21,7 @@ pub mod records;
 pub mod scope;
 pub mod security;
 pub mod serve;
+mod share_moves;
 pub mod snapshot;
 pub mod storage;
 

@@ -92,7 +92,7 @@ impl RecordLookup for Remembering<'_> {
 /// written on its own with everything it moves, so it reads what came before it in the batch.
 fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
     tx.prefetch(&batch_records(batch))?;
-    let shares = ShareWatch::before(tx, batch)?;
+    let shares = crate::share_moves::ShareWatch::before(tx, batch)?;
     let mut applied = 0;
     let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
     let mut run = Run::default();
@@ -168,136 +168,6 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
     Ok(applied)
 }
 
-/// The records of a batch that may move between the shares of building leaders and street
-/// offices, as they stood before the batch: whom each reached, whether it was stored, and for a
-/// need whether it was escalated. Judged again once the whole batch is written, so the order of
-/// a batch's changes cannot hide a move.
-struct ShareWatch {
-    records: Vec<Watched>,
-}
-
-struct Watched {
-    entity: String,
-    id: String,
-    stored: bool,
-    answered_by: std::collections::BTreeSet<String>,
-    escalated: bool,
-    /// The batch names another resident (a need) or household (a resident) for it.
-    relinked: bool,
-}
-
-impl ShareWatch {
-    fn before(tx: &mut dyn WriteTx, batch: &[Change]) -> Result<ShareWatch> {
-        let mut records = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let relinks = |entity: &str, id: &str| {
-            batch.iter().any(|c| {
-                c.entity == entity
-                    && c.id == id
-                    && (c.field == model::entities::need::field::RESIDENT_ID
-                        && entity == model::entities::need::NAME
-                        || c.field == model::entities::resident::field::HOUSEHOLD_ID
-                            && entity == model::entities::resident::NAME)
-            })
-        };
-        for c in batch.iter().filter(|c| scope::moves_shares(c)) {
-            if !seen.insert((c.entity.as_str(), c.id.as_str())) {
-                continue;
-            }
-            let stored = !tx.field_names(&c.entity, &c.id)?.is_empty();
-            records.push(Watched {
-                entity: c.entity.clone(),
-                id: c.id.clone(),
-                stored,
-                answered_by: match stored {
-                    true => scope::answerable(tx, &c.entity, &c.id)?,
-                    false => Default::default(),
-                },
-                escalated: scope::is_escalated(tx, &c.entity, &c.id)?,
-                relinked: relinks(&c.entity, &c.id),
-            });
-        }
-        Ok(ShareWatch { records })
-    }
-
-    /// A stored record that reaches other doors now starts the pulls of the leaders who gained
-    /// or lost it again; a need newly escalated, or an escalated need (or its resident) pointed
-    /// elsewhere, sends what it now names to the level above.
-    fn after(self, tx: &mut dyn WriteTx) -> Result<()> {
-        for w in self.records {
-            if w.stored {
-                handed_over(tx, &w.entity, &w.id, w.answered_by)?;
-            }
-            match w.entity.as_str() {
-                model::entities::need::NAME
-                    if (!w.escalated || w.relinked)
-                        && scope::is_escalated(tx, &w.entity, &w.id)? =>
-                {
-                    send_upward(tx, &w.id)?;
-                }
-                model::entities::resident::NAME if w.relinked => {
-                    let me = Value::String(w.id.clone());
-                    let field = model::entities::need::field::RESIDENT_ID;
-                    for need in tx.ids_where(model::entities::need::NAME, field, &me)? {
-                        if scope::is_escalated(tx, model::entities::need::NAME, &need)? {
-                            send_upward(tx, &need)?;
-                            break;
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A record that changed doors, or a door that changed hands: each building leader who gained or
-/// lost it starts their pull again from the start (their share changed under rows they have
-/// passed, which neither a later row nor a departure can mend for a whole household), as after
-/// new grids. Others who answer for it read the whole grid anyway.
-fn handed_over(
-    tx: &mut dyn WriteTx,
-    entity: &str,
-    id: &str,
-    before: std::collections::BTreeSet<String>,
-) -> Result<()> {
-    let after = scope::answerable(tx, entity, id)?;
-    for user in before.symmetric_difference(&after) {
-        if tx.user_role(user)? == Some(model::Role::BuildingLeader) {
-            tx.bump_scope_version(user)?;
-        }
-    }
-    Ok(())
-}
-
-/// A need just escalated goes to the level above with its resident and their household: their
-/// rows move past every cursor, so the street office's next pull brings what it had passed
-/// before the need was its (the grid's devices receive the same rows again, a few dozen).
-fn send_upward(tx: &mut dyn WriteTx, need_id: &str) -> Result<()> {
-    use model::entities::{need, resident};
-    let grid = record_grid(tx, need::NAME, need_id)?;
-    refile(tx, need::NAME, need_id, grid.as_deref(), None)?;
-    let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
-    let Some(person) = text(tx.field(need::NAME, need_id, need::field::RESIDENT_ID)?) else {
-        return Ok(());
-    };
-    let grid = record_grid(tx, resident::NAME, &person)?;
-    refile(tx, resident::NAME, &person, grid.as_deref(), None)?;
-    let home = text(tx.field(resident::NAME, &person, resident::field::HOUSEHOLD_ID)?);
-    if let Some(home) = home {
-        let grid = record_grid(tx, model::entities::household::NAME, &home)?;
-        refile(
-            tx,
-            model::entities::household::NAME,
-            &home,
-            grid.as_deref(),
-            None,
-        )?;
-    }
-    Ok(())
-}
-
 /// The records a batch writes, each once, in the order first named.
 pub fn batch_records(batch: &[Change]) -> Vec<(&str, &str)> {
     let mut seen = std::collections::HashSet::new();
@@ -367,7 +237,7 @@ fn write_run(tx: &mut dyn WriteTx, run: &mut Run<'_>) -> Result<usize> {
 }
 
 /// The grid a record belongs to: a grid is its own; others name theirs in `grid_id`.
-fn record_grid(tx: &mut dyn WriteTx, entity: &str, id: &str) -> Result<Option<String>> {
+pub(crate) fn record_grid(tx: &mut dyn WriteTx, entity: &str, id: &str) -> Result<Option<String>> {
     if entity == grid::NAME {
         return Ok(Some(id.to_owned()));
     }
@@ -378,7 +248,7 @@ fn record_grid(tx: &mut dyn WriteTx, entity: &str, id: &str) -> Result<Option<St
 /// Moves every row of a record to the end of the order, under `grid`, in field order. When the
 /// record's only row is `just_written` (already last, filed under its `grid_id`), there is
 /// nothing to move: the usual case of a new record whose grid comes first.
-fn refile(
+pub(crate) fn refile(
     tx: &mut dyn WriteTx,
     entity: &str,
     id: &str,
