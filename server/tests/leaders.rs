@@ -438,3 +438,174 @@ async fn a_profile_keeps_the_users_grids_also_for_a_database_from_before() {
         0
     );
 }
+
+/// A tiny deterministic generator: the same community every run, without a dependency.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// A leader's phone: the door-bound records it holds, pulled as the app pulls (a 410 starts again
+/// from nothing, `dropped` deletes).
+async fn sync_phone(
+    s: &TestServer,
+    token: &str,
+    cursor: Option<String>,
+    held: &mut BTreeSet<(String, String)>,
+) -> String {
+    let mut cursor = cursor;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("?cursor={c}&limit=200"),
+            None => "?limit=200".to_owned(),
+        };
+        let (status, page) = s.pull_page(token, &q).await;
+        if status == 410 {
+            held.clear();
+            cursor = None;
+            continue;
+        }
+        assert_eq!(status, 200, "{page}");
+        for c in page["changes"].as_array().unwrap() {
+            let entity = c["entity"].as_str().unwrap();
+            if model::responsibility::door_bound(entity) {
+                held.insert((entity.to_owned(), c["id"].as_str().unwrap().to_owned()));
+            }
+        }
+        for d in page["dropped"].as_array().into_iter().flatten() {
+            held.remove(&(
+                d["entity"].as_str().unwrap().to_owned(),
+                d["id"].as_str().unwrap().to_owned(),
+            ));
+        }
+        cursor = Some(page["cursor"].as_str().unwrap().to_owned());
+        if !page["has_more"].as_bool().unwrap() {
+            return cursor.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_leaders_phone_holds_exactly_what_the_model_files_under_their_doors() {
+    let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+    let mut f = Fixture::new().await;
+    let grid = f.grid("东区第一网格");
+    let g = [grid.clone()];
+    let wang = f.user(Role::GridWorker, "wangfang", "王芳", &g).await;
+    let sun = f.user(Role::BuildingLeader, "sunli", "孙丽", &g).await;
+    let zhou = f.user(Role::BuildingLeader, "zhougang", "周刚", &g).await;
+    f.user(Role::Supervisor, "zhaomin", "赵敏", &g).await;
+    f.user(Role::Admin, "admin", "管理员", &[]).await;
+    let people = [
+        Some(sun.clone()),
+        Some(zhou.clone()),
+        Some(wang.clone()),
+        None,
+    ];
+    let mut homes = Vec::new();
+    for h in 0..8 {
+        let home = f.household(&grid, &format!("{h} 号楼 101"));
+        if let Some(who) = &people[dice.below(4)] {
+            f.set(
+                household::NAME,
+                &home,
+                household::field::RESPONSIBLE_ID,
+                json!(who),
+            );
+        }
+        homes.push(home);
+    }
+    let mut residents = Vec::new();
+    for r in 0..16 {
+        let home = &homes[dice.below(homes.len())];
+        residents.push(f.resident(home, &format!("居民{r}"), &[]));
+    }
+    for _ in 0..24 {
+        let r = &residents[dice.below(residents.len())];
+        let v = f.visit(r, &wang, server::now_ms() - 3_600_000);
+        // Some visits name another household than their resident's: the household decides.
+        if dice.below(4) == 0 {
+            let other = &homes[dice.below(homes.len())];
+            f.set(visit::NAME, &v, visit::field::HOUSEHOLD_ID, json!(other));
+        }
+    }
+    for _ in 0..8 {
+        f.need(&residents[dice.below(residents.len())], "open");
+    }
+    let s = f.start().await;
+    let worker = s.token("wangfang", "phone-w").await;
+    let mut phones = Vec::new();
+    for who in ["sunli", "zhougang"] {
+        let token = s.token(who, &format!("phone-{who}")).await;
+        let mut held = BTreeSet::new();
+        let cursor = sync_phone(&s, &token, None, &mut held).await;
+        phones.push((token, cursor, held));
+    }
+
+    // The grid worker hands doors over and residents move: random, several batches.
+    for round in 0..4u16 {
+        let mut batch = Vec::new();
+        for k in 0..3u16 {
+            let t = server::now_ms();
+            let n = round * 10 + k;
+            if dice.below(2) == 0 {
+                let home = &homes[dice.below(homes.len())];
+                let who = people[dice.below(4)]
+                    .clone()
+                    .map_or(Value::Null, Value::from);
+                batch.push(change(
+                    household::NAME,
+                    home,
+                    household::field::RESPONSIBLE_ID,
+                    who,
+                    &stamp(t, n, "phone-w"),
+                ));
+            } else {
+                let r = &residents[dice.below(residents.len())];
+                let home = &homes[dice.below(homes.len())];
+                batch.push(change(
+                    resident::NAME,
+                    r,
+                    resident::field::HOUSEHOLD_ID,
+                    json!(home),
+                    &stamp(t, n, "phone-w"),
+                ));
+            }
+        }
+        let (status, body) = s.push(&worker, "phone-w", batch).await;
+        assert_eq!(status, 200, "{body}");
+        for (token, cursor, held) in &mut phones {
+            *cursor = sync_phone(&s, token, Some(cursor.clone()), held).await;
+        }
+    }
+
+    // What the model files under each leader, from the whole state.
+    let mut records = model::dashboard::Records::new();
+    for ((entity, id, field), (value, _)) in s.state().await {
+        records
+            .entry(entity)
+            .or_default()
+            .entry(id)
+            .or_default()
+            .insert(field, value);
+    }
+    let parts = model::responsibility::partition(&records);
+    for ((_, _, held), leader) in phones.iter().zip([&sun, &zhou]) {
+        let expected: BTreeSet<(String, String)> = parts
+            .get(&Some(leader.clone()))
+            .into_iter()
+            .flat_map(|part| {
+                part.iter()
+                    .filter(|(e, _)| model::responsibility::door_bound(e))
+                    .flat_map(|(e, recs)| recs.keys().map(move |id| (e.clone(), id.clone())))
+            })
+            .collect();
+        assert_eq!(held, &expected, "leader {leader}");
+    }
+}
