@@ -64,3 +64,22 @@ test("a building leader sees only her doors, and a door handed to her reaches he
   await expect(found).toContainText(`责任人：${buildingLeader.name}`);
   await phone.close();
 });
+
+test("a door a building leader adds is hers, and the server keeps it", async ({ page }) => {
+  await logIn(page, buildingLeader);
+  await page.goto("/households/new");
+  const address = `幸福里小区 2 号楼 3 单元 ${900 + (Date.now() % 90)}`;
+  await page.getByTestId("field-address").fill(address);
+  await page.getByTestId("save").click();
+  await expect(page).toHaveURL(/\/households\/[0-9a-f-]{36}/);
+  await expect(page.getByTestId("responsible-name")).toHaveText(buildingLeader.name);
+  // Pushed and accepted: a door of nobody's would have been refused (403) and shown as such.
+  await syncNow(page);
+  await expect(page.getByTestId("sync-status")).toHaveAttribute("data-state", "synced");
+  await page.goto("/sync");
+  await expect(page.getByTestId("rejected-none")).toBeVisible();
+  await expect(page.getByTestId("rejected-item")).toHaveCount(0);
+  await page.getByTestId("nav-households").click();
+  await page.getByTestId("household-search").fill(address);
+  await expect(page.getByTestId("household-row")).toContainText(`责任人：${buildingLeader.name}`);
+});
