@@ -234,14 +234,7 @@ impl EntityDef {
 pub mod roles {
     use crate::Role::{self, *};
 
-    pub const ALL: &[Role] = &[
-        Admin,
-        Supervisor,
-        GridWorker,
-        BuildingLeader,
-        Volunteer,
-        StreetOffice,
-    ];
+    pub const ALL: &[Role] = &Role::ALL;
     /// Everyone who works with health data: never volunteers.
     pub const STAFF: &[Role] = &[Admin, Supervisor, GridWorker, BuildingLeader];
     pub const ADMIN: &[Role] = &[Admin];

@@ -15,6 +15,14 @@ use serde_json::Value;
 
 use crate::storage::{self, FieldRow, RecordLookup, Storage, UserRecord};
 
+/// A stored or written value as an id: text, or nothing (`null` clears a reference).
+pub fn as_id(v: Option<Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// Whether records of `entity` belong to one grid, named by their `grid_id` field.
 pub fn is_grid_scoped(entity: &str) -> bool {
     model::schema::entity(entity).is_some_and(|e| e.grid_scoped)
@@ -213,29 +221,25 @@ pub fn answerable(
     entity: &str,
     id: &str,
 ) -> storage::Result<BTreeSet<String>> {
-    let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
     let mut people = BTreeSet::new();
     for link in responsibility::links(entity) {
-        let (door, set) = match *link {
-            Link::Itself => (Some(id.to_owned()), true),
-            Link::Household(f) => {
-                let h = text(lookup.field(entity, id, f)?);
-                (h.clone(), h.is_some())
-            }
-            Link::Resident(f) => match text(lookup.field(entity, id, f)?) {
-                Some(r) => (
-                    text(lookup.field(resident::NAME, &r, resident::field::HOUSEHOLD_ID)?),
-                    true,
-                ),
-                None => (None, false),
+        // A link that is not set passes the word to the next; the first set one decides.
+        let door = match *link {
+            Link::Itself => Some(id.to_owned()),
+            Link::Household(f) => match as_id(lookup.field(entity, id, f)?) {
+                Some(h) => Some(h),
+                None => continue,
+            },
+            Link::Resident(f) => match as_id(lookup.field(entity, id, f)?) {
+                Some(r) => {
+                    as_id(lookup.field(resident::NAME, &r, resident::field::HOUSEHOLD_ID)?)
+                }
+                None => continue,
             },
         };
-        if !set {
-            continue;
-        }
         if let Some(door) = door {
             let who = lookup.field(household::NAME, &door, household::field::RESPONSIBLE_ID)?;
-            people.extend(text(who));
+            people.extend(as_id(who));
         }
         break;
     }

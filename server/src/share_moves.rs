@@ -121,13 +121,13 @@ fn send_upward(tx: &mut dyn WriteTx, need_id: &str) -> Result<()> {
     use model::entities::{need, resident};
     let grid = record_grid(tx, need::NAME, need_id)?;
     refile(tx, need::NAME, need_id, grid.as_deref(), None)?;
-    let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
-    let Some(person) = text(tx.field(need::NAME, need_id, need::field::RESIDENT_ID)?) else {
+    let Some(person) = scope::as_id(tx.field(need::NAME, need_id, need::field::RESIDENT_ID)?)
+    else {
         return Ok(());
     };
     let grid = record_grid(tx, resident::NAME, &person)?;
     refile(tx, resident::NAME, &person, grid.as_deref(), None)?;
-    let home = text(tx.field(resident::NAME, &person, resident::field::HOUSEHOLD_ID)?);
+    let home = scope::as_id(tx.field(resident::NAME, &person, resident::field::HOUSEHOLD_ID)?);
     if let Some(home) = home {
         let grid = record_grid(tx, model::entities::household::NAME, &home)?;
         refile(

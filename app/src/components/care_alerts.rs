@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use model::dashboard::{care_alerts, Dashboard, Strain};
-use model::record::SupplyItem;
 
+use crate::components::gear::item_name;
 use crate::data::use_data;
 use crate::i18n::{t, use_i18n};
 
@@ -26,12 +26,7 @@ pub fn CareAlerts(d: Arc<Dashboard>) -> impl IntoView {
                     .filter(|h| h.is_due(ds.today))
                     .map(|h| {
                         let who = ds.people.get(&h.worker).cloned().unwrap_or_default();
-                        let item = ds
-                            .supply_items
-                            .iter()
-                            .find(|i| i.id == h.item)
-                            .and_then(|i| SupplyItem(i).name().map(str::to_owned))
-                            .unwrap_or_default();
+                        let item = item_name(&ds, &h.item);
                         (who, item, h.due.map(|x| x.to_string()).unwrap_or_default())
                     })
                     .collect()

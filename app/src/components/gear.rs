@@ -9,7 +9,8 @@ use crate::data::{use_data, Dataset};
 use crate::i18n::{t, use_i18n};
 use crate::session::use_session;
 
-fn item_name(d: &Dataset, item: &str) -> String {
+/// An item's name, or its id when the device has no record of it.
+pub fn item_name(d: &Dataset, item: &str) -> String {
     d.supply_items
         .iter()
         .find(|i| i.id == item)

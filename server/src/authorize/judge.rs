@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::leader::{self, When};
 use super::{Forbidden, Refusal};
-use crate::scope::{self, is_grid_scoped};
+use crate::scope::{self, as_id, is_grid_scoped};
 use crate::storage::{self, RecordLookup, UserRecord};
 use model::responsibility;
 
@@ -85,10 +85,7 @@ fn judge_record(
                 ESCALATION_KEPT,
             )])));
         }
-        if user.role == Role::StreetOffice
-            && !(entity == need::NAME
-                && lookup.field(entity, id, need::field::ESCALATED)? == Some(Value::Bool(true)))
-        {
+        if user.role == Role::StreetOffice && !scope::is_escalated(lookup, entity, id)? {
             return Ok(Err(Forbidden::NotEscalated { index }.into()));
         }
         // Who answers for a door must work in its grid: when it is given, and when it moves.
@@ -145,9 +142,8 @@ fn un_escalates(
     if !outcome.writes(need::NAME, id, need::field::ESCALATED) {
         return Ok(false);
     }
-    let before = lookup.field(need::NAME, id, need::field::ESCALATED)?;
     let after = outcome.after(lookup, need::NAME, id, need::field::ESCALATED)?;
-    Ok(before == Some(Value::Bool(true)) && after != Some(Value::Bool(true)))
+    Ok(scope::is_escalated(lookup, need::NAME, id)? && after != Some(Value::Bool(true)))
 }
 
 /// Whether the household `id` of `grid` may go to whom the batch names as responsible: nobody,
@@ -365,14 +361,6 @@ fn missing_grid(index: usize) -> Refusal {
         index,
         "记录必须有所属网格 grid_id (a record of this kind needs its grid_id)",
     )])
-}
-
-/// A stored or written value as an id: text, or nothing (`null` clears a reference).
-pub(super) fn as_id(v: Option<Value>) -> Option<String> {
-    match v {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    }
 }
 
 /// The batch's writes by field, to tell what each field holds once the batch is stored.

@@ -7,7 +7,8 @@ use model::entities::{household, resident};
 use model::responsibility::{self, Link};
 use serde_json::Value;
 
-use super::judge::{as_id, Outcome};
+use super::judge::Outcome;
+use crate::scope::as_id;
 use crate::storage::{self, RecordLookup, UserRecord};
 
 /// Which state of the records a check reads.

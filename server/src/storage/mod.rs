@@ -171,15 +171,7 @@ pub trait Storage: Send + Sync + 'static {
         entity: &str,
         field: &str,
         values: Vec<String>,
-    ) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for v in values {
-            out.extend(self.ids_where(entity, field, &Value::String(v)).await?);
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
+    ) -> Result<Vec<String>>;
 
     /// The current values of `fields` of the records of `entity` named in `ids` (every record
     /// of `entity` when `None`), by id; a record holding none of `fields` is left out.
