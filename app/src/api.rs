@@ -2,6 +2,7 @@
 //! server from a server that said no.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use model::history::{ContestedResponse, HistoryResponse, SettleRequest, SettleResponse};
 use model::wire::{
     Change, CreateUserRequest, ErrorBody, ImportRequest, ImportResponse, LoginRequest,
     LoginResponse, PullResponse, PushRequest, PushResponse, UpdateUserRequest, UserAccount,
@@ -209,4 +210,32 @@ pub async fn update_user(
 /// `POST /api/v1/import/roster`: a preview, or with `commit` the import and its report.
 pub async fn import_roster(token: &str, req: &ImportRequest) -> Result<ImportResponse, ApiError> {
     send_json(Request::post("/api/v1/import/roster"), token, req).await
+}
+
+/// One segment of a path: ids are uuids, but one arriving from elsewhere (an import, an old
+/// device) must not be able to reach another endpoint.
+fn segment(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// `GET /api/v1/history/{entity}/{id}` (staff, online only): the record's accepted changes,
+/// newest first.
+pub async fn history(token: &str, entity: &str, id: &str) -> Result<HistoryResponse, ApiError> {
+    let path = format!("/api/v1/history/{}/{}", segment(entity), segment(id));
+    get(&path, token, Vec::new()).await
+}
+
+/// `GET /api/v1/history/contested` (supervisors and admins): the open contests of their grids.
+pub async fn contested(token: &str) -> Result<ContestedResponse, ApiError> {
+    get("/api/v1/history/contested", token, Vec::new()).await
+}
+
+/// `POST /api/v1/history/contested/settle` (supervisors and admins): keep one side of a contest.
+pub async fn settle(token: &str, keep: &SettleRequest) -> Result<SettleResponse, ApiError> {
+    send_json(
+        Request::post("/api/v1/history/contested/settle"),
+        token,
+        keep,
+    )
+    .await
 }

@@ -207,22 +207,31 @@ pub async fn refresh_profiles(storage: &dyn Storage) -> Result<usize, AppError> 
     Ok(written)
 }
 
+/// The clock of the values this process writes itself (a profile, a settled contest), with a
+/// device id of its own so that two servers sharing a database never make the same stamp. A
+/// caller stamps inside its write transaction, after observing the stamps it replaces, so its
+/// value wins whatever the servers' clocks say.
+pub fn server_clock() -> &'static Mutex<Clock> {
+    static CLOCK: OnceLock<Mutex<Clock>> = OnceLock::new();
+    CLOCK.get_or_init(|| {
+        let device = format!("server-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        Mutex::new(Clock::new(device).unwrap_or_else(|_| unreachable!("a valid device id")))
+    })
+}
+
 /// Writes the user's `user_profile` record (name, role and grids), which every device syncs so a need's
 /// assignee or a delivery's volunteer can be shown. Stamped inside the write transaction after
 /// the stamps it replaces (so a change made through another server sharing the database a moment
 /// ago never wins over this one, whatever the two servers' clocks say), by a clock of this
 /// process with a device id of its own (so two servers never make the same stamp).
 async fn write_profile(storage: &dyn Storage, user: &UserRecord) -> Result<(), AppError> {
-    static CLOCK: OnceLock<Mutex<Clock>> = OnceLock::new();
-    let clock = CLOCK.get_or_init(|| {
-        let device = format!("server-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        Mutex::new(Clock::new(device).unwrap_or_else(|_| unreachable!("a valid device id")))
-    });
+    let clock = server_clock();
     let (id, name, role) = (user.id.clone(), user.name.clone(), user.role.as_str());
     let grids = user_profile::grids_text(&user.grids);
     let written = storage
         .write(move |tx| {
-            crate::records::write_checked(tx, |lookup| {
+            // The server's own write: no device sent it, so it has no history entry.
+            crate::records::write_checked(tx, None, |lookup| {
                 let wall = crate::now_ms() as u64;
                 let mut clock = clock.lock().unwrap_or_else(|p| p.into_inner());
                 for field in [

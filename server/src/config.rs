@@ -28,6 +28,9 @@ pub struct Config {
     pub daily_load: u32,
     /// `KNOCK_TOKEN_IDLE_DAYS`, default 30: a token unused this long ends (401 `unauthorized`).
     pub token_idle_days: u32,
+    /// `KNOCK_HISTORY_DAYS`, default 365: how long the history of changes and the contested
+    /// fields are kept (`model::history`).
+    pub history_days: u32,
     /// `KNOCK_VACC_FULL_COURSE` (default 3 doses) and `KNOCK_VACC_BOOSTER_DAYS` (default 180):
     /// who counts as fully vaccinated, for the dashboard and, through the login, the devices.
     pub vaccination: model::vaccination::Policy,
@@ -47,6 +50,11 @@ pub struct Config {
 
 impl Config {
     /// The idle expiry of a token, in ms.
+    /// The oldest moment (unix ms) whose history is still kept at `now_ms`.
+    pub fn history_kept_since(&self, now_ms: i64) -> i64 {
+        now_ms - i64::from(self.history_days) * 24 * 3600 * 1000
+    }
+
     pub fn token_idle_ms(&self) -> i64 {
         i64::from(self.token_idle_days) * 24 * 3600 * 1000
     }
@@ -105,6 +113,8 @@ pub enum ConfigError {
     DailyLoad(String),
     #[error("KNOCK_TOKEN_IDLE_DAYS must be a whole number from 1 to 3650, not {0}")]
     TokenIdleDays(String),
+    #[error("KNOCK_HISTORY_DAYS must be a whole number of days from 1 to 36500, not {0}")]
+    HistoryDays(String),
     #[error("KNOCK_MAX_CONNECTIONS must be a whole number from 1 to 100000, not {0}")]
     MaxConnections(String),
     #[error("KNOCK_VACC_FULL_COURSE must be a whole number of doses from 1 to 10, not {0}")]
@@ -158,6 +168,15 @@ impl Config {
                 .filter(|n| (1..=3650).contains(n))
                 .ok_or(ConfigError::TokenIdleDays(v))?,
         };
+        let history_days = match get("KNOCK_HISTORY_DAYS") {
+            None => model::history::DEFAULT_RETENTION_DAYS,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=36500).contains(n))
+                .ok_or(ConfigError::HistoryDays(v))?,
+        };
         let max_connections = match get("KNOCK_MAX_CONNECTIONS") {
             None => 1024,
             Some(v) => v
@@ -205,6 +224,7 @@ impl Config {
             tile_url: get("KNOCK_TILE_URL").filter(|s| !s.is_empty()),
             daily_load,
             token_idle_days,
+            history_days,
             vaccination,
             max_connections,
             // Long enough for a roster import and a supervisor's pull page on a slow disk.
@@ -230,6 +250,7 @@ mod tests {
         assert!(c.tile_url.is_none());
         assert_eq!(c.daily_load, 30);
         assert_eq!(c.token_idle_days, 30);
+        assert_eq!(c.history_days, 365);
         assert_eq!(c.max_connections, 1024);
     }
 

@@ -97,6 +97,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/users/{id}", patch(handlers::users::update))
         .route("/import/roster", post(handlers::import::roster))
+        .route("/history/contested", get(handlers::history::get_contested))
+        .route("/history/contested/settle", post(handlers::history::settle))
+        .route("/history/{entity}/{id}", get(handlers::history::get_record))
         // Only on the routes above: those merged below are not compressed. Inside the request
         // timeout, which bounds the handler; the body is compressed as it is sent. Level 5: on
         // a pull page of 5,000 changes (730 KB) brotli's 5 is 9 % smaller than its default 4

@@ -9,22 +9,38 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 
 use model::entities::grid;
+use model::history;
 use model::schema::GRID_ID;
 use model::wire::Change;
 use serde_json::Value;
 
 use crate::departures::{self, Audience};
 use crate::scope;
-use crate::storage::{RecordLookup, Result, Storage, WriteTx};
+use crate::storage::{Contest, Logged, RecordLookup, Result, Storage, WriteTx};
 
 /// The stored grids of records, as read before the batch is written.
 type KnownGrids = HashMap<(String, String), Option<String>>;
+
+/// Who sent a batch, from which device and when it arrived: what the history of changes keeps
+/// with each accepted change (issue 17). A batch without one (the demo, the grids written at
+/// start) is kept without history.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub user_id: String,
+    pub device_id: String,
+    pub at_ms: i64,
+    /// Whether a change of the batch may be flagged as contesting the value it meets: not when
+    /// the batch is itself the settling of a contest.
+    pub flags_contests: bool,
+}
 
 impl dyn Storage + '_ {
     /// Applies a batch in one transaction, last writer wins per field; returns how many won.
     pub async fn apply_changes(&self, batch: Vec<Change>) -> Result<usize> {
         let applied = self
-            .write(move |tx| write_batch(tx, &batch, KnownGrids::new()).map(Ok::<_, Infallible>))
+            .write(move |tx| {
+                write_batch(tx, &batch, KnownGrids::new(), None).map(Ok::<_, Infallible>)
+            })
             .await?;
         Ok(applied.unwrap_or_else(|never| match never {}))
     }
@@ -34,6 +50,7 @@ impl dyn Storage + '_ {
 /// writes nothing. The grids `check` read are not read again for the write.
 pub fn write_checked<E>(
     tx: &mut dyn WriteTx,
+    author: Option<&Author>,
     check: impl FnOnce(&mut dyn RecordLookup) -> Result<std::result::Result<Vec<Change>, E>>,
 ) -> Result<std::result::Result<usize, E>> {
     let mut reading = Remembering {
@@ -45,7 +62,7 @@ pub fn write_checked<E>(
         Err(refusal) => return Ok(Err(refusal)),
     };
     let known = reading.grids;
-    write_batch(tx, &batch, known).map(Ok)
+    write_batch(tx, &batch, known, author).map(Ok)
 }
 
 /// Reads that remember every record's stored grid they see.
@@ -90,7 +107,15 @@ impl RecordLookup for Remembering<'_> {
 /// stored stamps read at once, the winners written at once. A change with side effects (a new
 /// `grid_id`, a delivery's volunteer, recipient or deletion) first writes the run before it, then is
 /// written on its own with everything it moves, so it reads what came before it in the batch.
-fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) -> Result<usize> {
+///
+/// With an author, every change of the batch is kept in the history, losers included, and a
+/// change that contests the value its field held is flagged ([`flag_if_contested`]).
+fn write_batch(
+    tx: &mut dyn WriteTx,
+    batch: &[Change],
+    mut known: KnownGrids,
+    author: Option<&Author>,
+) -> Result<usize> {
     tx.prefetch(&batch_records(batch))?;
     let shares = crate::share_moves::ShareWatch::before(tx, batch)?;
     let mut applied = 0;
@@ -115,7 +140,7 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             run.push(c, grid.clone());
             continue;
         }
-        applied += write_run(tx, &mut run)?;
+        applied += write_run(tx, &mut run, author)?;
         // A new `grid_id` files its own row under the grid it names.
         let moves_to = (c.field == GRID_ID && c.entity != grid::NAME)
             .then(|| c.value.as_str().map(str::to_owned));
@@ -125,6 +150,9 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
         let losses = departures::delivery_departures(tx, c)?;
         if !tx.insert(c, row_grid)? {
             let current = tx.stamp(&c.entity, &c.id, &c.field)?;
+            if let (Some(author), Some(held)) = (author.filter(|a| a.flags_contests), &current) {
+                flag_if_contested(tx, &[c], held, grid.as_deref(), author.at_ms)?;
+            }
             if !model::merge::wins(&c.hlc, current.as_deref()) {
                 continue;
             }
@@ -163,9 +191,75 @@ fn write_batch(tx: &mut dyn WriteTx, batch: &[Change], mut known: KnownGrids) ->
             }
         }
     }
-    applied += write_run(tx, &mut run)?;
+    applied += write_run(tx, &mut run, author)?;
     shares.after(tx)?;
+    if let Some(author) = author {
+        tx.log(history_entries(batch, author))?;
+    }
     Ok(applied)
+}
+
+/// The batch's changes as history entries: one a record, in the order records are first named,
+/// each with its changes in batch order.
+fn history_entries(batch: &[Change], author: &Author) -> Vec<Logged> {
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut entries: Vec<Logged> = Vec::new();
+    for c in batch {
+        let i = *index
+            .entry((c.entity.as_str(), c.id.as_str()))
+            .or_insert_with(|| {
+                entries.push(Logged {
+                    entity: c.entity.clone(),
+                    id: c.id.clone(),
+                    user_id: author.user_id.clone(),
+                    device_id: author.device_id.clone(),
+                    at_ms: author.at_ms,
+                    changes: Vec::new(),
+                });
+                entries.len() - 1
+            });
+        entries[i]
+            .changes
+            .push((c.field.clone(), c.value.clone(), c.hlc.clone()));
+    }
+    entries
+}
+
+/// Flags the last of `changes` (one field's, in batch order) that contests the value the field
+/// held before the batch, stamped `held_hlc` (`model::history::contested`). The held value is read
+/// only when a change comes from another device close enough in time, which few do.
+fn flag_if_contested(
+    tx: &mut dyn WriteTx,
+    changes: &[&Change],
+    held_hlc: &str,
+    grid: Option<&str>,
+    at_ms: i64,
+) -> Result<()> {
+    let Some(first) = changes.first() else {
+        return Ok(());
+    };
+    if !changes.iter().any(|c| history::rivals(held_hlc, &c.hlc)) {
+        return Ok(());
+    }
+    let Some(held) = tx.field(&first.entity, &first.id, &first.field)? else {
+        return Ok(());
+    };
+    let arrived = changes
+        .iter()
+        .rev()
+        .find(|c| history::contested(held_hlc, &held, &c.hlc, &c.value));
+    if let Some(c) = arrived {
+        tx.flag(Contest {
+            entity: c.entity.clone(),
+            id: c.id.clone(),
+            field: c.field.clone(),
+            grid_id: grid.map(str::to_owned),
+            at_ms,
+            held: (held, held_hlc.to_owned()),
+            arrived: (c.value.clone(), c.hlc.clone()),
+        })?;
+    }
+    Ok(())
 }
 
 /// The records a batch writes, each once, in the order first named.
@@ -202,7 +296,7 @@ impl<'b> Run<'b> {
 /// Writes a run: the stored stamps of its fields read at once, then for each field the value
 /// last-writer-wins keeps after its changes in batch order (each counted that beat what was kept
 /// before it, exactly as one at a time), all written at once. Returns how many changes won.
-fn write_run(tx: &mut dyn WriteTx, run: &mut Run<'_>) -> Result<usize> {
+fn write_run(tx: &mut dyn WriteTx, run: &mut Run<'_>, author: Option<&Author>) -> Result<usize> {
     if run.fields.is_empty() {
         return Ok(0);
     }
@@ -215,6 +309,13 @@ fn write_run(tx: &mut dyn WriteTx, run: &mut Run<'_>) -> Result<usize> {
         })
         .collect();
     let stored = tx.stamps(&keys)?;
+    if let Some(author) = author.filter(|a| a.flags_contests) {
+        for ((changes, grid), held) in run.fields.iter().zip(&stored) {
+            if let Some(held) = held {
+                flag_if_contested(tx, changes, held, grid.as_deref(), author.at_ms)?;
+            }
+        }
+    }
     let mut applied = 0;
     let mut rows = Vec::with_capacity(run.fields.len());
     for ((changes, grid), stored) in run.fields.iter().zip(stored) {

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::components::access::may;
 use crate::components::education_panel::EducationPanel;
+use crate::components::history_panel::HistoryPanel;
 use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
 use crate::components::responsible_panel::ResponsiblePanel;
@@ -74,6 +75,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
     let panel_id = id.clone();
     let education_id = id.clone();
     let responsible_id = id.clone();
+    let changes_id = id.clone();
     let members = move || {
         data.dataset().map(|d| {
             let list: Vec<_> = d.members_of(&members_id).collect();
@@ -123,6 +125,7 @@ pub fn HouseholdForm(id: String) -> impl IntoView {
                         <A href=format!("/residents/new?household={id}") attr:class="button secondary block" attr:data-testid="add-member">{t!(i18n, add_member)}</A>
                     })}
                     <EducationPanel household=education_id.clone() />
+                    <HistoryPanel entity=household::NAME id=changes_id.clone() />
                 })}
             </section>
         },

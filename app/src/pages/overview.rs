@@ -12,6 +12,7 @@ use model::Role;
 
 use crate::api::{self, ApiError};
 use crate::components::care_alerts::CareAlerts;
+use crate::components::contested::ContestedFields;
 use crate::components::gatherings_soon::GatheringsSoon;
 use crate::components::grid_map::{GridMap, Layer, MapLegend};
 use crate::components::record_form::my_grids;
@@ -227,6 +228,7 @@ fn Overview() -> impl IntoView {
                 <ResponsibleTable d=d.clone() />
                 <LowStockList d=d />
             })}
+            <ContestedFields refresh=refresh />
             <SupportRequests />
             <UnassignedDoors />
             <GatheringsSoon />

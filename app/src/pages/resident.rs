@@ -13,6 +13,7 @@ use model::record::{self, Fields, Values};
 use serde_json::Value;
 
 use crate::components::access::may;
+use crate::components::history_panel::HistoryPanel;
 use crate::components::lifecycle_panel::LifecyclePanel;
 use crate::components::offline_channel::OfflineNote;
 use crate::components::record_form::{use_record_form, Edit, FormSpec, FormState, GridSelect};
@@ -203,6 +204,7 @@ pub fn ResidentForm(id: String) -> impl IntoView {
         })
     };
     let history_id = id.clone();
+    let changes_id = id.clone();
     let household_link = move || {
         household.get().map(|h| {
             let address = data.dataset().map(|d| d.address_of(Some(&h))).unwrap_or_default();
@@ -259,6 +261,7 @@ pub fn ResidentForm(id: String) -> impl IntoView {
                                 </fieldset>
                 </form>
                 {(!is_new && may_visit).then(|| view! { <VisitHistory resident_id=history_id.clone() /> })}
+                {(!is_new).then(|| view! { <HistoryPanel entity=resident::NAME id=changes_id.clone() /> })}
             </section>
         },
     )

@@ -156,12 +156,19 @@ pub fn check_import(writer: Role, changes: &[Change]) -> Result<(), Refusal> {
 pub async fn store(
     storage: &dyn Storage,
     user: &UserRecord,
+    device_id: &str,
     changes: Vec<Change>,
 ) -> storage::Result<Result<usize, Refusal>> {
     let user = user.clone();
+    let author = crate::records::Author {
+        user_id: user.id.clone(),
+        device_id: device_id.to_owned(),
+        at_ms: crate::now_ms(),
+        flags_contests: true,
+    };
     storage
         .write(move |tx| {
-            write_checked(tx, |lookup| {
+            write_checked(tx, Some(&author), |lookup| {
                 Ok(judge(&user, &changes, lookup)?.map(|()| changes))
             })
         })
@@ -172,6 +179,7 @@ pub async fn store(
 pub async fn commit_import(
     storage: &dyn Storage,
     user: &UserRecord,
+    device_id: &str,
     writer: Role,
     changes: Vec<Change>,
 ) -> storage::Result<Result<usize, Refusal>> {
@@ -181,5 +189,5 @@ pub async fn commit_import(
     if changes.is_empty() {
         return Ok(Ok(0));
     }
-    store(storage, user, changes).await
+    store(storage, user, device_id, changes).await
 }

@@ -80,7 +80,7 @@ pub async fn roster(
     caller: AuthUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ImportResponse>, AppError> {
-    let user = caller.user;
+    let (user, device_id) = (caller.user, caller.device_id);
     // Field rights say grid workers write households and residents; importing a roster is the
     // office's job, so a supervisor writes here as a grid worker of all their grids would.
     if !model::access::Endpoint::RosterImport.allows(user.role) {
@@ -159,7 +159,8 @@ pub async fn roster(
         );
         // The plan is built to pass; these are the push's own checks, so an import can never
         // write what a device could not.
-        authorize::commit_import(state.storage.as_ref(), &user, writer, changes).await??;
+        authorize::commit_import(state.storage.as_ref(), &user, &device_id, writer, changes)
+            .await??;
         committed = true;
     }
     Ok(Json(ImportResponse {

@@ -88,6 +88,11 @@ pub async fn create(
         .storage
         .delete_tokens_unused_since(now - state.config.token_idle_ms())
         .await?;
+    // So is it for history past its retention: logins come every morning, a day's worth at most.
+    state
+        .storage
+        .forget_history_before(state.config.history_kept_since(now))
+        .await?;
     state
         .storage
         .store_token(&hash, &user.id, &req.device_id, now)

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod health;
+pub mod history;
 pub mod import;
 pub mod login;
 pub mod schema;

@@ -63,7 +63,13 @@ pub async fn push(
         crate::now_ms(),
     )?;
     let accepted = req.changes.len();
-    let applied = authorize::store(state.storage.as_ref(), &caller.user, req.changes).await??;
+    let applied = authorize::store(
+        state.storage.as_ref(),
+        &caller.user,
+        &caller.device_id,
+        req.changes,
+    )
+    .await??;
     Ok(Json(PushResponse {
         accepted,
         applied,

@@ -6,6 +6,7 @@
 
 pub mod dump;
 pub mod group;
+pub mod history;
 pub mod location;
 pub mod postgres;
 pub mod scratch;
@@ -22,6 +23,7 @@ use model::Role;
 use serde_json::Value;
 
 pub use dump::{Restore, StoredToken, StoredUser};
+pub use history::{Contest, FlaggedContest, Logged};
 pub use location::open_location;
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +211,25 @@ pub trait Storage: Send + Sync + 'static {
     /// The largest seq ever assigned: a cursor beyond it comes from another database.
     async fn max_seq(&self) -> Result<i64>;
 
+    /// Every stored row of one record, in field order.
+    async fn record_rows(&self, entity: &str, id: &str) -> Result<Vec<FieldRow>>;
+
+    /// The newest `limit` history entries of one record ([`WriteTx::log`]), newest first.
+    async fn history_of(&self, entity: &str, id: &str, limit: usize) -> Result<Vec<Logged>>;
+
+    /// The newest `limit` contests flagged at or after `since_ms` ([`WriteTx::flag`]), newest
+    /// first, of records filed under one of `grids` (any grid when `None`), each with the stamp
+    /// its field holds now.
+    async fn contests_since(
+        &self,
+        since_ms: i64,
+        grids: Option<Vec<String>>,
+        limit: usize,
+    ) -> Result<Vec<FlaggedContest>>;
+
+    /// Deletes the history entries and contests kept before `before_ms`; returns how many.
+    async fn forget_history_before(&self, before_ms: i64) -> Result<u64>;
+
     /// Held while a server does first-start work that must happen once however many servers
     /// start at the same moment (seeding the demo into an empty database); the others wait
     /// here until the holder drops it.
@@ -293,6 +314,10 @@ pub trait WriteTx: RecordLookup {
     /// Makes the user's pull cursors stop being valid (`scope_version`), as a new role or new
     /// grids do: what they may read changed under rows they have passed.
     fn bump_scope_version(&mut self, user_id: &str) -> Result<()>;
+    /// Keeps history entries, committed or undone with the transaction.
+    fn log(&mut self, entries: Vec<Logged>) -> Result<()>;
+    /// Keeps a contest, committed or undone with the transaction.
+    fn flag(&mut self, contest: Contest) -> Result<()>;
     /// Moves rows of a record, in the order given, to the end of the order and under `grid`.
     fn refile(
         &mut self,

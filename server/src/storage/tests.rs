@@ -402,3 +402,145 @@ async fn transactions_written_together_are_each_kept_or_undone_alone() {
     assert_eq!(rows[0].change.value, json!(1), "the shared field as it was");
     assert!(rows.windows(2).all(|w| w[0].seq < w[1].seq));
 }
+
+fn logged(id: &str, at_ms: i64, value: u64) -> super::Logged {
+    super::Logged {
+        entity: "e".into(),
+        id: id.into(),
+        user_id: "u1".into(),
+        device_id: "dev".into(),
+        at_ms,
+        changes: vec![
+            ("a".into(), json!(value), row(id, "a", value).hlc),
+            ("b".into(), json!(null), row(id, "b", value).hlc),
+        ],
+    }
+}
+
+/// The history of changes (issue 17) is kept with its transaction: a work undone in a group keeps
+/// none of its entries or contests, a kept one all; read back newest first, contests filtered by
+/// grid with the stamp their field holds now, and forgotten by age.
+#[tokio::test]
+async fn history_is_kept_or_undone_with_its_work_and_forgotten_by_age() {
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = fresh_in(dir.path()).await.unwrap();
+    let contest = |id: &str, grid: &str, at_ms: i64| super::Contest {
+        entity: "e".into(),
+        id: id.into(),
+        field: "a".into(),
+        grid_id: Some(grid.into()),
+        at_ms,
+        held: (json!("甲"), row(id, "a", 1).hlc),
+        arrived: (json!({"x": [1, 2]}), row(id, "a", 2).hlc),
+    };
+    storage
+        .transact(Box::new(move |tx| {
+            assert!(tx.insert(&row("r1", "a", 2), Some("g1"))?);
+            tx.log(vec![logged("r1", 1_000, 1), logged("r2", 1_000, 1)])?;
+            tx.flag(contest("r1", "g1", 1_000))?;
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+    // Queued behind a slow one, so that both are written in one group.
+    let (started, running) = std::sync::mpsc::channel();
+    let slow = tokio::spawn({
+        let s = storage.clone();
+        async move {
+            s.transact(Box::new(move |tx| {
+                started.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                tx.log(vec![logged("r1", 3_000, 3)])?;
+                Ok(true)
+            }))
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || running.recv().unwrap())
+        .await
+        .unwrap();
+    let refused = tokio::spawn({
+        let s = storage.clone();
+        async move {
+            s.transact(Box::new(move |tx| {
+                tx.log(vec![logged("r1", 4_000, 4)])?;
+                tx.flag(contest("r3", "g1", 4_000))?;
+                Ok(false)
+            }))
+            .await
+        }
+    });
+    let kept = tokio::spawn({
+        let s = storage.clone();
+        async move {
+            s.transact(Box::new(move |tx| {
+                tx.log(vec![logged("r1", 5_000, 5)])?;
+                tx.flag(contest("r4", "g2", 5_000))?;
+                Ok(true)
+            }))
+            .await
+        }
+    });
+    slow.await.unwrap().unwrap();
+    refused.await.unwrap().unwrap();
+    kept.await.unwrap().unwrap();
+
+    let h = storage.history_of("e", "r1", 100).await.unwrap();
+    let at: Vec<i64> = h.iter().map(|e| e.at_ms).collect();
+    assert_eq!(
+        at,
+        vec![5_000, 3_000, 1_000],
+        "newest first, the refused one absent"
+    );
+    assert_eq!(
+        h[2],
+        logged("r1", 1_000, 1),
+        "kept as written, null included"
+    );
+    assert_eq!(storage.history_of("e", "r1", 2).await.unwrap().len(), 2);
+    assert!(storage
+        .history_of("e", "nobody", 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let all = storage.contests_since(0, None, 10).await.unwrap();
+    let ids: Vec<&str> = all.iter().map(|c| c.contest.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["r4", "r1"],
+        "newest first, the refused one absent"
+    );
+    assert_eq!(all[1].contest, contest("r1", "g1", 1_000));
+    assert_eq!(
+        all[1].current_hlc.as_deref(),
+        Some(row("r1", "a", 2).hlc.as_str())
+    );
+    assert_eq!(all[0].current_hlc, None, "r4 has no stored field");
+    let g1 = storage
+        .contests_since(0, Some(vec!["g1".into(), "g9".into()]), 10)
+        .await
+        .unwrap();
+    assert_eq!(g1.len(), 1);
+    assert!(storage
+        .contests_since(0, Some(vec![]), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        storage.contests_since(2_000, None, 10).await.unwrap().len(),
+        1
+    );
+
+    let rows = storage.record_rows("e", "r1").await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].grid_id.as_deref(), Some("g1"));
+
+    // Entries r1@1000 and r2@1000, and the contest of r1, are past a retention ending at 2000.
+    assert_eq!(storage.forget_history_before(2_000).await.unwrap(), 3);
+    assert_eq!(storage.history_of("e", "r1", 100).await.unwrap().len(), 2);
+    assert!(storage.history_of("e", "r2", 100).await.unwrap().is_empty());
+    assert_eq!(storage.contests_since(0, None, 10).await.unwrap().len(), 1);
+}

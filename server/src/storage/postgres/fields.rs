@@ -120,6 +120,14 @@ pub(super) fn rows_after_of(
     )
 }
 
+pub(super) fn record_rows(c: &mut Conn, entity: &str, id: &str) -> Result<Vec<FieldRow>> {
+    query_rows(
+        c,
+        &format!("SELECT {COLS} FROM fields WHERE entity = $1 AND id = $2 ORDER BY field"),
+        &[&entity, &id],
+    )
+}
+
 pub(super) fn max_seq(c: &mut Conn) -> Result<i64> {
     let st = c.prepared("SELECT COALESCE(MAX(seq), 0) FROM fields")?;
     Ok(c.client.query_one(&st, &[])?.get(0))

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::fields::parse;
 use super::WRITE_LOCK;
 use crate::storage::group::GroupTx;
-use crate::storage::{FieldKey, RecordLookup, Result, StorageError, WriteTx};
+use crate::storage::{Contest, FieldKey, Logged, RecordLookup, Result, StorageError, WriteTx};
 
 /// The statements a write transaction uses, prepared on each connection when it opens; indexed
 /// by [`St`].
@@ -138,7 +138,10 @@ pub(super) struct Tx<'a, 'c> {
     /// The rows to send, by entity, id and field: the last write of each, and whether the
     /// table has the row already.
     unsent: HashMap<RowKey, Pending>,
-    /// What the work of a group now running has changed of the two above, to put back should it
+    /// History entries and contests to send before the commit (`history.rs`).
+    history: Vec<Logged>,
+    contests: Vec<Contest>,
+    /// What the work of a group now running has changed of the above, to put back should it
     /// be undone ([`GroupTx`]); none outside a work.
     journal: Option<Journal>,
 }
@@ -155,6 +158,9 @@ struct Journal {
     before: Vec<(RowKey, Option<Stored>, Option<Pending>)>,
     /// Rows of this work were sent: only the database could undo them now.
     sent: bool,
+    /// How many history entries and contests were kept when the work began.
+    history: usize,
+    contests: usize,
 }
 
 impl<'a, 'c> Tx<'a, 'c> {
@@ -181,13 +187,17 @@ impl<'a, 'c> Tx<'a, 'c> {
             next_seq,
             records: HashMap::new(),
             unsent: HashMap::new(),
+            history: Vec::new(),
+            contests: Vec::new(),
             journal: None,
         })
     }
 
     /// Sends what is unsent; to be called before the commit.
     pub(super) fn finish(mut self) -> Result<()> {
-        self.send()
+        self.send()?;
+        super::history::send_entries(self.tx, &self.history)?;
+        super::history::send_contests(self.tx, &self.contests)
     }
 
     fn st(&self, s: St) -> Statement {
@@ -332,7 +342,11 @@ impl<'a, 'c> Tx<'a, 'c> {
 /// a refusal comes before any write.
 impl GroupTx for Tx<'_, '_> {
     fn mark(&mut self) -> Result<()> {
-        self.journal = Some(Journal::default());
+        self.journal = Some(Journal {
+            history: self.history.len(),
+            contests: self.contests.len(),
+            ..Journal::default()
+        });
         Ok(())
     }
 
@@ -350,6 +364,8 @@ impl GroupTx for Tx<'_, '_> {
                 "a batch that failed after its rows were sent cannot be undone alone".into(),
             ));
         }
+        self.history.truncate(journal.history);
+        self.contests.truncate(journal.contests);
         // The seqs the work took stay taken: a gap in the order is harmless, a reuse is not.
         for ((entity, id, field), kept, unsent) in journal.before.into_iter().rev() {
             if let Some(record) = self.records.get_mut(&(entity.clone(), id.clone())) {
@@ -465,6 +481,16 @@ impl WriteTx for Tx<'_, '_> {
                 self.write(key(c), row(c, seq, *grid))?;
             }
         }
+        Ok(())
+    }
+
+    fn log(&mut self, entries: Vec<Logged>) -> Result<()> {
+        self.history.extend(entries);
+        Ok(())
+    }
+
+    fn flag(&mut self, contest: Contest) -> Result<()> {
+        self.contests.push(contest);
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use crate::storage::group::GroupTx;
-use crate::storage::{FieldRow, RecordLookup, Result, StorageError, WriteTx};
+use crate::storage::{Contest, FieldRow, Logged, RecordLookup, Result, StorageError, WriteTx};
 
 /// Grids a user may have before pull stops merging one index walk per grid (SQLite allows 500
 /// arms in a compound SELECT).
@@ -164,6 +164,15 @@ pub(super) fn rows_of_sql(
         wanted.join(", ")
     );
     (sql, args)
+}
+
+pub(super) fn record_rows(c: &mut Connection, entity: &str, id: &str) -> Result<Vec<FieldRow>> {
+    query_rows(
+        c,
+        "SELECT entity, id, field, value, hlc, seq, grid_id FROM fields \
+         WHERE entity = ?1 AND id = ?2 ORDER BY field",
+        vec![entity.to_owned().into(), id.to_owned().into()],
+    )
 }
 
 pub(super) fn max_seq(c: &mut Connection) -> Result<i64> {
@@ -346,6 +355,14 @@ impl WriteTx for Tx<'_> {
         ])?;
         self.next_seq += 1;
         Ok(())
+    }
+
+    fn log(&mut self, entries: Vec<Logged>) -> Result<()> {
+        super::history::log(self.tx, entries)
+    }
+
+    fn flag(&mut self, contest: Contest) -> Result<()> {
+        super::history::flag(self.tx, contest)
     }
 
     fn refile(

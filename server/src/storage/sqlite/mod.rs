@@ -5,6 +5,7 @@
 
 mod dump;
 mod fields;
+mod history;
 #[cfg(test)]
 mod plans;
 mod readers;
@@ -23,8 +24,8 @@ use serde_json::Value;
 
 use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
-    FieldRow, NewUser, Restore, Result, Storage, StorageError, StoredToken, StoredUser, TokenOwner,
-    UserRecord, UserUpdate, Work,
+    FieldRow, FlaggedContest, Logged, NewUser, Restore, Result, Storage, StorageError, StoredToken,
+    StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
 };
 
 /// Each entry runs once, in order; `PRAGMA user_version` records how many ran. Append only.
@@ -80,6 +81,33 @@ CREATE INDEX IF NOT EXISTS fields_by_reference ON fields (entity, field, value)
     r#"
 ALTER TABLE tokens ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
 UPDATE tokens SET last_used_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+"#,
+    // Who changed what (issue 17): each record's accepted changes of a batch, losers included,
+    // with who sent them from which device and when; and the fields two devices set close
+    // together. Kept for `KNOCK_HISTORY_DAYS`, deleted by `at`.
+    r#"
+CREATE TABLE history (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    changes TEXT NOT NULL
+);
+CREATE INDEX history_by_record ON history (entity, id, at);
+CREATE INDEX history_by_time ON history (at);
+CREATE TABLE contests (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    grid_id TEXT,
+    at INTEGER NOT NULL,
+    held_value TEXT NOT NULL,
+    held_hlc TEXT NOT NULL,
+    arrived_value TEXT NOT NULL,
+    arrived_hlc TEXT NOT NULL
+);
+CREATE INDEX contests_by_time ON contests (at);
 "#,
 ];
 
@@ -396,6 +424,39 @@ impl Storage for SqliteStorage {
 
     async fn max_seq(&self) -> Result<i64> {
         self.readers.read(fields::max_seq).await
+    }
+
+    async fn record_rows(&self, entity: &str, id: &str) -> Result<Vec<FieldRow>> {
+        let (entity, id) = (entity.to_owned(), id.to_owned());
+        self.readers
+            .read(move |c| fields::record_rows(c, &entity, &id))
+            .await
+    }
+
+    async fn history_of(&self, entity: &str, id: &str, limit: usize) -> Result<Vec<Logged>> {
+        let (entity, id) = (entity.to_owned(), id.to_owned());
+        self.readers
+            .read(move |c| history::of_record(c, &entity, &id, limit))
+            .await
+    }
+
+    async fn contests_since(
+        &self,
+        since_ms: i64,
+        grids: Option<Vec<String>>,
+        limit: usize,
+    ) -> Result<Vec<FlaggedContest>> {
+        self.readers
+            .read(move |c| history::contests_since(c, since_ms, grids, limit))
+            .await
+    }
+
+    async fn forget_history_before(&self, before_ms: i64) -> Result<u64> {
+        let n = self
+            .with(move |c| history::forget_before(c, before_ms))
+            .await?;
+        self.written();
+        Ok(n)
     }
 
     async fn startup_lock(&self) -> Result<Box<dyn Send>> {

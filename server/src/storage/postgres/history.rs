@@ -1,0 +1,114 @@
+//! The `history` and `contests` tables on PostgreSQL. A write transaction keeps its entries and
+//! contests in memory and sends each kind as one statement before the commit (write.rs), so the
+//! history costs a group of batches one round trip, not one per record.
+
+use postgres::{GenericClient, Transaction};
+
+use super::pool::Conn;
+use crate::storage::history::{decode_changes, decode_value, encode_changes};
+use crate::storage::{Contest, FlaggedContest, Logged, Result};
+
+pub(super) fn send_entries(tx: &mut Transaction<'_>, entries: &[Logged]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let entities: Vec<&str> = entries.iter().map(|e| e.entity.as_str()).collect();
+    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    let at: Vec<i64> = entries.iter().map(|e| e.at_ms).collect();
+    let users: Vec<&str> = entries.iter().map(|e| e.user_id.as_str()).collect();
+    let devices: Vec<&str> = entries.iter().map(|e| e.device_id.as_str()).collect();
+    let changes: Vec<String> = entries.iter().map(|e| encode_changes(&e.changes)).collect();
+    tx.execute(
+        "INSERT INTO history (entity, id, at, user_id, device_id, changes) \
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[])",
+        &[&entities, &ids, &at, &users, &devices, &changes],
+    )?;
+    Ok(())
+}
+
+pub(super) fn send_contests(tx: &mut Transaction<'_>, contests: &[Contest]) -> Result<()> {
+    for k in contests {
+        tx.execute(
+            "INSERT INTO contests (entity, id, field, grid_id, at, held_value, held_hlc, arrived_value, arrived_hlc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                &k.entity,
+                &k.id,
+                &k.field,
+                &k.grid_id,
+                &k.at_ms,
+                &k.held.0.to_string(),
+                &k.held.1,
+                &k.arrived.0.to_string(),
+                &k.arrived.1,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn of_record(
+    c: &mut impl GenericClient,
+    entity: &str,
+    id: &str,
+    limit: usize,
+) -> Result<Vec<Logged>> {
+    let rows = c.query(
+        "SELECT at, user_id, device_id, changes FROM history WHERE entity = $1 AND id = $2 \
+         ORDER BY at DESC LIMIT $3",
+        &[&entity, &id, &(limit as i64)],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Logged {
+                entity: entity.to_owned(),
+                id: id.to_owned(),
+                at_ms: r.get(0),
+                user_id: r.get(1),
+                device_id: r.get(2),
+                changes: decode_changes(r.get(3))?,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn contests_since(
+    c: &mut Conn,
+    since_ms: i64,
+    grids: Option<Vec<String>>,
+    limit: usize,
+) -> Result<Vec<FlaggedContest>> {
+    let rows = c.client.query(
+        "SELECT k.entity, k.id, k.field, k.grid_id, k.at, k.held_value, k.held_hlc, \
+                k.arrived_value, k.arrived_hlc, f.hlc \
+         FROM contests AS k LEFT JOIN fields AS f \
+           ON f.entity = k.entity AND f.id = k.id AND f.field = k.field \
+         WHERE k.at >= $1 AND ($2::text[] IS NULL OR k.grid_id = ANY($2)) \
+         ORDER BY k.at DESC LIMIT $3",
+        &[&since_ms, &grids, &(limit as i64)],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(FlaggedContest {
+                contest: Contest {
+                    entity: r.get(0),
+                    id: r.get(1),
+                    field: r.get(2),
+                    grid_id: r.get(3),
+                    at_ms: r.get(4),
+                    held: (decode_value(r.get(5))?, r.get(6)),
+                    arrived: (decode_value(r.get(7))?, r.get(8)),
+                },
+                current_hlc: r.get(9),
+            })
+        })
+        .collect()
+}
+
+pub(super) fn forget_before(c: &mut Conn, before_ms: i64) -> Result<u64> {
+    let mut tx = c.client.transaction()?;
+    let n = tx.execute("DELETE FROM history WHERE at < $1", &[&before_ms])?
+        + tx.execute("DELETE FROM contests WHERE at < $1", &[&before_ms])?;
+    tx.commit()?;
+    Ok(n)
+}
