@@ -40,6 +40,12 @@ pub use config::Config;
 pub use error::AppError;
 use storage::Storage;
 
+/// The maps of a push's path (the batch's records and fields, a write transaction's rows): keyed
+/// by strings a client sent, so hashed with a random key as the standard SipHash is, but several
+/// times faster; SipHash was a tenth of a PostgreSQL push's server time (issue 13).
+pub type FastMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+pub type FastSet<K> = std::collections::HashSet<K, ahash::RandomState>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,

@@ -5,7 +5,6 @@
 //! storage only keeps rows in order; where each goes is decided here.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::convert::Infallible;
 
 use model::entities::grid;
@@ -17,9 +16,10 @@ use serde_json::Value;
 use crate::departures::{self, Audience};
 use crate::scope;
 use crate::storage::{Contest, Logged, RecordLookup, Result, Storage, WriteTx};
+use crate::FastMap;
 
 /// The stored grids of records, as read before the batch is written.
-type KnownGrids = HashMap<(String, String), Option<String>>;
+type KnownGrids = FastMap<(String, String), Option<String>>;
 
 /// Who sent a batch, from which device and when it arrived: what the history of changes keeps
 /// with each accepted change (issue 17). A batch without one (the demo, the grids written at
@@ -39,7 +39,7 @@ impl dyn Storage + '_ {
     pub async fn apply_changes(&self, batch: Vec<Change>) -> Result<usize> {
         let applied = self
             .write(move |tx| {
-                write_batch(tx, &batch, KnownGrids::new(), None).map(Ok::<_, Infallible>)
+                write_batch(tx, &batch, KnownGrids::default(), None).map(Ok::<_, Infallible>)
             })
             .await?;
         Ok(applied.unwrap_or_else(|never| match never {}))
@@ -55,7 +55,7 @@ pub fn write_checked<E>(
 ) -> Result<std::result::Result<usize, E>> {
     let mut reading = Remembering {
         tx: &mut *tx,
-        grids: KnownGrids::new(),
+        grids: KnownGrids::default(),
     };
     let batch = match check(&mut reading)? {
         Ok(batch) => batch,
@@ -119,7 +119,7 @@ fn write_batch(
     tx.prefetch(&batch_records(batch))?;
     let shares = crate::share_moves::ShareWatch::before(tx, batch)?;
     let mut applied = 0;
-    let mut grids: HashMap<(&str, &str), Option<String>> = HashMap::new();
+    let mut grids: FastMap<(&str, &str), Option<String>> = FastMap::default();
     let mut run = Run::default();
     for c in batch {
         let grid = match grids.entry((c.entity.as_str(), c.id.as_str())) {
@@ -202,7 +202,7 @@ fn write_batch(
 /// The batch's changes as history entries: one a record, in the order records are first named,
 /// each with its changes in batch order.
 fn history_entries(batch: &[Change], author: &Author) -> Vec<Logged> {
-    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut index: FastMap<(&str, &str), usize> = FastMap::default();
     let mut entries: Vec<Logged> = Vec::new();
     for c in batch {
         let i = *index
@@ -264,7 +264,7 @@ fn flag_if_contested(
 
 /// The records a batch writes, each once, in the order first named.
 pub fn batch_records(batch: &[Change]) -> Vec<(&str, &str)> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::FastSet::default();
     batch
         .iter()
         .map(|c| (c.entity.as_str(), c.id.as_str()))
@@ -277,7 +277,7 @@ pub fn batch_records(batch: &[Change]) -> Vec<(&str, &str)> {
 #[derive(Default)]
 struct Run<'b> {
     fields: Vec<(Vec<&'b Change>, Option<String>)>,
-    index: HashMap<(&'b str, &'b str, &'b str), usize>,
+    index: FastMap<(&'b str, &'b str, &'b str), usize>,
 }
 
 impl<'b> Run<'b> {

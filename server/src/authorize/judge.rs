@@ -4,7 +4,9 @@
 //! batch looks newest, so two changes of equal stamp cannot show the judge one value and the
 //! store another.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::FastMap;
 
 use model::entities::{
     household, need, pack_delivery, pack_plan_item, stock_move, support_request, user_profile,
@@ -365,13 +367,13 @@ fn missing_grid(index: usize) -> Refusal {
 
 /// The batch's writes by field, to tell what each field holds once the batch is stored.
 pub(super) struct Outcome<'b> {
-    writes: HashMap<(&'b str, &'b str, &'b str), Vec<&'b Change>>,
+    writes: FastMap<(&'b str, &'b str, &'b str), Vec<&'b Change>>,
     records: BTreeSet<(&'b str, &'b str)>,
 }
 
 impl<'b> Outcome<'b> {
     fn new(changes: &'b [Change]) -> Outcome<'b> {
-        let mut writes: HashMap<_, Vec<&Change>> = HashMap::new();
+        let mut writes: FastMap<_, Vec<&Change>> = FastMap::default();
         let mut records = BTreeSet::new();
         for c in changes {
             let key = (c.entity.as_str(), c.id.as_str(), c.field.as_str());

@@ -5,8 +5,7 @@
 //! statement before anything else is read from the table and before the commit. Nobody else
 //! writes `fields` while the lock is held, so what is kept is exactly what is stored.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use model::wire::Change;
 use model::Role;
@@ -17,6 +16,7 @@ use super::fields::parse;
 use super::WRITE_LOCK;
 use crate::storage::group::GroupTx;
 use crate::storage::{Contest, FieldKey, Logged, RecordLookup, Result, StorageError, WriteTx};
+use crate::{FastMap, FastSet};
 
 /// The statements a write transaction uses, prepared on each connection when it opens; indexed
 /// by [`St`].
@@ -123,8 +123,29 @@ impl Columns {
     }
 }
 
-/// entity, id
-type RecordKey = (String, String);
+/// Every record a transaction has read, whole, by entity and then id: two levels so that a
+/// record is found by the strings a change names, without making owned keys for each lookup (a
+/// batch looks records up several times a field).
+#[derive(Default)]
+struct Records(FastMap<String, FastMap<String, BTreeMap<String, Stored>>>);
+
+impl Records {
+    fn get(&self, entity: &str, id: &str) -> Option<&BTreeMap<String, Stored>> {
+        self.0.get(entity)?.get(id)
+    }
+
+    fn get_mut(&mut self, entity: &str, id: &str) -> Option<&mut BTreeMap<String, Stored>> {
+        self.0.get_mut(entity)?.get_mut(id)
+    }
+
+    fn insert(&mut self, entity: &str, id: &str, fields: BTreeMap<String, Stored>) {
+        let of_entity = match self.0.get_mut(entity) {
+            Some(m) => m,
+            None => self.0.entry(entity.to_owned()).or_default(),
+        };
+        of_entity.insert(id.to_owned(), fields);
+    }
+}
 
 /// A write transaction over `fields`, handing out seqs from one past the largest. It runs under
 /// the database's write lock, taken by [`Tx::begin`], so no other writer hands out seqs (or
@@ -134,10 +155,10 @@ pub(super) struct Tx<'a, 'c> {
     statements: &'a [Statement],
     next_seq: i64,
     /// Every record read or written so far, whole, as stored once `unsent` is sent.
-    records: HashMap<RecordKey, BTreeMap<String, Stored>>,
+    records: Records,
     /// The rows to send, by entity, id and field: the last write of each, and whether the
     /// table has the row already.
-    unsent: HashMap<RowKey, Pending>,
+    unsent: FastMap<RowKey, Pending>,
     /// History entries and contests to send before the commit (`history.rs`).
     history: Vec<Logged>,
     contests: Vec<Contest>,
@@ -185,8 +206,8 @@ impl<'a, 'c> Tx<'a, 'c> {
             tx,
             statements,
             next_seq,
-            records: HashMap::new(),
-            unsent: HashMap::new(),
+            records: Records::default(),
+            unsent: FastMap::default(),
             history: Vec::new(),
             contests: Vec::new(),
             journal: None,
@@ -212,34 +233,33 @@ impl<'a, 'c> Tx<'a, 'c> {
 
     /// A record, read whole the first time it is asked for.
     fn record(&mut self, entity: &str, id: &str) -> Result<&mut BTreeMap<String, Stored>> {
-        match self.records.entry((entity.to_owned(), id.to_owned())) {
-            Entry::Occupied(e) => Ok(e.into_mut()),
-            Entry::Vacant(e) => {
-                let st = self.statements[St::Record as usize].clone();
-                let fields = self
-                    .tx
-                    .query(&st, &[&entity, &id])?
-                    .iter()
-                    .map(|r| {
-                        let stored = Stored {
-                            value: r.get(1),
-                            hlc: r.get(2),
-                        };
-                        (r.get(0), stored)
-                    })
-                    .collect();
-                Ok(e.insert(fields))
-            }
+        if self.records.get(entity, id).is_none() {
+            let st = self.statements[St::Record as usize].clone();
+            let fields = self
+                .tx
+                .query(&st, &[&entity, &id])?
+                .iter()
+                .map(|r| {
+                    let stored = Stored {
+                        value: r.get(1),
+                        hlc: r.get(2),
+                    };
+                    (r.get(0), stored)
+                })
+                .collect();
+            self.records.insert(entity, id, fields);
         }
+        self.records
+            .get_mut(entity, id)
+            .ok_or_else(|| StorageError::Corrupt("a record read was not kept".into()))
     }
 
     /// Reads every record of `keys` not read yet, all in one round trip.
     fn read_records<'k>(&mut self, keys: impl Iterator<Item = (&'k str, &'k str)>) -> Result<()> {
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         let (mut entities, mut ids) = (Vec::new(), Vec::new());
         for (entity, id) in keys {
-            let key = (entity.to_owned(), id.to_owned());
-            if !self.records.contains_key(&key) && seen.insert((entity, id)) {
+            if self.records.get(entity, id).is_none() && seen.insert((entity, id)) {
                 entities.push(entity);
                 ids.push(id);
             }
@@ -250,16 +270,14 @@ impl<'a, 'c> Tx<'a, 'c> {
         let st = self.st(St::Records);
         let rows = self.tx.query(&st, &[&entities, &ids])?;
         for (entity, id) in entities.iter().zip(&ids) {
-            self.records
-                .insert((entity.to_string(), id.to_string()), BTreeMap::new());
+            self.records.insert(entity, id, BTreeMap::new());
         }
         for r in rows {
-            let key: RecordKey = (r.get(0), r.get(1));
             let stored = Stored {
                 value: r.get(3),
                 hlc: r.get(4),
             };
-            if let Some(record) = self.records.get_mut(&key) {
+            if let Some(record) = self.records.get_mut(r.get(0), r.get(1)) {
                 record.insert(r.get(2), stored);
             }
         }
@@ -275,25 +293,18 @@ impl<'a, 'c> Tx<'a, 'c> {
             value: row.value.clone(),
             hlc: row.hlc.clone(),
         };
+        let record = self.records.get_mut(entity, id);
+        let unsent = self.unsent.get(&key);
         if let Some(journal) = &mut self.journal {
-            let kept = self
-                .records
-                .get(&(key.0.clone(), key.1.clone()))
-                .and_then(|r| r.get(field))
-                .cloned();
-            journal
-                .before
-                .push((key.clone(), kept, self.unsent.get(&key).cloned()));
+            let kept = record.as_ref().and_then(|r| r.get(field)).cloned();
+            journal.before.push((key.clone(), kept, unsent.cloned()));
         }
         // Kept and not unsent: read from the table, or sent since, so the table has it.
-        let in_table = match self.unsent.get(&key) {
+        let in_table = match unsent {
             Some((_, in_table)) => *in_table,
-            None => self
-                .records
-                .get(&(key.0.clone(), key.1.clone()))
-                .is_some_and(|r| r.contains_key(field)),
+            None => record.as_ref().is_some_and(|r| r.contains_key(field)),
         };
-        if let Some(record) = self.records.get_mut(&(key.0.clone(), key.1.clone())) {
+        if let Some(record) = record {
             record.insert(field.to_owned(), stored);
         }
         self.unsent.insert(key, (row, in_table));
@@ -368,7 +379,7 @@ impl GroupTx for Tx<'_, '_> {
         self.contests.truncate(journal.contests);
         // The seqs the work took stay taken: a gap in the order is harmless, a reuse is not.
         for ((entity, id, field), kept, unsent) in journal.before.into_iter().rev() {
-            if let Some(record) = self.records.get_mut(&(entity.clone(), id.clone())) {
+            if let Some(record) = self.records.get_mut(&entity, &id) {
                 match kept {
                     Some(stored) => record.insert(field.clone(), stored),
                     None => record.remove(&field),
