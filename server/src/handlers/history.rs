@@ -25,8 +25,10 @@ use crate::{departures, AppState};
 
 /// History entries (one a record a batch) read for one record at most: a year of daily edits.
 const MAX_ENTRIES: usize = 2_000;
-/// Contests listed at most: the newest.
+/// Contests listed at most: the newest open ones.
 const MAX_CONTESTS: usize = 200;
+/// Flags read to find them: most flags of a busy month are settled already.
+const MAX_FLAGS_READ: usize = 5_000;
 
 pub async fn get_record(
     State(state): State<AppState>,
@@ -174,7 +176,7 @@ async fn open_contests(
         _ => Some(user.grids.clone()),
     };
     let since = state.config.history_kept_since(crate::now_ms());
-    let flagged = storage.contests_since(since, grids, MAX_CONTESTS).await?;
+    let flagged = storage.contests_since(since, grids, MAX_FLAGS_READ).await?;
     let share = Share::of(storage, user).await?;
     let mut listed = HashSet::new();
     let mut open = Vec::new();
@@ -203,6 +205,9 @@ async fn open_contests(
         };
         if scope::readable(user, share.as_ref(), &row) {
             open.push((k, current));
+            if open.len() == MAX_CONTESTS {
+                break;
+            }
         }
     }
     Ok(open)
