@@ -2,13 +2,18 @@
 //! contests in memory and sends each kind as one statement before the commit (write.rs), so the
 //! history costs a group of batches one round trip, not one per record.
 
-use postgres::{GenericClient, Transaction};
+use postgres::{GenericClient, Statement, Transaction};
 
 use super::pool::Conn;
 use crate::storage::history::{decode_changes, decode_value, encode_changes};
 use crate::storage::{Contest, FlaggedContest, Logged, Result};
 
-pub(super) fn send_entries(tx: &mut Transaction<'_>, entries: &[Logged]) -> Result<()> {
+/// `st` is the connection's prepared `St::History`.
+pub(super) fn send_entries(
+    tx: &mut Transaction<'_>,
+    st: &Statement,
+    entries: &[Logged],
+) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -18,11 +23,7 @@ pub(super) fn send_entries(tx: &mut Transaction<'_>, entries: &[Logged]) -> Resu
     let users: Vec<&str> = entries.iter().map(|e| e.user_id.as_str()).collect();
     let devices: Vec<&str> = entries.iter().map(|e| e.device_id.as_str()).collect();
     let changes: Vec<String> = entries.iter().map(|e| encode_changes(&e.changes)).collect();
-    tx.execute(
-        "INSERT INTO history (entity, id, at, user_id, device_id, changes) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[])",
-        &[&entities, &ids, &at, &users, &devices, &changes],
-    )?;
+    tx.execute(st, &[&entities, &ids, &at, &users, &devices, &changes])?;
     Ok(())
 }
 

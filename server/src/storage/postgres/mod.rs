@@ -340,7 +340,7 @@ impl Storage for PgStorage {
     async fn ids_where(&self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>> {
         let (entity, field, value) = (entity.to_owned(), field.to_owned(), value.to_string());
         self.pool
-            .run(move |c| fields::ids_where(&mut c.client, &entity, &field, &value))
+            .run(move |c| fields::ids_where(c, &entity, &field, &value))
             .await
     }
 
@@ -356,7 +356,7 @@ impl Storage for PgStorage {
             .map(|v| Value::String(v).to_string())
             .collect();
         self.pool
-            .run(move |c| fields::ids_where_any(&mut c.client, &entity, &field, &values))
+            .run(move |c| fields::ids_where_any(c, &entity, &field, &values))
             .await
     }
 

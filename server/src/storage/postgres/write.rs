@@ -48,6 +48,9 @@ pub(super) const STATEMENTS: &[&str] = &[
      ON CONFLICT (entity, id, field) DO UPDATE \
      SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq, grid_id = excluded.grid_id \
      WHERE excluded.hlc >= fields.hlc",
+    // St::History: the transaction's history entries (history.rs).
+    "INSERT INTO history (entity, id, at, user_id, device_id, changes) \
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[])",
 ];
 
 #[derive(Clone, Copy)]
@@ -58,6 +61,7 @@ pub(super) enum St {
     Records,
     Insert,
     Put,
+    History,
 }
 
 /// Rows kept unsent at most: an import of many thousand records sends them in statements of
@@ -217,7 +221,8 @@ impl<'a, 'c> Tx<'a, 'c> {
     /// Sends what is unsent; to be called before the commit.
     pub(super) fn finish(mut self) -> Result<()> {
         self.send()?;
-        super::history::send_entries(self.tx, &self.history)?;
+        let st = self.st(St::History);
+        super::history::send_entries(self.tx, &st, &self.history)?;
         super::history::send_contests(self.tx, &self.contests)
     }
 
