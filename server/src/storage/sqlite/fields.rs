@@ -10,7 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use crate::storage::group::GroupTx;
-use crate::storage::{Contest, FieldRow, Logged, RecordLookup, Result, StorageError, WriteTx};
+use crate::storage::{
+    Contest, FieldKey, FieldRow, Logged, RecordLookup, Result, StorageError, WriteTx,
+};
+use crate::FastMap;
 
 /// Grids a user may have before pull stops merging one index walk per grid (SQLite allows 500
 /// arms in a compound SELECT).
@@ -284,6 +287,31 @@ impl RecordLookup for Tx<'_> {
         Ok(stmt
             .query_row(params![entity, id, field], |r| r.get(0))
             .optional()?)
+    }
+
+    /// One read of each record rather than one of each field: a batch names about ten fields
+    /// of each record it writes, and most of them are new.
+    fn stamps(&mut self, keys: &[FieldKey<'_>]) -> Result<Vec<Option<String>>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT field, hlc FROM fields WHERE entity = ?1 AND id = ?2")?;
+        let mut records: FastMap<(&str, &str), FastMap<String, String>> = FastMap::default();
+        for (entity, id, _) in keys {
+            if records.contains_key(&(*entity, *id)) {
+                continue;
+            }
+            let rows = stmt.query_map(params![entity, id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let fields = rows.collect::<rusqlite::Result<FastMap<String, String>>>()?;
+            records.insert((*entity, *id), fields);
+        }
+        Ok(keys
+            .iter()
+            .map(|(entity, id, field)| {
+                records
+                    .get(&(*entity, *id))
+                    .and_then(|r| r.get(*field).cloned())
+            })
+            .collect())
     }
 
     fn ids_where(&mut self, entity: &str, field: &str, value: &Value) -> Result<Vec<String>> {
