@@ -61,8 +61,8 @@ fn counts(c: Counts, max_seq: i64, tokens: bool) -> String {
         false => String::new(),
     };
     format!(
-        "{} users, {tokens}{} rows (last seq {max_seq}), {} meta values",
-        c.users, c.rows, c.meta
+        "{} users, {tokens}{} rows (last seq {max_seq}), {} meta values, {} history entries, {} contests",
+        c.users, c.rows, c.meta, c.history, c.contests
     )
 }
 

@@ -16,7 +16,7 @@ use model::entities::{household, resident};
 use model::Role;
 use serde_json::{json, Value};
 use server::backup::{self, Tally};
-use server::storage::{open_location, Storage};
+use server::storage::{open_location, Contest, Logged, Storage};
 use server::Config;
 
 /// Where a restore or a move writes: a database that is empty, and opened anew each time it is
@@ -166,6 +166,27 @@ async fn community() -> Community {
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    // Wang's phone had the name otherwise a moment before, sent after: it loses, and the history
+    // keeps both and the contest between them, which a copy must carry too.
+    let (status, body) = server
+        .push(
+            &token,
+            PHONE,
+            vec![change(
+                resident::NAME,
+                &residents[0],
+                resident::field::NAME,
+                json!("张秀兰"),
+                &stamp(now - 1, 0, PHONE),
+            )],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (entries, contests) = history(admin_db.as_ref()).await;
+    assert!(
+        entries.len() >= 4 && !contests.is_empty(),
+        "a history to carry: {entries:?} {contests:?}"
+    );
     Community {
         server,
         token,
@@ -200,6 +221,28 @@ async fn page(s: &TestServer, token: &str, cursor: &str) -> (u16, Value) {
     (status, page)
 }
 
+/// A database's history of changes, in an order both backends agree on.
+async fn history(s: &dyn Storage) -> (Vec<Logged>, Vec<Contest>) {
+    let mut entries = s.history_between(i64::MIN, i64::MAX).await.unwrap();
+    entries.sort_by_key(|e| {
+        (
+            e.at_ms,
+            e.entity.clone(),
+            e.id.clone(),
+            format!("{:?}", e.changes),
+        )
+    });
+    let mut contests: Vec<Contest> = s
+        .contests_since(i64::MIN, None, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.contest)
+        .collect();
+    contests.sort_by_key(|k| (k.at_ms, k.id.clone(), k.field.clone()));
+    (entries, contests)
+}
+
 /// What a copy must keep: the same users and meta, and the same rows by every measure.
 async fn assert_same_database(from: &dyn Storage, to: &dyn Storage, tokens: bool) {
     assert_eq!(
@@ -215,6 +258,11 @@ async fn assert_same_database(from: &dyn Storage, to: &dyn Storage, tokens: bool
         true => assert_eq!(tokens_there, from.dump_tokens().await.unwrap()),
         false => assert!(tokens_there.is_empty()),
     }
+    assert_eq!(
+        history(to).await,
+        history(from).await,
+        "the history of changes, carried whole"
+    );
     let mut expected: Tally = backup::tally(from).await.unwrap();
     if !tokens {
         expected.counts.tokens = 0;

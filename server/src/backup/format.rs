@@ -1,6 +1,6 @@
 //! The dump file: JSON lines. A header line (version, counts, last seq, the rows' digest), then
-//! the meta rows, the users, the tokens (when asked for) and the field rows in seq order, one a
-//! line. The writer streams and fills the header in last (its line is reserved first, blank);
+//! the meta rows, the users, the tokens (when asked for), the field rows in seq order, and the
+//! history of changes (entries by time, then contests), one a line. The writer streams and fills the header in last (its line is reserved first, blank);
 //! the reader streams too and refuses a foreign, unfinished, cut-short or altered file.
 
 mod reader;
@@ -12,8 +12,11 @@ use serde_json::Value;
 pub use reader::{check, DumpReader};
 pub use writer::DumpWriter;
 
-/// The version of the format this server writes and reads.
-pub const VERSION: u32 = 1;
+/// The version of the format this server writes. Version 2 added the history of changes; a
+/// version 1 dump (none) is read as well.
+pub const VERSION: u32 = 2;
+/// The oldest version this server reads.
+pub const OLDEST_READ: u32 = 1;
 /// Bytes reserved for the header line, its newline included; the header is padded with spaces.
 const HEADER_BYTES: usize = 512;
 /// Longer lines are not from a dump (a value is at most a few KiB): the reader stops there
@@ -26,6 +29,11 @@ pub struct Counts {
     pub users: u64,
     pub tokens: u64,
     pub rows: u64,
+    /// History entries and contests (version 2; none in a version 1 dump).
+    #[serde(default)]
+    pub history: u64,
+    #[serde(default)]
+    pub contests: u64,
 }
 
 /// The first line of a dump.
@@ -76,6 +84,26 @@ enum Line {
         hlc: String,
         grid_id: Option<String>,
     },
+    Entry {
+        entity: String,
+        id: String,
+        at_ms: i64,
+        user_id: String,
+        device_id: String,
+        /// Field, value, stamp.
+        changes: Vec<(String, Value, String)>,
+    },
+    Contest {
+        entity: String,
+        id: String,
+        field: String,
+        grid_id: Option<String>,
+        at_ms: i64,
+        held_value: Value,
+        held_hlc: String,
+        arrived_value: Value,
+        arrived_hlc: String,
+    },
 }
 
 /// The sections of a dump, in file order.
@@ -85,6 +113,8 @@ enum Section {
     Users,
     Tokens,
     Rows,
+    History,
+    Contests,
 }
 
 impl Line {
@@ -94,6 +124,8 @@ impl Line {
             Line::User { .. } => Section::Users,
             Line::Token { .. } => Section::Tokens,
             Line::Row { .. } => Section::Rows,
+            Line::Entry { .. } => Section::History,
+            Line::Contest { .. } => Section::Contests,
         }
     }
 }
@@ -105,6 +137,8 @@ impl Section {
             Section::Users => "user",
             Section::Tokens => "token",
             Section::Rows => "row",
+            Section::History => "history entry",
+            Section::Contests => "contest",
         }
     }
 }

@@ -1,13 +1,16 @@
 //! Moving a community straight from one database to another (the embedded SQLite to PostgreSQL):
 //! meta with the instance id, users, tokens when asked, then the rows in seq order in batches,
-//! checked afterwards on both sides.
+//! then the history of changes, checked afterwards on both sides.
 
 use std::io::Write;
 
 use anyhow::{bail, Context};
 
 use super::digest::RowDigest;
-use super::{compare, refuse_non_empty, tally, Counts, Progress, Tally, INSTANCE_ID, PAGE};
+use super::{
+    all_contests, compare, refuse_non_empty, tally, Counts, HistoryWindows, Progress, Tally,
+    INSTANCE_ID, PAGE,
+};
 use crate::storage::{Restore, Storage};
 
 /// Copies `from` into `to`, which must be empty (refused otherwise, writing nothing), and checks
@@ -58,7 +61,7 @@ async fn copy(
         meta: meta.len() as u64,
         users: users.len() as u64,
         tokens: tokens.len() as u64,
-        rows: 0,
+        ..Counts::default()
     };
     let instance_id = meta
         .iter()
@@ -96,6 +99,22 @@ async fn copy(
         if n < PAGE {
             break;
         }
+    }
+    let mut windows = HistoryWindows::new(from).await?;
+    while let Some(entries) = windows.next().await? {
+        counts.history += entries.len() as u64;
+        for batch in chunks(entries) {
+            to.restore(Restore::History(batch))
+                .await
+                .context("writing the history of changes")?;
+        }
+    }
+    let contests = all_contests(from).await?;
+    counts.contests = contests.len() as u64;
+    for batch in chunks(contests) {
+        to.restore(Restore::Contests(batch))
+            .await
+            .context("writing the contested fields")?;
     }
     Ok(Tally {
         counts,

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 
-use crate::storage::{Restore, Storage};
+use crate::storage::{Contest, Logged, Restore, Storage};
 use digest::RowDigest;
 use format::{DumpReader, DumpWriter};
 
@@ -39,11 +39,14 @@ pub struct Tally {
 
 /// Reads a whole database (rows in pages) and tallies it.
 pub async fn tally(storage: &dyn Storage) -> anyhow::Result<Tally> {
+    let history = storage.history_extent().await?;
     let mut counts = Counts {
         meta: storage.dump_meta().await?.len() as u64,
         users: storage.dump_users().await?.len() as u64,
         tokens: storage.dump_tokens().await?.len() as u64,
         rows: 0,
+        history: history.entries,
+        contests: history.contests,
     };
     let mut digest = RowDigest::default();
     let mut after = 0;
@@ -75,6 +78,8 @@ fn compare(copied: &Tally, target: &Tally) -> anyhow::Result<()> {
         ("users", c.users, t.users),
         ("tokens", c.tokens, t.tokens),
         ("rows", c.rows, t.rows),
+        ("history entries", c.history, t.history),
+        ("contests", c.contests, t.contests),
     ] {
         if copied != target {
             wrong.push(format!("{target} {what} instead of {copied}"));
@@ -218,7 +223,61 @@ async fn write_dump(
             break;
         }
     }
+    let mut windows = HistoryWindows::new(storage).await?;
+    while let Some(entries) = windows.next().await? {
+        entries.into_iter().try_for_each(|e| w.entry(e))?;
+    }
+    for k in all_contests(storage).await? {
+        w.contest(k)?;
+    }
     w.finish(crate::now_ms())
+}
+
+/// The history entries of a database a day at a time, by time, so that a year of history is
+/// never held whole (a community's day is a few thousand entries).
+struct HistoryWindows<'s> {
+    storage: &'s dyn Storage,
+    from: i64,
+    last: Option<i64>,
+}
+
+impl<'s> HistoryWindows<'s> {
+    const WINDOW_MS: i64 = 24 * 3600 * 1000;
+
+    async fn new(storage: &'s dyn Storage) -> anyhow::Result<HistoryWindows<'s>> {
+        let extent = storage.history_extent().await?;
+        Ok(HistoryWindows {
+            storage,
+            from: extent.first_ms.unwrap_or(0),
+            last: extent.last_ms,
+        })
+    }
+
+    /// The next day's entries that has any; `None` past the last.
+    async fn next(&mut self) -> anyhow::Result<Option<Vec<Logged>>> {
+        while let Some(last) = self.last.filter(|last| self.from <= *last) {
+            let until = self.from.saturating_add(Self::WINDOW_MS);
+            let entries = self.storage.history_between(self.from, until).await?;
+            self.from = until;
+            if until > last {
+                self.last = None;
+            }
+            if !entries.is_empty() {
+                return Ok(Some(entries));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Every contest a database keeps (a few: they are flagged, not logged).
+async fn all_contests(storage: &dyn Storage) -> anyhow::Result<Vec<Contest>> {
+    Ok(storage
+        .contests_since(i64::MIN, None, crate::storage::history::ALL)
+        .await?
+        .into_iter()
+        .map(|f| f.contest)
+        .collect())
 }
 
 /// Writes the dump at `path` into `storage`, which must be empty (refused otherwise, writing

@@ -2,7 +2,7 @@
 //! stored (creation and last use included), and the parts a database is written back from, each
 //! keeping its ids, hashes and seqs so that logins and devices' pull cursors carry on.
 
-use super::{FieldRow, UserRecord};
+use super::{Contest, FieldRow, Logged, UserRecord};
 
 /// A user as stored, with when they were created (unix ms).
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,8 @@ pub struct StoredToken {
 
 /// One part of a dump, written back by [`super::Storage::restore`]. A database is written in this
 /// order: `Meta`, `Users`, `Tokens` (each token's user must be there), then `Rows` in seq order,
-/// each part in as many batches as the writer likes.
+/// then the history of changes (`History`, `Contests`), each part in as many batches as the
+/// writer likes.
 #[derive(Debug, Clone)]
 pub enum Restore {
     /// Every `meta` row, `instance_id` included: it replaces the target's own.
@@ -33,6 +34,9 @@ pub enum Restore {
     Tokens(Vec<StoredToken>),
     /// Each row keeps its exact `seq` and `grid_id`.
     Rows(Vec<FieldRow>),
+    /// History entries as kept (issue 17).
+    History(Vec<Logged>),
+    Contests(Vec<Contest>),
 }
 
 impl Restore {
@@ -43,6 +47,8 @@ impl Restore {
             Restore::Users(u) => format!("{} users", u.len()),
             Restore::Tokens(t) => format!("{} tokens", t.len()),
             Restore::Rows(r) => format!("{} rows", r.len()),
+            Restore::History(h) => format!("{} history entries", h.len()),
+            Restore::Contests(c) => format!("{} contests", c.len()),
         }
     }
 }

@@ -44,6 +44,19 @@ pub struct FlaggedContest {
     pub current_hlc: Option<String>,
 }
 
+/// How much history a database keeps, for a backup or a move: how many entries and contests,
+/// and when the first and last entries were received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryExtent {
+    pub entries: u64,
+    pub contests: u64,
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+}
+
+/// A limit that reads everything.
+pub const ALL: usize = i64::MAX as usize;
+
 /// The JSON text an entry's changes are kept as: `[["field", value, "stamp"], …]`.
 pub(crate) fn encode_changes(changes: &[(String, Value, String)]) -> String {
     Value::Array(

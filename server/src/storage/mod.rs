@@ -23,7 +23,7 @@ use model::Role;
 use serde_json::Value;
 
 pub use dump::{Restore, StoredToken, StoredUser};
-pub use history::{Contest, FlaggedContest, Logged};
+pub use history::{Contest, FlaggedContest, HistoryExtent, Logged};
 pub use location::open_location;
 
 #[derive(Debug, thiserror::Error)]
@@ -229,6 +229,13 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Deletes the history entries and contests kept before `before_ms`; returns how many.
     async fn forget_history_before(&self, before_ms: i64) -> Result<u64>;
+
+    /// How many history entries and contests there are, and the first and last entry's time.
+    async fn history_extent(&self) -> Result<HistoryExtent>;
+
+    /// The history entries received from `from_ms` (included) to `until_ms` (not), by time: a
+    /// backup or a move reads the history in such windows.
+    async fn history_between(&self, from_ms: i64, until_ms: i64) -> Result<Vec<Logged>>;
 
     /// Held while a server does first-start work that must happen once however many servers
     /// start at the same moment (seeding the demo into an empty database); the others wait

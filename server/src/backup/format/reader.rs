@@ -10,9 +10,9 @@ use model::wire::Change;
 use model::Role;
 use serde_json::Value;
 
-use super::{Counts, Header, Line, Section, MAX_LINE_BYTES, VERSION};
+use super::{Counts, Header, Line, Section, MAX_LINE_BYTES, OLDEST_READ, VERSION};
 use crate::backup::digest::RowDigest;
-use crate::storage::{FieldRow, Restore, StoredToken, StoredUser, UserRecord};
+use crate::storage::{Contest, FieldRow, Logged, Restore, StoredToken, StoredUser, UserRecord};
 
 /// Reads a dump line by line, checking each against the header: order, counts, seqs and, at
 /// the end, the rows' digest.
@@ -69,9 +69,9 @@ impl<R: BufRead> DumpReader<R> {
             .and_then(|v| v.get("knock_dump").and_then(Value::as_u64));
         match version {
             None => bail!("not a Knock dump: its first line is not a dump header"),
-            Some(v) if v != u64::from(VERSION) => bail!(
-                "a Knock dump of format {v}; this server reads format {VERSION}: restore it with \
-                 the server version that wrote it"
+            Some(v) if !(u64::from(OLDEST_READ)..=u64::from(VERSION)).contains(&v) => bail!(
+                "a Knock dump of format {v}; this server reads formats {OLDEST_READ} to \
+                 {VERSION}: restore it with the server version that wrote it"
             ),
             Some(_) => {}
         }
@@ -136,6 +136,8 @@ impl<R: BufRead> DumpReader<R> {
             Section::Users => (&mut self.seen.users, self.header.counts.users),
             Section::Tokens => (&mut self.seen.tokens, self.header.counts.tokens),
             Section::Rows => (&mut self.seen.rows, self.header.counts.rows),
+            Section::History => (&mut self.seen.history, self.header.counts.history),
+            Section::Contests => (&mut self.seen.contests, self.header.counts.contests),
         };
         *seen += 1;
         if *seen > expected {
@@ -160,6 +162,8 @@ impl<R: BufRead> DumpReader<R> {
             (Section::Users, seen.users, expected.users),
             (Section::Tokens, seen.tokens, expected.tokens),
             (Section::Rows, seen.rows, expected.rows),
+            (Section::History, seen.history, expected.history),
+            (Section::Contests, seen.contests, expected.contests),
         ] {
             if seen != expected {
                 bail!(
@@ -197,6 +201,8 @@ impl<R: BufRead> DumpReader<R> {
             Section::Users => Restore::Users(Vec::new()),
             Section::Tokens => Restore::Tokens(Vec::new()),
             Section::Rows => Restore::Rows(Vec::new()),
+            Section::History => Restore::History(Vec::new()),
+            Section::Contests => Restore::Contests(Vec::new()),
         };
         let mut next = Some(first);
         let mut n = 0;
@@ -226,6 +232,46 @@ impl<R: BufRead> DumpReader<R> {
                     last_used_ms,
                 }),
                 (Restore::Rows(r), line @ Line::Row { .. }) => r.push(self.row(line)),
+                (
+                    Restore::History(h),
+                    Line::Entry {
+                        entity,
+                        id,
+                        at_ms,
+                        user_id,
+                        device_id,
+                        changes,
+                    },
+                ) => h.push(Logged {
+                    entity,
+                    id,
+                    user_id,
+                    device_id,
+                    at_ms,
+                    changes,
+                }),
+                (
+                    Restore::Contests(k),
+                    Line::Contest {
+                        entity,
+                        id,
+                        field,
+                        grid_id,
+                        at_ms,
+                        held_value,
+                        held_hlc,
+                        arrived_value,
+                        arrived_hlc,
+                    },
+                ) => k.push(Contest {
+                    entity,
+                    id,
+                    field,
+                    grid_id,
+                    at_ms,
+                    held: (held_value, held_hlc),
+                    arrived: (arrived_value, arrived_hlc),
+                }),
                 _ => unreachable!("a part holds the lines of its section"),
             }
             next = self.next_line()?;

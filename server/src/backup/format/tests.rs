@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::writer::blank_header;
 use super::*;
-use crate::storage::{FieldRow, Restore, StoredToken, StoredUser, UserRecord};
+use crate::storage::{Contest, FieldRow, Logged, Restore, StoredToken, StoredUser, UserRecord};
 
 fn user(id: &str) -> StoredUser {
     StoredUser {
@@ -64,8 +64,46 @@ fn write(dir: &Path, rows: i64) -> PathBuf {
     for i in 1..=rows {
         w.row(row(2 * i)).unwrap();
     }
+    for n in 0..3 {
+        w.entry(entry(n)).unwrap();
+    }
+    w.contest(contest()).unwrap();
     w.finish(42).unwrap();
     path
+}
+
+fn entry(n: i64) -> Logged {
+    Logged {
+        entity: "resident".into(),
+        id: format!("r{n}"),
+        user_id: "u1".into(),
+        device_id: "phone".into(),
+        at_ms: 1_764_331_200_000 + n,
+        changes: vec![
+            (
+                "name".into(),
+                json!("张秀英"),
+                "1764331200000-0000-phone".into(),
+            ),
+            (
+                "note".into(),
+                json!(null),
+                "1764331200000-0001-phone".into(),
+            ),
+        ],
+    }
+}
+
+fn contest() -> Contest {
+    Contest {
+        entity: "resident".into(),
+        id: "r1".into(),
+        field: "phone".into(),
+        grid_id: Some("g1".into()),
+        at_ms: 1_764_331_260_000,
+        held: (json!("13800000001"), "1764331200000-0000-a".into()),
+        arrived: (json!("13900000002"), "1764331230000-0000-b".into()),
+    }
 }
 
 fn refusal(path: &Path) -> String {
@@ -89,7 +127,9 @@ fn what_is_written_is_read_back_in_parts_of_one_kind() {
             meta: 2,
             users: 2,
             tokens: 1,
-            rows: 25
+            rows: 25,
+            history: 3,
+            contests: 1,
         }
     );
     assert_eq!((header.max_seq, header.written_at_ms), (50, 42));
@@ -109,14 +149,21 @@ fn what_is_written_is_read_back_in_parts_of_one_kind() {
             "1 tokens",
             "10 rows",
             "10 rows",
-            "5 rows"
+            "5 rows",
+            "3 history entries",
+            "1 contests"
         ]
     );
+    let (Restore::History(h), Restore::Contests(k)) = (&parts[6], &parts[7]) else {
+        panic!()
+    };
+    assert_eq!(h, &(0..3).map(entry).collect::<Vec<_>>());
+    assert_eq!(k, &vec![contest()]);
     let Restore::Users(users) = &parts[1] else {
         panic!()
     };
     assert_eq!(users[1], user("u2"));
-    let rows: Vec<FieldRow> = parts[3..]
+    let rows: Vec<FieldRow> = parts[3..6]
         .iter()
         .flat_map(|p| match p {
             Restore::Rows(r) => r.clone(),
@@ -189,7 +236,7 @@ fn foreign_and_unfinished_files_are_refused_by_name() {
         ("", "empty"),
         ("name,phone\n王芳,139\n", "not a Knock dump"),
         ("{\"version\":1}\n", "not a Knock dump"),
-        ("{\"knock_dump\":2,\"anything\":true}\n", "format 2"),
+        ("{\"knock_dump\":3,\"anything\":true}\n", "format 3"),
         ("{\"knock_dump\":1}\n", "damaged dump header"),
     ] {
         std::fs::write(&path, text).unwrap();
@@ -264,4 +311,26 @@ fn an_altered_dump_is_refused() {
         assert!(e.contains(says), "{says}: {e}");
         std::fs::remove_file(&path).unwrap();
     }
+}
+
+/// A dump of format 1, from before the history of changes, reads as one without history.
+#[test]
+fn a_format_1_dump_is_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.knock");
+    let mut w = DumpWriter::create(&path, false).unwrap();
+    w.meta("instance_id".into(), "abc".into()).unwrap();
+    w.row(row(1)).unwrap();
+    w.finish(42).unwrap();
+    edited(&path, |text| {
+        let (header, rest) = text.split_once('\n').unwrap();
+        let header = header
+            .replace("\"knock_dump\":2", "\"knock_dump\":1")
+            .replace(",\"history\":0,\"contests\":0", "");
+        assert!(!header.contains("history"), "{header}");
+        format!("{header:<width$}\n{rest}", width = HEADER_BYTES - 1)
+    });
+    let header = check(&path).unwrap();
+    assert_eq!(header.knock_dump, 1);
+    assert_eq!((header.counts.rows, header.counts.history), (1, 0));
 }

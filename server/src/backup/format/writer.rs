@@ -9,7 +9,7 @@ use anyhow::{anyhow, bail};
 
 use super::{Counts, Header, Line, HEADER_BYTES, VERSION};
 use crate::backup::digest::RowDigest;
-use crate::storage::{FieldRow, StoredToken, StoredUser};
+use crate::storage::{Contest, FieldRow, Logged, StoredToken, StoredUser};
 
 /// Writes a dump to a new file, line by line; [`DumpWriter::finish`] completes it.
 pub struct DumpWriter {
@@ -103,6 +103,35 @@ impl DumpWriter {
             value: c.value,
             hlc: c.hlc,
             grid_id: row.grid_id,
+        })
+    }
+
+    /// History entries come after the rows.
+    pub fn entry(&mut self, e: Logged) -> anyhow::Result<()> {
+        self.counts.history += 1;
+        self.line(&Line::Entry {
+            entity: e.entity,
+            id: e.id,
+            at_ms: e.at_ms,
+            user_id: e.user_id,
+            device_id: e.device_id,
+            changes: e.changes,
+        })
+    }
+
+    /// Contests come last.
+    pub fn contest(&mut self, k: Contest) -> anyhow::Result<()> {
+        self.counts.contests += 1;
+        self.line(&Line::Contest {
+            entity: k.entity,
+            id: k.id,
+            field: k.field,
+            grid_id: k.grid_id,
+            at_ms: k.at_ms,
+            held_value: k.held.0,
+            held_hlc: k.held.1,
+            arrived_value: k.arrived.0,
+            arrived_hlc: k.arrived.1,
         })
     }
 

@@ -159,6 +159,11 @@ pub(super) fn restore(c: &mut Client, part: Restore) -> Result<()> {
                 &[&cols[0], &cols[1], &cols[2], &cols[3], &cols[4], &seqs, &grids],
             )?;
         }
+        Restore::History(entries) => {
+            let st = tx.prepare(super::write::STATEMENTS[super::write::St::History as usize])?;
+            super::history::send_entries(&mut tx, &st, &entries)?;
+        }
+        Restore::Contests(contests) => super::history::send_contests(&mut tx, &contests)?,
     }
     tx.commit()?;
     Ok(())

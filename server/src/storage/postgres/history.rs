@@ -6,7 +6,7 @@ use postgres::{GenericClient, Statement, Transaction};
 
 use super::pool::Conn;
 use crate::storage::history::{decode_changes, decode_value, encode_changes};
-use crate::storage::{Contest, FlaggedContest, Logged, Result};
+use crate::storage::{Contest, FlaggedContest, HistoryExtent, Logged, Result};
 
 /// `st` is the connection's prepared `St::History`.
 pub(super) fn send_entries(
@@ -120,4 +120,38 @@ pub(super) fn forget_before(c: &mut Conn, before_ms: i64) -> Result<u64> {
         + tx.execute("DELETE FROM contests WHERE at < $1", &[&before_ms])?;
     tx.commit()?;
     Ok(n)
+}
+
+pub(super) fn extent(c: &mut Conn) -> Result<HistoryExtent> {
+    let r = c.client.query_one(
+        "SELECT (SELECT count(*) FROM history), (SELECT count(*) FROM contests), \
+                (SELECT min(at) FROM history), (SELECT max(at) FROM history)",
+        &[],
+    )?;
+    Ok(HistoryExtent {
+        entries: r.get::<_, i64>(0) as u64,
+        contests: r.get::<_, i64>(1) as u64,
+        first_ms: r.get(2),
+        last_ms: r.get(3),
+    })
+}
+
+pub(super) fn between(c: &mut Conn, from_ms: i64, until_ms: i64) -> Result<Vec<Logged>> {
+    let rows = c.client.query(
+        "SELECT entity, id, at, user_id, device_id, changes FROM history \
+         WHERE at >= $1 AND at < $2 ORDER BY at",
+        &[&from_ms, &until_ms],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Logged {
+                entity: r.get(0),
+                id: r.get(1),
+                at_ms: r.get(2),
+                user_id: r.get(3),
+                device_id: r.get(4),
+                changes: decode_changes(r.get(5))?,
+            })
+        })
+        .collect()
 }

@@ -35,8 +35,8 @@ use serde_json::Value;
 
 use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
-    FieldRow, FlaggedContest, Logged, NewUser, Restore, Result, Storage, StorageError, StoredToken,
-    StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
+    FieldRow, FlaggedContest, HistoryExtent, Logged, NewUser, Restore, Result, Storage,
+    StorageError, StoredToken, StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
 };
 use pool::Pool;
 
@@ -431,6 +431,16 @@ impl Storage for PgStorage {
     async fn forget_history_before(&self, before_ms: i64) -> Result<u64> {
         self.pool
             .run(move |c| history::forget_before(c, before_ms))
+            .await
+    }
+
+    async fn history_extent(&self) -> Result<HistoryExtent> {
+        self.pool.run(history::extent).await
+    }
+
+    async fn history_between(&self, from_ms: i64, until_ms: i64) -> Result<Vec<Logged>> {
+        self.pool
+            .run(move |c| history::between(c, from_ms, until_ms))
             .await
     }
 

@@ -166,6 +166,12 @@ pub(super) fn restore(c: &mut Connection, part: Restore) -> Result<()> {
                 ])?;
             }
         }
+        Restore::History(entries) => super::history::log(&tx, entries)?,
+        Restore::Contests(contests) => {
+            for k in contests {
+                super::history::flag(&tx, k)?;
+            }
+        }
     }
     tx.commit()?;
     Ok(())

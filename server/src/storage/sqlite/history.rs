@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection};
 
 use crate::storage::history::{decode_changes, decode_value, encode_changes};
-use crate::storage::{Contest, FlaggedContest, Logged, Result};
+use crate::storage::{Contest, FlaggedContest, HistoryExtent, Logged, Result};
 
 pub(super) fn log(c: &Connection, entries: Vec<Logged>) -> Result<()> {
     let mut stmt = c.prepare_cached(
@@ -128,4 +128,49 @@ pub(super) fn forget_before(c: &mut Connection, before_ms: i64) -> Result<u64> {
         + tx.execute("DELETE FROM contests WHERE at < ?1", [before_ms])?;
     tx.commit()?;
     Ok(n as u64)
+}
+
+pub(super) fn extent(c: &mut Connection) -> Result<HistoryExtent> {
+    Ok(c.query_row(
+        "SELECT (SELECT count(*) FROM history), (SELECT count(*) FROM contests), \
+                (SELECT min(at) FROM history), (SELECT max(at) FROM history)",
+        [],
+        |r| {
+            Ok(HistoryExtent {
+                entries: r.get::<_, i64>(0)? as u64,
+                contests: r.get::<_, i64>(1)? as u64,
+                first_ms: r.get(2)?,
+                last_ms: r.get(3)?,
+            })
+        },
+    )?)
+}
+
+pub(super) fn between(c: &mut Connection, from_ms: i64, until_ms: i64) -> Result<Vec<Logged>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT entity, id, at, user_id, device_id, changes FROM history \
+         WHERE at >= ?1 AND at < ?2 ORDER BY at, rowid",
+    )?;
+    let rows = stmt.query_map(params![from_ms, until_ms], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (entity, id, at_ms, user_id, device_id, changes) = row?;
+        Ok(Logged {
+            entity,
+            id,
+            user_id,
+            device_id,
+            at_ms,
+            changes: decode_changes(&changes)?,
+        })
+    })
+    .collect()
 }

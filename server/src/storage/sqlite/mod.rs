@@ -24,8 +24,8 @@ use serde_json::Value;
 
 use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
-    FieldRow, FlaggedContest, Logged, NewUser, Restore, Result, Storage, StorageError, StoredToken,
-    StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
+    FieldRow, FlaggedContest, HistoryExtent, Logged, NewUser, Restore, Result, Storage,
+    StorageError, StoredToken, StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
 };
 
 /// Each entry runs once, in order; `PRAGMA user_version` records how many ran. Append only.
@@ -463,6 +463,16 @@ impl Storage for SqliteStorage {
             .await?;
         self.written();
         Ok(n)
+    }
+
+    async fn history_extent(&self) -> Result<HistoryExtent> {
+        self.readers.read(history::extent).await
+    }
+
+    async fn history_between(&self, from_ms: i64, until_ms: i64) -> Result<Vec<Logged>> {
+        self.readers
+            .read(move |c| history::between(c, from_ms, until_ms))
+            .await
     }
 
     async fn startup_lock(&self) -> Result<Box<dyn Send>> {
