@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::components::access::may;
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::field_input::member_label;
+use crate::components::history_panel::HistoryPanel;
 use crate::components::hotlines::CommunityHotlines;
 use crate::components::record_form::{use_record_form, Edit, FormSpec};
 use crate::components::upward_answer::{upward_of, Upward};
@@ -43,6 +44,7 @@ pub fn NeedForm(id: String) -> impl IntoView {
             .unwrap_or_default(),
     );
     let status = RwSignal::new(String::from(need::OPEN));
+    let changes_id = id.clone();
     let rf = use_record_form(&FORM, id, move |r| {
         let n = Need(r);
         resident.set(n.resident_id().unwrap_or_default().to_owned());
@@ -244,6 +246,7 @@ pub fn NeedForm(id: String) -> impl IntoView {
                         }}
                     </div>
                 })}
+                {(!is_new).then(|| view! { <HistoryPanel entity=need::NAME id=changes_id.clone() /> })}
             </section>
         },
     )
