@@ -8,6 +8,7 @@ use model::record::Gathering;
 use serde_json::Value;
 
 use crate::components::access::may;
+use crate::components::history_panel::HistoryPanel;
 use crate::components::record_form::{use_record_form, FormSpec, GridSelect};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::pages::not_found::unless_missing;
@@ -34,6 +35,7 @@ static FORM: FormSpec = FormSpec {
 pub fn GatheringForm(id: String) -> impl IntoView {
     let i18n = use_i18n();
     let grid = RwSignal::new(String::new());
+    let changes_id = id.clone();
     let rf = use_record_form(&FORM, id, move |r| {
         grid.set(Gathering(r).grid_id().unwrap_or_default().to_owned())
     });
@@ -72,6 +74,7 @@ pub fn GatheringForm(id: String) -> impl IntoView {
                         {may_edit.then(|| view! { <button type="submit" class="primary" data-testid="save">{t!(i18n, save)}</button> })}
                     </fieldset>
                 </form>
+                {(!is_new).then(|| view! { <HistoryPanel entity=gathering::NAME id=changes_id.clone() /> })}
             </section>
         },
     )

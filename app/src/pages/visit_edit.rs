@@ -9,6 +9,7 @@ use model::entities::visit::{self, field};
 use model::record::{self, Fields};
 use serde_json::json;
 
+use crate::components::history_panel::HistoryPanel;
 use crate::components::record_form::{use_record_form, FormSpec};
 use crate::components::visit_history::when_text;
 use crate::data::use_data;
@@ -26,6 +27,7 @@ static FORM: FormSpec = FormSpec {
 pub fn VisitCorrection(id: String) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
+    let changes_id = id.clone();
     let rf = use_record_form(&FORM, id, |_| ());
     let (form, loaded) = (rf.form.clone(), rf.form.loaded);
     let stored = rf.stored;
@@ -100,6 +102,7 @@ pub fn VisitCorrection(id: String) -> impl IntoView {
                     <button type="submit" class="primary sticky-save" data-testid="save">{t!(i18n, save_correction)}</button>
                 </fieldset>
             </form>
+            <HistoryPanel entity=visit::NAME id=changes_id />
         </section>
     }
 }
