@@ -57,6 +57,8 @@ pub struct AppState {
     pub snapshots: Arc<snapshot::SnapshotCache>,
     /// The clock of every roster import's stamps, so two imports never share a stamp.
     pub import_clock: Arc<std::sync::Mutex<model::hlc::Clock>>,
+    /// When this process last deleted history past its retention (unix ms): at most hourly.
+    pub history_swept_ms: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {
@@ -70,7 +72,20 @@ impl AppState {
             import_clock: Arc::new(std::sync::Mutex::new(
                 model::hlc::Clock::new(handlers::import::IMPORT_DEVICE).expect("a valid device id"),
             )),
+            history_swept_ms: Arc::default(),
         }
+    }
+
+    /// Whether history past its retention should be deleted now: the first time, then at most
+    /// once an hour, so a morning's logins do not each make a write.
+    pub fn history_sweep_due(&self, now_ms: i64) -> bool {
+        use std::sync::atomic::Ordering;
+        let last = self.history_swept_ms.load(Ordering::Relaxed);
+        now_ms - last >= 3_600_000
+            && self
+                .history_swept_ms
+                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 }
 

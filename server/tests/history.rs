@@ -440,3 +440,57 @@ async fn values_far_apart_or_a_late_loser_are_judged_by_their_stamps() {
     assert_eq!(list[0]["sides"][1]["value"], "13800000007");
     assert_eq!(list[0]["current_hlc"], list[0]["sides"][0]["hlc"]);
 }
+
+#[tokio::test]
+async fn history_past_its_retention_is_deleted_at_a_login() {
+    let mut f = Fixture::new().await;
+    let grid = f.grid("东区第一网格");
+    f.user(
+        Role::GridWorker,
+        "wangfang",
+        "王芳",
+        std::slice::from_ref(&grid),
+    )
+    .await;
+    let s = f.start_with(&[("KNOCK_HISTORY_DAYS", "1")]).await;
+    let storage = server::storage::scratch::reopen(&s.data_dir).await.unwrap();
+    let now = server::now_ms();
+    let entry = |id: &str, at_ms: i64| server::storage::Logged {
+        entity: resident::NAME.into(),
+        id: id.into(),
+        user_id: "u1".into(),
+        device_id: "phone".into(),
+        at_ms,
+        changes: vec![(
+            resident::field::PHONE.into(),
+            json!("13800000000"),
+            stamp(at_ms, 0, "phone"),
+        )],
+    };
+    let (old, recent) = (
+        entry("r-old", now - 2 * 86_400_000),
+        entry("r-new", now - 3_600_000),
+    );
+    storage
+        .transact(Box::new(move |tx| {
+            tx.log(vec![old, recent])?;
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+    assert_eq!(storage.history_extent().await.unwrap().entries, 2);
+    s.token("wangfang", "phone-wang").await;
+    assert!(storage
+        .history_of(resident::NAME, "r-old", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        storage
+            .history_of(resident::NAME, "r-new", 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

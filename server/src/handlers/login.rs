@@ -88,11 +88,13 @@ pub async fn create(
         .storage
         .delete_tokens_unused_since(now - state.config.token_idle_ms())
         .await?;
-    // So is it for history past its retention: logins come every morning, a day's worth at most.
-    state
-        .storage
-        .forget_history_before(state.config.history_kept_since(now))
-        .await?;
+    // So is it for history past its retention, at most hourly: logins come every morning.
+    if state.history_sweep_due(now) {
+        state
+            .storage
+            .forget_history_before(state.config.history_kept_since(now))
+            .await?;
+    }
     state
         .storage
         .store_token(&hash, &user.id, &req.device_id, now)
