@@ -13,9 +13,13 @@ use serde_json::Value;
 use crate::api::{self, ApiError};
 use crate::components::access::use_role;
 use crate::components::field_input::{field_label, member_label};
+use crate::components::show_more::ShowMore;
 use crate::data::{use_data, Dataset};
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::session::use_session;
+
+/// Changes drawn at first, and drawn more at a time.
+const PAGE: usize = 30;
 
 /// A server time as a person in the community reads it: China date and time to the minute,
 /// whatever zone the device is set to.
@@ -163,6 +167,8 @@ fn Entries(r: HistoryResponse) -> impl IntoView {
     let data = use_data();
     let days = r.retention_days;
     let entity = r.entity;
+    // A record edited daily for a year has hundreds of changes: the newest first, more on asking.
+    let shown = RwSignal::new(PAGE);
     let list = move || {
         if r.entries.is_empty() {
             return view! { <p class="muted" data-testid="history-empty">{t!(i18n, changes_empty)}</p> }
@@ -170,12 +176,18 @@ fn Entries(r: HistoryResponse) -> impl IntoView {
         }
         let locale = i18n.get_locale();
         let d = data.dataset();
+        let total = r.entries.len();
         let items = r
             .entries
             .iter()
+            .take(shown.get())
             .map(|e| entry(&entity, e, locale, d.as_deref()))
             .collect_view();
-        view! { <ul class="rows changes">{items}</ul> }.into_any()
+        view! {
+            <ul class="rows changes">{items}</ul>
+            <ShowMore shown=shown total=total page=PAGE testid="history-more" />
+        }
+        .into_any()
     };
     view! {
         {list}
