@@ -481,16 +481,52 @@ async fn history_past_its_retention_is_deleted_at_a_login() {
     assert_eq!(storage.history_extent().await.unwrap().entries, 2);
     s.token("wangfang", "phone-wang").await;
     assert!(storage
-        .history_of(resident::NAME, "r-old", 10)
+        .history_of(resident::NAME, "r-old", 10, 10)
         .await
         .unwrap()
         .is_empty());
     assert_eq!(
         storage
-            .history_of(resident::NAME, "r-new", 10)
+            .history_of(resident::NAME, "r-new", 10, 10)
             .await
             .unwrap()
             .len(),
         1
     );
+}
+
+/// A device may send thousands of changes of one field in a batch: the history keeps them all,
+/// and a read of it stops after a few thousand, so no record's history answers megabytes.
+#[tokio::test]
+async fn a_record_changed_thousands_of_times_is_read_back_within_bounds() {
+    let c = community().await;
+    let s = &c.s;
+    let wang = s.token("wangfang", "phone-wang").await;
+    let start = server::now_ms() - 60_000;
+    for b in 0..3u16 {
+        let batch: Vec<Value> = (0..5_000u16)
+            .map(|i| {
+                change(
+                    resident::NAME,
+                    &c.resident,
+                    resident::field::PHONE,
+                    json!(format!("138{:04}{:04}", b, i)),
+                    &stamp(start + i64::from(b) * 1_000, i, "phone-wang"),
+                )
+            })
+            .collect();
+        push_ok(s, &wang, "phone-wang", batch).await;
+    }
+    let zhao = s.token("zhaomin", "pc-zhao").await;
+    let (status, h) = get(
+        s,
+        &zhao,
+        &format!("/api/v1/history/resident/{}", c.resident),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let phones = entries_of(&h, resident::field::PHONE);
+    assert_eq!(phones.len(), 5_000, "the newest batch whole, then no more");
+    assert_eq!(phones[0]["value"], "13800024999");
+    assert_eq!(phones[0]["current"], true);
 }

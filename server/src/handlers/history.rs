@@ -25,6 +25,9 @@ use crate::{departures, AppState};
 
 /// History entries (one a record a batch) read for one record at most: a year of daily edits.
 const MAX_ENTRIES: usize = 2_000;
+/// Changes read for one record at most (and the entry that passes it): a batch may carry
+/// thousands of one record's changes, and the answer must stay a few MiB.
+const MAX_CHANGES: usize = 5_000;
 /// Contests listed at most: the newest open ones.
 const MAX_CONTESTS: usize = 200;
 /// Flags read to find them: most flags of a busy month are settled already.
@@ -66,7 +69,9 @@ pub async fn get_record(
         .iter()
         .map(|r| (r.change.field.as_str(), r.change.hlc.as_str()))
         .collect();
-    let logged = storage.history_of(&entity, &id, MAX_ENTRIES).await?;
+    let logged = storage
+        .history_of(&entity, &id, MAX_ENTRIES, MAX_CHANGES)
+        .await?;
     let names = user_names(storage).await?;
     let mut seen = HashSet::new();
     let mut entries = Vec::new();
@@ -131,7 +136,9 @@ pub async fn get_contested(
     for (k, current) in open_contests(&state, user).await? {
         let key = (k.entity.clone(), k.id.clone());
         if !histories.contains_key(&key) {
-            let h = storage.history_of(&k.entity, &k.id, MAX_ENTRIES).await?;
+            let h = storage
+                .history_of(&k.entity, &k.id, MAX_ENTRIES, MAX_CHANGES)
+                .await?;
             histories.insert(key.clone(), h);
         }
         let history = &histories[&key];

@@ -214,8 +214,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Every stored row of one record, in field order.
     async fn record_rows(&self, entity: &str, id: &str) -> Result<Vec<FieldRow>>;
 
-    /// The newest `limit` history entries of one record ([`WriteTx::log`]), newest first.
-    async fn history_of(&self, entity: &str, id: &str, limit: usize) -> Result<Vec<Logged>>;
+    /// The newest history entries of one record ([`WriteTx::log`]), newest first: of its newest
+    /// `max_entries`, those up to the one whose changes bring the count to `max_changes` or past
+    /// it, so that a record whose batches carried thousands of changes is never read whole.
+    async fn history_of(
+        &self,
+        entity: &str,
+        id: &str,
+        max_entries: usize,
+        max_changes: usize,
+    ) -> Result<Vec<Logged>>;
 
     /// The newest `limit` contests flagged at or after `since_ms` ([`WriteTx::flag`]), newest
     /// first, of records filed under one of `grids` (any grid when `None`), each with the stamp

@@ -487,7 +487,7 @@ async fn history_is_kept_or_undone_with_its_work_and_forgotten_by_age() {
     refused.await.unwrap().unwrap();
     kept.await.unwrap().unwrap();
 
-    let h = storage.history_of("e", "r1", 100).await.unwrap();
+    let h = storage.history_of("e", "r1", 100, 100).await.unwrap();
     let at: Vec<i64> = h.iter().map(|e| e.at_ms).collect();
     assert_eq!(
         at,
@@ -499,9 +499,26 @@ async fn history_is_kept_or_undone_with_its_work_and_forgotten_by_age() {
         logged("r1", 1_000, 1),
         "kept as written, null included"
     );
-    assert_eq!(storage.history_of("e", "r1", 2).await.unwrap().len(), 2);
+    assert_eq!(
+        storage.history_of("e", "r1", 2, 100).await.unwrap().len(),
+        2
+    );
+    // Two changes an entry: the newest whole entries until the one that reaches the count.
+    let newest = |n| {
+        let s = storage.clone();
+        async move { s.history_of("e", "r1", 100, n).await.unwrap().len() }
+    };
+    assert_eq!(
+        (
+            newest(1).await,
+            newest(2).await,
+            newest(3).await,
+            newest(5).await
+        ),
+        (1, 1, 2, 3)
+    );
     assert!(storage
-        .history_of("e", "nobody", 10)
+        .history_of("e", "nobody", 10, 10)
         .await
         .unwrap()
         .is_empty());
@@ -540,7 +557,14 @@ async fn history_is_kept_or_undone_with_its_work_and_forgotten_by_age() {
 
     // Entries r1@1000 and r2@1000, and the contest of r1, are past a retention ending at 2000.
     assert_eq!(storage.forget_history_before(2_000).await.unwrap(), 3);
-    assert_eq!(storage.history_of("e", "r1", 100).await.unwrap().len(), 2);
-    assert!(storage.history_of("e", "r2", 100).await.unwrap().is_empty());
+    assert_eq!(
+        storage.history_of("e", "r1", 100, 100).await.unwrap().len(),
+        2
+    );
+    assert!(storage
+        .history_of("e", "r2", 100, 100)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(storage.contests_since(0, None, 10).await.unwrap().len(), 1);
 }

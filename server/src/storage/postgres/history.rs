@@ -23,7 +23,11 @@ pub(super) fn send_entries(
     let users: Vec<&str> = entries.iter().map(|e| e.user_id.as_str()).collect();
     let devices: Vec<&str> = entries.iter().map(|e| e.device_id.as_str()).collect();
     let changes: Vec<String> = entries.iter().map(|e| encode_changes(&e.changes)).collect();
-    tx.execute(st, &[&entities, &ids, &at, &users, &devices, &changes])?;
+    let counts: Vec<i64> = entries.iter().map(|e| e.changes.len() as i64).collect();
+    tx.execute(
+        st,
+        &[&entities, &ids, &at, &users, &devices, &changes, &counts],
+    )?;
     Ok(())
 }
 
@@ -60,12 +64,17 @@ pub(super) fn of_record(
     c: &mut impl GenericClient,
     entity: &str,
     id: &str,
-    limit: usize,
+    max_entries: usize,
+    max_changes: usize,
 ) -> Result<Vec<Logged>> {
     let rows = c.query(
-        "SELECT at, user_id, device_id, changes FROM history WHERE entity = $1 AND id = $2 \
-         ORDER BY at DESC LIMIT $3",
-        &[&entity, &id, &(limit as i64)],
+        "SELECT at, user_id, device_id, changes FROM ( \
+           SELECT at, user_id, device_id, changes, n, \
+                  sum(n) OVER (ORDER BY at DESC ROWS UNBOUNDED PRECEDING) AS upto \
+           FROM (SELECT * FROM history WHERE entity = $1 AND id = $2 \
+                 ORDER BY at DESC LIMIT $3) AS newest) AS counted \
+         WHERE upto - n < $4::int8 ORDER BY at DESC",
+        &[&entity, &id, &(max_entries as i64), &(max_changes as i64)],
     )?;
     rows.iter()
         .map(|r| {

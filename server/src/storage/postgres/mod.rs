@@ -110,7 +110,9 @@ CREATE TABLE history (
     at BIGINT NOT NULL,
     user_id TEXT NOT NULL,
     device_id TEXT NOT NULL,
-    changes TEXT NOT NULL
+    changes TEXT NOT NULL,
+    -- How many changes `changes` holds: a read stops after so many changes, not entries.
+    n BIGINT NOT NULL
 );
 CREATE INDEX history_by_record ON history (entity, id, at);
 CREATE INDEX history_by_time ON history USING brin (at);
@@ -410,10 +412,16 @@ impl Storage for PgStorage {
             .await
     }
 
-    async fn history_of(&self, entity: &str, id: &str, limit: usize) -> Result<Vec<Logged>> {
+    async fn history_of(
+        &self,
+        entity: &str,
+        id: &str,
+        max_entries: usize,
+        max_changes: usize,
+    ) -> Result<Vec<Logged>> {
         let (entity, id) = (entity.to_owned(), id.to_owned());
         self.pool
-            .run(move |c| history::of_record(&mut c.client, &entity, &id, limit))
+            .run(move |c| history::of_record(&mut c.client, &entity, &id, max_entries, max_changes))
             .await
     }
 

@@ -49,8 +49,8 @@ pub(super) const STATEMENTS: &[&str] = &[
      SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq, grid_id = excluded.grid_id \
      WHERE excluded.hlc >= fields.hlc",
     // St::History: the transaction's history entries (history.rs).
-    "INSERT INTO history (entity, id, at, user_id, device_id, changes) \
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[])",
+    "INSERT INTO history (entity, id, at, user_id, device_id, changes, n) \
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[])",
 ];
 
 #[derive(Clone, Copy)]

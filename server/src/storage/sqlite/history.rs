@@ -8,7 +8,7 @@ use crate::storage::{Contest, FlaggedContest, HistoryExtent, Logged, Result};
 
 pub(super) fn log(c: &Connection, entries: Vec<Logged>) -> Result<()> {
     let mut stmt = c.prepare_cached(
-        "INSERT INTO history (entity, id, at, user_id, device_id, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO history (entity, id, at, user_id, device_id, changes, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for e in entries {
         stmt.execute(params![
@@ -17,7 +17,8 @@ pub(super) fn log(c: &Connection, entries: Vec<Logged>) -> Result<()> {
             e.at_ms,
             e.user_id,
             e.device_id,
-            encode_changes(&e.changes)
+            encode_changes(&e.changes),
+            e.changes.len() as i64
         ])?;
     }
     Ok(())
@@ -46,13 +47,19 @@ pub(super) fn of_record(
     c: &mut Connection,
     entity: &str,
     id: &str,
-    limit: usize,
+    max_entries: usize,
+    max_changes: usize,
 ) -> Result<Vec<Logged>> {
     let mut stmt = c.prepare_cached(
-        "SELECT at, user_id, device_id, changes FROM history WHERE entity = ?1 AND id = ?2 \
-         ORDER BY at DESC, rowid DESC LIMIT ?3",
+        "SELECT at, user_id, device_id, changes FROM ( \
+           SELECT at, user_id, device_id, changes, n, r, \
+                  sum(n) OVER (ORDER BY at DESC, r DESC) AS upto \
+           FROM (SELECT at, user_id, device_id, changes, n, rowid AS r FROM history \
+                 WHERE entity = ?1 AND id = ?2 ORDER BY at DESC, rowid DESC LIMIT ?3)) \
+         WHERE upto - n < ?4 ORDER BY at DESC, r DESC",
     )?;
-    let rows = stmt.query_map(params![entity, id, limit as i64], |r| {
+    let limits = (max_entries as i64, max_changes as i64);
+    let rows = stmt.query_map(params![entity, id, limits.0, limits.1], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,

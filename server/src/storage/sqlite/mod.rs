@@ -92,7 +92,9 @@ CREATE TABLE history (
     at INTEGER NOT NULL,
     user_id TEXT NOT NULL,
     device_id TEXT NOT NULL,
-    changes TEXT NOT NULL
+    changes TEXT NOT NULL,
+    -- How many changes `changes` holds: a read stops after so many changes, not entries.
+    n INTEGER NOT NULL
 );
 CREATE INDEX history_by_record ON history (entity, id, at);
 CREATE INDEX history_by_time ON history (at);
@@ -439,10 +441,16 @@ impl Storage for SqliteStorage {
             .await
     }
 
-    async fn history_of(&self, entity: &str, id: &str, limit: usize) -> Result<Vec<Logged>> {
+    async fn history_of(
+        &self,
+        entity: &str,
+        id: &str,
+        max_entries: usize,
+        max_changes: usize,
+    ) -> Result<Vec<Logged>> {
         let (entity, id) = (entity.to_owned(), id.to_owned());
         self.readers
-            .read(move |c| history::of_record(c, &entity, &id, limit))
+            .read(move |c| history::of_record(c, &entity, &id, max_entries, max_changes))
             .await
     }
 
