@@ -228,3 +228,26 @@ fn two_servers_starting_together_on_one_empty_database_seed_the_demo_once() {
         demo::ACCOUNTS.len() as u64
     );
 }
+
+/// The demo shows who changed what: the office's and 王芳's edits of one resident's phone are in
+/// its history, and the supervisor has the contest to settle.
+#[tokio::test]
+async fn the_demo_has_one_overwrite_for_the_supervisor_to_settle() {
+    let (_dir, storage) = seeded().await;
+    let flagged = storage.contests_since(0, None, 100).await.unwrap();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    let k = &flagged[0].contest;
+    assert_eq!(
+        (k.entity.as_str(), k.field.as_str()),
+        ("resident", model::entities::resident::field::PHONE)
+    );
+    assert_eq!(
+        flagged[0].current_hlc.as_deref(),
+        Some(k.arrived.1.as_str())
+    );
+    let history = storage.history_of(&k.entity, &k.id, 10, 100).await.unwrap();
+    let devices: Vec<&str> = history.iter().map(|e| e.device_id.as_str()).collect();
+    assert_eq!(devices, ["demo-phone-wangfang", "demo-office-pc"]);
+    let wang = storage.user_by_username("wangfang").await.unwrap().unwrap();
+    assert_eq!(history[0].user_id, wang.id);
+}

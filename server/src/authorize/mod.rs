@@ -159,13 +159,23 @@ pub async fn store(
     device_id: &str,
     changes: Vec<Change>,
 ) -> storage::Result<Result<usize, Refusal>> {
-    let user = user.clone();
     let author = crate::records::Author {
         user_id: user.id.clone(),
         device_id: device_id.to_owned(),
         at_ms: crate::now_ms(),
         flags_contests: true,
     };
+    store_as(storage, user, author, changes).await
+}
+
+/// [`store`] with the history's author given (the demo's edits, written as its people's).
+pub async fn store_as(
+    storage: &dyn Storage,
+    user: &UserRecord,
+    author: crate::records::Author,
+    changes: Vec<Change>,
+) -> storage::Result<Result<usize, Refusal>> {
+    let user = user.clone();
     storage
         .write(move |tx| {
             write_checked(tx, Some(&author), |lookup| {

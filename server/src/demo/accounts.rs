@@ -138,6 +138,14 @@ impl Staff {
         }
     }
 
+    /// The community office's administrator.
+    pub fn admin(&self) -> &str {
+        self.with_role(Role::Admin)
+            .map(|(_, id)| id)
+            .next()
+            .expect("the demo has an admin")
+    }
+
     /// The volunteers who carry health packs, in the order of [`ACCOUNTS`].
     pub fn volunteers(&self) -> Vec<String> {
         self.with_role(Role::Volunteer)

@@ -12,6 +12,7 @@ mod community;
 mod facilities;
 mod households;
 mod names;
+mod overwrites;
 mod residents;
 mod rng;
 mod seeder;
@@ -58,29 +59,41 @@ pub async fn seed(storage: &dyn Storage, size: Size) -> anyhow::Result<()> {
     let pack = supplies::seed(&mut demo, size);
     facilities::seed(&mut demo);
     let mut deliveries = Deliveries::new(pack, staff.volunteers());
+    let mut overwritten = None;
     for grid in &grids {
-        populate(&mut demo, grid, &staff, &mut deliveries, size);
+        let last = populate(&mut demo, grid, &staff, &mut deliveries, size);
+        overwritten = overwritten.or(last);
     }
     facilities::seed_added(&mut demo);
     storage.apply_changes(demo.into_changes()).await?;
+    if let Some(resident) = overwritten {
+        overwrites::seed(storage, staff.admin(), staff.worker_of(0), &resident).await?;
+    }
     Ok(())
 }
 
-/// One grid's households, their residents, and what happened to each resident.
+/// One grid's households, their residents, and what happened to each resident. Returns, for
+/// the first grid, the head of its last household: the resident whose phone the demo's office
+/// and grid worker set two ways ([`overwrites`]).
 fn populate(
     demo: &mut Seeder,
     grid: &Grid,
     staff: &Staff,
     deliveries: &mut Deliveries,
     size: Size,
-) {
+) -> Option<String> {
     let worker = staff.worker_of(grid.index);
+    let mut last_head = None;
     for h in 0..size.households_per_grid() {
         let home = households::seed(demo, grid, h, staff.responsible_for(grid.index, h));
         for m in 0..home.members {
             let person = residents::seed(demo, &home, m);
+            if m == 0 && grid.index == 0 && h + 1 == size.households_per_grid() {
+                last_head = Some(person.id.clone());
+            }
             care::seed(demo, &home, &person, worker);
             deliveries.offer(demo, &home, &person);
         }
     }
+    last_head
 }
