@@ -29,9 +29,6 @@ pub struct Author {
     pub user_id: String,
     pub device_id: String,
     pub at_ms: i64,
-    /// Whether a change of the batch may be flagged as contesting the value it meets: not when
-    /// the batch is itself the settling of a contest.
-    pub flags_contests: bool,
 }
 
 impl dyn Storage + '_ {
@@ -150,7 +147,7 @@ fn write_batch(
         let losses = departures::delivery_departures(tx, c)?;
         if !tx.insert(c, row_grid)? {
             let current = tx.stamp(&c.entity, &c.id, &c.field)?;
-            if let (Some(author), Some(held)) = (author.filter(|a| a.flags_contests), &current) {
+            if let (Some(author), Some(held)) = (author, &current) {
                 flag_if_contested(tx, &[c], held, grid.as_deref(), author.at_ms)?;
             }
             if !model::merge::wins(&c.hlc, current.as_deref()) {
@@ -309,7 +306,7 @@ fn write_run(tx: &mut dyn WriteTx, run: &mut Run<'_>, author: Option<&Author>) -
         })
         .collect();
     let stored = tx.stamps(&keys)?;
-    if let Some(author) = author.filter(|a| a.flags_contests) {
+    if let Some(author) = author {
         for ((changes, grid), held) in run.fields.iter().zip(&stored) {
             if let Some(held) = held {
                 flag_if_contested(tx, changes, held, grid.as_deref(), author.at_ms)?;

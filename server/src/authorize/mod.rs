@@ -163,7 +163,6 @@ pub async fn store(
         user_id: user.id.clone(),
         device_id: device_id.to_owned(),
         at_ms: crate::now_ms(),
-        flags_contests: true,
     };
     store_as(storage, user, author, changes).await
 }

@@ -51,7 +51,6 @@ pub(super) async fn seed(
             user_id: user.id.clone(),
             device_id: device.to_owned(),
             at_ms: crate::now_ms(),
-            flags_contests: true,
         };
         crate::authorize::store_as(storage, &user, author, vec![change])
             .await?

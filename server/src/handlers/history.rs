@@ -231,7 +231,8 @@ enum Unsettled {
 /// one tap. The server writes that side's value again, stamped anew so it wins everywhere, as the
 /// supervisor's change (the history names them). A supervisor writes no resident field on their
 /// own: they only choose between two values that devices with the right already sent, and the
-/// record rules judge the write as any of theirs.
+/// record rules judge the write as any of theirs. Stamped by the server's own device, the
+/// settling contests nothing (`model::history::rivals`).
 pub async fn settle(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -264,7 +265,6 @@ pub async fn settle(
         user_id: user.id.clone(),
         device_id: caller.device_id.clone(),
         at_ms: crate::now_ms(),
-        flags_contests: false,
     };
     let written = state
         .storage
