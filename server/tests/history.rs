@@ -80,6 +80,18 @@ async fn push_ok(s: &TestServer, token: &str, device: &str, changes: Vec<Value>)
     assert_eq!(status, 200, "{body}");
 }
 
+/// Pushes one phone number of `resident`, stamped `ms` by `device`, and expects it accepted.
+async fn set_phone(
+    s: &TestServer,
+    token: &str,
+    device: &str,
+    resident: &str,
+    value: &str,
+    ms: i64,
+) {
+    push_ok(s, token, device, vec![phone(resident, value, ms, device)]).await;
+}
+
 fn entries_of<'a>(history: &'a Value, field: &str) -> Vec<&'a Value> {
     history["entries"]
         .as_array()
@@ -100,19 +112,15 @@ async fn every_accepted_change_is_kept_with_who_sent_it_losers_and_all() {
     push_ok(s, &wang, "phone-wang", first.clone()).await;
     // The same batch again, its answer lost on the way: one entry, not two.
     push_ok(s, &wang, "phone-wang", first).await;
-    push_ok(
-        s,
-        &li,
-        "phone-li",
-        vec![phone(&c.resident, "13900000002", now - 1_000, "phone-li")],
-    )
-    .await;
+    set_phone(s, &li, "phone-li", &c.resident, "13900000002", now - 1_000).await;
     // Arrives last with the oldest stamp: it loses, and is kept all the same.
-    push_ok(
+    set_phone(
         s,
         &wang,
         "phone-wang",
-        vec![phone(&c.resident, "13700000003", now - 3_000, "phone-wang")],
+        &c.resident,
+        "13700000003",
+        now - 3_000,
     )
     .await;
 
@@ -231,57 +239,36 @@ async fn a_field_set_two_ways_close_together_is_flagged_until_corrected() {
         body["contested"].as_array().unwrap().clone()
     };
     // One device changing its own value, and a second device agreeing: no contest.
-    push_ok(
+    set_phone(
         s,
         &wang,
         "phone-wang",
-        vec![phone(
-            &c.resident,
-            "13800000001",
-            now - 60_000,
-            "phone-wang",
-        )],
+        &c.resident,
+        "13800000001",
+        now - 60_000,
     )
     .await;
-    push_ok(
+    set_phone(
         s,
         &wang,
         "phone-wang",
-        vec![phone(
-            &c.resident,
-            "13800000002",
-            now - 50_000,
-            "phone-wang",
-        )],
+        &c.resident,
+        "13800000002",
+        now - 50_000,
     )
     .await;
-    push_ok(
-        s,
-        &li,
-        "phone-li",
-        vec![phone(&c.resident, "13800000002", now - 40_000, "phone-li")],
-    )
-    .await;
+    set_phone(s, &li, "phone-li", &c.resident, "13800000002", now - 40_000).await;
     assert!(contested().await.is_empty());
 
     // Li's phone, offline, had the number otherwise a minute later: flagged.
-    push_ok(
-        s,
-        &li,
-        "phone-li",
-        vec![phone(&c.resident, "13900000009", now - 30_000, "phone-li")],
-    )
-    .await;
-    push_ok(
+    set_phone(s, &li, "phone-li", &c.resident, "13900000009", now - 30_000).await;
+    set_phone(
         s,
         &wang,
         "phone-wang",
-        vec![phone(
-            &c.resident,
-            "13800000003",
-            now - 20_000,
-            "phone-wang",
-        )],
+        &c.resident,
+        "13800000003",
+        now - 20_000,
     )
     .await;
     let list = contested().await;
@@ -398,39 +385,27 @@ async fn values_far_apart_or_a_late_loser_are_judged_by_their_stamps() {
     let zhao = s.token("zhaomin", "pc-zhao").await;
     let now = server::now_ms();
     let window = CONTEST_WINDOW_MS as i64;
-    push_ok(
+    set_phone(
         s,
         &wang,
         "phone-wang",
-        vec![phone(
-            &c.resident,
-            "13800000001",
-            now - window - 60_000,
-            "phone-wang",
-        )],
+        &c.resident,
+        "13800000001",
+        now - window - 60_000,
     )
     .await;
     // More than the window later: a change of mind, not a contest.
-    push_ok(
-        s,
-        &li,
-        "phone-li",
-        vec![phone(&c.resident, "13900000002", now - 30_000, "phone-li")],
-    )
-    .await;
+    set_phone(s, &li, "phone-li", &c.resident, "13900000002", now - 30_000).await;
     let (_, body) = get(s, &zhao, "/api/v1/history/contested").await;
     assert!(body["contested"].as_array().unwrap().is_empty(), "{body}");
     // A value stamped before the one kept, arriving after it, loses unseen: flagged.
-    push_ok(
+    set_phone(
         s,
         &wang,
         "phone-wang",
-        vec![phone(
-            &c.resident,
-            "13800000007",
-            now - 40_000,
-            "phone-wang",
-        )],
+        &c.resident,
+        "13800000007",
+        now - 40_000,
     )
     .await;
     let (_, body) = get(s, &zhao, "/api/v1/history/contested").await;
