@@ -168,6 +168,21 @@ pub async fn pull(token: &str, cursor: Option<&str>, limit: u32) -> Result<PullR
     get("/api/v1/sync/pull", token, query).await
 }
 
+/// `GET /api/v1/sync/records`: the next pull page grouped by record, each record's fields kept
+/// as the JSON text the device stores.
+pub async fn pull_records(
+    token: &str,
+    cursor: Option<&str>,
+    limit: u32,
+) -> Result<crate::db::RawRecordsPage, ApiError> {
+    let limit = limit.to_string();
+    let mut query = vec![("limit", limit.as_str())];
+    if let Some(c) = cursor {
+        query.push(("cursor", c));
+    }
+    get("/api/v1/sync/records", token, query).await
+}
+
 /// `GET /api/v1/dashboard`: the server's figures for `grids` (all of the user's when empty) on
 /// `date` (today when `None`).
 pub async fn dashboard(

@@ -16,11 +16,13 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 mod error;
+mod first_sync;
 mod record;
 mod resync;
 
 pub use error::{DbError, Result};
-use record::{record_from_js, record_key, record_to_js};
+pub use first_sync::{FirstSync, RawRecordsPage};
+use record::{record_from_js, record_key, record_to_js, stored_to_js};
 pub use record::{ByEntity, Record};
 
 /// Bump with a new step in [`Db::open`] when the stores change; never rename a store.
@@ -120,6 +122,31 @@ async fn meta_get<T: for<'de> Deserialize<'de>>(store: &Store, key: &str) -> Res
 async fn meta_put<T: Serialize>(store: &Store, key: &str, value: &T) -> Result<()> {
     store.put(&json_to_js(value)?, Some(&key.into())).await?;
     Ok(())
+}
+
+/// Removes the records a page says this user may no longer read; returns how many were here.
+async fn drop_records(records: &Store, dropped: &[RecordKey]) -> Result<usize> {
+    let mut gone = 0;
+    for d in dropped {
+        let key: JsValue = record_key(&d.entity, &d.id).into();
+        if records
+            .get(key.clone())
+            .await?
+            .is_some_and(|v| !v.is_undefined())
+        {
+            records.delete(key).await?;
+            gone += 1;
+        }
+    }
+    Ok(gone)
+}
+
+/// What a page's transaction stores after its records: the cursor it reached, the clock that
+/// observed its stamps, and when it was synced.
+async fn end_page(meta: &Store, cursor: &str, clock: &Clock) -> Result<()> {
+    meta_put(meta, META_CURSOR, &cursor).await?;
+    meta_put(meta, META_CLOCK, &clock.state()).await?;
+    meta_put(meta, META_LAST_SYNC, &now_ms()).await
 }
 
 async fn get_record(store: &Store, entity: &str, id: &str) -> Result<Option<Record>> {
@@ -238,8 +265,6 @@ impl Db {
         }
     }
 
-    /// Merges one pulled page and stores its cursor in the same transaction: a cursor is never
-    /// ahead of the data it stands for. Returns how many fields changed here.
     /// Merges a pulled page, then removes the records the server says this user may no longer
     /// read (`dropped`: moved to another grid, a delivery taken away), all with the page's
     /// cursor in one transaction. The outbox is left alone: an edit still waiting for a dropped
@@ -286,20 +311,8 @@ impl Db {
         records
             .put_all(writes.into_iter().map(|v| (v, None)))
             .await?;
-        for gone in dropped {
-            let key: JsValue = record_key(&gone.entity, &gone.id).into();
-            if records
-                .get(key.clone())
-                .await?
-                .is_some_and(|v| !v.is_undefined())
-            {
-                records.delete(key).await?;
-                changed += 1;
-            }
-        }
-        meta_put(&meta, META_CURSOR, &cursor).await?;
-        meta_put(&meta, META_CLOCK, &clock.state()).await?;
-        meta_put(&meta, META_LAST_SYNC, &now_ms()).await?;
+        changed += drop_records(&records, dropped).await?;
+        end_page(&meta, cursor, &clock).await?;
         tx.done().await?;
         Ok(changed)
     }

@@ -301,15 +301,19 @@ async fn run(
         if stop.get() {
             return;
         }
+        if result.is_ok() {
+            // Said before anything else awaits: the store is settled now, while the screens
+            // that the sync's new records reload are about to keep the page busy a while.
+            ctx.status.set(SyncStatus::Synced {
+                at_ms: db::now_ms(),
+            });
+        }
         ctx.pending.set(db.outbox_len().await.unwrap_or(0));
         ctx.rejected
             .set(db.rejected().await.map(|r| r.len() as u32).unwrap_or(0));
         let wait = match result {
             Ok(()) => {
                 backoff = BACKOFF_START_MS;
-                ctx.status.set(SyncStatus::Synced {
-                    at_ms: db::now_ms(),
-                });
                 PERIOD_MS
             }
             Err(e) => {
@@ -422,6 +426,38 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
     }
 }
 
+/// A first sync into an empty store: records pages, each record written as it comes, until
+/// `has_more` is false; the cursor reached is a pull cursor, so later syncs pull from it. False
+/// when the server demanded a fresh start (410) before the end.
+async fn pull_first(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncError> {
+    let fetch = |cursor: Option<String>| {
+        let token = s.token.clone();
+        async move { api::pull_records(&token, cursor.as_deref(), PULL_PAGE).await }.boxed_local()
+    };
+    let mut first = db::FirstSync::default();
+    let mut changed = 0;
+    let mut next = fetch(None);
+    loop {
+        let page = match next.await {
+            Ok(page) => page,
+            Err(ApiError::Status { status: 410, .. }) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let apply = db.apply_first_page(&page, &mut first);
+        if !page.has_more {
+            changed += apply.await?;
+            if changed > 0 {
+                ctx.revision.update(|r| *r += 1);
+            }
+            return Ok(true);
+        }
+        let (applied, fetched) =
+            futures::future::join(apply, fetch(Some(page.cursor.clone()))).await;
+        changed += applied?;
+        next = futures::future::ready(fetched).boxed_local();
+    }
+}
+
 /// Pulls until `has_more` is false; true when the server demanded a fresh start. The next page
 /// is requested while the current one is written to IndexedDB, so the network and the store
 /// work at the same time; a page is applied only after the one before it.
@@ -437,6 +473,15 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
         true => None,
         false => db.cursor().await?,
     };
+    if start.is_none() && !reset && db.holds_no_records().await? {
+        if pull_first(ctx, db, s).await? {
+            return Ok(false);
+        }
+        // The user's share changed during their first sync: what was written is swept by a
+        // pull from the start, as after any change of share.
+        reset = true;
+        db.begin_resync().await?;
+    }
     let mut pulled = BTreeSet::new();
     let mut changed = 0;
     let mut next: LocalBoxFuture<'_, Result<PullResponse, ApiError>> = fetch(start);

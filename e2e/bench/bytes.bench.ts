@@ -110,7 +110,8 @@ test("bytes on the wire: first visit to the login page, and a grid worker's firs
   await page.waitForLoadState("networkidle");
   const sync = take();
   const api = sync.filter((t) => new URL(t.url).pathname.startsWith("/api/v1/"));
-  const pulls = api.filter((t) => new URL(t.url).pathname === "/api/v1/sync/pull");
+  // A first sync asks for records pages (docs/sync-protocol.md, "Records pages"), then pulls.
+  const pulls = api.filter((t) => ["/api/v1/sync/pull", "/api/v1/sync/records"].includes(new URL(t.url).pathname));
   expect(pulls.length).toBeGreaterThan(0);
   const wire = sum(api, (t) => t.wire);
   const decoded = sum(api, (t) => t.decoded);

@@ -41,7 +41,16 @@ for (const { who, label } of [
     await new LoginPage(page).open();
     await page.getByTestId("login-username").fill(who.username);
     await page.getByTestId("login-password").fill(who.password);
+    // Each API request: when it was sent and when its answer had arrived, from the tap, so the
+    // figure says how much of the sync is the server and how much the phone's writing.
+    const calls: { path: string; sent: number; done: number }[] = [];
     const started = Date.now();
+    page.on("requestfinished", (r) => {
+      const path = new URL(r.url()).pathname;
+      if (!path.startsWith("/api/v1/")) return;
+      const t = r.timing();
+      calls.push({ path: path.slice("/api/v1/".length), sent: t.startTime - started, done: t.startTime + t.responseEnd - started });
+    });
     await page.getByTestId("login-submit").click();
     await pollSynced(page);
     const seconds = (Date.now() - started) / 1000;
@@ -51,6 +60,13 @@ for (const { who, label } of [
       `BENCH first-sync ${label}: ${seconds.toFixed(2)} s, ${s.records} records, ${s.fields} field values, ` +
         `${Math.round(s.fields / seconds)} field values/s, ${Math.round(s.records / seconds)} record writes/s ` +
         JSON.stringify(s.byEntity),
+    );
+    console.log(
+      `BENCH first-sync ${label}: API calls (sent→answered, ms from the tap) ` +
+        calls
+          .sort((a, b) => a.sent - b.sent)
+          .map((p) => `${p.path} ${Math.round(p.sent)}→${Math.round(p.done)}`)
+          .join(", "),
     );
     await ctx.close();
   });

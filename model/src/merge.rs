@@ -80,6 +80,22 @@ pub fn apply_to_record(fields: &mut BTreeMap<String, Stamped>, change: &Change) 
     apply_at(fields, change.field.clone(), change)
 }
 
+/// Merges `other`, another replica's stamped fields of the same record, into `fields`, each
+/// field by [`wins`]; returns how many of them won.
+pub fn merge_record(
+    fields: &mut BTreeMap<String, Stamped>,
+    other: BTreeMap<String, Stamped>,
+) -> usize {
+    let mut won = 0;
+    for (field, s) in other {
+        if wins(&s.hlc, fields.get(&field).map(|held| held.hlc.as_str())) {
+            fields.insert(field, s);
+            won += 1;
+        }
+    }
+    won
+}
+
 fn apply_at<K: Ord>(map: &mut BTreeMap<K, Stamped>, key: K, change: &Change) -> bool {
     if !wins(&change.hlc, map.get(&key).map(|s| s.hlc.as_str())) {
         return false;
@@ -119,6 +135,43 @@ mod tests {
             value,
             hlc: hlc.into(),
         }
+    }
+
+    #[test]
+    fn merging_a_record_keeps_each_fields_later_stamp_and_counts_the_winners() {
+        let mut held = BTreeMap::from([
+            (
+                "name".to_string(),
+                st(json!("王桂兰"), "0000000000002-0000-a"),
+            ),
+            (
+                "phone".to_string(),
+                st(json!("138"), "0000000000005-0000-a"),
+            ),
+        ]);
+        let other = BTreeMap::from([
+            (
+                "name".to_string(),
+                st(json!("王贵兰"), "0000000000003-0000-b"),
+            ),
+            (
+                "phone".to_string(),
+                st(json!("139"), "0000000000004-0000-b"),
+            ),
+            (
+                "gender".to_string(),
+                st(json!("female"), "0000000000001-0000-b"),
+            ),
+        ]);
+        assert_eq!(merge_record(&mut held, other.clone()), 2);
+        assert_eq!(held["name"].value, json!("王贵兰"));
+        assert_eq!(held["phone"].value, json!("138"));
+        assert_eq!(held["gender"].value, json!("female"));
+        assert_eq!(
+            merge_record(&mut held, other),
+            0,
+            "merging again changes nothing"
+        );
     }
 
     fn ch(id: &str, field: &str, value: Value, hlc: &str) -> Change {

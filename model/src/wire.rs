@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::merge::Stamped;
 use crate::validate::{self, Lang, Problem};
 use crate::Role;
 
@@ -165,6 +166,81 @@ pub struct PullResponse {
     /// empty, so the frozen shape of a page without it is unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<RecordKey>,
+}
+
+/// `GET /api/v1/sync/records` answer: the same page as a pull from the same cursor, its changes
+/// grouped by record, each field's value with its stamp. A device with nothing stored asks for
+/// these until `has_more` is false and then pulls as usual from the last `cursor`: about half
+/// the bytes of `changes`, and each record written as it comes, without reading it first.
+/// `F` is how a record's fields are held: the model's map on the server, the raw JSON text on a
+/// phone that stores it as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordsPage<F = std::collections::BTreeMap<String, Stamped>> {
+    pub records: Vec<PulledRecord<F>>,
+    pub cursor: String,
+    pub has_more: bool,
+    pub server_time_ms: i64,
+    /// As in a pull page; absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<RecordKey>,
+    /// The greatest stamp of the page's values, for the device's clock to observe without
+    /// reading every stamp; absent when the page has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_hlc: Option<String>,
+}
+
+/// One record of a [`RecordsPage`]: the fields of it that the page carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PulledRecord<F = std::collections::BTreeMap<String, Stamped>> {
+    pub entity: String,
+    pub id: String,
+    pub fields: F,
+}
+
+impl RecordsPage {
+    /// Groups a pull page's changes by record, in the order each record first appears.
+    pub fn group(page: PullResponse) -> RecordsPage {
+        let mut at: std::collections::HashMap<(String, String), usize> =
+            std::collections::HashMap::new();
+        let mut records: Vec<PulledRecord> = Vec::new();
+        let mut max_hlc: Option<String> = None;
+        for c in page.changes {
+            if crate::merge::wins(&c.hlc, max_hlc.as_deref()) {
+                max_hlc = Some(c.hlc.clone());
+            }
+            let i = *at
+                .entry((c.entity.clone(), c.id.clone()))
+                .or_insert_with(|| {
+                    records.push(PulledRecord {
+                        entity: c.entity.clone(),
+                        id: c.id.clone(),
+                        fields: Default::default(),
+                    });
+                    records.len() - 1
+                });
+            let stamped = Stamped {
+                value: c.value,
+                hlc: c.hlc,
+            };
+            // A page holds a field once (a pull sends each field's current value); were it
+            // there twice, the later stamp is the one a device would keep.
+            let fields = &mut records[i].fields;
+            match fields.get(&c.field) {
+                Some(held) if !crate::merge::wins(&stamped.hlc, Some(&held.hlc)) => {}
+                _ => {
+                    fields.insert(c.field, stamped);
+                }
+            }
+        }
+        RecordsPage {
+            records,
+            cursor: page.cursor,
+            has_more: page.has_more,
+            server_time_ms: page.server_time_ms,
+            dropped: page.dropped,
+            max_hlc,
+        }
+    }
 }
 
 /// One record, named by its entity and id.
@@ -496,6 +572,68 @@ mod tests {
             }
         );
         assert_eq!(serde_json::to_string(&PullQuery::default()).unwrap(), "{}");
+    }
+
+    #[test]
+    fn records_page_json_is_frozen() {
+        let change = |id: &str, field: &str, value: serde_json::Value, hlc: &str| Change {
+            entity: "resident".into(),
+            id: id.into(),
+            field: field.into(),
+            value,
+            hlc: hlc.into(),
+        };
+        let page = RecordsPage::group(PullResponse {
+            changes: vec![
+                change(
+                    "r1",
+                    "name",
+                    serde_json::json!("王桂兰"),
+                    "1764331200000-0000-a",
+                ),
+                change(
+                    "r2",
+                    "name",
+                    serde_json::json!("李强"),
+                    "1764331200000-0001-a",
+                ),
+                change(
+                    "r1",
+                    "phone",
+                    serde_json::json!(null),
+                    "1764331200009-0000-b",
+                ),
+            ],
+            cursor: "42".into(),
+            has_more: true,
+            server_time_ms: 1764331200010,
+            dropped: vec![],
+        });
+        assert_eq!(
+            serde_json::to_string(&page).unwrap(),
+            r#"{"records":[{"entity":"resident","id":"r1","fields":{"name":{"value":"王桂兰","hlc":"1764331200000-0000-a"},"phone":{"value":null,"hlc":"1764331200009-0000-b"}}},{"entity":"resident","id":"r2","fields":{"name":{"value":"李强","hlc":"1764331200000-0001-a"}}}],"cursor":"42","has_more":true,"server_time_ms":1764331200010,"max_hlc":"1764331200009-0000-b"}"#
+        );
+        let empty = RecordsPage::group(PullResponse {
+            changes: vec![],
+            cursor: "43".into(),
+            has_more: false,
+            server_time_ms: 1,
+            dropped: vec![RecordKey {
+                entity: "need".into(),
+                id: "n1".into(),
+            }],
+        });
+        assert_eq!(
+            serde_json::to_string(&empty).unwrap(),
+            r#"{"records":[],"cursor":"43","has_more":false,"server_time_ms":1,"dropped":[{"entity":"need","id":"n1"}]}"#
+        );
+        // A phone reads a record's fields as the text it stores, exactly as a record's fields
+        // are stored on it (the model's map of stamped values).
+        let raw: RecordsPage<Box<serde_json::value::RawValue>> =
+            serde_json::from_str(&serde_json::to_string(&page).unwrap()).unwrap();
+        let stored: std::collections::BTreeMap<String, Stamped> =
+            serde_json::from_str(raw.records[0].fields.get()).unwrap();
+        assert_eq!(stored, page.records[0].fields);
     }
 
     #[test]

@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/dashboard", get(handlers::dashboard::get))
         .route("/sync/push", post(handlers::sync::push))
         .route("/sync/pull", get(handlers::sync::pull))
+        .route("/sync/records", get(handlers::sync::records))
         .route(
             "/users",
             get(handlers::users::list).post(handlers::users::create),

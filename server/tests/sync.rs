@@ -231,6 +231,119 @@ async fn pull_pages_by_limit_without_gaps_or_repeats_and_resumes_from_the_cursor
     assert!(fresh.iter().all(|c| c["id"] == id.as_str()));
 }
 
+/// Every page of `GET /api/v1/sync/records` from `cursor` on, as (entity, id, field, value, hlc)
+/// rows, with the last cursor.
+async fn records_all(
+    s: &TestServer,
+    token: &str,
+    mut cursor: Option<String>,
+    limit: usize,
+) -> (Vec<(String, String, String, Value, String)>, String) {
+    let mut rows = Vec::new();
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("?cursor={c}&limit={limit}"),
+            None => format!("?limit={limit}"),
+        };
+        let (status, page) = s.get_json(token, &format!("/api/v1/sync/records{q}")).await;
+        assert_eq!(status, 200, "{page}");
+        let mut stamps = Vec::new();
+        for r in page["records"].as_array().unwrap() {
+            for (field, v) in r["fields"].as_object().unwrap() {
+                let hlc = v["hlc"].as_str().unwrap().to_owned();
+                stamps.push(hlc.clone());
+                rows.push((
+                    r["entity"].as_str().unwrap().to_owned(),
+                    r["id"].as_str().unwrap().to_owned(),
+                    field.clone(),
+                    v["value"].clone(),
+                    hlc,
+                ));
+            }
+        }
+        // The page names its greatest stamp, so a phone's clock need not read every one.
+        let greatest = stamps.iter().max_by(|a, b| {
+            model::hlc::Hlc::parse(a)
+                .unwrap()
+                .cmp(&model::hlc::Hlc::parse(b).unwrap())
+        });
+        assert_eq!(page["max_hlc"].as_str(), greatest.map(String::as_str));
+        cursor = Some(page["cursor"].as_str().unwrap().to_owned());
+        if page["has_more"] == false {
+            return (rows, cursor.unwrap());
+        }
+    }
+}
+
+fn as_rows(changes: &[Value]) -> Vec<(String, String, String, Value, String)> {
+    changes
+        .iter()
+        .map(|c| {
+            (
+                c["entity"].as_str().unwrap().to_owned(),
+                c["id"].as_str().unwrap().to_owned(),
+                c["field"].as_str().unwrap().to_owned(),
+                c["value"].clone(),
+                c["hlc"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn records_pages_carry_what_pull_pages_carry_grouped_and_hand_over_to_pull() {
+    let s = community().await;
+    for (user, device) in [
+        ("zhaomin", "laptop"),
+        ("wangfang", "phone"),
+        ("chenjing", "vol"),
+    ] {
+        let token = s.token(user, device).await;
+        let (pulled, pull_cursor) = s.pull_all(&token, None, 5000).await;
+        let mut want = as_rows(&pulled);
+        // Small pages split records between pages; each field still comes once.
+        let (mut got, cursor) = records_all(&s, &token, None, 7).await;
+        want.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+        got.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+        assert_eq!(got, want, "{user} is sent the same values by both");
+        assert_eq!(cursor, pull_cursor, "{user}: the same cursor at the end");
+    }
+
+    // A device that began with records goes on with pull: a later edit is what pull brings.
+    let sup = s.token("zhaomin", "laptop").await;
+    let (_, cursor) = records_all(&s, &sup, None, 5000).await;
+    let (token, grids) = worker(&s, "phone-a").await;
+    let id = uuid();
+    s.push(
+        &token,
+        "phone-a",
+        new_resident(&id, &grids[1], "phone-a", now()),
+    )
+    .await;
+    let (fresh, _) = s.pull_all(&sup, Some(cursor.clone()), 2).await;
+    assert_eq!(fresh.len(), 4);
+    assert!(fresh.iter().all(|c| c["id"] == id.as_str()));
+    // And records from that cursor bring the same, as one record.
+    let (status, page) = s
+        .get_json(&sup, &format!("/api/v1/sync/records?cursor={cursor}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(page["records"].as_array().unwrap().len(), 1);
+    assert_eq!(page["records"][0]["id"], id.as_str());
+    assert_eq!(
+        page["records"][0]["fields"][resident::field::NAME]["value"],
+        "刘桂兰"
+    );
+
+    // The same errors as pull.
+    let (status, body) = s.get_json(&sup, "/api/v1/sync/records?cursor=zz").await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("malformed")));
+    let (status, body) = s.get_json(&sup, "/api/v1/sync/records?limit=5001").await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("malformed")));
+    let (status, _) = s.get_json("not-a-token", "/api/v1/sync/records").await;
+    assert_eq!(status, 401);
+}
+
 #[tokio::test]
 async fn a_volunteer_receives_only_their_deliveries_and_the_recipients_name_address_and_phone() {
     let s = community().await;

@@ -61,12 +61,18 @@ pub(super) fn record_key(entity: &str, id: &str) -> String {
 /// Records are stored as `{key, entity, json}`: the index needs `entity`, and one JSON string
 /// per record is far cheaper to write from wasm than an object per field.
 pub(super) fn record_to_js(r: &Record) -> Result<JsValue> {
+    stored_to_js(&r.entity, &r.id, &serde_json::to_string(&r.fields)?)
+}
+
+/// The stored object of a record whose fields are already the JSON text of a [`Record`]'s
+/// `fields` (as a records page sends them).
+pub(super) fn stored_to_js(entity: &str, id: &str, fields_json: &str) -> Result<JsValue> {
     let o = Object::new();
     let set = |k: &str, v: &JsValue| Reflect::set(&o, &k.into(), v).map_err(js_error);
-    set("key", &record_key(&r.entity, &r.id).into())?;
-    set("entity", &r.entity.as_str().into())?;
-    set("id", &r.id.as_str().into())?;
-    set("json", &serde_json::to_string(&r.fields)?.into())?;
+    set("key", &record_key(entity, id).into())?;
+    set("entity", &entity.into())?;
+    set("id", &id.into())?;
+    set("json", &fields_json.into())?;
     Ok(o.into())
 }
 

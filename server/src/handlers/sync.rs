@@ -1,4 +1,5 @@
-//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`: the sync protocol v1 of `docs/sync-protocol.md`.
+//! `POST /api/v1/sync/push`, `GET /api/v1/sync/pull` and `GET /api/v1/sync/records`: the sync
+//! protocol v1 of `docs/sync-protocol.md`.
 
 use std::collections::HashMap;
 
@@ -7,7 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use model::wire::{PullResponse, PushRequest, PushResponse};
+use model::wire::{PullResponse, PushRequest, PushResponse, RecordsPage};
 use model::Role;
 
 use crate::auth::AuthUser;
@@ -116,6 +117,25 @@ pub async fn pull(
     caller: AuthUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<PullResponse>, AppError> {
+    Ok(Json(page(&state, &caller, &q).await?))
+}
+
+/// `GET /api/v1/sync/records`: the pull page from the same cursor, grouped by record.
+pub async fn records(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<RecordsPage>, AppError> {
+    Ok(Json(RecordsPage::group(page(&state, &caller, &q).await?)))
+}
+
+/// The page after the query's cursor of what the caller may read: the one answer of pull and
+/// records, so that a device may switch between them at any cursor.
+async fn page(
+    state: &AppState,
+    caller: &AuthUser,
+    q: &HashMap<String, String>,
+) -> Result<PullResponse, AppError> {
     let limit = match q.get("limit") {
         None => DEFAULT_PULL_LIMIT,
         Some(l) => l
@@ -206,13 +226,13 @@ pub async fn pull(
     };
     let dropped =
         departures::to_drop(state.storage.as_ref(), user, share.as_ref(), departed).await?;
-    Ok(Json(PullResponse {
+    Ok(PullResponse {
         changes,
         cursor: cursor.encode(),
         has_more,
         server_time_ms: crate::now_ms(),
         dropped,
-    }))
+    })
 }
 
 /// About the bytes a change takes in a page: its strings, its value and the JSON around them.

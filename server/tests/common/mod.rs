@@ -182,9 +182,15 @@ impl TestServer {
     }
 
     pub async fn pull_page(&self, token: &str, query: &str) -> (u16, serde_json::Value) {
+        self.get_json(token, &format!("/api/v1/sync/pull{query}"))
+            .await
+    }
+
+    /// `GET path` with the token: the status and the JSON answer (null when there is none).
+    pub async fn get_json(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
         let r = self
             .client
-            .get(self.url(&format!("/api/v1/sync/pull{query}")))
+            .get(self.url(path))
             .header("authorization", format!("Bearer {token}"))
             .send()
             .await

@@ -1,0 +1,80 @@
+//! A device's first sync: pages of whole records (`GET /api/v1/sync/records`) written as they
+//! come into a store that held no record when the sync began, without reading one first.
+
+use std::collections::{BTreeMap, HashSet};
+
+use model::hlc::Hlc;
+use model::merge::{self, Stamped};
+use model::wire::RecordsPage;
+use rexie::TransactionMode;
+use serde_json::value::RawValue;
+
+use super::{
+    drop_records, end_page, get_record, record_key, record_to_js, stored_to_js, Db, Record, Result,
+    META, RECORDS,
+};
+
+/// A records page as the phone reads it: each record's fields are the JSON text it stores.
+pub type RawRecordsPage = RecordsPage<Box<RawValue>>;
+
+/// What a first sync has written so far. A record met again (the server's page ended inside it)
+/// is read and merged like any pulled change; any other cannot be on the device yet, because
+/// the store was empty when the sync began and nothing but this sync writes a record the server
+/// sent (an edit needs the record on screen first, so it was written by an earlier page).
+#[derive(Debug, Default)]
+pub struct FirstSync {
+    written: HashSet<String>,
+}
+
+impl Db {
+    /// Whether this device holds no record at all: a first sync may then write without reading.
+    pub async fn holds_no_records(&self) -> Result<bool> {
+        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
+        Ok(tx.store(RECORDS)?.count(None).await? == 0)
+    }
+
+    /// Stores a records page with its cursor in one transaction, as [`Db::apply_pulled`] does a
+    /// pull page. Returns how many records were written or removed.
+    pub async fn apply_first_page(
+        &self,
+        page: &RawRecordsPage,
+        first: &mut FirstSync,
+    ) -> Result<usize> {
+        let tx = self.tx(&[RECORDS, META], TransactionMode::ReadWrite)?;
+        let (records, meta) = (tx.store(RECORDS)?, tx.store(META)?);
+        let (mut clock, wall) = self.clock_and_wall(&meta).await?;
+        if let Some(stamp) = page.max_hlc.as_deref().and_then(|h| Hlc::parse(h).ok()) {
+            clock.observe(&stamp, wall);
+        }
+        clock.observe_time(page.server_time_ms.max(0) as u64, wall);
+
+        let mut writes = Vec::with_capacity(page.records.len());
+        let mut again = Vec::new();
+        for r in &page.records {
+            if first.written.insert(record_key(&r.entity, &r.id)) {
+                writes.push(stored_to_js(&r.entity, &r.id, r.fields.get())?);
+            } else {
+                again.push(r);
+            }
+        }
+        let held = futures::future::try_join_all(
+            again.iter().map(|r| get_record(&records, &r.entity, &r.id)),
+        )
+        .await?;
+        for (r, held) in again.into_iter().zip(held) {
+            let mut record = held.unwrap_or_else(|| Record::new(&r.entity, &r.id));
+            let fields: BTreeMap<String, Stamped> = serde_json::from_str(r.fields.get())?;
+            if merge::merge_record(&mut record.fields, fields) > 0 {
+                writes.push(record_to_js(&record)?);
+            }
+        }
+        let mut changed = writes.len();
+        records
+            .put_all(writes.into_iter().map(|v| (v, None)))
+            .await?;
+        changed += drop_records(&records, &page.dropped).await?;
+        end_page(&meta, &page.cursor, &clock).await?;
+        tx.done().await?;
+        Ok(changed)
+    }
+}
