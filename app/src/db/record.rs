@@ -64,28 +64,45 @@ pub(super) fn record_to_js(r: &Record) -> Result<JsValue> {
     stored_to_js(&r.entity, &r.id, &serde_json::to_string(&r.fields)?)
 }
 
+/// The stored object's property names.
+const NAMES: [&str; 4] = ["key", "entity", "id", "json"];
+const KEY: usize = 0;
+const ENTITY: usize = 1;
+const ID: usize = 2;
+const JSON: usize = 3;
+
+thread_local! {
+    /// [`NAMES`] as JS strings, made once: a start reads every record on the device, and a
+    /// name made afresh for each would be thousands of strings decoded for nothing.
+    static JS_NAMES: [JsValue; 4] = NAMES.map(JsValue::from_str);
+}
+
 /// The stored object of a record whose fields are already the JSON text of a [`Record`]'s
 /// `fields` (as a records page sends them).
 pub(super) fn stored_to_js(entity: &str, id: &str, fields_json: &str) -> Result<JsValue> {
     let o = Object::new();
-    let set = |k: &str, v: &JsValue| Reflect::set(&o, &k.into(), v).map_err(js_error);
-    set("key", &record_key(entity, id).into())?;
-    set("entity", &entity.into())?;
-    set("id", &id.into())?;
-    set("json", &fields_json.into())?;
+    JS_NAMES.with(|names| {
+        let set = |k: usize, v: &JsValue| Reflect::set(&o, &names[k], v).map_err(js_error);
+        set(KEY, &record_key(entity, id).into())?;
+        set(ENTITY, &entity.into())?;
+        set(ID, &id.into())?;
+        set(JSON, &fields_json.into())
+    })?;
     Ok(o.into())
 }
 
 pub(super) fn record_from_js(v: &JsValue) -> Result<Record> {
-    let get = |k: &'static str| {
-        Reflect::get(v, &k.into())
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or(DbError::MissingKey(k))
-    };
-    Ok(Record {
-        entity: get("entity")?,
-        id: get("id")?,
-        fields: serde_json::from_str(&get("json")?)?,
+    JS_NAMES.with(|names| {
+        let get = |k: usize| {
+            Reflect::get(v, &names[k])
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or(DbError::MissingKey(NAMES[k]))
+        };
+        Ok(Record {
+            entity: get(ENTITY)?,
+            id: get(ID)?,
+            fields: serde_json::from_str(&get(JSON)?)?,
+        })
     })
 }
