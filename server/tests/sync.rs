@@ -108,6 +108,19 @@ async fn worker(s: &TestServer, device: &str) -> (String, Vec<String>) {
     )
 }
 
+/// wangfang's phone adds a resident to her second grid; its id.
+async fn a_new_resident(s: &TestServer) -> String {
+    let (token, grids) = worker(s, "phone-a").await;
+    let id = uuid();
+    s.push(
+        &token,
+        "phone-a",
+        new_resident(&id, &grids[1], "phone-a", now()),
+    )
+    .await;
+    id
+}
+
 #[tokio::test]
 async fn a_pushed_record_reaches_its_grid_and_nobody_else() {
     let s = community().await;
@@ -218,14 +231,7 @@ async fn pull_pages_by_limit_without_gaps_or_repeats_and_resumes_from_the_cursor
     assert_eq!(page["has_more"], false);
 
     // A later edit is exactly what the next pull from the old cursor brings.
-    let (token, grids) = worker(&s, "phone-a").await;
-    let id = uuid();
-    s.push(
-        &token,
-        "phone-a",
-        new_resident(&id, &grids[1], "phone-a", now()),
-    )
-    .await;
+    let id = a_new_resident(&s).await;
     let (fresh, _) = s.pull_all(&sup, Some(cursor), 2).await;
     assert_eq!(fresh.len(), 4);
     assert!(fresh.iter().all(|c| c["id"] == id.as_str()));
@@ -312,14 +318,7 @@ async fn records_pages_carry_what_pull_pages_carry_grouped_and_hand_over_to_pull
     // A device that began with records goes on with pull: a later edit is what pull brings.
     let sup = s.token("zhaomin", "laptop").await;
     let (_, cursor) = records_all(&s, &sup, None, 5000).await;
-    let (token, grids) = worker(&s, "phone-a").await;
-    let id = uuid();
-    s.push(
-        &token,
-        "phone-a",
-        new_resident(&id, &grids[1], "phone-a", now()),
-    )
-    .await;
+    let id = a_new_resident(&s).await;
     let (fresh, _) = s.pull_all(&sup, Some(cursor.clone()), 2).await;
     assert_eq!(fresh.len(), 4);
     assert!(fresh.iter().all(|c| c["id"] == id.as_str()));
