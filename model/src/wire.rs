@@ -218,19 +218,9 @@ impl RecordsPage {
                     });
                     records.len() - 1
                 });
-            let stamped = Stamped {
-                value: c.value,
-                hlc: c.hlc,
-            };
             // A page holds a field once (a pull sends each field's current value); were it
             // there twice, the later stamp is the one a device would keep.
-            let fields = &mut records[i].fields;
-            match fields.get(&c.field) {
-                Some(held) if !crate::merge::wins(&stamped.hlc, Some(&held.hlc)) => {}
-                _ => {
-                    fields.insert(c.field, stamped);
-                }
-            }
+            crate::merge::apply_to_record(&mut records[i].fields, &c);
         }
         RecordsPage {
             records,
