@@ -160,12 +160,7 @@ pub async fn push(
 
 /// `GET /api/v1/sync/pull`.
 pub async fn pull(token: &str, cursor: Option<&str>, limit: u32) -> Result<PullResponse, ApiError> {
-    let limit = limit.to_string();
-    let mut query = vec![("limit", limit.as_str())];
-    if let Some(c) = cursor {
-        query.push(("cursor", c));
-    }
-    get("/api/v1/sync/pull", token, query).await
+    get_page("/api/v1/sync/pull", token, cursor, limit).await
 }
 
 /// `GET /api/v1/sync/records`: the next pull page grouped by record, each record's fields kept
@@ -175,12 +170,22 @@ pub async fn pull_records(
     cursor: Option<&str>,
     limit: u32,
 ) -> Result<crate::db::RawRecordsPage, ApiError> {
+    get_page("/api/v1/sync/records", token, cursor, limit).await
+}
+
+/// A page of pull or records: `limit` values after `cursor` (from the start without one).
+async fn get_page<T: DeserializeOwned>(
+    path: &str,
+    token: &str,
+    cursor: Option<&str>,
+    limit: u32,
+) -> Result<T, ApiError> {
     let limit = limit.to_string();
     let mut query = vec![("limit", limit.as_str())];
     if let Some(c) = cursor {
         query.push(("cursor", c));
     }
-    get("/api/v1/sync/records", token, query).await
+    get(path, token, query).await
 }
 
 /// `GET /api/v1/dashboard`: the server's figures for `grids` (all of the user's when empty) on

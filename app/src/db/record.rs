@@ -58,7 +58,7 @@ pub(super) fn record_key(entity: &str, id: &str) -> String {
     format!("{entity}/{id}")
 }
 
-/// Records are stored as `{key, entity, json}`: the index needs `entity`, and one JSON string
+/// Records are stored as `{key, entity, id, json}`: the index needs `entity`, and one JSON string
 /// per record is far cheaper to write from wasm than an object per field.
 pub(super) fn record_to_js(r: &Record) -> Result<JsValue> {
     stored_to_js(&r.entity, &r.id, &serde_json::to_string(&r.fields)?)
