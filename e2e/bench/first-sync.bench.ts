@@ -3,32 +3,17 @@
 // phone; we time login-to-synced and count what landed in IndexedDB. Prints figures; asserts
 // only that the data arrived (docs/budgets.md: speed is measured, never asserted).
 import { expect, test, type Page } from "@playwright/test";
+import { storedRecords } from "../pages/device-store";
 import { LoginPage } from "../pages/login-page";
 import { pollSynced } from "../pages/session";
 import { gridWorker, supervisor } from "../tests/demo";
 
 async function stored(page: Page) {
-  return page.evaluate(async () => {
-    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith("knock-"));
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open(names[0]!);
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const all: { json: string; entity: string }[] = await new Promise((res, rej) => {
-      const r = db.transaction("records").objectStore("records").getAll();
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    db.close();
-    const byEntity: Record<string, number> = {};
-    let fields = 0;
-    for (const rec of all) {
-      byEntity[rec.entity] = (byEntity[rec.entity] ?? 0) + 1;
-      fields += Object.keys(JSON.parse(rec.json)).length;
-    }
-    return { records: all.length, fields, byEntity };
-  });
+  const all = await storedRecords(page);
+  const byEntity: Record<string, number> = {};
+  for (const rec of all) byEntity[rec.entity] = (byEntity[rec.entity] ?? 0) + 1;
+  const fields = all.reduce((n, rec) => n + Object.keys(rec.fields).length, 0);
+  return { records: all.length, fields, byEntity };
 }
 
 for (const { who, label } of [

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import * as XLSX from "xlsx";
+import { storedRecords } from "../pages/device-store";
 import { OverviewPage, serverDashboard } from "../pages/overview-page";
 import { logIn, waitSynced } from "../pages/session";
 import { VisitForm } from "../pages/worker-pages";
@@ -58,26 +59,11 @@ test("the map shows every grid coloured, a tap shows the server's figures, and v
   const worker = await phone.newPage();
   await logIn(worker, gridWorker);
   await phone.setOffline(true);
-  const ids = await worker.evaluate(async (grid) => {
-    // Two residents of the worker's first grid, read from the phone's own store.
-    const db: IDBDatabase = await new Promise((resolve, reject) => {
-      const names = indexedDB.databases();
-      names.then((list) => {
-        const name = list.map((d) => d.name).find((n) => n?.startsWith("knock-"));
-        const open = indexedDB.open(name!);
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-    });
-    const all: { entity: string; id: string; json: string }[] = await new Promise((resolve) => {
-      const req = db.transaction("records").objectStore("records").getAll();
-      req.onsuccess = () => resolve(req.result);
-    });
-    return all
-      .filter((r) => r.entity === "resident" && JSON.parse(r.json).grid_id?.value === grid)
-      .slice(0, 2)
-      .map((r) => r.id);
-  }, first.id);
+  // Two residents of the worker's first grid, read from the phone's own store.
+  const ids = (await storedRecords(worker))
+    .filter((r) => r.entity === "resident" && r.fields.grid_id?.value === first.id)
+    .slice(0, 2)
+    .map((r) => r.id);
   expect(ids.length).toBe(2);
   for (const id of ids) {
     await worker.goto(`/visit/new?resident=${id}`);

@@ -5,6 +5,7 @@
 // third phone's first sync meets the same line: it ends holding exactly what the server sends.
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { ResidentForm, ResidentsPage } from "../pages/residents-page";
+import { storedRecords } from "../pages/device-store";
 import { LoginPage } from "../pages/login-page";
 import { LANDING, logIn, type Account } from "../pages/session";
 import { admin, gridWorker } from "./demo";
@@ -144,26 +145,12 @@ test("edits synced through dropped, repeated, delayed and cut responses reach bo
 
 /** Every field of every record in the phone's store, as the server's state is keyed. */
 async function deviceState(page: Page): Promise<Map<string, Field>> {
-  const rows: [string, Field][] = await page.evaluate(async () => {
-    const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n?.startsWith("knock-"))!;
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const all: { entity: string; id: string; json: string }[] = await new Promise((res, rej) => {
-      const r = db.transaction("records").objectStore("records").getAll();
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    db.close();
-    return all.flatMap((rec) =>
-      Object.entries(JSON.parse(rec.json) as Record<string, { value: unknown; hlc: string }>).map(
-        ([field, f]) => [`${rec.entity}/${rec.id}/${field}`, { value: f.value, hlc: f.hlc }] as [string, { value: unknown; hlc: string }],
-      ),
-    );
-  });
-  return new Map(rows);
+  const records = await storedRecords(page);
+  return new Map(
+    records.flatMap((r) =>
+      Object.entries(r.fields).map(([field, f]) => [`${r.entity}/${r.id}/${field}`, { value: f.value, hlc: f.hlc }] as const),
+    ),
+  );
 }
 
 test("a first sync through cut, dropped, repeated and delayed pages ends with exactly what the server sends", async ({

@@ -2,6 +2,7 @@
 // their phone and gets only that grid's households; the admin disables them and the worker's
 // next sync says they must log in again, with the data still on the phone.
 import { expect, test, type Page } from "@playwright/test";
+import { storedRecords } from "../pages/device-store";
 import { logIn } from "../pages/session";
 import { UsersPage } from "../pages/users-page";
 import { admin } from "./demo";
@@ -10,26 +11,14 @@ const GRID = "幸福里第三网格";
 
 /** The household records on this device, the grids they lie in, and the grid records' names. */
 async function storedGrids(page: Page) {
-  return page.evaluate(async () => {
-    const dbName = (await indexedDB.databases()).map((d) => d.name).find((n) => n?.startsWith("knock-"))!;
-    const db: IDBDatabase = await new Promise((res) => {
-      const r = indexedDB.open(dbName);
-      r.onsuccess = () => res(r.result);
-    });
-    const all: { entity: string; json: string }[] = await new Promise((res) => {
-      const r = db.transaction("records").objectStore("records").getAll();
-      r.onsuccess = () => res(r.result);
-    });
-    db.close();
-    const value = (rec: { json: string }, f: string) => JSON.parse(rec.json)[f]?.value;
-    const households = all.filter((r) => r.entity === "household");
-    const grids = all.filter((r) => r.entity === "grid").map((r) => value(r, "name"));
-    return {
-      households: households.length,
-      householdGrids: [...new Set(households.map((h) => value(h, "grid_id")))],
-      grids,
-    };
-  });
+  const all = await storedRecords(page);
+  const households = all.filter((r) => r.entity === "household");
+  const grids = all.filter((r) => r.entity === "grid").map((r) => r.fields.name?.value);
+  return {
+    households: households.length,
+    householdGrids: [...new Set(households.map((h) => h.fields.grid_id?.value))],
+    grids,
+  };
 }
 
 test("an admin creates a grid worker, who sees only their grid, then disables them", async ({ browser }) => {
