@@ -27,7 +27,7 @@ fn main() {
             0 => Ok(()),
             n => bail!("{n} journeys failed"),
         }),
-        Some("bench") if args.get(1).map(String::as_str) == Some("app") => bench_app(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("app") => bench_app(&args[2..]),
         // The roster import's duplicate search, in-process: model/examples/dedupe.rs.
         Some("bench") if args.get(1).map(String::as_str) == Some("dedupe") => status(
             cmd("cargo")
@@ -52,7 +52,7 @@ fn main() {
         Some("postgres") => postgres::command(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (narrow with --skip-postgres, --skip-deny, --skip-fuzz, --skip-wasm, --skip-e2e)\n  e2e [spec…]  build the app and a server and run the Playwright journeys, all or those named (e.g. tests/roles.spec.ts)\n  fuzz <target>|all [--seconds N]   fuzz longer than the test does (default 300 s a target)\n  deny    only the dependency checks of test (advisories, licences, bans, sources)\n  postgres  a throw-away PostgreSQL on a free loopback port with an empty database, until Ctrl-C\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app    the app benchmarks in headless Chromium against a release server\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
+                "usage: cargo xtask <command>\n\n  run     install what is missing, build the app, serve Knock on KNOCK_ADDR (default 127.0.0.1:8080)\n  build   install what is missing and build the app into dist/\n  test    install what is missing and run every test (narrow with --skip-postgres, --skip-deny, --skip-fuzz, --skip-wasm, --skip-e2e)\n  e2e [spec…]  build the app and a server and run the Playwright journeys, all or those named (e.g. tests/roles.spec.ts)\n  fuzz <target>|all [--seconds N]   fuzz longer than the test does (default 300 s a target)\n  deny    only the dependency checks of test (advisories, licences, bans, sources)\n  postgres  a throw-away PostgreSQL on a free loopback port with an empty database, until Ctrl-C\n  bench sync   load-generate the sync API of a release server (cargo xtask bench sync --help)\n  bench app [file…]  the app benchmarks in headless Chromium against a release server (all, or e.g. bench/lists.bench.ts)\n  bench dedupe the roster import's duplicate search, indexed and not [RESIDENTS ROWS]\n  bench login  a release server's memory and a real login under a flood of failed logins"
             );
             std::process::exit(2);
         }
@@ -286,6 +286,8 @@ fn server_tests_on_postgres() -> Tally {
 /// directory, runs the Playwright journeys against it (all, or those `specs` name) and stops it.
 fn e2e(specs: &[String]) -> Result<Tally> {
     let dist = build_app()?;
+    // `cargo xtask e2e` on its own, on a fresh machine, needs the browser as much as `test` does.
+    toolchain::ensure_browser()?;
     toolchain::ensure_e2e_packages()?;
     say("building the server for the journeys");
     status(cmd("cargo").args(["build", "--quiet", "--package", "server"]))?;
@@ -345,8 +347,9 @@ fn e2e(specs: &[String]) -> Result<Tally> {
     Ok(tally)
 }
 
-/// The Playwright benchmarks of `e2e/bench/` against a release server with a fresh demo database.
-fn bench_app() -> Result<()> {
+/// The Playwright benchmarks of `e2e/bench/` against a release server with a fresh demo database:
+/// all, or the files named (e.g. `bench/lists.bench.ts`).
+fn bench_app(files: &[String]) -> Result<()> {
     let dist = build_app()?;
     toolchain::ensure_browser()?;
     toolchain::ensure_e2e_packages()?;
@@ -374,6 +377,7 @@ fn bench_app() -> Result<()> {
         cmd("npx")
             .current_dir(root().join("e2e"))
             .args(["playwright", "test", "-c", "playwright.bench.config.ts"])
+            .args(files)
             .env("BASE_URL", format!("http://127.0.0.1:{port}"))
             .env("KNOCK_DEMO_ACCOUNTS", &accounts),
     )
