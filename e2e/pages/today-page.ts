@@ -60,9 +60,6 @@ export class TodayPage {
     return this.item(residentId).getByTestId("today-visit");
   }
 
-  more() {
-    return this.page.getByTestId("today-more");
-  }
 
   async search(text: string) {
     await this.page.getByTestId("today-search").fill(text);

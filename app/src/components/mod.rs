@@ -32,3 +32,4 @@ pub mod sync_badge;
 pub mod tier_chip;
 pub mod upward_answer;
 pub mod visit_history;
+pub mod windowed_list;

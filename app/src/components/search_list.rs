@@ -1,31 +1,56 @@
 //! The scaffold of a searchable list page (households, residents): the title with an add
-//! button, a search box, and the first rows of what the search finds in the loaded dataset, a
-//! page at a time.
+//! button, a search box, and what the search finds in the loaded dataset, scrolled through with
+//! only the rows on the screen drawn.
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::show_more::ShowMore;
+use crate::components::windowed_list::WindowedList;
 use crate::data::{use_data, Dataset};
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t, use_i18n, Locale};
 
-/// How many a search found, and the first `shown` of them drawn by `row`.
-pub fn first_rows<T, V: IntoView>(
-    found: Vec<T>,
-    shown: usize,
-    row: impl Fn(T) -> V,
-) -> (usize, AnyView) {
-    let total = found.len();
-    let rows = found.into_iter().take(shown).map(row).collect_view();
-    (total, rows.into_any())
+/// A row's key: the id it draws, the dataset it was found in (the address of that dataset,
+/// unique while it lives) and the language. A keystroke that keeps a row keeps its DOM; a new
+/// dataset (an edit, a pulled page) draws every row again from the new records, and a new
+/// language draws again the words of a row that are not signals of their own (a departed
+/// resident's status).
+pub type RowKey = (String, usize, Locale);
+
+/// What a search finds in the loaded dataset: its ids with the dataset's address (`None` until
+/// the dataset is read), and the keys of their rows.
+pub struct Found {
+    pub ids: Memo<Option<(usize, Vec<String>)>>,
+    pub keys: Memo<Vec<RowKey>>,
+}
+
+/// The ids `find` gives for the (trimmed) query, tracked, and their rows' keys.
+pub fn found<F>(query: ReadSignal<String>, find: F) -> Found
+where
+    F: Fn(&Dataset, &str) -> Vec<String> + Send + Sync + 'static,
+{
+    let data = use_data();
+    let i18n = use_i18n();
+    let ids = Memo::new(move |_| {
+        data.dataset()
+            .map(|d| (Rc::as_ptr(&d) as usize, find(&d, query.get().trim())))
+    });
+    let keys = Memo::new(move |_| {
+        let locale = i18n.get_locale();
+        ids.with(|f| {
+            f.iter()
+                .flat_map(|(at, ids)| ids.iter().map(move |id| (id.clone(), *at, locale)))
+                .collect()
+        })
+    });
+    Found { ids, keys }
 }
 
 #[component]
 pub fn SearchList<F, R>(
     /// What is listed, as in `/{name}s/new`, the add button's test id `add-{name}` and the
-    /// 显示更多 button's `{name}s-more`.
+    /// list's `{name}s-list`.
     name: &'static str,
     /// What the add button does: it is there only for a role that may.
     add: model::access::Action,
@@ -36,9 +61,6 @@ pub fn SearchList<F, R>(
     /// What to say when the search finds nothing.
     #[prop(into)]
     empty: ViewFn,
-    /// Rows drawn at first and added by each 显示更多: a phone's screen or two, so that a
-    /// keystroke redraws little.
-    page: usize,
     /// The ids the (trimmed) query finds, in the list's order.
     find: F,
     /// The row of one id that `find` gave.
@@ -51,26 +73,13 @@ where
     let i18n = use_i18n();
     let data = use_data();
     let (query, set_query) = signal(String::new());
-    let drawn = RwSignal::new(page);
-    // Each found id with the dataset it was found in (the address of that dataset, unique while
-    // it lives). Rows are keyed by both: a keystroke that keeps a row keeps its DOM, and a new
-    // dataset (an edit, a pulled page) draws every row again from the new records.
-    let found = Memo::new(move |_| {
-        data.dataset()
-            .map(|d| (Rc::as_ptr(&d) as usize, find(&d, query.get().trim())))
-    });
+    let Found {
+        ids: found,
+        keys: items,
+    } = found(query, find);
     let total = move || found.with(|f| f.as_ref().map_or(0, |(_, ids)| ids.len()));
     let loaded = move || found.with(Option::is_some);
-    // The language is part of the key too: a row's words that are not signals of their own
-    // (a departed resident's status) are drawn again in the new language.
-    let keys = move || {
-        let (n, locale) = (drawn.get(), i18n.get_locale());
-        found.with(|f| {
-            f.iter()
-                .flat_map(|(at, ids)| ids.iter().take(n).map(move |id| (id.clone(), *at, locale)))
-                .collect::<Vec<_>>()
-        })
-    };
+    let draw = move |(id, _, _): RowKey| data.dataset_untracked().map(|d| row(&d, &id));
     view! {
         <section>
             <div class="toolbar">
@@ -85,19 +94,11 @@ where
                 data-testid=search_testid
                 placeholder=placeholder
                 prop:value=query
-                on:input=move |ev| {
-                    set_query.set(event_target_value(&ev));
-                    drawn.set(page);
-                }
+                on:input=move |ev| set_query.set(event_target_value(&ev))
             />
             {move || (!loaded()).then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
             {move || (loaded() && total() == 0).then(|| view! { <p class="muted" data-testid="no-results">{empty.run()}</p> })}
-            <ul class="rows">
-                <For each=keys key=|k| k.clone() children=move |(id, _, _)| {
-                    data.dataset_untracked().map(|d| row(&d, &id))
-                } />
-            </ul>
-            {move || loaded().then(|| view! { <ShowMore total=total() shown=drawn page=page testid=format!("{name}s-more") /> })}
+            <WindowedList items=items row=draw testid=format!("{name}s-list") />
         </section>
     }
 }

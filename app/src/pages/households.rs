@@ -11,10 +11,6 @@ use crate::components::tier_chip::TierChip;
 use crate::data::Dataset;
 use crate::i18n::{t, t_string, use_i18n};
 
-/// Rows drawn at once and added by 显示更多: a screen or two of a phone, little to redraw on a
-/// keystroke.
-const PAGE: usize = 15;
-
 /// The households a search finds, in walking order.
 fn find(d: &Dataset, query: &str) -> Vec<String> {
     d.find_households(query)
@@ -56,7 +52,7 @@ fn row(d: &Dataset, id: &str) -> AnyView {
 pub fn HouseholdsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <SearchList name="household" add=Action::AddHousehold search_testid="household-search" page=PAGE find=find row=row
+        <SearchList name="household" add=Action::AddHousehold search_testid="household-search" find=find row=row
             title=move || t!(i18n, households_title) add_label=move || t!(i18n, add_household)
             placeholder=Signal::derive(move || t_string!(i18n, household_search).to_string())
             empty=move || t!(i18n, no_households) />

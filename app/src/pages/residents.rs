@@ -12,10 +12,6 @@ use crate::i18n::{t, t_string, use_i18n, Locale};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
 
-/// Rows drawn at once and added by 显示更多: a screen or two of a phone, little to redraw on a
-/// keystroke.
-const PAGE: usize = 30;
-
 /// The residents a search finds, by name.
 fn find(d: &Dataset, query: &str) -> Vec<String> {
     d.find_residents(query)
@@ -66,7 +62,7 @@ pub fn ResidentsPage() -> impl IntoView {
     let i18n = use_i18n();
     let row = move |d: &Dataset, id: &str| row(d, id, i18n);
     view! {
-        <SearchList name="resident" add=Action::AddResident search_testid="search" page=PAGE find=find row=row
+        <SearchList name="resident" add=Action::AddResident search_testid="search" find=find row=row
             title=move || t!(i18n, residents_title) add_label=move || t!(i18n, add_resident)
             placeholder=Signal::derive(move || t_string!(i18n, search_placeholder).to_string())
             empty=move || t!(i18n, no_results) />

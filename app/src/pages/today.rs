@@ -2,8 +2,8 @@
 //! with why it is due, a one-tap 记录走访 and a call button. A visit recorded today moves the due
 //! date on, so the row leaves at once; a resident whose latest visit found a severe warning sign
 //! stays at the top for daily follow-up until a visit finds none. Everyone due is reachable: the
-//! list is searched by name, phone or address and drawn a page at a time, so a phone never holds
-//! thousands of rows in the page.
+//! list is searched by name, phone or address, and scrolled, drawing only the rows on the screen,
+//! so a phone never holds thousands of rows in the page.
 
 use leptos::prelude::*;
 use model::access::Action;
@@ -11,14 +11,11 @@ use model::dataset::due::Due;
 
 use crate::components::access::may;
 use crate::components::offline_channel::{number_to_call, offline_line};
-use crate::components::search_list::first_rows;
-use crate::components::show_more::ShowMore;
+use crate::components::search_list::{found, Found, RowKey};
 use crate::components::tier_chip::TierChip;
+use crate::components::windowed_list::WindowedList;
 use crate::data::{use_data, Dataset, Resident};
 use crate::i18n::{t, t_string, use_i18n, Locale};
-
-/// Rows drawn per page: a morning's worth, and few enough to redraw on every keystroke.
-pub const PAGE: usize = 50;
 
 /// Why the resident's tier, in the screen's language.
 pub fn reasons_text(r: &Resident, locale: Locale) -> String {
@@ -84,32 +81,42 @@ pub fn TodayPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let (query, set_query) = signal(String::new());
-    let shown = RwSignal::new(PAGE);
-    let list = move || {
-        data.dataset().map(|d| {
-            let q = query.get();
-            let q = q.trim();
-            let (total, rows) = first_rows(d.find_due(q), shown.get(), |r| row(&d, r, i18n));
-            let count = if q.is_empty() {
-                t!(i18n, today_count, count = total).into_any()
+    let Found {
+        ids: found,
+        keys: items,
+    } = found(query, |d, q| {
+        d.find_due(q)
+            .into_iter()
+            .map(|r| r.id().to_owned())
+            .collect()
+    });
+    let total = move || found.with(|f| f.as_ref().map(|(_, ids)| ids.len()));
+    let head = move || {
+        let total = total()?;
+        let searching = !query.with(|q| q.trim().is_empty());
+        let count = if searching {
+            t!(i18n, today_found, count = total).into_any()
+        } else {
+            t!(i18n, today_count, count = total).into_any()
+        };
+        let empty = (total == 0).then(|| {
+            if searching {
+                view! { <p class="muted" data-testid="no-results">{t!(i18n, no_results)}</p> }
+                    .into_any()
             } else {
-                t!(i18n, today_found, count = total).into_any()
-            };
-            let empty = (total == 0).then(|| {
-                if q.is_empty() {
-                    view! { <p class="muted" data-testid="today-none">{t!(i18n, today_none)}</p> }.into_any()
-                } else {
-                    view! { <p class="muted" data-testid="no-results">{t!(i18n, no_results)}</p> }.into_any()
-                }
-            });
-            view! {
-                <p class="muted" data-testid="today-count" data-total=total>{count}</p>
-                {empty}
-                // An empty list is no list: a bare <ul> of nothing confuses screen readers.
-                {(total > 0).then(|| view! { <ul class="rows" data-testid="today-list">{rows}</ul> })}
-                <ShowMore total=total shown=shown page=PAGE testid="today-more" />
+                view! { <p class="muted" data-testid="today-none">{t!(i18n, today_none)}</p> }
+                    .into_any()
             }
+        });
+        Some(view! {
+            <p class="muted" data-testid="today-count" data-total=total>{count}</p>
+            {empty}
         })
+    };
+    let draw = move |(id, _, _): RowKey| {
+        let d = data.dataset_untracked()?;
+        let r = d.resident(&id)?;
+        Some(row(&d, r, i18n).into_any())
     };
     let session = crate::session::use_session();
     // The grids this worker covers today on the rota (issue 17): their due list is on this page.
@@ -139,12 +146,11 @@ pub fn TodayPage() -> impl IntoView {
                 aria-label=move || t_string!(i18n, today_search_placeholder)
                 placeholder=move || t_string!(i18n, today_search_placeholder)
                 prop:value=query
-                on:input=move |ev| {
-                    set_query.set(event_target_value(&ev));
-                    shown.set(PAGE);
-                }
+                on:input=move |ev| set_query.set(event_target_value(&ev))
             />
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{list}</Suspense>
+            {move || total().is_none().then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
+            {head}
+            <WindowedList items=items row=draw testid="today-list" />
         </section>
     }
 }

@@ -1,0 +1,239 @@
+//! A long list that draws only the rows on the screen and half a screen either side, however
+//! many it holds: a cheap phone lays out a few dozen rows whether a worker has 30 due or a
+//! supervisor 5,000 residents, and scrolling reaches every one of them without a tap.
+//!
+//! Rows are drawn in blocks of [`BLOCK`]. A block off the screen is one empty box as tall as the
+//! block was when it was last drawn (or, never drawn yet, as tall as the rows drawn so far
+//! suggest), so the page keeps its height and what is on the screen never jumps.
+
+use std::hash::Hash;
+
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Rows per block: a block is drawn or dropped whole.
+pub const BLOCK: usize = 10;
+/// The guess for a row never drawn, before any row has been measured.
+const GUESS_ROW_PX: f64 = 80.0;
+/// Drawn beyond each edge of the screen, in screens: a flick shows drawn rows, not a gap.
+const OVERSCAN: f64 = 0.5;
+
+/// How many blocks `rows` rows make.
+pub fn blocks(rows: usize) -> usize {
+    rows.div_ceil(BLOCK)
+}
+
+/// Rows of block `block` of a list of `rows`.
+fn rows_in(block: usize, rows: usize) -> usize {
+    BLOCK.min(rows.saturating_sub(block * BLOCK))
+}
+
+/// The blocks `[first, end)` that overlap the band `from..to` (pixels from the list's top),
+/// given the height of each block; at least one block when there is any, so a list scrolled far
+/// below still shows its last block.
+pub fn blocks_in_band(heights: &[f64], from: f64, to: f64) -> (usize, usize) {
+    let mut top = 0.0;
+    let mut first = None;
+    let mut end = 0;
+    for (i, h) in heights.iter().enumerate() {
+        let bottom = top + h;
+        if first.is_none() && bottom > from {
+            first = Some(i);
+        }
+        if top < to {
+            end = i + 1;
+        }
+        top = bottom;
+    }
+    let n = heights.len();
+    let first = first.unwrap_or(n.saturating_sub(1));
+    (first, end.max(first + 1).min(n))
+}
+
+/// What each block is taken to measure: as last drawn, else the drawn rows' average height.
+fn heights(measured: &[f64], rows: usize) -> Vec<f64> {
+    let (px, counted) = measured
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| **h > 0.0)
+        .fold((0.0, 0usize), |(px, n), (i, h)| {
+            (px + h, n + rows_in(i, rows))
+        });
+    let per_row = if counted > 0 {
+        px / counted as f64
+    } else {
+        GUESS_ROW_PX
+    };
+    (0..blocks(rows))
+        .map(|i| match measured.get(i) {
+            Some(h) if *h > 0.0 => *h,
+            _ => per_row * rows_in(i, rows) as f64,
+        })
+        .collect()
+}
+
+/// The handles of one list's window, all `Copy`: what a frame callback needs.
+struct Window<K: Send + Sync + 'static> {
+    container: NodeRef<html::Div>,
+    items: Signal<Vec<K>>,
+    /// Each block's height when last drawn (0: never drawn).
+    measured: RwSignal<Vec<f64>>,
+    /// The blocks drawn, `[first, end)`.
+    drawn: RwSignal<(usize, usize)>,
+    /// A frame is asked for already.
+    scheduled: StoredValue<bool>,
+}
+
+impl<K: Send + Sync + 'static> Clone for Window<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: Send + Sync + 'static> Copy for Window<K> {}
+
+/// Frames in a row that may each change the blocks drawn after one scroll: new blocks may turn
+/// out shorter than guessed and call for more, which settles in one or two.
+const SETTLE_FRAMES: u8 = 4;
+
+impl<K: Send + Sync + 'static> Window<K> {
+    /// Measures on the next frame (once, however many scroll events come first).
+    fn schedule(self, chained: u8) {
+        if self.scheduled.try_get_value() != Some(false) {
+            return;
+        }
+        self.scheduled.set_value(true);
+        request_animation_frame(move || {
+            // The page may have gone since (the list is disposed): nothing to do.
+            if self.scheduled.try_update_value(|s| *s = false).is_none() {
+                return;
+            }
+            if self.update() == Some(true) && chained < SETTLE_FRAMES {
+                self.schedule(chained + 1);
+            }
+        });
+    }
+
+    /// Measures the blocks drawn now, then draws the blocks the screen needs; whether that
+    /// changed them.
+    fn update(self) -> Option<bool> {
+        let el = self.container.try_get_untracked()??;
+        let rows = self.items.try_with_untracked(Vec::len)?;
+        let mut m = self.measured.try_get_untracked()?;
+        let before = m.clone();
+        m.resize(blocks(rows), 0.0);
+        if let Ok(list) = el.query_selector_all(":scope > [data-block]") {
+            for i in 0..list.length() {
+                let Some(block) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                else {
+                    continue;
+                };
+                let at = block
+                    .get_attribute("data-block")
+                    .and_then(|b| b.parse::<usize>().ok());
+                if let Some(h) = at.and_then(|b| m.get_mut(b)) {
+                    *h = block.get_bounding_client_rect().height();
+                }
+            }
+        }
+        let screen = window()
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(800.0);
+        let top = el.get_bounding_client_rect().top();
+        let (from, to) = (-top - screen * OVERSCAN, -top + screen * (1.0 + OVERSCAN));
+        let want = blocks_in_band(&heights(&m, rows), from, to);
+        // The spacers follow what was measured, so the page is as tall as its rows.
+        if m != before {
+            self.measured.set(m);
+        }
+        let changed = self.drawn.try_get_untracked()? != want;
+        if changed {
+            self.drawn.set(want);
+        }
+        Some(changed)
+    }
+}
+
+/// Draws `row` for the items on and near the screen; `items` in the list's order, each a key
+/// that tells a row apart (a row whose key stays keeps its DOM when the list changes, so a
+/// keystroke redraws only what it changes).
+#[component]
+pub fn WindowedList<K, R, V>(
+    #[prop(into)] items: Signal<Vec<K>>,
+    row: R,
+    /// On the box around the blocks, which are `<ul class="rows">` each.
+    #[prop(into)]
+    testid: String,
+) -> impl IntoView
+where
+    K: Clone + Eq + Hash + Send + Sync + 'static,
+    R: Fn(K) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let w = Window {
+        container: NodeRef::new(),
+        items,
+        measured: RwSignal::new(Vec::new()),
+        drawn: RwSignal::new((0, 0)),
+        scheduled: StoredValue::new(false),
+    };
+    // A changed list (a keystroke, a pulled page) may be shorter or longer than the screen.
+    Effect::new(move |_| {
+        items.track();
+        w.schedule(0);
+    });
+    let on_scroll = window_event_listener(ev::scroll, move |_| w.schedule(0));
+    let on_resize = window_event_listener(ev::resize, move |_| w.schedule(0));
+    on_cleanup(move || {
+        on_scroll.remove();
+        on_resize.remove();
+    });
+
+    let rows = move || items.with(Vec::len);
+    // The blocks to draw, clamped to the list, which may have shrunk since the last measure;
+    // before the first measure, the first block.
+    let shown = move || {
+        let n = blocks(rows());
+        let (first, end) = w.drawn.get();
+        let end = end.min(n);
+        if first >= end {
+            return (0..n.min(1)).collect::<Vec<_>>();
+        }
+        (first..end).collect()
+    };
+    // The height of the blocks not drawn above (`before`) or below the drawn ones.
+    let spacer = move |before: bool| {
+        let drawn = shown();
+        let all = w.measured.with(|m| heights(m, rows()));
+        let px: f64 = match (before, drawn.first(), drawn.last()) {
+            (true, Some(first), _) => all[..*first].iter().sum(),
+            (false, _, Some(last)) => all[(last + 1).min(all.len())..].iter().sum(),
+            _ => 0.0,
+        };
+        format!("{px}px")
+    };
+    view! {
+        <div node_ref=w.container class="window" data-testid=testid>
+            <div aria-hidden="true" style:height=move || spacer(true)></div>
+            <For each=shown key=|b| *b children=move |b| {
+                let row = row.clone();
+                let slice = move || {
+                    items.with(|all| all.get(b * BLOCK..all.len().min((b + 1) * BLOCK)).map(<[K]>::to_vec).unwrap_or_default())
+                };
+                view! {
+                    // No margin, and its rows' margins kept inside: a block measures all it takes.
+                    <ul class="rows" style="margin: 0; display: flow-root" data-block=b>
+                        <For each=slice key=|k| k.clone() children=row />
+                    </ul>
+                }
+            } />
+            <div aria-hidden="true" style:height=move || spacer(false)></div>
+        </div>
+    }
+}
