@@ -16,6 +16,11 @@ async function domNodes(page: Page) {
 
 test("long lists draw what is on the screen or a page at a time, and reach every row", async ({ page }) => {
   test.setTimeout(120_000);
+  // Whatever the lists do to draw, the page's CSP lets it (a blocked inline style is an error).
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
   await logIn(page, supervisor);
 
   const lists: Array<{ path: string; row: string }> = [
@@ -59,4 +64,5 @@ test("long lists draw what is on the screen or a page at a time, and reach every
     await expect(rows.first()).toBeInViewport();
     expect(await rows.count()).toBeLessThan(60);
   }
+  expect(errors).toEqual([]);
 });

@@ -227,8 +227,9 @@ where
                     items.with(|all| all.get(b * BLOCK..all.len().min((b + 1) * BLOCK)).map(<[K]>::to_vec).unwrap_or_default())
                 };
                 view! {
-                    // No margin, and its rows' margins kept inside: a block measures all it takes.
-                    <ul class="rows" style="margin: 0; display: flow-root" data-block=b>
+                    // No margin, and its rows' margins kept inside: a block measures all it takes. Set
+                    // through the CSSOM, which the page's CSP allows (a style attribute it blocks).
+                    <ul class="rows" style:margin="0" style:display="flow-root" data-block=b>
                         <For each=slice key=|k| k.clone() children=row />
                     </ul>
                 }
