@@ -47,7 +47,10 @@ async fn only_the_rows_near_the_screen_are_drawn_wherever_it_is_scrolled() {
     let items = RwSignal::new((0..5_000usize).collect::<Vec<_>>());
     let mounted = leptos::mount::mount_to(parent.clone(), move || {
         view! {
-            <WindowedList items=items row=|i: usize| view! {
+            <WindowedList
+                rows=Signal::derive(move || items.with(Vec::len))
+                keys=move |r| items.with(|all| all.get(r).map(<[usize]>::to_vec).unwrap_or_default())
+                row=|i: usize| view! {
                 <li data-row=i style="height: 50px; margin: 0">{i}</li>
             } testid="list" />
         }

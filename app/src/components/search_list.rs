@@ -2,6 +2,7 @@
 //! button, a search box, and what the search finds in the loaded dataset, scrolled through with
 //! only the rows on the screen drawn.
 
+use std::ops::Range;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -19,32 +20,52 @@ use crate::i18n::{t, use_i18n, Locale};
 pub type RowKey = (String, usize, Locale);
 
 /// What a search finds in the loaded dataset: its ids with the dataset's address (`None` until
-/// the dataset is read), and the keys of their rows.
+/// the dataset is read).
+#[derive(Clone, Copy)]
 pub struct Found {
     pub ids: Memo<Option<(usize, Vec<String>)>>,
-    pub keys: Memo<Vec<RowKey>>,
+    i18n: leptos_i18n::I18nContext<Locale>,
 }
 
-/// The ids `find` gives for the (trimmed) query, tracked, and their rows' keys.
+impl Found {
+    /// How many were found (0 until the dataset is read), tracked.
+    pub fn rows(self) -> Signal<usize> {
+        Signal::derive(move || {
+            self.ids
+                .with(|f| f.as_ref().map_or(0, |(_, ids)| ids.len()))
+        })
+    }
+
+    /// The keys of the rows in a range, tracked (for [`WindowedList`]).
+    pub fn keys(self) -> impl Fn(Range<usize>) -> Vec<RowKey> + Clone + Send + Sync + 'static {
+        move |range| {
+            let locale = self.i18n.get_locale();
+            self.ids.with(|f| {
+                f.iter()
+                    .flat_map(|(at, ids)| {
+                        let ids = ids.get(range.clone()).unwrap_or_default();
+                        ids.iter().map(move |id| (id.clone(), *at, locale))
+                    })
+                    .collect()
+            })
+        }
+    }
+}
+
+/// The ids `find` gives for the (trimmed) query, tracked.
 pub fn found<F>(query: ReadSignal<String>, find: F) -> Found
 where
     F: Fn(&Dataset, &str) -> Vec<String> + Send + Sync + 'static,
 {
     let data = use_data();
-    let i18n = use_i18n();
     let ids = Memo::new(move |_| {
         data.dataset()
             .map(|d| (Rc::as_ptr(&d) as usize, find(&d, query.get().trim())))
     });
-    let keys = Memo::new(move |_| {
-        let locale = i18n.get_locale();
-        ids.with(|f| {
-            f.iter()
-                .flat_map(|(at, ids)| ids.iter().map(move |id| (id.clone(), *at, locale)))
-                .collect()
-        })
-    });
-    Found { ids, keys }
+    Found {
+        ids,
+        i18n: use_i18n(),
+    }
 }
 
 #[component]
@@ -73,10 +94,8 @@ where
     let i18n = use_i18n();
     let data = use_data();
     let (query, set_query) = signal(String::new());
-    let Found {
-        ids: found,
-        keys: items,
-    } = found(query, find);
+    let list = found(query, find);
+    let found = list.ids;
     let total = move || found.with(|f| f.as_ref().map_or(0, |(_, ids)| ids.len()));
     let loaded = move || found.with(Option::is_some);
     let draw = move |(id, _, _): RowKey| data.dataset_untracked().map(|d| row(&d, &id));
@@ -98,7 +117,7 @@ where
             />
             {move || (!loaded()).then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
             {move || (loaded() && total() == 0).then(|| view! { <p class="muted" data-testid="no-results">{empty.run()}</p> })}
-            <WindowedList items=items row=draw testid=format!("{name}s-list") />
+            <WindowedList rows=list.rows() keys=list.keys() row=draw testid=format!("{name}s-list") />
         </section>
     }
 }

@@ -7,6 +7,7 @@
 //! suggest), so the page keeps its height and what is on the screen never jumps.
 
 use std::hash::Hash;
+use std::ops::Range;
 
 use leptos::ev;
 use leptos::html;
@@ -75,9 +76,10 @@ fn heights(measured: &[f64], rows: usize) -> Vec<f64> {
 }
 
 /// The handles of one list's window, all `Copy`: what a frame callback needs.
-struct Window<K: Send + Sync + 'static> {
+#[derive(Clone, Copy)]
+struct Window {
     container: NodeRef<html::Div>,
-    items: Signal<Vec<K>>,
+    rows: Signal<usize>,
     /// Each block's height when last drawn (0: never drawn).
     measured: RwSignal<Vec<f64>>,
     /// The blocks drawn, `[first, end)`.
@@ -86,19 +88,11 @@ struct Window<K: Send + Sync + 'static> {
     scheduled: StoredValue<bool>,
 }
 
-impl<K: Send + Sync + 'static> Clone for Window<K> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<K: Send + Sync + 'static> Copy for Window<K> {}
-
 /// Frames in a row that may each change the blocks drawn after one scroll: new blocks may turn
 /// out shorter than guessed and call for more, which settles in one or two.
 const SETTLE_FRAMES: u8 = 4;
 
-impl<K: Send + Sync + 'static> Window<K> {
+impl Window {
     /// Measures on the next frame (once, however many scroll events come first).
     fn schedule(self, chained: u8) {
         if self.scheduled.try_get_value() != Some(false) {
@@ -120,7 +114,7 @@ impl<K: Send + Sync + 'static> Window<K> {
     /// changed them.
     fn update(self) -> Option<bool> {
         let el = self.container.try_get_untracked()??;
-        let rows = self.items.try_with_untracked(Vec::len)?;
+        let rows = self.rows.try_get_untracked()?;
         let mut m = self.measured.try_get_untracked()?;
         let before = m.clone();
         m.resize(blocks(rows), 0.0);
@@ -160,12 +154,17 @@ impl<K: Send + Sync + 'static> Window<K> {
     }
 }
 
-/// Draws `row` for the items on and near the screen; `items` in the list's order, each a key
-/// that tells a row apart (a row whose key stays keeps its DOM when the list changes, so a
-/// keystroke redraws only what it changes).
+/// Draws `row` for the rows on and near the screen, of a list of `rows`; `keys` gives the keys of
+/// a range of them, in the list's order, each telling a row apart: a row whose key stays keeps its
+/// DOM when the list changes, so a keystroke redraws only what it changes. Only the keys of the
+/// blocks drawn are asked for, so a keystroke costs the rows on the screen, not the list.
 #[component]
-pub fn WindowedList<K, R, V>(
-    #[prop(into)] items: Signal<Vec<K>>,
+pub fn WindowedList<K, KF, R, V>(
+    /// How many rows the list has (tracked).
+    #[prop(into)]
+    rows: Signal<usize>,
+    /// The keys of the rows in a range (tracked: it reads what the list is made of).
+    keys: KF,
     row: R,
     /// On the box around the blocks, which are `<ul class="rows">` each.
     #[prop(into)]
@@ -173,19 +172,23 @@ pub fn WindowedList<K, R, V>(
 ) -> impl IntoView
 where
     K: Clone + Eq + Hash + Send + Sync + 'static,
+    KF: Fn(Range<usize>) -> Vec<K> + Clone + Send + Sync + 'static,
     R: Fn(K) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let w = Window {
         container: NodeRef::new(),
-        items,
+        rows,
         measured: RwSignal::new(Vec::new()),
         drawn: RwSignal::new((0, 0)),
         scheduled: StoredValue::new(false),
     };
     // A changed list (a keystroke, a pulled page) may be shorter or longer than the screen.
+    let watched = keys.clone();
     Effect::new(move |_| {
-        items.track();
+        rows.track();
+        // Asking for no keys subscribes to what the list is made of, at no cost.
+        watched(0..0);
         w.schedule(0);
     });
     let on_scroll = window_event_listener(ev::scroll, move |_| w.schedule(0));
@@ -195,7 +198,7 @@ where
         on_resize.remove();
     });
 
-    let rows = move || items.with(Vec::len);
+    let rows = move || rows.get();
     // The blocks to draw, clamped to the list, which may have shrunk since the last measure;
     // before the first measure, the first block.
     let shown = move || {
@@ -223,9 +226,8 @@ where
             <div aria-hidden="true" style:height=move || spacer(true)></div>
             <For each=shown key=|b| *b children=move |b| {
                 let row = row.clone();
-                let slice = move || {
-                    items.with(|all| all.get(b * BLOCK..all.len().min((b + 1) * BLOCK)).map(<[K]>::to_vec).unwrap_or_default())
-                };
+                let keys = keys.clone();
+                let slice = move || keys(b * BLOCK..rows().min((b + 1) * BLOCK));
                 view! {
                     // No margin, and its rows' margins kept inside: a block measures all it takes. Set
                     // through the CSSOM, which the page's CSP allows (a style attribute it blocks).

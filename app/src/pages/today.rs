@@ -11,7 +11,7 @@ use model::dataset::due::Due;
 
 use crate::components::access::may;
 use crate::components::offline_channel::{number_to_call, offline_line};
-use crate::components::search_list::{found, Found, RowKey};
+use crate::components::search_list::{found, RowKey};
 use crate::components::tier_chip::TierChip;
 use crate::components::windowed_list::WindowedList;
 use crate::data::{use_data, Dataset, Resident};
@@ -81,15 +81,13 @@ pub fn TodayPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let (query, set_query) = signal(String::new());
-    let Found {
-        ids: found,
-        keys: items,
-    } = found(query, |d, q| {
+    let list = found(query, |d, q| {
         d.find_due(q)
             .into_iter()
             .map(|r| r.id().to_owned())
             .collect()
     });
+    let found = list.ids;
     let total = move || found.with(|f| f.as_ref().map(|(_, ids)| ids.len()));
     let head = move || {
         let total = total()?;
@@ -150,7 +148,7 @@ pub fn TodayPage() -> impl IntoView {
             />
             {move || total().is_none().then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
             {head}
-            <WindowedList items=items row=draw testid="today-list" />
+            <WindowedList rows=list.rows() keys=list.keys() row=draw testid="today-list" />
         </section>
     }
 }
