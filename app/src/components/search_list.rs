@@ -23,17 +23,19 @@ pub type RowKey = (String, usize, Locale);
 /// the dataset is read).
 #[derive(Clone, Copy)]
 pub struct Found {
-    pub ids: Memo<Option<(usize, Vec<String>)>>,
+    ids: Memo<Option<(usize, Vec<String>)>>,
     i18n: leptos_i18n::I18nContext<Locale>,
 }
 
 impl Found {
-    /// How many were found (0 until the dataset is read), tracked.
+    /// How many were found (`None` until the dataset is read), tracked.
+    pub fn count(self) -> Option<usize> {
+        self.ids.with(|f| f.as_ref().map(|(_, ids)| ids.len()))
+    }
+
+    /// How many rows the list has (0 until the dataset is read), tracked.
     pub fn rows(self) -> Signal<usize> {
-        Signal::derive(move || {
-            self.ids
-                .with(|f| f.as_ref().map_or(0, |(_, ids)| ids.len()))
-        })
+        Signal::derive(move || self.count().unwrap_or(0))
     }
 
     /// The keys of the rows in a range, tracked (for [`WindowedList`]).
@@ -95,9 +97,7 @@ where
     let data = use_data();
     let (query, set_query) = signal(String::new());
     let list = found(query, find);
-    let found = list.ids;
-    let total = move || found.with(|f| f.as_ref().map_or(0, |(_, ids)| ids.len()));
-    let loaded = move || found.with(Option::is_some);
+    let loaded = move || list.count().is_some();
     let draw = move |(id, _, _): RowKey| data.dataset_untracked().map(|d| row(&d, &id));
     view! {
         <section>
@@ -116,7 +116,7 @@ where
                 on:input=move |ev| set_query.set(event_target_value(&ev))
             />
             {move || (!loaded()).then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
-            {move || (loaded() && total() == 0).then(|| view! { <p class="muted" data-testid="no-results">{empty.run()}</p> })}
+            {move || (list.count() == Some(0)).then(|| view! { <p class="muted" data-testid="no-results">{empty.run()}</p> })}
             <WindowedList rows=list.rows() keys=list.keys() row=draw testid=format!("{name}s-list") />
         </section>
     }

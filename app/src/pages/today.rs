@@ -87,8 +87,7 @@ pub fn TodayPage() -> impl IntoView {
             .map(|r| r.id().to_owned())
             .collect()
     });
-    let found = list.ids;
-    let total = move || found.with(|f| f.as_ref().map(|(_, ids)| ids.len()));
+    let total = move || list.count();
     let head = move || {
         let total = total()?;
         let searching = !query.with(|q| q.trim().is_empty());
