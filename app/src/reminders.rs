@@ -188,22 +188,31 @@ pub fn provide_reminders() {
             });
         }
     });
+    // A summary being shown: the minute's tick and a data change must not send it twice.
+    let sending = StoredValue::new(false);
     let tick = move || {
-        let mut s = load();
+        let s = load();
         let day = today().to_string();
         let due_now = s.enabled
             && china_hour() == s.hour
             && s.summarised_on.as_deref() != Some(day.as_str())
-            && permission() == "granted";
+            && permission() == "granted"
+            && !sending.get_value();
         if !due_now {
             return;
         }
         let Some(c) = due.get_untracked() else { return };
-        s.summarised_on = Some(day);
-        save(&s);
+        sending.set_value(true);
         let (t, b) = message(i18n.get_locale_untracked(), c);
         spawn_local(async move {
-            let _ = notify(&t, &b, TAG_SUMMARY).await;
+            // The day counts as done only once the summary was shown: a service worker not
+            // ready yet (just after a start) leaves it for the next tick instead of losing it.
+            if notify(&t, &b, TAG_SUMMARY).await.is_ok() {
+                let mut s = load();
+                s.summarised_on = Some(day);
+                save(&s);
+            }
+            sending.set_value(false);
         });
     };
     // At start, when the data arrives, after a change of settings, and every minute.

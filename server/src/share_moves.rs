@@ -32,17 +32,18 @@ struct Watched {
 impl ShareWatch {
     pub(crate) fn before(tx: &mut dyn WriteTx, batch: &[Change]) -> Result<ShareWatch> {
         let mut records = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let relinks = |entity: &str, id: &str| {
-            batch.iter().any(|c| {
-                c.entity == entity
-                    && c.id == id
-                    && (c.field == model::entities::need::field::RESIDENT_ID
-                        && entity == model::entities::need::NAME
-                        || c.field == model::entities::resident::field::HOUSEHOLD_ID
-                            && entity == model::entities::resident::NAME)
+        let mut seen = crate::FastSet::default();
+        // Gathered in one pass: asking the whole batch for each watched record made a batch of
+        // new residents cost its length squared.
+        let relinked: crate::FastSet<(&str, &str)> = batch
+            .iter()
+            .filter(|c| {
+                use model::entities::{need, resident};
+                c.entity == need::NAME && c.field == need::field::RESIDENT_ID
+                    || c.entity == resident::NAME && c.field == resident::field::HOUSEHOLD_ID
             })
-        };
+            .map(|c| (c.entity.as_str(), c.id.as_str()))
+            .collect();
         for c in batch.iter().filter(|c| scope::moves_shares(c)) {
             if !seen.insert((c.entity.as_str(), c.id.as_str())) {
                 continue;
@@ -57,7 +58,7 @@ impl ShareWatch {
                     false => Default::default(),
                 },
                 escalated: scope::is_escalated(tx, &c.entity, &c.id)?,
-                relinked: relinks(&c.entity, &c.id),
+                relinked: relinked.contains(&(c.entity.as_str(), c.id.as_str())),
             });
         }
         Ok(ShareWatch { records })
