@@ -42,3 +42,13 @@ pub fn object(pairs: &[(&str, &str)]) -> Result<JsValue, JsValue> {
     }
     Ok(o.into())
 }
+
+/// `performance.mark(name)`: the steps of a start as the benchmarks read them
+/// (`e2e/bench/lists.bench.ts`); a browser without the User Timing API loses only the mark.
+pub fn mark(name: &str) {
+    if let Ok(performance) = js_sys::Reflect::get(&js_sys::global(), &"performance".into()) {
+        if let Ok(f) = method(&performance, "mark") {
+            let _ = f.call1(&performance, &name.into());
+        }
+    }
+}

@@ -63,15 +63,21 @@ pub fn provide_data() {
         sync.revision.track();
         let db = sync.db();
         async move {
-            let mut by_entity = match db?.load_all().await {
+            let db = db?;
+            // The steps of a start, for the benchmarks (`browser::mark`).
+            crate::browser::mark("knock:read-start");
+            let mut by_entity = match db.load_all().await {
                 Ok(by_entity) => by_entity,
                 Err(e) => return Some(Err(e)),
             };
+            crate::browser::mark("knock:read");
             let all: Loaded<Record> = dataset::ENTITIES
                 .iter()
                 .map(|e| (*e, by_entity.take(e)))
                 .collect();
-            Some(Ok(Rc::new(Dataset::build(all, today()))))
+            let built = Dataset::build(all, today());
+            crate::browser::mark("knock:built");
+            Some(Ok(Rc::new(built)))
         }
     });
     provide_context(DataContext { read });

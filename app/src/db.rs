@@ -466,6 +466,7 @@ impl Db {
     pub async fn load_all(&self) -> Result<ByEntity> {
         let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
         let all = tx.store(RECORDS)?.get_all(None, None).await?;
+        crate::browser::mark("knock:got");
         let mut by = ByEntity::default();
         for (i, v) in all.iter().enumerate() {
             // Thousands of records are read a slice at a time, letting the page answer a tap

@@ -44,6 +44,7 @@ use crate::pages::{
 
 #[component]
 pub fn App() -> impl IntoView {
+    browser::mark("knock:app");
     session::provide_session();
     sync::provide_sync();
     data::provide_data();

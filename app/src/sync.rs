@@ -250,14 +250,16 @@ fn start(ctx: SyncContext, sessions: SessionContext, session: Session) {
         request_persistent_storage();
         match Db::open(&session.user.id, &session.device_id).await {
             Ok(db) => {
+                // The pages read the records first: Today waits on them, the counts below can
+                // follow (each is a transaction of its own, tens of ms on a cheap phone).
+                ctx.db.set(Some(db.clone()));
+                ctx.revision.update(|r| *r += 1);
                 ctx.pending.set(db.outbox_len().await.unwrap_or(0));
                 ctx.rejected
                     .set(db.rejected().await.map(|r| r.len() as u32).unwrap_or(0));
                 if let Ok(Some(at_ms)) = db.last_sync_ms().await {
                     ctx.status.set(SyncStatus::Synced { at_ms });
                 }
-                ctx.db.set(Some(db.clone()));
-                ctx.revision.update(|r| *r += 1);
                 run(ctx, sessions, db, session, rx, stop).await;
             }
             Err(e) => ctx.status.set(SyncStatus::Error(e.into())),
