@@ -1,8 +1,9 @@
 //! A windowed list in a real page: however long the list, only the rows on and near the screen
 //! are in the DOM; scrolling anywhere shows the rows there, the page is as tall as all the rows,
-//! and a list that shrinks under a scrolled screen still shows what is left.
+//! and a list that shrinks under a scrolled screen still shows what is left. A windowed table
+//! does the same with `<tbody>` blocks under one heading.
 
-use app::components::windowed_list::{blocks_in_band, WindowedList, BLOCK};
+use app::components::windowed_list::{blocks_in_band, Table, WindowedList, WindowedTable, BLOCK};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -96,5 +97,93 @@ async fn only_the_rows_near_the_screen_are_drawn_wherever_it_is_scrolled() {
 
     drop(mounted);
     parent.remove();
+    window.scroll_to_with_x_and_y(0.0, 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_windowed_table_draws_the_rows_near_the_screen_under_one_heading() {
+    let window = web_sys::window().unwrap();
+    let document = window.document().unwrap();
+    // Rows exactly 50 px apart, as the ledger's style makes its rows a fixed height.
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(
+        "table.t { border-collapse: collapse; } table.t td, table.t th { padding: 0; border: 0; }",
+    ));
+    document.head().unwrap().append_child(&style).unwrap();
+    let parent: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&parent).unwrap();
+    let rows = 3_000usize;
+    let mounted = leptos::mount::mount_to(parent.clone(), move || {
+        let table = Table {
+            head: ViewFn::from(|| view! { <tr><th>"a"</th><th>"b"</th><th>"c"</th></tr> }),
+            columns: 3,
+            class: "t",
+        };
+        let keys = |r: std::ops::Range<usize>| -> Vec<usize> { r.collect() };
+        let row = |i: usize| {
+            view! { <tr data-row=i><td style="height: 50px">{i}</td><td>"x"</td><td>"y"</td></tr> }
+        };
+        view! {
+            <WindowedTable rows=Signal::derive(move || rows) keys=keys row=row table=table testid="table" />
+        }
+    });
+    settle().await;
+    let screen = window.inner_height().unwrap().as_f64().unwrap();
+    let most = (2.0 * screen / ROW_PX) as usize + 2 * BLOCK;
+    let first = drawn(&parent);
+    assert!(first.contains(&0), "{first:?}");
+    assert!(first.len() <= most, "{} rows drawn at the top", first.len());
+    assert_eq!(
+        parent.query_selector_all("thead").unwrap().length(),
+        1,
+        "one heading over every block"
+    );
+    // The table is as tall as its heading and every row.
+    let head = parent
+        .query_selector("thead")
+        .unwrap()
+        .unwrap()
+        .get_bounding_client_rect()
+        .height();
+    let height = parent.get_bounding_client_rect().height();
+    assert!(
+        (height - head - rows as f64 * ROW_PX).abs() < 2.0,
+        "{height} for {rows} rows under a heading of {head}"
+    );
+    // A spacer spans the columns, so the drawn rows keep theirs.
+    let spacer = parent
+        .query_selector("tbody[aria-hidden] td")
+        .unwrap()
+        .unwrap();
+    assert_eq!(spacer.get_attribute("colspan").as_deref(), Some("3"));
+
+    // In the middle: the rows on the screen, in their place, and not many more.
+    let top = parent
+        .query_selector("tbody[aria-hidden]")
+        .unwrap()
+        .unwrap()
+        .get_bounding_client_rect()
+        .top()
+        + window.scroll_y().unwrap();
+    window.scroll_to_with_x_and_y(0.0, top + 1_500.0 * ROW_PX);
+    settle().await;
+    let middle = drawn(&parent);
+    let on_screen = (1_500..1_500 + (screen / ROW_PX) as usize).collect::<Vec<_>>();
+    assert!(on_screen.iter().all(|r| middle.contains(r)), "{middle:?}");
+    assert!(
+        middle.len() <= most,
+        "{} rows drawn in the middle",
+        middle.len()
+    );
+    let row = parent.query_selector("[data-row='1500']").unwrap().unwrap();
+    assert!(row.get_bounding_client_rect().top().abs() < 2.0);
+
+    window.scroll_to_with_x_and_y(0.0, top + rows as f64 * ROW_PX);
+    settle().await;
+    assert!(drawn(&parent).contains(&(rows - 1)));
+
+    drop(mounted);
+    parent.remove();
+    style.remove();
     window.scroll_to_with_x_and_y(0.0, 0.0);
 }

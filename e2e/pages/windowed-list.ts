@@ -54,10 +54,25 @@ export type Jumped = {
   nodes: number;
 };
 
+/** Waits until the list is still: the same rows drawn and the page at the same place over a few
+ * frames. Rows of unequal height (the ledger's reasons wrap) are drawn where their neighbours'
+ * heights suggested, then measured, and the page settles a few frames later. */
+async function still(page: Page, rows: Locator) {
+  const state = async () =>
+    JSON.stringify([await page.evaluate(() => window.scrollY), await rows.evaluateAll((els) => els.map((e) => e.outerHTML.length))]);
+  let before = "";
+  for (let i = 0; i < 30; i++) {
+    await frames(page);
+    const now = await state();
+    if (now === before) return;
+    before = now;
+  }
+}
+
 /** Jumps to `fraction` of the page's height (0 the top, 1 the end), as a flung scroll bar does. */
 export async function jumpTo(page: Page, rows: Locator, fraction: number): Promise<Jumped> {
   await page.evaluate((f) => window.scrollTo(0, f * (document.documentElement.scrollHeight - window.innerHeight)), fraction);
-  await frames(page);
+  await still(page, rows);
   const boxes = await rows.evaluateAll((els) =>
     els.map((e) => {
       const r = e.getBoundingClientRect();

@@ -96,7 +96,7 @@ test("a grid worker's offline day reaches the supervisor", async ({ browser }) =
   await expect(sup.getByTestId("need-status")).toHaveText("已解决");
   await expect(sup.getByTestId("field-resolution")).toHaveValue("已联系 120 转诊东城医院");
   await sup.getByTestId("nav-ledger").click();
-  // Five grids of high-risk residents: the ledger draws a page at a time, its search finds anyone.
+  // Five grids of high-risk residents: the ledger draws what is on the screen, its search finds anyone.
   const supLedger = new LedgerPage(sup);
   await supLedger.filterTier("red");
   expect(await supLedger.rows().count()).toBeLessThanOrEqual(100);

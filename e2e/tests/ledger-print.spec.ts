@@ -1,7 +1,7 @@
 // Journey: paper as a fallback. A supervisor of five grids prints the high-risk ledger: the
-// print holds every row of the filter (not only the hundred on screen), the date it was printed
-// and the table's headings, none of the screen's controls, on A4 pages; afterwards the screen
-// draws one page of rows again.
+// print holds every row of the filter (not only the few on the screen), also when printed from
+// the browser's own menu, the date it was printed and the table's headings, none of the screen's
+// controls, on A4 pages; afterwards the screen draws only what it shows again.
 import { expect, test } from "@playwright/test";
 import { logIn } from "../pages/session";
 import { LedgerPage } from "../pages/worker-pages";
@@ -30,6 +30,12 @@ test("the ledger prints every row on A4 with its date and headings", async ({ pa
   await expect
     .poll(() => page.evaluate(() => (window as unknown as { printedRows: number[] }).printedRows))
     .toEqual([total]);
+  await expect(ledger.rows()).toHaveCount(onScreen);
+
+  // The browser's menu prints without our button: it says so before and after.
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  await expect(ledger.rows()).toHaveCount(total);
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
   await expect(ledger.rows()).toHaveCount(onScreen);
 
   // As printed: the date, no controls, the headings on every page, A4 pages numbered.

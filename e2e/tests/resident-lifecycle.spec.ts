@@ -38,7 +38,7 @@ async function onLedger(page: Page, who: DueRow): Promise<number> {
   await page.getByTestId("nav-ledger").click();
   const ledger = new LedgerPage(page);
   await expect(ledger.rows().first()).toBeVisible();
-  // The ledger draws 100 rows at a time: narrow it to the name, then every drawn row bears it.
+  // The ledger draws only the rows on the screen: narrow it to the name, then every drawn row bears it.
   await ledger.search(who.name);
   await expect(ledger.rows().filter({ hasNotText: who.name })).toHaveCount(0);
   return page.locator(`[data-testid="ledger-row"][data-resident="${who.id}"]`).count();

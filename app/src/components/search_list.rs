@@ -59,10 +59,19 @@ pub fn found<F>(query: ReadSignal<String>, find: F) -> Found
 where
     F: Fn(&Dataset, &str) -> Vec<String> + Send + Sync + 'static,
 {
+    found_by(move || query.get(), move |d, q: &String| find(d, q.trim()))
+}
+
+/// The ids `find` gives for what `input` reads (a query, a filter, a chosen grid), tracked.
+pub fn found_by<T, I, F>(input: I, find: F) -> Found
+where
+    I: Fn() -> T + Send + Sync + 'static,
+    F: Fn(&Dataset, &T) -> Vec<String> + Send + Sync + 'static,
+{
     let data = use_data();
     let ids = Memo::new(move |_| {
         data.dataset()
-            .map(|d| (Rc::as_ptr(&d) as usize, find(&d, query.get().trim())))
+            .map(|d| (Rc::as_ptr(&d) as usize, find(&d, &input())))
     });
     Found {
         ids,

@@ -5,6 +5,9 @@
 //! Rows are drawn in blocks of [`BLOCK`]. A block off the screen is one empty box as tall as the
 //! block was when it was last drawn (or, never drawn yet, as tall as the rows drawn so far
 //! suggest), so the page keeps its height and what is on the screen never jumps.
+//!
+//! A list may also be a table ([`WindowedTable`]): its blocks are `<tbody>`s of `<tr>` rows under one
+//! heading, so the columns line up across blocks and the table stays a table for a screen reader.
 
 use std::hash::Hash;
 use std::ops::Range;
@@ -75,10 +78,21 @@ fn heights(measured: &[f64], rows: usize) -> Vec<f64> {
         .collect()
 }
 
+/// A windowed list drawn as a table: the heading row, how many columns a row has (a spacer
+/// spans them all), and the table's class.
+#[derive(Clone)]
+pub struct Table {
+    pub head: ViewFn,
+    pub columns: usize,
+    pub class: &'static str,
+}
+
 /// The handles of one list's window, all `Copy`: what a frame callback needs.
 #[derive(Clone, Copy)]
 struct Window {
     container: NodeRef<html::Div>,
+    /// The selector of the drawn blocks, from the container.
+    blocks: &'static str,
     rows: Signal<usize>,
     /// Each block's height when last drawn (0: never drawn).
     measured: RwSignal<Vec<f64>>,
@@ -89,8 +103,9 @@ struct Window {
 }
 
 /// Frames in a row that may each change the blocks drawn after one scroll: new blocks may turn
-/// out shorter than guessed and call for more, which settles in one or two.
-const SETTLE_FRAMES: u8 = 4;
+/// out shorter than guessed and call for more, which settles in one or two (a few more where
+/// rows differ in height, as the ledger's do).
+const SETTLE_FRAMES: u8 = 8;
 
 impl Window {
     /// Measures on the next frame (once, however many scroll events come first).
@@ -118,7 +133,7 @@ impl Window {
         let mut m = self.measured.try_get_untracked()?;
         let before = m.clone();
         m.resize(blocks(rows), 0.0);
-        if let Ok(list) = el.query_selector_all(":scope > [data-block]") {
+        if let Ok(list) = el.query_selector_all(self.blocks) {
             for i in 0..list.length() {
                 let Some(block) = list
                     .item(i)
@@ -154,6 +169,69 @@ impl Window {
     }
 }
 
+impl Window {
+    /// A window over a list of `rows`, whose blocks the container's `blocks` selector finds;
+    /// it measures again whenever the page scrolls or resizes, or `watch` (what the list is made
+    /// of) changes.
+    fn new(rows: Signal<usize>, blocks: &'static str, watch: impl Fn() + 'static) -> Window {
+        let w = Window {
+            container: NodeRef::new(),
+            blocks,
+            rows,
+            measured: RwSignal::new(Vec::new()),
+            drawn: RwSignal::new((0, 0)),
+            scheduled: StoredValue::new(false),
+        };
+        // A changed list (a keystroke, a pulled page) may be shorter or longer than the screen.
+        Effect::new(move |_| {
+            rows.track();
+            watch();
+            w.schedule(0);
+        });
+        let on_scroll = window_event_listener(ev::scroll, move |_| w.schedule(0));
+        let on_resize = window_event_listener(ev::resize, move |_| w.schedule(0));
+        on_cleanup(move || {
+            on_scroll.remove();
+            on_resize.remove();
+        });
+        w
+    }
+
+    /// The blocks to draw, clamped to the list, which may have shrunk since the last measure;
+    /// before the first measure, the first block. Tracked.
+    fn shown(self) -> Vec<usize> {
+        let n = blocks(self.rows.get());
+        let (first, end) = self.drawn.get();
+        let end = end.min(n);
+        if first >= end {
+            return (0..n.min(1)).collect();
+        }
+        (first..end).collect()
+    }
+
+    /// The height of the blocks not drawn above (`before`) or below the drawn ones, as CSS.
+    /// Tracked.
+    fn spacer(self, before: bool) -> String {
+        let drawn = self.shown();
+        let all = self.measured.with(|m| heights(m, self.rows.get()));
+        let px: f64 = match (before, drawn.first(), drawn.last()) {
+            (true, Some(first), _) => all[..*first].iter().sum(),
+            (false, _, Some(last)) => all[(last + 1).min(all.len())..].iter().sum(),
+            _ => 0.0,
+        };
+        format!("{px}px")
+    }
+}
+
+/// The keys of block `b`'s rows, tracked.
+fn block_keys<K, KF>(keys: &KF, rows: Signal<usize>, b: usize) -> impl Fn() -> Vec<K> + 'static
+where
+    KF: Fn(Range<usize>) -> Vec<K> + Clone + 'static,
+{
+    let keys = keys.clone();
+    move || keys(b * BLOCK..rows.get().min((b + 1) * BLOCK))
+}
+
 /// Draws `row` for the rows on and near the screen, of a list of `rows`; `keys` gives the keys of
 /// a range of them, in the list's order, each telling a row apart: a row whose key stays keeps its
 /// DOM when the list changes, so a keystroke redraws only what it changes. Only the keys of the
@@ -176,67 +254,80 @@ where
     R: Fn(K) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let w = Window {
-        container: NodeRef::new(),
-        rows,
-        measured: RwSignal::new(Vec::new()),
-        drawn: RwSignal::new((0, 0)),
-        scheduled: StoredValue::new(false),
-    };
-    // A changed list (a keystroke, a pulled page) may be shorter or longer than the screen.
+    // Asking for no keys subscribes to what the list is made of, at no cost.
     let watched = keys.clone();
-    Effect::new(move |_| {
-        rows.track();
-        // Asking for no keys subscribes to what the list is made of, at no cost.
+    let w = Window::new(rows, ":scope > [data-block]", move || {
         watched(0..0);
-        w.schedule(0);
     });
-    let on_scroll = window_event_listener(ev::scroll, move |_| w.schedule(0));
-    let on_resize = window_event_listener(ev::resize, move |_| w.schedule(0));
-    on_cleanup(move || {
-        on_scroll.remove();
-        on_resize.remove();
-    });
-
-    let rows = move || rows.get();
-    // The blocks to draw, clamped to the list, which may have shrunk since the last measure;
-    // before the first measure, the first block.
-    let shown = move || {
-        let n = blocks(rows());
-        let (first, end) = w.drawn.get();
-        let end = end.min(n);
-        if first >= end {
-            return (0..n.min(1)).collect::<Vec<_>>();
-        }
-        (first..end).collect()
-    };
-    // The height of the blocks not drawn above (`before`) or below the drawn ones.
-    let spacer = move |before: bool| {
-        let drawn = shown();
-        let all = w.measured.with(|m| heights(m, rows()));
-        let px: f64 = match (before, drawn.first(), drawn.last()) {
-            (true, Some(first), _) => all[..*first].iter().sum(),
-            (false, _, Some(last)) => all[(last + 1).min(all.len())..].iter().sum(),
-            _ => 0.0,
-        };
-        format!("{px}px")
-    };
     view! {
         <div node_ref=w.container class="window" data-testid=testid>
-            <div aria-hidden="true" style:height=move || spacer(true)></div>
-            <For each=shown key=|b| *b children=move |b| {
+            <div aria-hidden="true" style:height=move || w.spacer(true)></div>
+            <For each=move || w.shown() key=|b| *b children=move |b| {
                 let row = row.clone();
-                let keys = keys.clone();
-                let slice = move || keys(b * BLOCK..rows().min((b + 1) * BLOCK));
+                let slice = block_keys(&keys, rows, b);
                 view! {
-                    // No margin, and its rows' margins kept inside: a block measures all it takes. Set
-                    // through the CSSOM, which the page's CSP allows (a style attribute it blocks).
+                    // No margin, and its rows' margins kept inside: a block measures all it takes.
+                    // Set through the CSSOM, which the page's CSP allows (a style attribute it
+                    // blocks).
                     <ul class="rows" style:margin="0" style:display="flow-root" data-block=b>
                         <For each=slice key=|k| k.clone() children=row />
                     </ul>
                 }
             } />
-            <div aria-hidden="true" style:height=move || spacer(false)></div>
+            <div aria-hidden="true" style:height=move || w.spacer(false)></div>
+        </div>
+    }
+}
+
+/// [`WindowedList`] as a table: the blocks are `<tbody>`s of the `<tr>`s `row` draws, under
+/// `table`'s heading, so the columns line up across blocks.
+#[component]
+pub fn WindowedTable<K, KF, R, V>(
+    /// How many rows the table has (tracked).
+    #[prop(into)]
+    rows: Signal<usize>,
+    /// The keys of the rows in a range (tracked: it reads what the table is made of).
+    keys: KF,
+    row: R,
+    table: Table,
+    /// On the box around the table.
+    #[prop(into)]
+    testid: String,
+) -> impl IntoView
+where
+    K: Clone + Eq + Hash + Send + Sync + 'static,
+    KF: Fn(Range<usize>) -> Vec<K> + Clone + Send + Sync + 'static,
+    R: Fn(K) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let watched = keys.clone();
+    let w = Window::new(rows, ":scope > table > [data-block]", move || {
+        watched(0..0);
+    });
+    // A spacer is a row of one cell across every column, as tall as the blocks it stands for.
+    let spacer = move |before: bool| {
+        view! {
+            <tbody aria-hidden="true">
+                <tr><td colspan=table.columns style:height=move || w.spacer(before) style:padding="0" style:border="0"></td></tr>
+            </tbody>
+        }
+    };
+    view! {
+        <div node_ref=w.container class="window" data-testid=testid>
+            <table class=table.class>
+                <thead>{table.head.run()}</thead>
+                {spacer(true)}
+                <For each=move || w.shown() key=|b| *b children=move |b| {
+                    let row = row.clone();
+                    let slice = block_keys(&keys, rows, b);
+                    view! {
+                        <tbody data-block=b>
+                            <For each=slice key=|k| k.clone() children=row />
+                        </tbody>
+                    }
+                } />
+                {spacer(false)}
+            </table>
         </div>
     }
 }

@@ -10,15 +10,13 @@ use model::risk::Tier;
 
 use crate::components::field_input::field_label;
 use crate::components::offline_channel::offline_line;
-use crate::components::show_more::ShowMore;
+use crate::components::search_list::{found_by, RowKey};
 use crate::components::tier_chip::{tier_label, TierChip};
-use crate::data::{today, use_data};
+use crate::components::windowed_list::{Table, WindowedTable};
+use crate::data::{today, use_data, Dataset, Resident};
 use crate::download::Export;
 use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::pages::today::reasons_text;
-
-/// Rows drawn at a time.
-const PAGE: usize = 100;
 
 /// A tier picker's value: a tier's wire word ([`Tier::key`]), or anything else for both.
 fn tier_of(value: &str) -> Option<Tier> {
@@ -27,18 +25,58 @@ fn tier_of(value: &str) -> Option<Tier> {
         .find(|t| t.key() == value)
 }
 
+/// One resident's row of the ledger, on the screen and on paper.
+fn ledger_row(d: &Dataset, r: &Resident, locale: Locale) -> impl IntoView {
+    let (tier, name, id) = (r.tier(), r.name().to_owned(), r.id().to_owned());
+    // A green row is there for its offline channel: say so where the reasons go.
+    let reasons = [
+        reasons_text(r, locale),
+        offline_line(r, locale).unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let age = r.assessment.age.map(|a| a.to_string()).unwrap_or_default();
+    let last = r
+        .last_contact
+        .map(|x| x.to_string())
+        .unwrap_or_else(|| "—".into());
+    let due = r.due.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
+    let doses = r
+        .view()
+        .vacc_doses()
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "—".into());
+    let needs = d.open_needs_of(&id).count();
+    view! {
+        <tr data-testid="ledger-row" data-resident=id.clone()>
+            <td><a href=format!("/residents/{id}")>{name}</a></td>
+            <td>{age}</td>
+            <td><TierChip tier=tier /></td>
+            <td>{reasons}</td>
+            <td>{last}</td>
+            <td>{due}</td>
+            <td>{doses}</td>
+            <td>{needs}</td>
+        </tr>
+    }
+}
+
+/// The ledger's columns: the heading row's cells, and the CSV's.
+const COLUMNS: usize = 8;
+
 #[component]
 pub fn LedgerPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let filter = RwSignal::new(Filter::default());
-    // A supervisor's ledger runs to thousands of rows: draw a page at a time, from the top again
-    // whenever the filter changes. The count and the exports cover every row.
-    let shown = RwSignal::new(PAGE);
-    Effect::new(move |_| {
-        filter.track();
-        shown.set(PAGE);
-    });
+    // A supervisor's ledger runs to thousands of rows: only those on the screen are drawn, and
+    // every row is reached by scrolling. The count, the exports and the print cover every row.
+    let list = found_by(
+        move || filter.get(),
+        |d, f: &Filter| d.ledger_rows(f).iter().map(|r| r.id().to_owned()).collect(),
+    );
     let exporter = Export::default();
     let export = move |xlsx: bool| {
         let Some(d) = data.dataset_untracked() else {
@@ -48,18 +86,27 @@ pub fn LedgerPage() -> impl IntoView {
         let name = format!("{TITLE}-{}", d.today);
         exporter.save(&name, &table, xlsx);
     };
-    // Paper as a fallback: every row of the filter is drawn, the browser prints (the print
-    // styles keep the table and a dated heading, with page numbers), and the screen goes back to
-    // one page of rows.
+    // Paper as a fallback: every row of the filter is drawn in one table while the browser
+    // prints (the print styles keep the table and a dated heading, with page numbers); then the
+    // screen draws only what it shows again.
+    let printing = RwSignal::new(false);
     let print = move |_| {
-        shown.set(usize::MAX);
+        printing.set(true);
         request_animation_frame(move || {
             if let Err(e) = window().print() {
                 leptos::logging::warn!("print: {e:?}");
             }
-            shown.set(PAGE);
+            printing.set(false);
         });
     };
+    // The browser's own print (its menu, Ctrl+P) gets the whole table too: the page is redrawn
+    // before the browser lays it out for paper, and windowed again after.
+    let before = window_event_listener_untyped("beforeprint", move |_| printing.set(true));
+    let after = window_event_listener_untyped("afterprint", move |_| printing.set(false));
+    on_cleanup(move || {
+        before.remove();
+        after.remove();
+    });
     let groups = move || {
         let locale = i18n.get_locale();
         Group::all()
@@ -74,55 +121,45 @@ pub fn LedgerPage() -> impl IntoView {
             })
             .collect_view()
     };
-    let table = move || {
-        data.dataset().map(|d| {
-            let rows = d.ledger_rows(&filter.get());
-            let count = rows.len();
-            let locale = i18n.get_locale();
-            let body = rows
-                .into_iter()
-                .take(shown.get())
-                .map(|r| {
-                    let (tier, name, id) = (r.tier(), r.name().to_owned(), r.id().to_owned());
-                    // A green row is there for its offline channel: say so where the reasons go.
-                    let reasons = [reasons_text(r, locale), offline_line(r, locale).unwrap_or_default()]
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" · ");
-                    let age = r.assessment.age.map(|a| a.to_string()).unwrap_or_default();
-                    let last = r.last_contact.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
-                    let due = r.due.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
-                    let doses = r.view().vacc_doses().map(|v| v.to_string()).unwrap_or_else(|| "—".into());
-                    let needs = d.open_needs_of(&id).count();
-                    view! {
-                        <tr data-testid="ledger-row" data-resident=id.clone()>
-                            <td><a href=format!("/residents/{id}")>{name}</a></td>
-                            <td>{age}</td>
-                            <td><TierChip tier=tier /></td>
-                            <td>{reasons}</td>
-                            <td>{last}</td>
-                            <td>{due}</td>
-                            <td>{doses}</td>
-                            <td>{needs}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            view! {
-                <p class="muted" data-testid="ledger-count" data-total=count>{t!(i18n, ledger_count, count = count)}</p>
-                <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, ledger_title)>
-                    <table class="ledger">
-                        <thead><tr>
-                            <th>{t!(i18n, name)}</th><th>{t!(i18n, age)}</th><th>{t!(i18n, tier)}</th><th>{t!(i18n, reasons)}</th>
-                            <th>{t!(i18n, last_visit)}</th><th>{t!(i18n, next_due)}</th><th>{t!(i18n, vaccination)}</th><th>{t!(i18n, open_needs)}</th>
-                        </tr></thead>
-                        <tbody>{body}</tbody>
-                    </table>
-                </div>
-                <ShowMore total=count shown=shown page=PAGE testid="ledger-more" />
-            }
+    let head = move || {
+        view! {
+            <tr>
+                <th>{t!(i18n, name)}</th><th>{t!(i18n, age)}</th><th>{t!(i18n, tier)}</th><th>{t!(i18n, reasons)}</th>
+                <th>{t!(i18n, last_visit)}</th><th>{t!(i18n, next_due)}</th><th>{t!(i18n, vaccination)}</th><th>{t!(i18n, open_needs)}</th>
+            </tr>
+        }
+    };
+    let draw = move |(id, _, locale): RowKey| {
+        let d = data.dataset_untracked()?;
+        let r = d.resident(&id)?;
+        Some(ledger_row(&d, r, locale).into_any())
+    };
+    // On paper: the whole filter in one table.
+    let on_paper = move || {
+        let d = data.dataset_untracked()?;
+        let locale = i18n.get_locale_untracked();
+        let rows = d
+            .ledger_rows(&filter.get_untracked())
+            .into_iter()
+            .map(|r| ledger_row(&d, r, locale))
+            .collect_view();
+        Some(view! {
+            <table class="ledger">
+                <thead>{head()}</thead>
+                <tbody>{rows}</tbody>
+            </table>
         })
+    };
+    let table = move || {
+        let count = list.count()?;
+        Some(view! {
+            <p class="muted" data-testid="ledger-count" data-total=count>{t!(i18n, ledger_count, count = count)}</p>
+        })
+    };
+    let screen = Table {
+        head: ViewFn::from(head),
+        columns: COLUMNS,
+        class: "ledger",
     };
     view! {
         <section>
@@ -175,7 +212,13 @@ pub fn LedgerPage() -> impl IntoView {
                 <button class="secondary" data-testid="print-ledger" on:click=print>{t!(i18n, print)}</button>
             </div>
             {exporter.notice()}
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{table}</Suspense>
+            {move || list.count().is_none().then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
+            {table}
+            <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, ledger_title)>
+                <Show when=move || printing.get() fallback=move || view! {
+                    <WindowedTable rows=list.rows() keys=list.keys() row=draw table=screen.clone() testid="ledger-list" />
+                }>{on_paper}</Show>
+            </div>
         </section>
     }
 }
