@@ -33,9 +33,9 @@ const META: &str = "meta";
 const REJECTED: &str = "rejected";
 
 /// Records [`Db::load_all`] reads between two pauses: on a slow phone about the 50 ms a
-/// browser counts as a task that keeps the page from answering. Each pause lets the rest of
-/// the start (the sync engine, the page) go first, so the whole read ends later: few pauses.
-const LOAD_SLICE: usize = 2_000;
+/// browser counts as a task that keeps the page from answering. A pause lets a tap through and
+/// then the read goes on ahead of other queued work ([`crate::browser::yield_to_input`]).
+const LOAD_SLICE: usize = 1_000;
 
 const META_CURSOR: &str = "cursor";
 const META_CLOCK: &str = "clock";
@@ -472,7 +472,7 @@ impl Db {
             // Thousands of records are read a slice at a time, letting the page answer a tap
             // between slices: a cheap phone reads a community's records for a second or more.
             if i > 0 && i % LOAD_SLICE == 0 {
-                gloo_timers::future::TimeoutFuture::new(0).await;
+                crate::browser::yield_to_input().await;
             }
             let r = record_from_js(v)?;
             by.0.entry(r.entity.clone()).or_default().push(r);
