@@ -80,6 +80,21 @@ pub fn provide_data() {
             Some(Ok(Rc::new(built)))
         }
     });
+    // Due dates and overdue days count from the dataset's `today`: an app left open overnight
+    // reads its records again when the day changes in China, so the morning's Today is the
+    // morning's and not yesterday's until something syncs.
+    let midnight = gloo_timers::callback::Interval::new(60_000, move || {
+        let built_for = read
+            .get_untracked()
+            .flatten()
+            .and_then(Result::ok)
+            .map(|d| d.today);
+        if built_for.is_some_and(|day| day != today()) {
+            read.refetch();
+        }
+    });
+    // The check lives as long as the app: the interval is never cancelled.
+    std::mem::forget(midnight);
     provide_context(DataContext { read });
 }
 
