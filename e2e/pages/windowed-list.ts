@@ -82,3 +82,18 @@ export async function jumpTo(page: Page, rows: Locator, fraction: number): Promi
   const nodes = await page.evaluate(() => document.body.querySelectorAll("*").length);
   return { drawn: boxes.length, onScreen: boxes.filter(Boolean).length, nodes };
 }
+
+/** Scrolls down a screen at a time, as a person looking for a row does, until `wanted` is drawn
+ * or the page ends; whether it was found. */
+export async function scrollUntil(page: Page, wanted: Locator): Promise<boolean> {
+  for (;;) {
+    await frames(page);
+    if ((await wanted.count()) > 0) return true;
+    const moved = await page.evaluate(() => {
+      const before = window.scrollY;
+      window.scrollBy(0, window.innerHeight);
+      return window.scrollY !== before;
+    });
+    if (!moved) return (await wanted.count()) > 0;
+  }
+}

@@ -5,6 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { serverDashboard } from "../pages/overview-page";
 import { logIn, syncNow } from "../pages/session";
+import { scrollUntil } from "../pages/windowed-list";
 import { gridWorker, supervisor } from "./demo";
 
 test("a refusal with its reason and a vaccination are recorded offline and counted", async ({ browser, request }) => {
@@ -41,7 +42,8 @@ test("a refusal with its reason and a vaccination are recorded offline and count
 
   // One dose short of the course, vaccinated today: off the list.
   const twoDoses = items.filter({ hasText: "已接种 2 剂，全程 3 剂" }).filter({ hasNotText: "上次动员" });
-  while ((await twoDoses.count()) === 0) await page.getByTestId("vacc-more").click();
+  // Further down the list, reached by scrolling: only the rows on the screen are drawn.
+  expect(await scrollUntil(page, twoDoses)).toBe(true);
   const shortId = (await twoDoses.first().getAttribute("data-resident")) ?? "";
   const short = item(shortId);
   await short.getByTestId("vacc-mobilise").click();

@@ -13,14 +13,13 @@ use crate::components::access::may;
 use crate::components::field_input::member_label;
 use crate::components::mobilise_form::MobiliseForm;
 use crate::components::offline_channel::number_to_call;
-use crate::components::show_more::ShowMore;
+use crate::components::search_list::{found_by, RowKey};
 use crate::components::tier_chip::TierChip;
+use crate::components::windowed_list::WindowedList;
 use crate::data::{use_data, Dataset};
 use crate::db::Record;
 use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::session::use_session;
-
-const PAGE: usize = 30;
 
 type I18n = leptos_i18n::I18nContext<Locale>;
 
@@ -110,7 +109,6 @@ pub fn VaccinationPage() -> impl IntoView {
     let session = use_session();
     let policy = session.get().map(|s| s.vaccination).unwrap_or_default();
     let grid = RwSignal::new(None::<String>);
-    let shown = RwSignal::new(PAGE);
     let open = RwSignal::new(None::<String>);
     // What the last saved attempt said, above the list (its row is drawn again).
     let notice = RwSignal::new(None::<String>);
@@ -118,6 +116,22 @@ pub fn VaccinationPage() -> impl IntoView {
         grid.get()
             .or_else(|| data.dataset().and_then(|d| d.grids.keys().next().cloned()))
     };
+    // A grid's list runs to hundreds: only the rows on the screen are drawn, every one reached
+    // by scrolling.
+    let list = found_by(chosen, move |d, grid: &Option<String>| {
+        d.mobilisation_list(grid.as_deref(), policy)
+            .iter()
+            .map(|e| e.resident.id().to_owned())
+            .collect()
+    });
+    let mobilised = Memo::new(move |_| {
+        data.dataset().map(|d| {
+            d.mobilisation_list(chosen().as_deref(), policy)
+                .iter()
+                .filter(|e| e.last.is_some())
+                .count()
+        })
+    });
 
     let picker = move || {
         data.dataset().filter(|d| d.grids.len() > 1).map(|d| {
@@ -128,26 +142,25 @@ pub fn VaccinationPage() -> impl IntoView {
             }).collect_view();
             view! {
                 <label>{t!(i18n, grid)}
-                    <select data-testid="vacc-grid" on:change=move |ev| { grid.set(Some(event_target_value(&ev))); shown.set(PAGE); }>{options}</select>
+                    <select data-testid="vacc-grid" on:change=move |ev| grid.set(Some(event_target_value(&ev)))>{options}</select>
                 </label>
             }
         })
     };
-    let list = move || {
-        data.dataset().map(|d| {
-            let all = d.mobilisation_list(chosen().as_deref(), policy);
-            let total = all.len();
-            let mobilised = all.iter().filter(|e| e.last.is_some()).count();
-            let rows = all.iter().take(shown.get()).map(|e| row(&d, e, policy, i18n, open, notice)).collect_view();
-            view! {
-                <p class="muted" data-testid="vacc-count" data-total=total>
-                    {t!(i18n, vacc_count, total = total, mobilised = mobilised)}
-                </p>
-                {(total == 0).then(|| view! { <p class="muted" data-testid="vacc-none">{t!(i18n, vacc_none)}</p> })}
-                {(total > 0).then(|| view! { <ul class="rows" data-testid="vacc-list">{rows}</ul> })}
-                <ShowMore total=total shown=shown page=PAGE testid="vacc-more" />
-            }
+    let head = move || {
+        let total = list.count()?;
+        let mobilised = mobilised.get().unwrap_or_default();
+        Some(view! {
+            <p class="muted" data-testid="vacc-count" data-total=total>
+                {t!(i18n, vacc_count, total = total, mobilised = mobilised)}
+            </p>
+            {(total == 0).then(|| view! { <p class="muted" data-testid="vacc-none">{t!(i18n, vacc_none)}</p> })}
         })
+    };
+    let draw = move |(id, _, _): RowKey| {
+        let d = data.dataset_untracked()?;
+        let e = d.eligible(&id, policy)?;
+        Some(row(&d, &e, policy, i18n, open, notice).into_any())
     };
     view! {
         <section>
@@ -155,7 +168,9 @@ pub fn VaccinationPage() -> impl IntoView {
             <p class="muted">{t!(i18n, vacc_rule, full = policy.full_course, days = policy.booster_days)}</p>
             <div class="filters"><Suspense fallback=|| ()>{picker}</Suspense></div>
             {move || notice.get().map(|m| view! { <p class="notice" role="status" data-testid="mobilise-message">{m}</p> })}
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>{list}</Suspense>
+            {move || list.count().is_none().then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
+            {head}
+            <WindowedList rows=list.rows() keys=list.keys() row=draw testid="vacc-list" />
         </section>
     }
 }

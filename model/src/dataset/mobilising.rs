@@ -50,6 +50,26 @@ impl<R: Row> Dataset<R> {
         out
     }
 
+    /// One resident's entry of [`Dataset::mobilisation_list`], the same as the list has it, for a
+    /// list that draws only the rows on the screen; `None` when the resident is not eligible.
+    pub fn eligible(&self, resident: &str, policy: Policy) -> Option<Eligible<'_, R>> {
+        let r = self.resident(resident)?;
+        // Of equal times, the first stored, as the whole list counts them.
+        let last = self
+            .mobilisations
+            .iter()
+            .filter(|m| Mobilisation(*m).resident_id() == Some(resident))
+            .fold(None, |latest: Option<&R>, m| match latest {
+                Some(l) if Mobilisation(l).at() >= Mobilisation(m).at() => Some(l),
+                _ => Some(m),
+            });
+        Some(Eligible {
+            gap: gap(&r.record, self.today, policy)?,
+            last,
+            resident: r,
+        })
+    }
+
     /// Each resident's latest mobilisation attempt, in one pass over the attempts (of equal
     /// times, the first stored).
     fn latest_mobilisations(&self) -> HashMap<&str, &R> {
@@ -209,6 +229,15 @@ mod tests {
             Some("near"),
             "not the pharmacy, not the far point"
         );
+        // One resident's entry, as a list drawing only the rows on the screen asks for it, is the
+        // list's; the fully vaccinated and the baby have none.
+        for e in &list {
+            let one = d.eligible(e.resident.id(), Policy::DEFAULT).unwrap();
+            assert_eq!(one.gap, e.gap, "{}", e.resident.id());
+            assert_eq!(one.last.map(|m| m.id()), e.last.map(|m| m.id()));
+        }
+        assert!(d.eligible("done", Policy::DEFAULT).is_none());
+        assert!(d.eligible("baby", Policy::DEFAULT).is_none());
         let any = d.nearest_vaccination(None).map(|f| f.id().to_owned());
         assert_eq!(
             any.as_deref(),
