@@ -59,10 +59,48 @@ fn rows(batches: &[Vec<Change>]) -> Vec<Vec<Row<'_>>> {
         .collect()
 }
 
+/// The largest seq of a SQLite server's `fields`: what it held before a push (read beside the
+/// running server, which WAL allows).
+pub fn sqlite_max_seq(server_db: &std::path::Path) -> Result<i64> {
+    let conn = rusqlite::Connection::open_with_flags(
+        server_db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .with_context(|| format!("opening {}", server_db.display()))?;
+    Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM fields", [], |r| r.get(0))?)
+}
+
+/// The same rows as [`Target::time`] into a plain SQLite table that first gets a copy of the
+/// rows the server held before the push (`fields` of `server_db` up to `seq`): not the budget's
+/// measure, which inserts into an empty table, but the same work the push does into a table as
+/// large as the server's (a batch of new records then lands on leaves all over its key, not on a
+/// few pages of a small table). Returns the seconds and the rows copied first.
+pub fn sqlite_prefilled(
+    path: &std::path::Path,
+    server_db: &std::path::Path,
+    seq: i64,
+    batches: &[Vec<Change>],
+) -> Result<(f64, usize)> {
+    let rows = rows(batches);
+    let conn = plain_sqlite(path)?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS server",
+        [server_db.to_string_lossy()],
+    )?;
+    let copied = conn.execute(
+        "INSERT INTO fields SELECT entity, id, field, value, hlc, seq FROM server.fields WHERE seq <= ?1 ORDER BY seq",
+        [seq],
+    )?;
+    conn.execute_batch("DETACH DATABASE server")?;
+    // The copy out of the log before the clock starts, as the server's checkpointer does.
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok((insert_sqlite(conn, seq, &rows)?, copied))
+}
+
 /// A WAL-mode file with a table shaped like the server's `fields` (same key, same seq index,
-/// same `synchronous`), written with one prepared insert, one transaction a batch.
-fn sqlite(path: &std::path::Path, rows: &[Vec<Row>]) -> Result<f64> {
-    let mut conn = rusqlite::Connection::open(path)?;
+/// same `synchronous`).
+fn plain_sqlite(path: &std::path::Path) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.execute_batch(
@@ -73,7 +111,17 @@ fn sqlite(path: &std::path::Path, rows: &[Vec<Row>]) -> Result<f64> {
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX fields_by_seq ON fields (seq);",
     )?;
-    let mut seq = 0i64;
+    Ok(conn)
+}
+
+/// The rows into a fresh plain table: the budget's baseline.
+fn sqlite(path: &std::path::Path, rows: &[Vec<Row>]) -> Result<f64> {
+    insert_sqlite(plain_sqlite(path)?, 0, rows)
+}
+
+/// Inserts the rows with one prepared insert, one transaction a batch, seqs after `seq`;
+/// returns the seconds it took.
+fn insert_sqlite(mut conn: rusqlite::Connection, mut seq: i64, rows: &[Vec<Row>]) -> Result<f64> {
     let started = Instant::now();
     for batch in rows {
         let tx = conn.transaction()?;

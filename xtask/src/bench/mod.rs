@@ -118,6 +118,9 @@ async fn bench(dir: &std::path::Path, opts: &Options, cluster: Option<&Cluster>)
     // medians are reported.
     let mut push_secs = Vec::new();
     let mut baseline_secs = Vec::new();
+    // SQLite only: the same rows into a plain table as large as the server's (not the budget).
+    let mut prefilled_secs = Vec::new();
+    let mut prefilled_rows = 0;
     let mut batch_ms = Vec::new();
     let mut servers = Vec::new();
     for round in 0..PUSH_ROUNDS {
@@ -176,6 +179,11 @@ async fn bench(dir: &std::path::Path, opts: &Options, cluster: Option<&Cluster>)
             .map(|changes| push_body("bench-push", changes))
             .collect::<Result<_>>()?;
         tokio::time::sleep(SETTLE).await;
+        let server_db = servers[0].data_dir.join("knock.sqlite3");
+        let held = match cluster {
+            None => Some(baseline::sqlite_max_seq(&server_db)?),
+            Some(_) => None,
+        };
         say(&format!(
             "push: {} batches of {BATCH} changes as wangfang (round {} of {PUSH_ROUNDS})",
             opts.batches,
@@ -206,8 +214,23 @@ async fn bench(dir: &std::path::Path, opts: &Options, cluster: Option<&Cluster>)
             round + 1
         ));
         // Off the runtime's threads: the PostgreSQL client blocks on a runtime of its own.
-        baseline_secs.push(tokio::task::spawn_blocking(move || target.time(&batches)).await??);
+        let same = batches.clone();
+        baseline_secs.push(tokio::task::spawn_blocking(move || target.time(&same)).await??);
         tokio::time::sleep(SETTLE).await;
+        if let Some(seq) = held {
+            say(&format!(
+                "baseline: the same rows into a plain SQLite table holding the server's rows before the push (round {} of {PUSH_ROUNDS})",
+                round + 1
+            ));
+            let path = dir.join(format!("prefilled-{round}.sqlite3"));
+            let (secs, rows) = tokio::task::spawn_blocking(move || {
+                baseline::sqlite_prefilled(&path, &server_db, seq, &batches)
+            })
+            .await??;
+            prefilled_secs.push(secs);
+            prefilled_rows = rows;
+            tokio::time::sleep(SETTLE).await;
+        }
     }
     ensure!(!servers.is_empty(), "no push round ran");
     // Every instance printed the same demo accounts: they share the database.
@@ -302,6 +325,7 @@ async fn bench(dir: &std::path::Path, opts: &Options, cluster: Option<&Cluster>)
         push_batch_max_ms: batch_ms.last().copied().unwrap_or(0.0),
         push_secs,
         baseline_secs,
+        prefilled: (!prefilled_secs.is_empty()).then_some((prefilled_rows, prefilled_secs)),
         pull_changes,
         pull_pages,
         pull_secs,

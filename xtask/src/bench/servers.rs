@@ -22,6 +22,8 @@ pub struct Server {
     pub ready_after: Duration,
     /// User name → password of the demo accounts, as the server printed them.
     pub passwords: HashMap<String, String>,
+    /// Its `KNOCK_DATA_DIR`, where a SQLite server keeps `knock.sqlite3`.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Drop for Server {
@@ -79,6 +81,7 @@ fn start_one(dir: &Path, database: Option<&str>) -> Result<Server> {
         base: String::new(),
         ready_after: Duration::ZERO,
         passwords: HashMap::new(),
+        data_dir: dir.join("db"),
     };
     // Read the banner and the demo accounts (their passwords are random for each database), then
     // keep draining stdout (the server logs there) into the log file.
