@@ -38,13 +38,28 @@ async fn a_request_for_support_reaches_the_supervisors_alone() {
     let mut f = Fixture::new().await;
     let grid = f.grid("东区第一网格");
     let wang = f
-        .user(Role::GridWorker, "wangfang", "王芳", &[grid.clone()])
+        .user(
+            Role::GridWorker,
+            "wangfang",
+            "王芳",
+            std::slice::from_ref(&grid),
+        )
         .await;
     let li = f
-        .user(Role::GridWorker, "liqiang", "李强", &[grid.clone()])
+        .user(
+            Role::GridWorker,
+            "liqiang",
+            "李强",
+            std::slice::from_ref(&grid),
+        )
         .await;
     let zhao = f
-        .user(Role::Supervisor, "zhaomin", "赵敏", &[grid.clone()])
+        .user(
+            Role::Supervisor,
+            "zhaomin",
+            "赵敏",
+            std::slice::from_ref(&grid),
+        )
         .await;
     f.user(Role::Admin, "admin", "管理员", &[]).await;
     let s = f.start().await;
@@ -104,10 +119,20 @@ async fn a_cover_works_in_the_covered_grid_on_the_day_off_only() {
     let east = f.grid("东区第一网格");
     let west = f.grid("西区第一网格");
     let wang = f
-        .user(Role::GridWorker, "wangfang", "王芳", &[east.clone()])
+        .user(
+            Role::GridWorker,
+            "wangfang",
+            "王芳",
+            std::slice::from_ref(&east),
+        )
         .await;
     let li = f
-        .user(Role::GridWorker, "liqiang", "李强", &[west.clone()])
+        .user(
+            Role::GridWorker,
+            "liqiang",
+            "李强",
+            std::slice::from_ref(&west),
+        )
         .await;
     f.user(
         Role::Supervisor,

@@ -24,14 +24,34 @@ async fn community() -> Community {
     let mut f = Fixture::new().await;
     let grid = f.grid("东区第一网格");
     let other = f.grid("西区第一网格");
-    f.user(Role::GridWorker, "wangfang", "王芳", &[grid.clone()])
-        .await;
-    f.user(Role::GridWorker, "lili", "李丽", &[grid.clone()])
-        .await;
-    f.user(Role::Supervisor, "zhaomin", "赵敏", &[grid.clone()])
-        .await;
-    f.user(Role::Supervisor, "qianjun", "钱军", &[other.clone()])
-        .await;
+    f.user(
+        Role::GridWorker,
+        "wangfang",
+        "王芳",
+        std::slice::from_ref(&grid),
+    )
+    .await;
+    f.user(
+        Role::GridWorker,
+        "lili",
+        "李丽",
+        std::slice::from_ref(&grid),
+    )
+    .await;
+    f.user(
+        Role::Supervisor,
+        "zhaomin",
+        "赵敏",
+        std::slice::from_ref(&grid),
+    )
+    .await;
+    f.user(
+        Role::Supervisor,
+        "qianjun",
+        "钱军",
+        std::slice::from_ref(&other),
+    )
+    .await;
     f.user(Role::Volunteer, "xiaozhang", "小张", &[]).await;
     f.user(Role::Admin, "admin", "管理员", &[]).await;
     let home = f.household(&grid, "1 号楼 101");

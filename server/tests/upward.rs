@@ -34,7 +34,12 @@ async fn community() -> Community {
     let grid = f.grid("东区第一网格");
     let other = f.grid("西区第一网格");
     let wang = f
-        .user(Role::GridWorker, "wangfang", "王芳", &[grid.clone()])
+        .user(
+            Role::GridWorker,
+            "wangfang",
+            "王芳",
+            std::slice::from_ref(&grid),
+        )
         .await;
     f.user(
         Role::Supervisor,
@@ -43,8 +48,13 @@ async fn community() -> Community {
         &[grid.clone(), other.clone()],
     )
     .await;
-    f.user(Role::StreetOffice, "zhouming", "周明", &[grid.clone()])
-        .await;
+    f.user(
+        Role::StreetOffice,
+        "zhouming",
+        "周明",
+        std::slice::from_ref(&grid),
+    )
+    .await;
     f.user(Role::Admin, "admin", "管理员", &[]).await;
     let up_home = f.household(&grid, "1 号楼 101");
     let up_resident = f.resident(
