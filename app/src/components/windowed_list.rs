@@ -197,6 +197,18 @@ impl Window {
         w
     }
 
+    /// [`Window::new`] watching what the list `keys` reads: asking for no keys subscribes to
+    /// what the list is made of, at no cost.
+    fn over<K, KF>(rows: Signal<usize>, blocks: &'static str, keys: &KF) -> Window
+    where
+        KF: Fn(Range<usize>) -> Vec<K> + Clone + 'static,
+    {
+        let keys = keys.clone();
+        Window::new(rows, blocks, move || {
+            keys(0..0);
+        })
+    }
+
     /// The blocks to draw, clamped to the list, which may have shrunk since the last measure;
     /// before the first measure, the first block. Tracked.
     fn shown(self) -> Vec<usize> {
@@ -223,13 +235,17 @@ impl Window {
     }
 }
 
-/// The keys of block `b`'s rows, tracked.
-fn block_keys<K, KF>(keys: &KF, rows: Signal<usize>, b: usize) -> impl Fn() -> Vec<K> + 'static
+/// The rows of block `b`, each drawn by `row` and kept while its key stays.
+fn block_rows<K, KF, R, V>(keys: &KF, rows: Signal<usize>, row: R, b: usize) -> impl IntoView
 where
-    KF: Fn(Range<usize>) -> Vec<K> + Clone + 'static,
+    K: Clone + Eq + Hash + Send + Sync + 'static,
+    KF: Fn(Range<usize>) -> Vec<K> + Clone + Send + Sync + 'static,
+    R: Fn(K) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
 {
     let keys = keys.clone();
-    move || keys(b * BLOCK..rows.get().min((b + 1) * BLOCK))
+    let slice = move || keys(b * BLOCK..rows.get().min((b + 1) * BLOCK));
+    view! { <For each=slice key=|k| k.clone() children=row /> }
 }
 
 /// Draws `row` for the rows on and near the screen, of a list of `rows`; `keys` gives the keys of
@@ -254,25 +270,17 @@ where
     R: Fn(K) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    // Asking for no keys subscribes to what the list is made of, at no cost.
-    let watched = keys.clone();
-    let w = Window::new(rows, ":scope > [data-block]", move || {
-        watched(0..0);
-    });
+    let w = Window::over(rows, ":scope > [data-block]", &keys);
     view! {
         <div node_ref=w.container class="window" data-testid=testid>
             <div aria-hidden="true" style:height=move || w.spacer(true)></div>
-            <For each=move || w.shown() key=|b| *b children=move |b| {
-                let row = row.clone();
-                let slice = block_keys(&keys, rows, b);
-                view! {
-                    // No margin, and its rows' margins kept inside: a block measures all it takes.
-                    // Set through the CSSOM, which the page's CSP allows (a style attribute it
-                    // blocks).
-                    <ul class="rows" style:margin="0" style:display="flow-root" data-block=b>
-                        <For each=slice key=|k| k.clone() children=row />
-                    </ul>
-                }
+            <For each=move || w.shown() key=|b| *b children=move |b| view! {
+                // No margin, and its rows' margins kept inside: a block measures all it takes.
+                // Set through the CSSOM, which the page's CSP allows (a style attribute it
+                // blocks).
+                <ul class="rows" style:margin="0" style:display="flow-root" data-block=b>
+                    {block_rows(&keys, rows, row.clone(), b)}
+                </ul>
             } />
             <div aria-hidden="true" style:height=move || w.spacer(false)></div>
         </div>
@@ -300,10 +308,7 @@ where
     R: Fn(K) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let watched = keys.clone();
-    let w = Window::new(rows, ":scope > table > [data-block]", move || {
-        watched(0..0);
-    });
+    let w = Window::over(rows, ":scope > table > [data-block]", &keys);
     // A spacer is a row of one cell across every column, as tall as the blocks it stands for.
     let spacer = move |before: bool| {
         view! {
@@ -317,14 +322,8 @@ where
             <table class=table.class>
                 <thead>{table.head.run()}</thead>
                 {spacer(true)}
-                <For each=move || w.shown() key=|b| *b children=move |b| {
-                    let row = row.clone();
-                    let slice = block_keys(&keys, rows, b);
-                    view! {
-                        <tbody data-block=b>
-                            <For each=slice key=|k| k.clone() children=row />
-                        </tbody>
-                    }
+                <For each=move || w.shown() key=|b| *b children=move |b| view! {
+                    <tbody data-block=b>{block_rows(&keys, rows, row.clone(), b)}</tbody>
                 } />
                 {spacer(false)}
             </table>
