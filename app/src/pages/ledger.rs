@@ -63,7 +63,7 @@ fn ledger_row(d: &Dataset, r: &Resident, locale: Locale) -> impl IntoView {
     }
 }
 
-/// The ledger's columns: the heading row's cells, and the CSV's.
+/// The ledger's columns on the screen and on paper: the heading row's cells, a row's cells.
 const COLUMNS: usize = 8;
 
 #[component]
@@ -150,10 +150,10 @@ pub fn LedgerPage() -> impl IntoView {
             </table>
         })
     };
-    let table = move || {
-        let count = list.count()?;
+    let count = move || {
+        let total = list.count()?;
         Some(view! {
-            <p class="muted" data-testid="ledger-count" data-total=count>{t!(i18n, ledger_count, count = count)}</p>
+            <p class="muted" data-testid="ledger-count" data-total=total>{t!(i18n, ledger_count, count = total)}</p>
         })
     };
     let screen = Table {
@@ -213,7 +213,7 @@ pub fn LedgerPage() -> impl IntoView {
             </div>
             {exporter.notice()}
             {move || list.count().is_none().then(|| view! { <p class="muted">{t!(i18n, loading)}</p> })}
-            {table}
+            {count}
             <div class="table-scroll" tabindex="0" role="region" aria-label=move || t_string!(i18n, ledger_title)>
                 <Show when=move || printing.get() fallback=move || view! {
                     <WindowedTable rows=list.rows() keys=list.keys() row=draw table=screen.clone() testid="ledger-list" />
