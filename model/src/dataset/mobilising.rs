@@ -54,14 +54,13 @@ impl<R: Row> Dataset<R> {
     /// list that draws only the rows on the screen; `None` when the resident is not eligible.
     pub fn eligible(&self, resident: &str, policy: Policy) -> Option<Eligible<'_, R>> {
         let r = self.resident(resident)?;
-        // Of equal times, the first stored, as the whole list counts them.
         let last = self
             .mobilisations
             .iter()
             .filter(|m| Mobilisation(*m).resident_id() == Some(resident))
-            .fold(None, |latest: Option<&R>, m| match latest {
-                Some(l) if Mobilisation(l).at() >= Mobilisation(m).at() => Some(l),
-                _ => Some(m),
+            .fold(None, |latest, m| match supersedes(m, latest) {
+                true => Some(m),
+                false => latest,
             });
         Some(Eligible {
             gap: gap(&r.record, self.today, policy)?,
@@ -78,10 +77,7 @@ impl<R: Row> Dataset<R> {
             let Some(r) = Mobilisation(m).resident_id() else {
                 continue;
             };
-            let newer = latest
-                .get(r)
-                .is_none_or(|l| Mobilisation(*l).at() < Mobilisation(m).at());
-            if newer {
+            if supersedes(m, latest.get(r).copied()) {
                 latest.insert(r, m);
             }
         }
@@ -119,6 +115,12 @@ impl<R: Row> Dataset<R> {
         // Without a position on either side, the first by name rather than none.
         nearest.or_else(by_name)
     }
+}
+
+/// Whether attempt `m` is a resident's latest rather than `held`, the latest stored before it:
+/// of equal times, the first stored stays.
+fn supersedes<R: Row>(m: &R, held: Option<&R>) -> bool {
+    held.is_none_or(|l| Mobilisation(l).at() < Mobilisation(m).at())
 }
 
 /// Metres between two points, by the equirectangular approximation: exact enough within a city.
