@@ -83,19 +83,16 @@ pub fn provide_data() {
     // Due dates and overdue days count from the dataset's `today`: an app left open overnight
     // reads its records again when the day changes in China, so the morning's Today is the
     // morning's and not yesterday's until something syncs.
+    let data = DataContext { read };
     let midnight = gloo_timers::callback::Interval::new(60_000, move || {
-        let built_for = read
-            .get_untracked()
-            .flatten()
-            .and_then(Result::ok)
-            .map(|d| d.today);
+        let built_for = data.dataset_untracked().map(|d| d.today);
         if built_for.is_some_and(|day| day != today()) {
-            read.refetch();
+            data.reload();
         }
     });
     // The check lives as long as the app: the interval is never cancelled.
     std::mem::forget(midnight);
-    provide_context(DataContext { read });
+    provide_context(data);
 }
 
 pub fn use_data() -> DataContext {
