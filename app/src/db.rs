@@ -1,5 +1,6 @@
-//! The one owner of the device's IndexedDB schema: one database per user, the merged records,
-//! the outbox, the pull cursor and the HLC. Every local edit writes the record and its outbox
+//! The one owner of the device's IndexedDB schema: one database per user, the merged records
+//! (single records over the first sync's pages, [`stored`]), the outbox, the pull cursor and the
+//! HLC. Every local edit writes the record and its outbox
 //! entries in one transaction; every pulled page is written with its cursor in one transaction.
 
 use std::cell::RefCell;
@@ -19,14 +20,17 @@ mod error;
 mod first_sync;
 mod record;
 mod resync;
+mod stored;
 
 pub use error::{DbError, Result};
 pub use first_sync::{FirstSync, RawRecordsPage};
-use record::{record_from_js, record_key, record_to_js, stored_to_js};
+use record::{record_key, record_to_js};
 pub use record::{ByEntity, Record};
+use stored::{BASES, BASE_INDEX, BASE_KEYS};
 
 /// Bump with a new step in [`Db::open`] when the stores change; never rename a store.
-const DB_VERSION: u32 = 1;
+/// 2: the first sync's pages kept whole in `bases` (issue 14).
+const DB_VERSION: u32 = 2;
 const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
@@ -129,36 +133,12 @@ async fn meta_put<T: Serialize>(store: &Store, key: &str, value: &T) -> Result<(
     Ok(())
 }
 
-/// Removes the records a page says this user may no longer read; returns how many were here.
-async fn drop_records(records: &Store, dropped: &[RecordKey]) -> Result<usize> {
-    let mut gone = 0;
-    for d in dropped {
-        let key: JsValue = record_key(&d.entity, &d.id).into();
-        if records
-            .get(key.clone())
-            .await?
-            .is_some_and(|v| !v.is_undefined())
-        {
-            records.delete(key).await?;
-            gone += 1;
-        }
-    }
-    Ok(gone)
-}
-
 /// What a page's transaction stores after its records: the cursor it reached, the clock that
 /// observed its stamps, and when it was synced.
 async fn end_page(meta: &Store, cursor: &str, clock: &Clock) -> Result<()> {
     meta_put(meta, META_CURSOR, &cursor).await?;
     meta_put(meta, META_CLOCK, &clock.state()).await?;
     meta_put(meta, META_LAST_SYNC, &now_ms()).await
-}
-
-async fn get_record(store: &Store, entity: &str, id: &str) -> Result<Option<Record>> {
-    match store.get(record_key(entity, id).into()).await? {
-        Some(v) if !v.is_undefined() => Ok(Some(record_from_js(&v)?)),
-        _ => Ok(None),
-    }
 }
 
 impl Db {
@@ -169,6 +149,11 @@ impl Db {
                 ObjectStore::new(RECORDS)
                     .key_path("key")
                     .add_index(rexie::Index::new("entity", "entity")),
+            )
+            .add_object_store(
+                ObjectStore::new(BASES)
+                    .auto_increment(true)
+                    .add_index(rexie::Index::new(BASE_INDEX, BASE_KEYS).multi_entry(true)),
             )
             .add_object_store(ObjectStore::new(OUTBOX).auto_increment(true))
             .add_object_store(ObjectStore::new(META))
@@ -228,29 +213,39 @@ impl Db {
     /// Several records' edits in one transaction, all or nothing (a batch of health packs is
     /// created whole, and one transaction is far faster than hundreds).
     pub async fn edit_many(&self, edits: Vec<RecordEdit>) -> Result<Vec<Change>> {
-        let tx = self.tx(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let tx = self.tx(&[RECORDS, BASES, OUTBOX, META], TransactionMode::ReadWrite)?;
         let written = async {
-            let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
+            let (records, bases) = (tx.store(RECORDS)?, tx.store(BASES)?);
+            let (outbox, meta) = (tx.store(OUTBOX)?, tx.store(META)?);
             let (mut clock, wall) = self.clock_and_wall(&meta).await?;
+            let keys: Vec<(&str, &str)> = edits
+                .iter()
+                .map(|(e, id, _)| (e.as_str(), id.as_str()))
+                .collect();
+            // Read before any write; a record edited twice in the batch builds on its first edit.
+            let held = stored::get_many(&records, &bases, &keys).await?;
+            let mut edited: BTreeMap<(&str, &str), Record> = BTreeMap::new();
             let mut changes = Vec::new();
-            for (entity, id, fields) in edits {
-                let mut record = get_record(&records, &entity, &id)
-                    .await?
-                    .unwrap_or_else(|| Record::new(&entity, &id));
+            for (((entity, id, fields), held), key) in edits.iter().zip(held).zip(keys) {
+                let record = edited
+                    .entry(key)
+                    .or_insert_with(|| held.unwrap_or_else(|| Record::new(entity, id)));
                 for (field, value) in fields {
                     let hlc = clock.now(wall).to_string();
                     let c = Change {
                         entity: entity.clone(),
                         id: id.clone(),
-                        field,
-                        value,
+                        field: field.clone(),
+                        value: value.clone(),
                         hlc,
                     };
                     record.merge(&c);
                     outbox.add(&json_to_js(&c)?, None).await?;
                     changes.push(c);
                 }
-                records.put(&record_to_js(&record)?, None).await?;
+            }
+            for record in edited.values() {
+                records.put(&record_to_js(record)?, None).await?;
             }
             meta_put(&meta, META_CLOCK, &clock.state()).await?;
             Ok::<_, DbError>(changes)
@@ -282,8 +277,8 @@ impl Db {
         cursor: &str,
         server_time_ms: i64,
     ) -> Result<usize> {
-        let tx = self.tx(&[RECORDS, META], TransactionMode::ReadWrite)?;
-        let (records, meta) = (tx.store(RECORDS)?, tx.store(META)?);
+        let tx = self.tx(&[RECORDS, BASES, META], TransactionMode::ReadWrite)?;
+        let (records, bases, meta) = (tx.store(RECORDS)?, tx.store(BASES)?, tx.store(META)?);
         let (mut clock, wall) = self.clock_and_wall(&meta).await?;
         let mut by_record: BTreeMap<(&str, &str), Vec<&Change>> = BTreeMap::new();
         for c in changes {
@@ -296,13 +291,10 @@ impl Db {
             }
         }
         clock.observe_time(server_time_ms.max(0) as u64, wall);
-        // Read every touched record first (requests run concurrently inside the transaction),
-        // then write back only those that changed.
+        // Read every touched record first, then write back only those that changed.
         let keys: Vec<((&str, &str), Vec<&Change>)> = by_record.into_iter().collect();
-        let current = futures::future::try_join_all(
-            keys.iter().map(|((e, id), _)| get_record(&records, e, id)),
-        )
-        .await?;
+        let asked: Vec<(&str, &str)> = keys.iter().map(|(k, _)| *k).collect();
+        let current = stored::get_many(&records, &bases, &asked).await?;
         let mut changed = 0;
         let mut writes = Vec::new();
         for (((entity, id), cs), existing) in keys.into_iter().zip(current) {
@@ -316,7 +308,7 @@ impl Db {
         records
             .put_all(writes.into_iter().map(|v| (v, None)))
             .await?;
-        changed += drop_records(&records, dropped).await?;
+        changed += stored::drop_many(&records, &bases, dropped).await?;
         end_page(&meta, cursor, &clock).await?;
         tx.done().await?;
         Ok(changed)
@@ -383,8 +375,9 @@ impl Db {
     /// from the server's time, and re-stamp every queued change in order. A record whose field
     /// still holds a re-stamped value takes the new stamp too, so device and server agree.
     pub async fn restamp_outbox(&self, server_time_ms: i64) -> Result<()> {
-        let tx = self.tx(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
-        let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
+        let tx = self.tx(&[RECORDS, BASES, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let (records, bases) = (tx.store(RECORDS)?, tx.store(BASES)?);
+        let (outbox, meta) = (tx.store(OUTBOX)?, tx.store(META)?);
         let (mut clock, _) = self.clock_and_wall(&meta).await?;
         let server_ms = server_time_ms.max(0) as u64;
         meta_put(&meta, META_CORRECTION, &(server_time_ms as f64 - now_ms())).await?;
@@ -397,7 +390,8 @@ impl Db {
             let old = std::mem::replace(&mut c.hlc, clock.now(server_ms).to_string());
             let rk = record_key(&c.entity, &c.id);
             if !touched.contains_key(&rk) {
-                if let Some(r) = get_record(&records, &c.entity, &c.id).await? {
+                let held = stored::get_many(&records, &bases, &[(&c.entity, &c.id)]).await?;
+                if let Some(r) = held.into_iter().next().flatten() {
                     touched.insert(rk.clone(), r);
                 }
             }
@@ -464,25 +458,15 @@ impl Db {
     /// Every record on this device by entity (deleted ones included), read in one transaction
     /// so a reader never sees part of a pulled page.
     pub async fn load_all(&self) -> Result<ByEntity> {
-        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
-        let all = tx.store(RECORDS)?.get_all(None, None).await?;
-        crate::browser::mark("knock:got");
-        let mut by = ByEntity::default();
-        for (i, v) in all.iter().enumerate() {
-            // Thousands of records are read a slice at a time, letting the page answer a tap
-            // between slices: a cheap phone reads a community's records for a second or more.
-            if i > 0 && i % LOAD_SLICE == 0 {
-                crate::browser::yield_to_input().await;
-            }
-            let r = record_from_js(v)?;
-            by.0.entry(r.entity.clone()).or_default().push(r);
-        }
-        Ok(by)
+        let tx = self.tx(&[RECORDS, BASES], TransactionMode::ReadOnly)?;
+        stored::load(&tx.store(RECORDS)?, &tx.store(BASES)?).await
     }
 
     pub async fn record(&self, entity: &str, id: &str) -> Result<Option<Record>> {
-        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
-        get_record(&tx.store(RECORDS)?, entity, id).await
+        let tx = self.tx(&[RECORDS, BASES], TransactionMode::ReadOnly)?;
+        let held =
+            stored::get_many(&tx.store(RECORDS)?, &tx.store(BASES)?, &[(entity, id)]).await?;
+        Ok(held.into_iter().next().flatten())
     }
 
     /// The HLC as stored (for tests and diagnostics).

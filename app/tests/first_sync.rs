@@ -1,10 +1,13 @@
 //! A first sync into real IndexedDB in headless Chromium: records pages written without
 //! reading, a record split between pages merged, an edit made between pages kept, the clock
-//! moved past the page's greatest stamp, and the cursor stored with each page.
+//! moved past the page's greatest stamp, and the cursor stored with each page. The pages are
+//! kept whole: their records are then edited, pulled, dropped, swept and read like any other,
+//! and a phone whose store predates them keeps what it held.
 
-use app::db::{Db, FirstSync, RawRecordsPage};
+use app::db::{db_name, Db, FirstSync, RawRecordsPage};
 use model::entities::resident;
-use model::wire::{PullResponse, RecordsPage};
+use model::record::Fields;
+use model::wire::{Change, PullResponse, RecordKey, RecordsPage};
 use serde_json::json;
 use wasm_bindgen_test::*;
 
@@ -86,7 +89,6 @@ async fn records_pages_fill_an_empty_store_and_a_split_record_keeps_every_field_
     assert_eq!(db.cursor().await.unwrap().as_deref(), Some("c2"));
 
     let r1 = db.record(resident::NAME, "r1").await.unwrap().unwrap();
-    use model::record::Fields;
     assert_eq!(
         r1.text(field::NAME),
         Some("王桂兰"),
@@ -119,6 +121,221 @@ async fn records_pages_fill_an_empty_store_and_a_split_record_keeps_every_field_
         "{}",
         next[0].hlc
     );
+    db.close();
+    Db::destroy(&user).await.unwrap();
+}
+
+fn pulled(id: &str, f: &str, v: serde_json::Value, hlc: &str) -> Change {
+    Change {
+        entity: resident::NAME.into(),
+        id: id.into(),
+        field: f.into(),
+        value: v,
+        hlc: hlc.into(),
+    }
+}
+
+fn key(id: &str) -> RecordKey {
+    RecordKey {
+        entity: resident::NAME.into(),
+        id: id.into(),
+    }
+}
+
+async fn name_of(db: &Db, id: &str) -> Option<String> {
+    db.record(resident::NAME, id)
+        .await
+        .unwrap()?
+        .text(field::NAME)
+        .map(str::to_owned)
+}
+
+/// The ids and names of the residents `load_all` reads, in its order.
+async fn residents(db: &Db) -> Vec<(String, String)> {
+    db.load_all()
+        .await
+        .unwrap()
+        .take(resident::NAME)
+        .into_iter()
+        .map(|r| {
+            let name = r.text(field::NAME).unwrap_or_default().to_owned();
+            (r.id, name)
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn records_of_a_first_sync_are_edited_pulled_dropped_and_read_like_any_other() {
+    let user = format!("test-{}", uuid::Uuid::new_v4());
+    let db = Db::open(&user, "phone-b").await.unwrap();
+    let mut first = FirstSync::default();
+    let one = page(
+        &[
+            ("r3", field::NAME, json!("三"), "1000000000000-0000-b"),
+            ("r1", field::NAME, json!("一"), "1000000000000-0001-b"),
+            ("r2", field::NAME, json!("二"), "1000000000000-0002-b"),
+        ],
+        "c1",
+    );
+    db.apply_first_page(&one, &mut first).await.unwrap();
+    let mut two = page(
+        &[
+            ("r5", field::NAME, json!("五"), "1000000000000-0003-b"),
+            ("r4", field::NAME, json!("四"), "1000000000000-0004-b"),
+        ],
+        "c2",
+    );
+    two.dropped = vec![key("r2"), key("r9")];
+    assert_eq!(
+        db.apply_first_page(&two, &mut first).await.unwrap(),
+        3,
+        "two records written, one removed (r9 was never here)"
+    );
+    assert_eq!(name_of(&db, "r2").await, None, "dropped from page one");
+
+    // An edit of a record kept in a page, and two pulled changes: one newer, one older.
+    db.edit_many(vec![
+        (
+            resident::NAME.into(),
+            "r1".into(),
+            vec![(field::NAME.into(), json!("一一"))],
+        ),
+        (
+            resident::NAME.into(),
+            "r1".into(),
+            vec![(field::PHONE.into(), json!("139"))],
+        ),
+    ])
+    .await
+    .unwrap();
+    let r1 = db.record(resident::NAME, "r1").await.unwrap().unwrap();
+    assert_eq!(r1.text(field::NAME), Some("一一"));
+    assert_eq!(
+        r1.text(field::PHONE),
+        Some("139"),
+        "a batch's two edits of one record both kept"
+    );
+    let changes = [
+        pulled("r3", field::NAME, json!("叁"), "1000000000001-0000-srv"),
+        pulled("r4", field::NAME, json!("旧"), "0900000000000-0000-srv"),
+    ];
+    assert_eq!(
+        db.apply_pulled(&changes, &[key("r5")], "c3", 0)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(name_of(&db, "r3").await.as_deref(), Some("叁"));
+    assert_eq!(
+        name_of(&db, "r4").await.as_deref(),
+        Some("四"),
+        "the older value lost"
+    );
+    assert_eq!(name_of(&db, "r5").await, None);
+
+    // Read back once each, the newest version, in order of id.
+    assert_eq!(
+        residents(&db).await,
+        [("r1", "一一"), ("r3", "叁"), ("r4", "四")]
+            .map(|(id, n)| (id.to_owned(), n.to_owned()))
+            .to_vec()
+    );
+
+    // A pull from the start that brings back only r3 keeps r1 too, whose edit is unsent.
+    db.begin_resync().await.unwrap();
+    let kept = [(resident::NAME.to_owned(), "r3".to_owned())]
+        .into_iter()
+        .collect();
+    assert_eq!(db.finish_resync(&kept).await.unwrap(), 1, "r4 went");
+    assert_eq!(
+        residents(&db).await,
+        [("r1", "一一"), ("r3", "叁")]
+            .map(|(id, n)| (id.to_owned(), n.to_owned()))
+            .to_vec()
+    );
+    assert!(!db.holds_no_records().await.unwrap());
+
+    // Once all of it is dropped the device holds nothing, and a new first sync may begin.
+    db.remove_from_outbox(
+        &db.outbox(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    db.apply_pulled(&[], &[key("r1"), key("r3")], "c4", 0)
+        .await
+        .unwrap();
+    assert!(db.holds_no_records().await.unwrap());
+    db.close();
+    Db::destroy(&user).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_phone_whose_store_predates_pages_keeps_its_records_and_outbox() {
+    let user = format!("test-{}", uuid::Uuid::new_v4());
+    // The store as version 1 of the app made it, holding one record and one queued edit.
+    let old = rexie::Rexie::builder(&db_name(&user))
+        .version(1)
+        .add_object_store(
+            rexie::ObjectStore::new("records")
+                .key_path("key")
+                .add_index(rexie::Index::new("entity", "entity")),
+        )
+        .add_object_store(rexie::ObjectStore::new("outbox").auto_increment(true))
+        .add_object_store(rexie::ObjectStore::new("meta"))
+        .add_object_store(rexie::ObjectStore::new("rejected").auto_increment(true))
+        .build()
+        .await
+        .unwrap();
+    let tx = old
+        .transaction(&["records", "outbox"], rexie::TransactionMode::ReadWrite)
+        .unwrap();
+    let record = js_sys::JSON::parse(
+        &json!({
+            "key": "resident/r1",
+            "entity": "resident",
+            "id": "r1",
+            "json": json!({"name": {"value": "王桂兰", "hlc": "1000000000000-0000-a"}}).to_string(),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    tx.store("records")
+        .unwrap()
+        .put(&record, None)
+        .await
+        .unwrap();
+    let queued = serde_json::to_string(&pulled(
+        "r1",
+        field::NAME,
+        json!("王桂兰"),
+        "1000000000000-0000-a",
+    ))
+    .unwrap();
+    tx.store("outbox")
+        .unwrap()
+        .add(&queued.into(), None)
+        .await
+        .unwrap();
+    tx.done().await.unwrap();
+    old.close();
+
+    let db = Db::open(&user, "phone-a").await.unwrap();
+    assert_eq!(name_of(&db, "r1").await.as_deref(), Some("王桂兰"));
+    assert_eq!(db.outbox_len().await.unwrap(), 1);
+    assert!(!db.holds_no_records().await.unwrap());
+    db.edit(
+        resident::NAME,
+        "r1",
+        vec![(field::NOTES.into(), json!("独居"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(residents(&db).await.len(), 1);
     db.close();
     Db::destroy(&user).await.unwrap();
 }

@@ -3,6 +3,7 @@
 // how long one keystroke of search-as-you-type takes. Prints figures; asserts only that the
 // lists showed up (docs/budgets.md: speed is measured, never asserted).
 import { expect, test, type Page } from "@playwright/test";
+import { storedRecords } from "../pages/device-store";
 import { logIn } from "../pages/session";
 import { supervisor } from "../tests/demo";
 
@@ -37,19 +38,7 @@ async function startSteps(page: Page): Promise<Record<string, number>> {
 
 test("start to usable lists and search keystrokes, 4x CPU throttle", async ({ page }) => {
   await logIn(page, supervisor);
-  const residents = await page.evaluate(async () => {
-    const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n?.startsWith("knock-"))!;
-    const db: IDBDatabase = await new Promise((res) => {
-      const r = indexedDB.open(name);
-      r.onsuccess = () => res(r.result);
-    });
-    const n: number = await new Promise((res) => {
-      const r = db.transaction("records").objectStore("records").index("entity").count("resident");
-      r.onsuccess = () => res(r.result);
-    });
-    db.close();
-    return n;
-  });
+  const residents = (await storedRecords(page)).filter((r) => r.entity === "resident").length;
   await throttle(page, 4);
   const today = [];
   const homes = [];

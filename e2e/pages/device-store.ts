@@ -4,9 +4,13 @@ import type { Page } from "@playwright/test";
 export type StoredField = { value: unknown; hlc: string };
 export type StoredRecord = { entity: string; id: string; fields: Record<string, StoredField> };
 
-/** Every record in the logged-in user's store on this phone, each field with its stamp. */
+/**
+ * Every record in the logged-in user's store on this phone, each field with its stamp. The app
+ * keeps a first sync's pages whole in `bases` and every later write as a single record in
+ * `records`, which wins (app/src/db/stored.rs).
+ */
 export async function storedRecords(page: Page): Promise<StoredRecord[]> {
-  const all: { entity: string; id: string; json: string }[] = await page.evaluate(async () => {
+  const { single, bases } = await page.evaluate(async () => {
     const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n?.startsWith("knock-"));
     if (!name) throw new Error("no Knock store on this phone");
     const db: IDBDatabase = await new Promise((res, rej) => {
@@ -14,15 +18,25 @@ export async function storedRecords(page: Page): Promise<StoredRecord[]> {
       r.onsuccess = () => res(r.result);
       r.onerror = () => rej(r.error);
     });
-    try {
-      return await new Promise((res, rej) => {
-        const r = db.transaction("records").objectStore("records").getAll();
+    const all = <T>(store: string): Promise<T[]> =>
+      new Promise((res, rej) => {
+        const r = db.transaction(store).objectStore(store).getAll();
         r.onsuccess = () => res(r.result);
         r.onerror = () => rej(r.error);
       });
+    try {
+      return {
+        single: await all<{ key: string; entity: string; id: string; json: string }>("records"),
+        bases: await all<{ json: string }>("bases"),
+      };
     } finally {
       db.close();
     }
   });
-  return all.map((r) => ({ entity: r.entity, id: r.id, fields: JSON.parse(r.json) }));
+  const out = new Map<string, StoredRecord>();
+  for (const b of bases) {
+    for (const r of JSON.parse(b.json) as StoredRecord[]) out.set(`${r.entity}/${r.id}`, r);
+  }
+  for (const r of single) out.set(r.key, { entity: r.entity, id: r.id, fields: JSON.parse(r.json) });
+  return [...out.values()];
 }

@@ -1,5 +1,6 @@
 //! A device's first sync: pages of whole records (`GET /api/v1/sync/records`) written as they
-//! come into a store that held no record when the sync began, without reading one first.
+//! come into a store that held no record when the sync began, without reading one first, each
+//! page's records as one base ([`super::stored`]).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -9,10 +10,8 @@ use model::wire::RecordsPage;
 use rexie::TransactionMode;
 use serde_json::value::RawValue;
 
-use super::{
-    drop_records, end_page, get_record, record_key, record_to_js, stored_to_js, Db, Record, Result,
-    META, RECORDS,
-};
+use super::stored::{self, RawRecord, BASES};
+use super::{end_page, record_key, record_to_js, Db, Record, Result, META, RECORDS};
 
 /// A records page as the phone reads it: each record's fields are the JSON text it stores.
 pub type RawRecordsPage = RecordsPage<Box<RawValue>>;
@@ -29,8 +28,8 @@ pub struct FirstSync {
 impl Db {
     /// Whether this device holds no record at all: a first sync may then write without reading.
     pub async fn holds_no_records(&self) -> Result<bool> {
-        let tx = self.tx(&[RECORDS], TransactionMode::ReadOnly)?;
-        Ok(tx.store(RECORDS)?.count(None).await? == 0)
+        let tx = self.tx(&[RECORDS, BASES], TransactionMode::ReadOnly)?;
+        Ok(tx.store(RECORDS)?.count(None).await? == 0 && tx.store(BASES)?.count(None).await? == 0)
     }
 
     /// Stores a records page with its cursor in one transaction, as [`Db::apply_pulled`] does a
@@ -40,27 +39,31 @@ impl Db {
         page: &RawRecordsPage,
         first: &mut FirstSync,
     ) -> Result<usize> {
-        let tx = self.tx(&[RECORDS, META], TransactionMode::ReadWrite)?;
-        let (records, meta) = (tx.store(RECORDS)?, tx.store(META)?);
+        let tx = self.tx(&[RECORDS, BASES, META], TransactionMode::ReadWrite)?;
+        let (records, bases, meta) = (tx.store(RECORDS)?, tx.store(BASES)?, tx.store(META)?);
         let (mut clock, wall) = self.clock_and_wall(&meta).await?;
         if let Some(stamp) = page.max_hlc.as_deref().and_then(|h| Hlc::parse(h).ok()) {
             clock.observe(&stamp, wall);
         }
         clock.observe_time(page.server_time_ms.max(0) as u64, wall);
 
-        let mut writes = Vec::with_capacity(page.records.len());
-        let mut again = Vec::new();
+        let (mut new, mut again): (Vec<&RawRecord>, Vec<&RawRecord>) = (Vec::new(), Vec::new());
         for r in &page.records {
             if first.written.insert(record_key(&r.entity, &r.id)) {
-                writes.push(stored_to_js(&r.entity, &r.id, r.fields.get())?);
+                new.push(r);
             } else {
                 again.push(r);
             }
         }
-        let held = futures::future::try_join_all(
-            again.iter().map(|r| get_record(&records, &r.entity, &r.id)),
-        )
-        .await?;
+        // The page's new records go in as one base; one met again was stored by an earlier
+        // page, and its merge goes to the overlay.
+        stored::add_base(&bases, &new).await?;
+        let asked: Vec<(&str, &str)> = again
+            .iter()
+            .map(|r| (r.entity.as_str(), r.id.as_str()))
+            .collect();
+        let held = stored::get_many(&records, &bases, &asked).await?;
+        let mut writes = Vec::new();
         for (r, held) in again.into_iter().zip(held) {
             let mut record = held.unwrap_or_else(|| Record::new(&r.entity, &r.id));
             let fields: BTreeMap<String, Stamped> = serde_json::from_str(r.fields.get())?;
@@ -68,11 +71,11 @@ impl Db {
                 writes.push(record_to_js(&record)?);
             }
         }
-        let mut changed = writes.len();
+        let mut changed = new.len() + writes.len();
         records
             .put_all(writes.into_iter().map(|v| (v, None)))
             .await?;
-        changed += drop_records(&records, &page.dropped).await?;
+        changed += stored::drop_many(&records, &bases, &page.dropped).await?;
         end_page(&meta, &page.cursor, &clock).await?;
         tx.done().await?;
         Ok(changed)

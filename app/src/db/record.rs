@@ -78,8 +78,8 @@ thread_local! {
 }
 
 /// The stored object of a record whose fields are already the JSON text of a [`Record`]'s
-/// `fields` (as a records page sends them).
-pub(super) fn stored_to_js(entity: &str, id: &str, fields_json: &str) -> Result<JsValue> {
+/// `fields`.
+fn stored_to_js(entity: &str, id: &str, fields_json: &str) -> Result<JsValue> {
     let o = Object::new();
     JS_NAMES.with(|names| {
         let set = |k: usize, v: &JsValue| Reflect::set(&o, &names[k], v).map_err(js_error);

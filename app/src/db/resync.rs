@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use model::wire::Change;
 use rexie::TransactionMode;
 
+use super::stored::{self, BASES};
 use super::{json_from_js, meta_get, meta_put, record_key, Db, Result, META, OUTBOX, RECORDS};
 
 /// Set while a pull from the start is under way.
@@ -37,20 +38,15 @@ impl Db {
     /// Ends a completed pull from the start: removes every record not in `pulled` (entity, id)
     /// that no queued edit touches. Returns how many went.
     pub async fn finish_resync(&self, pulled: &BTreeSet<(String, String)>) -> Result<usize> {
-        let tx = self.tx(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
-        let (records, outbox, meta) = (tx.store(RECORDS)?, tx.store(OUTBOX)?, tx.store(META)?);
+        let tx = self.tx(&[RECORDS, BASES, OUTBOX, META], TransactionMode::ReadWrite)?;
+        let (records, bases) = (tx.store(RECORDS)?, tx.store(BASES)?);
+        let (outbox, meta) = (tx.store(OUTBOX)?, tx.store(META)?);
         let mut keep: BTreeSet<String> = pulled.iter().map(|(e, id)| record_key(e, id)).collect();
         for v in outbox.get_all(None, None).await? {
             let c: Change = json_from_js(&v)?;
             keep.insert(record_key(&c.entity, &c.id));
         }
-        let mut gone = 0;
-        for key in records.get_all_keys(None, None).await? {
-            if key.as_string().is_some_and(|k| !keep.contains(&k)) {
-                records.delete(key).await?;
-                gone += 1;
-            }
-        }
+        let gone = stored::sweep(&records, &bases, &keep).await?;
         meta.delete(META_RESYNC.into()).await?;
         tx.done().await?;
         Ok(gone)
