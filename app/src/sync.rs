@@ -309,6 +309,7 @@ async fn run(
             ctx.status.set(SyncStatus::Synced {
                 at_ms: db::now_ms(),
             });
+            crate::browser::mark("knock:synced");
         }
         ctx.pending.set(db.outbox_len().await.unwrap_or(0));
         ctx.rejected
