@@ -127,12 +127,13 @@ pub(super) async fn get_many(
             continue;
         };
         let held: Vec<Record> = serde_json::from_str(&base_json(&v)?)?;
-        let mut by_key: BTreeMap<(&str, &str), &Record> = held
+        let by_key: BTreeMap<(&str, &str), &Record> = held
             .iter()
             .map(|r| ((r.entity.as_str(), r.id.as_str()), r))
             .collect();
+        // A record asked for twice (two edits of it in one batch) is found both times.
         for i in asked {
-            found[i] = by_key.remove(&keys[i]).cloned();
+            found[i] = by_key.get(&keys[i]).map(|r| (*r).clone());
         }
     }
     Ok(found)
