@@ -390,8 +390,7 @@ impl Db {
             let old = std::mem::replace(&mut c.hlc, clock.now(server_ms).to_string());
             let rk = record_key(&c.entity, &c.id);
             if !touched.contains_key(&rk) {
-                let held = stored::get_many(&records, &bases, &[(&c.entity, &c.id)]).await?;
-                if let Some(r) = held.into_iter().next().flatten() {
+                if let Some(r) = stored::get_one(&records, &bases, &c.entity, &c.id).await? {
                     touched.insert(rk.clone(), r);
                 }
             }
@@ -464,9 +463,7 @@ impl Db {
 
     pub async fn record(&self, entity: &str, id: &str) -> Result<Option<Record>> {
         let tx = self.tx(&[RECORDS, BASES], TransactionMode::ReadOnly)?;
-        let held =
-            stored::get_many(&tx.store(RECORDS)?, &tx.store(BASES)?, &[(entity, id)]).await?;
-        Ok(held.into_iter().next().flatten())
+        stored::get_one(&tx.store(RECORDS)?, &tx.store(BASES)?, entity, id).await
     }
 
     /// The HLC as stored (for tests and diagnostics).

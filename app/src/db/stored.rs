@@ -85,6 +85,28 @@ async fn get_overlay(records: &Store, entity: &str, id: &str) -> Result<Option<R
     }
 }
 
+/// The bases holding `keys` (each as an index into `keys`), by base, each base's primary key with
+/// the keys it holds. The lookups run concurrently inside the transaction; none runs when the
+/// device has no base.
+async fn holders(bases: &Store, keys: Vec<(usize, String)>) -> Result<Vec<(JsValue, Vec<usize>)>> {
+    if keys.is_empty() || bases.count(None).await? == 0 {
+        return Ok(Vec::new());
+    }
+    let (at, keys): (Vec<usize>, Vec<String>) = keys.into_iter().unzip();
+    let found = futures::future::try_join_all(keys.into_iter().map(|k| base_of(bases, k))).await?;
+    let mut by_base: BTreeMap<u64, (JsValue, Vec<usize>)> = BTreeMap::new();
+    for (i, pk) in at.into_iter().zip(found) {
+        if let Some((n, pk)) = pk.and_then(|pk| Some((base_id(&pk)?, pk))) {
+            by_base
+                .entry(n)
+                .or_insert_with(|| (pk, Vec::new()))
+                .1
+                .push(i);
+        }
+    }
+    Ok(by_base.into_values().collect())
+}
+
 /// The records `(entity, id)` as the device holds them, in the order asked. The requests of each
 /// step run concurrently inside the transaction, and a base is read and parsed once however
 /// many of its records are asked for.
@@ -98,31 +120,14 @@ pub(super) async fn get_many(
             .map(|(entity, id)| get_overlay(records, entity, id)),
     )
     .await?;
-    let missing: Vec<usize> = (0..keys.len()).filter(|&i| found[i].is_none()).collect();
-    if missing.is_empty() || bases.count(None).await? == 0 {
-        return Ok(found);
-    }
-    let holders = futures::future::try_join_all(
-        missing
-            .iter()
-            .map(|&i| base_of(bases, record_key(keys[i].0, keys[i].1))),
-    )
-    .await?;
-    let mut wanted: BTreeMap<u64, (JsValue, Vec<usize>)> = BTreeMap::new();
-    for (&i, pk) in missing.iter().zip(holders) {
-        if let Some(pk) = pk {
-            if let Some(n) = base_id(&pk) {
-                wanted
-                    .entry(n)
-                    .or_insert_with(|| (pk, Vec::new()))
-                    .1
-                    .push(i);
-            }
-        }
-    }
+    let missing = (0..keys.len())
+        .filter(|&i| found[i].is_none())
+        .map(|i| (i, record_key(keys[i].0, keys[i].1)))
+        .collect();
+    let wanted = holders(bases, missing).await?;
     let read =
-        futures::future::try_join_all(wanted.values().map(|(pk, _)| bases.get(pk.clone()))).await?;
-    for ((_, asked), v) in wanted.into_values().zip(read) {
+        futures::future::try_join_all(wanted.iter().map(|(pk, _)| bases.get(pk.clone()))).await?;
+    for ((_, asked), v) in wanted.into_iter().zip(read) {
         let Some(v) = v.filter(|v| !v.is_undefined()) else {
             continue;
         };
@@ -137,6 +142,20 @@ pub(super) async fn get_many(
         }
     }
     Ok(found)
+}
+
+/// One record as the device holds it ([`get_many`] for one).
+pub(super) async fn get_one(
+    records: &Store,
+    bases: &Store,
+    entity: &str,
+    id: &str,
+) -> Result<Option<Record>> {
+    Ok(get_many(records, bases, &[(entity, id)])
+        .await?
+        .into_iter()
+        .next()
+        .flatten())
 }
 
 /// Rewrites the base `pk` (stored as `v`) without the records `keep` refuses; removes it when
@@ -195,17 +214,9 @@ pub(super) async fn drop_many(
             gone.insert(key.clone());
         }
     }
-    let mut holders: BTreeMap<u64, JsValue> = BTreeMap::new();
-    for key in &keys {
-        if let Some(pk) = base_of(bases, key.clone()).await? {
-            if let Some(n) = base_id(&pk) {
-                holders.insert(n, pk);
-            }
-        }
-    }
-    for pk in holders.values() {
+    for (pk, _) in holders(bases, keys.iter().cloned().enumerate().collect()).await? {
         if let Some(v) = bases.get(pk.clone()).await?.filter(|v| !v.is_undefined()) {
-            gone.extend(sift_base(bases, pk, &v, |k| !keys.contains(k)).await?);
+            gone.extend(sift_base(bases, &pk, &v, |k| !keys.contains(k)).await?);
         }
     }
     Ok(gone.len())
