@@ -72,15 +72,21 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     let status = resp.status();
     if (200..300).contains(&status) {
         // A 2xx with a body we cannot read is a server fault, not a network one.
-        return resp
-            .json::<T>()
+        return json_body::<T>(resp)
             .await
-            .map_err(|_| ApiError::Status { status, body: None });
+            .ok_or(ApiError::Status { status, body: None });
     }
     Err(ApiError::Status {
         status,
-        body: resp.json::<ErrorBody>().await.ok(),
+        body: json_body::<ErrorBody>(resp).await,
     })
+}
+
+/// The body read as bytes and parsed as JSON. Not as text: a page of a first sync is about
+/// 400 KB, and text would be decoded from UTF-8 by the browser only to be encoded back into
+/// the app's memory.
+async fn json_body<T: DeserializeOwned>(resp: Response) -> Option<T> {
+    serde_json::from_slice(&resp.binary().await.ok()?).ok()
 }
 
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
@@ -105,7 +111,7 @@ pub async fn logout(token: &str) -> Result<(), ApiError> {
         200..=299 => Ok(()),
         status => Err(ApiError::Status {
             status,
-            body: resp.json::<ErrorBody>().await.ok(),
+            body: json_body::<ErrorBody>(resp).await,
         }),
     }
 }

@@ -125,6 +125,79 @@ async fn records_pages_fill_an_empty_store_and_a_split_record_keeps_every_field_
     Db::destroy(&user).await.unwrap();
 }
 
+/// The record a page ends inside is the one the next page most often carries on with: its rest
+/// merges into the copy the first sync remembers, and an edit made to it between the pages is
+/// kept all the same.
+#[wasm_bindgen_test]
+async fn a_record_a_page_ended_inside_is_carried_on_by_the_next_page() {
+    let user = format!("test-{}", uuid::Uuid::new_v4());
+    let db = Db::open(&user, "phone-a").await.unwrap();
+    let mut first = FirstSync::default();
+    let t: Vec<String> = (0..5).map(|n| format!("1000000000000-{n:04}-b")).collect();
+
+    let one = page(
+        &[
+            ("r1", field::NAME, json!("王桂兰"), t[0].as_str()),
+            ("r2", field::NAME, json!("李建国"), t[1].as_str()),
+        ],
+        "c1",
+    );
+    assert_eq!(db.apply_first_page(&one, &mut first).await.unwrap(), 2);
+    let two = page(
+        &[
+            ("r2", field::PHONE, json!("13800000000"), t[2].as_str()),
+            ("r2", field::NAME, json!("李建"), t[0].as_str()),
+            ("r3", field::NAME, json!("赵敏"), t[3].as_str()),
+        ],
+        "c2",
+    );
+    assert_eq!(db.apply_first_page(&two, &mut first).await.unwrap(), 2);
+    // The worker corrects r3, the record page two ended inside, before page three comes.
+    db.edit(
+        resident::NAME,
+        "r3",
+        vec![(field::NOTES.into(), json!("独居"))],
+    )
+    .await
+    .unwrap();
+    let three = page(
+        &[
+            ("r3", field::PHONE, json!("13700000000"), t[4].as_str()),
+            ("r3", field::NOTES, json!("旧备注"), t[1].as_str()),
+        ],
+        "c3",
+    );
+    assert_eq!(db.apply_first_page(&three, &mut first).await.unwrap(), 1);
+
+    let r2 = db.record(resident::NAME, "r2").await.unwrap().unwrap();
+    assert_eq!(
+        r2.text(field::NAME),
+        Some("李建国"),
+        "the newer name of page one kept"
+    );
+    assert_eq!(
+        r2.text(field::PHONE),
+        Some("13800000000"),
+        "page two's rest added"
+    );
+    let r3 = db.record(resident::NAME, "r3").await.unwrap().unwrap();
+    assert_eq!(r3.text(field::NAME), Some("赵敏"));
+    assert_eq!(r3.text(field::PHONE), Some("13700000000"));
+    assert_eq!(
+        r3.text(field::NOTES),
+        Some("独居"),
+        "the edit made between the pages is newer than the page's notes"
+    );
+    assert_eq!(
+        db.outbox_len().await.unwrap(),
+        1,
+        "the edit still waits to be sent"
+    );
+    assert_eq!(residents(&db).await.len(), 3);
+    db.close();
+    Db::destroy(&user).await.unwrap();
+}
+
 fn pulled(id: &str, f: &str, v: serde_json::Value, hlc: &str) -> Change {
     Change {
         entity: resident::NAME.into(),

@@ -23,6 +23,11 @@ pub type RawRecordsPage = RecordsPage<Box<RawValue>>;
 #[derive(Debug, Default)]
 pub struct FirstSync {
     written: HashSet<String>,
+    /// The last record of the page before, as stored. A page that ends inside a record (the
+    /// server's pages end at a count of values, not of records) is followed by one that carries
+    /// on with it: its rest merges into this copy, instead of the whole page's base being read
+    /// back and parsed to find the one record.
+    tail: Option<Record>,
 }
 
 impl Db {
@@ -58,18 +63,16 @@ impl Db {
         // The page's new records go in as one base; one met again was stored by an earlier
         // page, and its merge goes to the overlay.
         stored::add_base(&bases, &new).await?;
-        let asked: Vec<(&str, &str)> = again
-            .iter()
-            .map(|r| (r.entity.as_str(), r.id.as_str()))
-            .collect();
-        let held = stored::get_many(&records, &bases, &asked).await?;
+        let held = held_again(&records, &bases, &again, first.tail.take()).await?;
         let mut writes = Vec::new();
-        for (r, held) in again.into_iter().zip(held) {
+        let mut merged = Vec::with_capacity(again.len());
+        for (r, held) in again.iter().zip(held) {
             let mut record = held.unwrap_or_else(|| Record::new(&r.entity, &r.id));
             let fields: BTreeMap<String, Stamped> = serde_json::from_str(r.fields.get())?;
             if merge::merge_record(&mut record.fields, fields) > 0 {
                 writes.push(record_to_js(&record)?);
             }
+            merged.push(record);
         }
         let mut changed = new.len() + writes.len();
         records
@@ -78,6 +81,53 @@ impl Db {
         changed += stored::drop_many(&records, &bases, &page.dropped).await?;
         end_page(&meta, &page.cursor, &clock).await?;
         tx.done().await?;
+        first.tail = match page.records.last() {
+            Some(last) if again.last().is_some_and(|r| std::ptr::eq(*r, last)) => merged.pop(),
+            Some(last) => Some(Record {
+                entity: last.entity.clone(),
+                id: last.id.clone(),
+                fields: serde_json::from_str(last.fields.get())?,
+            }),
+            None => None,
+        }
+        .filter(|t| {
+            !page
+                .dropped
+                .iter()
+                .any(|d| d.entity == t.entity && d.id == t.id)
+        });
         Ok(changed)
     }
+}
+
+/// The records a page carries on with, as the device holds them, in the order given. The one
+/// the page before ended inside is its remembered `tail`, unless an edit has since put it in the
+/// overlay; any other is looked up ([`stored::get_many`]).
+async fn held_again(
+    records: &rexie::Store,
+    bases: &rexie::Store,
+    again: &[&RawRecord],
+    tail: Option<Record>,
+) -> Result<Vec<Option<Record>>> {
+    let is_tail = |r: &RawRecord| {
+        tail.as_ref()
+            .is_some_and(|t| t.entity == r.entity && t.id == r.id)
+    };
+    let asked: Vec<(&str, &str)> = again
+        .iter()
+        .filter(|r| !is_tail(r))
+        .map(|r| (r.entity.as_str(), r.id.as_str()))
+        .collect();
+    let mut looked_up = stored::get_many(records, bases, &asked).await?.into_iter();
+    let mut held = Vec::with_capacity(again.len());
+    for r in again {
+        held.push(match is_tail(r) {
+            true => match stored::get_overlay(records, &r.entity, &r.id).await? {
+                Some(edited) => Some(edited),
+                None => tail.clone(),
+            },
+            false => looked_up.next().flatten(),
+        });
+    }
+    Ok(held)
 }

@@ -78,7 +78,7 @@ fn base_id(pk: &JsValue) -> Option<u64> {
     pk.as_f64().map(|n| n as u64)
 }
 
-async fn get_overlay(records: &Store, entity: &str, id: &str) -> Result<Option<Record>> {
+pub(super) async fn get_overlay(records: &Store, entity: &str, id: &str) -> Result<Option<Record>> {
     match records.get(record_key(entity, id).into()).await? {
         Some(v) if !v.is_undefined() => Ok(Some(record_from_js(&v)?)),
         _ => Ok(None),
