@@ -412,3 +412,46 @@ async fn a_phone_whose_store_predates_pages_keeps_its_records_and_outbox() {
     db.close();
     Db::destroy(&user).await.unwrap();
 }
+
+/// A base as the app wrote it before bases held bytes (its records' JSON as a string) is read,
+/// edited and dropped from like one written now.
+#[wasm_bindgen_test]
+async fn a_base_kept_as_text_by_an_earlier_version_is_still_read() {
+    let user = format!("test-{}", uuid::Uuid::new_v4());
+    Db::open(&user, "phone-a").await.unwrap().close();
+    let raw = rexie::Rexie::builder(&db_name(&user))
+        .version(2)
+        .build()
+        .await
+        .unwrap();
+    let tx = raw
+        .transaction(&["bases"], rexie::TransactionMode::ReadWrite)
+        .unwrap();
+    let records = json!([
+        {"entity": "resident", "id": "r1", "fields": {"name": {"value": "王桂兰", "hlc": "1000000000000-0000-a"}}},
+        {"entity": "resident", "id": "r2", "fields": {"name": {"value": "李建国", "hlc": "1000000000000-0001-a"}}},
+    ]);
+    let base = js_sys::JSON::parse(
+        &json!({"keys": ["resident/r1", "resident/r2"], "json": records.to_string()}).to_string(),
+    )
+    .unwrap();
+    tx.store("bases").unwrap().add(&base, None).await.unwrap();
+    tx.done().await.unwrap();
+    raw.close();
+
+    let db = Db::open(&user, "phone-a").await.unwrap();
+    assert_eq!(name_of(&db, "r1").await.as_deref(), Some("王桂兰"));
+    assert_eq!(residents(&db).await.len(), 2);
+    db.apply_pulled(&[], &[key("r2")], "c9", 1_000)
+        .await
+        .unwrap();
+    assert_eq!(name_of(&db, "r2").await, None, "dropped from the base");
+    assert_eq!(
+        name_of(&db, "r1").await.as_deref(),
+        Some("王桂兰"),
+        "rewritten with the rest"
+    );
+    assert_eq!(residents(&db).await.len(), 1);
+    db.close();
+    Db::destroy(&user).await.unwrap();
+}

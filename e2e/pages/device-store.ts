@@ -27,15 +27,19 @@ export async function storedRecords(page: Page): Promise<StoredRecord[]> {
     try {
       return {
         single: await all<{ key: string; entity: string; id: string; json: string }>("records"),
-        bases: await all<{ json: string }>("bases"),
+        // A base's JSON is UTF-8 bytes (a string in bases written before): text for the trip
+        // out of the page.
+        bases: (await all<{ json: string | Uint8Array }>("bases")).map((b) =>
+          typeof b.json === "string" ? b.json : new TextDecoder().decode(b.json),
+        ),
       };
     } finally {
       db.close();
     }
   });
   const out = new Map<string, StoredRecord>();
-  for (const b of bases) {
-    for (const r of JSON.parse(b.json) as StoredRecord[]) out.set(`${r.entity}/${r.id}`, r);
+  for (const json of bases) {
+    for (const r of JSON.parse(json) as StoredRecord[]) out.set(`${r.entity}/${r.id}`, r);
   }
   for (const r of single) out.set(r.key, { entity: r.entity, id: r.id, fields: JSON.parse(r.json) });
   return [...out.values()];

@@ -9,11 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Reflect, Uint8Array};
 use model::wire::{PulledRecord, RecordKey};
 use rexie::{KeyRange, Store};
 use serde_json::value::RawValue;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{js_error, DbError, Result};
 use super::record::{record_from_js, record_key};
@@ -22,7 +22,11 @@ use super::{ByEntity, Record, LOAD_SLICE};
 pub(super) const BASES: &str = "bases";
 /// The multi-entry index of the bases on their records' keys.
 pub(super) const BASE_INDEX: &str = "record";
-/// A base's properties: its records' keys (what [`BASE_INDEX`] reads) and their JSON text.
+/// A base's properties: its records' keys (what [`BASE_INDEX`] reads) and their JSON, as the
+/// UTF-8 bytes of the text (a `Uint8Array`). Bytes, not a string: they go between the app's
+/// memory and the store as copies, where a string of a few hundred KB is decoded to UTF-16 on
+/// the way in and encoded back on the way out. Bases written before held a string, which is
+/// read as well.
 pub(super) const BASE_KEYS: &str = "keys";
 const BASE_JSON: &str = "json";
 
@@ -38,20 +42,21 @@ fn base_to_js(records: &[&RawRecord]) -> Result<JsValue> {
     let keys = js_sys::JSON::parse(&serde_json::to_string(&keys)?).map_err(js_error)?;
     let o = Object::new();
     Reflect::set(&o, &BASE_KEYS.into(), &keys).map_err(js_error)?;
-    Reflect::set(
-        &o,
-        &BASE_JSON.into(),
-        &serde_json::to_string(records)?.into(),
-    )
-    .map_err(js_error)?;
+    let json = Uint8Array::from(serde_json::to_vec(records)?.as_slice());
+    Reflect::set(&o, &BASE_JSON.into(), &json).map_err(js_error)?;
     Ok(o.into())
 }
 
-fn base_json(v: &JsValue) -> Result<String> {
-    Reflect::get(v, &BASE_JSON.into())
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or(DbError::MissingKey(BASE_JSON))
+/// The JSON of a base's records, as bytes.
+fn base_json(v: &JsValue) -> Result<Vec<u8>> {
+    let json = Reflect::get(v, &BASE_JSON.into()).map_err(js_error)?;
+    match json.dyn_ref::<Uint8Array>() {
+        Some(bytes) => Ok(bytes.to_vec()),
+        None => json
+            .as_string()
+            .map(String::into_bytes)
+            .ok_or(DbError::MissingKey(BASE_JSON)),
+    }
 }
 
 /// Stores `records` as one new base.
@@ -131,7 +136,7 @@ pub(super) async fn get_many(
         let Some(v) = v.filter(|v| !v.is_undefined()) else {
             continue;
         };
-        let held: Vec<Record> = serde_json::from_str(&base_json(&v)?)?;
+        let held: Vec<Record> = serde_json::from_slice(&base_json(&v)?)?;
         let by_key: BTreeMap<(&str, &str), &Record> = held
             .iter()
             .map(|r| ((r.entity.as_str(), r.id.as_str()), r))
@@ -166,7 +171,7 @@ async fn sift_base(
     v: &JsValue,
     keep: impl Fn(&str) -> bool,
 ) -> Result<Vec<String>> {
-    let all: Vec<RawRecord> = serde_json::from_str(&base_json(v)?)?;
+    let all: Vec<RawRecord> = serde_json::from_slice(&base_json(v)?)?;
     let mut kept = Vec::with_capacity(all.len());
     let mut removed = Vec::new();
     for r in &all {
@@ -270,7 +275,7 @@ pub(super) async fn load(records: &Store, bases: &Store) -> Result<ByEntity> {
             crate::browser::yield_to_input().await;
             since_pause = 0;
         }
-        let held: Vec<Record> = serde_json::from_str(&base_json(b)?)?;
+        let held: Vec<Record> = serde_json::from_slice(&base_json(b)?)?;
         since_pause += held.len();
         for r in held {
             if shadowed.is_empty() || !shadowed.contains(&record_key(&r.entity, &r.id)) {
