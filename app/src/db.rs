@@ -20,12 +20,14 @@ mod error;
 mod first_sync;
 mod record;
 mod resync;
+mod start;
 mod stored;
 
 pub use error::{DbError, Result};
 pub use first_sync::{FirstSync, RawRecordsPage};
 use record::{record_key, record_to_js};
 pub use record::{ByEntity, Record};
+pub use start::{PullStart, Standing};
 use stored::{BASES, BASE_INDEX, BASE_KEYS};
 
 /// Bump with a new step in [`Db::open`] when the stores change; never rename a store.

@@ -143,6 +143,12 @@ impl SyncContext {
         self.db.get_untracked()
     }
 
+    /// Shows the device's counts on the sync badge.
+    fn show(&self, standing: db::Standing) {
+        self.pending.set(standing.pending);
+        self.rejected.set(standing.rejected);
+    }
+
     /// Saves a local edit (record and outbox in one transaction) and schedules a push.
     pub async fn edit(
         &self,
@@ -254,11 +260,11 @@ fn start(ctx: SyncContext, sessions: SessionContext, session: Session) {
                 // follow (each is a transaction of its own, tens of ms on a cheap phone).
                 ctx.db.set(Some(db.clone()));
                 ctx.revision.update(|r| *r += 1);
-                ctx.pending.set(db.outbox_len().await.unwrap_or(0));
-                ctx.rejected
-                    .set(db.rejected().await.map(|r| r.len() as u32).unwrap_or(0));
-                if let Ok(Some(at_ms)) = db.last_sync_ms().await {
-                    ctx.status.set(SyncStatus::Synced { at_ms });
+                if let Ok(standing) = db.standing().await {
+                    ctx.show(standing);
+                    if let Some(at_ms) = standing.last_sync_ms {
+                        ctx.status.set(SyncStatus::Synced { at_ms });
+                    }
                 }
                 run(ctx, sessions, db, session, rx, stop).await;
             }
@@ -311,9 +317,9 @@ async fn run(
             });
             crate::browser::mark("knock:synced");
         }
-        ctx.pending.set(db.outbox_len().await.unwrap_or(0));
-        ctx.rejected
-            .set(db.rejected().await.map(|r| r.len() as u32).unwrap_or(0));
+        if let Ok(standing) = db.standing().await {
+            ctx.show(standing);
+        }
         let wait = match result {
             Ok(()) => {
                 backoff = BACKOFF_START_MS;
@@ -471,12 +477,13 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
     };
     // A pull from the start cut short last time begins again, so that the records the user
     // may no longer read are swept only after one whole pull.
-    let mut reset = db.resyncing().await?;
+    let begin = db.pull_start().await?;
+    let mut reset = begin.resyncing;
     let start = match reset {
         true => None,
-        false => db.cursor().await?,
+        false => begin.cursor,
     };
-    if start.is_none() && !reset && db.holds_no_records().await? {
+    if start.is_none() && !reset && begin.holds_no_records {
         if pull_first(ctx, db, s).await? {
             return Ok(false);
         }

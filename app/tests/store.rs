@@ -446,3 +446,70 @@ async fn a_closed_store_says_so_and_a_bad_device_id_is_a_clock_error() {
     assert_eq!(db.record(resident::NAME, "r1").await, Err(DbError::Closed));
     Db::destroy(&user).await.unwrap();
 }
+
+/// What a sync reads before its first request, in two transactions: the badge's counts and the
+/// last sync, then where the pull begins, each following what the device did.
+#[wasm_bindgen_test]
+async fn a_sync_reads_where_it_stands_and_where_its_pull_begins() {
+    let (db, user) = fresh("phone-a").await;
+    let standing = db.standing().await.unwrap();
+    assert_eq!(
+        (standing.pending, standing.rejected, standing.last_sync_ms),
+        (0, 0, None)
+    );
+    let begin = db.pull_start().await.unwrap();
+    assert_eq!(
+        (begin.resyncing, begin.cursor, begin.holds_no_records),
+        (false, None, true),
+        "a new phone: a first sync"
+    );
+
+    db.edit(
+        visit::NAME,
+        "v1",
+        vec![
+            (visit::field::SPO2.into(), json!(120)),
+            (visit::field::NOTES.into(), json!("ok")),
+        ],
+    )
+    .await
+    .unwrap();
+    let (key, change) = db.outbox(10).await.unwrap()[0].clone();
+    db.reject(vec![(key, change, "血氧饱和度应在 50 到 100 之间".into())])
+        .await
+        .unwrap();
+    db.apply_pulled(
+        &[remote(
+            "r1",
+            field::NAME,
+            json!("王桂兰"),
+            "1000000000000-0000-b",
+        )],
+        &[],
+        "c1",
+        1_000,
+    )
+    .await
+    .unwrap();
+    let standing = db.standing().await.unwrap();
+    assert_eq!((standing.pending, standing.rejected), (1, 1));
+    assert!(standing.last_sync_ms.is_some(), "a stored page is a sync");
+    let begin = db.pull_start().await.unwrap();
+    assert_eq!(
+        (
+            begin.resyncing,
+            begin.cursor.as_deref(),
+            begin.holds_no_records
+        ),
+        (false, Some("c1"), false)
+    );
+
+    db.begin_resync().await.unwrap();
+    let begin = db.pull_start().await.unwrap();
+    assert_eq!(
+        (begin.resyncing, begin.cursor, begin.holds_no_records),
+        (true, None, false),
+        "a pull from the start, cut short, begins again"
+    );
+    done(db, user).await;
+}

@@ -13,7 +13,7 @@ use super::stored::{self, BASES};
 use super::{json_from_js, meta_get, meta_put, record_key, Db, Result, META, OUTBOX, RECORDS};
 
 /// Set while a pull from the start is under way.
-const META_RESYNC: &str = "resync";
+pub(super) const META_RESYNC: &str = "resync";
 
 impl Db {
     /// Starts a pull from the start: forgets the cursor and remembers that the records not
