@@ -369,9 +369,9 @@ async fn clock_skew_makes_the_next_pull_start_over() {
     done(db, user).await;
 }
 
-#[wasm_bindgen_test]
-async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
-    let (db, user) = fresh("phone-a").await;
+/// Edits a visit's two fields and has the server refuse the first (a blood oxygen out of range);
+/// returns the refused change.
+async fn refuse_first_of_two(db: &Db) -> Change {
     db.edit(
         visit::NAME,
         "v1",
@@ -382,8 +382,7 @@ async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
     )
     .await
     .unwrap();
-    let queued = db.outbox(10).await.unwrap();
-    let (key, change) = queued[0].clone();
+    let (key, change) = db.outbox(10).await.unwrap()[0].clone();
     db.reject(vec![(
         key,
         change.clone(),
@@ -391,6 +390,13 @@ async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
     )])
     .await
     .unwrap();
+    change
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_edit_moves_to_the_rejected_list_and_the_rest_stay_queued() {
+    let (db, user) = fresh("phone-a").await;
+    let change = refuse_first_of_two(&db).await;
     assert_eq!(db.outbox_len().await.unwrap(), 1);
     let rejected = db.rejected().await.unwrap();
     assert_eq!(rejected.len(), 1);
@@ -464,20 +470,7 @@ async fn a_sync_reads_where_it_stands_and_where_its_pull_begins() {
         "a new phone: a first sync"
     );
 
-    db.edit(
-        visit::NAME,
-        "v1",
-        vec![
-            (visit::field::SPO2.into(), json!(120)),
-            (visit::field::NOTES.into(), json!("ok")),
-        ],
-    )
-    .await
-    .unwrap();
-    let (key, change) = db.outbox(10).await.unwrap()[0].clone();
-    db.reject(vec![(key, change, "血氧饱和度应在 50 到 100 之间".into())])
-        .await
-        .unwrap();
+    refuse_first_of_two(&db).await;
     db.apply_pulled(
         &[remote(
             "r1",
