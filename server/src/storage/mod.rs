@@ -26,6 +26,15 @@ pub use dump::{Restore, StoredToken, StoredUser};
 pub use history::{Contest, FlaggedContest, HistoryExtent, Logged};
 pub use location::open_location;
 
+/// Whether the `fields_by_reference` index of either backend holds a field, so that a lookup by
+/// its value may walk the index: references (fields named `…_id`) except the grid's. Every
+/// door-bound record has a `grid_id`, so indexing it put one more entry at a random place of the
+/// index for every new record, the push's costliest kind of write (issue 13); the rows of a grid
+/// are found through `fields_by_grid`, and a lookup by a `grid_id` value reads the entity's rows.
+pub(crate) fn in_reference_index(field: &str) -> bool {
+    field.ends_with("_id") && field != model::schema::GRID_ID
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The database itself failed; `backend` names which kind.

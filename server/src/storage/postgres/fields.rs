@@ -141,7 +141,7 @@ pub(super) fn ids_where(
     field: &str,
     value: &str,
 ) -> Result<Vec<String>> {
-    let st = match field.ends_with("_id") {
+    let st = match crate::storage::in_reference_index(field) {
         true => St::IdsOfReference,
         false => St::IdsWhere,
     };
@@ -161,8 +161,8 @@ pub(super) fn ids_where_any(
     field: &str,
     values: &[String],
 ) -> Result<Vec<String>> {
-    let sql = match field.ends_with("_id") {
-        true => "SELECT DISTINCT id FROM fields WHERE entity = $1 AND field = $2 AND value = ANY($3) AND right(field, 3) = '_id' ORDER BY id",
+    let sql = match crate::storage::in_reference_index(field) {
+        true => "SELECT DISTINCT id FROM fields WHERE entity = $1 AND field = $2 AND value = ANY($3) AND right(field, 3) = '_id' AND field <> 'grid_id' ORDER BY id",
         false => "SELECT DISTINCT id FROM fields WHERE entity = $1 AND field = $2 AND value = ANY($3) ORDER BY id",
     };
     let st = c.prepared(sql)?;

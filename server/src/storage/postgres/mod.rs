@@ -129,6 +129,12 @@ CREATE TABLE contests (
 );
 CREATE INDEX contests_by_time ON contests (at);
 "#,
+    // The reference index without `grid_id`, as on SQLite (`storage::in_reference_index`).
+    r#"
+DROP INDEX fields_by_reference;
+CREATE INDEX fields_by_reference ON fields (entity, field, value)
+    WHERE right(field, 3) = '_id' AND field <> 'grid_id';
+"#,
 ];
 
 /// The `meta` row of the database's instance id: written once, at creation.

@@ -23,7 +23,7 @@ use crate::{FastMap, FastSet};
 pub(super) const STATEMENTS: &[&str] = &[
     // St::IdsOfReference: the condition of the `fields_by_reference` index, repeated word for
     // word so the planner may use that partial index.
-    "SELECT id FROM fields WHERE entity = $1 AND field = $2 AND value = $3 AND right(field, 3) = '_id' ORDER BY id",
+    "SELECT id FROM fields WHERE entity = $1 AND field = $2 AND value = $3 AND right(field, 3) = '_id' AND field <> 'grid_id' ORDER BY id",
     // St::IdsWhere
     "SELECT id FROM fields WHERE entity = $1 AND field = $2 AND value = $3 ORDER BY id",
     // St::Record: every field of one record.

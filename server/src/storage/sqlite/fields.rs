@@ -98,8 +98,8 @@ fn query_rows(
     .collect()
 }
 
-/// The condition of the `fields_by_reference` index, repeated so SQLite may use it.
-pub(super) const IDS_OF_REFERENCE: &str = "SELECT id FROM fields WHERE entity = ?1 AND field = ?2 AND value = ?3 AND substr(field, -3) = '_id' ORDER BY id";
+/// The condition of the `fields_by_reference` index, repeated word for word so SQLite may use it.
+pub(super) const IDS_OF_REFERENCE: &str = "SELECT id FROM fields WHERE entity = ?1 AND field = ?2 AND value = ?3 AND substr(field, -3) = '_id' AND field <> 'grid_id' ORDER BY id";
 
 /// Records a compound SELECT names one by one before their rows are read by walking the seq
 /// index instead (SQLite allows 32,766 parameters, two a record).
@@ -182,15 +182,15 @@ pub(super) fn max_seq(c: &mut Connection) -> Result<i64> {
     Ok(c.query_row("SELECT COALESCE(MAX(seq), 0) FROM fields", [], |r| r.get(0))?)
 }
 
-/// `value` is the JSON text of the value, as stored. A reference (a field named `…_id`) is
-/// found through its index; other fields by reading the entity's rows.
+/// `value` is the JSON text of the value, as stored. A reference the index holds
+/// (`storage::in_reference_index`) is found through it; other fields by reading the entity's rows.
 pub(super) fn ids_where(
     c: &Connection,
     entity: &str,
     field: &str,
     value: &str,
 ) -> Result<Vec<String>> {
-    let mut stmt = c.prepare_cached(if field.ends_with("_id") {
+    let mut stmt = c.prepare_cached(if crate::storage::in_reference_index(field) {
         IDS_OF_REFERENCE
     } else {
         "SELECT id FROM fields WHERE entity = ?1 AND field = ?2 AND value = ?3 ORDER BY id"

@@ -111,6 +111,13 @@ CREATE TABLE contests (
 );
 CREATE INDEX contests_by_time ON contests (at);
 "#,
+    // The reference index without `grid_id` (`storage::in_reference_index`): a new record of
+    // any kind wrote an entry there, at a random place, for a lookup nothing makes.
+    r#"
+DROP INDEX fields_by_reference;
+CREATE INDEX fields_by_reference ON fields (entity, field, value)
+    WHERE substr(field, -3) = '_id' AND field <> 'grid_id';
+"#,
 ];
 
 /// The `meta` row of the database's instance id: written once, at creation.
@@ -150,7 +157,13 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Copying the WAL back into the database (and its fsyncs) happens on the checkpointer's
         // own connection, not inside a push; this is only the backstop should it fall behind.
-        conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+        // Under a steady stream of pushes the checkpointer never finds the log wholly copied at
+        // the moment a write begins, so the log only restarts at a pause: at 64 MiB the backstop
+        // checkpointed inside a push every thirty batches of new records, a 50–80 ms stall each
+        // (issue 13). At 256 MiB a morning's burst fits; `journal_size_limit` gives the space
+        // back when the log restarts.
+        conn.pragma_update(None, "wal_autocheckpoint", 65_536)?;
+        conn.pragma_update(None, "journal_size_limit", 64i64 << 20)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A group's batches are savepoints (`storage::group`): the page images a savepoint keeps
         // to roll back to stay in memory rather than in a temporary file.

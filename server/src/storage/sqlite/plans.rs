@@ -132,6 +132,50 @@ async fn a_volunteers_deliveries_are_found_through_the_reference_index() {
 }
 
 #[tokio::test]
+async fn a_grid_id_is_kept_out_of_the_reference_index() {
+    let (_dir, s) = community().await;
+    {
+        let c = s.conn.lock().unwrap();
+        c.execute(
+            "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) VALUES ('resident', 'r0', 'grid_id', '\"g0\"', 'h', 1000000, 'g0')",
+            [],
+        )
+        .unwrap();
+        // The index as the migrations left it (a database made before them gets it rebuilt).
+        let sql: String = c
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'fields_by_reference'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            sql.ends_with("WHERE substr(field, -3) = '_id' AND field <> 'grid_id'"),
+            "{sql}"
+        );
+    }
+    let plan = query_plan(
+        &s,
+        super::fields::IDS_OF_REFERENCE,
+        vec![
+            "resident".to_owned().into(),
+            "household_id".to_owned().into(),
+            "\"h\"".to_owned().into(),
+        ],
+    );
+    assert!(
+        plan.iter().any(|l| l.contains("INDEX fields_by_reference")),
+        "{plan:?}"
+    );
+    assert_eq!(
+        s.ids_where("resident", "grid_id", &json!("g0"))
+            .await
+            .unwrap(),
+        ["r0"]
+    );
+}
+
+#[tokio::test]
 async fn a_volunteers_pull_reads_their_records_by_key_and_returns_what_a_walk_would() {
     let (_dir, s) = community().await;
     let mine: Vec<(String, String)> = ["d1", "d5"]
