@@ -19,6 +19,18 @@ fn query_plan(s: &SqliteStorage, sql: &str, args: Vec<rusqlite::types::Value>) -
     rows.map(Result::unwrap).collect()
 }
 
+/// Asserts that a lookup of `entity` records by the value of `field` walks `fields_by_reference`.
+fn assert_walks_the_reference_index(s: &SqliteStorage, entity: &str, field: &str) {
+    let args = [entity, field, "\"x\""]
+        .map(|a| a.to_owned().into())
+        .to_vec();
+    let plan = query_plan(s, super::fields::IDS_OF_REFERENCE, args);
+    assert!(
+        plan.iter().any(|l| l.contains("INDEX fields_by_reference")),
+        "{plan:?}"
+    );
+}
+
 /// Every read of `fields` (or its alias `f`) in the plan is a search by a grid or by a record's
 /// key, never a scan nor a range of seqs, which would pass every other grid's rows.
 fn reads_by_grid_or_key(plan: &[String]) -> bool {
@@ -102,19 +114,7 @@ async fn community() -> (tempfile::TempDir, SqliteStorage) {
 #[tokio::test]
 async fn a_volunteers_deliveries_are_found_through_the_reference_index() {
     let (_dir, s) = community().await;
-    let plan = query_plan(
-        &s,
-        super::fields::IDS_OF_REFERENCE,
-        vec![
-            "pack_delivery".to_owned().into(),
-            "volunteer_id".to_owned().into(),
-            "\"u1\"".to_owned().into(),
-        ],
-    );
-    assert!(
-        plan.iter().any(|l| l.contains("INDEX fields_by_reference")),
-        "{plan:?}"
-    );
+    assert_walks_the_reference_index(&s, "pack_delivery", "volunteer_id");
     assert_eq!(
         s.ids_where("pack_delivery", "volunteer_id", &json!("u1"))
             .await
@@ -154,19 +154,7 @@ async fn a_grid_id_is_kept_out_of_the_reference_index() {
             "{sql}"
         );
     }
-    let plan = query_plan(
-        &s,
-        super::fields::IDS_OF_REFERENCE,
-        vec![
-            "resident".to_owned().into(),
-            "household_id".to_owned().into(),
-            "\"h\"".to_owned().into(),
-        ],
-    );
-    assert!(
-        plan.iter().any(|l| l.contains("INDEX fields_by_reference")),
-        "{plan:?}"
-    );
+    assert_walks_the_reference_index(&s, "resident", "household_id");
     assert_eq!(
         s.ids_where("resident", "grid_id", &json!("g0"))
             .await
