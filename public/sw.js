@@ -1,6 +1,6 @@
 // Knock's service worker: serves the app shell so the app starts with no network after one
 // online visit. The shell (index.html) is network-first, so an online start always gets the
-// current version; trunk's hashed assets are cache-first. A new shell replaces the cached one
+// current version; the build's hashed assets are cache-first. A new shell replaces the cached one
 // only once every asset it names is cached, so an offline start never meets a half-cached
 // version. The API is never cached: data lives in IndexedDB. A tapped reminder opens Today.
 const CACHE = "knock-shell";

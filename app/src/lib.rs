@@ -15,6 +15,7 @@ pub mod data;
 pub mod db;
 pub mod download;
 pub mod guides;
+pub mod later;
 pub mod pages;
 pub mod reminders;
 pub mod session;
@@ -23,30 +24,21 @@ pub mod sync;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
-use model::access::{Action, Page};
+use model::access::Page;
 
 use crate::components::access::{provide_refusal, Allowed, RefusalNotice};
 use crate::components::app_header::AppHeader;
 use crate::components::load_error::LoadError;
-use crate::components::record_form::by_id_param;
 use crate::i18n::I18nContextProvider;
-use crate::pages::{
-    deliveries::DeliveriesPage, facility::FacilityForm, gathering::GatheringForm,
-    gatherings::GatheringsPage, guide::GuidePage, guides::GuidesPage, home::HomePage,
-    household::HouseholdForm, households::HouseholdsPage, import::ImportPage, landing::Landing,
-    ledger::LedgerPage, login::LoginPage, need::NeedForm, needs::NeedsPage,
-    not_found::NotFoundPage, overview::OverviewPage, packs::PacksPage, resident::ResidentForm,
-    residents::ResidentsPage, rota::RotaPage, services::ServicesPage, spot_checks::SpotChecksPage,
-    supplies::SuppliesPage, sync_status::SyncPage, today::TodayPage, upward::UpwardPage,
-    users::UsersPage, vaccination::VaccinationPage, visit::visit_route,
-    visit_edit::VisitCorrection, visit_sheet::VisitSheetPage,
-};
+use crate::later::{later, route};
+use crate::pages::{landing::Landing, login::LoginPage, not_found::NotFoundPage, today::TodayPage};
 
 #[component]
 pub fn App() -> impl IntoView {
     browser::mark("knock:app");
     session::provide_session();
     sync::provide_sync();
+    later::provide_preload();
     data::provide_data();
     provide_refusal();
     view! {
@@ -59,37 +51,37 @@ pub fn App() -> impl IntoView {
                     <RefusalNotice />
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=Landing />
-                        <Route path=path!("/me") view=|| view! { <Allowed page=Page::Me><HomePage /></Allowed> } />
+                        <Route path=path!("/me") view={later::<{ route::ME }>()} />
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/sync") view=|| view! { <Allowed page=Page::Sync><SyncPage /></Allowed> } />
-                        <Route path=path!("/guides") view=|| view! { <Allowed page=Page::Guides><GuidesPage /></Allowed> } />
-                        <Route path=path!("/guides/:id") view=|| view! { <Allowed page=Page::Guides>{by_id_param(|id| view! { <GuidePage id=id /> })}</Allowed> } />
+                        <Route path=path!("/sync") view={later::<{ route::SYNC }>()} />
+                        <Route path=path!("/guides") view={later::<{ route::GUIDES }>()} />
+                        <Route path=path!("/guides/:id") view={later::<{ route::GUIDE }>()} />
                         <ParentRoute path=path!("") view=DataPages>
                             <Route path=path!("/today") view=|| view! { <Allowed page=Page::Today><TodayPage /></Allowed> } />
-                            <Route path=path!("/households") view=|| view! { <Allowed page=Page::Households><HouseholdsPage /></Allowed> } />
-                            <Route path=path!("/households/:id") view=|| view! { <Allowed page=Page::Household new=Action::AddHousehold>{by_id_param(|id| view! { <HouseholdForm id=id /> })}</Allowed> } />
-                            <Route path=path!("/residents") view=|| view! { <Allowed page=Page::Residents><ResidentsPage /></Allowed> } />
-                            <Route path=path!("/residents/:id") view=|| view! { <Allowed page=Page::Resident new=Action::AddResident>{by_id_param(|id| view! { <ResidentForm id=id /> })}</Allowed> } />
-                            <Route path=path!("/visit/new") view=|| view! { <Allowed page=Page::Visit>{visit_route()}</Allowed> } />
-                            <Route path=path!("/visits/:id") view=|| view! { <Allowed page=Page::Visit>{by_id_param(|id| view! { <VisitCorrection id=id /> })}</Allowed> } />
-                            <Route path=path!("/ledger") view=|| view! { <Allowed page=Page::Ledger><LedgerPage /></Allowed> } />
-                            <Route path=path!("/gatherings") view=|| view! { <Allowed page=Page::Gatherings><GatheringsPage /></Allowed> } />
-                            <Route path=path!("/gatherings/:id") view=|| view! { <Allowed page=Page::Gathering new=Action::EditGathering>{by_id_param(|id| view! { <GatheringForm id=id /> })}</Allowed> } />
-                            <Route path=path!("/spot-checks") view=|| view! { <Allowed page=Page::SpotChecks><SpotChecksPage /></Allowed> } />
-                            <Route path=path!("/upward") view=|| view! { <Allowed page=Page::Upward><UpwardPage /></Allowed> } />
-                            <Route path=path!("/rota") view=|| view! { <Allowed page=Page::Rota><RotaPage /></Allowed> } />
-                            <Route path=path!("/vaccination") view=|| view! { <Allowed page=Page::Vaccination><VaccinationPage /></Allowed> } />
-                            <Route path=path!("/print/visits") view=|| view! { <Allowed page=Page::VisitSheet><VisitSheetPage /></Allowed> } />
-                            <Route path=path!("/overview") view=|| view! { <Allowed page=Page::Overview><OverviewPage /></Allowed> } />
-                            <Route path=path!("/needs") view=|| view! { <Allowed page=Page::Needs><NeedsPage /></Allowed> } />
-                            <Route path=path!("/needs/:id") view=|| view! { <Allowed page=Page::Need new=Action::RaiseNeed>{by_id_param(|id| view! { <NeedForm id=id /> })}</Allowed> } />
-                            <Route path=path!("/services") view=|| view! { <Allowed page=Page::Services><ServicesPage /></Allowed> } />
-                            <Route path=path!("/services/:id") view=|| view! { <Allowed page=Page::Facility new=Action::EditFacility>{by_id_param(|id| view! { <FacilityForm id=id /> })}</Allowed> } />
-                            <Route path=path!("/deliveries") view=|| view! { <Allowed page=Page::Deliveries><DeliveriesPage /></Allowed> } />
-                            <Route path=path!("/supplies") view=|| view! { <Allowed page=Page::Supplies><SuppliesPage /></Allowed> } />
-                            <Route path=path!("/packs") view=|| view! { <Allowed page=Page::Packs><PacksPage /></Allowed> } />
-                            <Route path=path!("/users") view=|| view! { <Allowed page=Page::Users><UsersPage /></Allowed> } />
-                            <Route path=path!("/import") view=|| view! { <Allowed page=Page::Import><ImportPage /></Allowed> } />
+                            <Route path=path!("/households") view={later::<{ route::HOUSEHOLDS }>()} />
+                            <Route path=path!("/households/:id") view={later::<{ route::HOUSEHOLD }>()} />
+                            <Route path=path!("/residents") view={later::<{ route::RESIDENTS }>()} />
+                            <Route path=path!("/residents/:id") view={later::<{ route::RESIDENT }>()} />
+                            <Route path=path!("/visit/new") view={later::<{ route::VISIT_NEW }>()} />
+                            <Route path=path!("/visits/:id") view={later::<{ route::VISIT }>()} />
+                            <Route path=path!("/ledger") view={later::<{ route::LEDGER }>()} />
+                            <Route path=path!("/gatherings") view={later::<{ route::GATHERINGS }>()} />
+                            <Route path=path!("/gatherings/:id") view={later::<{ route::GATHERING }>()} />
+                            <Route path=path!("/spot-checks") view={later::<{ route::SPOT_CHECKS }>()} />
+                            <Route path=path!("/upward") view={later::<{ route::UPWARD }>()} />
+                            <Route path=path!("/rota") view={later::<{ route::ROTA }>()} />
+                            <Route path=path!("/vaccination") view={later::<{ route::VACCINATION }>()} />
+                            <Route path=path!("/print/visits") view={later::<{ route::VISIT_SHEET }>()} />
+                            <Route path=path!("/overview") view={later::<{ route::OVERVIEW }>()} />
+                            <Route path=path!("/needs") view={later::<{ route::NEEDS }>()} />
+                            <Route path=path!("/needs/:id") view={later::<{ route::NEED }>()} />
+                            <Route path=path!("/services") view={later::<{ route::SERVICES }>()} />
+                            <Route path=path!("/services/:id") view={later::<{ route::FACILITY }>()} />
+                            <Route path=path!("/deliveries") view={later::<{ route::DELIVERIES }>()} />
+                            <Route path=path!("/supplies") view={later::<{ route::SUPPLIES }>()} />
+                            <Route path=path!("/packs") view={later::<{ route::PACKS }>()} />
+                            <Route path=path!("/users") view={later::<{ route::USERS }>()} />
+                            <Route path=path!("/import") view={later::<{ route::IMPORT }>()} />
                         </ParentRoute>
                     </Routes>
                 </main>

@@ -1,9 +1,10 @@
 //! The built app's files as the browser gets them: the `.br` or `.gz` copy `cargo xtask build`
 //! made (xtask/src/compress.rs) when the browser takes it, `index.html` for any path that is not
 //! a file (the single-page app's routes), and cache headers by name: a file whose name carries
-//! trunk's content hash never changes and is kept for a year; everything else (`index.html`,
-//! the manifest, the service worker, Leaflet's unhashed files) is checked with the server on
-//! each use, so a new version reaches a phone on its next visit.
+//! a content hash, or that lies in a build's folder named by one (`app-<hash>/`, where `cargo
+//! xtask build` puts the app's wasm and JavaScript), never changes and is kept for a year;
+//! everything else (`index.html`, the manifest, the service worker, Leaflet's unhashed files) is
+//! checked with the server on each use, so a new version reaches a phone on its next visit.
 
 use std::convert::Infallible;
 use std::path::Path;
@@ -43,7 +44,7 @@ pub fn service(dist: &Path) -> BoxCloneSyncService<Request, Response, Infallible
 /// `Cache-Control` by the file name asked for (unless the answer set one itself), and `Vary:
 /// Accept-Encoding`, since the same path is answered with brotli, gzip or the plain file.
 async fn cache_headers(req: Request, next: Next) -> Response {
-    let hashed = is_hashed(req.uri().path().rsplit('/').next().unwrap_or_default());
+    let hashed = is_hashed_path(req.uri().path());
     let mut response = next.run(req).await;
     let found = matches!(
         response.status(),
@@ -65,9 +66,18 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     response
 }
 
-/// Whether `file_name` is one trunk named by its content: `<stem>-<hash>.<ext>`, or
+/// Whether the file at `path` is one named by its content: its name ([`is_hashed`]), or the folder
+/// it lies in directly (`/app-<hash>/app_bg.wasm`).
+pub fn is_hashed_path(path: &str) -> bool {
+    let mut segments = path.rsplit('/');
+    let file = segments.next().unwrap_or_default();
+    let folder = segments.next().unwrap_or_default();
+    is_hashed(file) || (!file.is_empty() && is_hash_named(folder))
+}
+
+/// Whether `file_name` is one named by its content: `<stem>-<hash>.<ext>`, or
 /// `<stem>-<hash>_bg.wasm` for the wasm-bindgen module, the hash being `{:x}` of a 64-bit
-/// seahash (up to 16 lower-case hex digits; at least 12 are asked for, so a word that happens
+/// hash (up to 16 lower-case hex digits; at least 12 are asked for, so a word that happens
 /// to be hex, as in `icon-add.svg`, is not taken for a hash: a missed hash costs one
 /// revalidation, a false one a year of a stale file).
 pub fn is_hashed(file_name: &str) -> bool {
@@ -77,7 +87,11 @@ pub fn is_hashed(file_name: &str) -> bool {
     if ext.is_empty() {
         return false;
     }
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    is_hash_named(stem.strip_suffix("_bg").unwrap_or(stem))
+}
+
+/// Whether `stem` is `<name>-<hash>`.
+fn is_hash_named(stem: &str) -> bool {
     let Some((name, hash)) = stem.rsplit_once('-') else {
         return false;
     };
@@ -90,10 +104,10 @@ pub fn is_hashed(file_name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed;
+    use super::{is_hashed, is_hashed_path};
 
     #[test]
-    fn trunks_hashed_names_are_told_from_plain_ones() {
+    fn hashed_names_are_told_from_plain_ones() {
         for name in [
             "app-9f2c41d07be3a6e5.js",
             "app-9f2c41d07be3a6e5_bg.wasm",
@@ -122,6 +136,29 @@ mod tests {
             "",
         ] {
             assert!(!is_hashed(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn files_in_a_builds_folder_are_told_from_plain_ones() {
+        for path in [
+            "/app-9f2c41d07be3a6e5/app_bg.wasm",
+            "/app-9f2c41d07be3a6e5/app.js",
+            "/app-9f2c41d07be3a6e5/__wasm_split.js",
+            "/app-9f2c41d07be3a6e5/split_later_page_17820534594029162224.wasm",
+            "/styles-1d2e3f4a5b6c7d8e.css",
+        ] {
+            assert!(is_hashed_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/app-9f2c41d07be3a6e5/",
+            "/app-9f2c41d07be3a6e5",
+            "/vendor/leaflet/leaflet.js",
+            "/households/app-9f2c41d07be3a6e5x/new",
+            "/sw.js",
+        ] {
+            assert!(!is_hashed_path(path), "{path}");
         }
     }
 }

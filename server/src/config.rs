@@ -17,7 +17,7 @@ pub struct Config {
     /// Size it to the database (all servers' pools together under its `max_connections`), not to
     /// the devices: requests beyond it wait for a connection.
     pub database_pool: usize,
-    /// `KNOCK_DIST_DIR`, default `./dist`: the built app that trunk writes.
+    /// `KNOCK_DIST_DIR`, default `./dist`: the built app that `cargo xtask build` writes.
     pub dist_dir: PathBuf,
     /// `KNOCK_DEMO`, default off (`cargo xtask run` turns it on): seed the demo community into
     /// an empty database and print its accounts at every start.

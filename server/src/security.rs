@@ -89,7 +89,7 @@ fn sha256_base64(text: &str) -> String {
 }
 
 /// The contents of each `<tag>` element of `html` that has no `src`, exactly as written (what a
-/// CSP hash is taken of). A reader for trunk's output, not for any HTML.
+/// CSP hash is taken of). A reader for the built index.html, not for any HTML.
 fn inline_elements<'h>(html: &'h str, tag: &str) -> Vec<&'h str> {
     let lower = html.to_ascii_lowercase();
     let (open, close) = (format!("<{tag}"), format!("</{tag}"));

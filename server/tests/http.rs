@@ -28,8 +28,11 @@ use tower::ServiceExt;
 
 const SW_SCRIPT: &str = "\n      navigator.serviceWorker.register(\"/sw.js\");\n    ";
 
-/// A file named by its content, as trunk names the app's JS, wasm and CSS.
+/// A file named by its content, as `cargo xtask build` names the stylesheet.
 const HASHED_JS: &str = "app-9f2c41d07be3a6e5.js";
+/// A file in a build's folder named by the content of its files, as `cargo xtask build` keeps
+/// the app's wasm and JavaScript.
+const IN_BUILD_FOLDER: &str = "app-0f1e2d3c4b5a6978/app_bg.wasm";
 
 fn index_html() -> String {
     format!("<!DOCTYPE html><html><head><script type=\"module\" src=\"/{HASHED_JS}\"></script></head><body><script>{SW_SCRIPT}</script></body></html>")
@@ -83,6 +86,9 @@ fn router(dir: &std::path::Path, tweak: impl FnOnce(&mut Config)) -> Router {
         std::fs::write(dist.join(format!("{name}.gz")), gzip(text.as_bytes())).unwrap();
     }
     std::fs::write(dist.join("app.js"), "export default 1;").unwrap();
+    let in_folder = dist.join(IN_BUILD_FOLDER);
+    std::fs::create_dir_all(in_folder.parent().unwrap()).unwrap();
+    std::fs::write(in_folder, b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(
         dist.join("sw.js"),
         "self.addEventListener(\"fetch\", () => {});",
@@ -270,6 +276,14 @@ async fn hashed_files_are_kept_a_year_and_everything_else_is_revalidated() {
     let app = router(dir.path(), |_| {});
     const A_YEAR: &str = "public, max-age=31536000, immutable";
     let asset = format!("/{HASHED_JS}");
+    let r = app
+        .clone()
+        .oneshot(get_accepting(&format!("/{IN_BUILD_FOLDER}"), "br"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header_of(&r, header::CACHE_CONTROL), A_YEAR);
+    assert_eq!(header_of(&r, header::CONTENT_TYPE), "application/wasm");
     let mut last_modified = String::new();
     for accept in ["br", "gzip", ""] {
         let r = app
@@ -297,6 +311,8 @@ async fn hashed_files_are_kept_a_year_and_everything_else_is_revalidated() {
         "/manifest.webmanifest",
         // Not hashed: the same name may hold another version tomorrow.
         "/app.js",
+        // An older build's folder, which this one no longer has: the shell.
+        "/app-00112233445566/app_bg.wasm",
     ] {
         let r = app
             .clone()

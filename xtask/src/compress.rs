@@ -44,7 +44,7 @@ impl std::ops::AddAssign for Sizes {
 }
 
 /// What [`precompress`] found: the whole dist, and the part the login page loads at start
-/// (its wasm, JS and CSS at the top level; what docs/budgets.md calls the app download).
+/// ([`loaded_at_start`]; what docs/budgets.md calls the app download).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
     pub dist: Sizes,
@@ -74,13 +74,27 @@ pub fn precompress(dist: &Path) -> Result<Report> {
     for path in files(dist)? {
         let sizes = precompress_file(&path)?;
         report.dist += sizes;
-        let top_level = path.parent() == Some(dist);
-        let loaded_at_start = matches!(extension(&path).as_deref(), Some("wasm" | "js" | "css"));
-        if top_level && loaded_at_start {
+        if loaded_at_start(path.strip_prefix(dist).unwrap_or(&path)) {
             report.app_download += sizes;
         }
     }
     Ok(report)
+}
+
+/// Whether the login page loads the file at `relative` (to dist) at start: the wasm, JS and CSS
+/// at the top level and in the build's app folder (`app-<hash>/`: the main part, its bindings
+/// and the loader of the other parts), but not the parts fetched on demand (`split_*`, `chunk_*`)
+/// nor Leaflet's files (`vendor/`), which wait for the map.
+fn loaded_at_start(relative: &Path) -> bool {
+    let web = matches!(extension(relative).as_deref(), Some("wasm" | "js" | "css"));
+    let names: Vec<_> = relative.iter().filter_map(|n| n.to_str()).collect();
+    web && match names[..] {
+        [_] => true,
+        [folder, file] => {
+            folder.starts_with("app-") && !file.starts_with("split_") && !file.starts_with("chunk_")
+        }
+        _ => false,
+    }
 }
 
 /// The sizes of one file, after writing its compressed copies if it is compressible.
@@ -248,11 +262,34 @@ mod tests {
         );
         // Only the top-level JS is loaded at start; Leaflet's CSS waits for the map.
         assert_eq!(report.app_download.raw, js.len() as u64);
+        assert!(report.dist.raw > report.app_download.raw);
         assert_eq!(report.app_download.gzip, size("app-0123456789abcdef.js.gz"));
 
         // A second build over the same dist does not count or compress the copies again.
         assert_eq!(precompress(dist).unwrap(), report);
         assert!(!dist.join("app-0123456789abcdef.js.br.br").exists());
+    }
+
+    #[test]
+    fn the_start_loads_the_main_part_and_its_loader_but_not_the_parts_on_demand() {
+        for file in [
+            "styles-0123456789abcdef.css",
+            "app-0123456789abcdef/app.js",
+            "app-0123456789abcdef/app_bg.wasm",
+            "app-0123456789abcdef/__wasm_split.js",
+        ] {
+            assert!(loaded_at_start(Path::new(file)), "{file}");
+        }
+        for file in [
+            "app-0123456789abcdef/split_later_page_1279.wasm",
+            "app-0123456789abcdef/chunk_3.wasm",
+            "vendor/leaflet/leaflet.js",
+            "vendor/leaflet/leaflet.css",
+            "index.html",
+            "icon.svg",
+        ] {
+            assert!(!loaded_at_start(Path::new(file)), "{file}");
+        }
     }
 
     #[test]

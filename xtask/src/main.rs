@@ -2,6 +2,7 @@
 //! with only Rust, Node.js and npm needs to run, test and measure Knock, installed at pinned
 //! versions (and Debian's PostgreSQL and Chromium), saying what it does.
 
+mod app_build;
 mod bench;
 mod bench_login;
 mod compress;
@@ -92,14 +93,7 @@ pub fn status(c: &mut Command) -> Result<()> {
 
 fn build_app() -> Result<PathBuf> {
     toolchain::ensure_build_tools()?;
-    say("building the app (trunk, release)");
-    let started = Instant::now();
-    status(cmd("trunk").args(["build", "--release", "--offline"]))?;
-    say(&format!(
-        "app built in {:.0} s",
-        started.elapsed().as_secs_f64()
-    ));
-    let dist = root().join("dist");
+    let dist = app_build::build()?;
     say("compressing the app's files (brotli and gzip, best)");
     let report = compress::precompress(&dist)?;
     say(&report.to_string());

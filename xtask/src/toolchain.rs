@@ -9,7 +9,9 @@ use anyhow::{bail, Context, Result};
 
 use crate::{cmd, root, say, status};
 
-const TRUNK_VERSION: &str = "0.21.14";
+/// The tool that cuts the app's wasm at its split points (`wasm-split-cli`), the version the
+/// Leptos in Cargo.lock writes split points for.
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// The newest cargo-deny on crates.io today; it needs rustc 1.88, this machine has 1.95.
 const CARGO_DENY_VERSION: &str = "0.20.2";
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
@@ -60,12 +62,23 @@ pub fn ensure_build_tools() -> Result<()> {
         status(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
 
-    let trunk = output_of("trunk", &["--version"]).unwrap_or_default();
-    if !trunk.contains(TRUNK_VERSION) {
+    // It prints no version of its own: cargo's list of installed packages says which it is.
+    let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
+    let split = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if !installed.lines().any(|l| l == split) || output_of("wasm-split-cli", &["--help"]).is_none()
+    {
         say(&format!(
-            "installing trunk {TRUNK_VERSION} (cargo install, about 7 minutes, once)"
+            "installing wasm-split-cli {WASM_SPLIT_VERSION} (cargo install, about 2 minutes, once)"
         ));
-        status(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+        status(cmd("cargo").args([
+            "install",
+            "--locked",
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+        ]))?;
     }
 
     let wbg = locked_wasm_bindgen()?;

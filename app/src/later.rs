@@ -1,0 +1,130 @@
+//! The pages a start does not draw, kept in a part of the wasm the browser loads on demand.
+//!
+//! A phone opening Knock needs the login page and Today (and the landing route that picks
+//! between them); every other page is built by [`later_page`], which Leptos's `#[lazy]` marks as
+//! a split point. `cargo xtask build` cuts the wasm there (`xtask/src/app_build.rs`): the code
+//! only these pages reach goes into a second module, fetched the first time one of them opens
+//! and, once the first sync has settled, in the background ([`provide_preload`]), so a page opened later, also
+//! offline, does not wait for it (the service worker keeps it with the rest of the app).
+
+use leptos::lazy;
+use leptos::prelude::*;
+use leptos_router::{Lazy, LazyRoute};
+use model::access::{Action, Page};
+
+use crate::components::access::Allowed;
+use crate::components::record_form::by_id_param;
+use crate::pages::{
+    deliveries::DeliveriesPage, facility::FacilityForm, gathering::GatheringForm,
+    gatherings::GatheringsPage, guide::GuidePage, guides::GuidesPage, home::HomePage,
+    household::HouseholdForm, households::HouseholdsPage, import::ImportPage, ledger::LedgerPage,
+    need::NeedForm, needs::NeedsPage, overview::OverviewPage, packs::PacksPage,
+    resident::ResidentForm, residents::ResidentsPage, rota::RotaPage, services::ServicesPage,
+    spot_checks::SpotChecksPage, supplies::SuppliesPage, sync_status::SyncPage, upward::UpwardPage,
+    users::UsersPage, vaccination::VaccinationPage, visit::visit_route,
+    visit_edit::VisitCorrection, visit_sheet::VisitSheetPage,
+};
+use crate::sync::{use_sync, SyncStatus};
+
+/// Each page of the on-demand part, by the route that shows it. A `u8` so that it can be a
+/// route type's const parameter ([`Later`]).
+pub mod route {
+    pub const ME: u8 = 0;
+    pub const SYNC: u8 = 1;
+    pub const GUIDES: u8 = 2;
+    pub const GUIDE: u8 = 3;
+    pub const HOUSEHOLDS: u8 = 4;
+    pub const HOUSEHOLD: u8 = 5;
+    pub const RESIDENTS: u8 = 6;
+    pub const RESIDENT: u8 = 7;
+    pub const VISIT_NEW: u8 = 8;
+    pub const VISIT: u8 = 9;
+    pub const LEDGER: u8 = 10;
+    pub const GATHERINGS: u8 = 11;
+    pub const GATHERING: u8 = 12;
+    pub const SPOT_CHECKS: u8 = 13;
+    pub const UPWARD: u8 = 14;
+    pub const ROTA: u8 = 15;
+    pub const VACCINATION: u8 = 16;
+    pub const VISIT_SHEET: u8 = 17;
+    pub const OVERVIEW: u8 = 18;
+    pub const NEEDS: u8 = 19;
+    pub const NEED: u8 = 20;
+    pub const SERVICES: u8 = 21;
+    pub const FACILITY: u8 = 22;
+    pub const DELIVERIES: u8 = 23;
+    pub const SUPPLIES: u8 = 24;
+    pub const PACKS: u8 = 25;
+    pub const USERS: u8 = 26;
+    pub const IMPORT: u8 = 27;
+}
+
+/// The route of the on-demand page `P` (one of [`route`]'s constants): the router waits for the
+/// part to load before it swaps the page in, so the page before stays until then.
+pub struct Later<const P: u8>;
+
+impl<const P: u8> LazyRoute for Later<P> {
+    fn data() -> Self {
+        Self
+    }
+
+    async fn view(_: Self) -> AnyView {
+        later_page(P).await
+    }
+}
+
+/// The route's view for the on-demand page `P`.
+pub fn later<const P: u8>() -> Lazy<Later<P>> {
+    Lazy::new()
+}
+
+/// Fetches the on-demand part once the first sync of this start has settled: not before, so a
+/// phone on a slow line spends its first seconds on the login page, Today and its records, and
+/// the page opened next then does not wait for it. Offline, the part is fetched when a page of it
+/// opens (from the service worker's copy).
+pub fn provide_preload() {
+    let sync = use_sync();
+    let asked = StoredValue::new(false);
+    Effect::new(move || {
+        if matches!(sync.status.get(), SyncStatus::Synced { .. }) && !asked.get_value() {
+            asked.set_value(true);
+            leptos::task::spawn_local(__preload_later_page());
+        }
+    });
+}
+
+#[lazy]
+fn later_page(page: u8) -> AnyView {
+    use route::*;
+    match page {
+        ME => view! { <Allowed page=Page::Me><HomePage /></Allowed> }.into_any(),
+        SYNC => view! { <Allowed page=Page::Sync><SyncPage /></Allowed> }.into_any(),
+        GUIDES => view! { <Allowed page=Page::Guides><GuidesPage /></Allowed> }.into_any(),
+        GUIDE => view! { <Allowed page=Page::Guides>{by_id_param(|id| view! { <GuidePage id=id /> })}</Allowed> }.into_any(),
+        HOUSEHOLDS => view! { <Allowed page=Page::Households><HouseholdsPage /></Allowed> }.into_any(),
+        HOUSEHOLD => view! { <Allowed page=Page::Household new=Action::AddHousehold>{by_id_param(|id| view! { <HouseholdForm id=id /> })}</Allowed> }.into_any(),
+        RESIDENTS => view! { <Allowed page=Page::Residents><ResidentsPage /></Allowed> }.into_any(),
+        RESIDENT => view! { <Allowed page=Page::Resident new=Action::AddResident>{by_id_param(|id| view! { <ResidentForm id=id /> })}</Allowed> }.into_any(),
+        VISIT_NEW => view! { <Allowed page=Page::Visit>{visit_route()}</Allowed> }.into_any(),
+        VISIT => view! { <Allowed page=Page::Visit>{by_id_param(|id| view! { <VisitCorrection id=id /> })}</Allowed> }.into_any(),
+        LEDGER => view! { <Allowed page=Page::Ledger><LedgerPage /></Allowed> }.into_any(),
+        GATHERINGS => view! { <Allowed page=Page::Gatherings><GatheringsPage /></Allowed> }.into_any(),
+        GATHERING => view! { <Allowed page=Page::Gathering new=Action::EditGathering>{by_id_param(|id| view! { <GatheringForm id=id /> })}</Allowed> }.into_any(),
+        SPOT_CHECKS => view! { <Allowed page=Page::SpotChecks><SpotChecksPage /></Allowed> }.into_any(),
+        UPWARD => view! { <Allowed page=Page::Upward><UpwardPage /></Allowed> }.into_any(),
+        ROTA => view! { <Allowed page=Page::Rota><RotaPage /></Allowed> }.into_any(),
+        VACCINATION => view! { <Allowed page=Page::Vaccination><VaccinationPage /></Allowed> }.into_any(),
+        VISIT_SHEET => view! { <Allowed page=Page::VisitSheet><VisitSheetPage /></Allowed> }.into_any(),
+        OVERVIEW => view! { <Allowed page=Page::Overview><OverviewPage /></Allowed> }.into_any(),
+        NEEDS => view! { <Allowed page=Page::Needs><NeedsPage /></Allowed> }.into_any(),
+        NEED => view! { <Allowed page=Page::Need new=Action::RaiseNeed>{by_id_param(|id| view! { <NeedForm id=id /> })}</Allowed> }.into_any(),
+        SERVICES => view! { <Allowed page=Page::Services><ServicesPage /></Allowed> }.into_any(),
+        FACILITY => view! { <Allowed page=Page::Facility new=Action::EditFacility>{by_id_param(|id| view! { <FacilityForm id=id /> })}</Allowed> }.into_any(),
+        DELIVERIES => view! { <Allowed page=Page::Deliveries><DeliveriesPage /></Allowed> }.into_any(),
+        SUPPLIES => view! { <Allowed page=Page::Supplies><SuppliesPage /></Allowed> }.into_any(),
+        PACKS => view! { <Allowed page=Page::Packs><PacksPage /></Allowed> }.into_any(),
+        USERS => view! { <Allowed page=Page::Users><UsersPage /></Allowed> }.into_any(),
+        IMPORT => view! { <Allowed page=Page::Import><ImportPage /></Allowed> }.into_any(),
+        _ => ().into_any(),
+    }
+}

@@ -1,0 +1,61 @@
+// Journey: a phone opens Knock on a slow line. The login page and Today come from the wasm's
+// main part alone; the other pages' part is fetched after the first sync (or when one of them
+// opens), and a phone that lost signal after one visit still opens those pages.
+import { expect, test, type Page } from "@playwright/test";
+import { LoginPage } from "../pages/login-page";
+import { TodayPage } from "../pages/today-page";
+import { LANDING, waitSynced } from "../pages/session";
+import { HouseholdsPage, LedgerPage, Nav } from "../pages/worker-pages";
+import { gridWorker } from "./demo";
+
+/** The app's wasm files this page has fetched itself (not its service worker's fetches). */
+async function wasmFetched(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .map((r) => new URL(r.name).pathname)
+      .filter((p) => p.endsWith(".wasm")),
+  );
+}
+
+test("the login page and Today load the main part only; the other pages' part follows the first sync and works offline", async ({ browser }) => {
+  const phone = await browser.newContext();
+  const page = await phone.newPage();
+  await page.goto("/login");
+  const login = new LoginPage(page);
+  await expect(page.getByRole("heading", { name: "登录" })).toBeVisible();
+  await expect.poll(() => wasmFetched(page)).toHaveLength(1);
+  const [main] = await wasmFetched(page);
+  expect(main).toMatch(/^\/app-[0-9a-f]{16}\/app_bg\.wasm$/);
+
+  // Every file the build names is served, the part on demand included, and kept a year.
+  const html = await (await page.request.get("/")).text();
+  const lazy: string[] = JSON.parse(html.match(/id="lazy-assets">([^<]*)</)![1]);
+  const parts = lazy.filter((p) => p.endsWith(".wasm"));
+  expect(parts.length).toBeGreaterThan(0);
+  for (const p of parts) {
+    const r = await page.request.get(p);
+    expect(r.status(), p).toBe(200);
+    expect(r.headers()["content-type"], p).toBe("application/wasm");
+    expect(r.headers()["cache-control"], p).toContain("immutable");
+  }
+
+  await login.logIn(gridWorker.username, gridWorker.password);
+  await expect(page).toHaveURL(LANDING);
+  await new TodayPage(page).expectOpen();
+  await waitSynced(page);
+  // After the first sync the part of the other pages is fetched in the background.
+  await expect.poll(() => wasmFetched(page)).toEqual(expect.arrayContaining([main, ...parts]));
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+
+  // Signal lost, a fresh start: Today, then a page of the other part, from the device alone.
+  await phone.setOffline(true);
+  await page.reload();
+  await new TodayPage(page).expectOpen();
+  const nav = new Nav(page);
+  await nav.go("households");
+  await expect(new HouseholdsPage(page).rows().first()).toBeVisible();
+  await nav.go("ledger");
+  await expect(new LedgerPage(page).rows().first()).toBeVisible();
+  await phone.close();
+});

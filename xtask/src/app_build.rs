@@ -1,0 +1,259 @@
+//! Builds the app as the browser gets it, into `dist/`: the wasm cut in two where the app marks a
+//! split point (the pages a start does not draw, `app/src/later.rs`), each part optimised, the
+//! files of one build in a folder named by their content, and `index.html` filled in.
+//!
+//! Trunk built the app before, but it cannot cut a wasm: the cut must come between the compiler
+//! and wasm-bindgen (trunk-rs/trunk#1022). So the steps are run here, as cargo-leptos runs them
+//! for `--split`: cargo (linking with `--emit-relocs`, which the cut reads), `wasm-split-cli`,
+//! wasm-bindgen on the main part, `wasm-opt -Oz` on every part.
+//!
+//! The app's files of one build go into `app-<hash>/`, the hash taken over all of them: the
+//! loader of the on-demand part and the main module's JavaScript import each other, so no file
+//! can carry the hash of the other in its name, and a folder per build keeps their relative
+//! imports. The server keeps what is under such a folder a year (`server/src/assets.rs`).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use crate::{cmd, root, say, status};
+
+/// What the compiler writes, for [`cargo_target_dir`].
+const WASM: &str = "wasm32-unknown-unknown/wasm-release/app.wasm";
+/// The name wasm-bindgen gives the main part's files: `app.js`, `app_bg.wasm`.
+const OUT_NAME: &str = "app";
+/// Leaflet's files the map asks for when it opens (`app/src/components/grid_map.rs`).
+const LEAFLET_FILES: [&str; 2] = ["/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css"];
+
+/// Builds the app into `dist/` (replaced whole once the new build is complete) and returns it.
+pub fn build() -> Result<PathBuf> {
+    let started = Instant::now();
+    say("building the app (cargo, wasm-release)");
+    status(cmd("cargo").args([
+        "build",
+        "--package",
+        "app",
+        "--bin",
+        "app",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ]))?;
+    let work = cargo_target_dir().join("app-build");
+    let (split, pkg, stage) = (work.join("split"), work.join("pkg"), work.join("dist"));
+    for dir in [&split, &pkg, &stage] {
+        fresh_dir(dir)?;
+    }
+
+    say("cutting the wasm at its split points (wasm-split-cli)");
+    let wasm = cargo_target_dir().join(WASM);
+    status(
+        cmd("wasm-split-cli")
+            .args(["--target", "web", "--out-name", OUT_NAME])
+            .arg(&wasm)
+            .arg(&split),
+    )?;
+
+    say("generating the JavaScript bindings (wasm-bindgen)");
+    status(
+        cmd("wasm-bindgen")
+            .args(["--target", "web", "--keep-lld-exports", "--no-typescript"])
+            .args(["--out-name", OUT_NAME, "--out-dir"])
+            .arg(&pkg)
+            .arg(split.join(format!("{OUT_NAME}.wasm"))),
+    )?;
+    // The on-demand parts and their loader go beside the main part as they are.
+    for entry in std::fs::read_dir(&split)? {
+        let path = entry?.path();
+        let name = file_name(&path)?;
+        if name != format!("{OUT_NAME}.wasm") {
+            std::fs::copy(&path, pkg.join(name))?;
+        }
+    }
+
+    say("optimising each part (wasm-opt -Oz)");
+    optimise_all(&pkg)?;
+
+    let app_dir = format!("app-{:016x}", hash_dir(&pkg)?);
+    std::fs::rename(&pkg, stage.join(&app_dir))?;
+    let styles =
+        std::fs::read(root().join("public/styles.css")).context("reading public/styles.css")?;
+    let styles_name = format!("styles-{:016x}.css", fnv1a(FNV_OFFSET, &styles));
+    std::fs::write(stage.join(&styles_name), styles)?;
+    for file in ["sw.js", "manifest.webmanifest", "icon.svg"] {
+        std::fs::copy(root().join("public").join(file), stage.join(file))
+            .with_context(|| format!("copying public/{file}"))?;
+    }
+    copy_dir(
+        &root().join("xtask/npm/node_modules/leaflet/dist"),
+        &stage.join("vendor/leaflet"),
+    )?;
+
+    let mut lazy: Vec<String> = LEAFLET_FILES.iter().map(|f| (*f).to_owned()).collect();
+    let mut parts = Vec::new();
+    for entry in std::fs::read_dir(stage.join(&app_dir))? {
+        let name = file_name(&entry?.path())?.to_owned();
+        if name != format!("{OUT_NAME}.js") && name != format!("{OUT_NAME}_bg.wasm") {
+            parts.push(format!("/{app_dir}/{name}"));
+        }
+    }
+    parts.sort();
+    lazy.extend(parts);
+    let template =
+        std::fs::read_to_string(root().join("app/index.html")).context("reading app/index.html")?;
+    let html = fill_in(
+        &template,
+        &[
+            ("{styles}", &format!("/{styles_name}")),
+            ("{app}", &format!("/{app_dir}")),
+            ("{lazy_assets}", &serde_json::to_string(&lazy)?),
+        ],
+    )?;
+    std::fs::write(stage.join("index.html"), html)?;
+
+    let dist = root().join("dist");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).context("removing the previous dist/")?;
+    }
+    std::fs::rename(&stage, &dist).context("moving the new build to dist/")?;
+    say(&format!(
+        "app built in {:.0} s: {}",
+        started.elapsed().as_secs_f64(),
+        sizes(&dist.join(&app_dir))?
+    ));
+    Ok(dist)
+}
+
+/// Where cargo puts what it builds.
+fn cargo_target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+fn fresh_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+fn file_name(path: &Path) -> Result<&str> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{} has no file name in UTF-8", path.display()))
+}
+
+/// `wasm-opt -Oz` on each `.wasm` of `dir`, all at once (one process a part).
+fn optimise_all(dir: &Path) -> Result<()> {
+    let mut running = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let child = cmd("wasm-opt")
+                // The features rustc's wasm32 target turns on, which wasm-bindgen's output keeps.
+                .args([
+                    "-Oz",
+                    "--enable-bulk-memory",
+                    "--enable-nontrapping-float-to-int",
+                ])
+                .arg(&path)
+                .arg("-o")
+                .arg(&path)
+                .spawn()
+                .context("starting wasm-opt")?;
+            running.push((path, child));
+        }
+    }
+    for (path, mut child) in running {
+        let s = child.wait()?;
+        if !s.success() {
+            bail!("wasm-opt failed on {} ({s})", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// `template` with each placeholder replaced, every one of which must be there.
+fn fill_in(template: &str, values: &[(&str, &str)]) -> Result<String> {
+    let mut out = template.to_owned();
+    for (placeholder, value) in values {
+        if !out.contains(placeholder) {
+            bail!("app/index.html has no {placeholder}");
+        }
+        out = out.replace(placeholder, value);
+    }
+    Ok(out)
+}
+
+/// The content hash of the files of `dir` (names and bytes, in name order).
+fn hash_dir(dir: &Path) -> Result<u64> {
+    let mut names = std::fs::read_dir(dir)?
+        .map(|e| Ok(e?.path()))
+        .collect::<Result<Vec<_>>>()?;
+    names.sort();
+    let mut hash = FNV_OFFSET;
+    for path in names {
+        hash = fnv1a(hash, file_name(&path)?.as_bytes());
+        hash = fnv1a(hash, &std::fs::read(&path)?);
+    }
+    Ok(hash)
+}
+
+/// FNV-1a, 64 bits: names a build's files by their content (a cache key, not a defence).
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The size of each file of the build's app folder, for the log.
+fn sizes(dir: &Path) -> Result<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        out.push(format!(
+            "{} {} B",
+            file_name(&path)?,
+            std::fs::metadata(&path)?.len()
+        ));
+    }
+    out.sort();
+    Ok(out.join(", "))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let path = entry?.path();
+        let target = to.join(file_name(&path)?);
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_filled_in_and_a_missing_one_is_an_error() {
+        let html = fill_in("<a href='{app}/x'>{app}</a>", &[("{app}", "/app-1")]).unwrap();
+        assert_eq!(html, "<a href='/app-1/x'>/app-1</a>");
+        assert!(fill_in("<p></p>", &[("{app}", "/app-1")]).is_err());
+    }
+
+    #[test]
+    fn the_hash_changes_with_any_byte() {
+        assert_ne!(fnv1a(FNV_OFFSET, b"abc"), fnv1a(FNV_OFFSET, b"abd"));
+        assert_eq!(fnv1a(FNV_OFFSET, b""), FNV_OFFSET);
+    }
+}
