@@ -4,8 +4,8 @@
 //! between them); every other page is built by [`later_page`], which Leptos's `#[lazy]` marks as
 //! a split point. `cargo xtask build` cuts the wasm there (`xtask/src/app_build.rs`): the code
 //! only these pages reach goes into a second module, fetched the first time one of them opens
-//! and, once the first sync has settled, in the background ([`provide_preload`]), so a page opened later, also
-//! offline, does not wait for it (the service worker keeps it with the rest of the app).
+//! or, after a login, once the first sync has filled the store ([`provide_preload`]). The service
+//! worker keeps it with the rest of the app, so those pages open offline too.
 
 use leptos::lazy;
 use leptos::prelude::*;
@@ -78,15 +78,18 @@ pub fn later<const P: u8>() -> Lazy<Later<P>> {
     Lazy::new()
 }
 
-/// Fetches the on-demand part once the first sync of this start has settled: not before, so a
-/// phone on a slow line spends its first seconds on the login page, Today and its records, and
-/// the page opened next then does not wait for it. Offline, the part is fetched when a page of it
-/// opens (from the service worker's copy).
+/// After a login, fetches the on-demand part once the first sync has filled the store: not
+/// before, so a phone on a slow line spends its first seconds on the login page, Today and its
+/// records, and the page opened next then does not wait for it. A later start, which finds the
+/// part in the service worker's copy, compiles it when a page of it first opens: compiled at
+/// start, it took the main thread while Today was being drawn (Lighthouse's total blocking time
+/// on Today 329 ms with it, 179 ms without; BENCHMARKS.md).
 pub fn provide_preload() {
     let sync = use_sync();
     let asked = StoredValue::new(false);
     Effect::new(move || {
-        if matches!(sync.status.get(), SyncStatus::Synced { .. }) && !asked.get_value() {
+        let synced = matches!(sync.status.get(), SyncStatus::Synced { .. });
+        if synced && sync.filled.get() && !asked.get_value() {
             asked.set_value(true);
             leptos::task::spawn_local(__preload_later_page());
         }

@@ -129,6 +129,9 @@ pub struct SyncContext {
     pub rejected: RwSignal<u32>,
     /// Bumped whenever records on this device change, so lists reload.
     pub revision: RwSignal<u64>,
+    /// Whether this start filled an empty store: a first sync (after a login), not a start
+    /// that found the user's records on the device.
+    pub filled: RwSignal<bool>,
     kick: StoredValue<Option<UnboundedSender<Trigger>>, LocalStorage>,
     stop: StoredValue<Option<Rc<Cell<bool>>>, LocalStorage>,
 }
@@ -221,6 +224,7 @@ pub fn provide_sync() {
         pending: RwSignal::new(0),
         rejected: RwSignal::new(0),
         revision: RwSignal::new(0),
+        filled: RwSignal::new(false),
         kick: StoredValue::new_local(None),
         stop: StoredValue::new_local(None),
     };
@@ -458,6 +462,7 @@ async fn pull_first(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, Sync
             if changed > 0 {
                 ctx.revision.update(|r| *r += 1);
             }
+            ctx.filled.set(true);
             return Ok(true);
         }
         let (applied, fetched) =

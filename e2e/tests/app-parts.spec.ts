@@ -1,6 +1,6 @@
 // Journey: a phone opens Knock on a slow line. The login page and Today come from the wasm's
-// main part alone; the other pages' part is fetched after the first sync (or when one of them
-// opens), and a phone that lost signal after one visit still opens those pages.
+// main part alone; the other pages' part is fetched after the first sync that follows a login,
+// or when one of its pages opens, and a phone that lost signal after one visit still opens them.
 import { expect, test, type Page } from "@playwright/test";
 import { LoginPage } from "../pages/login-page";
 import { TodayPage } from "../pages/today-page";
@@ -48,13 +48,23 @@ test("the login page and Today load the main part only; the other pages' part fo
   await expect.poll(() => wasmFetched(page)).toEqual(expect.arrayContaining([main, ...parts]));
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
 
-  // Signal lost, a fresh start: Today, then a page of the other part, from the device alone.
+  // A later start finds its records on the device: the other part waits for a page of it,
+  // rather than being compiled while Today is drawn.
+  await page.reload();
+  await new TodayPage(page).expectOpen();
+  await waitSynced(page);
+  // An absence: given the time a fetch from the cache takes many times over to show up.
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 1_000)));
+  expect(await wasmFetched(page)).toEqual([main]);
+
+  // Signal lost, a fresh start: Today, then pages of the other part, from the device alone.
   await phone.setOffline(true);
   await page.reload();
   await new TodayPage(page).expectOpen();
   const nav = new Nav(page);
   await nav.go("households");
   await expect(new HouseholdsPage(page).rows().first()).toBeVisible();
+  expect(await wasmFetched(page)).toEqual([main, ...parts]);
   await nav.go("ledger");
   await expect(new LedgerPage(page).rows().first()).toBeVisible();
   await phone.close();
