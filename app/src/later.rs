@@ -1,19 +1,22 @@
 //! The pages a start does not draw, kept in a part of the wasm the browser loads on demand.
 //!
 //! A phone opening Knock needs the login page and Today (and the landing route that picks
-//! between them); every other page is built by [`later_page`], which Leptos's `#[lazy]` marks as
-//! a split point. `cargo xtask build` cuts the wasm there (`xtask/src/app_build.rs`): the code
+//! between them); every other page is built by [`later_page`], marked as a split point as
+//! Leptos's `#[lazy]` marks one, but `fallible`: a part that cannot be fetched (offline, where
+//! the service worker never got to keep it) shows a notice with a retry, where `#[lazy]` would
+//! end the app. `cargo xtask build` cuts the wasm there (`xtask/src/app_build.rs`): the code
 //! only these pages reach goes into a second module, fetched the first time one of them opens
 //! or, after a login, once the first sync has filled the store ([`provide_preload`]). The service
 //! worker keeps it with the rest of the app, so those pages open offline too.
 
-use leptos::lazy;
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_router::{Lazy, LazyRoute};
 use model::access::{Action, Page};
 
 use crate::components::access::Allowed;
 use crate::components::record_form::by_id_param;
+use crate::i18n::{t, use_i18n};
 use crate::pages::{
     deliveries::DeliveriesPage, facility::FacilityForm, gathering::GatheringForm,
     gatherings::GatheringsPage, guide::GuidePage, guides::GuidesPage, home::HomePage,
@@ -69,7 +72,37 @@ impl<const P: u8> LazyRoute for Later<P> {
     }
 
     async fn view(_: Self) -> AnyView {
-        later_page(P).await
+        later_page(P)
+            .await
+            .unwrap_or_else(|NotDownloaded| view! { <NotDownloadedNotice /> }.into_any())
+    }
+}
+
+/// The part of the pages opened later could not be fetched.
+#[derive(Debug, Clone, Copy)]
+pub struct NotDownloaded;
+
+impl From<SplitLoaderError> for NotDownloaded {
+    fn from(_: SplitLoaderError) -> Self {
+        Self
+    }
+}
+
+/// In place of a page whose part could not be fetched: what to do, and a retry (a reload asks
+/// for the part again; a failed fetch is not remembered).
+#[component]
+fn NotDownloadedNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let reload = |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    };
+    view! {
+        <div class="confirm" role="alert" data-testid="page-not-downloaded">
+            <p>{t!(i18n, page_not_downloaded)}</p>
+            <button class="primary" data-testid="retry" on:click=reload>{t!(i18n, retry)}</button>
+        </div>
     }
 }
 
@@ -91,15 +124,23 @@ pub fn provide_preload() {
         let synced = matches!(sync.status.get(), SyncStatus::Synced { .. });
         if synced && sync.filled.get() && !asked.get_value() {
             asked.set_value(true);
-            leptos::task::spawn_local(__preload_later_page());
+            leptos::task::spawn_local(async {
+                // A failure here is met again, with its notice, when a page of the part opens.
+                let _ = preload_later_pages().await;
+            });
         }
     });
 }
 
-#[lazy]
-fn later_page(page: u8) -> AnyView {
+#[wasm_split(
+    later_pages,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(preload_later_pages)
+)]
+fn later_page(page: u8) -> Result<AnyView, NotDownloaded> {
     use route::*;
-    match page {
+    Ok(match page {
         ME => view! { <Allowed page=Page::Me><HomePage /></Allowed> }.into_any(),
         SYNC => view! { <Allowed page=Page::Sync><SyncPage /></Allowed> }.into_any(),
         GUIDES => view! { <Allowed page=Page::Guides><GuidesPage /></Allowed> }.into_any(),
@@ -129,5 +170,5 @@ fn later_page(page: u8) -> AnyView {
         USERS => view! { <Allowed page=Page::Users><UsersPage /></Allowed> }.into_any(),
         IMPORT => view! { <Allowed page=Page::Import><ImportPage /></Allowed> }.into_any(),
         _ => ().into_any(),
-    }
+    })
 }

@@ -69,3 +69,31 @@ test("the login page and Today load the main part only; the other pages' part fo
   await expect(new LedgerPage(page).rows().first()).toBeVisible();
   await phone.close();
 });
+
+test("a page whose part cannot be fetched says so, and opens once it can", async ({ browser }) => {
+  // No service worker, so that the page's own requests are the ones refused here.
+  const phone = await browser.newContext({ serviceWorkers: "block" });
+  const page = await phone.newPage();
+  const part = /\/split_[^/]*\.wasm$/;
+  await page.route(part, (route) => route.abort("internetdisconnected"));
+  await page.goto("/login");
+  await new LoginPage(page).logIn(gridWorker.username, gridWorker.password);
+  await new TodayPage(page).expectOpen();
+  await waitSynced(page);
+
+  const nav = new Nav(page);
+  await nav.go("households");
+  const notice = page.getByTestId("page-not-downloaded");
+  await expect(notice).toContainText("这个页面还没有下载到本机");
+  // The app around the notice still works, and a failed fetch is tried again.
+  await nav.go("today");
+  await new TodayPage(page).expectOpen();
+  await nav.go("households");
+  await expect(notice).toBeVisible();
+
+  await page.unroute(part);
+  await notice.getByTestId("retry").click();
+  await expect(new HouseholdsPage(page).rows().first()).toBeVisible();
+  await expect(notice).toBeHidden();
+  await phone.close();
+});
