@@ -10,6 +10,7 @@ pub mod date;
 pub mod dedupe;
 pub mod entities;
 pub mod export;
+pub mod fnv;
 pub mod history;
 pub mod hlc;
 pub mod labels;

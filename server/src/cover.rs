@@ -51,11 +51,7 @@ pub async fn effective(
 /// hash of the grids in the high half, so it differs from any day without them.
 fn stamp(version: i64, grids: &[String]) -> i64 {
     // FNV-1a: the same on every server of a database.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in grids.join(",").bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = model::fnv::fnv1a(model::fnv::OFFSET, grids.join(",").as_bytes());
     let high = ((h & 0x3fff_ffff) + 1) as i64;
     version.wrapping_add(high << 32)
 }

@@ -16,12 +16,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use model::fnv::{fnv1a, OFFSET as FNV_OFFSET};
 
 use crate::{cmd, root, say, status};
 
 /// What the compiler writes, for [`cargo_target_dir`].
 const WASM: &str = "wasm32-unknown-unknown/wasm-release/app.wasm";
-/// The name wasm-bindgen gives the main part's files: `app.js`, `app_bg.wasm`.
+/// The name wasm-bindgen gives the main part's files: `app.js`, `app_bg.wasm` ([`main_files`]).
 const OUT_NAME: &str = "app";
 /// Leaflet's files the map asks for when it opens (`app/src/components/grid_map.rs`).
 const LEAFLET_FILES: [&str; 2] = ["/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css"];
@@ -57,19 +58,19 @@ pub fn build() -> Result<PathBuf> {
     )?;
 
     say("generating the JavaScript bindings (wasm-bindgen)");
+    let split_main = split.join(format!("{OUT_NAME}.wasm"));
     status(
         cmd("wasm-bindgen")
             .args(["--target", "web", "--keep-lld-exports", "--no-typescript"])
             .args(["--out-name", OUT_NAME, "--out-dir"])
             .arg(&pkg)
-            .arg(split.join(format!("{OUT_NAME}.wasm"))),
+            .arg(&split_main),
     )?;
     // The on-demand parts and their loader go beside the main part as they are.
     for entry in std::fs::read_dir(&split)? {
         let path = entry?.path();
-        let name = file_name(&path)?;
-        if name != format!("{OUT_NAME}.wasm") {
-            std::fs::copy(&path, pkg.join(name))?;
+        if path != split_main {
+            std::fs::copy(&path, pkg.join(file_name(&path)?))?;
         }
     }
 
@@ -91,11 +92,14 @@ pub fn build() -> Result<PathBuf> {
         &stage.join("vendor/leaflet"),
     )?;
 
+    // What the loader does not name: the service worker finds them in this list. The on-demand
+    // parts, and the loader of those parts that the main part's JavaScript imports.
+    let [main_js, main_wasm] = main_files();
     let mut lazy: Vec<String> = LEAFLET_FILES.iter().map(|f| (*f).to_owned()).collect();
     let mut parts = Vec::new();
     for entry in std::fs::read_dir(stage.join(&app_dir))? {
         let name = file_name(&entry?.path())?.to_owned();
-        if name != format!("{OUT_NAME}.js") && name != format!("{OUT_NAME}_bg.wasm") {
+        if name != main_js && name != main_wasm {
             parts.push(format!("/{app_dir}/{name}"));
         }
     }
@@ -107,7 +111,8 @@ pub fn build() -> Result<PathBuf> {
         &template,
         &[
             ("{styles}", &format!("/{styles_name}")),
-            ("{app}", &format!("/{app_dir}")),
+            ("{app_js}", &format!("/{app_dir}/{main_js}")),
+            ("{app_wasm}", &format!("/{app_dir}/{main_wasm}")),
             ("{lazy_assets}", &serde_json::to_string(&lazy)?),
         ],
     )?;
@@ -124,6 +129,11 @@ pub fn build() -> Result<PathBuf> {
         sizes(&dist.join(&app_dir))?
     ));
     Ok(dist)
+}
+
+/// The main part's JavaScript and wasm, which `index.html`'s loader names.
+fn main_files() -> [String; 2] {
+    [format!("{OUT_NAME}.js"), format!("{OUT_NAME}_bg.wasm")]
 }
 
 /// Where cargo puts what it builds.
@@ -200,17 +210,6 @@ fn hash_dir(dir: &Path) -> Result<u64> {
     Ok(hash)
 }
 
-/// FNV-1a, 64 bits: names a build's files by their content (a cache key, not a defence).
-fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
 /// The size of each file of the build's app folder, for the log.
 fn sizes(dir: &Path) -> Result<String> {
     let mut out = Vec::new();
@@ -249,11 +248,5 @@ mod tests {
         let html = fill_in("<a href='{app}/x'>{app}</a>", &[("{app}", "/app-1")]).unwrap();
         assert_eq!(html, "<a href='/app-1/x'>/app-1</a>");
         assert!(fill_in("<p></p>", &[("{app}", "/app-1")]).is_err());
-    }
-
-    #[test]
-    fn the_hash_changes_with_any_byte() {
-        assert_ne!(fnv1a(FNV_OFFSET, b"abc"), fnv1a(FNV_OFFSET, b"abd"));
-        assert_eq!(fnv1a(FNV_OFFSET, b""), FNV_OFFSET);
     }
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::{Dataset, Row};
 use crate::entities::need::FieldEdit;
 use crate::entities::spot_check::{self, field};
+use crate::fnv;
 use crate::record::{Fields, SpotCheck, Visit};
 
 /// How far back a sample reaches: a resident remembers last week's knock, not last month's.
@@ -16,12 +17,7 @@ pub const SAMPLE_DAYS: i64 = 7;
 /// A stable stand-in for a random draw: the same seed draws the same sample (a reload shows the
 /// same list), a new seed another.
 fn draw_key(seed: u64, id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
-    for b in id.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    fnv::fnv1a(fnv::OFFSET ^ seed, id.as_bytes())
 }
 
 /// The fields of a check of `visit` by `checker` at `at_ms`.
