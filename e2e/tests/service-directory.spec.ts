@@ -2,7 +2,7 @@
 // home with its hours, phone and position; it is listed for a grid worker, offline, after the
 // community's hotlines, and drawn on the supervisor's map. Only supervisors and admins may add.
 import { expect, test } from "@playwright/test";
-import { logIn } from "../pages/session";
+import { logIn, waitSynced } from "../pages/session";
 import { gridWorker, supervisor } from "./demo";
 
 test("a supervisor adds a service point; grid workers find it offline and the map shows it", async ({ browser }) => {
@@ -24,6 +24,9 @@ test("a supervisor adds a service point; grid workers find it offline and the ma
   await office.getByTestId("field-lng").fill("116.415");
   await office.getByTestId("save").click();
   await expect(office.getByTestId("form-message")).toHaveText(/已保存/);
+  // Saved on the laptop; the grid worker's phone can only receive it once it reached the server
+  // (the badge says 待同步 until the outbox is empty).
+  await waitSynced(office);
 
   // On the map as a point of its own.
   await office.getByTestId("nav-overview").click();
