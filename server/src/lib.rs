@@ -89,6 +89,16 @@ impl AppState {
     }
 }
 
+/// The API's answers in zstd at level 1, for a client that takes zstd; nothing else is done
+/// here (see [`app`]).
+fn zstd_answers() -> CompressionLayer {
+    CompressionLayer::new()
+        .no_br()
+        .no_gzip()
+        .no_deflate()
+        .quality(CompressionLevel::Precise(1))
+}
+
 pub fn app(state: AppState) -> Router {
     let dist = state.config.dist_dir.clone();
     let csp = security::content_security_policy(&dist, state.config.tile_url.as_deref());
@@ -123,11 +133,25 @@ pub fn app(state: AppState) -> Router {
         .route("/history/contested/settle", post(handlers::history::settle))
         .route("/history/{entity}/{id}", get(handlers::history::get_record))
         // Only on the routes above: those merged below are not compressed. Inside the request
-        // timeout, which bounds the handler; the body is compressed as it is sent. Level 5: on
-        // a pull page of 5,000 changes (730 KB) brotli's 5 is 9 % smaller than its default 4
-        // (57 KB, and smaller than gzip's) for 6 ms more, gzip's 5 as small as its default 6
-        // within 1 % in half the time.
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        // timeout, which bounds the handler; the body is compressed as it is sent.
+        //
+        // zstd first, for the clients that take it (Chromium and Firefox, so Android's phones):
+        // at its level 1 a records page of 5,000 field values (415 KB) is 45.4 KB, within 2 % of
+        // brotli's 5, in 0.6 ms instead of 5.6 ms; a first sync is 15 to 20 such pages, and on
+        // a phone the server's time is time the person waits. The outer layer leaves an answer
+        // that already has a Content-Encoding as it is, so a client without zstd gets brotli or
+        // gzip from it. (A client that prefers brotli by q-value while also taking zstd still
+        // gets zstd; no browser weighs its encodings.)
+        //
+        // Level 5 for the others: on a pull page of 5,000 changes (730 KB) brotli's 5 is 9 %
+        // smaller than its default 4 (57 KB, and smaller than gzip's) for 6 ms more, gzip's 5
+        // as small as its default 6 within 1 % in half the time.
+        .layer(zstd_answers())
+        .layer(
+            CompressionLayer::new()
+                .no_zstd()
+                .quality(CompressionLevel::Precise(5)),
+        )
         .merge(credentials)
         // After every route: it is given to the routes there are.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

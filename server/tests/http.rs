@@ -191,6 +191,7 @@ fn decoded(encoding: Option<&str>, body: &[u8]) -> Vec<u8> {
         None => body.to_vec(),
         Some("br") => unbrotli(body),
         Some("gzip") => ungzip(body),
+        Some("zstd") => zstd::decode_all(body).unwrap(),
         Some(other) => panic!("unexpected Content-Encoding {other}"),
     }
 }
@@ -334,8 +335,9 @@ async fn hashed_files_are_kept_a_year_and_everything_else_is_revalidated() {
     assert_eq!(unbrotli(&body_bytes(r).await), index_html().as_bytes());
 }
 
-/// A pull page, the schema and error bodies are compressed when the client takes it and
-/// decode to the same JSON; the login's answer, which carries the token, never is.
+/// A pull page, the schema and error bodies are compressed when the client takes it (zstd
+/// first, else brotli, else gzip) and decode to the same JSON; the login's answer, which
+/// carries the token, never is.
 #[tokio::test]
 async fn api_answers_are_compressed_by_negotiation_but_the_logins_is_not() {
     let mut f = common::fixture::Fixture::new().await;
@@ -360,7 +362,7 @@ async fn api_answers_are_compressed_by_negotiation_but_the_logins_is_not() {
         let r = s
             .client
             .post(s.url("/api/v1/login"))
-            .header("accept-encoding", "br, gzip")
+            .header("accept-encoding", "gzip, deflate, br, zstd")
             .json(&body)
             .send()
             .await
@@ -403,17 +405,27 @@ async fn api_answers_are_compressed_by_negotiation_but_the_logins_is_not() {
     ] {
         let (plain_status, plain_encoding, _, plain, plain_len) = fetch(path, "", auth).await;
         assert_eq!((plain_status, plain_encoding), (status, None), "{path}");
-        for encoding in ["br", "gzip"] {
-            let (got_status, got_encoding, headers, json, len) = fetch(path, encoding, auth).await;
-            assert_eq!(got_status, status, "{path} {encoding}");
-            assert_eq!(got_encoding.as_deref(), Some(encoding), "{path} {encoding}");
-            assert!(varies_by_encoding(&headers), "{path} {encoding}");
-            assert_eq!(headers["cache-control"], "no-store", "{path} {encoding}");
-            assert_eq!(json, plain, "{path} {encoding}");
+        for (accept, encoding) in [
+            ("br", "br"),
+            ("gzip", "gzip"),
+            ("zstd", "zstd"),
+            // What Chromium and Firefox send: zstd, the quickest to make.
+            ("gzip, deflate, br, zstd", "zstd"),
+            // What Safari sends.
+            ("gzip, deflate, br", "br"),
+            ("zstd;q=0, gzip", "gzip"),
+        ] {
+            let (got_status, got_encoding, headers, json, len) = fetch(path, accept, auth).await;
+            assert_eq!(got_status, status, "{path} {accept}");
+            assert_eq!(got_encoding.as_deref(), Some(encoding), "{path} {accept}");
+            assert_eq!(headers.get_all("vary").iter().count(), 1, "{path} {accept}");
+            assert!(varies_by_encoding(&headers), "{path} {accept}");
+            assert_eq!(headers["cache-control"], "no-store", "{path} {accept}");
+            assert_eq!(json, plain, "{path} {accept}");
             if status == 200 {
                 assert!(
                     len < plain_len,
-                    "{path} {encoding}: {len} B against {plain_len} B"
+                    "{path} {accept}: {len} B against {plain_len} B"
                 );
             }
         }

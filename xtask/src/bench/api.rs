@@ -162,7 +162,7 @@ impl Api {
         Ok((pulled.changes, pulled.pages, pulled.cursor))
     }
 
-    /// A whole pull from the start asking for `accept_encoding` ("br", "gzip", "identity"):
+    /// A whole pull from the start asking for `accept_encoding` ("zstd", "br", "gzip", "identity"):
     /// the bytes of its bodies as sent, and once decoded.
     pub async fn pull_bytes(&self, token: &str, accept_encoding: &str) -> Result<Pulled> {
         self.pull_pages(token, None, Some(accept_encoding), |_| {})
@@ -237,6 +237,7 @@ fn decode<'b>(encoding: Option<&str>, body: &'b [u8]) -> Result<Cow<'b, [u8]>> {
         None | Some("identity") => return Ok(Cow::Borrowed(body)),
         Some("br") => brotli::Decompressor::new(body, 4096).read_to_end(&mut out)?,
         Some("gzip") => flate2::read::GzDecoder::new(body).read_to_end(&mut out)?,
+        Some("zstd") => zstd::stream::read::Decoder::new(body)?.read_to_end(&mut out)?,
         Some(other) => bail!("the server sent Content-Encoding {other}"),
     };
     Ok(Cow::Owned(out))

@@ -276,15 +276,15 @@ async fn bench(dir: &std::path::Path, opts: &Options, cluster: Option<&Cluster>)
         });
     }
 
-    // The bytes of the first demo grid worker's first sync, as sent plain, gzip and brotli
+    // The bytes of the first demo grid worker's first sync, as sent plain, gzip, brotli and zstd
     // (not timed: the pulls above are the throughput).
     let (token, _) = api.login(DEMO_WORKERS[0], "bench-bytes").await?;
     say(&format!(
-        "pull: {}'s first sync plain, gzip and brotli, for the bytes",
+        "pull: {}'s first sync plain, gzip, brotli and zstd, for the bytes",
         DEMO_WORKERS[0]
     ));
     let mut pull_bytes = Vec::new();
-    for encoding in ["identity", "gzip", "br"] {
+    for encoding in ["identity", "gzip", "br", "zstd"] {
         pull_bytes.push((encoding, api.pull_bytes(&token, encoding).await?));
     }
 
