@@ -129,6 +129,12 @@ pub struct SyncContext {
     pub rejected: RwSignal<u32>,
     /// Bumped whenever records on this device change, so lists reload.
     pub revision: RwSignal<u64>,
+    /// Bumped when the server's records moved as far as this device knows: a pull brought
+    /// changes, or this device's edits reached the server. What a screen asks the server for
+    /// (the dashboard, the contests) is asked again on it, not on [`Self::revision`]: the store
+    /// opening changes nothing there, and a supervisor's dashboard asked for again in the middle
+    /// of their first sync takes the server's time from the sync's pages.
+    pub server_moved: RwSignal<u64>,
     /// Whether this start filled an empty store: a first sync (after a login), not a start
     /// that found the user's records on the device.
     pub filled: RwSignal<bool>,
@@ -224,6 +230,7 @@ pub fn provide_sync() {
         pending: RwSignal::new(0),
         rejected: RwSignal::new(0),
         revision: RwSignal::new(0),
+        server_moved: RwSignal::new(0),
         filled: RwSignal::new(false),
         kick: StoredValue::new_local(None),
         stop: StoredValue::new_local(None),
@@ -381,9 +388,13 @@ async fn sync_once(
 
 async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncError> {
     let mut restamps = 0;
+    let mut pushed = false;
     loop {
         let batch = db.outbox(PUSH_BATCH).await?;
         if batch.is_empty() {
+            if pushed {
+                ctx.server_moved.update(|r| *r += 1);
+            }
             return Ok(());
         }
         let (keys, changes): (Vec<JsValue>, Vec<Change>) = batch.into_iter().unzip();
@@ -391,6 +402,7 @@ async fn push_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<(), SyncErro
             Ok(r) => {
                 db.remove_from_outbox(&keys).await?;
                 db.observe_server_time(r.server_time_ms).await?;
+                pushed = true;
             }
             Err(ApiError::Status { status: 409, body }) => {
                 restamps += 1;
@@ -461,6 +473,7 @@ async fn pull_first(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, Sync
             changed += apply.await?;
             if changed > 0 {
                 ctx.revision.update(|r| *r += 1);
+                ctx.server_moved.update(|r| *r += 1);
             }
             ctx.filled.set(true);
             return Ok(true);
@@ -533,6 +546,7 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
                         // and a first sync of many pages must not rebuild them each time.
                         if changed > 0 {
                             ctx.revision.update(|r| *r += 1);
+                            ctx.server_moved.update(|r| *r += 1);
                         }
                         return Ok(reset);
                     }

@@ -42,7 +42,7 @@ pub fn ContestedFields(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
         let token = session.get().map(|s| s.token);
         refresh.track();
         // A correction pushed, or changes pulled, may have settled a contest.
-        sync.revision.track();
+        sync.server_moved.track();
         async move {
             if !allowed {
                 return None;

@@ -80,8 +80,8 @@ fn Overview() -> impl IntoView {
         let grids = chosen.get();
         let date = date.get();
         refresh.track();
-        // New records synced to this device mean the server's figures moved too.
-        sync.revision.track();
+        // Records pulled or pushed mean the server's figures moved too.
+        sync.server_moved.track();
         async move {
             let token = token?;
             let cached = || LocalStorage::get::<Dashboard>(CACHE_KEY).ok().map(Arc::new);
