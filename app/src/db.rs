@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use model::hlc::{Clock, Hlc};
 use model::merge::Stamped;
-use model::validate::Problem;
+use model::wire::ProblemCode;
 use model::wire::{Change, RecordKey};
 use rexie::{ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -58,14 +58,14 @@ pub struct Rejected {
     /// The validation problem behind `message`, when the server sent one: the page words it in
     /// the reader's language. Absent in what older versions stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<Problem>,
+    pub code: Option<ProblemCode>,
 }
 
 /// Why the server refused an edit: its message and, for a validation problem, its code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refusal {
     pub message: String,
-    pub code: Option<Problem>,
+    pub code: Option<ProblemCode>,
 }
 
 impl From<String> for Refusal {

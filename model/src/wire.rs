@@ -61,7 +61,45 @@ pub struct ErrorDetail {
     pub index: usize,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<Problem>,
+    pub code: Option<ProblemCode>,
+}
+
+/// A [`Problem`] as it came on the wire, read into a [`Problem`] only where it is worded
+/// ([`ProblemCode::problem`]). A device reads every refusal of a push but words them only on the
+/// page that lists them: the `Problem` reader (a tagged, flattened enum) was 12 KB of the
+/// compressed code a phone loads at start, and it stays with that page now. Kept as it came, a
+/// code only a newer server sends also survives being stored and read back.
+/// Its JSON text byte for byte, so that what is sent, stored and sent again keeps its keys'
+/// order (the wire format is frozen, `detail_code_json_is_frozen`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProblemCode(Box<serde_json::value::RawValue>);
+
+impl ProblemCode {
+    /// The problem, if this is one (a kind only a newer version knows reads as
+    /// [`validate::ProblemKind::Other`]); `None` for what is not a problem at all.
+    pub fn problem(&self) -> Option<Problem> {
+        serde_json::from_str(self.0.get()).ok()
+    }
+}
+
+impl PartialEq for ProblemCode {
+    fn eq(&self, other: &ProblemCode) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for ProblemCode {}
+
+impl From<&Problem> for ProblemCode {
+    fn from(problem: &Problem) -> ProblemCode {
+        // A Problem is strings, integers and lists of strings: it always serializes.
+        let text = serde_json::to_string(problem).unwrap_or_else(|_| "null".into());
+        ProblemCode(
+            serde_json::value::RawValue::from_string(text)
+                .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned()),
+        )
+    }
 }
 
 impl ErrorDetail {
@@ -79,7 +117,7 @@ impl ErrorDetail {
         ErrorDetail {
             index,
             message: problem.message(),
-            code: Some(problem.clone()),
+            code: Some(ProblemCode::from(problem)),
         }
     }
 
@@ -88,7 +126,8 @@ impl ErrorDetail {
     pub fn text(&self, lang: Lang) -> String {
         self.code
             .as_ref()
-            .and_then(|p| validate::render(p, lang))
+            .and_then(ProblemCode::problem)
+            .and_then(|p| validate::render(&p, lang))
             .unwrap_or_else(|| self.message.clone())
     }
 }
@@ -815,6 +854,10 @@ mod tests {
             kind: ProblemKind::OutOfRange { min: 50, max: 100 },
         };
         let d = ErrorDetail::from_problem(3, &problem);
+        assert_eq!(
+            d.code.as_ref().and_then(ProblemCode::problem),
+            Some(problem.clone())
+        );
         let json = r#"{"index":3,"message":"血氧饱和度应在 50 到 100 之间（SpO2 must be between 50 and 100）","code":{"entity":"visit","field":"spo2","kind":"out_of_range","min":50,"max":100}}"#;
         assert_eq!(serde_json::to_string(&d).unwrap(), json);
         assert_eq!(serde_json::from_str::<ErrorDetail>(json).unwrap(), d);
@@ -893,7 +936,13 @@ mod tests {
             r#"{"index":0,"message":"m","code":{"entity":"visit","field":"spo2","kind":"too_early","at":5}}"#,
         )
         .unwrap();
-        assert_eq!(future.code.as_ref().unwrap().kind, ProblemKind::Other);
+        let code = future.code.as_ref().unwrap();
+        assert_eq!(code.problem().unwrap().kind, ProblemKind::Other);
+        // Stored and read back as it came, the newer server's code is kept whole.
+        assert_eq!(
+            serde_json::to_string(code).unwrap(),
+            r#"{"entity":"visit","field":"spo2","kind":"too_early","at":5}"#
+        );
         assert_eq!(future.text(Lang::En), "m");
         let newer_type: Problem = serde_json::from_str(
             r#"{"entity":"visit","field":"spo2","kind":"wrong_type","expected":"geo_point"}"#,

@@ -92,6 +92,7 @@ fn refusal_text(r: &crate::db::Rejected, locale: crate::i18n::Locale) -> String 
     let lang = crate::api::model_lang(locale);
     r.code
         .as_ref()
-        .and_then(|p| model::validate::render(p, lang))
+        .and_then(model::wire::ProblemCode::problem)
+        .and_then(|p| model::validate::render(&p, lang))
         .unwrap_or_else(|| in_language(&r.message, locale))
 }
