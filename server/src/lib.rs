@@ -108,7 +108,7 @@ pub fn app(state: AppState) -> Router {
     // (BREACH). Tokens travel in a header, never a cookie, so no other site can have a browser
     // ask for them, but these answers are a few hundred bytes and compressing them gains
     // nothing. Everything else (pull pages, schema, dashboard, users) is compressed when the
-    // client takes brotli or gzip.
+    // client takes zstd, brotli or gzip.
     let credentials = Router::new()
         .route(
             "/login",
