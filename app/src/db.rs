@@ -9,8 +9,7 @@ use std::rc::Rc;
 
 use model::hlc::{Clock, Hlc};
 use model::merge::Stamped;
-use model::wire::ProblemCode;
-use model::wire::{Change, RecordKey};
+use model::wire::{Change, ProblemCode, RecordKey};
 use rexie::{ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -152,6 +152,13 @@ impl SyncContext {
         self.db.get_untracked()
     }
 
+    /// A pull stored records the server had: the device's lists and what the screens ask the
+    /// server for both reload.
+    fn pulled_changes(&self) {
+        self.revision.update(|r| *r += 1);
+        self.server_moved.update(|r| *r += 1);
+    }
+
     /// Shows the device's counts on the sync badge.
     fn show(&self, standing: db::Standing) {
         self.pending.set(standing.pending);
@@ -472,8 +479,7 @@ async fn pull_first(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, Sync
         if !page.has_more {
             changed += apply.await?;
             if changed > 0 {
-                ctx.revision.update(|r| *r += 1);
-                ctx.server_moved.update(|r| *r += 1);
+                ctx.pulled_changes();
             }
             ctx.filled.set(true);
             return Ok(true);
@@ -545,8 +551,7 @@ async fn pull_all(ctx: SyncContext, db: &Db, s: &Session) -> Result<bool, SyncEr
                         // Once per pull, not per page: every screen reloads its data on a bump,
                         // and a first sync of many pages must not rebuild them each time.
                         if changed > 0 {
-                            ctx.revision.update(|r| *r += 1);
-                            ctx.server_moved.update(|r| *r += 1);
+                            ctx.pulled_changes();
                         }
                         return Ok(reset);
                     }

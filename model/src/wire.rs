@@ -69,6 +69,7 @@ pub struct ErrorDetail {
 /// page that lists them: the `Problem` reader (a tagged, flattened enum) was 12 KB of the
 /// compressed code a phone loads at start, and it stays with that page now. Kept as it came, a
 /// code only a newer server sends also survives being stored and read back.
+///
 /// Its JSON text byte for byte, so that what is sent, stored and sent again keeps its keys'
 /// order (the wire format is frozen, `detail_code_json_is_frozen`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,9 +95,8 @@ impl Eq for ProblemCode {}
 impl From<&Problem> for ProblemCode {
     fn from(problem: &Problem) -> ProblemCode {
         // A Problem is strings, integers and lists of strings: it always serializes.
-        let text = serde_json::to_string(problem).unwrap_or_else(|_| "null".into());
         ProblemCode(
-            serde_json::value::RawValue::from_string(text)
+            serde_json::value::to_raw_value(problem)
                 .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned()),
         )
     }
