@@ -160,8 +160,10 @@ pub(super) fn restore(c: &mut Client, part: Restore) -> Result<()> {
             )?;
         }
         Restore::History(entries) => {
-            let st = tx.prepare(super::write::STATEMENTS[super::write::St::History as usize])?;
-            super::history::send_entries(&mut tx, &st, &entries)?;
+            use super::write::{St, STATEMENTS};
+            let insert = tx.prepare(STATEMENTS[St::History as usize])?;
+            let copy = tx.prepare(STATEMENTS[St::CopyHistory as usize])?;
+            super::history::send_entries(&mut tx, [&insert, &copy], &entries)?;
         }
         Restore::Contests(contests) => super::history::send_contests(&mut tx, &contests)?,
     }

@@ -1,37 +1,67 @@
 //! The `history` and `contests` tables on PostgreSQL. A write transaction keeps its entries and
 //! contests in memory and sends each kind as one statement before the commit (write.rs), so the
-//! history costs a group of batches one round trip, not one per record.
+//! history costs a group of batches one statement, not one per record.
 
-use postgres::{GenericClient, Statement, Transaction};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
+use postgres::{GenericClient, Statement};
 
 use super::pool::Conn;
 use crate::storage::history::{decode_changes, decode_value, encode_changes};
 use crate::storage::{Contest, FlaggedContest, HistoryExtent, Logged, Result};
 
-/// `st` is the connection's prepared `St::History`.
+/// `[insert, copy]` are the connection's prepared `St::History` and `St::CopyHistory`: the
+/// entries as one statement, a COPY from [`super::write::COPY_AT`] of them.
 pub(super) fn send_entries(
-    tx: &mut Transaction<'_>,
-    st: &Statement,
+    tx: &mut impl GenericClient,
+    [insert, copy]: [&Statement; 2],
     entries: &[Logged],
 ) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let entities: Vec<&str> = entries.iter().map(|e| e.entity.as_str()).collect();
-    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
-    let at: Vec<i64> = entries.iter().map(|e| e.at_ms).collect();
-    let users: Vec<&str> = entries.iter().map(|e| e.user_id.as_str()).collect();
-    let devices: Vec<&str> = entries.iter().map(|e| e.device_id.as_str()).collect();
-    let changes: Vec<String> = entries.iter().map(|e| encode_changes(&e.changes)).collect();
-    let counts: Vec<i64> = entries.iter().map(|e| e.changes.len() as i64).collect();
-    tx.execute(
-        st,
-        &[&entities, &ids, &at, &users, &devices, &changes, &counts],
-    )?;
+    if entries.len() < super::write::COPY_AT {
+        let entities: Vec<&str> = entries.iter().map(|e| e.entity.as_str()).collect();
+        let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        let at: Vec<i64> = entries.iter().map(|e| e.at_ms).collect();
+        let users: Vec<&str> = entries.iter().map(|e| e.user_id.as_str()).collect();
+        let devices: Vec<&str> = entries.iter().map(|e| e.device_id.as_str()).collect();
+        let changes: Vec<String> = entries.iter().map(|e| encode_changes(&e.changes)).collect();
+        let counts: Vec<i64> = entries.iter().map(|e| e.changes.len() as i64).collect();
+        tx.execute(
+            insert,
+            &[&entities, &ids, &at, &users, &devices, &changes, &counts],
+        )?;
+        return Ok(());
+    }
+    let types = [
+        Type::TEXT,
+        Type::TEXT,
+        Type::INT8,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::INT8,
+    ];
+    let mut writer = BinaryCopyInWriter::new(tx.copy_in(copy)?, &types);
+    for e in entries {
+        let changes = encode_changes(&e.changes);
+        let n = e.changes.len() as i64;
+        writer.write(&[
+            &e.entity,
+            &e.id,
+            &e.at_ms,
+            &e.user_id,
+            &e.device_id,
+            &changes,
+            &n,
+        ])?;
+    }
+    writer.finish()?;
     Ok(())
 }
 
-pub(super) fn send_contests(tx: &mut Transaction<'_>, contests: &[Contest]) -> Result<()> {
+pub(super) fn send_contests(tx: &mut impl GenericClient, contests: &[Contest]) -> Result<()> {
     if contests.is_empty() {
         return Ok(());
     }

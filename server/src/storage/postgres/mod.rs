@@ -167,20 +167,14 @@ impl GroupWriter for Writer {
     async fn write_group(&self, works: Vec<Work>) -> Result<Vec<Result<()>>> {
         self.pool
             .run(move |conn| {
-                // Read committed, whatever the database's default: the largest seq must be read
-                // with a snapshot taken once the lock is held (write::Tx::begin).
-                let mut tx = conn
-                    .client
-                    .build_transaction()
-                    .isolation_level(postgres::IsolationLevel::ReadCommitted)
-                    .start()?;
-                let mut writes = write::Tx::begin(&mut tx, &conn.statements)?;
+                let mut writes = write::Tx::begin(&mut conn.client, &conn.statements)?;
                 let (outcomes, kept) = run_works(&mut writes, works)?;
                 if kept {
                     writes.finish()?;
-                    tx.commit()?;
+                    writes.commit()?;
                 }
-                // An uncommitted transaction rolls back when dropped, releasing the lock.
+                // An uncommitted transaction rolls back when dropped (write::Tx), releasing the
+                // lock.
                 Ok(outcomes)
             })
             .await

@@ -6,9 +6,9 @@
 use serde_json::json;
 
 use super::fields::MAX_GRID_ARMS;
-use super::write::SEND_AT;
+use super::write::{COPY_AT, SEND_AT};
 use super::PgStorage;
-use crate::storage::{scratch, Storage};
+use crate::storage::{scratch, Logged, Storage};
 use model::wire::Change;
 
 async fn storage() -> Option<PgStorage> {
@@ -82,6 +82,42 @@ async fn pull_by_grids_returns_what_a_filtered_walk_of_everything_would() {
             }
         }
     }
+}
+
+/// The one connection of a pool goes back to it outside any transaction after a rollback, even
+/// of rows already sent (a COPY), and the write lock goes with it: the next write on that
+/// connection and a write of another server both commit, and nothing of the rolled-back one is
+/// kept.
+#[tokio::test]
+async fn a_rolled_back_transaction_leaves_its_connection_and_the_lock_free() {
+    let Some(url) = scratch::new_database_url().await.unwrap() else {
+        return;
+    };
+    let one = PgStorage::connect(&url, 1).await.unwrap();
+    let other = PgStorage::connect(&url, 1).await.unwrap();
+    one.transact(Box::new(|tx| {
+        assert!(tx.insert(&row("x", "a", 1), Some("g"))?);
+        // A search of the table sends the row first.
+        assert_eq!(tx.ids_where("e", "a", &json!(1))?, ["x"]);
+        Ok(false)
+    }))
+    .await
+    .unwrap();
+    for s in [&one, &other, &one] {
+        s.transact(Box::new(|tx| {
+            let n = tx.field_names("e", "y")?.len() as u64;
+            assert!(tx.insert(&row("y", &format!("f{n}"), n), None)?);
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+    }
+    let rows = one.rows_after(0, 100, None).await.unwrap();
+    let kept: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.change.id.as_str(), r.change.field.as_str()))
+        .collect();
+    assert_eq!(kept, [("y", "f0"), ("y", "f1"), ("y", "f2")]);
 }
 
 #[tokio::test]
@@ -191,4 +227,37 @@ async fn a_write_larger_than_one_statement_is_sent_in_parts_and_read_back_whole(
     for (i, r) in rows.iter().enumerate() {
         assert_eq!((r.seq, &r.change), (i as i64 + 1, &changes[i]));
     }
+}
+
+/// History entries go as one INSERT below `COPY_AT` and as a COPY from there: both read back
+/// as they were logged, in order of arrival.
+#[tokio::test]
+async fn history_entries_are_kept_alike_by_insert_and_by_copy() {
+    let Some(s) = storage().await else { return };
+    let mut logged = Vec::new();
+    for (round, n) in [COPY_AT - 1, COPY_AT, 3 * COPY_AT].into_iter().enumerate() {
+        let entries: Vec<Logged> = (0..n)
+            .map(|i| Logged {
+                entity: "e".into(),
+                id: format!("r{round}-{i:04}"),
+                user_id: "u".into(),
+                device_id: "d".into(),
+                at_ms: 1_764_331_200_000 + round as i64,
+                changes: vec![
+                    ("a".into(), json!(i), row("x", "a", i as u64).hlc),
+                    ("b".into(), json!("王桂兰"), row("x", "b", i as u64).hlc),
+                ],
+            })
+            .collect();
+        logged.extend(entries.clone());
+        s.transact(Box::new(move |tx| {
+            tx.log(entries)?;
+            Ok(true)
+        }))
+        .await
+        .unwrap();
+    }
+    let mut read = s.history_between(0, 2_000_000_000_000).await.unwrap();
+    read.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
+    assert_eq!(read, logged);
 }
