@@ -2,10 +2,9 @@
 //! contests in memory and sends each kind as one statement before the commit (write.rs), so the
 //! history costs a group of batches one statement, not one per record.
 
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::Type;
 use postgres::{GenericClient, Statement};
 
+use super::copy::CopyRows;
 use super::pool::Conn;
 use crate::storage::history::{decode_changes, decode_value, encode_changes};
 use crate::storage::{Contest, FlaggedContest, HistoryExtent, Logged, Result};
@@ -34,30 +33,18 @@ pub(super) fn send_entries(
         )?;
         return Ok(());
     }
-    let types = [
-        Type::TEXT,
-        Type::TEXT,
-        Type::INT8,
-        Type::TEXT,
-        Type::TEXT,
-        Type::TEXT,
-        Type::INT8,
-    ];
-    let mut writer = BinaryCopyInWriter::new(tx.copy_in(copy)?, &types);
+    let mut rows = CopyRows::start(tx, copy)?;
     for e in entries {
-        let changes = encode_changes(&e.changes);
-        let n = e.changes.len() as i64;
-        writer.write(&[
-            &e.entity,
-            &e.id,
-            &e.at_ms,
-            &e.user_id,
-            &e.device_id,
-            &changes,
-            &n,
-        ])?;
+        rows.row(7)?;
+        rows.text(&e.entity);
+        rows.text(&e.id);
+        rows.int8(e.at_ms);
+        rows.text(&e.user_id);
+        rows.text(&e.device_id);
+        rows.text(&encode_changes(&e.changes));
+        rows.int8(e.changes.len() as i64);
     }
-    writer.finish()?;
+    rows.finish()?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@
 //! each other record it refers to, one statement of all the rows, the commit. Reads take no lock
 //! and never wait for writes.
 
+mod copy;
 mod dump;
 mod fields;
 mod history;

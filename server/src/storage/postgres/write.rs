@@ -9,11 +9,10 @@ use std::collections::BTreeMap;
 
 use model::wire::Change;
 use model::Role;
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::Type;
 use postgres::{Client, SimpleQueryMessage, Statement};
 use serde_json::Value;
 
+use super::copy::CopyRows;
 use super::fields::parse;
 use super::WRITE_LOCK;
 use crate::storage::group::GroupTx;
@@ -127,29 +126,18 @@ impl Columns {
         if self.entities.is_empty() {
             return Ok(0);
         }
-        let text = Type::TEXT;
-        let types = [
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            text.clone(),
-            Type::INT8,
-            text,
-        ];
-        let mut writer = BinaryCopyInWriter::new(tx.copy_in(st)?, &types);
+        let mut rows = CopyRows::start(tx, st)?;
         for i in 0..self.entities.len() {
-            writer.write(&[
-                &self.entities[i],
-                &self.ids[i],
-                &self.fields[i],
-                &self.values[i],
-                &self.stamps[i],
-                &self.seqs[i],
-                &self.grids[i],
-            ])?;
+            rows.row(7)?;
+            rows.text(&self.entities[i]);
+            rows.text(&self.ids[i]);
+            rows.text(&self.fields[i]);
+            rows.text(&self.values[i]);
+            rows.text(&self.stamps[i]);
+            rows.int8(self.seqs[i]);
+            rows.text_or_null(self.grids[i].as_deref());
         }
-        Ok(writer.finish()?)
+        rows.finish()
     }
 
     /// Runs `st` with these rows as its array parameters; how many it stored.
@@ -276,6 +264,11 @@ impl<'a> Tx<'a> {
     pub(super) fn commit(mut self) -> Result<()> {
         self.open = false;
         self.tx.batch_execute("COMMIT")?;
+        crate::garbage::drop_later((
+            std::mem::take(&mut self.records),
+            std::mem::take(&mut self.unsent),
+            std::mem::take(&mut self.history),
+        ));
         Ok(())
     }
 
@@ -402,6 +395,7 @@ impl<'a> Tx<'a> {
             true => new.copy(self.tx, &self.st(St::Copy))?,
             false => new.send(self.tx, &self.st(St::Insert))?,
         } + stored.send(self.tx, &self.st(St::Put))?;
+        crate::garbage::drop_later((new, stored));
         if written != n {
             return Err(StorageError::Corrupt(format!(
                 "{} of {n} rows met a stamp newer than the write transaction read: `fields` was \
