@@ -12,7 +12,6 @@ pub mod cover;
 pub mod demo;
 pub mod departures;
 pub mod error;
-pub mod garbage;
 pub mod grids;
 pub mod handlers;
 pub mod import;

@@ -59,9 +59,7 @@ pub fn write_checked<E>(
         Err(refusal) => return Ok(Err(refusal)),
     };
     let known = reading.grids;
-    let applied = write_batch(tx, &batch, known, author);
-    crate::garbage::drop_later(batch);
-    applied.map(Ok)
+    write_batch(tx, &batch, known, author).map(Ok)
 }
 
 /// Reads that remember every record's stored grid they see.

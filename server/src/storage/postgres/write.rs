@@ -264,11 +264,6 @@ impl<'a> Tx<'a> {
     pub(super) fn commit(mut self) -> Result<()> {
         self.open = false;
         self.tx.batch_execute("COMMIT")?;
-        crate::garbage::drop_later((
-            std::mem::take(&mut self.records),
-            std::mem::take(&mut self.unsent),
-            std::mem::take(&mut self.history),
-        ));
         Ok(())
     }
 
@@ -395,7 +390,6 @@ impl<'a> Tx<'a> {
             true => new.copy(self.tx, &self.st(St::Copy))?,
             false => new.send(self.tx, &self.st(St::Insert))?,
         } + stored.send(self.tx, &self.st(St::Put))?;
-        crate::garbage::drop_later((new, stored));
         if written != n {
             return Err(StorageError::Corrupt(format!(
                 "{} of {n} rows met a stamp newer than the write transaction read: `fields` was \
