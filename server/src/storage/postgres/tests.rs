@@ -85,9 +85,9 @@ async fn pull_by_grids_returns_what_a_filtered_walk_of_everything_would() {
 }
 
 /// The one connection of a pool goes back to it outside any transaction after a rollback, even
-/// of rows already sent (a COPY), and the write lock goes with it: the next write on that
-/// connection and a write of another server both commit, and nothing of the rolled-back one is
-/// kept.
+/// of rows already sent (by a search of the table), and the write lock goes with it: the next
+/// write on that connection and a write of another server both commit, and nothing of the
+/// rolled-back one is kept.
 #[tokio::test]
 async fn a_rolled_back_transaction_leaves_its_connection_and_the_lock_free() {
     let Some(url) = scratch::new_database_url().await.unwrap() else {

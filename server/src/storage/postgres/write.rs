@@ -41,9 +41,10 @@ pub(super) const STATEMENTS: &[&str] = &[
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[])",
     // St::Copy: as St::Insert, streamed as a binary COPY when there are [`COPY_AT`] rows or
     // more. COPY writes a page's rows as one heap operation and one WAL record where an INSERT
-    // writes one a row, and has no array to unpack or row to project: a push of 1,000 new
-    // fields went 15 % faster (BENCHMARKS.md). It costs a second round trip under the lock
-    // (the server's go-ahead before the rows), which only a few rows do not pay back.
+    // writes one a row, and has no array to unpack or row to project: with it a push of 1,000
+    // new fields went about a tenth faster (BENCHMARKS.md, machine K). It costs a second round
+    // trip under the lock (the server's go-ahead before the rows), which a few rows do not pay
+    // back.
     "COPY fields (entity, id, field, value, hlc, seq, grid_id) FROM STDIN (FORMAT binary)",
     // St::Put: rows the table has, as one statement. Each was judged against the stored stamp
     // kept under the lock: a new value's stamp is newer, a row moved along the order keeps its
@@ -123,9 +124,6 @@ impl Columns {
 
     /// Streams these rows to `st`, a COPY of every column; how many it stored.
     fn copy(&self, tx: &mut Client, st: &Statement) -> Result<u64> {
-        if self.entities.is_empty() {
-            return Ok(0);
-        }
         let mut rows = CopyRows::start(tx, st)?;
         for i in 0..self.entities.len() {
             rows.row(7)?;
