@@ -86,7 +86,7 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
 /// 400 KB, and text would be decoded from UTF-8 by the browser only to be encoded back into
 /// the app's memory.
 async fn json_body<T: DeserializeOwned>(resp: Response) -> Option<T> {
-    serde_json::from_slice(&resp.binary().await.ok()?).ok()
+    crate::json::from_bytes(&resp.binary().await.ok()?).ok()
 }
 
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {

@@ -15,6 +15,7 @@ pub mod data;
 pub mod db;
 pub mod download;
 pub mod guides;
+pub mod json;
 pub mod later;
 pub mod pages;
 pub mod reminders;

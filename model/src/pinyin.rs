@@ -2,11 +2,18 @@
 //! a phone's Latin keyboard finds 王桂兰 by "wgl" or "wangguilan", and an address by "xfl".
 //!
 //! The table (`pinyin/table.txt`, 6,763 characters under 400 syllables, about 22 KB) is made by
-//! `pinyin/generate.py` and committed; it is read into an array once, when first needed.
+//! `pinyin/generate.py` and committed; `model/build.rs` packs it into about 10 KB for the app's
+//! download, and it is unpacked into an array once, when first needed.
 
 use std::sync::OnceLock;
 
-const TABLE: &str = include_str!("pinyin/table.txt");
+include!("pinyin/block.rs");
+
+/// Which characters of the block have a reading, a bit each, then their syllables' indexes in 9
+/// bits each (`model/build.rs`).
+const PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pinyin.bin"));
+/// The syllables, in the order of their indexes, separated by spaces.
+const SYLLABLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pinyin_syllables.txt"));
 
 /// Surnames read otherwise than their character's common reading (曾 is "ceng" in 曾经 but
 /// "zeng" as a family name). A name is spelled both ways when it starts with one of these.
@@ -33,10 +40,6 @@ const SURNAMES: &[(char, &str)] = &[
     ('冼', "xian"),
 ];
 
-/// The CJK Unified Ideographs block, which holds every character of GB2312.
-const FIRST: u32 = 0x4E00;
-const LAST: u32 = 0x9FA5;
-
 /// The syllables, and for each character of the block the index of its syllable plus one (0 for
 /// none): a lookup is an array index, since every keystroke's dataset spells thousands of names.
 struct Table {
@@ -47,23 +50,27 @@ struct Table {
 fn table() -> &'static Table {
     static TABLE_READ: OnceLock<Table> = OnceLock::new();
     TABLE_READ.get_or_init(|| {
-        let mut t = Table {
-            syllables: Vec::with_capacity(400),
-            of: vec![0; (LAST - FIRST + 1) as usize],
-        };
-        for line in TABLE.lines() {
-            let Some((syllable, chars)) = line.split_once(' ') else {
+        let (present, mut packed) = PACKED.split_at(BLOCK_LEN.div_ceil(8));
+        let mut of = vec![0; BLOCK_LEN];
+        let (mut acc, mut held) = (0u32, 0);
+        for (slot, n) in of.iter_mut().enumerate() {
+            if present[slot / 8] & (1 << (slot % 8)) == 0 {
                 continue;
-            };
-            t.syllables.push(syllable);
-            let n = t.syllables.len() as u16;
-            for c in chars.chars() {
-                if let Some(slot) = slot(c) {
-                    t.of[slot] = n;
-                }
             }
+            while held < 9 {
+                let (byte, rest) = packed.split_first().unwrap_or((&0, &[]));
+                acc |= u32::from(*byte) << held;
+                packed = rest;
+                held += 8;
+            }
+            *n = (acc & 0x1ff) as u16 + 1;
+            acc >>= 9;
+            held -= 9;
         }
-        t
+        Table {
+            syllables: SYLLABLES.split(' ').collect(),
+            of,
+        }
     })
 }
 
@@ -147,6 +154,27 @@ mod tests {
         assert_eq!(reading('绿'), Some("lv"));
         assert_eq!(reading('琪'), Some("qi"));
         assert_eq!(reading('a'), None);
+    }
+
+    #[test]
+    fn the_packed_table_reads_every_character_as_the_text_table_does() {
+        let text = include_str!("pinyin/table.txt");
+        let mut listed = 0;
+        for line in text.lines() {
+            let (syllable, chars) = line.split_once(' ').unwrap();
+            for c in chars.chars() {
+                assert_eq!(reading(c), Some(syllable), "{c}");
+                listed += 1;
+            }
+        }
+        let read = (FIRST..=LAST)
+            .filter_map(char::from_u32)
+            .filter(|c| reading(*c).is_some())
+            .count();
+        assert_eq!(
+            read, listed,
+            "a character the text table does not list has a reading"
+        );
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub(super) async fn get_many(
         let Some(v) = v.filter(|v| !v.is_undefined()) else {
             continue;
         };
-        let held: Vec<Record> = serde_json::from_slice(&base_json(&v)?)?;
+        let held: Vec<Record> = crate::json::from_bytes(&base_json(&v)?)?;
         let by_key: BTreeMap<(&str, &str), &Record> = held
             .iter()
             .map(|r| ((r.entity.as_str(), r.id.as_str()), r))
@@ -171,7 +171,7 @@ async fn sift_base(
     v: &JsValue,
     keep: impl Fn(&str) -> bool,
 ) -> Result<Vec<String>> {
-    let all: Vec<RawRecord> = serde_json::from_slice(&base_json(v)?)?;
+    let all: Vec<RawRecord> = crate::json::from_bytes(&base_json(v)?)?;
     let mut kept = Vec::with_capacity(all.len());
     let mut removed = Vec::new();
     for r in &all {
@@ -275,7 +275,7 @@ pub(super) async fn load(records: &Store, bases: &Store) -> Result<ByEntity> {
             crate::browser::yield_to_input().await;
             since_pause = 0;
         }
-        let held: Vec<Record> = serde_json::from_slice(&base_json(b)?)?;
+        let held: Vec<Record> = crate::json::from_bytes(&base_json(b)?)?;
         since_pause += held.len();
         for r in held {
             if shadowed.is_empty() || !shadowed.contains(&record_key(&r.entity, &r.id)) {
