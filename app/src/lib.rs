@@ -8,6 +8,7 @@ mod locales {
 }
 pub use locales::i18n;
 
+pub mod access;
 pub mod api;
 pub mod browser;
 pub mod components;

@@ -22,7 +22,7 @@ pub fn use_role() -> Signal<Option<Role>> {
 pub fn may(action: Action) -> bool {
     use_role()
         .get_untracked()
-        .is_some_and(|r| action.allowed_for(r))
+        .is_some_and(|r| crate::access::allows(action, r))
 }
 
 /// Whether the role logged in receives every input of the risk tier and the due date: where it
@@ -30,7 +30,7 @@ pub fn may(action: Action) -> bool {
 pub fn may_assess() -> bool {
     use_role()
         .get_untracked()
-        .is_some_and(model::access::can_assess)
+        .is_some_and(crate::access::assesses)
 }
 
 /// The home a role was sent to from a page it may not open, and whether it has arrived there:
@@ -57,8 +57,10 @@ pub fn Allowed(
     let refusal = expect_context::<Refusal>();
     let params = use_params_map();
     let creating = move || params.read().get("id").as_deref() == Some("new");
-    let allowed =
-        move |r: Role| page.opens_for(r) && (new.is_none_or(|a| a.allowed_for(r)) || !creating());
+    let allowed = move |r: Role| {
+        crate::access::opens(page, r)
+            && (new.is_none_or(|a| crate::access::allows(a, r)) || !creating())
+    };
     move || match role.get() {
         None => view! { <Redirect path="/login" /> }.into_any(),
         Some(r) if allowed(r) => children().into_any(),

@@ -73,7 +73,7 @@ pub fn tabs(role: Role) -> Vec<Page> {
     wanted
         .iter()
         .copied()
-        .filter(|p| p.opens_for(role))
+        .filter(|p| crate::access::opens(*p, role))
         .collect()
 }
 

@@ -34,7 +34,7 @@ fn more_pages(role: Role) -> Vec<Page> {
         Page::Sync,
     ]
     .into_iter()
-    .filter(|p| p.opens_for(role) && !tabbed.contains(p))
+    .filter(|p| crate::access::opens(*p, role) && !tabbed.contains(p))
     .collect()
 }
 
@@ -114,7 +114,7 @@ pub fn HomePage() -> impl IntoView {
                             }).collect_view()}
                         </nav>
                         // Reminders are of due visits: for the roles that have a due list.
-                        {Page::Today.opens_for(role).then(|| view! { <ReminderSettings /> })}
+                        {crate::access::opens(Page::Today, role).then(|| view! { <ReminderSettings /> })}
                         <GearMine />
                         <SupportAsk />
                         <button class="secondary" data-testid="logout" on:click=ask_logout>
