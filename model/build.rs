@@ -3,15 +3,12 @@
 //! 6,763 characters are three bytes each and hardly repeat; packed it is about 10 KB.
 //!
 //! `pinyin.bin` is one bit per character of the block (whether GB2312 has it), then for each
-//! character that has one, in block order, the index of its syllable in 9 bits, least significant
+//! character that has one, in block order, the index of its syllable in `SYLLABLE_BITS` (9) bits, least significant
 //! bit first. `pinyin_syllables.txt` is the syllables in table order, separated by spaces.
 
 use std::path::PathBuf;
 
 include!("src/pinyin/block.rs");
-
-/// A syllable's index must fit the 9 bits `pinyin.bin` gives it.
-const MAX_SYLLABLES: usize = 1 << 9;
 
 fn main() {
     let source = "src/pinyin/table.txt";
@@ -27,19 +24,16 @@ fn main() {
         };
         syllables.push(syllable);
         for c in chars.chars() {
-            let slot = (c as u32)
-                .checked_sub(FIRST)
-                .filter(|s| *s <= LAST - FIRST)
-                .unwrap_or_else(|| panic!("{c} of {syllable} is outside the block"));
-            of[slot as usize] = syllables.len() as u16;
+            let slot = slot(c).unwrap_or_else(|| panic!("{c} of {syllable} is outside the block"));
+            of[slot] = syllables.len() as u16;
         }
     }
     assert!(
-        syllables.len() <= MAX_SYLLABLES,
-        "{} syllables do not fit 9 bits",
+        syllables.len() <= 1 << SYLLABLE_BITS,
+        "{} syllables do not fit {SYLLABLE_BITS} bits",
         syllables.len()
     );
-    let mut packed = vec![0u8; BLOCK_LEN.div_ceil(8)];
+    let mut packed = vec![0u8; PRESENT_LEN];
     let (mut acc, mut held) = (0u32, 0);
     for (slot, n) in of.iter().enumerate() {
         if *n == 0 {
@@ -47,7 +41,7 @@ fn main() {
         }
         packed[slot / 8] |= 1 << (slot % 8);
         acc |= u32::from(n - 1) << held;
-        held += 9;
+        held += SYLLABLE_BITS;
         while held >= 8 {
             packed.push(acc as u8);
             acc >>= 8;

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 include!("pinyin/block.rs");
 
-/// Which characters of the block have a reading, a bit each, then their syllables' indexes in 9
-/// bits each (`model/build.rs`).
+/// Which characters of the block have a reading, a bit each, then their syllables' indexes in
+/// [`SYLLABLE_BITS`] each (`model/build.rs`).
 const PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pinyin.bin"));
 /// The syllables, in the order of their indexes, separated by spaces.
 const SYLLABLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pinyin_syllables.txt"));
@@ -50,34 +50,28 @@ struct Table {
 fn table() -> &'static Table {
     static TABLE_READ: OnceLock<Table> = OnceLock::new();
     TABLE_READ.get_or_init(|| {
-        let (present, mut packed) = PACKED.split_at(BLOCK_LEN.div_ceil(8));
+        let (present, mut packed) = PACKED.split_at(PRESENT_LEN);
         let mut of = vec![0; BLOCK_LEN];
         let (mut acc, mut held) = (0u32, 0);
         for (slot, n) in of.iter_mut().enumerate() {
             if present[slot / 8] & (1 << (slot % 8)) == 0 {
                 continue;
             }
-            while held < 9 {
+            while held < SYLLABLE_BITS {
                 let (byte, rest) = packed.split_first().unwrap_or((&0, &[]));
                 acc |= u32::from(*byte) << held;
                 packed = rest;
                 held += 8;
             }
-            *n = (acc & 0x1ff) as u16 + 1;
-            acc >>= 9;
-            held -= 9;
+            *n = (acc & ((1 << SYLLABLE_BITS) - 1)) as u16 + 1;
+            acc >>= SYLLABLE_BITS;
+            held -= SYLLABLE_BITS;
         }
         Table {
             syllables: SYLLABLES.split(' ').collect(),
             of,
         }
     })
-}
-
-fn slot(c: char) -> Option<usize> {
-    (FIRST..=LAST)
-        .contains(&(c as u32))
-        .then(|| (c as u32 - FIRST) as usize)
 }
 
 /// The common toneless reading of a character (ü as "v"), if it is one of GB2312's.
