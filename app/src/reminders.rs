@@ -20,6 +20,9 @@ const SETTINGS_KEY: &str = "knock.reminders";
 pub const TAG_OPEN: &str = "knock-due";
 /// The daily summary at the chosen hour.
 pub const TAG_SUMMARY: &str = "knock-summary";
+/// Tries of the summary in one tick, this long apart, before it waits for the minute's tick.
+const SUMMARY_TRIES: u32 = 3;
+const SUMMARY_RETRY_MS: u32 = 3_000;
 
 /// The worker's choice, kept on this device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,12 +208,23 @@ pub fn provide_reminders() {
         sending.set_value(true);
         let (t, b) = message(i18n.get_locale_untracked(), c);
         spawn_local(async move {
-            // The day counts as done only once the summary was shown: a service worker not
-            // ready yet (just after a start) leaves it for the next tick instead of losing it.
-            if notify(&t, &b, TAG_SUMMARY).await.is_ok() {
-                let mut s = load();
-                s.summarised_on = Some(day);
-                save(&s);
+            // The day counts as done only once the summary was shown. A refusal (a service
+            // worker being replaced just after a start) is tried again a few seconds later,
+            // not only at the next minute's tick, which may be past the chosen hour.
+            for attempt in 1..=SUMMARY_TRIES {
+                // Turned off while a try waited: no summary.
+                if attempt > 1 && !load().enabled {
+                    break;
+                }
+                if notify(&t, &b, TAG_SUMMARY).await.is_ok() {
+                    let mut s = load();
+                    s.summarised_on = Some(day);
+                    save(&s);
+                    break;
+                }
+                if attempt < SUMMARY_TRIES {
+                    gloo_timers::future::TimeoutFuture::new(SUMMARY_RETRY_MS).await;
+                }
             }
             sending.set_value(false);
         });
