@@ -74,15 +74,27 @@ pub fn build() -> Result<PathBuf> {
         }
     }
 
-    say("optimising each part (wasm-opt -Oz)");
+    say("optimising each part (wasm-opt -Oz) and minifying the JavaScript (esbuild)");
     optimise_all(&pkg)?;
+    for entry in std::fs::read_dir(&pkg)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "js") {
+            minify(&path)?;
+        }
+    }
 
     let app_dir = format!("app-{:016x}", hash_dir(&pkg)?);
     std::fs::rename(&pkg, stage.join(&app_dir))?;
-    let styles =
-        std::fs::read(root().join("public/styles.css")).context("reading public/styles.css")?;
-    let styles_name = format!("styles-{:016x}.css", fnv1a(FNV_OFFSET, &styles));
-    std::fs::write(stage.join(&styles_name), styles)?;
+    // Named by what is served: the minified sheet.
+    let styles = stage.join("styles.css");
+    std::fs::copy(root().join("public/styles.css"), &styles)
+        .context("copying public/styles.css")?;
+    minify(&styles)?;
+    let styles_name = format!(
+        "styles-{:016x}.css",
+        fnv1a(FNV_OFFSET, &std::fs::read(&styles)?)
+    );
+    std::fs::rename(&styles, stage.join(&styles_name))?;
     for file in ["sw.js", "manifest.webmanifest", "icon.svg"] {
         std::fs::copy(root().join("public").join(file), stage.join(file))
             .with_context(|| format!("copying public/{file}"))?;
@@ -116,7 +128,7 @@ pub fn build() -> Result<PathBuf> {
             ("{lazy_assets}", &serde_json::to_string(&lazy)?),
         ],
     )?;
-    std::fs::write(stage.join("index.html"), html)?;
+    std::fs::write(stage.join("index.html"), without_comments(&html)?)?;
 
     let dist = root().join("dist");
     if dist.exists() {
@@ -184,6 +196,37 @@ fn optimise_all(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Minifies a JavaScript or CSS file in place with esbuild: wasm-bindgen's bindings and our
+/// stylesheet are written to be read (the stylesheet's comments are a third of it), and both
+/// are on the start's path (2.4 and 1.4 KB of gzip, issue 14). Names stay as they are: no
+/// bundling, the imports and exports kept, the syntax not lowered.
+fn minify(path: &Path) -> Result<()> {
+    status(
+        cmd("esbuild")
+            .arg(path)
+            .args(["--minify", "--allow-overwrite", "--log-level=warning"])
+            .arg(format!("--outfile={}", path.display())),
+    )
+}
+
+/// `html` without its comments and the space before each: `app/index.html` explains itself to
+/// whoever edits it, at a third of the page's bytes, which every first visit waits for before
+/// anything else (667 of 1,985 B of gzip). The scripts are left as they are: the server's
+/// content security policy names each inline script by the hash of its text.
+fn without_comments(html: &str) -> Result<String> {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        let Some(len) = rest[start..].find("-->") else {
+            bail!("index.html: a comment that does not end");
+        };
+        out.push_str(rest[..start].trim_end());
+        rest = &rest[start + len + 3..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// `template` with each placeholder replaced, every one of which must be there.
 fn fill_in(template: &str, values: &[(&str, &str)]) -> Result<String> {
     let mut out = template.to_owned();
@@ -248,5 +291,16 @@ mod tests {
         let html = fill_in("<a href='{app}/x'>{app}</a>", &[("{app}", "/app-1")]).unwrap();
         assert_eq!(html, "<a href='/app-1/x'>/app-1</a>");
         assert!(fill_in("<p></p>", &[("{app}", "/app-1")]).is_err());
+    }
+
+    #[test]
+    fn comments_go_and_everything_else_stays() {
+        let html = "<head>\n  <!-- why -->\n  <script>a <!-- b;</script>\n</head>";
+        assert!(without_comments(html).is_err());
+        let html = "<head>\n  <!-- why,\n  at length -->\n  <script>let a = 1;</script>\n  <!-- more --></head>";
+        assert_eq!(
+            without_comments(html).unwrap(),
+            "<head>\n  <script>let a = 1;</script></head>"
+        );
     }
 }

@@ -92,12 +92,13 @@ pub fn ensure_build_tools() -> Result<()> {
     let npm_dir = root().join("xtask/npm");
     let installed = [
         "node_modules/.bin/wasm-opt",
+        "node_modules/.bin/esbuild",
         "node_modules/leaflet/dist/leaflet.js",
     ]
     .iter()
     .all(|f| npm_dir.join(f).exists());
     if !installed {
-        say("installing wasm-opt 132 from npm's binaryen (Debian's wasm-opt 108 breaks the app) and Leaflet");
+        say("installing wasm-opt 132 from npm's binaryen (Debian's wasm-opt 108 breaks the app), esbuild and Leaflet");
         status(
             cmd("npm")
                 .current_dir(&npm_dir)
