@@ -40,3 +40,31 @@ test("the daily summary at the chosen hour, a count in the title, and a reminder
   expect((await shown(page)).filter((n) => n.tag === "knock-summary")).toHaveLength(1);
   await phone.close();
 });
+
+test("a summary the browser refuses once is shown a few seconds later, not at the next minute", async ({ browser }) => {
+  const phone = await browser.newContext({ permissions: ["notifications"] });
+  // The page's first summary is refused, as a service worker being replaced refuses it.
+  await phone.addInitScript(() => {
+    const show = ServiceWorkerRegistration.prototype.showNotification;
+    let refused = false;
+    ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+      if (!refused && options?.tag === "knock-summary") {
+        refused = true;
+        (window as unknown as { refusedSummary: boolean }).refusedSummary = true;
+        return Promise.reject(new TypeError("no active service worker"));
+      }
+      return show.call(this, title, options);
+    };
+  });
+  const page = await phone.newPage();
+  await logIn(page, gridWorker);
+  await page.getByTestId("nav-home").click();
+  await page.getByTestId("reminders-hour").selectOption(String((new Date().getUTCHours() + 8) % 24));
+  await page.getByTestId("reminders-on").check();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { refusedSummary?: boolean }).refusedSummary ?? false)).toBe(true);
+  // The retry comes within seconds; the minute's tick would come after this wait is over.
+  await expect
+    .poll(async () => (await shown(page)).filter((n) => n.tag === "knock-summary"), { timeout: 15_000 })
+    .toHaveLength(1);
+  await phone.close();
+});
