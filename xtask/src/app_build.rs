@@ -199,8 +199,8 @@ fn optimise_all(dir: &Path) -> Result<()> {
 
 /// Minifies a JavaScript or CSS file in place with esbuild: wasm-bindgen's bindings, our
 /// stylesheet and the service worker are written to be read (comments are a third of the
-/// stylesheet), and all are on a first visit's path (2.9, 1.4 and 0.6 KB of gzip, issue 14). Names stay as they are: no
-/// bundling, the imports and exports kept, the syntax not lowered.
+/// stylesheet), and all are on a first visit's path (2.9, 1.4 and 0.6 KB of gzip, issue 14).
+/// Names stay as they are: no bundling, the imports and exports kept, the syntax not lowered.
 fn minify(path: &Path) -> Result<()> {
     status(
         cmd("esbuild")
