@@ -377,8 +377,14 @@ impl<'a> Tx<'a> {
             journal.sent |= !journal.before.is_empty();
         }
         let n = self.unsent.len() as u64;
+        // In seq order: each index then takes the rows in its own order where it can (the seq
+        // index at its right edge, each grid's rows at the end of that grid's range), so a
+        // batch fills its leaves in turn instead of splitting pages all over the batch's range,
+        // as rows in the map's order did.
+        let mut rows: Vec<_> = self.unsent.drain().collect();
+        rows.sort_unstable_by_key(|(_, (row, _))| row.seq);
         let (mut new, mut stored) = (Columns::default(), Columns::default());
-        for (key, (row, in_table)) in self.unsent.drain() {
+        for (key, (row, in_table)) in rows {
             match in_table {
                 false => new.push(key, row),
                 true => stored.push(key, row),
