@@ -117,7 +117,16 @@ impl Pool {
         // walk of an index, and at 4, before autovacuum has analysed a table just written, the
         // planner would rather read all of a grid's rows and sort them than walk its index to
         // the end of a page (fields::rows_after).
-        client.batch_execute("SET random_page_cost = 1.1")?;
+        //
+        // Prepared statements planned once for every value (a generic plan), not again at each
+        // call for the values given: every statement of the storage is an index walk whatever
+        // its values, so planning each call bought nothing, and in a morning's storm the planning
+        // of pull pages and token checks was about a fourteenth of PostgreSQL's CPU (BENCHMARKS.md,
+        // 2026-12-07: 500 devices' p50 396-441 ms before, 267-357 ms after). An ANALYZE of a
+        // table still replans what reads it.
+        client.batch_execute(
+            "SET random_page_cost = 1.1; SET plan_cache_mode = force_generic_plan",
+        )?;
         let statements = STATEMENTS
             .iter()
             .map(|sql| client.prepare(sql))
