@@ -59,6 +59,8 @@ pub struct AppState {
     pub import_clock: Arc<std::sync::Mutex<model::hlc::Clock>>,
     /// When this process last deleted history past its retention (unix ms): at most hourly.
     pub history_swept_ms: Arc<std::sync::atomic::AtomicI64>,
+    /// The largest seq this process has seen stored ([`AppState::seq_stored`]).
+    seq_seen: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {
@@ -73,7 +75,29 @@ impl AppState {
                 model::hlc::Clock::new(handlers::import::IMPORT_DEVICE).expect("a valid device id"),
             )),
             history_swept_ms: Arc::default(),
+            seq_seen: Arc::default(),
         }
+    }
+
+    /// Whether the database has stored a row at `seq` or later, as it has when a pull cursor at
+    /// `seq` is its own. The largest seq only grows (rows move to new seqs, none is deleted, a
+    /// seq is never reused), so a seq at or below one seen before needs no read: a device's
+    /// pull reads the largest seq only when its cursor is newer than anything this process has
+    /// seen, not once a page.
+    pub async fn seq_stored(&self, seq: i64) -> storage::Result<bool> {
+        use std::sync::atomic::Ordering;
+        if seq <= self.seq_seen.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let max = self.storage.max_seq().await?;
+        self.saw_seq(max);
+        Ok(seq <= max)
+    }
+
+    /// Notes that the database has stored a row at `seq` (a row just read, the largest seq).
+    pub fn saw_seq(&self, seq: i64) {
+        self.seq_seen
+            .fetch_max(seq, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether history past its retention should be deleted now: the first time, then at most

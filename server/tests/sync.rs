@@ -712,6 +712,25 @@ async fn a_cursor_from_another_database_is_410_and_a_garbled_one_400() {
 }
 
 #[tokio::test]
+async fn a_cursor_past_everything_stored_is_410_and_the_last_one_given_still_serves() {
+    let s = community().await;
+    let token = s.token("zhaomin", "laptop").await;
+    let (_, cursor) = s.pull_all(&token, None, 5000).await;
+    // The same database and scope, a seq it never gave: a cursor of a database restored from
+    // an older backup under the same instance id.
+    let text = String::from_utf8(hex::decode(&cursor).unwrap()).unwrap();
+    let (head, seq) = text.rsplit_once('.').unwrap();
+    let ahead = hex::encode(format!("{head}.{}", seq.parse::<i64>().unwrap() + 1));
+    let (status, resp) = s.pull_page(&token, &format!("?cursor={ahead}")).await;
+    assert_eq!(
+        (status, resp["error"].clone()),
+        (410, json!("reset_required"))
+    );
+    let (status, resp) = s.pull_page(&token, &format!("?cursor={cursor}")).await;
+    assert_eq!((status, resp["changes"].clone()), (200, json!([])));
+}
+
+#[tokio::test]
 async fn schema_lists_entities_with_types_and_roles() {
     let s = community().await;
     let token = s.token("wangfang", "phone-a").await;

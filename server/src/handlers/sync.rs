@@ -154,7 +154,7 @@ async fn page(
                 .ok_or_else(|| AppError::Malformed("cursor is not one this server gave".into()))?;
             if c.instance != state.storage.instance_id()
                 || c.scope_version != user.scope_version
-                || c.seq > state.storage.max_seq().await?
+                || !state.seq_stored(c.seq).await?
             {
                 return Err(AppError::ResetRequired);
             }
@@ -219,6 +219,9 @@ async fn page(
         // Only a further scan can tell whether more remain; say so cheaply by peeking one row.
         has_more = !page(seq, 1).await?.is_empty();
     }
+    // The cursor given back: a stored row's seq (or the one asked with), so the next page of
+    // this device needs no read of the largest seq.
+    state.saw_seq(seq);
     let cursor = Cursor {
         instance: state.storage.instance_id().to_owned(),
         scope_version: user.scope_version,
