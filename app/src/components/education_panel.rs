@@ -98,7 +98,7 @@ pub fn EducationPanel(household: String) -> impl IntoView {
             &worker,
             now_ms() as i64,
         );
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = model::record::new_id();
         spawn_local(async move {
             let said = match sync.edit(education::NAME, &id, fields).await {
                 Ok(_) => t_string!(i18n, education_saved).to_string(),

@@ -65,7 +65,7 @@ pub fn MobiliseForm(resident_id: String, on_saved: Callback<String>) -> impl Int
         );
         let mut edits = vec![(
             mobilisation::NAME.to_owned(),
-            uuid::Uuid::new_v4().to_string(),
+            model::record::new_id(),
             fields,
         )];
         if let (mobilisation::VACCINATED, Some(on)) = (o.as_str(), on) {

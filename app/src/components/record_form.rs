@@ -233,11 +233,7 @@ pub fn use_record_form(
     let i18n = use_i18n();
     let navigate = use_navigate();
     let is_new = id == "new";
-    let id = if is_new {
-        uuid::Uuid::new_v4().to_string()
-    } else {
-        id
-    };
+    let id = if is_new { model::record::new_id() } else { id };
     let form = FormState::new(spec.entity, &spec.fields.concat());
     let stored = stored_record(spec.entity.name, id.clone(), is_new);
     load_once(&form, stored, on_load);

@@ -33,7 +33,7 @@ pub fn keep_sent(
         grids.to_vec()
     };
     let fields = report_fields(kind, d, &grids, sender, now_ms() as i64);
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = model::record::new_id();
     spawn_local(async move {
         // A report that could not be kept is still the file the supervisor has in hand.
         if let Err(e) = sync.edit(report::NAME, &id, fields).await {

@@ -45,7 +45,7 @@ pub fn SupportAsk() -> impl IntoView {
             &note.get_untracked(),
             now_ms() as i64,
         );
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = model::record::new_id();
         spawn_local(async move {
             let said = match sync.edit(support_request::NAME, &id, fields).await {
                 Ok(_) => {

@@ -50,7 +50,7 @@ async fn mark(
     )];
     if to == pack_delivery::DELIVERED {
         for fields in d.stock_draws(delivery, at, me) {
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = model::record::new_id();
             edits.push((stock_move::NAME.to_owned(), id, fields));
         }
     } else if was == Some(pack_delivery::DELIVERED) {

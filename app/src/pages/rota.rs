@@ -131,7 +131,7 @@ fn RotaForm() -> impl IntoView {
             Some(cover_id.as_str()),
             &note.get_untracked(),
         );
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = model::record::new_id();
         spawn_local(async move {
             let said = match sync.edit(duty::NAME, &id, fields).await {
                 Ok(_) => t_string!(i18n, rota_saved).to_string(),

@@ -74,7 +74,7 @@ fn sampled(d: &Dataset, v: &Record, i18n: I18n, notice: RwSignal<Option<String>>
                 now_ms() as i64,
             )
         });
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = model::record::new_id();
         spawn_local(async move {
             let said = match sync.edit(spot_check::NAME, &id, fields).await {
                 Ok(_) => t_string!(i18n, spot_saved).to_string(),

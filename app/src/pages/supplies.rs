@@ -138,7 +138,7 @@ pub fn SuppliesPage() -> impl IntoView {
         if !worker.get_untracked().is_empty() {
             fields.push((field::WORKER_ID.into(), json!(worker.get_untracked())));
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = model::record::new_id();
         spawn_local(async move {
             match sync.edit(stock_move::NAME, &id, fields).await {
                 Ok(_) => {

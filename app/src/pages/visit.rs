@@ -40,7 +40,7 @@ pub async fn raise_emergency(
     grid: &str,
     description: String,
 ) -> Result<String, crate::db::DbError> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = model::record::new_id();
     let fields = need::emergency_from_visit(grid, resident, description, now_ms() as i64);
     sync.edit(need::NAME, &id, fields).await?;
     Ok(id)
@@ -127,7 +127,7 @@ pub fn VisitPage(resident_id: String) -> impl IntoView {
             fields.push((field::WARN_LOW_SPO2.into(), json!(true)));
         }
         fields.extend(changed);
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = model::record::new_id();
         let after = data.dataset_untracked().and_then(|d| {
             d.next_due_after(&r.id)
                 .map(|n| (n.id().to_owned(), n.name().to_owned()))

@@ -138,9 +138,7 @@ pub async fn roster(
             default_grid: default_grid.as_deref(),
             deadline,
         };
-        let plan = import::plan(&sheet, &mapping, &ctx, &mut || {
-            uuid::Uuid::new_v4().to_string()
-        })?;
+        let plan = import::plan(&sheet, &mapping, &ctx, &mut model::record::new_id)?;
         Ok((sheet, mapping, plan))
     })
     .await?;

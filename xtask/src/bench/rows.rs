@@ -21,9 +21,7 @@ pub fn now_ms() -> i64 {
 /// `count` grids named 晨测网格 1…, as an admin pushes them: their ids and the changes.
 pub fn new_grids(count: usize, device: &str, t0: i64) -> (Vec<String>, Vec<Change>) {
     use model::entities::grid::{self, field as f};
-    let ids: Vec<String> = (0..count)
-        .map(|_| uuid::Uuid::new_v4().to_string())
-        .collect();
+    let ids: Vec<String> = (0..count).map(|_| model::record::new_id()).collect();
     let mut changes = Vec::new();
     for (n, id) in ids.iter().enumerate() {
         let fields = [
@@ -61,7 +59,7 @@ pub fn new_residents(
     ];
     use model::entities::resident::{self, field as f};
     for r in 0..count {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = model::record::new_id();
         let k = nth * count + r;
         let fields = [
             (f::GRID_ID, json!(grids[k % grids.len()])),
