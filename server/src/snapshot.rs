@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::storage::{Result, Storage};
+use crate::storage::{Result, Storage, StorageError};
 
 /// One record's current fields, by field name: the model's one plain shape of a record, read
 /// through its views.
@@ -46,21 +46,29 @@ pub async fn read(storage: &dyn Storage, grids: Option<Vec<String>>) -> Result<S
         let rows = storage.rows_after(after, 50_000, grids.clone()).await?;
         let Some(last) = rows.last() else { break };
         after = last.seq;
-        for row in rows {
-            let c = row.change;
-            if crate::departures::is_departure(&c.field) {
-                continue;
+        // A page of 50,000 values is some tens of ms of building maps: off the runtime's
+        // threads, which meanwhile answer other requests (a supervisor's dashboard is asked for
+        // beside the records pages of their first sync).
+        (entities, max_hlc) = tokio::task::spawn_blocking(move || {
+            for row in rows {
+                let c = row.change;
+                if crate::departures::is_departure(&c.field) {
+                    continue;
+                }
+                if max_hlc.as_ref().is_none_or(|m| c.hlc > *m) {
+                    max_hlc = Some(c.hlc.clone());
+                }
+                entities
+                    .entry(c.entity)
+                    .or_default()
+                    .entry(c.id)
+                    .or_default()
+                    .insert(c.field, c.value);
             }
-            if max_hlc.as_ref().is_none_or(|m| c.hlc > *m) {
-                max_hlc = Some(c.hlc.clone());
-            }
-            entities
-                .entry(c.entity)
-                .or_default()
-                .entry(c.id)
-                .or_default()
-                .insert(c.field, c.value);
-        }
+            (entities, max_hlc)
+        })
+        .await
+        .map_err(|e| StorageError::Join(format!("building a snapshot: {e}")))?;
     }
     for records in entities.values_mut() {
         records.retain(|_, f| f.get(model::schema::DELETED) != Some(&Value::Bool(true)));

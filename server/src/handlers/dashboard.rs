@@ -117,15 +117,27 @@ pub async fn build(state: &AppState, grids: &[String], date: Date) -> Result<Das
             grids: u.grids,
         })
         .collect();
-    let mut d = dashboard::compute_with(
-        &snap.entities,
-        grids,
-        &workers,
-        date,
-        now_ms(),
+    let (grids_owned, load, policy) = (
+        grids.to_vec(),
         state.config.daily_load,
         state.config.vaccination,
     );
+    // Tens of ms of counting over every record of the grids (more in a district): off the
+    // runtime's threads, which meanwhile answer the records pages of the supervisor's own first
+    // sync, asked for beside this.
+    let mut d = tokio::task::spawn_blocking(move || {
+        dashboard::compute_with(
+            &snap.entities,
+            &grids_owned,
+            &workers,
+            date,
+            now_ms(),
+            load,
+            policy,
+        )
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("the dashboard's count failed: {e}"))?;
     d.tile_url = state.config.tile_url.clone();
     for person in &mut d.responsible {
         if let Some(name) = person.id.as_ref().and_then(|id| names.get(id)) {
