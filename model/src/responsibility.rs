@@ -72,11 +72,15 @@ pub fn household_of<'a, R: Fields + ?Sized>(
     })
 }
 
-/// The records of the chosen figures split by who answers for their door: one [`Records`] per
+/// One person's records of the doors they answer for: the records that belong to a door
+/// ([`door_bound`]), by entity and then id, read where they are rather than copied.
+pub type Part<'a> = BTreeMap<&'a str, BTreeMap<&'a str, &'a Values>>;
+
+/// The records of the chosen figures split by who answers for their door: one [`Part`] per
 /// responsible person's user id, and one under `None` for the doors nobody answers for. Records
-/// that belong to no door (grids, profiles, stock, gatherings) are in every part, so each part
-/// computes like the whole.
-pub fn partition(records: &Records) -> BTreeMap<Option<String>, Records> {
+/// that belong to no door (grids, profiles, stock, gatherings) are in no part: each part's
+/// figures read them from the whole, so each part computes like the whole.
+pub fn partition(records: &Records) -> BTreeMap<Option<String>, Part<'_>> {
     let households = records.get(household::NAME);
     let responsible = |h: &str| -> Option<String> {
         households
@@ -90,18 +94,9 @@ pub fn partition(records: &Records) -> BTreeMap<Option<String>, Records> {
             .and_then(|rs| rs.get(r))
             .and_then(|r| r.text(resident::field::HOUSEHOLD_ID))
     };
-    let mut people: BTreeMap<Option<String>, Records> = BTreeMap::new();
+    let mut people: BTreeMap<Option<String>, Part<'_>> = BTreeMap::new();
     for id in households.into_iter().flat_map(|h| h.keys()) {
         people.entry(responsible(id)).or_default();
-    }
-    let shared: Vec<(&String, &BTreeMap<String, Values>)> = records
-        .iter()
-        .filter(|(entity, _)| !door_bound(entity))
-        .collect();
-    for part in people.values_mut() {
-        for (entity, recs) in &shared {
-            part.insert((*entity).clone(), (*recs).clone());
-        }
     }
     for (entity, recs) in records.iter().filter(|(e, _)| door_bound(e)) {
         for (id, rec) in recs {
@@ -109,9 +104,9 @@ pub fn partition(records: &Records) -> BTreeMap<Option<String>, Records> {
             let Some(part) = door.and_then(|h| people.get_mut(&responsible(h))) else {
                 continue;
             };
-            part.entry(entity.clone())
+            part.entry(entity.as_str())
                 .or_default()
-                .insert(id.clone(), rec.clone());
+                .insert(id.as_str(), rec);
         }
     }
     people
@@ -251,7 +246,8 @@ mod tests {
         assert!(!lead[household::NAME].contains_key("h2"));
         assert_eq!(lead[resident::NAME].len(), 1);
         assert!(lead[need::NAME].contains_key("n1"));
-        assert!(lead["grid"].contains_key("g1"));
+        // What belongs to no door is every part's, read from the whole.
+        assert!(!lead.contains_key("grid"));
         let nobody = &parts[&None];
         assert!(nobody[resident::NAME].contains_key("r2"));
         assert!(!nobody.contains_key(need::NAME));

@@ -13,13 +13,14 @@ use crate::entities::{
     education, grid, household, mobilisation, need, pack_delivery, resident, spot_check,
     stock_move, supply_item, visit,
 };
+use crate::lifecycle;
 use crate::record::{
     Education, Grid, Household, Mobilisation, Need, PackDelivery, Resident, SpotCheck, SupplyItem,
     Values, Visit,
 };
+use crate::responsibility::{self, Part};
 use crate::risk::{self, Assessment, RiskInput, Tier};
 use crate::vaccination::{self, Policy};
-use crate::{lifecycle, responsibility};
 
 /// Unix ms of the first instant after `date` ends, China time.
 pub fn end_of_day_ms(date: Date) -> i64 {
@@ -115,7 +116,7 @@ fn per_person(
     let mut out: Vec<PersonFigures> = responsibility::partition(records)
         .into_iter()
         .filter_map(|(id, part)| {
-            let scope = Scope::new(&part, grids, date, now_ms);
+            let scope = Scope::new(records, grids, date, now_ms).within(&part);
             let per_grid = figures_by_grid(&scope, &scope.visits(), &scope.open_needs(), policy);
             let mut figures = Figures::default();
             per_grid.values().for_each(|f| figures.add(f));
@@ -177,6 +178,9 @@ type OpenNeed<'a> = (&'a str, Need<'a>);
 /// What every section reads: the records, the chosen grids and the day they are counted on.
 struct Scope<'a> {
     records: &'a Records,
+    /// One person's records of the doors they answer for, when the figures are that person's
+    /// share; what belongs to no door is read from `records` either way.
+    part: Option<&'a Part<'a>>,
     grids: &'a [String],
     wanted: BTreeSet<&'a str>,
     date: Date,
@@ -191,6 +195,7 @@ impl<'a> Scope<'a> {
         let end_ms = end_of_day_ms(date);
         Scope {
             records,
+            part: None,
             grids,
             wanted: grids.iter().map(String::as_str).collect(),
             date,
@@ -199,9 +204,39 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The same counted over `part` only: its records read where they are, not copied.
+    fn within(self, part: &'a Part<'a>) -> Scope<'a> {
+        Scope {
+            part: Some(part),
+            ..self
+        }
+    }
+
     /// The records of `entity`, by id.
-    fn all(&self, entity: &str) -> impl Iterator<Item = (&'a String, &'a Values)> + 'a {
-        self.records.get(entity).into_iter().flatten()
+    fn all(&self, entity: &str) -> Box<dyn Iterator<Item = (&'a str, &'a Values)> + 'a> {
+        match self.part.filter(|_| responsibility::door_bound(entity)) {
+            Some(part) => Box::new(
+                part.get(entity)
+                    .into_iter()
+                    .flatten()
+                    .map(|(id, r)| (*id, *r)),
+            ),
+            None => Box::new(
+                self.records
+                    .get(entity)
+                    .into_iter()
+                    .flatten()
+                    .map(|(id, r)| (id.as_str(), r)),
+            ),
+        }
+    }
+
+    /// One record of `entity`, as [`Scope::all`] would give it.
+    fn get(&self, entity: &str, id: &str) -> Option<&'a Values> {
+        match self.part.filter(|_| responsibility::door_bound(entity)) {
+            Some(part) => part.get(entity)?.get(id).copied(),
+            None => self.records.get(entity)?.get(id),
+        }
     }
 
     /// Whether a resident had moved away, died or left the grid (on their own or with their
@@ -209,7 +244,7 @@ impl<'a> Scope<'a> {
     fn departed_by_then(&self, r: &'a Values) -> bool {
         let home = Resident(r)
             .household_id()
-            .and_then(|h| self.records.get(household::NAME)?.get(h));
+            .and_then(|h| self.get(household::NAME, h));
         lifecycle::departure(r, home).is_some_and(|d| d.date.is_none_or(|day| day <= self.date))
     }
 
@@ -266,7 +301,7 @@ fn count_residents<'a>(scope: &Scope<'a>, visits: &[TimedVisit<'a>], per_grid: &
             continue;
         }
         let mut input = RiskInput::from_fields(r);
-        let seen = by_resident.get(id.as_str()).into_iter().flatten().copied();
+        let seen = by_resident.get(id).into_iter().flatten().copied();
         input.set_visits(seen, CHINA_UTC_OFFSET_MINUTES);
         let (a, due) = risk::assess_with_due(&input, scope.date);
         per_grid
@@ -405,7 +440,7 @@ fn count_education<'a>(scope: &Scope<'a>, per_grid: &mut PerGrid<'a>) {
         }
         let f = per_grid.entry(g).or_default();
         f.households += 1;
-        if educated.contains(id.as_str()) {
+        if educated.contains(id) {
             f.households_educated += 1;
         }
     }
@@ -440,10 +475,10 @@ fn count_vaccination<'a>(scope: &Scope<'a>, policy: Policy, per_grid: &mut PerGr
         if vaccination::gap(r, scope.date, policy).is_some() {
             f.vacc_eligible += 1;
         }
-        if mobilised.contains(id.as_str()) {
+        if mobilised.contains(id) {
             f.vacc_mobilised += 1;
         }
-        if vaccinated.contains(id.as_str()) {
+        if vaccinated.contains(id) {
             f.vacc_vaccinated += 1;
         }
     }
@@ -539,7 +574,6 @@ fn workload<'a>(
 ) -> Vec<WorkerLoad> {
     let days = visits_per_worker(visits, scope.date);
     let assigned = assigned_open(needs);
-    let visits_by_id = scope.records.get(visit::NAME);
     let checks = crate::dataset::spot::rates(
         scope
             .all(spot_check::NAME)
@@ -551,8 +585,9 @@ fn workload<'a>(
                     .is_some_and(|at| at < scope.end_ms)
             }),
         |v| {
-            let visit = visits_by_id?.get(v)?;
-            Visit(visit).worker_id().map(str::to_owned)
+            Visit(scope.get(visit::NAME, v)?)
+                .worker_id()
+                .map(str::to_owned)
         },
     );
     workers
