@@ -3,9 +3,10 @@
 //! A snapshot asked for again after writes is brought up to date from the rows written since,
 //! not read again whole (`SnapshotCache`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+use model::dashboard::Records;
 use serde_json::Value;
 
 use crate::storage::{FieldRow, Result, Storage, StorageError};
@@ -13,9 +14,6 @@ use crate::storage::{FieldRow, Result, Storage, StorageError};
 /// One record's current fields, by field name: the model's one plain shape of a record, read
 /// through its views.
 pub type Fields = model::record::Values;
-
-/// Records by entity, then by id.
-pub type Records = BTreeMap<String, BTreeMap<String, Fields>>;
 
 /// Records by entity, then by id. Deleted records (`_deleted` = true) are left out.
 #[derive(Debug, Default, Clone)]
@@ -69,19 +67,16 @@ impl Snapshot {
             if self.max_hlc.as_ref().is_none_or(|m| c.hlc > *m) {
                 self.max_hlc = Some(c.hlc);
             }
+            if c.field == model::schema::DELETED {
+                moved.insert((c.entity.clone(), c.id.clone()));
+            }
             if let Some(fields) = self
                 .deleted
                 .get_mut(&c.entity)
                 .and_then(|r| r.get_mut(&c.id))
             {
-                if c.field == model::schema::DELETED {
-                    moved.insert((c.entity.clone(), c.id.clone()));
-                }
                 fields.insert(c.field, c.value);
                 continue;
-            }
-            if c.field == model::schema::DELETED {
-                moved.insert((c.entity.clone(), c.id.clone()));
             }
             self.entities
                 .entry(c.entity)
@@ -221,6 +216,8 @@ impl SnapshotCache {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use model::wire::Change;
     use serde_json::json;
 

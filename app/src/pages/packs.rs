@@ -141,7 +141,7 @@ pub fn PacksPage() -> impl IntoView {
             .map(|(_, _, l)| l.clone())
             .collect::<Vec<_>>()
             .join("、");
-        let new_id = || model::record::new_id();
+        let new_id = model::record::new_id;
         let mut edits: Vec<_> = pack
             .iter()
             .map(|(item, q, _)| {

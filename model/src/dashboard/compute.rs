@@ -212,9 +212,14 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The part to read `entity` from: the person's, for records that belong to a door.
+    fn part_of(&self, entity: &str) -> Option<&'a Part<'a>> {
+        self.part.filter(|_| responsibility::door_bound(entity))
+    }
+
     /// The records of `entity`, by id.
     fn all(&self, entity: &str) -> Box<dyn Iterator<Item = (&'a str, &'a Values)> + 'a> {
-        match self.part.filter(|_| responsibility::door_bound(entity)) {
+        match self.part_of(entity) {
             Some(part) => Box::new(
                 part.get(entity)
                     .into_iter()
@@ -233,7 +238,7 @@ impl<'a> Scope<'a> {
 
     /// One record of `entity`, as [`Scope::all`] would give it.
     fn get(&self, entity: &str, id: &str) -> Option<&'a Values> {
-        match self.part.filter(|_| responsibility::door_bound(entity)) {
+        match self.part_of(entity) {
             Some(part) => part.get(entity)?.get(id).copied(),
             None => self.records.get(entity)?.get(id),
         }
