@@ -67,6 +67,18 @@ async fn main() -> anyhow::Result<()> {
     }
     let limits = serve::Limits::from(&config);
     let state = AppState::new(storage, config);
+    let warming = state.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match server::handlers::dashboard::warm(&warming).await {
+            Ok(n) => tracing::info!(
+                snapshots = n,
+                ms = started.elapsed().as_millis() as u64,
+                "overview figures read ahead"
+            ),
+            Err(e) => tracing::warn!("reading the overview's figures ahead failed: {e}"),
+        }
+    });
     serve::serve(listener, app(state), limits, shutdown_signal()).await?;
     Ok(())
 }

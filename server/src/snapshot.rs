@@ -168,7 +168,7 @@ async fn apply_off_runtime(
 
 /// Snapshots kept for repeated questions about the same grids (a supervisor stepping through
 /// dates or coming back to the overview, an import previewed again after a mapping change).
-const CACHED_SNAPSHOTS: usize = 8;
+pub const CACHED_SNAPSHOTS: usize = 8;
 
 /// Which grids a snapshot holds: `None` for every record.
 type Scope = Option<Vec<String>>;
@@ -179,6 +179,16 @@ pub struct SnapshotCache {
 }
 
 impl SnapshotCache {
+    /// The snapshot kept for `grids`, as it was last read or brought up to date, without reading
+    /// anything: whether a question about those grids will start from memory.
+    pub fn cached(&self, grids: Option<&[String]>) -> Option<Arc<Snapshot>> {
+        let entries = self.entries.lock().expect("snapshot cache poisoned");
+        entries
+            .iter()
+            .find(|(g, _)| g.as_deref() == grids)
+            .map(|(_, snap)| snap.clone())
+    }
+
     /// The merged records of `grids` (sorted; `None` for everything) as of now: the cached
     /// snapshot when nothing was written since it was read, else that snapshot brought up to
     /// date with the rows written since, else read whole.

@@ -15,7 +15,7 @@ use crate::i18n::{t, t_string, use_i18n};
 fn find(d: &Dataset, query: &str) -> Vec<String> {
     d.find_households(query)
         .into_iter()
-        .map(|h| h.id.clone())
+        .map(str::to_owned)
         .collect()
 }
 

@@ -231,6 +231,9 @@ pub struct Dataset<R> {
     /// Today's list in knocking order, as indexes into `residents`: sorted once per load, so a
     /// keystroke in Today's search only filters.
     due_order: Vec<usize>,
+    /// Residents by name, as indexes into `residents`: sorted the first time a search asks, so
+    /// that a keystroke only filters and a start that never searches never sorts.
+    name_order: std::sync::OnceLock<Vec<usize>>,
 }
 
 fn live<R: Fields>(records: Vec<R>) -> Vec<R> {
@@ -324,6 +327,7 @@ impl<R: Row> Dataset<R> {
                 .collect(),
             household_index: Vec::new(),
             due_order: Vec::new(),
+            name_order: std::sync::OnceLock::new(),
             visits: HashMap::new(),
         };
         for p in &pack_items {

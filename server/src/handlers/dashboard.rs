@@ -15,11 +15,29 @@ use model::{Date, Role};
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
+use crate::storage::UserRecord;
 use crate::{now_ms, AppState};
 
 /// Today in China time, the day every figure is counted by.
 pub fn today() -> Date {
     Date::from_unix_ms_offset(now_ms(), model::date::CHINA_UTC_OFFSET_MINUTES)
+}
+
+/// The grids a user's dashboard shows when they name none, sorted: their own grids, and for an
+/// admin every grid there is.
+pub async fn default_grids(state: &AppState, user: &UserRecord) -> Result<Vec<String>, AppError> {
+    let mut grids: Vec<String> = if user.role == Role::Admin {
+        crate::grids::all(state.storage.as_ref())
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        user.grids.clone()
+    };
+    grids.sort();
+    grids.dedup();
+    Ok(grids)
 }
 
 /// The grids the caller asked about, all of which they may see; their own grids when they did
@@ -35,37 +53,53 @@ pub async fn chosen_grids(
             "志愿者无权查看汇总数据 (volunteers cannot see the dashboard)".into(),
         ));
     }
-    let mine: Vec<String> = if user.role == Role::Admin {
-        {
-            let mut ids: Vec<String> = crate::grids::all(state.storage.as_ref())
-                .await?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
-            ids.sort();
-            ids
-        }
-    } else {
-        user.grids.clone()
+    let mine = default_grids(state, user).await?;
+    let Some(list) = asked.map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+        return Ok(mine);
     };
-    let mut grids = match asked.map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => mine,
-        Some(list) => {
-            let asked: Vec<String> = list.split(',').map(|g| g.trim().to_owned()).collect();
-            if let Some(other) = asked
-                .iter()
-                .find(|g| !mine.contains(g) && user.role != Role::Admin)
-            {
-                return Err(AppError::Forbidden(format!(
-                    "网格 {other} 不在您的范围内 (grid {other} is not one of yours)"
-                )));
-            }
-            asked
-        }
-    };
+    let mut grids: Vec<String> = list.split(',').map(|g| g.trim().to_owned()).collect();
+    if let Some(other) = grids
+        .iter()
+        .find(|g| !mine.contains(g) && user.role != Role::Admin)
+    {
+        return Err(AppError::Forbidden(format!(
+            "网格 {other} 不在您的范围内 (grid {other} is not one of yours)"
+        )));
+    }
     grids.sort();
     grids.dedup();
     Ok(grids)
+}
+
+/// Reads, in the background after a start, the snapshots that supervisors' and admins' overviews
+/// ask for first (their default grids), at most as many as the cache keeps, one at a time. Their
+/// first look after a restart is then a count over records in memory, not a read of every record
+/// of their grids (hundreds of ms for a street office, shared with the records pages of the
+/// supervisor's own first sync, which the overview asks for beside them). A later write only
+/// brings a warmed snapshot up to date. Returns how many snapshots were read.
+pub async fn warm(state: &AppState) -> Result<usize, AppError> {
+    let mut users = state.storage.list_users().await?;
+    // Supervisors first: the overview is where their day starts.
+    users.retain(|u| {
+        !u.disabled && model::access::Page::home(u.role) == model::access::Page::Overview
+    });
+    users.sort_by_key(|u| u.role != Role::Supervisor);
+    let mut scopes: Vec<Vec<String>> = Vec::new();
+    for user in &users {
+        let grids = default_grids(state, user).await?;
+        if !scopes.contains(&grids) {
+            scopes.push(grids);
+        }
+    }
+    scopes.truncate(crate::snapshot::CACHED_SNAPSHOTS);
+    // The least wanted first, so that the supervisors' stay newest in the cache.
+    for grids in scopes.iter().rev() {
+        state
+            .snapshots
+            .get(state.storage.as_ref(), Some(grids))
+            .await?;
+    }
+    Ok(scopes.len())
 }
 
 /// The `date` parameter, or today.
@@ -145,4 +179,93 @@ pub async fn build(state: &AppState, grids: &[String], date: Date) -> Result<Das
         }
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::storage::{scratch, NewUser};
+    use crate::{demo, AppState, Config};
+
+    use super::*;
+
+    async fn user(state: &AppState, username: &str) -> UserRecord {
+        let users = state.storage.list_users().await.unwrap();
+        users.into_iter().find(|u| u.username == username).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_start_reads_ahead_the_overviews_of_supervisors_and_admins_and_nobody_elses() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = scratch::fresh_in(dir.path()).await.unwrap();
+        demo::seed(storage.as_ref(), demo::Size::Small)
+            .await
+            .unwrap();
+        let state = AppState::new(storage.clone(), Config::from_lookup(|_| None).unwrap());
+        let wangfang = user(&state, "wangfang").await;
+        let first_grid = wangfang.grids[0].clone();
+        for (username, role, grids) in [
+            ("street1", Role::Supervisor, vec![first_grid.clone()]),
+            ("leader1", Role::BuildingLeader, vec![first_grid.clone()]),
+        ] {
+            storage
+                .create_user(NewUser {
+                    username: username.into(),
+                    name: username.into(),
+                    role,
+                    grids,
+                    password_hash: String::new(),
+                })
+                .await
+                .unwrap();
+        }
+        let (zhaomin, street1, admin) = (
+            user(&state, "zhaomin").await,
+            user(&state, "street1").await,
+            user(&state, "admin").await,
+        );
+        let scope = |u: &UserRecord| {
+            let state = state.clone();
+            let u = u.clone();
+            async move { default_grids(&state, &u).await.unwrap() }
+        };
+        let (all, one, two) = (
+            scope(&admin).await,
+            scope(&street1).await,
+            scope(&wangfang).await,
+        );
+        assert_eq!(
+            scope(&zhaomin).await,
+            all,
+            "the demo supervisor sees every grid"
+        );
+
+        // Every grid (the supervisor's and the admin's, read once) and street1's grid; the grid
+        // worker and the building leader start on Today, whose figures are their own device's.
+        assert_eq!(warm(&state).await.unwrap(), 2);
+        let warmed = state
+            .snapshots
+            .cached(Some(&all))
+            .expect("every grid read ahead");
+        assert!(state.snapshots.cached(Some(&one)).is_some());
+        assert!(state.snapshots.cached(Some(&two)).is_none());
+
+        // The supervisor's first look counts from the snapshot read ahead, and says what a
+        // server that read nothing ahead says.
+        let date = today();
+        let looked = build(&state, &all, date).await.unwrap();
+        let used = state.snapshots.cached(Some(&all)).unwrap();
+        assert!(
+            Arc::ptr_eq(&warmed, &used),
+            "the dashboard read its records again"
+        );
+        let cold = AppState::new(storage, Config::from_lookup(|_| None).unwrap());
+        let mut expected = build(&cold, &all, date).await.unwrap();
+        expected.server_time_ms = looked.server_time_ms;
+        assert_eq!(
+            serde_json::to_value(&looked).unwrap(),
+            serde_json::to_value(&expected).unwrap()
+        );
+    }
 }
