@@ -95,19 +95,21 @@ pub fn SearchList<F, R>(
     empty: ViewFn,
     /// The ids the (trimmed) query finds, in the list's order.
     find: F,
-    /// The row of one id that `find` gave.
+    /// The row of one id that `find` gave, drawn once in the language of its key (a new
+    /// language draws every row again).
     row: R,
 ) -> impl IntoView
 where
     F: Fn(&Dataset, &str) -> Vec<String> + Send + Sync + 'static,
-    R: Fn(&Dataset, &str) -> AnyView + Send + Sync + Clone + 'static,
+    R: Fn(&Dataset, &str, Locale) -> AnyView + Send + Sync + Clone + 'static,
 {
     let i18n = use_i18n();
     let data = use_data();
     let (query, set_query) = signal(String::new());
     let list = found(query, find);
     let loaded = move || list.count().is_some();
-    let draw = move |(id, _, _): RowKey| data.dataset_untracked().map(|d| row(&d, &id));
+    let draw =
+        move |(id, _, locale): RowKey| data.dataset_untracked().map(|d| row(&d, &id, locale));
     view! {
         <section>
             <div class="toolbar">

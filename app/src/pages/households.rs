@@ -7,9 +7,9 @@ use model::access::Action;
 use model::entities::household;
 
 use crate::components::search_list::SearchList;
-use crate::components::tier_chip::TierChip;
+use crate::components::tier_chip::tier_chip_in;
 use crate::data::Dataset;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 
 /// The households a search finds, in walking order.
 fn find(d: &Dataset, query: &str) -> Vec<String> {
@@ -19,22 +19,27 @@ fn find(d: &Dataset, query: &str) -> Vec<String> {
         .collect()
 }
 
-/// One household: its address and its members with age and tier.
-fn row(d: &Dataset, id: &str) -> AnyView {
+/// One household: its address and its members with age and tier. Drawn in the language of the
+/// moment: the list's rows are keyed by it (`search_list::RowKey`).
+fn row(d: &Dataset, id: &str, locale: Locale) -> AnyView {
     let Some(h) = d.households.get(id) else {
         return ().into_any();
     };
     let members = d
         .members_of(&h.id)
         .map(|m| {
-            let age = m.assessment.age.map(|a| format!(" {a}"));
-            let (tier, name) = (m.tier(), m.name().to_owned());
-            view! { <span class="member"><TierChip tier=tier />" "{name}{age}</span> }
+            // One text node for the name and the age.
+            let text = match m.assessment.age {
+                Some(age) => format!(" {} {age}", m.name()),
+                None => format!(" {}", m.name()),
+            };
+            view! { <span class="member">{tier_chip_in(m.tier(), locale)}{text}</span> }
         })
         .collect_view();
     let (hid, addr) = (h.id.clone(), household::address_line(h));
     let responsible = d.responsible_of(id).map(|who| {
-        view! { <span class="row-sub" data-testid="household-responsible">{t!(use_i18n(), responsible_title)}"："{who.to_owned()}</span> }
+        let text = format!("{}：{who}", td_string!(locale, responsible_title));
+        view! { <span class="row-sub" data-testid="household-responsible">{text}</span> }
     });
     view! {
         <li>

@@ -11,7 +11,7 @@ use model::risk::Tier;
 use crate::components::field_input::field_label;
 use crate::components::offline_channel::offline_line;
 use crate::components::search_list::{found_by, RowKey};
-use crate::components::tier_chip::{tier_label, TierChip};
+use crate::components::tier_chip::{tier_chip_in, tier_label};
 use crate::components::windowed_list::{Table, WindowedTable};
 use crate::data::{today, use_data, Dataset, Resident};
 use crate::download::Export;
@@ -53,7 +53,7 @@ fn ledger_row(d: &Dataset, r: &Resident, locale: Locale) -> impl IntoView {
         <tr data-testid="ledger-row" data-resident=id.clone()>
             <td><a href=format!("/residents/{id}")>{name}</a></td>
             <td>{age}</td>
-            <td><TierChip tier=tier /></td>
+            <td>{tier_chip_in(tier, locale)}</td>
             <td>{reasons}</td>
             <td>{last}</td>
             <td>{due}</td>

@@ -8,9 +8,7 @@ use model::access::Action;
 use crate::components::field_input::member_label;
 use crate::components::search_list::SearchList;
 use crate::data::Dataset;
-use crate::i18n::{t, t_string, use_i18n, Locale};
-
-type I18n = leptos_i18n::I18nContext<Locale>;
+use crate::i18n::{t, t_string, td, use_i18n, Locale};
 
 /// The residents a search finds, by name.
 fn find(d: &Dataset, query: &str) -> Vec<String> {
@@ -20,8 +18,9 @@ fn find(d: &Dataset, query: &str) -> Vec<String> {
         .collect()
 }
 
-/// One resident: name, age and phone, and whether they have left.
-fn row(d: &Dataset, id: &str, i18n: I18n) -> AnyView {
+/// One resident: name, age and phone, and whether they have left. Drawn in the language of the
+/// moment: the list's rows are keyed by it (`search_list::RowKey`).
+fn row(d: &Dataset, id: &str, locale: Locale) -> AnyView {
     let Some(r) = d.resident(id) else {
         return ().into_any();
     };
@@ -36,19 +35,14 @@ fn row(d: &Dataset, id: &str, i18n: I18n) -> AnyView {
         } else {
             model::entities::resident::NAME
         };
-        member_label(
-            entity,
-            model::lifecycle::STATUS,
-            &dep.status,
-            i18n.get_locale_untracked(),
-        )
+        member_label(entity, model::lifecycle::STATUS, &dep.status, locale)
     });
     view! {
         <li>
             <a href=href class="row" data-testid="resident-row">
                 <span class="row-main">{name}{gone.map(|g| view! { " · "<span class="muted" data-testid="resident-gone">{g}</span> })}</span>
                 <span class="row-sub">
-                    {age.map(|a| view! { {t!(i18n, age_years, age = a)} " " })}
+                    {age.map(|a| view! { {td!(locale, age_years, age = a)} " " })}
                     {phone}
                 </span>
             </a>
@@ -60,7 +54,6 @@ fn row(d: &Dataset, id: &str, i18n: I18n) -> AnyView {
 #[component]
 pub fn ResidentsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let row = move |d: &Dataset, id: &str| row(d, id, i18n);
     view! {
         <SearchList name="resident" add=Action::AddResident search_testid="search" find=find row=row
             title=move || t!(i18n, residents_title) add_label=move || t!(i18n, add_resident)

@@ -12,10 +12,10 @@ use model::dataset::due::Due;
 use crate::components::access::may;
 use crate::components::offline_channel::{number_to_call, offline_line};
 use crate::components::search_list::{found, RowKey};
-use crate::components::tier_chip::TierChip;
+use crate::components::tier_chip::tier_chip_in;
 use crate::components::windowed_list::WindowedList;
 use crate::data::{use_data, Dataset, Resident};
-use crate::i18n::{t, t_string, use_i18n, Locale};
+use crate::i18n::{t, t_string, td, td_string, use_i18n, Locale};
 
 /// Why the resident's tier, in the screen's language.
 pub fn reasons_text(r: &Resident, locale: Locale) -> String {
@@ -30,46 +30,47 @@ pub fn visit_href(resident: &str) -> String {
     format!("/visit/new?resident={resident}")
 }
 
-type I18n = leptos_i18n::I18nContext<Locale>;
-
 /// One row of Today: the main area opens the resident; beside it the two things a worker does
-/// at a door, each a full-size touch target.
-fn row(d: &Dataset, r: &Resident, i18n: I18n) -> impl IntoView {
+/// at a door, each a full-size touch target. Drawn in the language of the moment: the list's
+/// rows are keyed by it (`search_list::RowKey`), so a row follows nothing by itself and a
+/// keystroke that brings a screen of new rows makes no effects for them.
+fn row(d: &Dataset, r: &Resident, locale: Locale) -> impl IntoView {
     let when = match d.due_of(r) {
-        Due::DailyFollowUp => t!(i18n, daily_follow_up).into_any(),
-        Due::NeverVisited => t!(i18n, never_visited).into_any(),
-        Due::Today => t!(i18n, due_today).into_any(),
-        Due::Overdue(days) => t!(i18n, overdue_days, days = days).into_any(),
-        Due::AtTheDoor => t!(i18n, due_at_the_door).into_any(),
+        Due::DailyFollowUp => td_string!(locale, daily_follow_up).into_any(),
+        Due::NeverVisited => td_string!(locale, never_visited).into_any(),
+        Due::Today => td_string!(locale, due_today).into_any(),
+        Due::Overdue(days) => td!(locale, overdue_days, days = days).into_any(),
+        Due::AtTheDoor => td_string!(locale, due_at_the_door).into_any(),
     };
-    let reasons = reasons_text(r, i18n.get_locale());
-    let offline = offline_line(r, i18n.get_locale());
+    let why = format!(" · {}", reasons_text(r, locale));
+    let offline = offline_line(r, locale);
     let address = d.address_of_resident(r);
-    let (tier, name, rid) = (r.tier(), r.name().to_owned(), r.id().to_owned());
+    let (tier, rid) = (r.tier(), r.id().to_owned());
+    let name = format!(" {}", r.name());
     // Only a phone this role receives: a volunteer's copy of a resident has none. Someone
     // without one of their own is called through their guardian or emergency contact.
     let (phone, callee) = number_to_call(r).unzip();
-    let call_label = {
-        let callee = callee.unwrap_or_default();
-        // "拨打 张三": the button says only 拨打, a screen reader says whom.
-        move || format!("{} {callee}", t_string!(i18n, call))
-    };
+    let call = td_string!(locale, call);
     view! {
         <li class="today-item" data-testid="today-item" data-resident=rid.clone()>
             <a href=format!("/residents/{rid}") class="row" data-testid="today-row">
-                <span class="row-main"><TierChip tier=tier />" "{name}</span>
-                <span class="row-sub">{when}" · "{reasons}</span>
+                <span class="row-main">{tier_chip_in(tier, locale)}{name}</span>
+                <span class="row-sub">{when}{why}</span>
                 <span class="row-sub">{address}</span>
                 {offline.map(|line| view! { <span class="row-sub offline-line" data-testid="today-offline">{line}</span> })}
             </a>
             <div class="row-actions">
                 {may(Action::RecordVisit).then(|| view! {
-                    <a href=visit_href(&rid) class="button primary" data-testid="today-visit">{t!(i18n, record_visit)}</a>
+                    <a href=visit_href(&rid) class="button primary" data-testid="today-visit">{td_string!(locale, record_visit)}</a>
                 })}
-                {phone.map(|p| view! {
-                    <a class="button secondary call" href=format!("tel:{p}") data-testid="today-call" aria-label=call_label>
-                        {t!(i18n, call)}
-                    </a>
+                {phone.map(|p| {
+                    // "拨打 张三": the button says only 拨打, a screen reader says whom.
+                    let label = format!("{call} {}", callee.unwrap_or_default());
+                    view! {
+                        <a class="button secondary call" href=format!("tel:{p}") data-testid="today-call" aria-label=label>
+                            {call}
+                        </a>
+                    }
                 })}
             </div>
         </li>
@@ -110,10 +111,10 @@ pub fn TodayPage() -> impl IntoView {
             {empty}
         })
     };
-    let draw = move |(id, _, _): RowKey| {
+    let draw = move |(id, _, locale): RowKey| {
         let d = data.dataset_untracked()?;
         let r = d.resident(&id)?;
-        Some(row(&d, r, i18n).into_any())
+        Some(row(&d, r, locale).into_any())
     };
     let session = crate::session::use_session();
     // The grids this worker covers today on the rota (issue 17): their due list is on this page.
