@@ -33,16 +33,17 @@ fn class(tier: Tier) -> &'static str {
     }
 }
 
+/// The chip, drawn again whenever the language changes.
 #[component]
 pub fn TierChip(tier: Tier) -> impl IntoView {
     let i18n = use_i18n();
-    // A role that does not receive the tier's inputs would see a tier computed from a gap.
-    crate::components::access::may_assess().then(|| view! { <span class=class(tier) data-testid="tier" data-tier=tier.key() title=move || tier_label(tier, i18n.get_locale())>{move || tier_short(tier, i18n.get_locale())}</span> })
+    move || tier_chip_in(tier, i18n.get_locale())
 }
 
 /// The chip in `locale`, drawn once: for the rows of a list keyed by the language, which a new
 /// language draws again whole. A search redraws a screen of rows at each keystroke, and a chip
-/// that followed the language by itself cost two effects each.
+/// that followed the language by itself cost an effect each.
 pub fn tier_chip_in(tier: Tier, locale: Locale) -> impl IntoView {
+    // A role that does not receive the tier's inputs would see a tier computed from a gap.
     crate::components::access::may_assess().then(|| view! { <span class=class(tier) data-testid="tier" data-tier=tier.key() title=tier_label(tier, locale)>{tier_short(tier, locale)}</span> })
 }
