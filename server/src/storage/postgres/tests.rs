@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use super::fields::MAX_GRID_ARMS;
+use super::runs::RUNS_PER_READ;
 use super::write::{COPY_AT, SEND_AT};
 use super::PgStorage;
 use crate::storage::{scratch, Logged, Storage};
@@ -260,4 +261,138 @@ async fn history_entries_are_kept_alike_by_insert_and_by_copy() {
     let mut read = s.history_between(0, 2_000_000_000_000).await.unwrap();
     read.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
     assert_eq!(read, logged);
+}
+
+/// What a grid pull must see in [`write_moving_rows`]'s rows: the rows a filtered walk of
+/// everything returns, for each cursor and page size.
+async fn assert_grid_pulls_match_a_filtered_walk(s: &PgStorage, asked: &[Vec<String>]) {
+    let all = s.rows_after(0, usize::MAX >> 1, None).await.unwrap();
+    let afters = [
+        0,
+        1,
+        all[all.len() / 3].seq,
+        all[all.len() - 2].seq,
+        all.last().unwrap().seq,
+    ];
+    for mine in asked {
+        for after in afters {
+            for limit in [1, 7, 500, 5_000] {
+                let want: Vec<i64> = all
+                    .iter()
+                    .filter(|r| r.seq > after)
+                    .filter(|r| r.grid_id.as_ref().is_none_or(|g| mine.contains(g)))
+                    .take(limit)
+                    .map(|r| r.seq)
+                    .collect();
+                let got: Vec<i64> = s
+                    .rows_after(after, limit, Some(mine.clone()))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.seq)
+                    .collect();
+                assert_eq!(got, want, "grids {mine:?} after {after} limit {limit}");
+            }
+        }
+    }
+}
+
+/// More runs than one read of `grid_runs` takes (one record a run, grids taking turns), then
+/// a transaction that moves a third of the rows to new seqs (newer values, and records refiled
+/// to another grid or to none), leaving runs that hold fewer rows than they say.
+fn write_moving_rows() -> [crate::storage::Work; 2] {
+    let records = RUNS_PER_READ * 2 + RUNS_PER_READ / 2;
+    let grid = |i: usize| (i % 7 != 6).then(|| ["g1", "g2", "g3"][i % 3]);
+    [
+        Box::new(move |tx| {
+            for i in 0..records {
+                assert!(tx.insert(&row(&format!("r{i}"), "a", i as u64), grid(i))?);
+            }
+            Ok(true)
+        }),
+        Box::new(move |tx| {
+            for i in (0..records).step_by(3) {
+                let id = format!("r{i}");
+                match i % 2 {
+                    0 => tx.replace(&row(&id, "a", (records + i) as u64), grid(i))?,
+                    _ => tx.refile("e", &id, &["a".into()], (i % 5 != 0).then_some("g4"))?,
+                }
+            }
+            Ok(true)
+        }),
+    ]
+}
+
+#[tokio::test]
+async fn a_grid_pull_reads_runs_in_turns_and_past_rows_that_moved_away() {
+    let Some(s) = storage().await else { return };
+    for work in write_moving_rows() {
+        s.transact(work).await.unwrap();
+    }
+    let asked: Vec<Vec<String>> = [&["g1"][..], &["g2", "g4"], &["g1", "g2", "g3", "g4"], &[]]
+        .iter()
+        .map(|g| g.iter().map(|s| s.to_string()).collect())
+        .collect();
+    assert_grid_pulls_match_a_filtered_walk(&s, &asked).await;
+}
+
+/// A database written before `grid_runs` existed gets the runs of its rows from the migration
+/// that makes the table, and its grid pulls then serve what they served before.
+#[tokio::test]
+async fn the_migration_to_runs_finds_the_runs_of_the_rows_already_stored() {
+    let Some(url) = scratch::new_database_url().await.unwrap() else {
+        return;
+    };
+    let before_runs = super::MIGRATIONS.len() - 1;
+    let setup = url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = postgres::Client::connect(&setup, postgres::NoTls).unwrap();
+        c.batch_execute("CREATE TABLE knock_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            .unwrap();
+        for (i, sql) in super::MIGRATIONS[..before_runs].iter().enumerate() {
+            c.batch_execute(sql).unwrap();
+            c.execute("INSERT INTO knock_migrations (version) VALUES ($1)", &[&(i as i32 + 1)])
+                .unwrap();
+        }
+        // Rows as an older server left them: grids taking turns, rows of no grid between.
+        for i in 0..300i64 {
+            let grid = (i % 5 != 4).then(|| ["g1", "g2"][(i / 3 % 2) as usize]);
+            c.execute(
+                "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) \
+                 VALUES ('e', $1, 'a', '1', 'h', $2, $3)",
+                &[&format!("r{i}"), &(i + 1), &grid],
+            )
+            .unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let s = PgStorage::connect(&url, 2).await.unwrap();
+    let asked: Vec<Vec<String>> = vec![vec!["g1".into()], vec!["g2".into()], vec![]];
+    assert_grid_pulls_match_a_filtered_walk(&s, &asked).await;
+}
+
+/// Restored rows must come after every row restored before them: their runs are only right so.
+#[tokio::test]
+async fn rows_restored_out_of_seq_order_are_refused() {
+    use crate::storage::{FieldRow, Restore};
+    let Some(s) = storage().await else { return };
+    let part = |seq: i64| {
+        Restore::Rows(vec![FieldRow {
+            change: row(&format!("r{seq}"), "a", seq as u64),
+            grid_id: Some("g1".into()),
+            seq,
+        }])
+    };
+    s.restore(part(5)).await.unwrap();
+    assert!(s.restore(part(3)).await.is_err());
+    s.restore(part(6)).await.unwrap();
+    let got: Vec<i64> = s
+        .rows_after(0, 10, Some(vec!["g1".into()]))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(got, [5, 6]);
 }

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::copy::CopyRows;
 use super::fields::parse;
+use super::runs::Runs;
 use super::WRITE_LOCK;
 use crate::storage::group::GroupTx;
 use crate::storage::{Contest, FieldKey, Logged, RecordLookup, Result, StorageError, WriteTx};
@@ -61,6 +62,8 @@ pub(super) const STATEMENTS: &[&str] = &[
      SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[])",
     // St::CopyHistory: as St::History, streamed as St::Copy is and from as many entries.
     "COPY history (entity, id, at, user_id, device_id, changes, n) FROM STDIN (FORMAT binary)",
+    // St::Runs: where the rows sent lie in the order, by grid (runs.rs).
+    super::runs::INSERT,
 ];
 
 #[derive(Clone, Copy)]
@@ -74,6 +77,7 @@ pub(super) enum St {
     Put,
     History,
     CopyHistory,
+    Runs,
 }
 
 /// Rows from which a COPY is used rather than an INSERT (St::Copy).
@@ -383,6 +387,12 @@ impl<'a> Tx<'a> {
         // as rows in the map's order did.
         let mut rows: Vec<_> = self.unsent.drain().collect();
         rows.sort_unstable_by_key(|(_, (row, _))| row.seq);
+        // The rows sent lie after everything stored, so their runs are new ones (runs.rs).
+        Runs::of(
+            rows.iter()
+                .map(|(_, (row, _))| (row.seq, row.grid.as_deref())),
+        )
+        .store(self.tx, &self.st(St::Runs))?;
         let (mut new, mut stored) = (Columns::default(), Columns::default());
         for (key, (row, in_table)) in rows {
             match in_table {
