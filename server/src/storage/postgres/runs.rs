@@ -12,8 +12,9 @@
 //!   everything committed and under the write lock (`mod.rs`), and a run is cut wherever a row
 //!   of another grid comes between;
 //! - a row that moves (a newer value, or a record refiled to another grid) takes a new seq in a
-//!   new run; the old run keeps its count and simply holds fewer rows than it says, which costs a
-//!   pull a short look, never a wrong answer.
+//!   new run and is counted off its old run, which is deleted once it holds no row: there are
+//!   never more runs than rows, however often a grid's records are edited. A pull that meets a
+//!   run whose rows moved after it read the run's count comes back short and takes another turn.
 
 use postgres::types::ToSql;
 use postgres::GenericClient;
@@ -25,6 +26,48 @@ use crate::storage::{FieldRow, Result};
 /// Stores runs, as the array parameters of one statement.
 pub(super) const INSERT: &str = "INSERT INTO grid_runs (grid_id, first_seq, last_seq, n) \
      SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[])";
+
+/// A write's new runs, and what its rows' moves took from the runs they left, as one statement
+/// (one round trip under the write lock): each row that left the table's order at seq `s` of
+/// grid `g` is counted off the run of `g` that holds `s`, and a run left with no row is
+/// deleted, so that `grid_runs` never holds more runs than there are rows of grids. The new
+/// runs are not seen by the rest of the statement, and a row never leaves a run of its own send.
+pub(super) const UPDATE: &str =
+    "WITH new AS (INSERT INTO grid_runs (grid_id, first_seq, last_seq, n) \
+         SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[])), \
+     hit AS (SELECT r.grid_id, r.last_seq, COUNT(*) AS k \
+         FROM unnest($5::text[], $6::int8[]) AS m(g, s) \
+         CROSS JOIN LATERAL (SELECT grid_id, first_seq, last_seq FROM grid_runs \
+             WHERE grid_id = m.g AND last_seq >= m.s ORDER BY last_seq LIMIT 1) AS r \
+         WHERE r.first_seq <= m.s GROUP BY r.grid_id, r.last_seq), \
+     gone AS (DELETE FROM grid_runs AS d USING hit \
+         WHERE d.grid_id = hit.grid_id AND d.last_seq = hit.last_seq AND d.n <= hit.k) \
+     UPDATE grid_runs AS u SET n = u.n - hit.k FROM hit \
+     WHERE u.grid_id = hit.grid_id AND u.last_seq = hit.last_seq AND u.n > hit.k";
+
+/// Where rows of grids lay in the table before a write moved them (a newer value, a record
+/// refiled): their grid and seq.
+#[derive(Debug, Default)]
+pub(super) struct Left {
+    grids: Vec<String>,
+    seqs: Vec<i64>,
+}
+
+impl Left {
+    pub(super) fn push(&mut self, grid: String, seq: i64) {
+        self.grids.push(grid);
+        self.seqs.push(seq);
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.seqs.len()
+    }
+
+    pub(super) fn truncate(&mut self, len: usize) {
+        self.grids.truncate(len);
+        self.seqs.truncate(len);
+    }
+}
 
 /// Runs one read of a pull takes at most: a page of 5,000 rows of a grid a few pushes wrote
 /// needs a handful; a first sync of a grid written by thousands of pushes reads them in turns.
@@ -67,6 +110,30 @@ impl Runs {
         self.grids.len()
     }
 
+    /// Stores these runs and counts `left` off the runs those rows lay in, with `update` (the
+    /// statement [`UPDATE`], prepared).
+    pub(super) fn update(
+        &self,
+        c: &mut impl GenericClient,
+        update: &postgres::Statement,
+        left: &Left,
+    ) -> Result<()> {
+        if !self.grids.is_empty() || !left.grids.is_empty() {
+            c.execute(
+                update,
+                &[
+                    &self.grids,
+                    &self.first,
+                    &self.last,
+                    &self.n,
+                    &left.grids,
+                    &left.seqs,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Stores these runs with `insert` (the statement [`INSERT`], prepared or as text).
     pub(super) fn store<S>(&self, c: &mut impl GenericClient, insert: &S) -> Result<()>
     where
@@ -98,8 +165,8 @@ pub(super) fn rows_after(
     while out.len() < limit {
         let wanted = limit - out.len();
         let (top, runs) = read_runs(c, after, &grids)?;
-        // As many runs as hold `wanted` rows by their count (a run whose rows moved holds fewer,
-        // so the turn may come back short; the next goes on from where it stopped).
+        // As many runs as hold `wanted` rows by their count (rows that moved since the count was
+        // read make the turn come back short; the next goes on from where it stopped).
         let mut take = 0;
         let mut counted = 0;
         while take < runs.len() && counted < wanted as i64 {

@@ -194,6 +194,7 @@ async fn a_transaction_reads_its_own_writes_before_they_are_sent_and_stores_them
         ]
     );
     assert_eq!(s.max_seq().await.unwrap(), 11);
+    assert_runs_hold_what_they_count(&s).await;
 }
 
 #[tokio::test]
@@ -261,6 +262,27 @@ async fn history_entries_are_kept_alike_by_insert_and_by_copy() {
     let mut read = s.history_between(0, 2_000_000_000_000).await.unwrap();
     read.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
     assert_eq!(read, logged);
+}
+
+/// `grid_runs` as pulls rely on it (runs.rs): every row of a grid lies in a run of its grid,
+/// runs do not overlap, and each counts exactly the rows it holds, none empty.
+async fn assert_runs_hold_what_they_count(s: &PgStorage) {
+    let checks = [
+        "SELECT COUNT(*) FROM fields f WHERE grid_id IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM grid_runs r WHERE r.grid_id = f.grid_id AND f.seq BETWEEN r.first_seq AND r.last_seq)",
+        "SELECT COUNT(*) FROM grid_runs a JOIN grid_runs b ON (a.grid_id, a.last_seq) <> (b.grid_id, b.last_seq) \
+         AND a.first_seq <= b.last_seq AND b.first_seq <= a.last_seq",
+        "SELECT COUNT(*) FROM grid_runs r WHERE n < 1 OR n <> (SELECT COUNT(*) FROM fields f \
+         WHERE f.grid_id = r.grid_id AND f.seq BETWEEN r.first_seq AND r.last_seq)",
+    ];
+    for sql in checks {
+        let wrong: i64 = s
+            .pool
+            .run(move |c| Ok(c.client.query_one(sql, &[])?.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(wrong, 0, "{sql}");
+    }
 }
 
 /// What a grid pull must see in [`write_moving_rows`]'s rows: the rows a filtered walk of
@@ -334,6 +356,7 @@ async fn a_grid_pull_reads_runs_in_turns_and_past_rows_that_moved_away() {
         .map(|g| g.iter().map(|s| s.to_string()).collect())
         .collect();
     assert_grid_pulls_match_a_filtered_walk(&s, &asked).await;
+    assert_runs_hold_what_they_count(&s).await;
 }
 
 /// A database written before `grid_runs` existed gets the runs of its rows from the migration
@@ -370,6 +393,7 @@ async fn the_migration_to_runs_finds_the_runs_of_the_rows_already_stored() {
     let s = PgStorage::connect(&url, 2).await.unwrap();
     let asked: Vec<Vec<String>> = vec![vec!["g1".into()], vec!["g2".into()], vec![]];
     assert_grid_pulls_match_a_filtered_walk(&s, &asked).await;
+    assert_runs_hold_what_they_count(&s).await;
 }
 
 /// Restored rows must come after every row restored before them: their runs are only right so.
@@ -395,4 +419,5 @@ async fn rows_restored_out_of_seq_order_are_refused() {
         .map(|r| r.seq)
         .collect();
     assert_eq!(got, [5, 6]);
+    assert_runs_hold_what_they_count(&s).await;
 }
