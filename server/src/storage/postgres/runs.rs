@@ -71,7 +71,11 @@ impl Left {
 
 /// Runs one read of a pull takes at most: a page of 5,000 rows of a grid a few pushes wrote
 /// needs a handful; a first sync of a grid written by thousands of pushes reads them in turns.
+#[cfg(not(test))]
 pub(super) const RUNS_PER_READ: usize = 1_000;
+/// In tests, a few: their pulls then take several turns without writing thousands of runs.
+#[cfg(test)]
+pub(super) const RUNS_PER_READ: usize = 16;
 
 /// Stretches of rows of one grid, as `grid_runs` keeps them.
 #[derive(Debug, Default, PartialEq)]

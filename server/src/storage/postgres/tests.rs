@@ -319,30 +319,74 @@ async fn assert_grid_pulls_match_a_filtered_walk(s: &PgStorage, asked: &[Vec<Str
     }
 }
 
-/// More runs than one read of `grid_runs` takes (one record a run, grids taking turns), then
-/// a transaction that moves a third of the rows to new seqs (newer values, and records refiled
-/// to another grid or to none), leaving runs that hold fewer rows than they say.
-fn write_moving_rows() -> [crate::storage::Work; 2] {
-    let records = RUNS_PER_READ * 2 + RUNS_PER_READ / 2;
+/// Several times more runs than one read of `grid_runs` takes (transactions of two records of
+/// grids taking turns, a run each), then a transaction that moves a third of the rows to new
+/// seqs (newer values, and records refiled to another grid or to none), emptying some runs and
+/// thinning others.
+fn write_moving_rows() -> Vec<crate::storage::Work> {
+    let records = RUNS_PER_READ * 5;
     let grid = |i: usize| (i % 7 != 6).then(|| ["g1", "g2", "g3"][i % 3]);
-    [
-        Box::new(move |tx| {
-            for i in 0..records {
-                assert!(tx.insert(&row(&format!("r{i}"), "a", i as u64), grid(i))?);
-            }
-            Ok(true)
-        }),
-        Box::new(move |tx| {
-            for i in (0..records).step_by(3) {
-                let id = format!("r{i}");
-                match i % 2 {
-                    0 => tx.replace(&row(&id, "a", (records + i) as u64), grid(i))?,
-                    _ => tx.refile("e", &id, &["a".into()], (i % 5 != 0).then_some("g4"))?,
+    let mut works: Vec<crate::storage::Work> = (0..records)
+        .step_by(2)
+        .map(|first| -> crate::storage::Work {
+            Box::new(move |tx| {
+                for i in first..first + 2 {
+                    assert!(tx.insert(&row(&format!("r{i}"), "a", i as u64), grid(i))?);
                 }
+                Ok(true)
+            })
+        })
+        .collect();
+    works.push(Box::new(move |tx| {
+        for i in (0..records).step_by(3) {
+            let id = format!("r{i}");
+            match i % 2 {
+                0 => tx.replace(&row(&id, "a", (records + i) as u64), grid(i))?,
+                _ => tx.refile("e", &id, &["a".into()], (i % 5 != 0).then_some("g4"))?,
             }
-            Ok(true)
-        }),
-    ]
+        }
+        Ok(true)
+    }));
+    works
+}
+
+/// A transaction's rows of each grid take consecutive seqs, whatever order they were written in,
+/// so that a push of records of grids taking turns adds one run a grid, not one a record; the
+/// rows of a grid keep their order.
+#[tokio::test]
+async fn a_transaction_writes_one_run_a_grid() {
+    let Some(s) = storage().await else { return };
+    s.transact(Box::new(|tx| {
+        for i in 0..30u64 {
+            let grid = ["g2", "g1", "g3"][(i % 3) as usize];
+            assert!(tx.insert(&row(&format!("r{i:02}"), "a", i), Some(grid))?);
+        }
+        assert!(tx.insert(&row("x", "a", 99), None)?);
+        Ok(true)
+    }))
+    .await
+    .unwrap();
+    let runs: i64 = s
+        .pool
+        .run(|c| {
+            Ok(c.client
+                .query_one("SELECT COUNT(*) FROM grid_runs", &[])?
+                .get(0))
+        })
+        .await
+        .unwrap();
+    assert_eq!(runs, 3);
+    let g2: Vec<String> = s
+        .rows_after(0, 100, Some(vec!["g2".into()]))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.grid_id.is_some())
+        .map(|r| r.change.id)
+        .collect();
+    let written: Vec<String> = (0..30).step_by(3).map(|i| format!("r{i:02}")).collect();
+    assert_eq!(g2, written);
+    assert_runs_hold_what_they_count(&s).await;
 }
 
 #[tokio::test]

@@ -412,7 +412,24 @@ impl<'a> Tx<'a> {
         // batch fills its leaves in turn instead of splitting pages all over the batch's range,
         // as rows in the map's order did.
         let mut rows: Vec<_> = self.unsent.drain().collect();
-        rows.sort_unstable_by_key(|(_, (row, _))| row.seq);
+        // The send's seqs dealt out again, grid by grid (each grid's rows in the order they
+        // were written): a send then adds one run per grid (runs.rs) where rows of grids taking
+        // turns (a batch of new records of two grids) made one run a record, and a grid's page
+        // walked hundreds of them. Nobody sees a transaction's rows before all of them, so
+        // their order among grids is the transaction's own affair; the seqs stay the send's.
+        let mut seqs: Vec<i64> = rows.iter().map(|(_, (row, _))| row.seq).collect();
+        seqs.sort_unstable();
+        rows.sort_unstable_by(|(_, (a, _)), (_, (b, _))| (&a.grid, a.seq).cmp(&(&b.grid, b.seq)));
+        for (((entity, id, field), (row, _)), seq) in rows.iter_mut().zip(seqs) {
+            row.seq = seq;
+            if let Some(kept) = self
+                .records
+                .get_mut(entity, id)
+                .and_then(|r| r.get_mut(field.as_str()))
+            {
+                kept.seq = seq;
+            }
+        }
         // The rows sent lie after everything stored, so their runs are new ones (runs.rs).
         let runs = Runs::of(
             rows.iter()
