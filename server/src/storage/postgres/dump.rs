@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use model::Role;
 use postgres::Client;
 
-use super::runs::Runs;
-
 use crate::storage::{Restore, Result, StorageError, StoredToken, StoredUser, UserRecord};
 
 pub(super) fn users(c: &mut Client) -> Result<Vec<StoredUser>> {
@@ -140,20 +138,7 @@ pub(super) fn restore(c: &mut Client, part: Restore) -> Result<()> {
                 )?;
             }
         }
-        Restore::Rows(mut rows) => {
-            // Runs of rows are right only after every row stored before them (runs.rs).
-            rows.sort_unstable_by_key(|r| r.seq);
-            let stored: i64 = tx
-                .query_one("SELECT COALESCE(MAX(seq), 0) FROM fields", &[])?
-                .get(0);
-            if rows.first().is_some_and(|r| r.seq <= stored) {
-                return Err(StorageError::Conflict(format!(
-                    "rows are restored in seq order: seq {} comes after {stored}",
-                    rows[0].seq
-                )));
-            }
-            Runs::of(rows.iter().map(|r| (r.seq, r.grid_id.as_deref())))
-                .store(&mut tx, super::runs::INSERT)?;
+        Restore::Rows(rows) => {
             let n = rows.len();
             let mut cols: [Vec<String>; 5] = Default::default();
             let mut seqs = Vec::with_capacity(n);

@@ -14,10 +14,10 @@ use super::pool::Conn;
 use super::write::St;
 use crate::storage::{FieldRow, Result, StorageError};
 
-/// Grids a user may have before a pull stops merging one walk of `grid_runs` per grid.
+/// Grids a user may have before pull stops merging one index walk per grid.
 pub(super) const MAX_GRID_ARMS: usize = 200;
 
-pub(super) const COLS: &str = "entity, id, field, value, hlc, seq, grid_id";
+const COLS: &str = "entity, id, field, value, hlc, seq, grid_id";
 
 pub(super) fn parse(entity: &str, field: &str, json: &str) -> Result<Value> {
     serde_json::from_str(json)
@@ -41,30 +41,60 @@ fn field_row(r: &Row) -> Result<FieldRow> {
 }
 
 /// A pull's page, by a statement the connection keeps prepared.
-pub(super) fn query_rows(
-    c: &mut Conn,
-    sql: &str,
-    args: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<FieldRow>> {
+fn query_rows(c: &mut Conn, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<FieldRow>> {
     let st = c.prepared(sql)?;
     c.client.query(&st, args)?.iter().map(field_row).collect()
 }
 
-/// Every row (`grids` of `None`: an admin's pull, a snapshot of everything) by the seq index;
-/// the rows of some grids and of no grid through the runs of those grids (runs.rs).
 pub(super) fn rows_after(
     c: &mut Conn,
     after: i64,
     limit: usize,
     grids: Option<Vec<String>>,
 ) -> Result<Vec<FieldRow>> {
+    let limit = limit as i64;
     match grids {
         None => query_rows(
             c,
             &format!("SELECT {COLS} FROM fields WHERE seq > $1 ORDER BY seq LIMIT $2"),
-            &[&after, &(limit as i64)],
+            &[&after, &limit],
         ),
-        Some(grids) => super::runs::rows_after(c, after, limit, grids),
+        // One walk of the grid index per grid (and one of fields_without_grid), each at most a
+        // page, merged in seq order (a Merge Append) up to the limit: a page costs the rows it
+        // returns, not the rows of every other grid since the cursor. The limit inside each arm
+        // is what makes PostgreSQL walk: with it only outside, it reads every row of the user's
+        // grids since the cursor and sorts them (100,000 rows for a page of 5,000; EXPLAIN in
+        // BENCHMARKS.md, issue 13). The connection's random_page_cost (pool.rs) keeps it on the
+        // walks before the table is analysed.
+        Some(mut g) if g.len() < MAX_GRID_ARMS => {
+            g.sort();
+            g.dedup();
+            let arm = |grid: &str| {
+                format!(
+                    "SELECT {COLS} FROM fields WHERE grid_id {grid} AND seq > $1 \
+                     ORDER BY seq LIMIT $2"
+                )
+            };
+            let mut sql = arm("IS NULL");
+            if !g.is_empty() {
+                sql = format!("({sql})");
+                for i in 0..g.len() {
+                    sql.push_str(&format!(" UNION ALL ({})", arm(&format!("= ${}", i + 3))));
+                }
+                sql.push_str(" ORDER BY seq LIMIT $2");
+            }
+            let mut args: Vec<&(dyn ToSql + Sync)> = vec![&after, &limit];
+            args.extend(g.iter().map(|s| s as &(dyn ToSql + Sync)));
+            query_rows(c, &sql, &args)
+        }
+        Some(g) => query_rows(
+            c,
+            &format!(
+                "SELECT {COLS} FROM fields WHERE seq > $1 AND (grid_id IS NULL OR grid_id = ANY($3)) \
+                 ORDER BY seq LIMIT $2"
+            ),
+            &[&after, &limit, &g],
+        ),
     }
 }
 

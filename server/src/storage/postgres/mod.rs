@@ -22,7 +22,6 @@ mod dump;
 mod fields;
 mod history;
 mod pool;
-mod runs;
 #[cfg(test)]
 mod tests;
 mod users;
@@ -136,26 +135,6 @@ CREATE INDEX contests_by_time ON contests (at);
 DROP INDEX fields_by_reference;
 CREATE INDEX fields_by_reference ON fields (entity, field, value)
     WHERE right(field, 3) = '_id' AND field <> 'grid_id';
-"#,
-    // Each grid's rows found through the stretches of the order they lie in (runs.rs) rather
-    // than an index entry per row, which was a third of a push's time (issue 13). The runs of
-    // the rows there are: each longest stretch of one grid's rows among the rows of any grid.
-    r#"
-CREATE TABLE grid_runs (
-    grid_id TEXT COLLATE "C" NOT NULL,
-    first_seq BIGINT NOT NULL,
-    last_seq BIGINT NOT NULL,
-    n BIGINT NOT NULL,
-    PRIMARY KEY (grid_id, last_seq)
-);
-INSERT INTO grid_runs (grid_id, first_seq, last_seq, n)
-SELECT grid_id, MIN(seq), MAX(seq), COUNT(*) FROM (
-    SELECT grid_id, seq,
-        row_number() OVER (ORDER BY seq) - row_number() OVER (PARTITION BY grid_id ORDER BY seq)
-            AS stretch
-    FROM fields WHERE grid_id IS NOT NULL
-) AS rows GROUP BY grid_id, stretch;
-DROP INDEX fields_by_grid;
 "#,
 ];
 

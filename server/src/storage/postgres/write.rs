@@ -14,7 +14,6 @@ use serde_json::Value;
 
 use super::copy::CopyRows;
 use super::fields::parse;
-use super::runs::{Left, Runs};
 use super::WRITE_LOCK;
 use crate::storage::group::GroupTx;
 use crate::storage::{Contest, FieldKey, Logged, RecordLookup, Result, StorageError, WriteTx};
@@ -29,13 +28,13 @@ pub(super) const STATEMENTS: &[&str] = &[
     // St::IdsWhere
     "SELECT id FROM fields WHERE entity = $1 AND field = $2 AND value = $3 ORDER BY id",
     // St::Record: every field of one record.
-    "SELECT field, value, hlc, seq, grid_id FROM fields WHERE entity = $1 AND id = $2",
+    "SELECT field, value, hlc FROM fields WHERE entity = $1 AND id = $2",
     // St::Records: every field of many records, one primary-key walk per record whatever the
     // statistics say: a statement prepared while the table was small (a first import, the demo,
     // a migration: one long transaction that autovacuum cannot analyse midway) would otherwise
     // keep a hash join over the whole table.
-    "SELECT w.entity, w.id, f.field, f.value, f.hlc, f.seq, f.grid_id FROM unnest($1::text[], $2::text[]) AS w(entity, id) \
-     CROSS JOIN LATERAL (SELECT field, value, hlc, seq, grid_id FROM fields WHERE entity = w.entity AND id = w.id) AS f",
+    "SELECT w.entity, w.id, f.field, f.value, f.hlc FROM unnest($1::text[], $2::text[]) AS w(entity, id) \
+     CROSS JOIN LATERAL (SELECT field, value, hlc FROM fields WHERE entity = w.entity AND id = w.id) AS f",
     // St::Insert: rows the table does not have (known under the lock). A plain insert: checking
     // each row for a conflict first, as St::Put does, doubles the time of a batch of new records.
     "INSERT INTO fields (entity, id, field, value, hlc, seq, grid_id) \
@@ -62,8 +61,6 @@ pub(super) const STATEMENTS: &[&str] = &[
      SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[])",
     // St::CopyHistory: as St::History, streamed as St::Copy is and from as many entries.
     "COPY history (entity, id, at, user_id, device_id, changes, n) FROM STDIN (FORMAT binary)",
-    // St::Runs: where the rows sent lie in the order, by grid, and the runs rows left (runs.rs).
-    super::runs::UPDATE,
 ];
 
 #[derive(Clone, Copy)]
@@ -77,7 +74,6 @@ pub(super) enum St {
     Put,
     History,
     CopyHistory,
-    Runs,
 }
 
 /// Rows from which a COPY is used rather than an INSERT (St::Copy).
@@ -87,14 +83,11 @@ pub(super) const COPY_AT: usize = 100;
 /// this many.
 pub(super) const SEND_AT: usize = 10_000;
 
-/// A field as stored: its value's JSON text, its stamp, and where it lies in the order (its seq
-/// and grid), once written to the table.
+/// A field as stored: its value's JSON text and its stamp.
 #[derive(Clone)]
 struct Stored {
     value: String,
     hlc: String,
-    seq: i64,
-    grid: Option<String>,
 }
 
 /// A row written and not yet sent: the whole row as it will be stored.
@@ -204,8 +197,6 @@ pub(super) struct Tx<'a> {
     /// The rows to send, by entity, id and field: the last write of each, and whether the
     /// table has the row already.
     unsent: FastMap<RowKey, Pending>,
-    /// Where rows of the table lay before this transaction moved them, sent with the runs.
-    left: Left,
     /// History entries and contests to send before the commit (`history.rs`).
     history: Vec<Logged>,
     contests: Vec<Contest>,
@@ -226,11 +217,9 @@ struct Journal {
     before: Vec<(RowKey, Option<Stored>, Option<Pending>)>,
     /// Rows of this work were sent: only the database could undo them now.
     sent: bool,
-    /// How many history entries, contests and moves from the table were kept when the work
-    /// began.
+    /// How many history entries and contests were kept when the work began.
     history: usize,
     contests: usize,
-    left: usize,
 }
 
 impl<'a> Tx<'a> {
@@ -250,7 +239,6 @@ impl<'a> Tx<'a> {
             next_seq: 0,
             records: Records::default(),
             unsent: FastMap::default(),
-            left: Left::default(),
             history: Vec::new(),
             contests: Vec::new(),
             journal: None,
@@ -307,8 +295,6 @@ impl<'a> Tx<'a> {
                     let stored = Stored {
                         value: r.get(1),
                         hlc: r.get(2),
-                        seq: r.get(3),
-                        grid: r.get(4),
                     };
                     (r.get(0), stored)
                 })
@@ -342,8 +328,6 @@ impl<'a> Tx<'a> {
             let stored = Stored {
                 value: r.get(3),
                 hlc: r.get(4),
-                seq: r.get(5),
-                grid: r.get(6),
             };
             if let Some(record) = self.records.get_mut(r.get(0), r.get(1)) {
                 record.insert(r.get(2), stored);
@@ -360,8 +344,6 @@ impl<'a> Tx<'a> {
         let stored = Stored {
             value: row.value.clone(),
             hlc: row.hlc.clone(),
-            seq: row.seq,
-            grid: row.grid.clone(),
         };
         let record = self.records.get_mut(entity, id);
         let unsent = self.unsent.get(&key);
@@ -369,22 +351,10 @@ impl<'a> Tx<'a> {
             let kept = record.as_ref().and_then(|r| r.get(field)).cloned();
             journal.before.push((key.clone(), kept, unsent.cloned()));
         }
-        // Kept and not unsent: read from the table, or sent since, so the table has it, and the
-        // row leaves the run it lies in there.
+        // Kept and not unsent: read from the table, or sent since, so the table has it.
         let in_table = match unsent {
             Some((_, in_table)) => *in_table,
-            None => {
-                let kept = record.as_ref().and_then(|r| r.get(field));
-                if let Some(Stored {
-                    seq,
-                    grid: Some(grid),
-                    ..
-                }) = kept
-                {
-                    self.left.push(grid.clone(), *seq);
-                }
-                kept.is_some()
-            }
+            None => record.as_ref().is_some_and(|r| r.contains_key(field)),
         };
         if let Some(record) = record {
             record.insert(field.to_owned(), stored);
@@ -412,30 +382,7 @@ impl<'a> Tx<'a> {
         // batch fills its leaves in turn instead of splitting pages all over the batch's range,
         // as rows in the map's order did.
         let mut rows: Vec<_> = self.unsent.drain().collect();
-        // The send's seqs dealt out again, grid by grid (each grid's rows in the order they
-        // were written): a send then adds one run per grid (runs.rs) where rows of grids taking
-        // turns (a batch of new records of two grids) made one run a record, and a grid's page
-        // walked hundreds of them. Nobody sees a transaction's rows before all of them, so
-        // their order among grids is the transaction's own affair; the seqs stay the send's.
-        let mut seqs: Vec<i64> = rows.iter().map(|(_, (row, _))| row.seq).collect();
-        seqs.sort_unstable();
-        rows.sort_unstable_by(|(_, (a, _)), (_, (b, _))| (&a.grid, a.seq).cmp(&(&b.grid, b.seq)));
-        for (((entity, id, field), (row, _)), seq) in rows.iter_mut().zip(seqs) {
-            row.seq = seq;
-            if let Some(kept) = self
-                .records
-                .get_mut(entity, id)
-                .and_then(|r| r.get_mut(field.as_str()))
-            {
-                kept.seq = seq;
-            }
-        }
-        // The rows sent lie after everything stored, so their runs are new ones (runs.rs).
-        let runs = Runs::of(
-            rows.iter()
-                .map(|(_, (row, _))| (row.seq, row.grid.as_deref())),
-        );
-        runs.update(self.tx, &self.st(St::Runs), &std::mem::take(&mut self.left))?;
+        rows.sort_unstable_by_key(|(_, (row, _))| row.seq);
         let (mut new, mut stored) = (Columns::default(), Columns::default());
         for (key, (row, in_table)) in rows {
             match in_table {
@@ -479,7 +426,6 @@ impl GroupTx for Tx<'_> {
         self.journal = Some(Journal {
             history: self.history.len(),
             contests: self.contests.len(),
-            left: self.left.len(),
             ..Journal::default()
         });
         Ok(())
@@ -501,7 +447,6 @@ impl GroupTx for Tx<'_> {
         }
         self.history.truncate(journal.history);
         self.contests.truncate(journal.contests);
-        self.left.truncate(journal.left);
         // The seqs the work took stay taken: a gap in the order is harmless, a reuse is not.
         for ((entity, id, field), kept, unsent) in journal.before.into_iter().rev() {
             if let Some(record) = self.records.get_mut(&entity, &id) {
