@@ -1,6 +1,7 @@
 //! Knock's server: `app(state)` builds the whole router so tests drive exactly what runs.
 
 pub mod accounts;
+pub mod answers;
 pub mod assets;
 pub mod auth;
 pub mod authorize;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Merged records read for aggregates and imports, reused until the data changes.
     pub snapshots: Arc<snapshot::SnapshotCache>,
+    /// Dashboards counted lately, reused until the data or the users change, briefly.
+    pub answers: Arc<answers::Answers>,
     /// The clock of every roster import's stamps, so two imports never share a stamp.
     pub import_clock: Arc<std::sync::Mutex<model::hlc::Clock>>,
     /// When this process last deleted history past its retention (unix ms): at most hourly.
@@ -71,6 +74,7 @@ impl AppState {
             password_checks: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS)),
             config: Arc::new(config),
             snapshots: Arc::default(),
+            answers: Arc::default(),
             import_clock: Arc::new(std::sync::Mutex::new(
                 model::hlc::Clock::new(handlers::import::IMPORT_DEVICE).expect("a valid device id"),
             )),
