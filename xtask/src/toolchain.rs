@@ -31,6 +31,36 @@ pub fn path_with_tools() -> OsString {
     std::env::join_paths(dirs).unwrap_or_default()
 }
 
+/// Free space a run of every test from a clean clone wants where the build goes: its `target/`
+/// came to 8.1 GB (BENCHMARKS.md, 2026-12-07), and a PostgreSQL cluster and the browsers' files
+/// take some more.
+const TEST_RUN_BYTES: u64 = 12 * 1_000_000_000;
+
+/// Says so, before hours of building, when the disk under `dir` has less free space than a full
+/// test run writes: a CI run once stopped with "No space left on device" deep in a build, where
+/// nothing said why.
+pub fn warn_if_little_disk(dir: &Path) {
+    let Some(df) = output_of("df", &["-Pk", &dir.to_string_lossy()]) else {
+        return;
+    };
+    if let Some(free) = free_bytes(&df).filter(|free| *free < TEST_RUN_BYTES) {
+        say(&format!(
+            "warning: {:.1} GB free under {}, and a full test run writes about {} GB there: \
+             free some space if a build stops with \"No space left on device\"",
+            free as f64 / 1e9,
+            dir.display(),
+            TEST_RUN_BYTES / 1_000_000_000
+        ));
+    }
+}
+
+/// The free bytes `df -Pk` reports for its one file system.
+fn free_bytes(df: &str) -> Option<u64> {
+    let line = df.lines().nth(1)?;
+    let kb: u64 = line.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
 pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
     let out = cmd(program).args(args).output().ok()?;
     out.status
@@ -201,4 +231,18 @@ pub fn ensure_cargo_fuzz() -> Result<()> {
         CARGO_FUZZ_VERSION,
         "about 3 minutes",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::free_bytes;
+
+    #[test]
+    fn free_space_is_read_from_df() {
+        let df = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n\
+                  /dev/vda         263174212 55040216 196879104      22% /\n";
+        assert_eq!(free_bytes(df), Some(196_879_104 * 1024));
+        assert_eq!(free_bytes("Filesystem 1024-blocks Used Available\n"), None);
+        assert_eq!(free_bytes(""), None);
+    }
 }
