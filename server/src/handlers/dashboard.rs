@@ -200,6 +200,21 @@ mod tests {
 
     use super::*;
 
+    /// A server's state over a new database seeded with the small demo, and its folder.
+    async fn demo_state() -> (
+        tempfile::TempDir,
+        Arc<dyn crate::storage::Storage>,
+        AppState,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = scratch::fresh_in(dir.path()).await.unwrap();
+        demo::seed(storage.as_ref(), demo::Size::Small)
+            .await
+            .unwrap();
+        let state = AppState::new(storage.clone(), Config::from_lookup(|_| None).unwrap());
+        (dir, storage, state)
+    }
+
     async fn user(state: &AppState, username: &str) -> UserRecord {
         let users = state.storage.list_users().await.unwrap();
         users.into_iter().find(|u| u.username == username).unwrap()
@@ -207,12 +222,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_start_reads_ahead_the_overviews_of_supervisors_and_nobody_elses() {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = scratch::fresh_in(dir.path()).await.unwrap();
-        demo::seed(storage.as_ref(), demo::Size::Small)
-            .await
-            .unwrap();
-        let state = AppState::new(storage.clone(), Config::from_lookup(|_| None).unwrap());
+        let (_dir, storage, state) = demo_state().await;
         let wangfang = user(&state, "wangfang").await;
         let first_grid = wangfang.grids[0].clone();
         for (username, role, grids) in [
@@ -287,12 +297,7 @@ mod tests {
     /// moment.
     #[tokio::test]
     async fn a_dashboard_is_counted_again_only_after_a_write_a_user_change_or_a_while() {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = scratch::fresh_in(dir.path()).await.unwrap();
-        demo::seed(storage.as_ref(), demo::Size::Small)
-            .await
-            .unwrap();
-        let mut state = AppState::new(storage.clone(), Config::from_lookup(|_| None).unwrap());
+        let (_dir, storage, mut state) = demo_state().await;
         let wangfang = user(&state, "wangfang").await;
         let grids = wangfang.grids.clone();
         let date = today();
