@@ -150,7 +150,7 @@ fn main_files() -> [String; 2] {
 }
 
 /// Where cargo puts what it builds.
-fn cargo_target_dir() -> PathBuf {
+pub fn cargo_target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 

@@ -192,7 +192,7 @@ fn test(args: &[String]) -> Result<()> {
     let skip_wasm = skip("wasm");
     let started = Instant::now();
     let mut total = Tally::default();
-    toolchain::warn_if_little_disk(&root());
+    toolchain::warn_if_little_disk(&app_build::cargo_target_dir());
 
     total += cargo_tests(
         "crate tests (model, server, xtask)",

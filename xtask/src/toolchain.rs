@@ -31,7 +31,7 @@ pub fn path_with_tools() -> OsString {
     std::env::join_paths(dirs).unwrap_or_default()
 }
 
-/// Free space a run of every test from a clean clone wants where the build goes: its `target/`
+/// Free space a run of every test from a clean clone wants where cargo builds: its `target/`
 /// came to 8.1 GB (BENCHMARKS.md, 2026-12-07), and a PostgreSQL cluster and the browsers' files
 /// take some more.
 const TEST_RUN_BYTES: u64 = 12 * 1_000_000_000;
