@@ -260,6 +260,33 @@ fn flag_if_contested(
 }
 
 /// The records a batch writes, each once, in the order first named.
+/// The records a batch's judging and writing are known to read before they run: the batch's own,
+/// and the records its references name (a resident's household, a delivery's pack), which the
+/// judge reads to see that the user may refer to them ([`crate::storage::Work::reads`]).
+pub fn reads_ahead(batch: &[Change]) -> Vec<(String, String)> {
+    let mut reads: Vec<(String, String)> = batch_records(batch)
+        .into_iter()
+        .map(|(entity, id)| (entity.to_owned(), id.to_owned()))
+        .collect();
+    let mut seen: crate::FastSet<(&str, &str)> = crate::FastSet::default();
+    for c in batch {
+        if c.field == GRID_ID {
+            continue;
+        }
+        let Some(model::schema::FieldType::Reference(target)) =
+            model::schema::field(&c.entity, &c.field).map(|f| f.ty)
+        else {
+            continue;
+        };
+        if let Value::String(id) = &c.value {
+            if seen.insert((target, id.as_str())) {
+                reads.push((target.to_owned(), id.clone()));
+            }
+        }
+    }
+    reads
+}
+
 pub fn batch_records(batch: &[Change]) -> Vec<(&str, &str)> {
     let mut seen = crate::FastSet::default();
     batch
@@ -379,6 +406,30 @@ mod tests {
             value,
             hlc: format!("{:013}-0000-dev", 1_764_331_200_000 + n),
         }
+    }
+
+    #[test]
+    fn a_batch_names_its_records_and_those_it_refers_to_once_each() {
+        let mut other = change(resident::field::HOUSEHOLD_ID, json!("h1"), 3);
+        other.id = "r2".into();
+        let batch = vec![
+            change(resident::field::NAME, json!("刘桂兰"), 1),
+            change(GRID_ID, json!("g1"), 1),
+            change(resident::field::HOUSEHOLD_ID, json!("h1"), 1),
+            other,
+            // A reference cleared names nothing.
+            change(resident::field::HOUSEHOLD_ID, Value::Null, 2),
+        ];
+        let own = |entity: &str, id: &str| (entity.to_owned(), id.to_owned());
+        assert_eq!(
+            reads_ahead(&batch),
+            [
+                own(resident::NAME, "r"),
+                own(resident::NAME, "r2"),
+                own(household::NAME, "h1"),
+            ],
+            "the grid is not read as a record: a grid is checked against the user's grids"
+        );
     }
 
     #[tokio::test]

@@ -302,7 +302,7 @@ mod tests {
         let (mut updated, mut moved, mut deleted) = (0, 0, 0);
         for _ in 0..15 {
             let ops = round_of_writes(&mut rng, &mut n);
-            s.transact(Box::new(move |tx| {
+            s.transact(crate::storage::Work::new(move |tx| {
                 for op in &ops {
                     match op {
                         Op::Set(c, grid) => tx.put(&[(c, *grid)])?,

@@ -467,7 +467,7 @@ async fn history_past_its_retention_is_deleted_at_a_login() {
         entry("r-new", now - 3_600_000),
     );
     storage
-        .transact(Box::new(move |tx| {
+        .transact(server::storage::Work::new(move |tx| {
             tx.log(vec![old, recent])?;
             Ok(true)
         }))

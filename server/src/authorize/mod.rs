@@ -176,7 +176,7 @@ pub async fn store_as(
 ) -> storage::Result<Result<usize, Refusal>> {
     let user = user.clone();
     storage
-        .write(move |tx| {
+        .write_reading(crate::records::reads_ahead(&changes), move |tx| {
             write_checked(tx, Some(&author), |lookup| {
                 Ok(judge(&user, &changes, lookup)?.map(|()| changes))
             })

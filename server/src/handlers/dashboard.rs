@@ -310,7 +310,7 @@ mod tests {
         // A write anywhere.
         let grid = grids[0].clone();
         storage
-            .transact(Box::new(move |tx| {
+            .transact(crate::storage::Work::new(move |tx| {
                 let change = model::wire::Change {
                     entity: "e".into(),
                     id: "x".into(),

@@ -131,7 +131,7 @@ pub fn run_works(tx: &mut dyn GroupTx, works: Vec<Work>) -> Result<(Vec<Result<(
     // does is alone.)
     if works.len() == 1 {
         let work = works.into_iter().next().expect("one work");
-        return match work(tx) {
+        return match (work.run)(tx) {
             Ok(kept) => Ok((vec![Ok(())], kept)),
             Err(e @ StorageError::Backend { .. }) => Err(e),
             Err(e) => Ok((vec![Err(e)], false)),
@@ -141,7 +141,7 @@ pub fn run_works(tx: &mut dyn GroupTx, works: Vec<Work>) -> Result<(Vec<Result<(
     let mut kept = false;
     for work in works {
         tx.mark()?;
-        outcomes.push(match work(tx) {
+        outcomes.push(match (work.run)(tx) {
             Ok(true) => {
                 tx.keep()?;
                 kept = true;
@@ -203,7 +203,7 @@ mod tests {
     }
 
     fn nothing() -> Work {
-        Box::new(|_| Ok(true))
+        Work::new(|_| Ok(true))
     }
 
     #[tokio::test]

@@ -284,8 +284,34 @@ pub trait Storage: Send + Sync + 'static {
     async fn restore(&self, part: Restore) -> Result<()>;
 }
 
+/// What a [`Work`] runs: `Ok(true)` keeps what it wrote.
+pub type WorkFn = Box<dyn FnOnce(&mut dyn WriteTx) -> Result<bool> + Send>;
+
 /// Work done inside a write transaction; see [`Storage::transact`].
-pub type Work = Box<dyn FnOnce(&mut dyn WriteTx) -> Result<bool> + Send>;
+pub struct Work {
+    /// The records (entity, id) the work is known to read before it runs. A backend that pays
+    /// a round trip per read reads those of every work of a group at once, before the first
+    /// runs: under the write lock, where a round trip each held up every other server's writes
+    /// too. A record read and not named here is read when asked for, as before: naming is a
+    /// matter of speed, never of what is read.
+    pub reads: Vec<(String, String)>,
+    pub run: WorkFn,
+}
+
+impl Work {
+    pub fn new(run: impl FnOnce(&mut dyn WriteTx) -> Result<bool> + Send + 'static) -> Work {
+        Work {
+            reads: Vec::new(),
+            run: Box::new(run),
+        }
+    }
+
+    /// The work, naming the records it will read ([`Work::reads`]).
+    pub fn reading(mut self, reads: Vec<(String, String)>) -> Work {
+        self.reads = reads;
+        self
+    }
+}
 
 /// One field of one record: entity, id, field.
 pub type FieldKey<'a> = (&'a str, &'a str, &'a str);
@@ -374,15 +400,28 @@ impl dyn Storage + '_ {
         T: Send + 'static,
         E: Send + 'static,
     {
+        self.write_reading(Vec::new(), work).await
+    }
+
+    /// [`write`](Self::write), naming the records the work will read ([`Work::reads`]).
+    pub async fn write_reading<T, E>(
+        &self,
+        reads: Vec<(String, String)>,
+        work: impl FnOnce(&mut dyn WriteTx) -> Result<std::result::Result<T, E>> + Send + 'static,
+    ) -> Result<std::result::Result<T, E>>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
         let (send, outcome) = std::sync::mpsc::sync_channel(1);
-        self.transact(Box::new(move |tx| {
+        let work = Work::new(move |tx| {
             let out = work(tx)?;
             let commit = out.is_ok();
             // The receiver lives until the transaction has returned: this cannot fail.
             let _ = send.send(out);
             Ok(commit)
-        }))
-        .await?;
+        });
+        self.transact(work.reading(reads)).await?;
         outcome
             .try_recv()
             .map_err(|_| StorageError::Join("the transaction's work did not run".into()))

@@ -36,8 +36,8 @@ use serde_json::Value;
 
 use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
-    FieldRow, FlaggedContest, HistoryExtent, Logged, NewUser, Restore, Result, Storage,
-    StorageError, StoredToken, StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
+    FieldRow, FlaggedContest, HistoryExtent, Logged, NewUser, RecordLookup, Restore, Result,
+    Storage, StorageError, StoredToken, StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
 };
 use pool::Pool;
 
@@ -169,6 +169,14 @@ impl GroupWriter for Writer {
         self.pool
             .run(move |conn| {
                 let mut writes = write::Tx::begin(&mut conn.client, &conn.statements)?;
+                // Every work's known reads in one round trip: a round trip a work, made while
+                // the lock is held, was what bounded a morning's storm of small pushes
+                // (BENCHMARKS.md, 2026-12-07).
+                let reads: Vec<(&str, &str)> = works
+                    .iter()
+                    .flat_map(|w| w.reads.iter().map(|(e, i)| (e.as_str(), i.as_str())))
+                    .collect();
+                writes.prefetch(&reads)?;
                 let (outcomes, kept) = run_works(&mut writes, works)?;
                 if kept {
                     writes.finish()?;

@@ -41,7 +41,7 @@ async fn pull_by_grids_returns_what_a_filtered_walk_of_everything_would() {
                 batch.push((row(&id, field, n), grid));
             }
         }
-        s.transact(Box::new(move |tx| {
+        s.transact(crate::storage::Work::new(move |tx| {
             for (c, grid) in &batch {
                 assert!(tx.insert(c, *grid)?);
             }
@@ -95,7 +95,7 @@ async fn a_rolled_back_transaction_leaves_its_connection_and_the_lock_free() {
     };
     let one = PgStorage::connect(&url, 1).await.unwrap();
     let other = PgStorage::connect(&url, 1).await.unwrap();
-    one.transact(Box::new(|tx| {
+    one.transact(crate::storage::Work::new(|tx| {
         assert!(tx.insert(&row("x", "a", 1), Some("g"))?);
         // A search of the table sends the row first.
         assert_eq!(tx.ids_where("e", "a", &json!(1))?, ["x"]);
@@ -104,7 +104,7 @@ async fn a_rolled_back_transaction_leaves_its_connection_and_the_lock_free() {
     .await
     .unwrap();
     for s in [&one, &other, &one] {
-        s.transact(Box::new(|tx| {
+        s.transact(crate::storage::Work::new(|tx| {
             let n = tx.field_names("e", "y")?.len() as u64;
             assert!(tx.insert(&row("y", &format!("f{n}"), n), None)?);
             Ok(true)
@@ -123,20 +123,20 @@ async fn a_rolled_back_transaction_leaves_its_connection_and_the_lock_free() {
 #[tokio::test]
 async fn a_transaction_reads_its_own_writes_before_they_are_sent_and_stores_them_in_order() {
     let Some(s) = storage().await else { return };
-    s.transact(Box::new(|tx| {
+    s.transact(crate::storage::Work::new(|tx| {
         assert!(tx.insert(&row("x", "a", 1), None)?);
         Ok(false)
     }))
     .await
     .unwrap();
     assert_eq!(s.max_seq().await.unwrap(), 0, "rolled back");
-    s.transact(Box::new(|tx| {
+    s.transact(crate::storage::Work::new(|tx| {
         assert!(tx.insert(&row("y", "b", 5), None)?);
         Ok(true)
     }))
     .await
     .unwrap();
-    s.transact(Box::new(|tx| {
+    s.transact(crate::storage::Work::new(|tx| {
         assert!(tx.insert(&row("x", "é", 1), Some("g"))?);
         assert!(tx.insert(&row("x", "a", 1), Some("g"))?);
         assert!(tx.insert(&row("x", "B", 2), None)?);
@@ -203,7 +203,7 @@ async fn a_write_larger_than_one_statement_is_sent_in_parts_and_read_back_whole(
         .map(|i| row(&format!("r{i:06}"), "a", i as u64))
         .collect();
     let written = changes.clone();
-    s.transact(Box::new(move |tx| {
+    s.transact(crate::storage::Work::new(move |tx| {
         let records: Vec<(&str, &str)> = written.iter().map(|c| ("e", c.id.as_str())).collect();
         tx.prefetch(&records)?;
         for c in &written {
@@ -250,7 +250,7 @@ async fn history_entries_are_kept_alike_by_insert_and_by_copy() {
             })
             .collect();
         logged.extend(entries.clone());
-        s.transact(Box::new(move |tx| {
+        s.transact(crate::storage::Work::new(move |tx| {
             tx.log(entries)?;
             Ok(true)
         }))

@@ -100,7 +100,7 @@ async fn community() -> (tempfile::TempDir, SqliteStorage) {
             None,
         ));
     }
-    s.transact(Box::new(move |tx| {
+    s.transact(crate::storage::Work::new(move |tx| {
         for (c, grid) in &batch {
             assert!(tx.insert(c, grid.as_deref())?);
         }

@@ -108,7 +108,7 @@ mod tests {
         let writer = {
             let s = s.clone();
             tokio::spawn(async move {
-                s.transact(Box::new(move |tx| {
+                s.transact(crate::storage::Work::new(move |tx| {
                     tx.insert(&change("r2", 2), None)?;
                     inside.send(()).unwrap();
                     // Hold the write transaction open until the reads are done.
