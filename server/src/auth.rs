@@ -147,9 +147,9 @@ impl FromRequestParts<AppState> for AuthUser {
             return Err(AppError::Unauthorized);
         }
         let hash = token_hash(token);
-        let owner = state
+        let (owner, cover_days) = state
             .storage
-            .token_owner(&hash)
+            .token_owner_named_by(&hash, crate::cover::COVER_DAYS)
             .await?
             .ok_or(AppError::Unauthorized)?;
         let now = crate::now_ms();
@@ -163,7 +163,8 @@ impl FromRequestParts<AppState> for AuthUser {
             state.storage.touch_token(&hash, now).await?;
         }
         Ok(AuthUser {
-            user: crate::cover::effective(state.storage.as_ref(), owner.user, now).await?,
+            user: crate::cover::effective(state.storage.as_ref(), owner.user, cover_days, now)
+                .await?,
             device_id: owner.device_id,
             token_hash: hash,
         })

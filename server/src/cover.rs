@@ -7,24 +7,28 @@ use model::dataset::rota::covered_grids;
 use model::entities::duty::{self, field};
 use model::schema::DELETED;
 use model::{Date, Role};
-use serde_json::Value;
 
-use crate::storage::{self, Storage, UserRecord};
+use crate::storage::{self, NamedBy, Storage, UserRecord};
+
+/// The rota's days that name a grid worker as cover: read with the token of each of their
+/// requests ([`Storage::token_owner_named_by`]), and passed to [`effective`].
+pub const COVER_DAYS: NamedBy = NamedBy {
+    role: Role::GridWorker,
+    entity: duty::NAME,
+    field: field::COVER_ID,
+};
 
 /// `user` with the grids they cover today added, and their scope stamped with them: a cursor made
 /// on another day's grids answers 410, so the cover's phone syncs again from the start when a
-/// cover begins and when it ends.
+/// cover begins and when it ends. `ids` are the [`COVER_DAYS`] naming the user, as read with
+/// their token.
 pub async fn effective(
     storage: &dyn Storage,
     mut user: UserRecord,
+    ids: Vec<String>,
     now_ms: i64,
 ) -> storage::Result<UserRecord> {
-    if user.role != Role::GridWorker {
-        return Ok(user);
-    }
-    let me = Value::String(user.id.clone());
-    let ids = storage.ids_where(duty::NAME, field::COVER_ID, &me).await?;
-    if ids.is_empty() {
+    if user.role != COVER_DAYS.role || ids.is_empty() {
         return Ok(user);
     }
     let wanted = [

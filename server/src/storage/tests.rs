@@ -623,3 +623,68 @@ async fn records_are_found_by_any_reference_also_one_the_index_leaves_out() {
         ["r3"]
     );
 }
+
+/// A request's token is read with the records that name its owner (a grid worker's cover days),
+/// in one visit: the same answer as reading the token and then the records.
+#[tokio::test]
+async fn a_token_is_read_with_the_records_that_name_its_owner() {
+    use super::NamedBy;
+
+    let dir = tempfile::tempdir().unwrap();
+    let storage = fresh_in(dir.path()).await.unwrap();
+    let s = storage.as_ref();
+    let wang = user(s, "wang", Role::GridWorker, &["g1"]).await;
+    let zhao = user(s, "zhao", Role::Supervisor, &["g1"]).await;
+    let (wang_id, zhao_id) = (wang.id.clone(), zhao.id.clone());
+    s.transact(crate::storage::Work::new(move |tx| {
+        for (n, (id, named)) in [("d1", &wang_id), ("d2", &zhao_id), ("d3", &wang_id)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut c = row(id, "cover_id", n as u64);
+            c.value = json!(named);
+            assert!(tx.insert(&c, Some("g1"))?);
+        }
+        Ok(true)
+    }))
+    .await
+    .unwrap();
+    s.store_token("tw", &wang.id, "dw", 0).await.unwrap();
+    s.store_token("tz", &zhao.id, "dz", 0).await.unwrap();
+    let named = NamedBy {
+        role: Role::GridWorker,
+        entity: "e",
+        field: "cover_id",
+    };
+
+    let (owner, ids) = s.token_owner_named_by("tw", named).await.unwrap().unwrap();
+    assert_eq!(
+        (owner.user.id.as_str(), owner.device_id.as_str()),
+        (wang.id.as_str(), "dw")
+    );
+    assert_eq!(ids, ["d1", "d3"]);
+    assert_eq!(
+        ids,
+        s.ids_where("e", "cover_id", &json!(wang.id)).await.unwrap()
+    );
+    // Of another role: the token alone, though a record names them.
+    let (owner, ids) = s.token_owner_named_by("tz", named).await.unwrap().unwrap();
+    assert_eq!(owner.user.id, zhao.id);
+    assert!(ids.is_empty());
+    assert!(s
+        .token_owner_named_by("nobody", named)
+        .await
+        .unwrap()
+        .is_none());
+    // A disabled owner's token is no token, as for `token_owner`.
+    s.update_user(
+        &wang.id,
+        UserUpdate {
+            disabled: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(s.token_owner_named_by("tw", named).await.unwrap().is_none());
+}

@@ -36,8 +36,9 @@ use serde_json::Value;
 
 use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
-    FieldRow, FlaggedContest, HistoryExtent, Logged, NewUser, RecordLookup, Restore, Result,
-    Storage, StorageError, StoredToken, StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
+    FieldRow, FlaggedContest, HistoryExtent, Logged, NamedBy, NewUser, RecordLookup, Restore,
+    Result, Storage, StorageError, StoredToken, StoredUser, TokenOwner, UserRecord, UserUpdate,
+    Work,
 };
 use pool::Pool;
 
@@ -313,6 +314,29 @@ impl Storage for PgStorage {
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
         let t = token_hash.to_owned();
         self.pool.run(move |c| users::token_owner(c, &t)).await
+    }
+
+    async fn token_owner_named_by(
+        &self,
+        token_hash: &str,
+        named: NamedBy,
+    ) -> Result<Option<(TokenOwner, Vec<String>)>> {
+        let t = token_hash.to_owned();
+        self.pool
+            .run(move |c| {
+                let Some(owner) = users::token_owner(c, &t)? else {
+                    return Ok(None);
+                };
+                let ids = match owner.user.role == named.role {
+                    true => {
+                        let me = Value::String(owner.user.id.clone()).to_string();
+                        fields::ids_where(c, named.entity, named.field, &me)?
+                    }
+                    false => Vec::new(),
+                };
+                Ok(Some((owner, ids)))
+            })
+            .await
     }
 
     async fn touch_token(&self, token_hash: &str, now_ms: i64) -> Result<()> {

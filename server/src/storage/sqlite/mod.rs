@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::group::{run_works, GroupCommit, GroupWriter};
 use super::{
-    FieldRow, FlaggedContest, HistoryExtent, Logged, NewUser, Restore, Result, Storage,
+    FieldRow, FlaggedContest, HistoryExtent, Logged, NamedBy, NewUser, Restore, Result, Storage,
     StorageError, StoredToken, StoredUser, TokenOwner, UserRecord, UserUpdate, Work,
 };
 
@@ -355,6 +355,29 @@ impl Storage for SqliteStorage {
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
         let t = token_hash.to_owned();
         self.readers.read(move |c| tokens::owner(c, &t)).await
+    }
+
+    async fn token_owner_named_by(
+        &self,
+        token_hash: &str,
+        named: NamedBy,
+    ) -> Result<Option<(TokenOwner, Vec<String>)>> {
+        let t = token_hash.to_owned();
+        self.readers
+            .read(move |c| {
+                let Some(owner) = tokens::owner(c, &t)? else {
+                    return Ok(None);
+                };
+                let ids = match owner.user.role == named.role {
+                    true => {
+                        let me = Value::String(owner.user.id.clone()).to_string();
+                        fields::ids_where(c, named.entity, named.field, &me)?
+                    }
+                    false => Vec::new(),
+                };
+                Ok(Some((owner, ids)))
+            })
+            .await
     }
 
     async fn touch_token(&self, token_hash: &str, now_ms: i64) -> Result<()> {
