@@ -323,19 +323,7 @@ impl Storage for PgStorage {
     ) -> Result<Option<(TokenOwner, Vec<String>)>> {
         let t = token_hash.to_owned();
         self.pool
-            .run(move |c| {
-                let Some(owner) = users::token_owner(c, &t)? else {
-                    return Ok(None);
-                };
-                let ids = match owner.user.role == named.role {
-                    true => {
-                        let me = Value::String(owner.user.id.clone()).to_string();
-                        fields::ids_where(c, named.entity, named.field, &me)?
-                    }
-                    false => Vec::new(),
-                };
-                Ok(Some((owner, ids)))
-            })
+            .run(move |c| users::token_owner_named_by(c, &t, named))
             .await
     }
 

@@ -185,6 +185,72 @@ static TOKEN_OWNER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// [`TOKEN_OWNER`] with, for an owner of the role `$2`, the ids of the records of entity `$3`
+/// whose field `$4` holds the owner's id as JSON text (`to_json`, checked against serde's in
+/// [`token_owner_named_by`]). Two texts: a field in the reference index repeats its condition
+/// word for word, so the planner may use that partial index (`fields::ids_where`).
+static TOKEN_OWNER_NAMED_BY: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+    [false, true].map(|referenced| {
+        let index = match referenced {
+            true => " AND right(f.field, 3) = '_id' AND f.field <> 'grid_id'",
+            false => "",
+        };
+        format!(
+            "SELECT tokens.device_id, tokens.last_used_at, {USER_COLS}, {GRIDS}, \
+             to_json(users.id)::text, \
+             CASE WHEN users.role = $2 THEN ARRAY(SELECT f.id FROM fields f \
+               WHERE f.entity = $3 AND f.field = $4 AND f.value = to_json(users.id)::text{index} \
+               ORDER BY f.id) END \
+             FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.token_hash = $1"
+        )
+    })
+});
+
+/// [`token_owner`] and the records naming its owner ([`crate::storage::NamedBy`]) in one round
+/// trip: every request of a grid worker asks both (`cover.rs`), and on a morning's storm the
+/// second round trip was a twelfth of the servers' time (BENCHMARKS.md, 2026-12-07).
+pub(super) fn token_owner_named_by(
+    c: &mut Conn,
+    token_hash: &str,
+    named: crate::storage::NamedBy,
+) -> Result<Option<(TokenOwner, Vec<String>)>> {
+    let referenced = crate::storage::in_reference_index(named.field);
+    let st = c.prepared(&TOKEN_OWNER_NAMED_BY[usize::from(referenced)])?;
+    let role = named.role.as_str();
+    let Some(r) = c
+        .client
+        .query_opt(&st, &[&token_hash, &role, &named.entity, &named.field])?
+    else {
+        return Ok(None);
+    };
+    let user = user(&r, 2)?;
+    if user.disabled {
+        return Ok(None);
+    }
+    let ids = match user.role == named.role {
+        false => Vec::new(),
+        true => {
+            // The stored value is serde's JSON text of the id; PostgreSQL's `to_json` writes the
+            // same text for any id but one with characters the two escape differently, which is
+            // then looked up again by serde's text.
+            let me = serde_json::Value::String(user.id.clone()).to_string();
+            let sql_me: String = r.get(10);
+            match sql_me == me {
+                true => r.get::<_, Option<Vec<String>>>(11).unwrap_or_default(),
+                false => super::fields::ids_where(c, named.entity, named.field, &me)?,
+            }
+        }
+    };
+    Ok(Some((
+        TokenOwner {
+            user,
+            device_id: r.get(0),
+            last_used_ms: r.get(1),
+        },
+        ids,
+    )))
+}
+
 /// Every request's check of its token: one round trip, by a statement the connection keeps
 /// prepared.
 pub(super) fn token_owner(c: &mut Conn, token_hash: &str) -> Result<Option<TokenOwner>> {
