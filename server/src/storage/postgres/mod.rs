@@ -204,7 +204,10 @@ impl PgStorage {
             c.execute("SELECT pg_advisory_lock($1)", &[&STARTUP_LOCK])?;
             let out = migrate(&mut c).and_then(|()| instance_id(&mut c));
             c.execute("SELECT pg_advisory_unlock($1)", &[&STARTUP_LOCK])?;
-            out
+            let id = out?;
+            // After the migrations: each connection prepares its statements against the schema.
+            setup.fill()?;
+            Ok(id)
         })
         .await
         .map_err(|e| StorageError::Join(e.to_string()))??;

@@ -46,6 +46,7 @@ pub(super) struct Pool {
     config: postgres::Config,
     idle: Mutex<Vec<Conn>>,
     permits: Arc<Semaphore>,
+    size: usize,
 }
 
 impl Pool {
@@ -54,7 +55,25 @@ impl Pool {
             config,
             idle: Mutex::new(Vec::with_capacity(size)),
             permits: Arc::new(Semaphore::new(size.max(1))),
+            size: size.max(1),
         })
+    }
+
+    /// Opens every connection of the pool, before the server serves anything: blocking, call it
+    /// off the async executor. Opened when first needed instead, they opened in the first rush
+    /// of a morning, each a new PostgreSQL backend (a process, its caches filled by its first
+    /// statements, the write statements prepared) while the devices waited; in a storm of 500
+    /// devices that was 16 backends started during the storm (BENCHMARKS.md, 2026-12-07).
+    pub(super) fn fill(&self) -> Result<()> {
+        let mut opened = Vec::with_capacity(self.size);
+        for _ in 0..self.size {
+            opened.push(self.open()?);
+        }
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(opened);
+        Ok(())
     }
 
     /// Opens a connection outside the pool (migrations at start, before statements can be

@@ -261,3 +261,32 @@ async fn history_entries_are_kept_alike_by_insert_and_by_copy() {
     read.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
     assert_eq!(read, logged);
 }
+
+/// A server opens its whole pool when it starts, not in the first rush of requests: each
+/// connection is a PostgreSQL backend to start and warm.
+#[tokio::test]
+async fn the_pool_is_open_before_the_first_request() {
+    let Some(url) = scratch::new_database_url().await.unwrap() else {
+        return;
+    };
+    let s = PgStorage::connect(&url, 3).await.unwrap();
+    let count = s
+        .pool
+        .run(|c| {
+            let n: i64 = c
+                .client
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND backend_type = 'client backend'",
+                    &[],
+                )?
+                .get(0);
+            Ok(n)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        count, 3,
+        "the pool's three connections, the one asking among them"
+    );
+}
