@@ -364,19 +364,7 @@ impl Storage for SqliteStorage {
     ) -> Result<Option<(TokenOwner, Vec<String>)>> {
         let t = token_hash.to_owned();
         self.readers
-            .read(move |c| {
-                let Some(owner) = tokens::owner(c, &t)? else {
-                    return Ok(None);
-                };
-                let ids = match owner.user.role == named.role {
-                    true => {
-                        let me = Value::String(owner.user.id.clone()).to_string();
-                        fields::ids_where(c, named.entity, named.field, &me)?
-                    }
-                    false => Vec::new(),
-                };
-                Ok(Some((owner, ids)))
-            })
+            .read(move |c| tokens::owner_named_by(c, &t, named))
             .await
     }
 

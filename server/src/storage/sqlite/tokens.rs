@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::users;
-use crate::storage::{Result, TokenOwner};
+use crate::storage::{NamedBy, Result, TokenOwner};
 
 pub(super) fn store(
     c: &mut Connection,
@@ -18,6 +18,26 @@ pub(super) fn store(
         params![token_hash, user_id, device_id, now_ms],
     )?;
     Ok(())
+}
+
+/// [`owner`] and the records naming the owner ([`NamedBy`]), on one reader: one visit to the
+/// readers' pool for what every request of a grid worker asks (`cover.rs`).
+pub(super) fn owner_named_by(
+    c: &mut Connection,
+    token_hash: &str,
+    named: NamedBy,
+) -> Result<Option<(TokenOwner, Vec<String>)>> {
+    let Some(owner) = owner(c, token_hash)? else {
+        return Ok(None);
+    };
+    let ids = match owner.user.role == named.role {
+        true => {
+            let me = serde_json::Value::String(owner.user.id.clone()).to_string();
+            super::fields::ids_where(c, named.entity, named.field, &me)?
+        }
+        false => Vec::new(),
+    };
+    Ok(Some((owner, ids)))
 }
 
 pub(super) fn owner(c: &mut Connection, token_hash: &str) -> Result<Option<TokenOwner>> {
