@@ -259,7 +259,6 @@ fn flag_if_contested(
     Ok(())
 }
 
-/// The records a batch writes, each once, in the order first named.
 /// The records a batch's judging and writing are known to read before they run: the batch's own,
 /// and the records its references name (a resident's household, a delivery's pack), which the
 /// judge reads to see that the user may refer to them ([`crate::storage::Work::reads`]).
@@ -287,6 +286,7 @@ pub fn reads_ahead(batch: &[Change]) -> Vec<(String, String)> {
     reads
 }
 
+/// The records a batch writes, each once, in the order first named.
 pub fn batch_records(batch: &[Change]) -> Vec<(&str, &str)> {
     let mut seen = crate::FastSet::default();
     batch
