@@ -80,6 +80,23 @@ pub fn apply_to_record(fields: &mut BTreeMap<String, Stamped>, change: &Change) 
     apply_at(fields, change.field.clone(), change)
 }
 
+/// [`apply_to_record`] for a change the caller owns and no longer needs: its field name, value
+/// and stamp are moved into the record, not copied; returns whether it won.
+pub fn apply_owned(
+    fields: &mut BTreeMap<String, Stamped>,
+    field: String,
+    stamped: Stamped,
+) -> bool {
+    if !wins(
+        &stamped.hlc,
+        fields.get(&field).map(|held| held.hlc.as_str()),
+    ) {
+        return false;
+    }
+    fields.insert(field, stamped);
+    true
+}
+
 /// Merges `other`, another replica's stamped fields of the same record, into `fields`, each
 /// field by [`wins`]; returns how many of them won.
 pub fn merge_record(
