@@ -263,11 +263,14 @@ fn flag_if_contested(
 /// and the records its references name (a resident's household, a delivery's pack), which the
 /// judge reads to see that the user may refer to them ([`crate::storage::Work::reads`]).
 pub fn reads_ahead(batch: &[Change]) -> Vec<(String, String)> {
-    let mut reads: Vec<(String, String)> = batch_records(batch)
-        .into_iter()
-        .map(|(entity, id)| (entity.to_owned(), id.to_owned()))
+    let own = batch_records(batch);
+    let mut reads: Vec<(String, String)> = own
+        .iter()
+        .map(|(entity, id)| ((*entity).to_owned(), (*id).to_owned()))
         .collect();
-    let mut seen: crate::FastSet<(&str, &str)> = crate::FastSet::default();
+    // A record the batch both writes and refers to (a household and its new resident) is named
+    // once.
+    let mut seen: crate::FastSet<(&str, &str)> = own.into_iter().collect();
     for c in batch {
         if c.field == GRID_ID {
             continue;
@@ -412,6 +415,12 @@ mod tests {
     fn a_batch_names_its_records_and_those_it_refers_to_once_each() {
         let mut other = change(resident::field::HOUSEHOLD_ID, json!("h1"), 3);
         other.id = "r2".into();
+        // The batch writes the household it refers to as well.
+        let household = Change {
+            entity: household::NAME.into(),
+            id: "h1".into(),
+            ..change(household::field::ADDRESS, json!("幸福里1号"), 4)
+        };
         let batch = vec![
             change(resident::field::NAME, json!("刘桂兰"), 1),
             change(GRID_ID, json!("g1"), 1),
@@ -419,6 +428,7 @@ mod tests {
             other,
             // A reference cleared names nothing.
             change(resident::field::HOUSEHOLD_ID, Value::Null, 2),
+            household,
         ];
         let own = |entity: &str, id: &str| (entity.to_owned(), id.to_owned());
         assert_eq!(
