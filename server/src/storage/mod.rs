@@ -173,13 +173,11 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         now_ms: i64,
     ) -> Result<()>;
-    /// The user and device a token hash belongs to, with its last use; none for unknown tokens
-    /// or disabled users.
-    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
-    /// [`Storage::token_owner`] and, for an owner of the role `named.role`, the ids of the
-    /// records of `named.entity` whose `named.field` holds the owner's id, as
-    /// [`Storage::ids_where`] finds them: what every request of a grid worker asks
-    /// (`cover.rs`), in one visit to the database instead of two.
+    /// The user and device a token hash belongs to, with its last use (none for unknown tokens
+    /// or disabled users) and, for an owner of the role `named.role`, the ids of the records of
+    /// `named.entity` whose `named.field` holds the owner's id, as [`Storage::ids_where`] finds
+    /// them: what every request of a grid worker asks (`cover.rs`), in one visit to the
+    /// database instead of two.
     async fn token_owner_named_by(
         &self,
         token_hash: &str,

@@ -314,11 +314,6 @@ impl Storage for PgStorage {
             .await
     }
 
-    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
-        let t = token_hash.to_owned();
-        self.pool.run(move |c| users::token_owner(c, &t)).await
-    }
-
     async fn token_owner_named_by(
         &self,
         token_hash: &str,

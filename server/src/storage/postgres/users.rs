@@ -177,16 +177,8 @@ pub(super) fn store_token(
     Ok(())
 }
 
-/// The text of [`token_owner`]'s statement, made once, not on every request.
-static TOKEN_OWNER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "SELECT tokens.device_id, tokens.last_used_at, {USER_COLS}, {GRIDS} \
-         FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.token_hash = $1"
-    )
-});
-
-/// [`TOKEN_OWNER`] with, for an owner of the role `$2`, the ids of the records of entity `$3`
-/// whose field `$4` holds the owner's id as JSON text (`to_json`, checked against serde's in
+/// The token `$1`'s device, last use and user with, for an owner of the role `$2`, the ids of
+/// the records of entity `$3` whose field `$4` holds the owner's id as JSON text (`to_json`, checked against serde's in
 /// [`token_owner_named_by`]). Two texts: a field in the reference index repeats its condition
 /// word for word, so the planner may use that partial index (`fields::ids_where`).
 static TOKEN_OWNER_NAMED_BY: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
@@ -206,9 +198,10 @@ static TOKEN_OWNER_NAMED_BY: std::sync::LazyLock<[String; 2]> = std::sync::LazyL
     })
 });
 
-/// [`token_owner`] and the records naming its owner ([`crate::storage::NamedBy`]) in one round
-/// trip: every request of a grid worker asks both (`cover.rs`), and on a morning's storm the
-/// second round trip was a twelfth of the servers' time (BENCHMARKS.md, 2026-12-07).
+/// Every request's check of its token, with the records naming its owner
+/// ([`crate::storage::NamedBy`]): one round trip, by a statement the connection keeps prepared.
+/// The records were a second round trip once, a twelfth of the servers' time in a morning's
+/// storm (BENCHMARKS.md, 2026-12-07).
 pub(super) fn token_owner_named_by(
     c: &mut Conn,
     token_hash: &str,
@@ -249,19 +242,4 @@ pub(super) fn token_owner_named_by(
         },
         ids,
     )))
-}
-
-/// Every request's check of its token: one round trip, by a statement the connection keeps
-/// prepared.
-pub(super) fn token_owner(c: &mut Conn, token_hash: &str) -> Result<Option<TokenOwner>> {
-    let st = c.prepared(&TOKEN_OWNER)?;
-    let Some(r) = c.client.query_opt(&st, &[&token_hash])? else {
-        return Ok(None);
-    };
-    let user = user(&r, 2)?;
-    Ok((!user.disabled).then(|| TokenOwner {
-        user,
-        device_id: r.get(0),
-        last_used_ms: r.get(1),
-    }))
 }

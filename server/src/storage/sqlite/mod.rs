@@ -352,11 +352,6 @@ impl Storage for SqliteStorage {
             .await
     }
 
-    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
-        let t = token_hash.to_owned();
-        self.readers.read(move |c| tokens::owner(c, &t)).await
-    }
-
     async fn token_owner_named_by(
         &self,
         token_hash: &str,

@@ -40,7 +40,8 @@ pub(super) fn owner_named_by(
     Ok(Some((owner, ids)))
 }
 
-pub(super) fn owner(c: &mut Connection, token_hash: &str) -> Result<Option<TokenOwner>> {
+/// The user and device of a token, with its last use; none for unknown tokens or disabled users.
+fn owner(c: &mut Connection, token_hash: &str) -> Result<Option<TokenOwner>> {
     let row: Option<(String, String, i64)> = c
         .query_row(
             "SELECT user_id, device_id, last_used_at FROM tokens WHERE token_hash = ?1",
@@ -103,7 +104,11 @@ mod tests {
             .unwrap();
         }
         let s = SqliteStorage::open(&path).unwrap();
-        let owner = s.token_owner("t1").await.unwrap().unwrap();
+        let (owner, _) = s
+            .token_owner_named_by("t1", crate::cover::COVER_DAYS)
+            .await
+            .unwrap()
+            .unwrap();
         assert!((owner.last_used_ms - crate::now_ms()).abs() < 60_000);
         assert_eq!(owner.device_id, "phone-a");
     }
