@@ -66,3 +66,13 @@ pub async fn yield_to_input() {
     }
     gloo_timers::future::TimeoutFuture::new(0).await;
 }
+
+/// What a JavaScript exception says, for a log line or an error's detail: its message when it is
+/// an `Error` (a `DOMException` is one), else its text. Not `{:?}`: the release wasm is built with
+/// `-Zfmt-debug=none` (`xtask/src/app_build.rs`), where Debug formatting writes nothing.
+pub fn js_error_text(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => e.as_string().unwrap_or_else(|| "?".to_owned()),
+    }
+}

@@ -96,9 +96,9 @@ fn json_to_js<T: Serialize>(v: &T) -> Result<JsValue> {
 }
 
 fn json_from_js<T: for<'de> Deserialize<'de>>(v: &JsValue) -> Result<T> {
-    let s = v
-        .as_string()
-        .ok_or_else(|| DbError::BadJson(format!("not text: {v:?}")))?;
+    let s = v.as_string().ok_or_else(|| {
+        DbError::BadJson(format!("not text: {}", crate::browser::js_error_text(v)))
+    })?;
     Ok(serde_json::from_str(&s)?)
 }
 

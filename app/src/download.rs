@@ -20,7 +20,7 @@ impl SaveError {
 
 impl From<JsValue> for SaveError {
     fn from(e: JsValue) -> Self {
-        SaveError(format!("{e:?}"))
+        SaveError(crate::browser::js_error_text(&e))
     }
 }
 

@@ -11,7 +11,7 @@
 
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
-use leptos_router::{Lazy, LazyRoute};
+use leptos_router::ChooseView;
 use model::access::{Action, Page};
 
 use crate::components::access::Allowed;
@@ -29,8 +29,7 @@ use crate::pages::{
 };
 use crate::sync::{use_sync, SyncStatus};
 
-/// Each page of the on-demand part, by the route that shows it. A `u8` so that it can be a
-/// route type's const parameter ([`Later`]).
+/// Each page of the on-demand part, by the route that shows it ([`Later`]).
 pub mod route {
     pub const ME: u8 = 0;
     pub const SYNC: u8 = 1;
@@ -62,20 +61,21 @@ pub mod route {
     pub const IMPORT: u8 = 27;
 }
 
-/// The route of the on-demand page `P` (one of [`route`]'s constants): the router waits for the
-/// part to load before it swaps the page in, so the page before stays until then.
-pub struct Later<const P: u8>;
+/// The route's view for an on-demand page (one of [`route`]'s constants): the router waits for
+/// the part to load before it swaps the page in, so the page before stays until then (as with
+/// Leptos's `Lazy`). One type for every page, the page a value: the router's code for a view is
+/// made once, where a type per page made it 28 times (20 KB of the main part before `wasm-opt`).
+#[derive(Clone, Copy)]
+pub struct Later(u8);
 
-impl<const P: u8> LazyRoute for Later<P> {
-    fn data() -> Self {
-        Self
-    }
-
-    async fn view(_: Self) -> AnyView {
-        later_page(P)
+impl ChooseView for Later {
+    async fn choose(self) -> AnyView {
+        later_page(self.0)
             .await
             .unwrap_or_else(|NotDownloaded| view! { <NotDownloadedNotice /> }.into_any())
     }
+
+    async fn preload(&self) {}
 }
 
 /// The part of the pages opened later could not be fetched.
@@ -106,9 +106,9 @@ fn NotDownloadedNotice() -> impl IntoView {
     }
 }
 
-/// The route's view for the on-demand page `P`.
-pub fn later<const P: u8>() -> Lazy<Later<P>> {
-    Lazy::new()
+/// The route's view for the on-demand page `page`.
+pub fn later(page: u8) -> Later {
+    Later(page)
 }
 
 /// After a login, fetches the on-demand part once the first sync has filled the store: not

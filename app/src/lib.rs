@@ -53,37 +53,37 @@ pub fn App() -> impl IntoView {
                     <RefusalNotice />
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=Landing />
-                        <Route path=path!("/me") view={later::<{ route::ME }>()} />
+                        <Route path=path!("/me") view={later(route::ME)} />
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/sync") view={later::<{ route::SYNC }>()} />
-                        <Route path=path!("/guides") view={later::<{ route::GUIDES }>()} />
-                        <Route path=path!("/guides/:id") view={later::<{ route::GUIDE }>()} />
+                        <Route path=path!("/sync") view={later(route::SYNC)} />
+                        <Route path=path!("/guides") view={later(route::GUIDES)} />
+                        <Route path=path!("/guides/:id") view={later(route::GUIDE)} />
                         <ParentRoute path=path!("") view=DataPages>
                             <Route path=path!("/today") view=|| view! { <Allowed page=Page::Today><TodayPage /></Allowed> } />
-                            <Route path=path!("/households") view={later::<{ route::HOUSEHOLDS }>()} />
-                            <Route path=path!("/households/:id") view={later::<{ route::HOUSEHOLD }>()} />
-                            <Route path=path!("/residents") view={later::<{ route::RESIDENTS }>()} />
-                            <Route path=path!("/residents/:id") view={later::<{ route::RESIDENT }>()} />
-                            <Route path=path!("/visit/new") view={later::<{ route::VISIT_NEW }>()} />
-                            <Route path=path!("/visits/:id") view={later::<{ route::VISIT }>()} />
-                            <Route path=path!("/ledger") view={later::<{ route::LEDGER }>()} />
-                            <Route path=path!("/gatherings") view={later::<{ route::GATHERINGS }>()} />
-                            <Route path=path!("/gatherings/:id") view={later::<{ route::GATHERING }>()} />
-                            <Route path=path!("/spot-checks") view={later::<{ route::SPOT_CHECKS }>()} />
-                            <Route path=path!("/upward") view={later::<{ route::UPWARD }>()} />
-                            <Route path=path!("/rota") view={later::<{ route::ROTA }>()} />
-                            <Route path=path!("/vaccination") view={later::<{ route::VACCINATION }>()} />
-                            <Route path=path!("/print/visits") view={later::<{ route::VISIT_SHEET }>()} />
-                            <Route path=path!("/overview") view={later::<{ route::OVERVIEW }>()} />
-                            <Route path=path!("/needs") view={later::<{ route::NEEDS }>()} />
-                            <Route path=path!("/needs/:id") view={later::<{ route::NEED }>()} />
-                            <Route path=path!("/services") view={later::<{ route::SERVICES }>()} />
-                            <Route path=path!("/services/:id") view={later::<{ route::FACILITY }>()} />
-                            <Route path=path!("/deliveries") view={later::<{ route::DELIVERIES }>()} />
-                            <Route path=path!("/supplies") view={later::<{ route::SUPPLIES }>()} />
-                            <Route path=path!("/packs") view={later::<{ route::PACKS }>()} />
-                            <Route path=path!("/users") view={later::<{ route::USERS }>()} />
-                            <Route path=path!("/import") view={later::<{ route::IMPORT }>()} />
+                            <Route path=path!("/households") view={later(route::HOUSEHOLDS)} />
+                            <Route path=path!("/households/:id") view={later(route::HOUSEHOLD)} />
+                            <Route path=path!("/residents") view={later(route::RESIDENTS)} />
+                            <Route path=path!("/residents/:id") view={later(route::RESIDENT)} />
+                            <Route path=path!("/visit/new") view={later(route::VISIT_NEW)} />
+                            <Route path=path!("/visits/:id") view={later(route::VISIT)} />
+                            <Route path=path!("/ledger") view={later(route::LEDGER)} />
+                            <Route path=path!("/gatherings") view={later(route::GATHERINGS)} />
+                            <Route path=path!("/gatherings/:id") view={later(route::GATHERING)} />
+                            <Route path=path!("/spot-checks") view={later(route::SPOT_CHECKS)} />
+                            <Route path=path!("/upward") view={later(route::UPWARD)} />
+                            <Route path=path!("/rota") view={later(route::ROTA)} />
+                            <Route path=path!("/vaccination") view={later(route::VACCINATION)} />
+                            <Route path=path!("/print/visits") view={later(route::VISIT_SHEET)} />
+                            <Route path=path!("/overview") view={later(route::OVERVIEW)} />
+                            <Route path=path!("/needs") view={later(route::NEEDS)} />
+                            <Route path=path!("/needs/:id") view={later(route::NEED)} />
+                            <Route path=path!("/services") view={later(route::SERVICES)} />
+                            <Route path=path!("/services/:id") view={later(route::FACILITY)} />
+                            <Route path=path!("/deliveries") view={later(route::DELIVERIES)} />
+                            <Route path=path!("/supplies") view={later(route::SUPPLIES)} />
+                            <Route path=path!("/packs") view={later(route::PACKS)} />
+                            <Route path=path!("/users") view={later(route::USERS)} />
+                            <Route path=path!("/import") view={later(route::IMPORT)} />
                         </ParentRoute>
                     </Routes>
                 </main>

@@ -117,3 +117,25 @@ fn a_failed_read_says_so_and_its_button_reads_again() {
     drop(mounted);
     parent.remove();
 }
+
+/// A failure of the browser's own (a store's `DOMException`, a refused print) keeps what it said
+/// for the log and the error's detail, written without `Debug`, which the release wasm leaves
+/// empty (`-Zfmt-debug=none`).
+#[wasm_bindgen_test]
+fn a_browser_failure_keeps_its_words_without_debug_formatting() {
+    use app::browser::js_error_text;
+    use wasm_bindgen::JsValue;
+    let thrown: JsValue = js_sys::Error::new("QuotaExceededError: the disk is full").into();
+    assert_eq!(
+        js_error_text(&thrown),
+        "QuotaExceededError: the disk is full"
+    );
+    let dom = web_sys::DomException::new_with_message("the transaction was aborted")
+        .expect("a DOMException");
+    assert_eq!(js_error_text(&dom.into()), "the transaction was aborted");
+    assert_eq!(
+        js_error_text(&JsValue::from_str("plain words")),
+        "plain words"
+    );
+    assert_eq!(js_error_text(&JsValue::from_f64(3.0)), "?");
+}

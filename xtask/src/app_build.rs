@@ -27,21 +27,55 @@ const OUT_NAME: &str = "app";
 /// Leaflet's files the map asks for when it opens (`app/src/components/grid_map.rs`).
 const LEAFLET_FILES: [&str; 2] = ["/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css"];
 
+/// The app's wasm is built with its own standard library (`rust-src`, which
+/// `toolchain::ensure_build_tools` installs), made for size: the prebuilt one of the wasm target
+/// is built for speed and keeps what a panic prints. Together with [`SIZE_FLAGS`] this took the
+/// app download from 403,172 to 358,154 B gzip (BENCHMARKS.md, docs/budgets.md: ≤ 350 KB).
+///
+/// These are unstable options of the stable compiler, let through by `RUSTC_BOOTSTRAP=1` for
+/// this one command: the standard way to a small wasm (`min-sized-rust`), and a build that a
+/// new compiler stops taking fails here, loudly, not in a user's browser.
+const BUILD_STD: [&str; 2] = [
+    "-Zbuild-std=std,panic_abort",
+    // Smaller sorts and searches, at a cost measured in BENCHMARKS.md.
+    "-Zbuild-std-features=optimize_for_size",
+];
+/// A panic in the app stops it either way (the profile's `panic = "abort"`); these make it stop
+/// without formatting a message no one reads on a phone: no panic machinery, no source locations,
+/// and `{:?}` writing nothing (so the app's messages and logs use `Display`, never `Debug`:
+/// `app/src/browser.rs` `js_error_text`).
+const SIZE_FLAGS: [&str; 4] = [
+    "-Zunstable-options",
+    "-Cpanic=immediate-abort",
+    "-Zlocation-detail=none",
+    "-Zfmt-debug=none",
+];
+
 /// Builds the app into `dist/` (replaced whole once the new build is complete) and returns it.
 pub fn build() -> Result<PathBuf> {
     let started = Instant::now();
-    say("building the app (cargo, wasm-release)");
-    status(cmd("cargo").args([
-        "build",
-        "--package",
-        "app",
-        "--bin",
-        "app",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-    ]))?;
+    say("building the app (cargo, wasm-release, the standard library built for size)");
+    status(
+        cmd("cargo")
+            .args([
+                "build",
+                "--package",
+                "app",
+                "--bin",
+                "app",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--profile",
+                "wasm-release",
+            ])
+            .args(BUILD_STD)
+            // Added to `.cargo/config.toml`'s flags for the target, which cargo keeps.
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                SIZE_FLAGS.join(" "),
+            )
+            .env("RUSTC_BOOTSTRAP", "1"),
+    )?;
     let work = cargo_target_dir().join("app-build");
     let (split, pkg, stage) = (work.join("split"), work.join("pkg"), work.join("dist"));
     for dir in [&split, &pkg, &stage] {

@@ -91,6 +91,12 @@ pub fn ensure_build_tools() -> Result<()> {
         say("installing the wasm32-unknown-unknown target (rustup)");
         status(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    // The app's wasm is built with its own standard library, for size (`app_build::BUILD_STD`).
+    let components = output_of("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if !components.lines().any(|c| c.trim() == "rust-src") {
+        say("installing the standard library's source (rustup component add rust-src)");
+        status(cmd("rustup").args(["component", "add", "rust-src"]))?;
+    }
 
     // It prints no version of its own: cargo's list of installed packages says which it is.
     let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();

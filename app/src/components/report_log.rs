@@ -37,7 +37,7 @@ pub fn keep_sent(
     spawn_local(async move {
         // A report that could not be kept is still the file the supervisor has in hand.
         if let Err(e) = sync.edit(report::NAME, &id, fields).await {
-            leptos::logging::warn!("report not kept: {e:?}");
+            leptos::logging::warn!("report not kept: {e}");
         }
     });
 }

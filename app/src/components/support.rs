@@ -106,7 +106,7 @@ pub fn SupportRequests() -> impl IntoView {
         let fields = moved_on(status, &me, now_ms() as i64);
         spawn_local(async move {
             if let Err(e) = sync.edit(support_request::NAME, &id, fields).await {
-                leptos::logging::warn!("support request not moved on: {e:?}");
+                leptos::logging::warn!("support request not moved on: {e}");
             }
         });
     };

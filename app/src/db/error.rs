@@ -44,7 +44,7 @@ impl DbError {
 
 impl From<rexie::Error> for DbError {
     fn from(e: rexie::Error) -> Self {
-        DbError::Idb(format!("{e:?}"))
+        DbError::Idb(e.to_string())
     }
 }
 
@@ -56,7 +56,7 @@ impl From<serde_json::Error> for DbError {
 
 /// A failed JavaScript call on the store's objects.
 pub(super) fn js_error(e: JsValue) -> DbError {
-    DbError::Idb(format!("{e:?}"))
+    DbError::Idb(crate::browser::js_error_text(&e))
 }
 
 pub type Result<T> = std::result::Result<T, DbError>;

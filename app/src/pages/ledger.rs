@@ -94,7 +94,7 @@ pub fn LedgerPage() -> impl IntoView {
         printing.set(true);
         request_animation_frame(move || {
             if let Err(e) = window().print() {
-                leptos::logging::warn!("print: {e:?}");
+                leptos::logging::warn!("print: {}", crate::browser::js_error_text(&e));
             }
             printing.set(false);
         });

@@ -60,7 +60,7 @@ pub fn RotaPage() -> impl IntoView {
                                     spawn_local(async move {
                                         let gone = vec![(model::schema::DELETED.to_owned(), json!(true))];
                                         if let Err(e) = sync.edit(duty::NAME, &id, gone).await {
-                                            leptos::logging::warn!("rota day not removed: {e:?}");
+                                            leptos::logging::warn!("rota day not removed: {e}");
                                         }
                                     });
                                 }>{t!(i18n, rota_remove)}</button>

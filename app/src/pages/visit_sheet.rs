@@ -174,7 +174,7 @@ pub fn VisitSheetPage() -> impl IntoView {
     };
     let print = move |_| {
         if let Err(e) = window().print() {
-            leptos::logging::warn!("print: {e:?}");
+            leptos::logging::warn!("print: {}", crate::browser::js_error_text(&e));
         }
     };
     view! {
