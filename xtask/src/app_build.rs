@@ -37,7 +37,8 @@ const LEAFLET_FILES: [&str; 2] = ["/vendor/leaflet/leaflet.js", "/vendor/leaflet
 /// new compiler stops taking fails here, loudly, not in a user's browser.
 const BUILD_STD: [&str; 2] = [
     "-Zbuild-std=std,panic_abort",
-    // Smaller sorts and searches, at a cost measured in BENCHMARKS.md.
+    // Smaller sorts and number formatting: 9 KB gzip, and no cost the benches could see
+    // (BENCHMARKS.md).
     "-Zbuild-std-features=optimize_for_size",
 ];
 /// A panic in the app stops it either way (the profile's `panic = "abort"`); these make it stop
