@@ -28,7 +28,12 @@ test("the daily summary at the chosen hour, a count in the title, and a reminder
   const hour = (new Date().getUTCHours() + 8) % 24;
   await page.getByTestId("reminders-hour").selectOption(String(hour));
   await page.getByTestId("reminders-on").check();
-  await expect.poll(async () => (await shown(page)).filter((n) => n.tag === "knock-summary")).toHaveLength(1);
+  // Shown once the service worker is active: on a first visit it caches every file of the app
+  // first, which has taken over 10 s on a busy machine (and failed this step there).
+  test.setTimeout(120_000);
+  await expect
+    .poll(async () => (await shown(page)).filter((n) => n.tag === "knock-summary"), { timeout: 40_000 })
+    .toHaveLength(1);
   const summary = (await shown(page)).find((n) => n.tag === "knock-summary")!;
   expect(summary.title).toBe("敲门：今日走访提醒");
   const [today, overdue] = (summary.body.match(/\d+/g) ?? []).map(Number);
